@@ -1,0 +1,60 @@
+# Storefleet — the two commands of README.md, and the ones around them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BOOT := var/bootstrap
+UV := $(BOOT)/bin/uv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+MANAGE := cd platform && ../$(PY) manage.py
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export DJANGO_SETTINGS_MODULE ?= storefleet.settings.local
+
+.PHONY: help install demo test lint typecheck pytest migrate bench-storefront clean
+
+help:
+	@echo "make demo   - set up and run the embedded default with demo stores"
+	@echo "make test   - every test, ruff and mypy"
+	@echo "make bench-storefront - storefront throughput against a trivial view"
+
+$(UV):
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install it and retry, or run 'make PYTHON=/path/to/python3.11 ...'"; exit 1; }
+	$(PYTHON) -m venv $(BOOT)
+	$(BOOT)/bin/pip install --quiet --disable-pip-version-check "uv>=0.13,<0.14"
+
+# Installs exactly what uv.lock says (fails if the lock is out of date with pyproject.toml).
+$(VENV)/.installed: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+
+demo: install
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) demo_stores
+	$(MANAGE) collectstatic --noinput -v0
+	$(MANAGE) demo_info --port $(PORT)
+	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) $(VENV)/bin/honcho -f infra/local/Procfile -d . start
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+pytest: install
+	$(VENV)/bin/pytest
+
+test: lint typecheck pytest
+
+bench-storefront: install
+	$(PY) tests/bench/bench_storefront.py
+
+clean:
+	rm -rf $(VENV) $(BOOT) var/cache var/celery

@@ -1,0 +1,187 @@
+"""Brand content: per-store settings (theme, contact, navigation) and the page types marketing
+teams build their storefront from."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import FooterColumnBlock, LinkBlock, PageBodyBlock
+from .colours import hex_colour_validator, readable_text_on
+
+
+class FontStack(models.TextChoices):
+    """Self-hosted-free system font stacks: no third-party font requests from the storefront."""
+
+    INDUSTRIAL = "industrial", _("Industrial sans (Helvetica, Arial)")
+    TECHNICAL = "technical", _("Technical condensed (Roboto Condensed, Arial Narrow)")
+    HUMANIST = "humanist", _("Humanist sans (Segoe UI, Verdana)")
+    SERIF = "serif", _("Classic serif (Georgia, Times)")
+
+
+FONT_STACKS = {
+    FontStack.INDUSTRIAL: '"Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif',
+    FontStack.TECHNICAL: '"Roboto Condensed", "Arial Narrow", "Liberation Sans Narrow", '
+    '"DejaVu Sans Condensed", sans-serif-condensed, sans-serif',
+    FontStack.HUMANIST: '"Segoe UI", Frutiger, "Fira Sans", Verdana, "DejaVu Sans", sans-serif',
+    FontStack.SERIF: 'Georgia, Cambria, "Times New Roman", "DejaVu Serif", serif',
+}
+
+
+class CornerStyle(models.TextChoices):
+    SQUARE = "square", _("Square (engineering)")
+    ROUNDED = "rounded", _("Rounded (friendly)")
+
+
+@register_setting(icon="palette")
+class BrandSettings(BaseSiteSetting):
+    """The brand's look and its contact and legal details, one per store."""
+
+    logo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    favicon = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tagline = models.CharField(max_length=120, blank=True)
+    primary_colour = models.CharField(
+        max_length=7, default="#0B3D91", validators=[hex_colour_validator],
+        help_text=_("Buttons, links and highlights. Format #RRGGBB."),
+    )
+    accent_colour = models.CharField(
+        max_length=7, default="#F28C28", validators=[hex_colour_validator],
+        help_text=_("Badges and the hero's call to action. Format #RRGGBB."),
+    )
+    dark_colour = models.CharField(
+        max_length=7, default="#16202C", validators=[hex_colour_validator],
+        help_text=_("Header, footer and dark bands. Format #RRGGBB."),
+    )
+    light_colour = models.CharField(
+        max_length=7, default="#F3F5F8", validators=[hex_colour_validator],
+        help_text=_("Light section backgrounds. Format #RRGGBB."),
+    )
+    heading_font = models.CharField(
+        max_length=20, choices=FontStack.choices, default=FontStack.INDUSTRIAL
+    )
+    body_font = models.CharField(
+        max_length=20, choices=FontStack.choices, default=FontStack.INDUSTRIAL
+    )
+    corner_style = models.CharField(
+        max_length=10, choices=CornerStyle.choices, default=CornerStyle.SQUARE
+    )
+    legal_name = models.CharField(max_length=160, blank=True)
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    vat_id = models.CharField(_("VAT ID"), max_length=40, blank=True)
+    registration = models.CharField(
+        _("Company registration"), max_length=120, blank=True,
+        help_text=_("e.g. 'Amtsgericht Stuttgart HRB 12345'"),
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("logo"), FieldPanel("favicon"), FieldPanel("tagline")], heading=_("Identity")
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("primary_colour"), FieldPanel("accent_colour")]),
+                FieldRowPanel([FieldPanel("dark_colour"), FieldPanel("light_colour")]),
+                FieldRowPanel([FieldPanel("heading_font"), FieldPanel("body_font")]),
+                FieldPanel("corner_style"),
+            ],
+            heading=_("Theme"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("legal_name"),
+                FieldPanel("address"),
+                FieldRowPanel([FieldPanel("phone"), FieldPanel("email")]),
+                FieldRowPanel([FieldPanel("vat_id"), FieldPanel("registration")]),
+            ],
+            heading=_("Contact and legal details"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("brand settings")
+
+    def css_variables(self) -> dict[str, str]:
+        """The theme as CSS custom properties, with text colours that stay readable."""
+        return {
+            "--brand-primary": self.primary_colour,
+            "--brand-on-primary": readable_text_on(self.primary_colour),
+            "--brand-accent": self.accent_colour,
+            "--brand-on-accent": readable_text_on(self.accent_colour),
+            "--brand-dark": self.dark_colour,
+            "--brand-on-dark": readable_text_on(self.dark_colour),
+            "--brand-light": self.light_colour,
+            "--brand-font-heading": FONT_STACKS[FontStack(self.heading_font)],
+            "--brand-font-body": FONT_STACKS[FontStack(self.body_font)],
+            "--brand-radius": "10px" if self.corner_style == CornerStyle.ROUNDED else "2px",
+        }
+
+
+@register_setting(icon="list-ul")
+class NavigationSettings(BaseSiteSetting):
+    """The store's main navigation and footer, edited by its marketing team."""
+
+    primary_links = StreamField([("link", LinkBlock())], blank=True, use_json_field=True)
+    footer_columns = StreamField(
+        [("column", FooterColumnBlock())], blank=True, use_json_field=True
+    )
+    footer_note = models.CharField(max_length=255, blank=True)
+
+    panels = [FieldPanel("primary_links"), FieldPanel("footer_columns"), FieldPanel("footer_note")]
+
+    class Meta:
+        verbose_name = _("navigation and footer")
+
+
+class BrandPage(Page):
+    """Common base of the brand page types (abstract: no table of its own)."""
+
+    intro = models.TextField(blank=True, max_length=400)
+    body = StreamField(PageBodyBlock(), blank=True, use_json_field=True)
+
+    search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+
+    class Meta:
+        abstract = True
+
+
+class HomePage(BrandPage):
+    """A store's root page; the Site of the store points at it."""
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["brand.LandingPage", "brand.ContentPage"]
+    template = "brand/home_page.html"
+
+    class Meta:
+        verbose_name = _("home page")
+
+
+class LandingPage(BrandPage):
+    """A campaign or product-line page made of blocks."""
+
+    parent_page_types = ["brand.HomePage", "brand.LandingPage"]
+    subpage_types = ["brand.LandingPage", "brand.ContentPage"]
+    template = "brand/landing_page.html"
+
+    class Meta:
+        verbose_name = _("landing page")
+
+
+class ContentPage(BrandPage):
+    """An editorial page: about us, terms, imprint, service information."""
+
+    parent_page_types = ["brand.HomePage", "brand.LandingPage", "brand.ContentPage"]
+    subpage_types = ["brand.ContentPage"]
+    template = "brand/content_page.html"
+
+    class Meta:
+        verbose_name = _("content page")

@@ -1,0 +1,42 @@
+"""Print where to look once the embedded default is up: store URLs, admin, demo users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from storefleet.tenants.selectors import store_list
+
+from .demo_stores import DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Print the demo stores' URLs, the admin URL and the demo credentials for each role."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args: Any, port: str, **options: Any) -> None:
+        out = self.stdout.write
+        out("")
+        out(self.style.SUCCESS("Storefleet is starting (embedded default: SQLite, file broker)."))
+        out("")
+        out("Stores:")
+        for store in store_list():
+            out(f"  {store.name:<32} http://{store.site.hostname}:{port}/   "
+                f"({store.region}, {store.currency}, {store.get_status_display()})")
+        out("")
+        out(f"Admin (Wagtail):    http://localhost:{port}/admin/")
+        out(f"Store directory:    http://localhost:{port}/")
+        out(f"Health:             http://localhost:{port}/healthz")
+        out("")
+        out(f"Demo users (password for all: {DEMO_PASSWORD}):")
+        out("  platform           platform IT (superuser): every store, sites, users")
+        for store in store_list():
+            out(f"  {store.slug + '.editor':<18} marketing editor of {store.name} only")
+        out("")
+        out("*.localhost names resolve to this machine in Chromium and Firefox; for curl use")
+        out(f"  curl -H 'Host: ferrum.localhost:{port}' http://127.0.0.1:{port}/")
+        out("Stop with Ctrl-C.")
+        out("")

@@ -1,0 +1,58 @@
+"""A store is a brand in a region, served on its own Wagtail Site."""
+
+from django.contrib.auth.models import Group
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Collection, Site
+
+currency_code_validator = RegexValidator(
+    r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 currency code in capitals, e.g. EUR or USD.")
+)
+country_code_validator = RegexValidator(
+    r"^[A-Z]{2}$", _("Use a two-letter ISO 3166 country code in capitals, e.g. DE or US.")
+)
+
+
+class StoreStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    LIVE = "live", _("Live")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+class Store(models.Model):
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name = models.CharField(_("store name"), max_length=120)
+    brand = models.CharField(_("brand"), max_length=120)
+    region = models.CharField(_("region"), max_length=60)
+    site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="store")
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_code_validator])
+    default_language = models.CharField(_("default language"), max_length=10, default="en")
+    country = models.CharField(_("country"), max_length=2, validators=[country_code_validator])
+    status = models.CharField(
+        _("status"), max_length=20, choices=StoreStatus.choices, default=StoreStatus.DRAFT
+    )
+    editors_group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, related_name="editor_of_store"
+    )
+    collection = models.OneToOneField(
+        Collection, on_delete=models.PROTECT, related_name="store"
+    )
+    # Bumped whenever something the anonymous storefront renders changes (a publish, the
+    # brand settings, an image): part of every page-cache key, so one bump invalidates every
+    # cached page of this store and of no other.
+    content_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def hostname(self) -> str:
+        return self.site.hostname

@@ -1,0 +1,161 @@
+"""Writes about stores: registering a store (its Site, page tree, editors group, permissions,
+collection) in one transaction, and the invalidations that keep the storefront cache honest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    GroupSitePermission,
+    Site,
+)
+
+from storefleet.brand import services as brand_services
+from storefleet.errors import ApplicationError
+
+from .models import Store, StoreStatus
+from .selectors import HOST_MAP_CACHE_KEY
+
+# What a store's marketing team may do, and only within its own store.
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+EDITOR_COLLECTION_PERMISSIONS = {
+    "wagtailimages": ("add_image", "change_image", "choose_image"),
+    "wagtaildocs": ("add_document", "change_document", "choose_document"),
+}
+EDITOR_SITE_SETTING_PERMISSIONS = ("change_brandsettings", "change_navigationsettings")
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """Everything needed to register a store; validated by :func:`store_create`."""
+
+    slug: str
+    name: str
+    brand: str
+    region: str
+    hostname: str
+    currency: str
+    country: str
+    default_language: str = "en"
+    status: StoreStatus = StoreStatus.DRAFT
+
+
+def store_host_map_invalidate() -> None:
+    cache.delete(HOST_MAP_CACHE_KEY)
+
+
+def store_content_changed(*, site_id: int) -> None:
+    """Invalidate every cached page of the store on ``site_id`` (and of no other store)."""
+    Store.objects.filter(site_id=site_id).update(content_version=F("content_version") + 1)
+    store_host_map_invalidate()
+
+
+def _validate(spec: StoreSpec) -> None:
+    hostname = spec.hostname.lower()
+    if Store.objects.filter(slug=spec.slug).exists():
+        raise ApplicationError(
+            f"A store with the slug '{spec.slug}' exists already; choose another slug.",
+            field="slug",
+            code="duplicate",
+        )
+    if Site.objects.filter(hostname=hostname).exists():
+        raise ApplicationError(
+            f"The hostname '{hostname}' is used by another site; choose another hostname.",
+            field="hostname",
+            code="duplicate",
+        )
+    store = Store(
+        slug=spec.slug,
+        name=spec.name,
+        brand=spec.brand,
+        region=spec.region,
+        currency=spec.currency,
+        country=spec.country,
+        default_language=spec.default_language,
+        status=spec.status,
+    )
+    try:
+        store.clean_fields(exclude=["site", "editors_group", "collection"])
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise ApplicationError(f"{field}: {' '.join(messages)}", field=field) from error
+
+
+def _grant_editor_permissions(group: Group, *, site: Site, collection: Collection) -> None:
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin",
+                                                 codename="access_admin"))
+    for codename in EDITOR_PAGE_PERMISSIONS:
+        GroupPagePermission.objects.create(
+            group=group,
+            page=site.root_page,
+            permission=Permission.objects.get(content_type__app_label="wagtailcore",
+                                              codename=codename),
+        )
+    for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items():
+        for codename in codenames:
+            GroupCollectionPermission.objects.create(
+                group=group,
+                collection=collection,
+                permission=Permission.objects.get(content_type__app_label=app_label,
+                                                  codename=codename),
+            )
+    for codename in EDITOR_SITE_SETTING_PERMISSIONS:
+        GroupSitePermission.objects.create(
+            group=group,
+            site=site,
+            permission=Permission.objects.get(content_type__app_label="brand", codename=codename),
+        )
+
+
+@transaction.atomic
+def store_create(*, spec: StoreSpec) -> Store:
+    """Register a store: its home page, Site, collection, editors group with permissions that
+    cover only this store, and default brand settings. All or nothing."""
+    _validate(spec)
+    home = brand_services.home_page_create(title=spec.name, slug=spec.slug)
+    site = Site.objects.create(
+        hostname=spec.hostname.lower(),
+        port=80,
+        root_page=home,
+        site_name=spec.name,
+        is_default_site=False,
+    )
+    collection = Collection.get_first_root_node().add_child(name=spec.name)
+    group = Group.objects.create(name=f"{spec.name} editors")
+    _grant_editor_permissions(group, site=site, collection=collection)
+    brand_services.brand_settings_initialise(site=site)
+    store = Store.objects.create(
+        slug=spec.slug,
+        name=spec.name,
+        brand=spec.brand,
+        region=spec.region,
+        site=site,
+        currency=spec.currency,
+        country=spec.country,
+        default_language=spec.default_language,
+        status=spec.status,
+        editors_group=group,
+        collection=collection,
+    )
+    transaction.on_commit(store_host_map_invalidate)
+    return store
+
+
+def store_set_status(*, store: Store, status: StoreStatus) -> Store:
+    store.status = status
+    store.save(update_fields=["status", "updated_at"])
+    store_host_map_invalidate()
+    return store
+
+
+def store_editor_add(*, store: Store, user) -> None:  # type: ignore[no-untyped-def]
+    """Make ``user`` a member of the store's marketing team (and of no other store's)."""
+    user.groups.add(store.editors_group)

@@ -1,0 +1,22 @@
+"""URLs of the platform's own hosts (admin, health, the store directory): no storefront here."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from . import views
+
+urlpatterns = [
+    path("", views.store_directory, name="store_directory"),
+    path("healthz", views.health, name="health"),
+    path("django-admin/", admin.site.urls),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

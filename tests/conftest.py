@@ -1,0 +1,33 @@
+"""Fixtures shared by the whole suite: stores built with the real services."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
+# thread with a running loop unless told this is a test that knows what it does.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from tests.factories import BrandWorld, build_brand  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with an empty cache (host map, storefront pages)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def ferrum(db) -> BrandWorld:
+    return build_brand("ferrum", "Ferrum Industrial Components", "EUR", "DE", "#0B3D91")
+
+
+@pytest.fixture
+def hydra(db) -> BrandWorld:
+    return build_brand("hydra", "Hydra Flow Systems", "USD", "US", "#00695C")

@@ -1,0 +1,82 @@
+"""Builders for test data. Stores are always made by the real ``store_create`` service, so the
+tests exercise the permissions and page trees that production stores get."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from PIL import Image
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+
+from storefleet.brand.models import ContentPage, HomePage, LandingPage
+from storefleet.tenants.models import Store, StoreStatus
+from storefleet.tenants.services import StoreSpec, store_create, store_editor_add
+
+PASSWORD = "test-password-123"
+
+
+@dataclass
+class BrandWorld:
+    """A store and one object of every kind its editors own, each titled with a marker that
+    must never appear in another brand's admin responses."""
+
+    store: Store
+    marker: str
+    home: HomePage
+    landing: LandingPage
+    content: ContentPage
+    image: object
+    document: object
+    editor: AbstractBaseUser
+
+
+def png_bytes(colour: str = "#336699", size: tuple[int, int] = (40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def make_store(slug: str, name: str, *, currency: str = "EUR", country: str = "DE",
+               hostname: str | None = None, status: StoreStatus = StoreStatus.LIVE) -> Store:
+    return store_create(spec=StoreSpec(
+        slug=slug, name=name, brand=name.split()[0], region="Europe",
+        hostname=hostname or f"{slug}.localhost", currency=currency, country=country,
+        status=status,
+    ))
+
+
+def build_brand(slug: str, name: str, currency: str, country: str, colour: str) -> BrandWorld:
+    marker = f"{slug.upper()}-MARKER"
+    store = make_store(slug, name, currency=currency, country=country)
+    home = HomePage.objects.get(pk=store.site.root_page_id)
+    home.body = json.dumps([
+        {"type": "hero", "value": {"heading": f"{marker} hero", "eyebrow": "", "text": "",
+                                   "image": None, "primary_action": {}, "secondary_action": {}}}
+    ])
+    home.save_revision().publish()
+    landing = LandingPage(title=f"{marker} landing", slug="campaign")
+    home.add_child(instance=landing)
+    landing.save_revision().publish()
+    content = ContentPage(title=f"{marker} content", slug="about")
+    home.add_child(instance=content)
+    content.save_revision().publish()
+    image = get_image_model().objects.create(
+        title=f"{marker} image", collection=store.collection,
+        file=ImageFile(io.BytesIO(png_bytes(colour)), name=f"{slug}.png"),
+    )
+    document = get_document_model()(title=f"{marker} document", collection=store.collection)
+    document.file.save(f"{slug}.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    document.save()
+    editor = get_user_model().objects.create_user(
+        f"{slug}.editor", f"{slug}@example.com", PASSWORD
+    )
+    store_editor_add(store=store, user=editor)
+    return BrandWorld(store=store, marker=marker, home=home, landing=landing, content=content,
+                      image=image, document=document, editor=editor)
