@@ -1,8 +1,12 @@
-"""URLs of the platform's own hosts (admin, health, the store directory): no storefront here."""
+"""URLs of the platform's own hosts (admin, health, the store directory).
+
+Wagtail's serving view is included last only so that page URLs can be reversed here (previews,
+"view live" links in the admin); on these hosts it finds no site and answers 404."""
 
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -20,3 +24,5 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]
