@@ -29,3 +29,10 @@ def readable_text_on(background: str) -> str:
     if contrast_ratio(background, LIGHT_TEXT) >= contrast_ratio(background, DARK_TEXT):
         return LIGHT_TEXT
     return DARK_TEXT
+
+
+WCAG_AA_NORMAL_TEXT = 4.5
+
+
+def text_is_readable_on(background: str) -> bool:
+    return contrast_ratio(background, readable_text_on(background)) >= WCAG_AA_NORMAL_TEXT

@@ -1,6 +1,7 @@
 """Brand content: per-store settings (theme, contact, navigation) and the page types marketing
 teams build their storefront from."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
@@ -10,7 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import FooterColumnBlock, LinkBlock, PageBodyBlock
-from .colours import hex_colour_validator, readable_text_on
+from .colours import hex_colour_validator, readable_text_on, text_is_readable_on
 
 
 class FontStack(models.TextChoices):
@@ -108,6 +109,19 @@ class BrandSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("brand settings")
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        for field in ("primary_colour", "accent_colour", "dark_colour"):
+            colour = getattr(self, field)
+            if hex_colour_validator.regex.match(colour or "") and not text_is_readable_on(colour):
+                errors[field] = _(
+                    "Neither white nor dark text is readable on %(colour)s (WCAG AA needs a "
+                    "contrast of 4.5:1). Choose a darker or a lighter shade."
+                ) % {"colour": colour}
+        if errors:
+            raise ValidationError(errors)
 
     def css_variables(self) -> dict[str, str]:
         """The theme as CSS custom properties, with text colours that stay readable."""

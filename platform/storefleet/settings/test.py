@@ -9,8 +9,9 @@ SECRET_KEY = "test-only-key"  # noqa: S105 - the test suite's own, never deploye
 ALLOWED_HOSTS = [".localhost", "localhost", "127.0.0.1", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="cache+memory://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

@@ -1,0 +1,188 @@
+"""The storefront as anonymous visitors get it: brand theme, page types, and the page cache."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from wagtail.models import Page
+from wagtail.test.utils import WagtailTestUtils
+
+from storefleet.brand.colours import contrast_ratio, readable_text_on
+from storefleet.brand.models import BrandSettings, ContentPage, HomePage, LandingPage
+
+pytestmark = pytest.mark.django_db
+
+
+def _get(client, host: str, path: str = "/"):  # type: ignore[no-untyped-def]
+    return client.get(path, HTTP_HOST=host)
+
+
+def test_brand_colours_and_fonts_reach_the_page_as_css_custom_properties(client, ferrum):
+    settings = BrandSettings.objects.get(site=ferrum.store.site)
+    settings.primary_colour = "#123456"
+    settings.accent_colour = "#FFD400"
+    settings.save()
+    body = _get(client, "ferrum.localhost").content.decode()
+    assert "--brand-primary: #123456;" in body
+    assert "--brand-on-primary: #FFFFFF;" in body
+    assert "--brand-on-accent: #111418;" in body  # dark text on a yellow accent
+    assert "--brand-font-heading:" in body
+
+
+def test_readable_text_colour_meets_wcag_aa_on_typical_brand_colours():
+    for colour in ("#0B3D91", "#00695C", "#F28C28", "#C6E03A", "#14213D", "#FFFFFF", "#000000"):
+        assert contrast_ratio(colour, readable_text_on(colour)) >= 4.5, colour
+
+
+def test_a_colour_no_text_can_be_read_on_is_a_form_error(client, ferrum):
+    client.force_login(ferrum.editor)
+    url = f"/admin/settings/brand/brandsettings/{ferrum.store.site_id}/"
+    response = client.post(url, {
+        "primary_colour": "#787878", "accent_colour": "#F28C28", "dark_colour": "#16202C",
+        "light_colour": "#F3F5F8", "heading_font": "industrial", "body_font": "industrial",
+        "corner_style": "square",
+    }, HTTP_HOST="localhost")
+    assert response.status_code == 200
+    assert "Neither white nor dark text is readable on #787878" in response.content.decode()
+    assert BrandSettings.objects.get(site=ferrum.store.site).primary_colour == "#0B3D91"
+
+
+def test_home_page_is_accessible_html(client, ferrum):
+    body = _get(client, "ferrum.localhost").content.decode()
+    assert '<html lang="de">' in body or '<html lang="en">' in body
+    assert 'class="skip-link" href="#main"' in body
+    assert '<main id="main"' in body
+    assert '<nav id="site-nav" class="site-nav" aria-label="Main">' in body
+    assert body.count("<h1") == 1
+
+
+class TestPageTypes(WagtailTestUtils):
+    def test_page_hierarchy(self):
+        assert HomePage.allowed_parent_page_models() == [Page]
+        assert set(HomePage.allowed_subpage_models()) == {LandingPage, ContentPage}
+        assert set(ContentPage.allowed_subpage_models()) == {ContentPage}
+        assert HomePage in LandingPage.allowed_parent_page_models()
+
+
+def test_each_block_renders(client, ferrum):
+    home = HomePage.objects.get(pk=ferrum.home.pk)
+    home.body = json.dumps([
+        {"type": "hero", "value": {"heading": "Big hero", "eyebrow": "New", "text": "Hello",
+                                   "image": ferrum.image.pk,
+                                   "primary_action": {"label": "Go", "page": ferrum.landing.pk, "url": ""},
+                                   "secondary_action": {"label": "", "page": None, "url": ""}}},
+        {"type": "rich_text", "value": "<p>Rich words</p>"},
+        {"type": "image_with_text", "value": {"image": ferrum.image.pk, "heading": "Side by side",
+                                              "text": "<p>Text</p>", "image_position": "right",
+                                              "link": {"label": "More", "page": None,
+                                                       "url": "https://example.com/x"}}},
+        {"type": "call_to_action", "value": {"heading": "Call us", "text": "",
+                                             "action": {"label": "Now", "page": ferrum.content.pk, "url": ""}}},
+        {"type": "downloads", "value": {"heading": "Files", "documents": [
+            {"document": ferrum.document.pk, "label": "Datasheet"}]}},
+        {"type": "product_teaser", "value": {"heading": "Teaser", "intro": "", "products": [
+            {"sku": "FAS-1001", "title": "Hex bolt", "text": "", "image": None}]}},
+        {"type": "feature_grid", "value": {"heading": "Why", "features": [{"title": "Fast", "text": "Yes"}]}},
+        {"type": "stats", "value": {"stats": [{"value": "99%", "label": "on time"},
+                                              {"value": "24h", "label": "dispatch"}]}},
+    ])
+    home.save_revision().publish()
+    body = _get(client, "ferrum.localhost").content.decode()
+    for text in ("Big hero", 'href="/campaign/"', "Rich words", "Side by side",
+                 'href="https://example.com/x"', "Call us", 'href="/about/"', "Datasheet",
+                 "SKU FAS-1001", "Why", "99%"):
+        assert text in body, text
+
+
+def test_anonymous_pages_are_cached_and_publishing_invalidates_only_that_store(client, ferrum, hydra):
+    assert _get(client, "ferrum.localhost")["X-Storefleet-Cache"] == "miss"
+    assert _get(client, "ferrum.localhost")["X-Storefleet-Cache"] == "hit"
+    assert _get(client, "hydra.localhost")["X-Storefleet-Cache"] == "miss"
+    assert _get(client, "hydra.localhost")["X-Storefleet-Cache"] == "hit"
+
+    home = HomePage.objects.get(pk=ferrum.home.pk)
+    home.title = "Ferrum renamed"
+    home.body = json.dumps([{"type": "rich_text", "value": "<p>Fresh ferrum copy</p>"}])
+    home.save_revision().publish()
+
+    response = _get(client, "ferrum.localhost")
+    assert response["X-Storefleet-Cache"] == "miss"
+    assert "Fresh ferrum copy" in response.content.decode()
+    assert _get(client, "hydra.localhost")["X-Storefleet-Cache"] == "hit"
+
+
+def test_settings_and_media_changes_invalidate_the_store(client, ferrum):
+    _get(client, "ferrum.localhost")
+    settings = BrandSettings.objects.get(site=ferrum.store.site)
+    settings.primary_colour = "#AA0000"
+    settings.save()
+    response = _get(client, "ferrum.localhost")
+    assert response["X-Storefleet-Cache"] == "miss"
+    assert "--brand-primary: #AA0000;" in response.content.decode()
+    _get(client, "ferrum.localhost")
+    ferrum.image.title = "renamed"
+    ferrum.image.save()
+    assert _get(client, "ferrum.localhost")["X-Storefleet-Cache"] == "miss"
+
+
+def test_signed_in_requests_bypass_the_page_cache(client, ferrum):
+    _get(client, "ferrum.localhost")
+    client.force_login(ferrum.editor)
+    response = _get(client, "ferrum.localhost")
+    assert "X-Storefleet-Cache" not in response
+
+
+def test_errors_are_not_cached(client, ferrum):
+    assert _get(client, "ferrum.localhost", "/nope/").status_code == 404
+    response = _get(client, "ferrum.localhost", "/nope/")
+    assert response.status_code == 404 and "X-Storefleet-Cache" not in response
+
+
+def test_scheduled_publishing_goes_live_and_invalidates(client, ferrum):
+    _get(client, "ferrum.localhost", "/campaign/")
+    draft = LandingPage.objects.get(pk=ferrum.landing.pk)
+    draft.intro = "Scheduled launch copy"
+    draft.go_live_at = timezone.now() + timedelta(minutes=5)
+    revision = draft.save_revision()
+    revision.publish()  # schedules it: the live page does not change yet
+    assert LandingPage.objects.get(pk=ferrum.landing.pk).intro == ""
+    assert "Scheduled launch copy" not in _get(client, "ferrum.localhost", "/campaign/").content.decode()
+    # Five minutes later, as far as the scheduler can tell:
+    past = timezone.now() - timedelta(seconds=1)
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save(update_fields=["content", "approved_go_live_at"])
+    call_command("publish_scheduled")
+    assert LandingPage.objects.get(pk=ferrum.landing.pk).intro == "Scheduled launch copy"
+    assert "Scheduled launch copy" in _get(client, "ferrum.localhost", "/campaign/").content.decode()
+
+
+def test_invalid_colour_is_a_form_error_and_nothing_is_saved(client, ferrum):
+    client.force_login(ferrum.editor)
+    url = f"/admin/settings/brand/brandsettings/{ferrum.store.site_id}/"
+    form = client.get(url, HTTP_HOST="localhost")
+    assert form.status_code == 200
+    response = client.post(url, {
+        "primary_colour": "blue", "accent_colour": "#F28C28", "dark_colour": "#16202C",
+        "light_colour": "#F3F5F8", "heading_font": "industrial", "body_font": "industrial",
+        "corner_style": "square",
+    }, HTTP_HOST="localhost")
+    assert response.status_code == 200
+    assert "Enter a colour as # followed by six hexadecimal digits" in response.content.decode()
+    assert BrandSettings.objects.get(site=ferrum.store.site).primary_colour == "#0B3D91"
+
+
+def test_editor_changes_own_brand_colour(client, ferrum):
+    client.force_login(ferrum.editor)
+    url = f"/admin/settings/brand/brandsettings/{ferrum.store.site_id}/"
+    response = client.post(url, {
+        "primary_colour": "#224466", "accent_colour": "#F28C28", "dark_colour": "#16202C",
+        "light_colour": "#F3F5F8", "heading_font": "technical", "body_font": "industrial",
+        "corner_style": "rounded",
+    }, HTTP_HOST="localhost")
+    assert response.status_code == 302
+    assert BrandSettings.objects.get(site=ferrum.store.site).primary_colour == "#224466"

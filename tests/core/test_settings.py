@@ -1,0 +1,50 @@
+"""Production settings: no secret defaults, and Django's deployment checks pass clean."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PLATFORM = Path(__file__).resolve().parents[2] / "platform"
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "storefleet.settings.production",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+    "DJANGO_ALLOWED_HOSTS": ".storefleet.example",
+    "DATABASE_URL": "postgres://storefleet@db.internal:5432/storefleet",
+    "CACHE_URL": "redis://cache.internal:6379/0",
+    "CELERY_BROKER_URL": "redis://cache.internal:6379/1",
+    "EMAIL_HOST": "smtp.internal",
+    "DEFAULT_FROM_EMAIL": "shop@storefleet.example",
+}
+
+
+def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_",
+                                                                        "CACHE_", "CELERY_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=PLATFORM, env={**clean, **env},
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_production_passes_check_deploy_with_no_warnings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "CACHE_URL", "CELERY_BROKER_URL",
+                "DJANGO_ALLOWED_HOSTS"]
+)
+def test_production_refuses_to_start_without_a_secret_or_service(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert f"Set the {missing} environment variable" in result.stderr

@@ -1,0 +1,227 @@
+"""Start the reference ERP (Tryton 8.2, infra/local/erp) for the tests of this folder.
+
+Plain pytest, stdlib only: the server is started through erpctl.py from a fresh
+copy of the cached seeded database, on a free loopback port, once per module,
+and stopped at teardown. A failing build fails the tests (never skips them).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ERPCTL = REPO / "infra" / "local" / "erp" / "erpctl.py"
+DATABASE = "storefleet"
+BUILD_TIMEOUT = 900  # first build: virtualenv + modules + seed (~100 s here)
+START_TIMEOUT = 90
+
+
+def _python() -> str:
+    if sys.version_info[:2] == (3, 11):
+        return sys.executable
+    found = shutil.which("python3.11")
+    if not found:
+        pytest.fail("python3.11 is needed to run the reference ERP")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _decode(obj):
+    kind = obj.get("__class__")
+    if kind == "Decimal":
+        return Decimal(obj["decimal"])
+    if kind == "date":
+        return datetime.date(obj["year"], obj["month"], obj["day"])
+    if kind == "datetime":
+        return datetime.datetime(
+            obj["year"],
+            obj["month"],
+            obj["day"],
+            obj["hour"],
+            obj["minute"],
+            obj["second"],
+            obj.get("microsecond", 0),
+        )
+    return obj
+
+
+def _encode(value):
+    if isinstance(value, Decimal):
+        return {"__class__": "Decimal", "decimal": str(value)}
+    if isinstance(value, datetime.datetime):
+        raise TypeError("datetime not needed here")
+    if isinstance(value, datetime.date):
+        return {"__class__": "date", "year": value.year, "month": value.month, "day": value.day}
+    raise TypeError(f"cannot encode {value!r}")
+
+
+class ErpError(Exception):
+    """An error answered by the ERP: kind ("UserError", "UserWarning", ...)
+    and its arguments."""
+
+    def __init__(self, kind, args):
+        super().__init__(kind, args)
+        self.kind = kind
+        self.error_args = args
+
+
+class ErpClient:
+    """Minimal JSON-RPC client: log in once, reuse the session."""
+
+    Error = ErpError
+
+    def __init__(self, port: int, database: str = DATABASE):
+        self.base = f"http://127.0.0.1:{port}"
+        self.database = database
+        self.auth = None
+        self.context: dict = {}
+        self._id = 0
+
+    def _post(self, path, method, params):
+        self._id += 1
+        body = json.dumps(
+            {"id": self._id, "method": method, "params": params}, default=_encode
+        ).encode()
+        headers = {"Content-Type": "application/json"}
+        if self.auth:
+            headers["Authorization"] = self.auth
+        request = urllib.request.Request(self.base + path, data=body, headers=headers)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer = json.loads(response.read(), object_hook=_decode)
+        if answer.get("error"):
+            error = answer["error"]
+            if isinstance(error, list) and len(error) == 2:
+                raise ErpError(*error)
+            raise ErpError(str(error), None)
+        return answer["result"]
+
+    def version(self):
+        return self._post("/rpc/", "common.server.version", [])
+
+    def login(self, login="admin", password=None):
+        password = password or os.environ.get("STOREFLEET_ERP_PASSWORD") or "admin"
+        user_id, token, *_ = self._post(
+            f"/{self.database}/rpc/", "common.db.login", [login, {"password": password}, "en"]
+        )
+        session = base64.b64encode(f"{login}:{user_id}:{token}".encode()).decode()
+        self.auth = f"Session {session}"
+        self.context = self._post(
+            f"/{self.database}/rpc/", "model.res.user.get_preferences", [True, {}]
+        )
+        return user_id
+
+    def call(self, method, *params, **context):
+        ctx = dict(self.context)
+        ctx.update(context)
+        return self._post(f"/{self.database}/rpc/", method, [*params, ctx])
+
+    def model(self, model, method, *params, **context):
+        return self.call(f"model.{model}.{method}", *params, **context)
+
+    def search_read(self, model, domain, fields, order=None, limit=None, **context):
+        return self.model(model, "search_read", domain, 0, limit, order, fields, **context)
+
+    def search_count(self, model, domain, **context):
+        return len(self.model(model, "search", domain, 0, None, None, **context))
+
+
+class ErpServer:
+    def __init__(self, process, port, data_dir, log_path):
+        self.process = process
+        self.port = port
+        self.data_dir = data_dir
+        self.log_path = log_path
+        self.url = f"http://127.0.0.1:{port}/{DATABASE}/"
+        self.manifest = json.loads((data_dir / "seed_manifest.json").read_text())
+        self.build_seconds = 0.0
+        self.start_seconds = 0.0
+
+    def client(self) -> ErpClient:
+        client = ErpClient(self.port)
+        client.login()
+        return client
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def erp_server(tmp_path_factory):
+    python = _python()
+    started = time.monotonic()
+    build = subprocess.run(
+        [python, str(ERPCTL), "build"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+    )
+    if build.returncode != 0:
+        pytest.fail("erpctl build failed:\n" + build.stdout[-8000:], pytrace=False)
+    build_seconds = time.monotonic() - started
+
+    port = _free_port()
+    data_dir = tmp_path_factory.mktemp("erp-data")
+    log_path = data_dir / "server.log"
+    started = time.monotonic()
+    with open(log_path, "w") as log:
+        command = [python, str(ERPCTL), "serve", "--fresh", "--port", str(port)]
+        command += ["--data-dir", str(data_dir)]
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while "ERP ready:" not in log_path.read_text(errors="replace"):
+            if process.poll() is not None:
+                pytest.fail(
+                    f"erpctl serve exited with {process.returncode}:\n"
+                    + log_path.read_text()[-8000:],
+                    pytrace=False,
+                )
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"the ERP did not start within {START_TIMEOUT}s:\n"
+                    + log_path.read_text()[-8000:],
+                    pytrace=False,
+                )
+            time.sleep(0.1)
+        server = ErpServer(process, port, data_dir, log_path)
+        server.build_seconds = build_seconds
+        server.start_seconds = time.monotonic() - started
+        yield server
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture(scope="module")
+def erp(erp_server) -> ErpClient:
+    return erp_server.client()
