@@ -10,7 +10,17 @@ import pytest
 # thread with a running loop unless told this is a test that knows what it does.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.factories import BrandWorld, build_brand  # noqa: E402
+from tests.factories import BrandWorld, build_brand
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """In CI a skipped browser test is a failure: it would hide that nothing was checked."""
+    report = yield
+    if os.environ.get("CI") and report.skipped and item.get_closest_marker("browser"):
+        report.outcome = "failed"
+        report.longrepr = f"browser test skipped in CI: {report.longrepr}"
+    return report
 
 
 @pytest.fixture(autouse=True)

@@ -43,23 +43,48 @@ def png_bytes(colour: str = "#336699", size: tuple[int, int] = (40, 30)) -> byte
     return buffer.getvalue()
 
 
-def make_store(slug: str, name: str, *, currency: str = "EUR", country: str = "DE",
-               hostname: str | None = None, status: StoreStatus = StoreStatus.LIVE) -> Store:
-    return store_create(spec=StoreSpec(
-        slug=slug, name=name, brand=name.split()[0], region="Europe",
-        hostname=hostname or f"{slug}.localhost", currency=currency, country=country,
-        status=status,
-    ))
+def make_store(
+    slug: str,
+    name: str,
+    *,
+    currency: str = "EUR",
+    country: str = "DE",
+    hostname: str | None = None,
+    status: StoreStatus = StoreStatus.LIVE,
+) -> Store:
+    return store_create(
+        spec=StoreSpec(
+            slug=slug,
+            name=name,
+            brand=name.split()[0],
+            region="Europe",
+            hostname=hostname or f"{slug}.localhost",
+            currency=currency,
+            country=country,
+            status=status,
+        )
+    )
 
 
 def build_brand(slug: str, name: str, currency: str, country: str, colour: str) -> BrandWorld:
     marker = f"{slug.upper()}-MARKER"
     store = make_store(slug, name, currency=currency, country=country)
     home = HomePage.objects.get(pk=store.site.root_page_id)
-    home.body = json.dumps([
-        {"type": "hero", "value": {"heading": f"{marker} hero", "eyebrow": "", "text": "",
-                                   "image": None, "primary_action": {}, "secondary_action": {}}}
-    ])
+    home.body = json.dumps(
+        [
+            {
+                "type": "hero",
+                "value": {
+                    "heading": f"{marker} hero",
+                    "eyebrow": "",
+                    "text": "",
+                    "image": None,
+                    "primary_action": {},
+                    "secondary_action": {},
+                },
+            }
+        ]
+    )
     home.save_revision().publish()
     landing = LandingPage(title=f"{marker} landing", slug="campaign")
     home.add_child(instance=landing)
@@ -68,15 +93,22 @@ def build_brand(slug: str, name: str, currency: str, country: str, colour: str) 
     home.add_child(instance=content)
     content.save_revision().publish()
     image = get_image_model().objects.create(
-        title=f"{marker} image", collection=store.collection,
+        title=f"{marker} image",
+        collection=store.collection,
         file=ImageFile(io.BytesIO(png_bytes(colour)), name=f"{slug}.png"),
     )
     document = get_document_model()(title=f"{marker} document", collection=store.collection)
     document.file.save(f"{slug}.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
     document.save()
-    editor = get_user_model().objects.create_user(
-        f"{slug}.editor", f"{slug}@example.com", PASSWORD
-    )
+    editor = get_user_model().objects.create_user(f"{slug}.editor", f"{slug}@example.com", PASSWORD)
     store_editor_add(store=store, user=editor)
-    return BrandWorld(store=store, marker=marker, home=home, landing=landing, content=content,
-                      image=image, document=document, editor=editor)
+    return BrandWorld(
+        store=store,
+        marker=marker,
+        home=home,
+        landing=landing,
+        content=content,
+        image=image,
+        document=document,
+        editor=editor,
+    )

@@ -1,6 +1,5 @@
 """URLs of a store's host: the storefront (Wagtail) and the admin."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
@@ -18,9 +17,6 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+urlpatterns += views.media_urlpatterns()
 
 urlpatterns += [path("", include(wagtail_urls))]

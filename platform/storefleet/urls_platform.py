@@ -3,7 +3,6 @@
 Wagtail's serving view is included last only so that page URLs can be reversed here (previews,
 "view live" links in the admin); on these hosts it finds no site and answers 404."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
@@ -20,9 +19,6 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+urlpatterns += views.media_urlpatterns()
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, re_path
+from django.views.static import serve as static_serve
 from django.views.decorators.cache import never_cache
 
 from storefleet.tenants.models import StoreStatus
 from storefleet.tenants.selectors import store_list
 
 
-def _check(probe) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _check(probe) -> dict[str, object]:
     started = time.perf_counter()
     try:
         probe()
@@ -42,6 +45,18 @@ def health(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "degraded", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+    """Media from local disk, for the embedded default and tests only (S3 in production)."""
+    return static_serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def media_urlpatterns() -> list[URLPattern]:
+    if not settings.STOREFLEET_SERVE_MEDIA:
+        return []
+    prefix = settings.MEDIA_URL.lstrip("/")
+    return [re_path(rf"^{prefix}(?P<path>.*)$", serve_media, name="media")]
 
 
 def store_directory(request: HttpRequest) -> HttpResponse:

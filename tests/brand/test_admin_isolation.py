@@ -37,12 +37,20 @@ OBJECT_URLS: list[tuple[str, Callable[[BrandWorld], str]]] = [
     ("document edit", lambda b: reverse("wagtaildocs:edit", args=[b.document.pk])),
     ("document delete", lambda b: reverse("wagtaildocs:delete", args=[b.document.pk])),
     ("document chosen", lambda b: reverse("wagtaildocs_chooser:chosen", args=[b.document.pk])),
-    ("collection edit", lambda b: reverse("wagtailadmin_collections:edit",
-                                          args=[b.store.collection_id])),
-    ("brand settings", lambda b: reverse("wagtailsettings:edit",
-                                         args=["brand", "brandsettings", b.store.site_id])),
-    ("navigation settings", lambda b: reverse("wagtailsettings:edit",
-                                              args=["brand", "navigationsettings", b.store.site_id])),
+    (
+        "collection edit",
+        lambda b: reverse("wagtailadmin_collections:edit", args=[b.store.collection_id]),
+    ),
+    (
+        "brand settings",
+        lambda b: reverse("wagtailsettings:edit", args=["brand", "brandsettings", b.store.site_id]),
+    ),
+    (
+        "navigation settings",
+        lambda b: reverse(
+            "wagtailsettings:edit", args=["brand", "navigationsettings", b.store.site_id]
+        ),
+    ),
     ("site edit", lambda b: reverse("wagtailsites:edit", args=[b.store.site_id])),
 ]
 
@@ -95,7 +103,7 @@ def test_editor_is_denied_the_other_brands_object(client, brands, area, url_for,
     url = url_for(brands[other])
     response = client.get(url, HTTP_HOST="localhost")
     assert _denied(response, url), f"{area}: {url} answered {response.status_code}"
-    final_status, body = _body(client, url)
+    _status, body = _body(client, url)
     assert brands[other].marker not in body, f"{area}: {url} shows {other}'s content"
 
 
@@ -139,7 +147,9 @@ def test_other_brand_settings_cannot_be_changed_by_post(client, brands):
     from storefleet.brand.models import BrandSettings
 
     client.force_login(brands["ferrum"].editor)
-    url = reverse("wagtailsettings:edit", args=["brand", "brandsettings", brands["hydra"].store.site_id])
+    url = reverse(
+        "wagtailsettings:edit", args=["brand", "brandsettings", brands["hydra"].store.site_id]
+    )
     response = client.post(url, {"primary_colour": "#FF0000"}, HTTP_HOST="localhost")
     assert _denied(response, url)
     assert BrandSettings.objects.get(site=brands["hydra"].store.site).primary_colour != "#FF0000"

@@ -41,11 +41,19 @@ def test_readable_text_colour_meets_wcag_aa_on_typical_brand_colours():
 def test_a_colour_no_text_can_be_read_on_is_a_form_error(client, ferrum):
     client.force_login(ferrum.editor)
     url = f"/admin/settings/brand/brandsettings/{ferrum.store.site_id}/"
-    response = client.post(url, {
-        "primary_colour": "#787878", "accent_colour": "#F28C28", "dark_colour": "#16202C",
-        "light_colour": "#F3F5F8", "heading_font": "industrial", "body_font": "industrial",
-        "corner_style": "square",
-    }, HTTP_HOST="localhost")
+    response = client.post(
+        url,
+        {
+            "primary_colour": "#787878",
+            "accent_colour": "#F28C28",
+            "dark_colour": "#16202C",
+            "light_colour": "#F3F5F8",
+            "heading_font": "industrial",
+            "body_font": "industrial",
+            "corner_style": "square",
+        },
+        HTTP_HOST="localhost",
+    )
     assert response.status_code == 200
     assert "Neither white nor dark text is readable on #787878" in response.content.decode()
     assert BrandSettings.objects.get(site=ferrum.store.site).primary_colour == "#0B3D91"
@@ -70,35 +78,91 @@ class TestPageTypes(WagtailTestUtils):
 
 def test_each_block_renders(client, ferrum):
     home = HomePage.objects.get(pk=ferrum.home.pk)
-    home.body = json.dumps([
-        {"type": "hero", "value": {"heading": "Big hero", "eyebrow": "New", "text": "Hello",
-                                   "image": ferrum.image.pk,
-                                   "primary_action": {"label": "Go", "page": ferrum.landing.pk, "url": ""},
-                                   "secondary_action": {"label": "", "page": None, "url": ""}}},
-        {"type": "rich_text", "value": "<p>Rich words</p>"},
-        {"type": "image_with_text", "value": {"image": ferrum.image.pk, "heading": "Side by side",
-                                              "text": "<p>Text</p>", "image_position": "right",
-                                              "link": {"label": "More", "page": None,
-                                                       "url": "https://example.com/x"}}},
-        {"type": "call_to_action", "value": {"heading": "Call us", "text": "",
-                                             "action": {"label": "Now", "page": ferrum.content.pk, "url": ""}}},
-        {"type": "downloads", "value": {"heading": "Files", "documents": [
-            {"document": ferrum.document.pk, "label": "Datasheet"}]}},
-        {"type": "product_teaser", "value": {"heading": "Teaser", "intro": "", "products": [
-            {"sku": "FAS-1001", "title": "Hex bolt", "text": "", "image": None}]}},
-        {"type": "feature_grid", "value": {"heading": "Why", "features": [{"title": "Fast", "text": "Yes"}]}},
-        {"type": "stats", "value": {"stats": [{"value": "99%", "label": "on time"},
-                                              {"value": "24h", "label": "dispatch"}]}},
-    ])
+    home.body = json.dumps(
+        [
+            {
+                "type": "hero",
+                "value": {
+                    "heading": "Big hero",
+                    "eyebrow": "New",
+                    "text": "Hello",
+                    "image": ferrum.image.pk,
+                    "primary_action": {"label": "Go", "page": ferrum.landing.pk, "url": ""},
+                    "secondary_action": {"label": "", "page": None, "url": ""},
+                },
+            },
+            {"type": "rich_text", "value": "<p>Rich words</p>"},
+            {
+                "type": "image_with_text",
+                "value": {
+                    "image": ferrum.image.pk,
+                    "heading": "Side by side",
+                    "text": "<p>Text</p>",
+                    "image_position": "right",
+                    "link": {"label": "More", "page": None, "url": "https://example.com/x"},
+                },
+            },
+            {
+                "type": "call_to_action",
+                "value": {
+                    "heading": "Call us",
+                    "text": "",
+                    "action": {"label": "Now", "page": ferrum.content.pk, "url": ""},
+                },
+            },
+            {
+                "type": "downloads",
+                "value": {
+                    "heading": "Files",
+                    "documents": [{"document": ferrum.document.pk, "label": "Datasheet"}],
+                },
+            },
+            {
+                "type": "product_teaser",
+                "value": {
+                    "heading": "Teaser",
+                    "intro": "",
+                    "products": [
+                        {"sku": "FAS-1001", "title": "Hex bolt", "text": "", "image": None}
+                    ],
+                },
+            },
+            {
+                "type": "feature_grid",
+                "value": {"heading": "Why", "features": [{"title": "Fast", "text": "Yes"}]},
+            },
+            {
+                "type": "stats",
+                "value": {
+                    "stats": [
+                        {"value": "99%", "label": "on time"},
+                        {"value": "24h", "label": "dispatch"},
+                    ]
+                },
+            },
+        ]
+    )
     home.save_revision().publish()
     body = _get(client, "ferrum.localhost").content.decode()
-    for text in ("Big hero", 'href="/campaign/"', "Rich words", "Side by side",
-                 'href="https://example.com/x"', "Call us", 'href="/about/"', "Datasheet",
-                 "SKU FAS-1001", "Why", "99%"):
+    for text in (
+        "Big hero",
+        'href="/campaign/"',
+        "Rich words",
+        "Side by side",
+        'href="https://example.com/x"',
+        "Call us",
+        'href="/about/"',
+        "Datasheet",
+        "SKU FAS-1001",
+        "Why",
+        "99%",
+    ):
         assert text in body, text
 
 
-def test_anonymous_pages_are_cached_and_publishing_invalidates_only_that_store(client, ferrum, hydra):
+def test_anonymous_pages_are_cached_and_publishing_invalidates_only_that_store(
+    client, ferrum, hydra
+):
     assert _get(client, "ferrum.localhost")["X-Storefleet-Cache"] == "miss"
     assert _get(client, "ferrum.localhost")["X-Storefleet-Cache"] == "hit"
     assert _get(client, "hydra.localhost")["X-Storefleet-Cache"] == "miss"
@@ -150,7 +214,10 @@ def test_scheduled_publishing_goes_live_and_invalidates(client, ferrum):
     revision = draft.save_revision()
     revision.publish()  # schedules it: the live page does not change yet
     assert LandingPage.objects.get(pk=ferrum.landing.pk).intro == ""
-    assert "Scheduled launch copy" not in _get(client, "ferrum.localhost", "/campaign/").content.decode()
+    assert (
+        "Scheduled launch copy"
+        not in _get(client, "ferrum.localhost", "/campaign/").content.decode()
+    )
     # Five minutes later, as far as the scheduler can tell:
     past = timezone.now() - timedelta(seconds=1)
     revision.content["go_live_at"] = past.isoformat()
@@ -158,7 +225,9 @@ def test_scheduled_publishing_goes_live_and_invalidates(client, ferrum):
     revision.save(update_fields=["content", "approved_go_live_at"])
     call_command("publish_scheduled")
     assert LandingPage.objects.get(pk=ferrum.landing.pk).intro == "Scheduled launch copy"
-    assert "Scheduled launch copy" in _get(client, "ferrum.localhost", "/campaign/").content.decode()
+    assert (
+        "Scheduled launch copy" in _get(client, "ferrum.localhost", "/campaign/").content.decode()
+    )
 
 
 def test_invalid_colour_is_a_form_error_and_nothing_is_saved(client, ferrum):
@@ -166,11 +235,19 @@ def test_invalid_colour_is_a_form_error_and_nothing_is_saved(client, ferrum):
     url = f"/admin/settings/brand/brandsettings/{ferrum.store.site_id}/"
     form = client.get(url, HTTP_HOST="localhost")
     assert form.status_code == 200
-    response = client.post(url, {
-        "primary_colour": "blue", "accent_colour": "#F28C28", "dark_colour": "#16202C",
-        "light_colour": "#F3F5F8", "heading_font": "industrial", "body_font": "industrial",
-        "corner_style": "square",
-    }, HTTP_HOST="localhost")
+    response = client.post(
+        url,
+        {
+            "primary_colour": "blue",
+            "accent_colour": "#F28C28",
+            "dark_colour": "#16202C",
+            "light_colour": "#F3F5F8",
+            "heading_font": "industrial",
+            "body_font": "industrial",
+            "corner_style": "square",
+        },
+        HTTP_HOST="localhost",
+    )
     assert response.status_code == 200
     assert "Enter a colour as # followed by six hexadecimal digits" in response.content.decode()
     assert BrandSettings.objects.get(site=ferrum.store.site).primary_colour == "#0B3D91"
@@ -179,10 +256,18 @@ def test_invalid_colour_is_a_form_error_and_nothing_is_saved(client, ferrum):
 def test_editor_changes_own_brand_colour(client, ferrum):
     client.force_login(ferrum.editor)
     url = f"/admin/settings/brand/brandsettings/{ferrum.store.site_id}/"
-    response = client.post(url, {
-        "primary_colour": "#224466", "accent_colour": "#F28C28", "dark_colour": "#16202C",
-        "light_colour": "#F3F5F8", "heading_font": "technical", "body_font": "industrial",
-        "corner_style": "rounded",
-    }, HTTP_HOST="localhost")
+    response = client.post(
+        url,
+        {
+            "primary_colour": "#224466",
+            "accent_colour": "#F28C28",
+            "dark_colour": "#16202C",
+            "light_colour": "#F3F5F8",
+            "heading_font": "technical",
+            "body_font": "industrial",
+            "corner_style": "rounded",
+        },
+        HTTP_HOST="localhost",
+    )
     assert response.status_code == 302
     assert BrandSettings.objects.get(site=ferrum.store.site).primary_colour == "#224466"

@@ -34,7 +34,9 @@ def test_health_reports_a_broken_database_as_503(client, monkeypatch):
     response = client.get("/healthz", HTTP_HOST="localhost")
     assert response.status_code == 503
     assert response.json()["checks"]["database"] == {
-        "ok": False, "error": "ConnectionError: database unreachable"}
+        "ok": False,
+        "error": "ConnectionError: database unreachable",
+    }
 
 
 @pytest.mark.django_db(transaction=True)

@@ -25,11 +25,19 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_",
-                                                                        "CACHE_", "CELERY_"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_", "CELERY_"))
+    }
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=PLATFORM, env={**clean, **env},
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "manage.py", *args],
+        cwd=PLATFORM,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -40,8 +48,8 @@ def test_production_passes_check_deploy_with_no_warnings():
 
 
 @pytest.mark.parametrize(
-    "missing", ["DJANGO_SECRET_KEY", "DATABASE_URL", "CACHE_URL", "CELERY_BROKER_URL",
-                "DJANGO_ALLOWED_HOSTS"]
+    "missing",
+    ["DJANGO_SECRET_KEY", "DATABASE_URL", "CACHE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOWED_HOSTS"],
 )
 def test_production_refuses_to_start_without_a_secret_or_service(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}

@@ -22,16 +22,29 @@ pytestmark = pytest.mark.django_db
 
 
 def _spec(**overrides: object) -> StoreSpec:
-    values: dict[str, object] = dict(slug="acme", name="Acme Parts", brand="Acme", region="Europe",
-                                     hostname="acme.localhost", currency="EUR", country="DE")
+    values: dict[str, object] = dict(
+        slug="acme",
+        name="Acme Parts",
+        brand="Acme",
+        region="Europe",
+        hostname="acme.localhost",
+        currency="EUR",
+        country="DE",
+    )
     values.update(overrides)
     return StoreSpec(**values)  # type: ignore[arg-type]
 
 
 def _counts() -> tuple[int, ...]:
-    return (Store.objects.count(), Site.objects.count(), Page.objects.count(),
-            Group.objects.count(), Collection.objects.count(), BrandSettings.objects.count(),
-            GroupPagePermission.objects.count())
+    return (
+        Store.objects.count(),
+        Site.objects.count(),
+        Page.objects.count(),
+        Group.objects.count(),
+        Collection.objects.count(),
+        BrandSettings.objects.count(),
+        GroupPagePermission.objects.count(),
+    )
 
 
 def test_store_create_builds_the_whole_tenant():
@@ -42,14 +55,21 @@ def test_store_create_builds_the_whole_tenant():
     assert (home.title, home.live, home.depth) == ("Acme Parts", True, 2)
     assert store.collection.get_parent() == Collection.get_first_root_node()
     assert store.editors_group.name == "Acme Parts editors"
-    assert set(GroupPagePermission.objects.filter(group=store.editors_group)
-               .values_list("permission__codename", flat=True)) == {
-        "add_page", "change_page", "publish_page", "lock_page", "unlock_page"}
-    assert set(GroupCollectionPermission.objects.filter(group=store.editors_group)
-               .values_list("collection_id", flat=True)) == {store.collection_id}
-    assert set(GroupSitePermission.objects.filter(group=store.editors_group)
-               .values_list("site_id", "permission__codename")) == {
-        (store.site_id, "change_brandsettings"), (store.site_id, "change_navigationsettings")}
+    assert set(
+        GroupPagePermission.objects.filter(group=store.editors_group).values_list(
+            "permission__codename", flat=True
+        )
+    ) == {"add_page", "change_page", "publish_page", "lock_page", "unlock_page"}
+    assert set(
+        GroupCollectionPermission.objects.filter(group=store.editors_group).values_list(
+            "collection_id", flat=True
+        )
+    ) == {store.collection_id}
+    assert set(
+        GroupSitePermission.objects.filter(group=store.editors_group).values_list(
+            "site_id", "permission__codename"
+        )
+    ) == {(store.site_id, "change_brandsettings"), (store.site_id, "change_navigationsettings")}
     assert BrandSettings.objects.filter(site=store.site).count() == 1
     assert NavigationSettings.objects.filter(site=store.site).count() == 1
 

@@ -60,11 +60,15 @@ def test_store_changes_invalidate_the_host_map(ferrum):
 
 
 def test_content_change_moves_only_that_stores_version(ferrum, hydra):
-    before = (store_for_hostname("ferrum.localhost").content_version,
-              store_for_hostname("hydra.localhost").content_version)
+    before = (
+        store_for_hostname("ferrum.localhost").content_version,
+        store_for_hostname("hydra.localhost").content_version,
+    )
     store_content_changed(site_id=ferrum.store.site_id)
-    after = (store_for_hostname("ferrum.localhost").content_version,
-             store_for_hostname("hydra.localhost").content_version)
+    after = (
+        store_for_hostname("ferrum.localhost").content_version,
+        store_for_hostname("hydra.localhost").content_version,
+    )
     assert after == (before[0] + 1, before[1])
 
 

@@ -22,7 +22,7 @@ class LinkBlock(blocks.StructBlock):
         icon = "link"
         label = _("Link")
 
-    def clean(self, value):  # type: ignore[no-untyped-def]
+    def clean(self, value):
         value = super().clean(value)
         if bool(value.get("page")) == bool(value.get("url")):
             message = _("Choose a page or enter an external URL (one of the two).")
@@ -33,7 +33,7 @@ class LinkBlock(blocks.StructBlock):
 
 
 class OptionalLinkBlock(LinkBlock):
-    def clean(self, value):  # type: ignore[no-untyped-def]
+    def clean(self, value):
         if not value.get("label") and not value.get("page") and not value.get("url"):
             return value
         return super().clean(value)

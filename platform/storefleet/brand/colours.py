@@ -1,10 +1,14 @@
 """Colour arithmetic for brand themes: validation and readable text on brand colours (WCAG 2.x)."""
 
+import re
+
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
 hex_colour_validator = RegexValidator(
-    r"^#[0-9A-Fa-f]{6}$",
+    HEX_COLOUR,
     _("Enter a colour as # followed by six hexadecimal digits, e.g. #0B3D91."),
     code="invalid_colour",
 )

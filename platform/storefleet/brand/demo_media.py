@@ -34,8 +34,10 @@ def logo(text: str, colour: str, accent: str, *, mark: str) -> bytes:
     image = Image.new("RGBA", (width, 110), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     if mark == "hex":
-        points = [(55 + 42 * math.cos(math.radians(a)), 55 + 42 * math.sin(math.radians(a)))
-                  for a in range(30, 390, 60)]
+        points = [
+            (55 + 42 * math.cos(math.radians(a)), 55 + 42 * math.sin(math.radians(a)))
+            for a in range(30, 390, 60)
+        ]
         draw.polygon(points, fill=_hex(colour))
         draw.ellipse((37, 37, 73, 73), fill=_hex(accent))
     else:
@@ -68,20 +70,29 @@ def hero(base: str, accent: str, *, seed: int, motif: str) -> bytes:
                 r = radius if i % 2 == 0 else radius * 0.86
                 pts.append((cx + r * math.cos(angle), cy + r * math.sin(angle)))
             draw.polygon(pts, fill=steel, outline=(90, 98, 110))
-            draw.ellipse((cx - radius * .35, cy - radius * .35, cx + radius * .35, cy + radius * .35),
-                         fill=_hex(base))
+            draw.ellipse(
+                (cx - radius * 0.35, cy - radius * 0.35, cx + radius * 0.35, cy + radius * 0.35),
+                fill=_hex(base),
+            )
     else:
         for i in range(6):
             y = 80 + i * 95
             draw.rounded_rectangle((650, y, 1600, y + 38), radius=19, fill=steel)
-            draw.rectangle((650 + rnd.randint(80, 700), y - 10, 700 + rnd.randint(700, 800), y + 48),
-                           fill=(120, 130, 140))
+            draw.rectangle(
+                (650 + rnd.randint(80, 700), y - 10, 700 + rnd.randint(700, 800), y + 48),
+                fill=(120, 130, 140),
+            )
         for _ in range(3):
             cx, cy, r = rnd.randint(900, 1450), rnd.randint(120, 520), rnd.randint(60, 95)
-            draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(235, 238, 240), outline=steel, width=10)
+            draw.ellipse(
+                (cx - r, cy - r, cx + r, cy + r), fill=(235, 238, 240), outline=steel, width=10
+            )
             angle = math.radians(rnd.randint(200, 330))
-            draw.line([(cx, cy), (cx + r * .8 * math.cos(angle), cy + r * .8 * math.sin(angle))],
-                      fill=_hex(accent), width=6)
+            draw.line(
+                [(cx, cy), (cx + r * 0.8 * math.cos(angle), cy + r * 0.8 * math.sin(angle))],
+                fill=_hex(accent),
+                width=6,
+            )
     draw.rectangle((0, height - 10, width, height), fill=_hex(accent))
     return _png(image, "JPEG")
 
@@ -97,8 +108,10 @@ def product(shape: str, colour: str, *, seed: int) -> bytes:
         draw.rectangle((370, 210, 430, 520), fill=metal, outline=dark, width=3)
         for y in range(300, 520, 16):
             draw.line([(370, y), (430, y + 8)], fill=dark, width=2)
-        pts = [(cx + 95 * math.cos(math.radians(a)), 180 + 40 * math.sin(math.radians(a)))
-               for a in range(0, 360, 60)]
+        pts = [
+            (cx + 95 * math.cos(math.radians(a)), 180 + 40 * math.sin(math.radians(a)))
+            for a in range(0, 360, 60)
+        ]
         draw.polygon(pts, fill=metal, outline=dark)
     elif shape == "bearing":
         draw.ellipse((200, 100, 600, 500), fill=metal, outline=dark, width=4)
@@ -122,6 +135,7 @@ def product(shape: str, colour: str, *, seed: int) -> bytes:
 
 def pdf(title: str, lines: list[str]) -> bytes:
     """A minimal one-page PDF (text only): enough for a real download in the demo."""
+
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
@@ -149,5 +163,7 @@ def pdf(title: str, lines: list[str]) -> bytes:
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for offset in offsets:
         out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    out.write(
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return out.getvalue()

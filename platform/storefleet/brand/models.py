@@ -11,7 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import FooterColumnBlock, LinkBlock, PageBodyBlock
-from .colours import hex_colour_validator, readable_text_on, text_is_readable_on
+from .colours import HEX_COLOUR, hex_colour_validator, readable_text_on, text_is_readable_on
 
 
 class FontStack(models.TextChoices):
@@ -49,19 +49,27 @@ class BrandSettings(BaseSiteSetting):
     )
     tagline = models.CharField(max_length=120, blank=True)
     primary_colour = models.CharField(
-        max_length=7, default="#0B3D91", validators=[hex_colour_validator],
+        max_length=7,
+        default="#0B3D91",
+        validators=[hex_colour_validator],
         help_text=_("Buttons, links and highlights. Format #RRGGBB."),
     )
     accent_colour = models.CharField(
-        max_length=7, default="#F28C28", validators=[hex_colour_validator],
+        max_length=7,
+        default="#F28C28",
+        validators=[hex_colour_validator],
         help_text=_("Badges and the hero's call to action. Format #RRGGBB."),
     )
     dark_colour = models.CharField(
-        max_length=7, default="#16202C", validators=[hex_colour_validator],
+        max_length=7,
+        default="#16202C",
+        validators=[hex_colour_validator],
         help_text=_("Header, footer and dark bands. Format #RRGGBB."),
     )
     light_colour = models.CharField(
-        max_length=7, default="#F3F5F8", validators=[hex_colour_validator],
+        max_length=7,
+        default="#F3F5F8",
+        validators=[hex_colour_validator],
         help_text=_("Light section backgrounds. Format #RRGGBB."),
     )
     heading_font = models.CharField(
@@ -79,13 +87,16 @@ class BrandSettings(BaseSiteSetting):
     email = models.EmailField(blank=True)
     vat_id = models.CharField(_("VAT ID"), max_length=40, blank=True)
     registration = models.CharField(
-        _("Company registration"), max_length=120, blank=True,
+        _("Company registration"),
+        max_length=120,
+        blank=True,
         help_text=_("e.g. 'Amtsgericht Stuttgart HRB 12345'"),
     )
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("logo"), FieldPanel("favicon"), FieldPanel("tagline")], heading=_("Identity")
+            [FieldPanel("logo"), FieldPanel("favicon"), FieldPanel("tagline")],
+            heading=_("Identity"),
         ),
         MultiFieldPanel(
             [
@@ -115,7 +126,7 @@ class BrandSettings(BaseSiteSetting):
         errors = {}
         for field in ("primary_colour", "accent_colour", "dark_colour"):
             colour = getattr(self, field)
-            if hex_colour_validator.regex.match(colour or "") and not text_is_readable_on(colour):
+            if HEX_COLOUR.match(colour or "") and not text_is_readable_on(colour):
                 errors[field] = _(
                     "Neither white nor dark text is readable on %(colour)s (WCAG AA needs a "
                     "contrast of 4.5:1). Choose a darker or a lighter shade."
@@ -144,9 +155,7 @@ class NavigationSettings(BaseSiteSetting):
     """The store's main navigation and footer, edited by its marketing team."""
 
     primary_links = StreamField([("link", LinkBlock())], blank=True, use_json_field=True)
-    footer_columns = StreamField(
-        [("column", FooterColumnBlock())], blank=True, use_json_field=True
-    )
+    footer_columns = StreamField([("column", FooterColumnBlock())], blank=True, use_json_field=True)
     footer_note = models.CharField(max_length=255, blank=True)
 
     panels = [FieldPanel("primary_links"), FieldPanel("footer_columns"), FieldPanel("footer_note")]

@@ -20,10 +20,7 @@ from .models import BrandSettings, NavigationSettings
 
 
 def _site_ids_for_page(page: Page) -> list[int]:
-    return [
-        site.pk
-        for site in Site.objects.filter(root_page__path__in=_ancestor_paths(page.path))
-    ]
+    return [site.pk for site in Site.objects.filter(root_page__path__in=_ancestor_paths(page.path))]
 
 
 def _ancestor_paths(path: str, steplen: int = Page.steplen) -> list[str]:
@@ -40,7 +37,9 @@ def _page_changed(sender: Any, instance: Page, **kwargs: Any) -> None:
 
 @receiver(post_save, sender=BrandSettings)
 @receiver(post_save, sender=NavigationSettings)
-def _settings_changed(sender: Any, instance: BrandSettings | NavigationSettings, **kwargs: Any) -> None:
+def _settings_changed(
+    sender: Any, instance: BrandSettings | NavigationSettings, **kwargs: Any
+) -> None:
     store_content_changed(site_id=instance.site_id)
 
 

@@ -25,8 +25,7 @@ def _store_tree_filter(request: HttpRequest) -> Q | None:
     if cached is not None:
         return cached
     root_paths = [
-        path
-        for path in stores_editable_by(user).values_list("site__root_page__path", flat=True)
+        path for path in stores_editable_by(user).values_list("site__root_page__path", flat=True)
     ]
     tree = Q(pk__in=[])
     for path in root_paths:

@@ -80,7 +80,9 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'storefleet.sqlite3'}")}
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'storefleet.sqlite3'}")
+}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -137,6 +139,8 @@ STOREFLEET_PLATFORM_HOSTS = env.list(
 )
 # How long a whole anonymous storefront page may be served from the cache. Publishing in the
 # store invalidates it at once; the TTL only bounds memory for pages nobody asks for any more.
+# Serve MEDIA_URL from MEDIA_ROOT through Django: the embedded default and tests only.
+STOREFLEET_SERVE_MEDIA = env.bool("STOREFLEET_SERVE_MEDIA", default=False)
 STOREFLEET_PAGE_CACHE_SECONDS = env.int("STOREFLEET_PAGE_CACHE_SECONDS", default=3600)
 
 # Celery

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.http.request import split_domain_port
+from django.shortcuts import render
 
-from .selectors import store_for_hostname
 from .models import StoreStatus
+from .selectors import store_for_hostname
 
 PLATFORM_URLCONF = "storefleet.urls_platform"
 

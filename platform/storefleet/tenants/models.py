@@ -35,9 +35,7 @@ class Store(models.Model):
     editors_group = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="editor_of_store"
     )
-    collection = models.OneToOneField(
-        Collection, on_delete=models.PROTECT, related_name="store"
-    )
+    collection = models.OneToOneField(Collection, on_delete=models.PROTECT, related_name="store")
     # Bumped whenever something the anonymous storefront renders changes (a publish, the
     # brand settings, an image): part of every page-cache key, so one bump invalidates every
     # cached page of this store and of no other.

@@ -61,8 +61,7 @@ def store_host_map() -> dict[str, StoreRecord]:
     host_map: dict[str, StoreRecord] | None = cache.get(HOST_MAP_CACHE_KEY)
     if host_map is None:
         host_map = {
-            record.hostname: record
-            for record in map(_record, Store.objects.select_related("site"))
+            record.hostname: record for record in map(_record, Store.objects.select_related("site"))
         }
         cache.set(HOST_MAP_CACHE_KEY, host_map, HOST_MAP_TTL_SECONDS)
     return host_map
@@ -83,7 +82,7 @@ def store_for_site(site_id: int) -> Store | None:
     return Store.objects.filter(site_id=site_id).first()
 
 
-def stores_editable_by(user) -> QuerySet[Store]:  # type: ignore[no-untyped-def]
+def stores_editable_by(user) -> QuerySet[Store]:
     """The stores whose content this user may edit: all for superusers, else by group."""
     if not user.is_authenticated or not user.is_active:
         return Store.objects.none()

@@ -90,22 +90,25 @@ def _validate(spec: StoreSpec) -> None:
 
 
 def _grant_editor_permissions(group: Group, *, site: Site, collection: Collection) -> None:
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin",
-                                                 codename="access_admin"))
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
     for codename in EDITOR_PAGE_PERMISSIONS:
         GroupPagePermission.objects.create(
             group=group,
             page=site.root_page,
-            permission=Permission.objects.get(content_type__app_label="wagtailcore",
-                                              codename=codename),
+            permission=Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            ),
         )
     for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items():
         for codename in codenames:
             GroupCollectionPermission.objects.create(
                 group=group,
                 collection=collection,
-                permission=Permission.objects.get(content_type__app_label=app_label,
-                                                  codename=codename),
+                permission=Permission.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                ),
             )
     for codename in EDITOR_SITE_SETTING_PERMISSIONS:
         GroupSitePermission.objects.create(
@@ -156,6 +159,6 @@ def store_set_status(*, store: Store, status: StoreStatus) -> Store:
     return store
 
 
-def store_editor_add(*, store: Store, user) -> None:  # type: ignore[no-untyped-def]
+def store_editor_add(*, store: Store, user) -> None:
     """Make ``user`` a member of the store's marketing team (and of no other store's)."""
     user.groups.add(store.editors_group)

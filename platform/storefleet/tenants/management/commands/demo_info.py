@@ -24,8 +24,10 @@ class Command(BaseCommand):
         out("")
         out("Stores:")
         for store in store_list():
-            out(f"  {store.name:<32} http://{store.site.hostname}:{port}/   "
-                f"({store.region}, {store.currency}, {store.get_status_display()})")
+            out(
+                f"  {store.name:<32} http://{store.site.hostname}:{port}/   "
+                f"({store.region}, {store.currency}, {store.get_status_display()})"
+            )
         out("")
         out(f"Admin (Wagtail):    http://localhost:{port}/admin/")
         out(f"Store directory:    http://localhost:{port}/")
