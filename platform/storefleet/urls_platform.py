@@ -3,6 +3,7 @@
 Wagtail's serving view is included last only so that page URLs can be reversed here (previews,
 "view live" links in the admin); on these hosts it finds no site and answers 404."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
@@ -20,5 +21,9 @@ urlpatterns = [
 ]
 
 urlpatterns += views.media_urlpatterns()
+
+if settings.STOREFLEET_BENCH_VIEWS:
+    # The ceiling the storefront benchmark measures against: same middleware, no work.
+    urlpatterns += [path("bench/trivial", views.trivial, name="bench_trivial")]
 
 urlpatterns += [path("", include(wagtail_urls))]

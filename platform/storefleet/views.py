@@ -59,6 +59,10 @@ def media_urlpatterns() -> list[URLPattern]:
     return [re_path(rf"^{prefix}(?P<path>.*)$", serve_media, name="media")]
 
 
+def trivial(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def store_directory(request: HttpRequest) -> HttpResponse:
     stores = store_list(statuses=(StoreStatus.LIVE, StoreStatus.DRAFT))
     port = request.get_port()

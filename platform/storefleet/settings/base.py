@@ -141,6 +141,8 @@ STOREFLEET_PLATFORM_HOSTS = env.list(
 # store invalidates it at once; the TTL only bounds memory for pages nobody asks for any more.
 # Serve MEDIA_URL from MEDIA_ROOT through Django: the embedded default and tests only.
 STOREFLEET_SERVE_MEDIA = env.bool("STOREFLEET_SERVE_MEDIA", default=False)
+# Adds /bench/trivial on platform hosts: the ceiling `make bench-storefront` compares against.
+STOREFLEET_BENCH_VIEWS = env.bool("STOREFLEET_BENCH_VIEWS", default=False)
 STOREFLEET_PAGE_CACHE_SECONDS = env.int("STOREFLEET_PAGE_CACHE_SECONDS", default=3600)
 
 # Celery

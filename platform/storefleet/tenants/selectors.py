@@ -1,8 +1,14 @@
-"""Reads about stores. The host → store map is what every storefront request needs first, so
-it is held in the shared cache as one entry and rebuilt with one query when a store changes."""
+"""Reads about stores.
+
+The host → store map is what every storefront request needs first. Each process keeps it in
+memory, tagged with a version held in the shared cache; a request reads only that small
+version (one cache round trip, no query) and the map is rebuilt with one query when a store
+changes anywhere and the version moves on. Unpickling a map of every store on each request
+would make every request slower as the platform grows."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -11,8 +17,7 @@ from wagtail.models import Site
 
 from .models import Store, StoreStatus
 
-HOST_MAP_CACHE_KEY = "tenants:hostmap:v1"
-HOST_MAP_TTL_SECONDS = 24 * 3600
+HOST_MAP_VERSION_KEY = "tenants:hostmap:version"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +61,30 @@ def _record(store: Store) -> StoreRecord:
     )
 
 
+@dataclass
+class _LocalHostMap:
+    version: str | None = None
+    stores: dict[str, StoreRecord] | None = None
+
+
+_local = _LocalHostMap()
+
+
 def store_host_map() -> dict[str, StoreRecord]:
-    """Every store by lower-case hostname: one cache read, or one query on a miss."""
-    host_map: dict[str, StoreRecord] | None = cache.get(HOST_MAP_CACHE_KEY)
-    if host_map is None:
-        host_map = {
+    """Every store by lower-case hostname: one cache read, plus one query when it changed."""
+    version = cache.get(HOST_MAP_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        # add(): when several processes start at once, they agree on the first version.
+        if not cache.add(HOST_MAP_VERSION_KEY, version, timeout=None):
+            version = cache.get(HOST_MAP_VERSION_KEY, version)
+    stores = _local.stores
+    if stores is None or _local.version != version:
+        stores = {
             record.hostname: record for record in map(_record, Store.objects.select_related("site"))
         }
-        cache.set(HOST_MAP_CACHE_KEY, host_map, HOST_MAP_TTL_SECONDS)
-    return host_map
+        _local.version, _local.stores = version, stores
+    return stores
 
 
 def store_for_hostname(hostname: str) -> StoreRecord | None:

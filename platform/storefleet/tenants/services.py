@@ -3,6 +3,7 @@ collection) in one transaction, and the invalidations that keep the storefront c
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
@@ -22,7 +23,7 @@ from storefleet.brand import services as brand_services
 from storefleet.errors import ApplicationError
 
 from .models import Store, StoreStatus
-from .selectors import HOST_MAP_CACHE_KEY
+from .selectors import HOST_MAP_VERSION_KEY
 
 # What a store's marketing team may do, and only within its own store.
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
@@ -48,8 +49,17 @@ class StoreSpec:
     status: StoreStatus = StoreStatus.DRAFT
 
 
+def _new_host_map_version() -> None:
+    cache.set(HOST_MAP_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
 def store_host_map_invalidate() -> None:
-    cache.delete(HOST_MAP_CACHE_KEY)
+    """Every process rebuilds its host map on its next request.
+
+    Now, for this process, and again once the transaction commits: a process that rebuilt its
+    map from not-yet-committed data in between would otherwise keep it."""
+    _new_host_map_version()
+    transaction.on_commit(_new_host_map_version)
 
 
 def store_content_changed(*, site_id: int) -> None:
@@ -148,7 +158,7 @@ def store_create(*, spec: StoreSpec) -> Store:
         editors_group=group,
         collection=collection,
     )
-    transaction.on_commit(store_host_map_invalidate)
+    store_host_map_invalidate()
     return store
 
 

@@ -32,6 +32,8 @@ class Command(BaseCommand):
         out(f"Admin (Wagtail):    http://localhost:{port}/admin/")
         out(f"Store directory:    http://localhost:{port}/")
         out(f"Health:             http://localhost:{port}/healthz")
+        out("Reference ERP:      http://127.0.0.1:8010/storefleet/ (Tryton JSON-RPC, user admin;")
+        out("                    its first start builds and seeds it, about two minutes)")
         out("")
         out(f"Demo users (password for all: {DEMO_PASSWORD}):")
         out("  platform           platform IT (superuser): every store, sites, users")
