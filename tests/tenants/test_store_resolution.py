@@ -119,3 +119,19 @@ def test_suspended_store_is_unavailable(client, ferrum):
 
 def test_disallowed_host_is_rejected(client, ferrum):
     assert client.get("/", HTTP_HOST="evil.example.com").status_code == 400
+
+
+def test_a_change_made_by_another_process_is_seen_through_the_version_key(ferrum):
+    from django.core.cache import cache
+
+    from storefleet.tenants.models import Store
+    from storefleet.tenants.selectors import HOST_MAP_VERSION_KEY
+
+    assert store_for_hostname("ferrum.localhost").name == "Ferrum Industrial Components"
+    # Another process renames the store (no signal reaches this one) and moves the version on.
+    Store.objects.filter(pk=ferrum.store.pk).update(name="Ferrum EU")
+    assert store_for_hostname("ferrum.localhost").name == "Ferrum Industrial Components"
+    cache.set(HOST_MAP_VERSION_KEY, "moved-on-elsewhere", timeout=None)
+    with CaptureQueriesContext(connection) as rebuilt:
+        assert store_for_hostname("ferrum.localhost").name == "Ferrum EU"
+    assert len(rebuilt) == 1

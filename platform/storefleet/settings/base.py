@@ -137,12 +137,12 @@ WAGTAIL_I18N_ENABLED = False
 STOREFLEET_PLATFORM_HOSTS = env.list(
     "STOREFLEET_PLATFORM_HOSTS", default=["localhost", "127.0.0.1", "admin.localhost"]
 )
-# How long a whole anonymous storefront page may be served from the cache. Publishing in the
-# store invalidates it at once; the TTL only bounds memory for pages nobody asks for any more.
 # Serve MEDIA_URL from MEDIA_ROOT through Django: the embedded default and tests only.
 STOREFLEET_SERVE_MEDIA = env.bool("STOREFLEET_SERVE_MEDIA", default=False)
 # Adds /bench/trivial on platform hosts: the ceiling `make bench-storefront` compares against.
 STOREFLEET_BENCH_VIEWS = env.bool("STOREFLEET_BENCH_VIEWS", default=False)
+# How long a whole anonymous storefront page may be served from the cache. Publishing in the
+# store invalidates it at once; the TTL only bounds memory for pages nobody asks for any more.
 STOREFLEET_PAGE_CACHE_SECONDS = env.int("STOREFLEET_PAGE_CACHE_SECONDS", default=3600)
 
 # Celery
