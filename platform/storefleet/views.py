@@ -10,8 +10,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, re_path
-from django.views.static import serve as static_serve
 from django.views.decorators.cache import never_cache
+from django.views.static import serve as static_serve
 
 from storefleet.tenants.models import StoreStatus
 from storefleet.tenants.selectors import store_list

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from storefleet.tenants.models import Store
 from storefleet.tenants.management.commands.demo_stores import DEMO_PASSWORD
+from storefleet.tenants.models import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
