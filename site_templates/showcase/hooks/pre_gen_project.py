@@ -1,0 +1,1 @@
+../../b2b-store/hooks/pre_gen_project.py

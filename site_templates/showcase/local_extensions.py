@@ -1,0 +1,1 @@
+../b2b-store/local_extensions.py
