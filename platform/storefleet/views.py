@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, re_path
 from django.views.decorators.cache import never_cache
@@ -47,7 +48,7 @@ def health(request: HttpRequest) -> JsonResponse:
     )
 
 
-def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+def serve_media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Media from local disk, for the embedded default and tests only (S3 in production)."""
     return static_serve(request, path, document_root=settings.MEDIA_ROOT)
 
