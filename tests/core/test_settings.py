@@ -21,6 +21,8 @@ PRODUCTION_ENV = {
     "CELERY_BROKER_URL": "redis://cache.internal:6379/1",
     "EMAIL_HOST": "smtp.internal",
     "DEFAULT_FROM_EMAIL": "shop@storefleet.example",
+    "ERP_URL": "https://erp.internal/",
+    "ERP_PASSWORD": secrets.token_urlsafe(24),
 }
 
 
@@ -49,7 +51,15 @@ def test_production_passes_check_deploy_with_no_warnings():
 
 @pytest.mark.parametrize(
     "missing",
-    ["DJANGO_SECRET_KEY", "DATABASE_URL", "CACHE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOWED_HOSTS"],
+    [
+        "DJANGO_SECRET_KEY",
+        "DATABASE_URL",
+        "CACHE_URL",
+        "CELERY_BROKER_URL",
+        "DJANGO_ALLOWED_HOSTS",
+        "ERP_URL",
+        "ERP_PASSWORD",
+    ],
 )
 def test_production_refuses_to_start_without_a_secret_or_service(missing):
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
