@@ -10,7 +10,7 @@ MANAGE := cd platform && ../$(PY) manage.py
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export DJANGO_SETTINGS_MODULE ?= storefleet.settings.local
 
-.PHONY: help install demo test lint typecheck pytest migrate bench-storefront clean
+.PHONY: help install demo test lint typecheck pytest migrate bench-storefront bench-erp clean
 
 help:
 	@echo "make demo   - set up and run the embedded default with demo stores"
@@ -58,3 +58,6 @@ bench-storefront: install
 
 clean:
 	rm -rf $(VENV) $(BOOT) var/cache var/celery
+
+bench-erp: install
+	$(PY) tests/bench/bench_erp.py
