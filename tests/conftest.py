@@ -12,6 +12,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.factories import BrandWorld, build_brand
 
+pytest_plugins = ["tests.erp_support"]
+
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
