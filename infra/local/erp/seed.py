@@ -370,7 +370,17 @@ class Seeder:
         self.create_invoices()
         self.create_sales()
         self.set_credit_limits()
+        self.create_complaint_types()
         self.write_manifest_data()
+
+    def create_complaint_types(self):
+        """Returns are filed as sale complaints; Tryton needs a complaint type per origin."""
+        step("complaint types")
+        IrModel = self.M("ir.model")
+        Type = self.M("sale.complaint.type")
+        (sale_model,) = IrModel.find([("name", "=", "sale.sale")])
+        self.complaint_types = [Type(name="Return", origin=sale_model)]
+        self.complaint_types[0].save()
 
     def create_company(self):
         from trytond.modules.company.tests.tools import create_company
@@ -1196,6 +1206,7 @@ class Seeder:
             "default_price_list": self.price_lists["list"].name,
             "payment_terms": {name: term.id for name, term in self.payment_terms.items()},
             "customer_specific_prices": {"customer": "C-1001", "fixed_prices": self.nordwerk_fixed},
+            "complaint_types": [{"id": t.id, "name": t.name} for t in self.complaint_types],
             "scenarios": {
                 "near_limit_customer": NEAR_LIMIT,
                 "over_limit_customer": OVER_LIMIT,
