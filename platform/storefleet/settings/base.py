@@ -18,6 +18,7 @@ INSTALLED_APPS = [
     # Storefleet apps, one per business capability (see DESIGN.md).
     "storefleet.tenants",
     "storefleet.brand",
+    "storefleet.erp",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
@@ -178,3 +179,32 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# --- ERP integration (storefleet.erp) -------------------------------------------------------
+# Defaults point at the local reference ERP (infra/local/erp, `erpctl.py serve --port 8010`);
+# production.py requires ERP_URL and ERP_PASSWORD from the environment.
+ERP_BACKEND = env.str("ERP_BACKEND", default="storefleet.erp.backends.tryton.from_settings")
+ERP_URL = env.str("ERP_URL", default="http://127.0.0.1:8010/")
+ERP_DATABASE = env.str("ERP_DATABASE", default="storefleet")
+ERP_USER = env.str("ERP_USER", default="admin")
+ERP_PASSWORD = env.str("STOREFLEET_ERP_PASSWORD", default="admin")
+ERP_CONNECT_TIMEOUT_SECONDS = env.float("ERP_CONNECT_TIMEOUT_SECONDS", default=3.0)
+ERP_READ_TIMEOUT_SECONDS = env.float("ERP_READ_TIMEOUT_SECONDS", default=15.0)
+ERP_POOL_SIZE = env.int("ERP_POOL_SIZE", default=10)
+# Reads cached per store and customer: fresh this long, then kept (stale) to answer while
+# the ERP is unreachable.
+ERP_PRICE_TTL_SECONDS = env.int("ERP_PRICE_TTL_SECONDS", default=120)
+ERP_AVAILABILITY_TTL_SECONDS = env.int("ERP_AVAILABILITY_TTL_SECONDS", default=60)
+ERP_STALE_TTL_SECONDS = env.int("ERP_STALE_TTL_SECONDS", default=24 * 3600)
+# Codes → ids (customers, products, warehouses) memoised per process.
+ERP_MASTER_DATA_TTL_SECONDS = env.int("ERP_MASTER_DATA_TTL_SECONDS", default=300)
+ERP_BREAKER_FAILURE_THRESHOLD = env.int("ERP_BREAKER_FAILURE_THRESHOLD", default=5)
+ERP_BREAKER_COOLDOWN_SECONDS = env.float("ERP_BREAKER_COOLDOWN_SECONDS", default=30.0)
+ERP_RETRY_ATTEMPTS = env.int("ERP_RETRY_ATTEMPTS", default=3)
+ERP_RETRY_BACKOFF_SECONDS = env.float("ERP_RETRY_BACKOFF_SECONDS", default=0.2)
+ERP_SYNC_BATCH_SIZE = env.int("ERP_SYNC_BATCH_SIZE", default=200)
+# Which ERP parties are web customers (a Tryton search domain), and the complaint type that
+# return requests are filed under.
+ERP_CUSTOMER_DOMAIN = env.json("ERP_CUSTOMER_DOMAIN", default=[["code", "like", "C-%"]])
+ERP_RETURN_COMPLAINT_TYPE = env.str("ERP_RETURN_COMPLAINT_TYPE", default="Return")
+# --- end ERP integration ----------------------------------------------------------------------

@@ -1,0 +1,141 @@
+"""The Tryton backend: Tryton 8.2 over JSON-RPC (see /work/shared/reference/tryton-erp.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from storefleet.erp.types import (
+    Availability,
+    CancelResult,
+    ConnectionReport,
+    CreditStatus,
+    CustomerBatch,
+    Invoice,
+    LineQuery,
+    NamedRef,
+    OrderRequest,
+    OrderStatus,
+    OrderValidation,
+    PaymentRequest,
+    PaymentResult,
+    PriceQuote,
+    ProductBatch,
+    ReturnRequest,
+    ReturnResult,
+    SubmittedOrder,
+    SyncCursor,
+)
+
+from . import accounts, orders, reads
+from .client import TrytonClient, TrytonConfig
+from .lookups import Lookups
+
+
+class TrytonBackend:
+    """``ErpBackend`` for Tryton. One instance per process and configuration (the gateway
+    keeps it): it owns the HTTP pool, the session and the master-data memos."""
+
+    name = "tryton"
+
+    def __init__(
+        self,
+        config: TrytonConfig,
+        *,
+        lookup_ttl: float = 300.0,
+        customer_domain: list[Any] | None = None,
+        complaint_type: str = "Return",
+    ) -> None:
+        self.config = config
+        self.client = TrytonClient(config)
+        self.lookups = Lookups(self.client, lookup_ttl)
+        self.customer_domain = customer_domain or []
+        self.complaint_type = complaint_type
+
+    def request_count(self) -> int:
+        return self.client.requests
+
+    def close(self) -> None:
+        self.client.close()
+
+    def products_changed_since(self, *, cursor: SyncCursor, limit: int) -> ProductBatch:
+        return reads.products_changed_since(self.client, self.lookups, cursor, limit)
+
+    def customers_changed_since(self, *, cursor: SyncCursor, limit: int) -> CustomerBatch:
+        return reads.customers_changed_since(
+            self.client, self.lookups, cursor, limit, self.customer_domain
+        )
+
+    def prices(self, *, customer: str, lines: Sequence[LineQuery]) -> list[PriceQuote]:
+        return reads.prices(self.client, self.lookups, customer, lines)
+
+    def availability(self, *, warehouse: str, lines: Sequence[LineQuery]) -> list[Availability]:
+        return reads.availability(self.client, self.lookups, warehouse, lines)
+
+    def validate_order(self, *, order: OrderRequest) -> OrderValidation:
+        return orders.validate(self.client, self.lookups, order)
+
+    def submit_order(self, *, order: OrderRequest) -> SubmittedOrder:
+        return orders.submit(self.client, self.lookups, order)
+
+    def order_status(self, *, number: str) -> OrderStatus:
+        return orders.status(self.client, number)
+
+    def cancel_order(self, *, number: str) -> CancelResult:
+        return orders.cancel(self.client, number)
+
+    def credit_status(self, *, customer: str) -> CreditStatus:
+        return accounts.credit_status(self.client, self.lookups, customer)
+
+    def open_invoices(self, *, customer: str) -> list[Invoice]:
+        return accounts.open_invoices(self.client, self.lookups, customer)
+
+    def record_payment(self, *, payment: PaymentRequest) -> PaymentResult:
+        return accounts.record_payment(self.client, self.lookups, payment)
+
+    def request_return(self, *, request: ReturnRequest) -> ReturnResult:
+        return accounts.request_return(self.client, self.lookups, request, self.complaint_type)
+
+    def test_connection(self) -> ConnectionReport:
+        self.lookups.clear()
+        version = self.client.server_version()
+        company = self.lookups.company()
+        warehouses = self.lookups.warehouses()
+        price_lists = self.client.search_read(
+            "product.price_list", [], ["name"], order=[["id", "ASC"]]
+        )
+        return ConnectionReport(
+            backend=self.name,
+            url=self.config.url,
+            database=self.config.database,
+            version=version,
+            company=company.name,
+            currency=company.currency,
+            warehouses=tuple(
+                NamedRef(erp_id=wid, code=code, name=name)
+                for code, (wid, name) in warehouses.items()
+            ),
+            price_lists=tuple(
+                NamedRef(erp_id=p["id"], code=str(p["id"]), name=p["name"]) for p in price_lists
+            ),
+        )
+
+
+def from_settings() -> TrytonBackend:
+    """The factory ``ERP_BACKEND`` names by default."""
+    from django.conf import settings
+
+    return TrytonBackend(
+        TrytonConfig(
+            url=settings.ERP_URL,
+            database=settings.ERP_DATABASE,
+            user=settings.ERP_USER,
+            password=settings.ERP_PASSWORD,
+            connect_timeout=settings.ERP_CONNECT_TIMEOUT_SECONDS,
+            read_timeout=settings.ERP_READ_TIMEOUT_SECONDS,
+            pool_size=settings.ERP_POOL_SIZE,
+        ),
+        lookup_ttl=settings.ERP_MASTER_DATA_TTL_SECONDS,
+        customer_domain=settings.ERP_CUSTOMER_DOMAIN,
+        complaint_type=settings.ERP_RETURN_COMPLAINT_TYPE,
+    )

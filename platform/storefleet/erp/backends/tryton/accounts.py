@@ -1,0 +1,228 @@
+"""Accounts receivable: credit status, open invoices, payments, returns."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from storefleet.erp.errors import ErpNotFound, ErpRejected
+from storefleet.erp.types import (
+    CreditStatus,
+    Invoice,
+    Money,
+    PaymentAllocation,
+    PaymentRequest,
+    PaymentResult,
+    ReasonCode,
+    ReturnRequest,
+    ReturnResult,
+)
+
+from .client import TrytonClient
+from .lookups import Lookups
+
+KEY_PREFIX = "storefleet:"
+
+
+def credit_status(client: TrytonClient, lookups: Lookups, customer: str) -> CreditStatus:
+    info = lookups.customer(customer)
+    currency = lookups.company().currency
+    (row,) = client.model(
+        "party.party", "read", [info.id], ["credit_limit_amount", "credit_amount"]
+    )
+    limit = row.get("credit_limit_amount")
+    used = row.get("credit_amount") or Decimal(0)
+    return CreditStatus(
+        customer=customer,
+        limit=Money(limit, currency) if limit is not None else None,
+        used=Money(used, currency),
+        available=Money(limit - used, currency) if limit is not None else None,
+    )
+
+
+INVOICE_FIELDS = [
+    "number",
+    "invoice_date",
+    "total_amount",
+    "amount_to_pay",
+    "currency.code",
+    "party.code",
+    "lines_to_pay.maturity_date",
+    "lines_to_pay.reconciliation",
+]
+
+
+def _invoice(row: dict[str, Any], today: datetime.date) -> Invoice:
+    currency = row["currency."]["code"]
+    due_dates = [
+        line["maturity_date"]
+        for line in row.get("lines_to_pay.") or []
+        if line.get("maturity_date") and not line.get("reconciliation")
+    ]
+    due = min(due_dates) if due_dates else None
+    return Invoice(
+        erp_id=row["id"],
+        number=row["number"],
+        customer=row["party."]["code"],
+        invoice_date=row.get("invoice_date"),
+        total=Money(row["total_amount"], currency),
+        amount_to_pay=Money(row["amount_to_pay"], currency),
+        due_date=due,
+        overdue=due is not None and due < today,
+    )
+
+
+def open_invoices(client: TrytonClient, lookups: Lookups, customer: str) -> list[Invoice]:
+    info = lookups.customer(customer)
+    rows = client.search_read(
+        "account.invoice",
+        [["party", "=", info.id], ["type", "=", "out"], ["state", "=", "posted"]],
+        INVOICE_FIELDS,
+        order=[["invoice_date", "ASC"], ["id", "ASC"]],
+    )
+    today = datetime.date.today()
+    invoices = [_invoice(row, today) for row in rows]
+    return sorted(
+        (i for i in invoices if i.amount_to_pay.amount > 0),
+        key=lambda i: (i.due_date or datetime.date.max, i.erp_id),
+    )
+
+
+def _strip(values: dict[str, Any]) -> dict[str, Any]:
+    """Wizard defaults carry display values (``field.``) the server refuses back."""
+    return {k: v for k, v in values.items() if not k.endswith(".")}
+
+
+def _pay_one(
+    client: TrytonClient, invoice_id: int, amount: Decimal, date: datetime.date, memo: str
+) -> None:
+    wizard = "wizard.account.invoice.pay"
+    session_id, _start, _end = client.call(f"{wizard}.create")
+    active = {
+        "active_id": invoice_id,
+        "active_ids": [invoice_id],
+        "active_model": "account.invoice",
+    }
+    try:
+        answer = client.call(f"{wizard}.execute", session_id, {}, "start", **active)
+        start = {
+            **_strip(answer["view"]["defaults"]),
+            "amount": amount,
+            "date": date,
+            "description": memo,
+            "payment_method": _payment_method(client),
+        }
+        answer = client.call(f"{wizard}.execute", session_id, {"start": start}, "choice", **active)
+        view = answer.get("view") if isinstance(answer, dict) else None
+        if view and view.get("state") == "ask":
+            ask = {**_strip(view["defaults"]), "type": "partial"}
+            client.call(
+                f"{wizard}.execute", session_id, {"start": start, "ask": ask}, "pay", **active
+            )
+    finally:
+        client.call(f"{wizard}.delete", session_id)
+
+
+def _payment_method(client: TrytonClient) -> int:
+    rows = client.search_read(
+        "account.invoice.payment.method", [], ["id"], order=[["id", "ASC"]], limit=1
+    )
+    if not rows:
+        raise ErpNotFound("Payment method", "any")
+    return int(rows[0]["id"])
+
+
+def _paid_with_key(client: TrytonClient, key: str) -> bool:
+    return bool(
+        client.search_read(
+            "account.move", [["description", "=", KEY_PREFIX + key]], ["id"], limit=1
+        )
+    )
+
+
+def record_payment(
+    client: TrytonClient, lookups: Lookups, payment: PaymentRequest
+) -> PaymentResult:
+    """Apply the amount to the named invoices, oldest due first. A key seen before records
+    nothing again and reports what the invoices owe now."""
+    invoices = [
+        i
+        for i in open_invoices(client, lookups, payment.customer)
+        if i.number in payment.invoice_numbers
+    ]
+    missing = set(payment.invoice_numbers) - {i.number for i in invoices}
+    if missing and not _paid_with_key(client, payment.idempotency_key):
+        raise ErpRejected(
+            f"Invoice(s) {', '.join(sorted(missing))} are not open for {payment.customer}.",
+            reasons=[ReasonCode.NOTHING_TO_PAY],
+        )
+    if _paid_with_key(client, payment.idempotency_key):
+        return PaymentResult(
+            payment.idempotency_key, (), Money(Decimal(0), payment.amount.currency)
+        )
+    left = payment.amount.amount
+    allocations = []
+    for invoice in invoices:
+        if left <= 0:
+            break
+        part = min(left, invoice.amount_to_pay.amount)
+        _pay_one(client, invoice.erp_id, part, payment.date, KEY_PREFIX + payment.idempotency_key)
+        left -= part
+        allocations.append(
+            PaymentAllocation(
+                invoice_number=invoice.number,
+                amount=Money(part, invoice.total.currency),
+                remaining=Money(invoice.amount_to_pay.amount - part, invoice.total.currency),
+            )
+        )
+    return PaymentResult(
+        idempotency_key=payment.idempotency_key,
+        allocations=tuple(allocations),
+        unallocated=Money(left, payment.amount.currency),
+    )
+
+
+def request_return(
+    client: TrytonClient, lookups: Lookups, request: ReturnRequest, complaint_type: str
+) -> ReturnResult:
+    reference = KEY_PREFIX + request.idempotency_key
+    fields = ["number", "state"]
+    found = client.search_read("sale.complaint", [["reference", "=", reference]], fields)
+    if found:
+        return ReturnResult(found[0]["id"], found[0]["number"] or "", found[0]["state"], False)
+    customer = lookups.customer(request.customer)
+    sales = client.search_read(
+        "sale.sale",
+        [["number", "=", request.order_number], ["party", "=", customer.id]],
+        ["state"],
+    )
+    if not sales:
+        raise ErpNotFound("Order", request.order_number)
+    if sales[0]["state"] not in ("confirmed", "processing", "done"):
+        raise ErpRejected(
+            f"Order {request.order_number} has not been confirmed, so nothing can be returned.",
+            reasons=[ReasonCode.NOT_RETURNABLE],
+        )
+    types = client.search_read("sale.complaint.type", [["name", "=", complaint_type]], ["id"])
+    if not types:
+        raise ErpNotFound("Complaint type", complaint_type)
+    detail = "\n".join(f"{line.sku} × {line.quantity}" for line in request.lines)
+    (complaint_id,) = client.model(
+        "sale.complaint",
+        "create",
+        [
+            {
+                "customer": customer.id,
+                "company": lookups.company().id,
+                "type": types[0]["id"],
+                "origin": f"sale.sale,{sales[0]['id']}",
+                "reference": reference,
+                "date": datetime.date.today(),
+                "description": "\n".join(filter(None, [request.reason, detail])),
+            }
+        ],
+    )
+    client.model("sale.complaint", "wait", [complaint_id])
+    (row,) = client.model("sale.complaint", "read", [complaint_id], fields)
+    return ReturnResult(row["id"], row["number"] or "", row["state"], True)

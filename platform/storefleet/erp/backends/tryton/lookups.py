@@ -1,0 +1,228 @@
+"""Per-process memos of master data the Tryton backend needs to turn codes into ids: the
+company, warehouses, customers (price list, currency, addresses) and products (unit and
+ordering rules). They change rarely; a short TTL bounds how long a change goes unseen, and
+memoising them is what lets a price batch cost one ERP request."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from storefleet.erp.errors import ErpNotFound
+
+from .client import TrytonClient
+
+PRODUCT_FIELDS = [
+    "id",
+    "code",
+    "name",
+    "active",
+    "template.salable",
+    "sale_quantity_minimal",
+    "sale_quantity_rounding",
+    "sale_uom.name",
+    "default_uom.name",
+    "account_category.customer_taxes_used",
+]
+
+
+def dec(value: object) -> Decimal | None:
+    """Tryton floats (quantities) as exact Decimals, None stays None."""
+    if value is None:
+        return None
+    number = Decimal(str(value))
+    if isinstance(value, float) and number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    return number
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyInfo:
+    id: int
+    name: str
+    currency_id: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerInfo:
+    id: int
+    code: str
+    name: str
+    price_list_id: int | None
+    payment_term_id: int | None
+    currency_id: int
+    currency: str
+    address_ids: tuple[int, ...]
+    invoice_address_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductInfo:
+    id: int
+    sku: str
+    name: str
+    active: bool
+    salable: bool
+    min_quantity: Decimal | None
+    multiple: Decimal | None
+    sale_unit_id: int
+    sale_unit: str
+    stock_unit: str
+    tax_ids: tuple[int, ...] = ()
+
+
+def product_info(row: dict[str, Any]) -> ProductInfo:
+    template = row.get("template.") or {}
+    sale_uom = row.get("sale_uom.") or {}
+    default_uom = row.get("default_uom.") or {}
+    return ProductInfo(
+        id=row["id"],
+        sku=row["code"],
+        name=row["name"],
+        active=bool(row.get("active", True)),
+        salable=bool(template.get("salable")),
+        min_quantity=dec(row.get("sale_quantity_minimal")) or None,
+        multiple=dec(row.get("sale_quantity_rounding")) or None,
+        sale_unit_id=int(sale_uom.get("id") or row["sale_uom"]),
+        sale_unit=sale_uom.get("name", ""),
+        stock_unit=default_uom.get("name", sale_uom.get("name", "")),
+        tax_ids=tuple((row.get("account_category.") or {}).get("customer_taxes_used") or ()),
+    )
+
+
+class _Memo:
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._data: dict[Any, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        entry = self._data.get(key)
+        if entry and time.monotonic() - entry[0] < self.ttl:
+            return entry[1]
+        return None
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._data[key] = (time.monotonic(), value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class Lookups:
+    def __init__(self, client: TrytonClient, ttl: float) -> None:
+        self.client = client
+        self._memo = _Memo(ttl)
+
+    def clear(self) -> None:
+        self._memo.clear()
+
+    def company(self) -> CompanyInfo:
+        info = self._memo.get("company")
+        if info is None:
+            company_id = self.client.context["company"]
+            (row,) = self.client.model(
+                "company.company", "read", [company_id], ["party.name", "currency.code"]
+            )
+            info = CompanyInfo(
+                id=company_id,
+                name=row["party."]["name"],
+                currency_id=row["currency."]["id"],
+                currency=row["currency."]["code"],
+            )
+            self._memo.put("company", info)
+        return info
+
+    def warehouses(self) -> dict[str, tuple[int, str]]:
+        found = self._memo.get("warehouses")
+        if found is None:
+            rows = self.client.search_read(
+                "stock.location",
+                [["type", "=", "warehouse"]],
+                ["code", "name"],
+                order=[["id", "ASC"]],
+            )
+            found = {row["code"]: (row["id"], row["name"]) for row in rows if row["code"]}
+            self._memo.put("warehouses", found)
+        return found
+
+    def warehouse_id(self, code: str) -> int:
+        try:
+            return self.warehouses()[code][0]
+        except KeyError:
+            raise ErpNotFound("Warehouse", code) from None
+
+    def customer(self, code: str) -> CustomerInfo:
+        key = ("customer", code)
+        info = self._memo.get(key)
+        if info is None:
+            company = self.company()
+            rows = self.client.search_read(
+                "party.party",
+                [["code", "=", code]],
+                [
+                    "code",
+                    "name",
+                    "sale_price_list",
+                    "customer_payment_term",
+                    "customer_currency.code",
+                    "addresses.invoice",
+                ],
+            )
+            if not rows:
+                raise ErpNotFound("Customer", code)
+            row = rows[0]
+            currency = row.get("customer_currency.") or {}
+            addresses = row.get("addresses.") or []
+            invoice = [a["id"] for a in addresses if a.get("invoice")]
+            info = CustomerInfo(
+                id=row["id"],
+                code=row["code"],
+                name=row["name"],
+                price_list_id=row.get("sale_price_list"),
+                payment_term_id=row.get("customer_payment_term"),
+                currency_id=currency.get("id", company.currency_id),
+                currency=currency.get("code", company.currency),
+                address_ids=tuple(a["id"] for a in addresses),
+                invoice_address_id=(invoice or [a["id"] for a in addresses] or [None])[0],
+            )
+            self._memo.put(key, info)
+        return info
+
+    def remember_products(self, products: Iterable[ProductInfo]) -> None:
+        for product in products:
+            self._memo.put(("product", product.sku), product)
+
+    def known_products(self, skus: Iterable[str]) -> dict[str, ProductInfo]:
+        found = {}
+        for sku in skus:
+            info = self._memo.get(("product", sku))
+            if info is not None:
+                found[sku] = info
+        return found
+
+    def products(
+        self, skus: Iterable[str], *, include_inactive: bool = False
+    ) -> dict[str, ProductInfo]:
+        """Products by SKU: memoised ones without a request, the rest in one request."""
+        wanted = list(dict.fromkeys(skus))
+        found = self.known_products(wanted)
+        missing = [sku for sku in wanted if sku not in found]
+        if missing:
+            rows = self.client.search_read(
+                "product.product",
+                [["code", "in", missing]],
+                PRODUCT_FIELDS,
+                active_test=not include_inactive,
+            )
+            infos = [product_info(row) for row in rows]
+            self.remember_products(infos)
+            found.update({info.sku: info for info in infos})
+        return found

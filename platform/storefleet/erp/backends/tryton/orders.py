@@ -1,0 +1,350 @@
+"""Orders: validate (a verdict per line and on credit, nothing written), submit (create →
+quote → confirm, idempotent by key), status, cancel."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+from storefleet.erp.errors import ErpNotFound, ErpRejected
+from storefleet.erp.types import (
+    CancelResult,
+    CreditVerdict,
+    LineQuery,
+    LineVerdict,
+    Money,
+    OrderRequest,
+    OrderState,
+    OrderStatus,
+    OrderValidation,
+    ReasonCode,
+    Shipment,
+    ShipmentState,
+    SubmittedOrder,
+)
+
+from . import faults, reads
+from .client import TrytonClient, TrytonFault
+from .lookups import Lookups, ProductInfo
+
+logger = logging.getLogger("storefleet.erp")
+
+KEY_PREFIX = "storefleet:"
+PRICE_PLACES = Decimal("0.0001")
+
+
+def suggested_quantity(product: ProductInfo, quantity: Decimal) -> Decimal:
+    """The nearest quantity at or above ``quantity`` that the product's rules accept."""
+    wanted = max(quantity, product.min_quantity or Decimal(0))
+    if product.multiple:
+        steps = (wanted / product.multiple).to_integral_value(rounding=ROUND_CEILING)
+        wanted = steps * product.multiple
+    return wanted
+
+
+def _rule_reasons(product: ProductInfo, quantity: Decimal) -> list[ReasonCode]:
+    reasons = []
+    if not product.active or not product.salable:
+        return [ReasonCode.NOT_SALABLE]
+    if product.min_quantity and quantity < product.min_quantity:
+        reasons.append(ReasonCode.BELOW_MINIMUM)
+    if product.multiple and quantity % product.multiple:
+        reasons.append(ReasonCode.NOT_A_MULTIPLE)
+    return reasons
+
+
+def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> OrderValidation:
+    customer = lookups.customer(order.customer)
+    lookups.warehouse_id(order.warehouse)
+    if order.ship_to_address_id not in customer.address_ids:
+        raise ErpNotFound("Ship-to address", f"{order.ship_to_address_id} of {order.customer}")
+    queries = [LineQuery(line.sku, line.quantity) for line in order.lines]
+    products = lookups.products((q.sku for q in queries), include_inactive=True)
+    salable = [q for q in queries if q.sku in products and products[q.sku].salable]
+    quotes = {
+        (p.sku, p.quantity): p for p in reads.prices(client, lookups, order.customer, salable)
+    }
+    stock = {
+        (a.sku, a.requested): a
+        for a in reads.availability(
+            client, lookups, order.warehouse, [q for q in salable if q.sku in products]
+        )
+    }
+    verdicts = []
+    total = Decimal(0)
+    for index, line in enumerate(order.lines):
+        product = products.get(line.sku)
+        if product is None:
+            verdicts.append(
+                LineVerdict(index, line.sku, line.quantity, (ReasonCode.UNKNOWN_PRODUCT,))
+            )
+            continue
+        reasons = _rule_reasons(product, line.quantity)
+        quote = quotes.get((line.sku, line.quantity))
+        price = quote.unit_price if quote else None
+        if price is not None:
+            total += price.amount * line.quantity
+            if line.expected_unit_price is not None and line.expected_unit_price.quantize(
+                PRICE_PLACES
+            ) != price.amount.quantize(PRICE_PLACES):
+                reasons.append(ReasonCode.PRICE_CHANGED)
+        available = stock.get((line.sku, line.quantity))
+        if available and not available.enough_now and ReasonCode.NOT_SALABLE not in reasons:
+            reasons.append(ReasonCode.INSUFFICIENT_STOCK)
+        needs_other_quantity = {ReasonCode.BELOW_MINIMUM, ReasonCode.NOT_A_MULTIPLE} & set(reasons)
+        verdicts.append(
+            LineVerdict(
+                index=index,
+                sku=line.sku,
+                quantity=line.quantity,
+                reasons=tuple(reasons),
+                unit_price=price,
+                suggested_quantity=(
+                    suggested_quantity(product, line.quantity) if needs_other_quantity else None
+                ),
+                available_quantity=(
+                    available.available_now.value if available and available.available_now else None
+                ),
+                available_from=available.available_from if available else None,
+            )
+        )
+    return OrderValidation(
+        lines=tuple(verdicts),
+        credit=credit_verdict(client, lookups, order.customer, Money(total, customer.currency)),
+        accept_backorder=order.accept_backorder,
+    )
+
+
+def credit_verdict(
+    client: TrytonClient, lookups: Lookups, customer: str, order_total: Money
+) -> CreditVerdict:
+    info = lookups.customer(customer)
+    (row,) = client.model(
+        "party.party", "read", [info.id], ["credit_limit_amount", "credit_amount"]
+    )
+    currency = lookups.company().currency
+    limit = row.get("credit_limit_amount")
+    used = row.get("credit_amount") or Decimal(0)
+    exceeded = limit is not None and used + order_total.amount > limit
+    return CreditVerdict(
+        limit=Money(limit, currency) if limit is not None else None,
+        used=Money(used, currency),
+        order_total=order_total,
+        reasons=(ReasonCode.CREDIT_LIMIT_EXCEEDED,) if exceeded else (),
+    )
+
+
+def _find_by_key(client: TrytonClient, key: str) -> dict[str, Any] | None:
+    rows = client.search_read(
+        "sale.sale",
+        [["description", "=", KEY_PREFIX + key]],
+        ["number", "state", "total_amount", "currency.code", "lines"],
+        order=[["id", "ASC"]],
+    )
+    return rows[0] if rows else None
+
+
+def submit(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> SubmittedOrder:
+    existing = _find_by_key(client, order.idempotency_key)
+    if existing is not None and existing["state"] in ("processing", "confirmed", "done"):
+        return _submitted(existing, order.idempotency_key, created=False)
+    if existing is not None and existing["state"] == "cancelled":
+        raise ErpRejected(
+            "This order was cancelled in the ERP; submit it again as a new order.",
+            reasons=[ReasonCode.REFUSED],
+        )
+    validation = validate(client, lookups, order)
+    if not validation.ok:
+        raise ErpRejected(
+            "This order cannot be placed as it is; see the reasons on its lines.",
+            reasons=validation.reasons,
+            lines=[v for v in validation.lines if v.reasons],
+        )
+    created = existing is None
+    sale_id = _create(client, lookups, order, validation) if existing is None else existing["id"]
+    try:
+        _quote_and_confirm(client, lookups, order, sale_id)
+    except TrytonFault as fault:
+        line_ids = {
+            line_id: index
+            for index, line_id in enumerate(
+                client.model("sale.sale", "read", [sale_id], ["lines"])[0]["lines"]
+            )
+        }
+        _discard(client, sale_id)
+
+        def recheck(indexes: Sequence[int]) -> list[LineVerdict]:
+            lines = validate(client, lookups, order).lines
+            return [lines[i] for i in indexes]
+
+        raise faults.to_rejection(
+            fault, skus=[line.sku for line in order.lines], line_ids=line_ids, recheck=recheck
+        ) from fault
+    found = _find_by_key(client, order.idempotency_key)
+    assert found is not None
+    return _submitted(found, order.idempotency_key, created=created)
+
+
+def _submitted(row: dict[str, Any], key: str, *, created: bool) -> SubmittedOrder:
+    return SubmittedOrder(
+        erp_id=row["id"],
+        number=row["number"] or "",
+        state=OrderState(row["state"]),
+        total=Money(row["total_amount"], row["currency."]["code"]),
+        idempotency_key=key,
+        created=created,
+    )
+
+
+def _create(
+    client: TrytonClient, lookups: Lookups, order: OrderRequest, validation: OrderValidation
+) -> int:
+    customer = lookups.customer(order.customer)
+    products = lookups.products(line.sku for line in order.lines)
+    lines = []
+    for line, verdict in zip(order.lines, validation.lines, strict=True):
+        product = products[line.sku]
+        assert verdict.unit_price is not None
+        lines.append(
+            {
+                "product": product.id,
+                "quantity": float(line.quantity),
+                "unit": product.sale_unit_id,
+                "unit_price": verdict.unit_price.amount,
+                # Tryton fills taxes in on_change, which a create over RPC does not run.
+                "taxes": [["add", list(product.tax_ids)]],
+            }
+        )
+    values: dict[str, Any] = {
+        "party": customer.id,
+        "warehouse": lookups.warehouse_id(order.warehouse),
+        "shipment_cost_method": None,
+        "invoice_address": customer.invoice_address_id,
+        "shipment_address": order.ship_to_address_id,
+        "payment_term": customer.payment_term_id,
+        "price_list": customer.price_list_id,
+        "currency": customer.currency_id,
+        "reference": order.po_number,
+        "comment": order.notes,
+        "description": KEY_PREFIX + order.idempotency_key,
+        "lines": [["create", lines]],
+    }
+    if order.requested_delivery_date:
+        values["shipping_date"] = order.requested_delivery_date
+    try:
+        (sale_id,) = client.model("sale.sale", "create", [values])
+    except TrytonFault as fault:
+
+        def recheck(indexes: Sequence[int]) -> list[LineVerdict]:
+            return [validation.lines[i] for i in indexes]
+
+        raise faults.to_rejection(
+            fault, skus=[line.sku for line in order.lines], recheck=recheck
+        ) from fault
+    return int(sale_id)
+
+
+def _quote_and_confirm(
+    client: TrytonClient, lookups: Lookups, order: OrderRequest, sale_id: int
+) -> None:
+    (state,) = client.model("sale.sale", "read", [sale_id], ["state"])
+    if state["state"] == "draft":
+        _with_stock_warnings_skipped(client, order, "quote", sale_id)
+    _with_stock_warnings_skipped(client, order, "confirm", sale_id)
+
+
+def _with_stock_warnings_skipped(
+    client: TrytonClient, order: OrderRequest, button: str, sale_id: int
+) -> None:
+    """Press ``button``; a stock warning is skipped (once per line) only when the buyer
+    accepted a back-order. Credit warnings are never skipped."""
+    for _attempt in range(len(order.lines) + 1):
+        try:
+            client.model("sale.sale", button, [sale_id])
+            return
+        except TrytonFault as fault:
+            name = faults.warning_name(fault)
+            if not (order.accept_backorder and faults.stock_warning_line(fault) is not None):
+                raise
+            client.model("res.user.warning", "skip", name, False)
+    client.model("sale.sale", button, [sale_id])
+
+
+def _discard(client: TrytonClient, sale_id: int) -> None:
+    """Leave nothing half-done behind a refused submission: the draft or quotation goes."""
+    try:
+        (row,) = client.model("sale.sale", "read", [sale_id], ["state"])
+        if row["state"] == "quotation":
+            client.model("sale.sale", "draft", [sale_id])
+        client.model("sale.sale", "cancel", [sale_id])
+        client.model("sale.sale", "delete", [sale_id])
+    except TrytonFault:
+        logger.exception("erp could not discard refused sale id=%s", sale_id)
+
+
+STATUS_FIELDS = [
+    "number",
+    "state",
+    "shipment_state",
+    "reference",
+    "total_amount",
+    "party.code",
+    "currency.code",
+    "shipments.number",
+    "shipments.state",
+    "shipments.planned_date",
+    "shipments.effective_date",
+]
+
+
+def _sale_by_number(client: TrytonClient, number: str, fields: list[str]) -> dict[str, Any]:
+    rows = client.search_read("sale.sale", [["number", "=", number]], fields)
+    if not rows:
+        raise ErpNotFound("Order", number)
+    return rows[0]
+
+
+def status(client: TrytonClient, number: str) -> OrderStatus:
+    row = _sale_by_number(client, number, STATUS_FIELDS)
+    shipments = sorted(row.get("shipments.") or [], key=lambda s: s["id"])
+    return OrderStatus(
+        erp_id=row["id"],
+        number=row["number"],
+        customer=row["party."]["code"],
+        po_number=row.get("reference") or "",
+        state=OrderState(row["state"]),
+        shipment_state=ShipmentState(row["shipment_state"]),
+        shipments=tuple(
+            Shipment(
+                number=s["number"] or "",
+                state=s["state"],
+                planned_date=s.get("planned_date"),
+                effective_date=s.get("effective_date"),
+            )
+            for s in shipments
+        ),
+        total=Money(row["total_amount"], row["currency."]["code"]),
+    )
+
+
+def cancel(client: TrytonClient, number: str) -> CancelResult:
+    """Tryton cancels a sale only before it is confirmed (draft or quotation); a confirmed one
+    goes back to draft first. Once processing — shipments and invoices exist — it is the
+    warehouse's and accounting's to undo, and the answer is a clear refusal."""
+    row = _sale_by_number(client, number, ["number", "state"])
+    state = row["state"]
+    if state == "cancelled":
+        return CancelResult(number=number, state=OrderState.CANCELLED, already_cancelled=True)
+    if state in ("processing", "done"):
+        raise ErpRejected(
+            f"Order {number} is already being shipped or invoiced and can no longer be "
+            "cancelled online. Please contact customer service.",
+            reasons=[ReasonCode.NOT_CANCELLABLE],
+        )
+    if state in ("confirmed", "quotation"):
+        client.model("sale.sale", "draft", [row["id"]])
+    client.model("sale.sale", "cancel", [row["id"]])
+    after = _sale_by_number(client, number, ["state"])
+    return CancelResult(number=number, state=OrderState(after["state"]), already_cancelled=False)

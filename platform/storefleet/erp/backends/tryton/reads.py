@@ -1,0 +1,304 @@
+"""Reads: master data for sync, customer prices and availability by warehouse and date."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from storefleet.erp.types import (
+    AddressRecord,
+    Availability,
+    CustomerBatch,
+    CustomerRecord,
+    LineQuery,
+    Money,
+    PriceQuote,
+    ProductBatch,
+    ProductRecord,
+    Quantity,
+    SyncCursor,
+)
+
+from .client import TrytonClient
+from .lookups import PRODUCT_FIELDS, Lookups, dec, product_info
+
+# Tryton stores naive UTC datetimes; the gateway's records carry aware UTC ones.
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def _to_erp(moment: datetime.datetime) -> datetime.datetime:
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(datetime.UTC).replace(tzinfo=None)
+
+
+def _from_erp(moment: datetime.datetime) -> datetime.datetime:
+    return moment.replace(tzinfo=datetime.UTC) if moment.tzinfo is None else moment
+
+
+def _changed_domain(cursor: SyncCursor, *, template: bool) -> list[Any]:
+    """Records modified after the cursor's date. A finished run's cursor (``erp_id`` 0) holds
+    the newest date it saw, so only later writes count; within a run, pages go by id."""
+    since = _to_erp(cursor.write_date or EPOCH)
+    op = ">" if cursor.erp_id == 0 and cursor.write_date else ">="
+    changed: list[Any] = ["OR", ["write_date", op, since], ["create_date", op, since]]
+    if template:
+        changed += [["template.write_date", op, since]]
+    return [changed, ["id", ">", cursor.erp_id]]
+
+
+def _written(row: dict[str, Any], *keys: str) -> datetime.datetime:
+    dates = [
+        _from_erp(d) for key in keys for d in [_dig(row, key)] if isinstance(d, datetime.datetime)
+    ]
+    return max(dates) if dates else EPOCH
+
+
+def _dig(row: dict[str, Any], key: str) -> object:
+    if "." in key:
+        head, tail = key.split(".", 1)
+        return (row.get(head + ".") or {}).get(tail)
+    return row.get(key)
+
+
+def _next_cursor(cursor: SyncCursor, ids: list[int], dates: list[datetime.datetime], limit: int):
+    complete = len(ids) < limit
+    if complete:
+        newest = max([_from_erp(cursor.write_date or EPOCH), *dates])
+        return SyncCursor(write_date=newest, erp_id=0), True
+    return SyncCursor(write_date=cursor.write_date, erp_id=ids[-1]), False
+
+
+def products_changed_since(
+    client: TrytonClient, lookups: Lookups, cursor: SyncCursor, limit: int
+) -> ProductBatch:
+    company = lookups.company()
+    rows = client.search_read(
+        "product.product",
+        _changed_domain(cursor, template=True),
+        [
+            *PRODUCT_FIELDS,
+            "list_price_used",
+            "write_date",
+            "create_date",
+            "template.write_date",
+            "template.categories.name",
+        ],
+        order=[["id", "ASC"]],
+        limit=limit,
+        active_test=False,
+    )
+    records = []
+    for row in rows:
+        info = product_info(row)
+        template = row.get("template.") or {}
+        written = _written(row, "write_date", "create_date", "template.write_date")
+        records.append(
+            ProductRecord(
+                erp_id=info.id,
+                sku=info.sku,
+                name=info.name,
+                unit=info.sale_unit,
+                salable=info.salable,
+                active=info.active,
+                min_quantity=info.min_quantity,
+                multiple=info.multiple,
+                categories=tuple(c["name"] for c in template.get("categories.") or []),
+                list_price=Money(row["list_price_used"] or Decimal(0), company.currency),
+                erp_write_date=written,
+            )
+        )
+    next_cursor, complete = _next_cursor(
+        cursor, [r.erp_id for r in records], [r.erp_write_date for r in records], limit
+    )
+    return ProductBatch(records=tuple(records), next_cursor=next_cursor, complete=complete)
+
+
+def customers_changed_since(
+    client: TrytonClient,
+    lookups: Lookups,
+    cursor: SyncCursor,
+    limit: int,
+    customer_domain: list[Any],
+) -> CustomerBatch:
+    company = lookups.company()
+    rows = client.search_read(
+        "party.party",
+        [*customer_domain, *_changed_domain(cursor, template=False)],
+        [
+            "code",
+            "name",
+            "write_date",
+            "create_date",
+            "sale_price_list.name",
+            "customer_payment_term.name",
+            "credit_limit_amount",
+            "addresses",
+        ],
+        order=[["id", "ASC"]],
+        limit=limit,
+        active_test=False,
+    )
+    address_ids = [a for row in rows for a in row["addresses"]]
+    addresses = (
+        {
+            a["id"]: a
+            for a in client.model(
+                "party.address",
+                "read",
+                address_ids,
+                [
+                    "party_name",
+                    "rec_name",
+                    "street",
+                    "postal_code",
+                    "city",
+                    "country.code",
+                    "invoice",
+                    "delivery",
+                    "active",
+                    "write_date",
+                ],
+            )
+        }
+        if address_ids
+        else {}
+    )
+    records = []
+    for row in rows:
+        party_addresses = [addresses[a] for a in row["addresses"] if a in addresses]
+        written = _written(row, "write_date", "create_date")
+        written = max([written, *(_written(a, "write_date") for a in party_addresses)])
+        limit_amount = row.get("credit_limit_amount")
+        records.append(
+            CustomerRecord(
+                erp_id=row["id"],
+                code=row["code"],
+                name=row["name"],
+                price_list=(row.get("sale_price_list.") or {}).get("name"),
+                payment_term=(row.get("customer_payment_term.") or {}).get("name"),
+                credit_limit=(
+                    Money(limit_amount, company.currency) if limit_amount is not None else None
+                ),
+                addresses=tuple(
+                    AddressRecord(
+                        erp_id=a["id"],
+                        name=a.get("party_name") or row["name"],
+                        street=a.get("street") or "",
+                        postal_code=a.get("postal_code") or "",
+                        city=a.get("city") or "",
+                        country=(a.get("country.") or {}).get("code", ""),
+                        invoice=bool(a.get("invoice")),
+                        delivery=bool(a.get("delivery")),
+                        active=bool(a.get("active", True)),
+                    )
+                    for a in party_addresses
+                ),
+                erp_write_date=written,
+            )
+        )
+    next_cursor, complete = _next_cursor(
+        cursor, [r.erp_id for r in records], [r.erp_write_date for r in records], limit
+    )
+    return CustomerBatch(records=tuple(records), next_cursor=next_cursor, complete=complete)
+
+
+def price_context(lookups: Lookups, customer: str) -> dict[str, Any]:
+    info = lookups.customer(customer)
+    return {"customer": info.id, "price_list": info.price_list_id, "currency": info.currency_id}
+
+
+def prices(
+    client: TrytonClient, lookups: Lookups, customer: str, lines: Sequence[LineQuery]
+) -> list[PriceQuote]:
+    """One ``search_read`` per distinct quantity in the batch (Tryton prices one quantity per
+    call: it travels in the context); SKUs are resolved in the same request."""
+    info = lookups.customer(customer)
+    context = price_context(lookups, customer)
+    by_quantity: dict[Decimal, list[str]] = defaultdict(list)
+    for line in lines:
+        by_quantity[line.quantity].append(line.sku)
+    found: dict[tuple[str, Decimal], tuple[Decimal, str]] = {}
+    for quantity, skus in by_quantity.items():
+        rows = client.search_read(
+            "product.product",
+            [["code", "in", list(dict.fromkeys(skus))], ["template.salable", "=", True]],
+            [*PRODUCT_FIELDS, "sale_price_uom"],
+            quantity=float(quantity),
+            **context,
+        )
+        products = [product_info(row) for row in rows]
+        lookups.remember_products(products)
+        for row, product in zip(rows, products, strict=True):
+            if row.get("sale_price_uom") is not None:
+                found[(product.sku, quantity)] = (row["sale_price_uom"], product.sale_unit)
+    quotes = []
+    for line in lines:
+        hit = found.get((line.sku, line.quantity))
+        quotes.append(
+            PriceQuote(
+                sku=line.sku,
+                quantity=line.quantity,
+                unit_price=Money(hit[0], info.currency) if hit else None,
+                unit=hit[1] if hit else None,
+                known=hit is not None,
+            )
+        )
+    return quotes
+
+
+def availability(
+    client: TrytonClient, lookups: Lookups, warehouse: str, lines: Sequence[LineQuery]
+) -> list[Availability]:
+    """Projected stock by date from ``stock.product_quantities_warehouse``: one row per
+    product for today and one per later date a planned move changes it — one request for
+    the whole batch once the SKUs' ids are known."""
+    warehouse_id = lookups.warehouse_id(warehouse)
+    products = lookups.products(line.sku for line in lines)
+    ids = sorted({p.id for p in products.values()})
+    rows = (
+        client.search_read(
+            "stock.product_quantities_warehouse",
+            [],
+            ["product", "date", "quantity"],
+            order=[["date", "ASC"]],
+            product=ids,
+            warehouse=warehouse_id,
+        )
+        if ids
+        else []
+    )
+    today = datetime.date.today()
+    series: dict[int, list[tuple[datetime.date, Decimal]]] = defaultdict(list)
+    for row in rows:
+        model, _, product_id = str(row["product"]).partition(",")
+        if model == "product.product" and row["date"] >= today:
+            series[int(product_id)].append((row["date"], dec(row["quantity"]) or Decimal(0)))
+    answers = []
+    for line in lines:
+        product = products.get(line.sku)
+        if product is None:
+            answers.append(Availability(line.sku, warehouse, line.quantity, None, False, None))
+            continue
+        points = sorted(series.get(product.id, []))
+        now = next((q for d, q in points if d == today), Decimal(0))
+        available_from = None
+        if now < line.quantity:
+            for index, (day, _quantity) in enumerate(points):
+                if day > today and all(q >= line.quantity for _, q in points[index:]):
+                    available_from = day
+                    break
+        answers.append(
+            Availability(
+                sku=line.sku,
+                warehouse=warehouse,
+                requested=line.quantity,
+                available_now=Quantity(now, product.stock_unit),
+                known=True,
+                available_from=available_from,
+            )
+        )
+    return answers

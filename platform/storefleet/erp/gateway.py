@@ -1,0 +1,237 @@
+"""The ERP gateway: what the rest of the platform calls (``get_gateway()``).
+
+It adds, in front of whichever backend ``settings.ERP_BACKEND`` names:
+- price and availability reads cached per store and customer, each (SKU, quantity) on its own
+  key so a page asking for 50 SKUs only asks the ERP for the ones not cached; fresh for
+  ``ERP_PRICE_TTL_SECONDS`` / ``ERP_AVAILABILITY_TTL_SECONDS``, kept ``ERP_STALE_TTL_SECONDS``
+  to answer (``stale=True``) while the ERP is unreachable; explicit invalidation by bumping a
+  generation number per store and per customer (works on any cache backend);
+- the circuit breaker, retries for idempotent calls, and per-call timings (``resilience``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import time
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.module_loading import import_string
+
+from . import resilience
+from .errors import ErpUnavailable
+from .protocol import ErpBackend
+from .types import (
+    Availability,
+    CancelResult,
+    ConnectionReport,
+    CreditStatus,
+    CustomerBatch,
+    Invoice,
+    LineQuery,
+    OrderRequest,
+    OrderStatus,
+    OrderValidation,
+    PaymentRequest,
+    PaymentResult,
+    PriceQuote,
+    ProductBatch,
+    ReturnRequest,
+    ReturnResult,
+    SubmittedOrder,
+    SyncCursor,
+)
+
+R = TypeVar("R", PriceQuote, Availability)
+
+
+def _generation(key: str) -> int:
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, 1, timeout=None)
+        value = cache.get(key) or 1
+    return int(value)
+
+
+def _bump(key: str) -> None:
+    cache.add(key, 1, timeout=None)
+    cache.incr(key)
+
+
+def _qty(quantity: Decimal) -> str:
+    return format(quantity.normalize(), "f")
+
+
+class ErpGateway:
+    def __init__(self, backend: ErpBackend) -> None:
+        self.backend = backend
+
+    # -------------------------------------------------------------- cached reads
+    def get_prices(
+        self, *, store: str, customer: str, lines: Sequence[LineQuery]
+    ) -> list[PriceQuote]:
+        """The customer's price for each (SKU, quantity), in input order; one backend call
+        for all the lines that are not cached."""
+        return self._cached_batch(
+            kind="price",
+            store=store,
+            scope=customer,
+            customer=customer,
+            lines=lines,
+            ttl=settings.ERP_PRICE_TTL_SECONDS,
+            fetch=lambda missing: self.backend.prices(customer=customer, lines=missing),
+            operation="prices",
+        )
+
+    def get_availability(
+        self, *, store: str, customer: str, warehouse: str, lines: Sequence[LineQuery]
+    ) -> list[Availability]:
+        """Stock per SKU in ``warehouse`` now and the date the requested quantity arrives."""
+        return self._cached_batch(
+            kind="stock",
+            store=store,
+            scope=f"{customer}:{warehouse}",
+            customer=customer,
+            lines=lines,
+            ttl=settings.ERP_AVAILABILITY_TTL_SECONDS,
+            fetch=lambda missing: self.backend.availability(warehouse=warehouse, lines=missing),
+            operation="availability",
+        )
+
+    def _cached_batch(
+        self,
+        *,
+        kind: str,
+        store: str,
+        scope: str,
+        customer: str,
+        lines: Sequence[LineQuery],
+        ttl: int,
+        fetch: Callable[[list[LineQuery]], list[R]],
+        operation: str,
+    ) -> list[R]:
+        generation = (
+            f"{_generation(f'erp:gen:{store}')}.{_generation(f'erp:gen:{store}:{customer}')}"
+        )
+        keys = [
+            f"erp:{kind}:{store}:{scope}:{generation}:{ln.sku}:{_qty(ln.quantity)}" for ln in lines
+        ]
+        cached: dict[str, tuple[float, R]] = cache.get_many(keys)
+        now = time.time()
+        fresh = {k: v for k, (at, v) in cached.items() if now - at < ttl}
+        missing = [ln for ln, key in zip(lines, keys, strict=True) if key not in fresh]
+        if missing:
+            unique = list(dict.fromkeys(missing))
+            try:
+                fetched = resilience.call(operation, lambda: fetch(unique), idempotent=True)
+            except ErpUnavailable:
+                if all(key in cached for key in keys):
+                    return [dataclasses.replace(cached[key][1], stale=True) for key in keys]
+                raise
+            by_line = dict(zip(unique, fetched, strict=True))
+            stored = {
+                key: (now, by_line[ln])
+                for ln, key in zip(lines, keys, strict=True)
+                if ln in by_line
+            }
+            cache.set_many(stored, timeout=settings.ERP_STALE_TTL_SECONDS)
+            fresh.update({k: v for k, (_, v) in stored.items()})
+        return [fresh[key] for key in keys]
+
+    def invalidate_prices(self, *, store: str, customer: str | None = None) -> None:
+        """Forget cached prices and availability of a store (or of one customer in it)."""
+        _bump(f"erp:gen:{store}:{customer}" if customer else f"erp:gen:{store}")
+
+    invalidate_availability = invalidate_prices
+
+    # -------------------------------------------------------------- uncached reads
+    def validate_order(self, *, order: OrderRequest) -> OrderValidation:
+        return resilience.call(
+            "validate_order", lambda: self.backend.validate_order(order=order), idempotent=True
+        )
+
+    def get_order_status(self, *, number: str) -> OrderStatus:
+        return resilience.call(
+            "order_status", lambda: self.backend.order_status(number=number), idempotent=True
+        )
+
+    def get_credit_status(self, *, customer: str) -> CreditStatus:
+        return resilience.call(
+            "credit_status", lambda: self.backend.credit_status(customer=customer), idempotent=True
+        )
+
+    def list_open_invoices(self, *, customer: str) -> list[Invoice]:
+        return resilience.call(
+            "open_invoices", lambda: self.backend.open_invoices(customer=customer), idempotent=True
+        )
+
+    def products_changed_since(
+        self, *, cursor: SyncCursor, limit: int | None = None
+    ) -> ProductBatch:
+        size = limit or settings.ERP_SYNC_BATCH_SIZE
+        return resilience.call(
+            "products_changed_since",
+            lambda: self.backend.products_changed_since(cursor=cursor, limit=size),
+            idempotent=True,
+        )
+
+    def customers_changed_since(
+        self, *, cursor: SyncCursor, limit: int | None = None
+    ) -> CustomerBatch:
+        size = limit or settings.ERP_SYNC_BATCH_SIZE
+        return resilience.call(
+            "customers_changed_since",
+            lambda: self.backend.customers_changed_since(cursor=cursor, limit=size),
+            idempotent=True,
+        )
+
+    def test_connection(self) -> ConnectionReport:
+        return resilience.call("test_connection", self.backend.test_connection, idempotent=True)
+
+    # -------------------------------------------------------------- writes
+    def submit_order(self, *, order: OrderRequest) -> SubmittedOrder:
+        """Idempotent by ``order.idempotency_key``, so retried like a read; a cache lock keeps
+        two processes from submitting the same key at the same moment."""
+        lock = f"erp:submit-lock:{order.idempotency_key}"
+        if not cache.add(lock, 1, timeout=settings.ERP_READ_TIMEOUT_SECONDS * 4):
+            raise ErpUnavailable("the same order is being submitted right now")
+        try:
+            return resilience.call(
+                "submit_order", lambda: self.backend.submit_order(order=order), idempotent=True
+            )
+        finally:
+            cache.delete(lock)
+
+    def record_payment(self, *, payment: PaymentRequest) -> PaymentResult:
+        return resilience.call(
+            "record_payment", lambda: self.backend.record_payment(payment=payment), idempotent=True
+        )
+
+    def request_return(self, *, request: ReturnRequest) -> ReturnResult:
+        return resilience.call(
+            "request_return", lambda: self.backend.request_return(request=request), idempotent=True
+        )
+
+    def cancel_order(self, *, number: str) -> CancelResult:
+        return resilience.call(
+            "cancel_order", lambda: self.backend.cancel_order(number=number), idempotent=True
+        )
+
+
+@functools.lru_cache(maxsize=8)
+def _backend(factory: str, *signature: Any) -> ErpBackend:
+    backend: ErpBackend = import_string(factory)()
+    return backend
+
+
+def get_gateway() -> ErpGateway:
+    """The gateway for the current settings; its backend (HTTP pool, session, memos) is made
+    once per process and configuration."""
+    backend = _backend(
+        settings.ERP_BACKEND, settings.ERP_URL, settings.ERP_DATABASE, settings.ERP_USER
+    )
+    return ErpGateway(backend)

@@ -1,0 +1,97 @@
+"""The one interface every ERP backend implements (``backends.tryton`` is the first).
+
+Backends speak to their ERP and translate: ids, encodings and error payloads stay inside the
+backend, and everything they return is a frozen dataclass from ``types``. They do no caching,
+retrying or breaking: the gateway does that once for all of them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from .types import (
+    Availability,
+    CancelResult,
+    ConnectionReport,
+    CreditStatus,
+    CustomerBatch,
+    Invoice,
+    LineQuery,
+    OrderRequest,
+    OrderStatus,
+    OrderValidation,
+    PaymentRequest,
+    PaymentResult,
+    PriceQuote,
+    ProductBatch,
+    ReturnRequest,
+    ReturnResult,
+    SubmittedOrder,
+    SyncCursor,
+)
+
+
+class ErpBackend(Protocol):
+    """An ERP seen through the platform's eyes. Every method is one logical operation; where a
+    method takes a batch it answers the whole batch in as few ERP requests as the ERP allows
+    (never one per SKU)."""
+
+    name: str
+
+    def request_count(self) -> int:
+        """ERP requests made so far by this backend instance (for budgets and tests)."""
+        ...
+
+    def products_changed_since(self, *, cursor: SyncCursor, limit: int) -> ProductBatch:
+        """Products written after ``cursor``, oldest first, at most ``limit``."""
+        ...
+
+    def customers_changed_since(self, *, cursor: SyncCursor, limit: int) -> CustomerBatch:
+        """Customers (with their addresses) written after ``cursor``, oldest first."""
+        ...
+
+    def prices(self, *, customer: str, lines: Sequence[LineQuery]) -> list[PriceQuote]:
+        """The customer's unit price for each (SKU, quantity), in input order."""
+        ...
+
+    def availability(self, *, warehouse: str, lines: Sequence[LineQuery]) -> list[Availability]:
+        """Stock of each SKU in the warehouse now, and the date the requested quantity is
+        forecast to be there when it is not there now."""
+        ...
+
+    def validate_order(self, *, order: OrderRequest) -> OrderValidation:
+        """A verdict per line and on credit, without writing anything."""
+        ...
+
+    def submit_order(self, *, order: OrderRequest) -> SubmittedOrder:
+        """Create and confirm the sale. The same idempotency key never makes a second sale:
+        a retry returns (or finishes) the sale the key already made."""
+        ...
+
+    def order_status(self, *, number: str) -> OrderStatus:
+        """State of the sale and its shipments."""
+        ...
+
+    def credit_status(self, *, customer: str) -> CreditStatus:
+        """Credit limit, amount used and what is left."""
+        ...
+
+    def open_invoices(self, *, customer: str) -> list[Invoice]:
+        """Posted, unpaid customer invoices, oldest due first."""
+        ...
+
+    def record_payment(self, *, payment: PaymentRequest) -> PaymentResult:
+        """Apply a payment to the named invoices, oldest due first."""
+        ...
+
+    def request_return(self, *, request: ReturnRequest) -> ReturnResult:
+        """Open a return (complaint) against a confirmed order; idempotent by key."""
+        ...
+
+    def cancel_order(self, *, number: str) -> CancelResult:
+        """Cancel an order while the ERP still allows it; ``ErpRejected`` otherwise."""
+        ...
+
+    def test_connection(self) -> ConnectionReport:
+        """Log in and report what is there: version, company, warehouses, price lists."""
+        ...

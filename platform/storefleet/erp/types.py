@@ -1,0 +1,382 @@
+"""Everything that crosses the ERP boundary: frozen dataclasses and Enums, never bare dicts.
+
+Money is a Decimal with its currency; quantities carry their unit. A record that was answered
+from the cache while the ERP could not be reached says so with ``stale=True``."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __add__(self, other: Money) -> Money:
+        if other.currency != self.currency:
+            raise ValueError(f"cannot add {other.currency} to {self.currency}")
+        return Money(self.amount + other.amount, self.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    value: Decimal
+    unit: str
+
+
+# ------------------------------------------------------------------ master data (sync)
+@dataclass(frozen=True, slots=True)
+class ProductRecord:
+    erp_id: int
+    sku: str
+    name: str
+    unit: str
+    salable: bool
+    active: bool
+    min_quantity: Decimal | None
+    multiple: Decimal | None
+    categories: tuple[str, ...]
+    list_price: Money
+    erp_write_date: datetime.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AddressRecord:
+    erp_id: int
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    invoice: bool
+    delivery: bool
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    erp_id: int
+    code: str
+    name: str
+    price_list: str | None
+    payment_term: str | None
+    credit_limit: Money | None
+    addresses: tuple[AddressRecord, ...]
+    erp_write_date: datetime.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SyncCursor:
+    """Where an incremental sync stands: records written after ``write_date`` (ties broken
+    by ``erp_id``) have not been seen yet."""
+
+    write_date: datetime.datetime | None = None
+    erp_id: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ProductBatch:
+    records: tuple[ProductRecord, ...]
+    next_cursor: SyncCursor
+    complete: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerBatch:
+    records: tuple[CustomerRecord, ...]
+    next_cursor: SyncCursor
+    complete: bool
+
+
+# ------------------------------------------------------------------ prices and stock
+@dataclass(frozen=True, slots=True)
+class LineQuery:
+    """One SKU at one quantity (in the product's sales unit)."""
+
+    sku: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PriceQuote:
+    sku: str
+    quantity: Decimal
+    unit_price: Money | None  # None: the ERP does not know the SKU
+    unit: str | None
+    known: bool
+    stale: bool = False
+
+    @property
+    def line_total(self) -> Money | None:
+        if self.unit_price is None:
+            return None
+        return Money(self.unit_price.amount * self.quantity, self.unit_price.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    sku: str
+    warehouse: str
+    requested: Decimal
+    available_now: Quantity | None  # None: the ERP does not know the SKU
+    known: bool
+    # First date the forecast reaches the requested quantity, when there is not enough now;
+    # None when there is enough now, or when no planned supply brings enough.
+    available_from: datetime.date | None
+    stale: bool = False
+
+    @property
+    def enough_now(self) -> bool:
+        return self.available_now is not None and self.available_now.value >= self.requested
+
+
+# ------------------------------------------------------------------ orders
+class ReasonCode(enum.StrEnum):
+    UNKNOWN_PRODUCT = "unknown_product"
+    NOT_SALABLE = "not_salable"
+    BELOW_MINIMUM = "below_minimum"
+    NOT_A_MULTIPLE = "not_a_multiple"
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    PRICE_CHANGED = "price_changed"
+    CREDIT_LIMIT_EXCEEDED = "credit_limit_exceeded"
+    UNKNOWN_CUSTOMER = "unknown_customer"
+    UNKNOWN_WAREHOUSE = "unknown_warehouse"
+    UNKNOWN_ADDRESS = "unknown_address"
+    NOT_CANCELLABLE = "not_cancellable"
+    NOT_RETURNABLE = "not_returnable"
+    NOTHING_TO_PAY = "nothing_to_pay"
+    REFUSED = "refused"  # the ERP refused for a reason it did not name in a way we map
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLineRequest:
+    sku: str
+    quantity: Decimal
+    # The unit price the customer saw; a different ERP price is PRICE_CHANGED.
+    expected_unit_price: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    customer: str  # ERP customer code
+    warehouse: str  # ERP warehouse code
+    ship_to_address_id: int
+    lines: tuple[OrderLineRequest, ...]
+    idempotency_key: str
+    po_number: str = ""
+    requested_delivery_date: datetime.date | None = None
+    notes: str = ""
+    # Submit even where stock is short (the ERP back-orders); credit is never overridden.
+    accept_backorder: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LineVerdict:
+    index: int
+    sku: str
+    quantity: Decimal
+    reasons: tuple[ReasonCode, ...]
+    unit_price: Money | None = None
+    suggested_quantity: Decimal | None = None
+    available_quantity: Decimal | None = None
+    available_from: datetime.date | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+@dataclass(frozen=True, slots=True)
+class CreditVerdict:
+    limit: Money | None
+    used: Money
+    order_total: Money
+    reasons: tuple[ReasonCode, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+
+@dataclass(frozen=True, slots=True)
+class OrderValidation:
+    lines: tuple[LineVerdict, ...]
+    credit: CreditVerdict
+    # A short line makes the order a back-order, not an error, when the buyer accepts it.
+    accept_backorder: bool = False
+
+    @property
+    def ok(self) -> bool:
+        blocking = [
+            reason
+            for line in self.lines
+            for reason in line.reasons
+            if not (self.accept_backorder and reason is ReasonCode.INSUFFICIENT_STOCK)
+        ]
+        return not blocking and self.credit.ok
+
+    @property
+    def reasons(self) -> tuple[ReasonCode, ...]:
+        found = [r for line in self.lines for r in line.reasons] + list(self.credit.reasons)
+        return tuple(dict.fromkeys(found))
+
+
+class OrderState(enum.StrEnum):
+    DRAFT = "draft"
+    QUOTATION = "quotation"
+    CONFIRMED = "confirmed"
+    PROCESSING = "processing"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class SubmittedOrder:
+    erp_id: int
+    number: str
+    state: OrderState
+    total: Money
+    idempotency_key: str
+    created: bool  # False when the key had already produced this sale
+
+
+class ShipmentState(enum.StrEnum):
+    NONE = "none"
+    WAITING = "waiting"
+    PARTIALLY_SHIPPED = "partially shipped"
+    SENT = "sent"
+    EXCEPTION = "exception"
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    number: str
+    state: str  # the ERP's shipment state: draft, waiting, assigned, picked, packed, done, …
+    planned_date: datetime.date | None
+    effective_date: datetime.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderStatus:
+    erp_id: int
+    number: str
+    customer: str
+    po_number: str
+    state: OrderState
+    shipment_state: ShipmentState
+    shipments: tuple[Shipment, ...]
+    total: Money
+
+    @property
+    def partially_shipped(self) -> bool:
+        return self.shipment_state is ShipmentState.PARTIALLY_SHIPPED
+
+
+@dataclass(frozen=True, slots=True)
+class CreditStatus:
+    customer: str
+    limit: Money | None  # None: no limit
+    used: Money
+    available: Money | None
+    stale: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    erp_id: int
+    number: str
+    customer: str
+    invoice_date: datetime.date | None
+    total: Money
+    amount_to_pay: Money
+    due_date: datetime.date | None
+    overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRequest:
+    customer: str
+    invoice_numbers: tuple[str, ...]
+    amount: Money
+    date: datetime.date
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentAllocation:
+    invoice_number: str
+    amount: Money
+    remaining: Money
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentResult:
+    idempotency_key: str
+    allocations: tuple[PaymentAllocation, ...]
+    unallocated: Money
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnLine:
+    sku: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnRequest:
+    customer: str
+    order_number: str
+    reason: str
+    idempotency_key: str
+    lines: tuple[ReturnLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnResult:
+    erp_id: int
+    number: str
+    state: str
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CancelResult:
+    number: str
+    state: OrderState
+    already_cancelled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NamedRef:
+    erp_id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionReport:
+    backend: str
+    url: str
+    database: str
+    version: str
+    company: str
+    currency: str
+    warehouses: tuple[NamedRef, ...]
+    price_lists: tuple[NamedRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CallStats:
+    operation: str
+    count: int
+    errors: int
+    total_ms: float
+    max_ms: float
+
+    @property
+    def mean_ms(self) -> float:
+        return self.total_ms / self.count if self.count else 0.0
