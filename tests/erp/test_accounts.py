@@ -1,0 +1,125 @@
+"""Credit, open invoices, payments and returns on the module's own ERP."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from storefleet.erp.errors import ErpRejected
+from storefleet.erp.types import (
+    CreditStatus,
+    Money,
+    PaymentAllocation,
+    PaymentRequest,
+    ReasonCode,
+    ReturnLine,
+    ReturnRequest,
+)
+
+from .conftest import point_gateway_at
+
+
+def eur(amount: str) -> Money:
+    return Money(Decimal(amount), "EUR")
+
+
+@pytest.fixture
+def gateway(settings, fresh_erp_server):
+    return point_gateway_at(settings, fresh_erp_server)
+
+
+def test_credit_status(gateway):
+    assert gateway.get_credit_status(customer="C-1003") == CreditStatus(
+        "C-1003", eur("5000"), eur("8874.38"), eur("-3874.38")
+    )
+    assert gateway.get_credit_status(customer="C-1002") == CreditStatus(
+        "C-1002", eur("9913"), eur("9512.50"), eur("400.50")
+    )
+    assert gateway.get_credit_status(customer="C-1007") == CreditStatus(
+        "C-1007", None, eur("0"), None
+    )
+
+
+def test_open_invoices_oldest_due_first(gateway, fresh_erp_server):
+    seeded = {i["number"]: i for i in fresh_erp_server.manifest["invoices"]}
+    invoices = gateway.list_open_invoices(customer="C-1003")
+    assert [(i.number, i.total, i.amount_to_pay, i.overdue) for i in invoices] == [
+        ("INV-2026-00001", eur("2704.44"), eur("2704.44"), True),
+        ("INV-2026-00003", eur("1891.89"), eur("1891.89"), True),
+        ("INV-2026-00008", eur("4278.05"), eur("4278.05"), True),
+    ]
+    assert [i.due_date for i in invoices] == [
+        datetime.date.fromisoformat(seeded[i.number]["due_date"]) for i in invoices
+    ]
+    partly = gateway.list_open_invoices(customer="C-1005")
+    assert [(i.number, i.amount_to_pay, i.overdue) for i in partly] == [
+        ("INV-2026-00002", eur("126.38"), True),
+        ("INV-2026-00012", eur("219.20"), False),
+    ]
+    assert gateway.list_open_invoices(customer="C-1007") == []
+
+
+def test_payment_is_applied_oldest_first_and_once_per_key(gateway):
+    payment = PaymentRequest(
+        customer="C-1005",
+        invoice_numbers=("INV-2026-00002", "INV-2026-00012"),
+        amount=eur("200.00"),
+        date=datetime.date.today(),
+        idempotency_key="pay-1",
+    )
+    result = gateway.record_payment(payment=payment)
+    assert result.allocations == (
+        PaymentAllocation("INV-2026-00002", eur("126.38"), eur("0.00")),
+        PaymentAllocation("INV-2026-00012", eur("73.62"), eur("145.58")),
+    )
+    assert result.unallocated == eur("0.00")
+    again = gateway.record_payment(payment=payment)
+    assert (again.allocations, again.unallocated) == ((), eur("0"))
+    left = gateway.list_open_invoices(customer="C-1005")
+    assert [(i.number, i.amount_to_pay) for i in left] == [("INV-2026-00012", eur("145.58"))]
+
+
+def test_payment_of_an_invoice_that_is_not_open_is_refused(gateway):
+    with pytest.raises(ErpRejected) as refused:
+        gateway.record_payment(
+            payment=PaymentRequest(
+                "C-1005", ("INV-2026-00001",), eur("10"), datetime.date.today(), "pay-2"
+            )
+        )
+    assert refused.value.reasons == (ReasonCode.NOTHING_TO_PAY,)
+
+
+def test_return_request_is_a_complaint_once_per_key(gateway, fresh_erp_server):
+    sent = fresh_erp_server.manifest["scenarios"]["sales_by_shipment_state"]["sent"][0]
+    customer = next(
+        s["customer"] for s in fresh_erp_server.manifest["sales"] if s["id"] == sent["id"]
+    )
+    request = ReturnRequest(
+        customer=customer,
+        order_number=sent["number"],
+        reason="Two seals damaged in transit",
+        idempotency_key="ret-1",
+        lines=(ReturnLine("SEA-1005", Decimal(2)),),
+    )
+    first = gateway.request_return(request=request)
+    second = gateway.request_return(request=request)
+    assert (first.created, second.created, first.state) == (True, False, "waiting")
+    assert second.erp_id == first.erp_id and first.number
+    erp = fresh_erp_server.client()
+    rows = erp.search_read(
+        "sale.complaint", [["reference", "=", "storefleet:ret-1"]], ["origin", "description"]
+    )
+    assert [(r["origin"], r["description"]) for r in rows] == [
+        (f"sale.sale,{sent['id']}", "Two seals damaged in transit\nSEA-1005 × 2")
+    ]
+
+
+def test_return_of_an_unconfirmed_order_is_refused(gateway, fresh_erp_server):
+    quotation = fresh_erp_server.manifest["scenarios"]["sales_by_shipment_state"]["quotation"][0]
+    with pytest.raises(ErpRejected) as refused:
+        gateway.request_return(
+            request=ReturnRequest("C-1005", quotation["number"], "wrong", "ret-2")
+        )
+    assert refused.value.reasons == (ReasonCode.NOT_RETURNABLE,)
