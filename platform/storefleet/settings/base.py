@@ -19,6 +19,8 @@ INSTALLED_APPS = [
     "storefleet.tenants",
     "storefleet.brand",
     "storefleet.erp",
+    "storefleet.catalog",
+    "storefleet.accounts",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
@@ -164,6 +166,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Incremental mirrors of the ERP's master data (by write date; cheap when nothing changed).
+    "erp-sync-products": {
+        "task": "storefleet.erp.sync",
+        "schedule": env.int("ERP_SYNC_PRODUCTS_SECONDS", default=300),
+        "args": ("products",),
+    },
+    "erp-sync-customers": {
+        "task": "storefleet.erp.sync",
+        "schedule": env.int("ERP_SYNC_CUSTOMERS_SECONDS", default=300),
+        "args": ("customers",),
+    },
+}
 
 LOGGING = {
     "version": 1,
