@@ -144,3 +144,30 @@ def test_erp_killed_mid_run(settings, start_erp_server):
     assert [a.unit_price for a in again] == [f.unit_price for f in fresh]
     assert erp_breaker_state() == "closed"
     assert gateway.get_credit_status(customer="C-1002").stale is False
+
+
+def test_a_batch_asked_again_is_one_cache_read_and_no_backend_call(gateway, manifest):
+    from django.core.cache import cache
+
+    lines = [q("BRG-1002", 1), q("FAS-1002", 50)]
+    first = gateway.get_prices(store="ferrum", customer="C-1001", lines=lines)
+    calls = gateway.backend.request_count()
+    reads = []
+    original = cache.get_many
+
+    def counting_get_many(keys, *args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(list(keys))
+        return original(keys, *args, **kwargs)
+
+    cache.get_many = counting_get_many  # type: ignore[method-assign]
+    try:
+        again = gateway.get_prices(store="ferrum", customer="C-1001", lines=lines)
+    finally:
+        cache.get_many = original  # type: ignore[method-assign]
+    assert again == first
+    assert gateway.backend.request_count() == calls
+    assert len(reads) == 1  # generations and the whole batch in one round trip
+    # Invalidation still reaches a cached batch.
+    gateway.invalidate_prices(store="ferrum", customer="C-1001")
+    gateway.get_prices(store="ferrum", customer="C-1001", lines=lines)
+    assert gateway.backend.request_count() > calls
