@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "storefleet.erp",
     "storefleet.catalog",
     "storefleet.accounts",
+    "storefleet.provisioning",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",

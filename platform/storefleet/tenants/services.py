@@ -16,6 +16,7 @@ from wagtail.models import (
     GroupCollectionPermission,
     GroupPagePermission,
     GroupSitePermission,
+    Page,
     Site,
 )
 
@@ -172,3 +173,36 @@ def store_set_status(*, store: Store, status: StoreStatus) -> Store:
 def store_editor_add(*, store: Store, user) -> None:
     """Make ``user`` a member of the store's marketing team (and of no other store's)."""
     user.groups.add(store.editors_group)
+
+
+@transaction.atomic
+def store_destroy(*, store: Store) -> None:
+    """Remove a store and everything that was only its: the Store, its Site and brand
+    settings, its page tree, its editors group (and with it every permission granted to the
+    group), its collection with the images and documents in it and their files. Nothing of
+    another store is touched."""
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    site, group, collection = store.site, store.editors_group, store.collection
+    root = Page.objects.get(pk=site.root_page_id)
+    files = []
+    for model in (get_image_model(), get_document_model()):
+        for item in model.objects.filter(collection=collection):
+            files.append(item.file)
+            if hasattr(item, "renditions"):
+                files.extend(rendition.file for rendition in item.renditions.all())
+            item.delete()
+    store.delete()
+    site.delete()  # brand and navigation settings go with it (CASCADE)
+    root.delete()  # and the pages under it
+    group.delete()
+    collection.delete()
+    store_host_map_invalidate()
+
+    def _delete_files() -> None:
+        for file in files:
+            if file.name and file.storage.exists(file.name):
+                file.storage.delete(file.name)
+
+    transaction.on_commit(_delete_files)

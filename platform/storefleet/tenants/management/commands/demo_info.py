@@ -39,6 +39,7 @@ class Command(BaseCommand):
         out("  platform           platform IT (superuser): every store, sites, users")
         for store in store_list():
             out(f"  {store.slug + '.editor':<18} marketing editor of {store.name} only")
+        out("  regional.manager   launches stores: admin > Launch a store, or `storefleet launch`")
         out("")
         out("*.localhost names resolve to this machine in Chromium and Firefox; for curl use")
         out(f"  curl -H 'Host: ferrum.localhost:{port}' http://127.0.0.1:{port}/")

@@ -1,0 +1,197 @@
+"""The steps of each pipeline. Each is idempotent: it finds what is already there and says
+``UNCHANGED`` rather than doing it twice, so a run can resume or be repeated safely. A step
+raises ``ApplicationError`` with a message that says what to do when it cannot finish."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.test import Client
+
+from storefleet.brand.seeding import store_content_seed
+from storefleet.errors import ApplicationError
+from storefleet.tenants.models import Store, StoreStatus
+from storefleet.tenants.services import store_create, store_destroy, store_set_status
+
+from .drivers import driver_for
+from .erp_check import ErpGatewayMissing, erp_mapping_check
+from .models import ProvisioningRun, RunAction, StepStatus
+from .storefile import BrandFolder, brand_folder_load
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    status: StepStatus
+    log: tuple[str, ...]
+
+
+def _folder(run: ProvisioningRun) -> BrandFolder:
+    return brand_folder_load(Path(run.folder))
+
+
+def _store(run: ProvisioningRun) -> Store:
+    store = Store.objects.select_related("site").filter(slug=run.slug).first()
+    if store is None:
+        raise ApplicationError(f"The store '{run.slug}' does not exist (yet).", code="missing")
+    return store
+
+
+def register(run: ProvisioningRun) -> StepOutcome:
+    folder = _folder(run)
+    store = Store.objects.filter(slug=folder.store.slug).first()
+    if store is not None:
+        return StepOutcome(StepStatus.UNCHANGED, (f"store {store.slug} exists (id {store.pk})",))
+    store = store_create(spec=folder.store)
+    return StepOutcome(
+        StepStatus.SUCCEEDED,
+        (
+            f"store {store.slug} (id {store.pk}) on {store.site.hostname}",
+            f"collection '{store.collection.name}', group '{store.editors_group.name}'",
+        ),
+    )
+
+
+def content(run: ProvisioningRun) -> StepOutcome:
+    folder, store = _folder(run), _store(run)
+    seeded = store_content_seed(
+        site=store.site,
+        collection=store.collection,
+        slug=store.slug,
+        theme=folder.theme,
+        contact=folder.contact,
+        content=folder.content,
+    )
+    if not seeded:
+        return StepOutcome(StepStatus.UNCHANGED, ("home page has content; seed not applied",))
+    return StepOutcome(
+        StepStatus.SUCCEEDED,
+        (
+            f"{len(folder.content.media)} media, {len(folder.content.pages)} top-level pages",
+            f"theme {folder.theme.primary}/{folder.theme.accent}, navigation and footer",
+        ),
+    )
+
+
+def erp(run: ProvisioningRun) -> StepOutcome:
+    if not run.check_erp:
+        return StepOutcome(StepStatus.SKIPPED, ("ERP mapping check skipped on request",))
+    folder = _folder(run)
+    try:
+        result = erp_mapping_check(mapping=folder.erp)
+    except ErpGatewayMissing as error:
+        return StepOutcome(StepStatus.SKIPPED, (f"not checked: {error.message}",))
+    if not result.ok:
+        raise ApplicationError(" ".join(result.problems), field="erp", code="erp_mapping")
+    return StepOutcome(StepStatus.SUCCEEDED, result.log)
+
+
+def infrastructure(run: ProvisioningRun) -> StepOutcome:
+    folder = _folder(run)
+    state = driver_for(folder.driver).ensure(slug=folder.store.slug, hostname=folder.store.hostname)
+    return StepOutcome(
+        StepStatus.SUCCEEDED if state.changed else StepStatus.UNCHANGED, state.details
+    )
+
+
+def _get_home(hostname: str):
+    return Client(raise_request_exception=False).get("/", HTTP_HOST=hostname)
+
+
+def smoke_test(run: ProvisioningRun) -> StepOutcome:
+    folder, store = _folder(run), _store(run)
+    response = _get_home(store.site.hostname)
+    body = response.content.decode("utf-8", "replace")
+    if response.status_code != 200:
+        raise ApplicationError(
+            f"http://{store.site.hostname}/ answered {response.status_code}, not 200.",
+            code="smoke_test",
+        )
+    theme_marker = f"--brand-primary: {folder.theme.primary}"
+    if theme_marker.lower() not in body.lower():
+        raise ApplicationError(
+            f"http://{store.site.hostname}/ answered without the store's theme ({theme_marker}).",
+            code="smoke_test",
+        )
+    return StepOutcome(
+        StepStatus.SUCCEEDED,
+        (
+            f"GET http://{store.site.hostname}/ → 200, {len(body)} bytes, "
+            f"theme {folder.theme.primary}",
+        ),
+    )
+
+
+def go_live(run: ProvisioningRun) -> StepOutcome:
+    store = _store(run)
+    if store.status == StoreStatus.LIVE:
+        return StepOutcome(StepStatus.UNCHANGED, ("store is live",))
+    store_set_status(store=store, status=StoreStatus.LIVE)
+    return StepOutcome(StepStatus.SUCCEEDED, ("store is live",))
+
+
+def suspend(run: ProvisioningRun) -> StepOutcome:
+    store = _store(run)
+    if store.status == StoreStatus.SUSPENDED:
+        return StepOutcome(StepStatus.UNCHANGED, ("store is suspended",))
+    store_set_status(store=store, status=StoreStatus.SUSPENDED)
+    return StepOutcome(StepStatus.SUCCEEDED, ("store is suspended",))
+
+
+def check_unavailable(run: ProvisioningRun) -> StepOutcome:
+    store = _store(run)
+    response = _get_home(store.site.hostname)
+    if response.status_code != 503:
+        raise ApplicationError(
+            f"http://{store.site.hostname}/ answered {response.status_code}, not 503.",
+            code="smoke_test",
+        )
+    return StepOutcome(StepStatus.SUCCEEDED, (f"GET http://{store.site.hostname}/ → 503",))
+
+
+def infrastructure_teardown(run: ProvisioningRun) -> StepOutcome:
+    hostname = run.plan.get("hostname", "")
+    state = driver_for("local").destroy(slug=run.slug, hostname=hostname)
+    return StepOutcome(
+        StepStatus.SUCCEEDED if state.changed else StepStatus.UNCHANGED, state.details
+    )
+
+
+def remove_store(run: ProvisioningRun) -> StepOutcome:
+    store = Store.objects.filter(slug=run.slug).first()
+    if store is None:
+        return StepOutcome(StepStatus.UNCHANGED, (f"no store {run.slug}",))
+    store_destroy(store=store)
+    return StepOutcome(
+        StepStatus.SUCCEEDED, (f"store {run.slug} and everything only it owned removed",)
+    )
+
+
+def check_gone(run: ProvisioningRun) -> StepOutcome:
+    hostname = run.plan.get("hostname", "")
+    response = _get_home(hostname)
+    if response.status_code != 404:
+        raise ApplicationError(f"http://{hostname}/ answered {response.status_code}, not 404.")
+    return StepOutcome(StepStatus.SUCCEEDED, (f"GET http://{hostname}/ → 404",))
+
+
+STEPS: dict[str, tuple[tuple[str, str, Callable[[ProvisioningRun], StepOutcome]], ...]] = {
+    RunAction.LAUNCH: (
+        ("register", "Register the store", register),
+        ("content", "Seed pages, theme and media", content),
+        ("erp", "Check the ERP mapping", erp),
+        ("infrastructure", "Infrastructure", infrastructure),
+        ("smoke_test", "Smoke-test the storefront", smoke_test),
+        ("live", "Go live", go_live),
+    ),
+    RunAction.SUSPEND: (
+        ("suspend", "Suspend the store", suspend),
+        ("smoke_test", "Check the storefront is unavailable", check_unavailable),
+    ),
+    RunAction.DESTROY: (
+        ("infrastructure", "Tear down infrastructure", infrastructure_teardown),
+        ("remove", "Remove the store and its content", remove_store),
+        ("smoke_test", "Check the host answers 404", check_gone),
+    ),
+}

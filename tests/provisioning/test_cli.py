@@ -1,0 +1,68 @@
+"""``storefleet`` on the command line: the same services, with the plan and progress printed."""
+
+from __future__ import annotations
+
+import pytest
+
+from storefleet.provisioning.cli import main
+from storefleet.provisioning.models import ProvisioningRun
+from storefleet.tenants.models import Store
+
+pytestmark = pytest.mark.django_db
+
+
+def test_launch_prints_the_plan_and_each_step(render_brand, capsys):
+    folder = render_brand("nordlicht")
+
+    assert main(["launch", str(folder), "--inline", "--skip-erp-check"]) == 0
+
+    out = capsys.readouterr().out
+    assert "Plan: launch nordlicht (nordlicht.localhost)" in out
+    assert "  create    site: nordlicht.localhost" in out
+    assert "[#.....] Register the store" in out
+    assert "[######] Go live                                  succeeded" in out
+    assert out.rstrip().endswith("Run 1: succeeded")
+    assert Store.objects.get(slug="nordlicht").status == "live"
+
+
+def test_plan_writes_nothing(render_brand, capsys):
+    folder = render_brand("nordlicht")
+    assert main(["plan", str(folder), "--skip-erp-check"]) == 0
+    assert "  change    status: live" in capsys.readouterr().out
+    assert Store.objects.count() == 0
+    assert ProvisioningRun.objects.count() == 0
+
+
+def test_reconcile_applies_every_brand_folder(render_brand, capsys):
+    render_brand("alpha")
+    render_brand("beta", template="showcase")
+    assert main(["reconcile", "--inline", "--skip-erp-check"]) == 0
+    assert sorted(Store.objects.values_list("slug", "status")) == [
+        ("alpha", "live"),
+        ("beta", "live"),
+    ]
+    capsys.readouterr()
+    assert main(["reconcile", "--inline", "--skip-erp-check"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("  unchanged store:") == 2
+    assert Store.objects.count() == 2
+
+
+def test_a_plan_with_problems_exits_1_and_creates_nothing(render_brand, capsys, ferrum):
+    folder = render_brand("nordlicht", hostname="ferrum.localhost")
+    assert main(["launch", str(folder), "--inline", "--skip-erp-check"]) == 1
+    assert "PROBLEM   The hostname 'ferrum.localhost' is used by another site" in (
+        capsys.readouterr().out
+    )
+    assert not Store.objects.filter(slug="nordlicht").exists()
+    assert ProvisioningRun.objects.count() == 0
+
+
+def test_suspend_and_destroy(render_brand, capsys):
+    main(["launch", str(render_brand("nordlicht")), "--inline", "--skip-erp-check"])
+    assert main(["suspend", "nordlicht", "--inline"]) == 0
+    assert Store.objects.get(slug="nordlicht").status == "suspended"
+    assert main(["destroy", "nordlicht", "--inline"]) == 0
+    assert not Store.objects.filter(slug="nordlicht").exists()
+    assert main(["destroy", "nordlicht", "--inline"]) == 1
+    assert "There is no store 'nordlicht'." in capsys.readouterr().err

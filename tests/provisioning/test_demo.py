@@ -1,0 +1,57 @@
+"""``demo_stores`` launches the stores declared in brands/ through the pipeline."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from storefleet.brand.models import BrandSettings, HomePage
+from storefleet.provisioning.models import ProvisioningRun
+from storefleet.tenants.models import Store
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_stores_launches_brands_folders_and_creates_one_user_per_role(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    call_command("demo_stores")
+
+    stores = {s.slug: s for s in Store.objects.select_related("site")}
+    assert {
+        slug: (s.status, s.site.hostname, s.currency, s.default_language)
+        for slug, s in stores.items()
+    } == {
+        "ferrum": ("live", "ferrum.localhost", "EUR", "de"),
+        "hydra": ("live", "hydra.localhost", "USD", "en"),
+    }
+    assert BrandSettings.objects.get(site=stores["hydra"].site).primary_colour == "#00695C"
+    ferrum_home = HomePage.objects.get(pk=stores["ferrum"].site.root_page_id)
+    assert ferrum_home.body[0].value["heading"] == "Precision parts for lines that never stop"
+    assert [(r.slug, r.status) for r in ProvisioningRun.objects.order_by("pk")] == [
+        ("ferrum", "succeeded"),
+        ("hydra", "succeeded"),
+    ]
+    users = get_user_model().objects
+    assert users.get(username="platform").is_superuser
+    assert list(users.get(username="ferrum.editor").groups.values_list("name", flat=True)) == [
+        "Ferrum Industrial Components editors"
+    ]
+    manager = users.get(username="regional.manager")
+    assert manager.has_perm("provisioning.launch_store")
+    assert not manager.is_superuser
+    html = Client().get("/", HTTP_HOST="hydra.localhost").content.decode()
+    assert "Fluid power components, in stock and ready to ship" in html
+
+    call_command("demo_stores")
+    assert Store.objects.count() == 2
+    latest = ProvisioningRun.objects.order_by("pk").last()
+    assert [s.status for s in latest.steps.all()] == [
+        "unchanged",
+        "unchanged",
+        "skipped",
+        "unchanged",
+        "succeeded",
+        "unchanged",
+    ]
