@@ -36,14 +36,21 @@ class TrytonConfig:
     pool_size: int = 10
 
 
-class TrytonFault(Exception):
+class TrytonFault(ErpProtocolError):
     """An error answered by Tryton: ``kind`` is its exception class name (``UserError``,
-    ``UserWarning``, ``AccessError``…), ``args`` its arguments as sent."""
+    ``UserWarning``, ``AccessError``…), ``args`` its arguments as sent.
+
+    The backend maps the faults it knows to reason codes; one it does not know reaches the
+    caller as what it is, a typed protocol error carrying the raw payload, never as an
+    exception the storefront has not heard of."""
 
     def __init__(self, kind: str, args: list[Any]) -> None:
-        super().__init__(kind, args)
+        super().__init__(f"Tryton {kind}", raw=[kind, args])
         self.kind = kind
         self.fault_args = args
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.fault_args!r}"
 
 
 class _SessionExpired(Exception):
@@ -202,8 +209,10 @@ class TrytonClient:
         try:
             response = self._http.post(self._base + path, content=body, headers=headers)
         except httpx.TimeoutException as exc:
+            logger.warning("erp timeout method=%s error=%r", method, exc)
             raise ErpUnavailable(f"timeout calling {method}") from exc
         except httpx.TransportError as exc:
+            logger.warning("erp unreachable method=%s error=%r", method, exc)
             raise ErpUnavailable(f"cannot reach the ERP: {exc}") from exc
         if response.status_code in (401, 403) and auth is not None:
             raise _SessionExpired()
@@ -232,6 +241,7 @@ class TrytonClient:
         if error:
             if isinstance(error, list) and len(error) == 2 and isinstance(error[0], str):
                 args = error[1] if isinstance(error[1], list) else [error[1]]
+                logger.info("erp fault method=%s kind=%s args=%.2000r", method, error[0], args)
                 raise TrytonFault(error[0], args)
             logger.error("erp unknown error shape method=%s error=%r", method, error)
             raise ErpProtocolError(f"unknown error from {method}", raw=error)

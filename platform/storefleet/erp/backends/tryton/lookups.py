@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from storefleet.erp.errors import ErpNotFound
+from storefleet.erp.errors import ErpNotFound, ErpProtocolError
 
 from .client import TrytonClient
 
@@ -127,7 +127,11 @@ class Lookups:
     def company(self) -> CompanyInfo:
         info = self._memo.get("company")
         if info is None:
-            company_id = self.client.context["company"]
+            company_id = self.client.context.get("company")
+            if not company_id:
+                raise ErpProtocolError(
+                    "the ERP user has no current company", raw=self.client.context
+                )
             (row,) = self.client.model(
                 "company.company", "read", [company_id], ["party.name", "currency.code"]
             )
