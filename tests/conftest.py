@@ -10,7 +10,7 @@ import pytest
 # thread with a running loop unless told this is a test that knows what it does.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.factories import BrandWorld, build_brand
+from tests.factories import BrandWorld, build_brand, wagtail_roots_ensure
 
 pytest_plugins = ["tests.erp_support"]
 
@@ -23,6 +23,20 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
         report.outcome = "failed"
         report.longrepr = f"browser test skipped in CI: {report.longrepr}"
     return report
+
+
+@pytest.fixture(autouse=True)
+def _wagtail_roots_for_transactional_tests(request):  # type: ignore[no-untyped-def]
+    """A transactional test starts on a database an earlier one flushed, without the page tree
+    root, root collection and locale that Wagtail's migrations made: put them back first, so
+    the outcome of a test never depends on which tests ran before it."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        wagtail_roots_ensure()
 
 
 @pytest.fixture(autouse=True)

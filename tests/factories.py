@@ -112,3 +112,20 @@ def build_brand(slug: str, name: str, currency: str, country: str, colour: str) 
         document=document,
         editor=editor,
     )
+
+
+def wagtail_roots_ensure() -> None:
+    """Put back the locale, page tree root and root collection Wagtail's migrations made, if a
+    transactional test's flush removed them."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Collection, Locale, Page
+
+    Locale.objects.get_or_create(language_code="en")
+    if not Page.objects.filter(depth=1).exists():
+        Page.add_root(
+            instance=Page(
+                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+            )
+        )
+    if not Collection.objects.filter(depth=1).exists():
+        Collection.add_root(name="Root")

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from cookiecutter.main import cookiecutter
 
+from tests.factories import wagtail_roots_ensure
+
 REPO = Path(__file__).parents[2]
 
 
@@ -46,16 +48,5 @@ def wagtail_roots_restored(django_db_blocker):
     tests) need them, so they are put back as the migrations made them. Module-scoped: its
     teardown must come after the flush of the module's last test."""
     yield
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import Collection, Locale, Page
-
     with django_db_blocker.unblock():
-        Locale.objects.get_or_create(language_code="en")
-        if not Page.objects.filter(depth=1).exists():
-            Page.add_root(
-                instance=Page(
-                    title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
-                )
-            )
-        if not Collection.objects.filter(depth=1).exists():
-            Collection.add_root(name="Root")
+        wagtail_roots_ensure()
