@@ -10,11 +10,12 @@ MANAGE := cd platform && ../$(PY) manage.py
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export DJANGO_SETTINGS_MODULE ?= storefleet.settings.local
 
-.PHONY: help install demo test lint typecheck pytest migrate bench-storefront bench-erp clean
+.PHONY: help install demo test test-infra lint typecheck pytest migrate bench-storefront bench-erp clean
 
 help:
 	@echo "make demo   - set up and run the embedded default with demo stores"
 	@echo "make test   - every test, ruff and mypy"
+	@echo "make test-infra - the infrastructure tests only (Pulumi mocks, moto)"
 	@echo "make bench-storefront - storefront throughput against a trivial view"
 
 $(UV):
@@ -52,6 +53,11 @@ pytest: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# Only the infrastructure tests: the Pulumi programs under mocks, the pulumi driver at the
+# Automation API boundary, S3 media and CloudFront invalidation against moto on loopback.
+test-infra: install
+	$(VENV)/bin/pytest tests/infra $(PYTEST_ARGS)
 
 bench-storefront: install
 	$(PY) tests/bench/bench_storefront.py
