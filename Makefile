@@ -6,11 +6,14 @@ BOOT := var/bootstrap
 UV := $(BOOT)/bin/uv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+ERP_PORT ?= 8010
+# Web, worker and beat find the reference ERP that the Procfile starts on ERP_PORT.
+export ERP_URL ?= http://127.0.0.1:$(ERP_PORT)/
 MANAGE := cd platform && ../$(PY) manage.py
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export DJANGO_SETTINGS_MODULE ?= storefleet.settings.local
 
-.PHONY: help install demo test test-infra lint typecheck pytest migrate bench-storefront bench-erp clean
+.PHONY: help install demo test test-infra lint typecheck pytest migrate bench-storefront bench-erp bench-launch clean
 
 help:
 	@echo "make demo   - set up and run the embedded default with demo stores"
@@ -40,7 +43,7 @@ demo: install
 	$(MANAGE) demo_stores
 	$(MANAGE) collectstatic --noinput -v0
 	$(MANAGE) demo_info --port $(PORT)
-	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) $(VENV)/bin/honcho -f infra/local/Procfile -d . start
+	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) ERP_PORT=$(ERP_PORT) $(VENV)/bin/honcho -f infra/local/Procfile -d . start
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -67,3 +70,7 @@ clean:
 
 bench-erp: install
 	$(PY) tests/bench/bench_erp.py
+
+# Needs wrk (apt-get install wrk), like bench-storefront.
+bench-launch: install
+	$(PY) tests/bench/bench_launch.py

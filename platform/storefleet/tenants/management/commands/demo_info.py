@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from storefleet.tenants.selectors import store_list
@@ -32,7 +33,8 @@ class Command(BaseCommand):
         out(f"Admin (Wagtail):    http://localhost:{port}/admin/")
         out(f"Store directory:    http://localhost:{port}/")
         out(f"Health:             http://localhost:{port}/healthz")
-        out("Reference ERP:      http://127.0.0.1:8010/storefleet/ (Tryton JSON-RPC, user admin;")
+        erp = f"{settings.ERP_URL.rstrip('/')}/{settings.ERP_DATABASE}/"
+        out(f"Reference ERP:      {erp} (Tryton JSON-RPC, user {settings.ERP_USER};")
         out("                    its first start builds and seeds it, about two minutes)")
         out("")
         out(f"Demo users (password for all: {DEMO_PASSWORD}):")
