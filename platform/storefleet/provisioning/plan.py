@@ -4,7 +4,10 @@ writing anything. A plan with problems is never applied."""
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,8 @@ from storefleet.tenants.models import Store, StoreStatus
 from .drivers import driver_for
 from .erp_check import ErpGatewayMissing, erp_mapping_check
 from .models import RunAction
-from .storefile import BrandFolder, StoreFileError, brand_folder_load
+from .rendering import brand_render
+from .storefile import BrandFolder, StoreFileError, brand_folder_load, brands_dir
 
 
 class ChangeKind(enum.StrEnum):
@@ -149,6 +153,30 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
     return Plan(
         RunAction.LAUNCH, spec.slug, str(path), spec.hostname, tuple(changes), tuple(problems)
     )
+
+
+def plan_launch_from_template(
+    *, template: str, answers: Mapping[str, str], check_erp: bool = True
+) -> Plan:
+    """What launching a store from ``template`` with ``answers`` would do: the answers are
+    rendered into a scratch folder (the template's hook checks them) and planned from there.
+    Nothing is written to the brands directory. Raises ``AnswersInvalid`` when the hook refuses
+    an answer, ``ApplicationError`` when the template cannot be rendered."""
+    scratch = Path(tempfile.mkdtemp(prefix="storefleet-plan-"))
+    try:
+        folder = brand_render(template=template, answers=answers, output_dir=scratch)
+        plan = plan_launch(path=folder, check_erp=check_erp)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    target = brands_dir() / folder.name
+    problems = list(plan.problems)
+    if target.exists():
+        problems.insert(
+            0,
+            f"The folder {target} already exists: a store '{folder.name}' is declared already; "
+            "choose another short name (slug).",
+        )
+    return replace(plan, folder=str(target), problems=tuple(problems))
 
 
 def plan_suspend(*, slug: str) -> Plan:

@@ -7,7 +7,11 @@ the same chain (``demo_stores`` runs before any worker is up)."""
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 
 from celery import chain
@@ -18,7 +22,9 @@ from storefleet.errors import ApplicationError
 
 from .models import ProvisioningRun, RunStatus, RunStep, StepStatus
 from .plan import Plan, plan_destroy, plan_launch, plan_suspend
+from .rendering import brand_render
 from .steps import STEPS
+from .storefile import brands_dir
 
 logger = logging.getLogger("storefleet.provisioning")
 
@@ -162,3 +168,47 @@ def store_teardown(*, slug: str, requested_by=None, inline: bool = False) -> Pro
     return _launch_or_refuse(
         plan_destroy(slug=slug), requested_by=requested_by, check_erp=False, inline=inline
     )
+
+
+def store_launch_from_template(
+    *,
+    template: str,
+    answers: Mapping[str, str],
+    requested_by=None,
+    check_erp: bool = True,
+    inline: bool = False,
+) -> ProvisioningRun:
+    """Render ``template`` with ``answers`` into ``brands/<slug>/`` and launch it (the wizard's
+    "Launch"): the same folder and pipeline as ``cookiecutter`` followed by ``storefleet launch``.
+
+    The folder is rendered beside the brands directory's folders under a hidden name and
+    renamed into place (atomically, so two launches of one slug cannot both win); if the plan
+    then has problems or the run cannot be recorded, the folder is removed again and nothing is
+    created. Raises ``AnswersInvalid`` for refused answers, ``ApplicationError`` otherwise."""
+    root = brands_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".launch-", dir=root))
+    try:
+        rendered = brand_render(template=template, answers=answers, output_dir=scratch)
+        target = root / rendered.name
+        taken = ApplicationError(
+            f"The folder {target} already exists: a store '{rendered.name}' is declared "
+            "already; choose another short name (slug).",
+            field="slug",
+            code="taken",
+        )
+        if target.exists():
+            raise taken
+        try:
+            os.rename(rendered, target)
+        except OSError:
+            raise taken from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        return store_launch(
+            path=target, requested_by=requested_by, check_erp=check_erp, inline=inline
+        )
+    except Exception:  # a refused plan, a busy store, or the database: leave no folder behind
+        shutil.rmtree(target, ignore_errors=True)
+        raise

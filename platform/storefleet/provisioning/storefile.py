@@ -22,7 +22,7 @@ from storefleet.tenants.services import StoreSpec
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-DRIVERS = ("local",)
+DRIVERS = ("local", "pulumi")
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,12 @@ class StoreFileError(ApplicationError):
 
 
 def brands_dir() -> Path:
-    return Path(getattr(settings, "STOREFLEET_BRANDS_DIR", settings.REPO_DIR / "brands"))
+    """Where stores are declared (``STOREFLEET_BRANDS_DIR``; the repository's ``brands/``)."""
+    return Path(settings.STOREFLEET_BRANDS_DIR)
 
 
 def templates_dir() -> Path:
-    return Path(
-        getattr(settings, "STOREFLEET_SITE_TEMPLATES_DIR", settings.REPO_DIR / "site_templates")
-    )
+    return Path(settings.STOREFLEET_SITE_TEMPLATES_DIR)
 
 
 def _table(data: Mapping[str, Any], name: str, problems: list[str]) -> Mapping[str, Any]:

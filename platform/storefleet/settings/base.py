@@ -127,6 +127,13 @@ STORAGES = {
 
 LOGIN_URL = "/admin/login/"
 
+# Provisioning: where stores are declared (the wizard renders new folders here) and the site
+# templates they are rendered from.
+STOREFLEET_BRANDS_DIR = Path(env.str("STOREFLEET_BRANDS_DIR", default=str(REPO_DIR / "brands")))
+STOREFLEET_SITE_TEMPLATES_DIR = Path(
+    env.str("STOREFLEET_SITE_TEMPLATES_DIR", default=str(REPO_DIR / "site_templates"))
+)
+
 # Wagtail
 WAGTAIL_SITE_NAME = "Storefleet"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")

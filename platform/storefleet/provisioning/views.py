@@ -1,0 +1,123 @@
+"""The "Launch a store" wizard in the Wagtail admin: pick a template, answer its questions, see
+the plan, launch, watch the run, open the store. Views parse input, call the provisioning
+services and selectors, and render; all of it needs the ``provisioning.launch_store``
+permission."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from storefleet.errors import ApplicationError
+
+from . import services
+from .forms import LaunchForm
+from .models import ProvisioningRun
+from .plan import Plan, plan_launch_from_template
+from .rendering import AnswersInvalid, template_get, template_list
+from .selectors import RunProgress, run_progress
+
+LAUNCH_PERMISSION = "provisioning.launch_store"
+
+
+def _require_launcher(request: HttpRequest) -> None:
+    if not request.user.has_perm(LAUNCH_PERMISSION):
+        raise PermissionDenied
+
+
+def store_url(request: HttpRequest, hostname: str) -> str:
+    """The store's home page on this installation: its host, on the port the admin is on."""
+    port = request.get_port()
+    default = "443" if request.is_secure() else "80"
+    return f"{request.scheme}://{hostname}{'' if port == default else ':' + port}/"
+
+
+@require_GET
+def launch_index(request: HttpRequest) -> HttpResponse:
+    _require_launcher(request)
+    return TemplateResponse(
+        request, "provisioning/launch_index.html", {"templates": template_list()}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def launch_form(request: HttpRequest, template: str) -> HttpResponse:
+    _require_launcher(request)
+    try:
+        site_template = template_get(name=template)
+    except ApplicationError as error:
+        raise Http404(error.message) from None
+    form = LaunchForm(request.POST or None, template=site_template)
+    plan: Plan | None = None
+    if request.method == "POST" and form.is_valid():
+        check_erp = form.cleaned_data["check_erp"]
+        try:
+            if "launch" in request.POST:
+                run = services.store_launch_from_template(
+                    template=template,
+                    answers=form.answers(),
+                    requested_by=request.user,
+                    check_erp=check_erp,
+                )
+                return redirect("provisioning_run", run_id=run.pk)
+            plan = plan_launch_from_template(
+                template=template, answers=form.answers(), check_erp=check_erp
+            )
+        except AnswersInvalid as error:
+            form.answers_refused(error.problems)
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    return TemplateResponse(
+        request,
+        "provisioning/launch_form.html",
+        {"template": site_template, "form": form, "plan": plan},
+    )
+
+
+def _progress(run_id: int) -> RunProgress:
+    try:
+        return run_progress(run_id=run_id)
+    except ProvisioningRun.DoesNotExist:
+        raise Http404(f"There is no provisioning run {run_id}.") from None
+
+
+@require_GET
+def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    _require_launcher(request)
+    progress = _progress(run_id)
+    return TemplateResponse(
+        request,
+        "provisioning/run.html",
+        {
+            "progress": progress,
+            "store_url": store_url(request, progress.hostname) if progress.hostname else "",
+            "progress_url": reverse("provisioning_run_progress", args=[run_id]),
+        },
+    )
+
+
+@require_GET
+def run_progress_json(request: HttpRequest, run_id: int) -> JsonResponse:
+    _require_launcher(request)
+    progress = _progress(run_id)
+    return JsonResponse({**asdict(progress), "finished": progress.finished})
+
+
+@require_POST
+def run_resume(request: HttpRequest, run_id: int) -> HttpResponse:
+    _require_launcher(request)
+    run = ProvisioningRun.objects.filter(pk=run_id).first()
+    if run is None:
+        raise Http404(f"There is no provisioning run {run_id}.")
+    try:
+        services.run_resume(run=run)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("provisioning_run", run_id=run_id)
