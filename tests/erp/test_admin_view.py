@@ -35,7 +35,9 @@ def test_an_unreachable_erp_gets_a_clear_message_not_a_crash(platform_it, settin
     settings.ERP_URL = "http://127.0.0.1:9/"  # nothing listens on the discard port
     response = platform_it.post("/admin/erp/", HTTP_HOST="localhost")
     assert response.status_code == 200
-    assert "The ERP did not answer as expected." in response.content.decode()
+    body = response.content.decode()
+    assert "The ERP did not answer as expected." in body
+    assert "cannot reach the ERP" in body  # the technical cause, for platform IT
 
 
 def test_marketing_editors_cannot_see_the_erp_screen(client, ferrum):

@@ -30,7 +30,9 @@ def erp_status(request: HttpRequest) -> HttpResponse:
         try:
             report = get_gateway().test_connection()
         except ErpError as exc:
-            error = exc.message
+            # Platform IT gets the technical cause next to the sentence buyers would see.
+            detail = getattr(exc, "detail", "")
+            error = f"{exc.message} ({detail})" if detail else exc.message
     return TemplateResponse(
         request,
         "erp/status.html",
