@@ -21,6 +21,24 @@ def _get(client, host: str, path: str = "/"):  # type: ignore[no-untyped-def]
     return client.get(path, HTTP_HOST=host)
 
 
+def _post_brand_settings(client, brand, **changes: str):  # type: ignore[no-untyped-def]
+    """Brand settings as the editor's form sends them, with ``changes`` on top."""
+    client.force_login(brand.editor)
+    url = f"/admin/settings/brand/brandsettings/{brand.store.site_id}/"
+    assert client.get(url, HTTP_HOST="localhost").status_code == 200
+    data = {
+        "primary_colour": "#0B3D91",
+        "accent_colour": "#F28C28",
+        "dark_colour": "#16202C",
+        "light_colour": "#F3F5F8",
+        "heading_font": "industrial",
+        "body_font": "industrial",
+        "corner_style": "square",
+        **changes,
+    }
+    return client.post(url, data, HTTP_HOST="localhost")
+
+
 def test_brand_colours_and_fonts_reach_the_page_as_css_custom_properties(client, ferrum):
     settings = BrandSettings.objects.get(site=ferrum.store.site)
     settings.primary_colour = "#123456"
@@ -39,21 +57,7 @@ def test_readable_text_colour_meets_wcag_aa_on_typical_brand_colours():
 
 
 def test_a_colour_no_text_can_be_read_on_is_a_form_error(client, ferrum):
-    client.force_login(ferrum.editor)
-    url = f"/admin/settings/brand/brandsettings/{ferrum.store.site_id}/"
-    response = client.post(
-        url,
-        {
-            "primary_colour": "#787878",
-            "accent_colour": "#F28C28",
-            "dark_colour": "#16202C",
-            "light_colour": "#F3F5F8",
-            "heading_font": "industrial",
-            "body_font": "industrial",
-            "corner_style": "square",
-        },
-        HTTP_HOST="localhost",
-    )
+    response = _post_brand_settings(client, ferrum, primary_colour="#787878")
     assert response.status_code == 200
     assert "Neither white nor dark text is readable on #787878" in response.content.decode()
     assert BrandSettings.objects.get(site=ferrum.store.site).primary_colour == "#0B3D91"
@@ -231,43 +235,15 @@ def test_scheduled_publishing_goes_live_and_invalidates(client, ferrum):
 
 
 def test_invalid_colour_is_a_form_error_and_nothing_is_saved(client, ferrum):
-    client.force_login(ferrum.editor)
-    url = f"/admin/settings/brand/brandsettings/{ferrum.store.site_id}/"
-    form = client.get(url, HTTP_HOST="localhost")
-    assert form.status_code == 200
-    response = client.post(
-        url,
-        {
-            "primary_colour": "blue",
-            "accent_colour": "#F28C28",
-            "dark_colour": "#16202C",
-            "light_colour": "#F3F5F8",
-            "heading_font": "industrial",
-            "body_font": "industrial",
-            "corner_style": "square",
-        },
-        HTTP_HOST="localhost",
-    )
+    response = _post_brand_settings(client, ferrum, primary_colour="blue")
     assert response.status_code == 200
     assert "Enter a colour as # followed by six hexadecimal digits" in response.content.decode()
     assert BrandSettings.objects.get(site=ferrum.store.site).primary_colour == "#0B3D91"
 
 
 def test_editor_changes_own_brand_colour(client, ferrum):
-    client.force_login(ferrum.editor)
-    url = f"/admin/settings/brand/brandsettings/{ferrum.store.site_id}/"
-    response = client.post(
-        url,
-        {
-            "primary_colour": "#224466",
-            "accent_colour": "#F28C28",
-            "dark_colour": "#16202C",
-            "light_colour": "#F3F5F8",
-            "heading_font": "technical",
-            "body_font": "industrial",
-            "corner_style": "rounded",
-        },
-        HTTP_HOST="localhost",
+    response = _post_brand_settings(
+        client, ferrum, primary_colour="#224466", heading_font="technical", corner_style="rounded"
     )
     assert response.status_code == 302
     assert BrandSettings.objects.get(site=ferrum.store.site).primary_colour == "#224466"
