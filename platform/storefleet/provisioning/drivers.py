@@ -1,11 +1,14 @@
 """Infrastructure drivers: what a store needs outside the platform's database.
 
-``local`` is the embedded default (media folder and host routing on this machine); the Pulumi
-driver for the cloud comes with the infrastructure issue and implements the same Protocol."""
+``local`` is the embedded default (media folder and host routing on this machine); ``pulumi``
+(``pulumi_driver.py``) makes a store's cloud infrastructure with one Pulumi stack per store.
+A store file names its driver; ``STOREFLEET_INFRASTRUCTURE_DRIVER`` overrides it for every store
+(production sets ``pulumi``)."""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -86,10 +89,21 @@ class LocalDriver:
         return InfraState(changed=False, details=(f"{folder} was not there",))
 
 
-DRIVERS: dict[str, type[LocalDriver]] = {"local": LocalDriver}
+def _pulumi_driver() -> InfrastructureDriver:
+    # Imported on use: the Automation API is only needed where stacks are run.
+    from .pulumi_driver import PulumiDriver
+
+    return PulumiDriver()
+
+
+DRIVERS: dict[str, Callable[[], InfrastructureDriver]] = {
+    "local": LocalDriver,
+    "pulumi": _pulumi_driver,
+}
 
 
 def driver_for(name: str) -> InfrastructureDriver:
+    name = getattr(settings, "STOREFLEET_INFRASTRUCTURE_DRIVER", "") or name
     try:
         return DRIVERS[name]()
     except KeyError:

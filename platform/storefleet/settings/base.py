@@ -231,3 +231,18 @@ ERP_SYNC_BATCH_SIZE = env.int("ERP_SYNC_BATCH_SIZE", default=200)
 ERP_CUSTOMER_DOMAIN = env.json("ERP_CUSTOMER_DOMAIN", default=[["code", "like", "C-%"]])
 ERP_RETURN_COMPLAINT_TYPE = env.str("ERP_RETURN_COMPLAINT_TYPE", default="Return")
 # --- end ERP integration ----------------------------------------------------------------------
+
+# --- Infrastructure (provisioning drivers, infra/aws, CDN) ------------------------------------
+# Overrides the driver every store file names ("pulumi" in the cloud; empty: as declared).
+STOREFLEET_INFRASTRUCTURE_DRIVER = env.str("STOREFLEET_INFRASTRUCTURE_DRIVER", default="")
+# The pulumi driver: the state backend (s3://…, https://api.pulumi.com, file://…), how stack
+# secrets are encrypted (awskms://… or a passphrase in PULUMI_CONFIG_PASSPHRASE), the platform
+# stack the store stacks reference (org/storefleet-platform/prod), the AWS region, and the
+# domains store hostnames may be under. AWS credentials are AWS's own variables.
+PULUMI_BACKEND_URL = env.str("PULUMI_BACKEND_URL", default="")
+PULUMI_SECRETS_PROVIDER = env.str("PULUMI_SECRETS_PROVIDER", default="")
+PULUMI_PLATFORM_STACK = env.str("PULUMI_PLATFORM_STACK", default="")
+PULUMI_AWS_REGION = env.str("PULUMI_AWS_REGION", default="")
+STOREFLEET_ALLOWED_DOMAINS = env.list("STOREFLEET_ALLOWED_DOMAINS", default=[])
+STOREFLEET_ENVIRONMENT = env.str("STOREFLEET_ENVIRONMENT", default="")
+# --- end infrastructure -----------------------------------------------------------------------
