@@ -15,8 +15,13 @@ app = Celery("storefleet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# kombu's filesystem transport needs its folders to exist before the first message.
-for _option in ("data_folder_in", "data_folder_out", "processed_folder"):
+# kombu's filesystem transport needs its folders to exist before the first message, and keeps
+# its control (pidbox) folder in the working directory unless told where.
+_options = app.conf.broker_transport_options
+if _options.get("data_folder_in") and "control_folder" not in _options:
+    _queue_root = os.path.dirname(_options["data_folder_in"])
+    _options["control_folder"] = os.path.join(_queue_root, "control")
+for _option in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
     _folder = app.conf.broker_transport_options.get(_option)
     if _folder:
         os.makedirs(_folder, exist_ok=True)
