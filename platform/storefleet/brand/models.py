@@ -181,7 +181,7 @@ class HomePage(BrandPage):
     """A store's root page; the Site of the store points at it."""
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["brand.LandingPage", "brand.ContentPage"]
+    subpage_types = ["brand.LandingPage", "brand.ContentPage", "catalog.CatalogPage"]
     template = "brand/home_page.html"
 
     class Meta:
@@ -192,7 +192,7 @@ class LandingPage(BrandPage):
     """A campaign or product-line page made of blocks."""
 
     parent_page_types = ["brand.HomePage", "brand.LandingPage"]
-    subpage_types = ["brand.LandingPage", "brand.ContentPage"]
+    subpage_types = ["brand.LandingPage", "brand.ContentPage", "catalog.CatalogPage"]
     template = "brand/landing_page.html"
 
     class Meta:

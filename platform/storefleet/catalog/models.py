@@ -2,7 +2,11 @@
 become a page tree; storefront catalog pages route to these rows."""
 
 from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
+from wagtail.models import Page
 
 
 class Category(models.Model):
@@ -41,3 +45,68 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+
+class AnonymousPrices(models.TextChoices):
+    LIST_PRICE = "list", _("Show list prices")
+    SIGN_IN = "sign_in", _('Show "sign in for your price"')
+
+
+class CatalogPage(RoutablePageMixin, Page):
+    """The storefront's catalog: a page marketing places in the store's tree (and menu), routing
+    to the products mirrored from the ERP — a list with search and category filter at the page's
+    URL, and one product per SKU below it. Products stay rows, not pages."""
+
+    intro = models.TextField(blank=True, max_length=400)
+    anonymous_prices = models.CharField(
+        max_length=10,
+        choices=AnonymousPrices.choices,
+        default=AnonymousPrices.SIGN_IN,
+        help_text=_("What visitors who are not signed in see instead of their contract price."),
+    )
+    per_page = models.PositiveSmallIntegerField(default=24)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    settings_panels = [
+        *Page.settings_panels,
+        FieldPanel("anonymous_prices"),
+        FieldPanel("per_page"),
+    ]
+    parent_page_types = ["brand.HomePage", "brand.LandingPage"]
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+    template = "catalog/catalog_page.html"
+
+    class Meta:
+        verbose_name = _("catalog page")
+
+    @path("")
+    def product_list(self, request: HttpRequest) -> HttpResponse:
+        from .selectors import category_list, product_listing  # the selectors import the models
+
+        listing = product_listing(
+            query=request.GET.get("q", ""),
+            category=request.GET.get("category", ""),
+            page=request.GET.get("page", "1"),
+            per_page=self.per_page,
+        )
+        return self.render(
+            request,
+            context_overrides={"listing": listing, "categories": category_list()},
+        )
+
+    @re_path(r"^(?P<sku>[A-Za-z0-9][-A-Za-z0-9_.]*)/$")
+    def product_detail(self, request: HttpRequest, sku: str) -> HttpResponse:
+        from .selectors import product_for_sku
+
+        product = product_for_sku(sku)
+        if product is None:
+            raise Http404(f"No product with the SKU {sku}")
+        return self.render(
+            request,
+            context_overrides={"product": product},
+            template="catalog/product_page.html",
+        )
+
+    def product_url(self, product: Product) -> str:
+        return self.url + self.reverse_subpage("product_detail", kwargs={"sku": product.sku})
