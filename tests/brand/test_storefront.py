@@ -13,6 +13,7 @@ from wagtail.test.utils import WagtailTestUtils
 
 from storefleet.brand.colours import contrast_ratio, readable_text_on
 from storefleet.brand.models import BrandSettings, ContentPage, HomePage, LandingPage
+from storefleet.catalog.models import CatalogPage
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def test_home_page_is_accessible_html(client, ferrum):
 class TestPageTypes(WagtailTestUtils):
     def test_page_hierarchy(self):
         assert HomePage.allowed_parent_page_models() == [Page]
-        assert set(HomePage.allowed_subpage_models()) == {LandingPage, ContentPage}
+        assert set(HomePage.allowed_subpage_models()) == {LandingPage, ContentPage, CatalogPage}
         assert set(ContentPage.allowed_subpage_models()) == {ContentPage}
         assert HomePage in LandingPage.allowed_parent_page_models()
 
