@@ -106,3 +106,11 @@ def test_duplicate_slug_is_refused():
     with pytest.raises(ApplicationError) as error:
         store_create(spec=_spec(name="Other", hostname="other.localhost"))
     assert (error.value.field, error.value.code) == ("slug", "duplicate")
+
+
+def test_the_stores_erp_mapping_reaches_the_request_without_a_query():
+    from storefleet.tenants.selectors import store_for_hostname
+
+    store_create(spec=_spec(erp_warehouse="WH-EU", erp_price_list="List Price"))
+    assert Store.objects.get(slug="acme").erp_price_list == "List Price"
+    assert store_for_hostname("acme.localhost").erp_warehouse == "WH-EU"

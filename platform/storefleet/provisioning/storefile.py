@@ -256,6 +256,8 @@ def brand_folder_load(path: Path) -> BrandFolder:
         country=country,
         default_language=languages[0] if languages else "en",
         status=StoreStatus.DRAFT,
+        erp_warehouse=str(erp.get("warehouse", "")),
+        erp_price_list=str(erp.get("price_list", "")),
     )
     mapping = ErpMapping(
         warehouse=_text(erp, "warehouse", "store.toml [erp]", problems),

@@ -32,6 +32,9 @@ class Store(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=StoreStatus.choices, default=StoreStatus.DRAFT
     )
+    # Where this store's orders ship from and which list prices it shows: ERP codes.
+    erp_warehouse = models.CharField(_("ERP warehouse"), max_length=64, blank=True)
+    erp_price_list = models.CharField(_("ERP price list"), max_length=255, blank=True)
     editors_group = models.OneToOneField(
         Group, on_delete=models.PROTECT, related_name="editor_of_store"
     )

@@ -34,6 +34,7 @@ class StoreRecord:
     default_language: str
     country: str
     status: StoreStatus
+    erp_warehouse: str
     content_version: int
     site: Site
     root_page_id: int
@@ -55,6 +56,7 @@ def _record(store: Store) -> StoreRecord:
         default_language=store.default_language,
         country=store.country,
         status=StoreStatus(store.status),
+        erp_warehouse=store.erp_warehouse,
         content_version=store.content_version,
         site=store.site,
         root_page_id=store.site.root_page_id,

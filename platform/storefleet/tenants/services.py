@@ -48,6 +48,8 @@ class StoreSpec:
     country: str
     default_language: str = "en"
     status: StoreStatus = StoreStatus.DRAFT
+    erp_warehouse: str = ""
+    erp_price_list: str = ""
 
 
 def _new_host_map_version() -> None:
@@ -156,6 +158,8 @@ def store_create(*, spec: StoreSpec) -> Store:
         country=spec.country,
         default_language=spec.default_language,
         status=spec.status,
+        erp_warehouse=spec.erp_warehouse,
+        erp_price_list=spec.erp_price_list,
         editors_group=group,
         collection=collection,
     )
