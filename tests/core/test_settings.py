@@ -23,6 +23,9 @@ PRODUCTION_ENV = {
     "DEFAULT_FROM_EMAIL": "shop@storefleet.example",
     "ERP_URL": "https://erp.internal/",
     "ERP_PASSWORD": secrets.token_urlsafe(24),
+    "STOREFLEET_MEDIA_BUCKET_TEMPLATE": "acme-storefleet-prod-{slug}-media",
+    "STOREFLEET_SHARED_MEDIA_BUCKET": "acme-storefleet-prod-static",
+    "AWS_S3_REGION_NAME": "eu-central-1",
 }
 
 
@@ -59,6 +62,9 @@ def test_production_passes_check_deploy_with_no_warnings():
         "DJANGO_ALLOWED_HOSTS",
         "ERP_URL",
         "ERP_PASSWORD",
+        "STOREFLEET_MEDIA_BUCKET_TEMPLATE",
+        "STOREFLEET_SHARED_MEDIA_BUCKET",
+        "AWS_S3_REGION_NAME",
     ],
 )
 def test_production_refuses_to_start_without_a_secret_or_service(missing):

@@ -1,6 +1,8 @@
-"""Page-cache invalidation only: anything the anonymous storefront renders changed, so the
-store's content version moves on. Scheduled publishing (``publish_scheduled``) and the admin
-both send these signals, which is why this is not a hook on the admin views."""
+"""Page-cache invalidation: anything the anonymous storefront renders changed, so the
+store's content version moves on, and the store's CloudFront paths are invalidated
+(``cdn.cdn_paths_changed``, a no-op unless ``STOREFLEET_CDN_INVALIDATION``). Scheduled
+publishing (``publish_scheduled``) and the admin both send these signals, which is why this is
+not a hook on the admin views."""
 
 from __future__ import annotations
 
@@ -16,11 +18,16 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished
 from storefleet.tenants.selectors import store_site_ids_for_collection
 from storefleet.tenants.services import store_content_changed
 
+from .cdn import cdn_paths_changed, media_paths, page_paths
 from .models import BrandSettings, NavigationSettings
 
 
-def _site_ids_for_page(page: Page) -> list[int]:
-    return [site.pk for site in Site.objects.filter(root_page__path__in=_ancestor_paths(page.path))]
+def _sites_for_page(page: Page) -> list[Site]:
+    return list(
+        Site.objects.filter(root_page__path__in=_ancestor_paths(page.path)).select_related(
+            "root_page"
+        )
+    )
 
 
 def _ancestor_paths(path: str, steplen: int = Page.steplen) -> list[str]:
@@ -31,8 +38,12 @@ def _ancestor_paths(path: str, steplen: int = Page.steplen) -> list[str]:
 @receiver(page_unpublished)
 @receiver(page_slug_changed)
 def _page_changed(sender: Any, instance: Page, **kwargs: Any) -> None:
-    for site_id in _site_ids_for_page(instance):
-        store_content_changed(site_id=site_id)
+    for site in _sites_for_page(instance):
+        store_content_changed(site_id=site.pk)
+        cdn_paths_changed(
+            site_id=site.pk,
+            paths=page_paths(url_path=instance.url_path, root_url_path=site.root_page.url_path),
+        )
 
 
 @receiver(post_save, sender=BrandSettings)
@@ -45,8 +56,15 @@ def _settings_changed(
 
 def _media_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     # Images and documents belong to a store through its collection.
-    for site_id in store_site_ids_for_collection(instance.collection_id):
+    site_ids = store_site_ids_for_collection(instance.collection_id)
+    for site_id in site_ids:
         store_content_changed(site_id=site_id)
+    if site_ids and instance.file:
+        paths = media_paths(file_url=instance.file.url, is_image=hasattr(instance, "renditions"))
+        if not hasattr(instance, "renditions"):  # a document, served by Wagtail's view
+            paths = (*paths, f"/documents/{instance.pk}/*")
+        for site_id in site_ids:
+            cdn_paths_changed(site_id=site_id, paths=paths)
 
 
 for _model in (get_image_model(), get_document_model()):

@@ -245,4 +245,9 @@ PULUMI_PLATFORM_STACK = env.str("PULUMI_PLATFORM_STACK", default="")
 PULUMI_AWS_REGION = env.str("PULUMI_AWS_REGION", default="")
 STOREFLEET_ALLOWED_DOMAINS = env.list("STOREFLEET_ALLOWED_DOMAINS", default=[])
 STOREFLEET_ENVIRONMENT = env.str("STOREFLEET_ENVIRONMENT", default="")
+# CloudFront invalidation on publish (storefleet.brand.cdn): off on the embedded default, where
+# no CDN sits in front; production turns it on. The endpoint is for tests (moto) only.
+STOREFLEET_CDN_INVALIDATION = env.bool("STOREFLEET_CDN_INVALIDATION", default=False)
+STOREFLEET_CDN_DISTRIBUTIONS: dict[str, str] = {}
+STOREFLEET_AWS_ENDPOINT_URL = env.str("STOREFLEET_AWS_ENDPOINT_URL", default="")
 # --- end infrastructure -----------------------------------------------------------------------

@@ -19,6 +19,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 ERP_URL = env.str("ERP_URL")
 ERP_PASSWORD = env.str("ERP_PASSWORD")
 
+# Media on S3 (storefleet.brand.storage): each store's files in its own bucket, named by this
+# template from the store's slug (the platform stack sets it: "<prefix>-{slug}-media"), the rest
+# in the shared bucket served by the static-files distribution. Credentials: the task's role.
+STOREFLEET_MEDIA_BUCKET_TEMPLATE = env.str("STOREFLEET_MEDIA_BUCKET_TEMPLATE")
+STOREFLEET_SHARED_MEDIA_BUCKET = env.str("STOREFLEET_SHARED_MEDIA_BUCKET")
+STOREFLEET_SHARED_MEDIA_DOMAIN = env.str("STOREFLEET_SHARED_MEDIA_DOMAIN", default="")
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME")
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "default": {"BACKEND": "storefleet.brand.storage.StoreMediaStorage"},
+}
+# Publishing or replacing media invalidates the store's CloudFront paths (storefleet.brand.cdn);
+# distributions by slug as JSON, else found by the store's hostname among CloudFront's aliases.
+STOREFLEET_CDN_INVALIDATION = env.bool("STOREFLEET_CDN_INVALIDATION", default=True)
+STOREFLEET_CDN_DISTRIBUTIONS = env.json("STOREFLEET_CDN_DISTRIBUTIONS", default={})
+
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env.str("EMAIL_HOST")
 EMAIL_PORT = env.int("EMAIL_PORT", default=587)
