@@ -11,7 +11,9 @@ with the solo pool as `make demo` runs it, gunicorn -w 2 serving the stores):
       databases served side by side (gunicorn -w 2 each) and measured alternately with wrk,
       as in bench_storefront.py.
 Every store is rendered from the b2b-store site template into a scratch brands directory and
-launched through the pipeline (ERP check skipped: no ERP runs here). Last line: one JSON object.
+launched through the pipeline (ERP check skipped: no ERP runs here). The code measured is the
+committed HEAD, exported to a scratch folder, so edits made in the working tree while the
+benchmark runs (it takes minutes) do not change what is measured. Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bench_storefront import LUA, PLATFORM, REPO, VENV_BIN, manage, redis_answers, serve, wrk
+import bench_storefront
+from bench_storefront import LUA, REPO, VENV_BIN, manage, redis_answers, serve, wrk
 from cookiecutter.main import cookiecutter
 
 STORES = int(os.environ.get("BENCH_STORES", "50"))
@@ -41,10 +44,20 @@ def slug(index: int) -> str:
     return f"bench{index:02d}"
 
 
-def render_brands(brands: Path, count: int) -> None:
+def snapshot(src: Path) -> Path:
+    """The committed tree, exported; returns its platform folder."""
+    src.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "HEAD"], cwd=REPO, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(src)], input=archive, check=True)
+    return src / "platform"
+
+
+def render_brands(templates: Path, brands: Path, count: int) -> None:
     for index in range(1, count + 1):
         cookiecutter(
-            str(REPO / "site_templates" / "b2b-store"),
+            str(templates / "b2b-store"),
             no_input=True,
             output_dir=str(brands),
             extra_context={
@@ -64,6 +77,8 @@ def environment(work: Path, name: str, brands: Path, cache_db: int) -> dict[str,
         "DJANGO_DEBUG": "false",
         "STOREFLEET_VAR_DIR": str(var),
         "STOREFLEET_BRANDS_DIR": str(brands),
+        "STOREFLEET_SITE_TEMPLATES_DIR": str(bench_storefront.PLATFORM.parent / "site_templates"),
+        "PYTHONPATH": str(bench_storefront.PLATFORM),
         "LOG_LEVEL": "WARNING",
         "PYTHONWARNINGS": "ignore",
         "DATABASE_URL": f"sqlite:///{var / 'bench.sqlite3'}",
@@ -90,7 +105,7 @@ def worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
             "--without-gossip",
             "--without-mingle",
         ],
-        cwd=PLATFORM,
+        cwd=bench_storefront.PLATFORM,
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
@@ -118,9 +133,17 @@ def answers(base: str, host: str) -> bool:
 def launch(env: dict[str, str], brands: Path, index: int, base: str, *, inline: bool) -> float:
     """Seconds from `storefleet launch` until the store answers 200 on its host."""
     started = time.monotonic()
-    command = [str(VENV_BIN / "storefleet"), "launch", str(brands / slug(index))]
+    command = [str(VENV_BIN / "python"), "-m", "storefleet.provisioning.cli", "launch"]
+    command += [str(brands / slug(index))]
     command += ["--skip-erp-check", *(["--inline"] if inline else [])]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command,
+        cwd=bench_storefront.PLATFORM,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"storefleet launch {slug(index)} failed:\n{done.stdout}{done.stderr}")
     host = f"{slug(index)}.localhost"
@@ -141,7 +164,9 @@ def main() -> int:
     script.write_text(LUA)
     processes: list[subprocess.Popen[bytes]] = []
     try:
-        render_brands(brands, STORES)
+        # manage() and serve() run from bench_storefront.PLATFORM: point it at the snapshot.
+        bench_storefront.PLATFORM = snapshot(work / "src")
+        render_brands(bench_storefront.PLATFORM.parent / "site_templates", brands, STORES)
         env_many = environment(work, "many", brands, 11)
         env_two = environment(work, "two", brands, 12)
         for env in (env_many, env_two):
