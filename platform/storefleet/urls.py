@@ -19,4 +19,6 @@ urlpatterns = [
 
 urlpatterns += views.media_urlpatterns()
 
+urlpatterns += [path("account/", include("storefleet.accounts.urls"))]
+
 urlpatterns += [path("", include(wagtail_urls))]

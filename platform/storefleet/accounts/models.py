@@ -1,6 +1,9 @@
-"""Customer companies and their addresses, mirrored from the ERP's customers."""
+"""Customer companies and their addresses, mirrored from the ERP's customers; the stores each
+company may buy from; the company's users (memberships) and the invitations that make them."""
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Company(models.Model):
@@ -15,6 +18,9 @@ class Company(models.Model):
     active = models.BooleanField(default=True)
     erp_write_date = models.DateTimeField()
     synced_at = models.DateTimeField(auto_now=True)
+    # Which stores this company may buy in (and so sign in to). Set by platform staff, never by
+    # the ERP sync: companies_upsert leaves it alone.
+    stores = models.ManyToManyField("tenants.Store", related_name="companies", blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -41,3 +47,54 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return ", ".join(p for p in (self.name, self.street, self.city) if p)
+
+
+class MemberRole(models.TextChoices):
+    BUYER = "buyer", _("Buyer")
+    APPROVER = "approver", _("Approver")
+    ADMIN = "admin", _("Company admin")
+
+
+class Membership(models.Model):
+    """A user's place in a customer company.
+
+    One company per user for now (``user`` is one-to-one): a person who buys for two companies
+    has two accounts. Lifting that means choosing the company at sign-in and on every request.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=MemberRole.choices, default=MemberRole.BUYER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["company", "user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.company.code})"
+
+
+class Invitation(models.Model):
+    """An e-mailed offer to join a company. Only a digest of the token is stored: whoever reads
+    the database can't accept an invitation on someone's behalf."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    # The store whose host the accept link points at.
+    store = models.ForeignKey("tenants.Store", on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=MemberRole.choices, default=MemberRole.BUYER)
+    token_digest = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["company", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.company.code}"

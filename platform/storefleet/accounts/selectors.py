@@ -1,10 +1,18 @@
-"""Reads of customer companies."""
+"""Reads of customer companies.
+
+Everything a storefront user may see is reached through :func:`company_for_member`, which
+answers only with the user's own company and only on a store that company may buy in; the
+selectors below it take that company, so a record of another company is never found."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import hashlib
 
-from .models import Company
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import Address, Company, Invitation, MemberRole, Membership
 
 
 def company_list() -> QuerySet[Company]:
@@ -13,3 +21,83 @@ def company_list() -> QuerySet[Company]:
 
 def company_by_code(code: str) -> Company | None:
     return Company.objects.filter(code=code).prefetch_related("addresses").first()
+
+
+def membership_for_user(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return Membership.objects.select_related("company").filter(user_id=user.pk).first()
+
+
+def user_may_buy_in_store(*, user: User, store_id: int) -> bool:
+    """Whether the user belongs to an active company that may buy in this store."""
+    return Membership.objects.filter(
+        user_id=user.pk,
+        company__active=True,
+        company__stores__id=store_id,
+    ).exists()
+
+
+def company_for_member(
+    *, user: AbstractBaseUser | AnonymousUser, store_id: int, company_id: int | None = None
+) -> Membership | None:
+    """The user's membership (with its company) when the company may buy in this store and,
+    if ``company_id`` is given, is that company; else None (the caller answers 404)."""
+    membership = membership_for_user(user)
+    if membership is None or (company_id is not None and membership.company_id != company_id):
+        return None
+    company = membership.company
+    if not company.active or not company.stores.filter(id=store_id).exists():
+        return None
+    return membership
+
+
+def company_members(*, company: Company) -> QuerySet[Membership]:
+    return Membership.objects.filter(company=company).select_related("user")
+
+
+def company_member(*, company: Company, membership_id: int) -> Membership | None:
+    return company_members(company=company).filter(id=membership_id).first()
+
+
+def company_ship_to_addresses(*, company: Company) -> QuerySet[Address]:
+    """The ERP's active ship-to addresses of this company."""
+    return Address.objects.filter(company=company, is_ship_to=True, active=True)
+
+
+def company_ship_to_address(*, company: Company, address_id: int) -> Address | None:
+    return company_ship_to_addresses(company=company).filter(id=address_id).first()
+
+
+def company_pending_invitations(*, company: Company) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        company=company, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    )
+
+
+def company_pending_invitation(*, company: Company, invitation_id: int) -> Invitation | None:
+    return company_pending_invitations(company=company).filter(id=invitation_id).first()
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_for_token(*, token: str, store_id: int) -> Invitation | None:
+    """The open invitation this token stands for, if it may be accepted on this store: not
+    used, not expired, and its company may buy here. None for anything else (tampered too)."""
+    return (
+        Invitation.objects.select_related("company")
+        .filter(
+            token_digest=token_digest(token),
+            accepted_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            company__active=True,
+            company__stores__id=store_id,
+        )
+        .first()
+    )
+
+
+def is_company_admin(membership: Membership) -> bool:
+    return membership.role == MemberRole.ADMIN

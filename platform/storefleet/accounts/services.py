@@ -1,14 +1,31 @@
-"""Writes to customer companies: mirroring the ERP's customers and their addresses."""
+"""Writes to customer companies: mirroring the ERP's customers and their addresses, the stores
+a company may buy in, and its users (invitations, memberships)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
 from storefleet.erp.types import CustomerRecord
+from storefleet.errors import ApplicationError
+from storefleet.tenants.models import Store
+from storefleet.tenants.selectors import StoreRecord
 
-from .models import Address, Company
+from .models import Address, Company, Invitation, MemberRole, Membership
+from .selectors import invitation_for_token, token_digest
+
+INVITATION_VALIDITY = timedelta(days=7)
 
 COMPANY_FIELDS = [
     "code",
@@ -85,3 +102,163 @@ def companies_upsert(*, records: Sequence[CustomerRecord]) -> int:
         active=False
     )
     return len(records)
+
+
+@transaction.atomic
+def company_stores_set(*, company: Company, stores: Iterable[Store]) -> None:
+    """Let the company buy in exactly these stores (its users may sign in to them, and only
+    to them)."""
+    company.stores.set(list(stores))
+
+
+@transaction.atomic
+def membership_create(
+    *, company: Company, user: User, role: MemberRole = MemberRole.BUYER
+) -> Membership:
+    """Make an existing user a member of the company (platform staff set up a company's first
+    admin this way; everyone else arrives by invitation)."""
+    if Membership.objects.filter(user_id=user.pk).exists():
+        raise ApplicationError(
+            "This user already belongs to a company; a user can belong to one company only.",
+            field="user",
+        )
+    return Membership.objects.create(company=company, user=user, role=role)
+
+
+def _admin_membership(*, user: User, company: Company) -> Membership:
+    membership = Membership.objects.filter(user_id=user.pk, company=company).first()
+    if membership is None or membership.role != MemberRole.ADMIN or not user.is_active:
+        raise ApplicationError(
+            "Only a company admin can invite or remove users. Ask your company admin.",
+            code="permission_denied",
+        )
+    return membership
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    company: Company,
+    store: Store | StoreRecord,
+    email: str,
+    role: MemberRole,
+    invited_by: User,
+    site_url: str,
+) -> Invitation:
+    """A company admin invites someone by e-mail to join the company with this role.
+
+    The message links to ``site_url`` (the store's own address, as the admin used it). It is
+    sent inside the transaction: if it can't be sent, no invitation is left behind that nobody
+    received."""
+    _admin_membership(user=invited_by, company=company)
+    if not company.stores.filter(id=store.id).exists():
+        raise ApplicationError("Your company doesn't buy in this store.", code="permission_denied")
+    email = email.strip().lower()
+    existing = get_user_model().objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if Membership.objects.filter(user_id=existing.pk, company=company).exists():
+            raise ApplicationError(
+                f"{email} is already a member of {company.name}.", field="email", code="member"
+            )
+        raise ApplicationError(
+            f"{email} already has an account and can't be invited. Ask them for another "
+            "address, or contact us.",
+            field="email",
+            code="taken",
+        )
+    pending = Invitation.objects.filter(
+        company=company, email=email, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+    if pending is not None:
+        raise ApplicationError(
+            f"{email} has already been invited; the invitation is valid until "
+            f"{pending.expires_at:%d %b %Y}. Withdraw it first to send a new one.",
+            field="email",
+            code="invited",
+        )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        company=company,
+        store_id=store.id,
+        email=email,
+        role=role,
+        token_digest=token_digest(token),
+        invited_by=invited_by,
+        expires_at=timezone.now() + INVITATION_VALIDITY,
+    )
+    link = site_url.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
+    context = {"invitation": invitation, "store": store, "link": link}
+    send_mail(
+        subject=f"You are invited to buy for {company.name} at {store.name}",
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[email],
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, revoked_by: User) -> None:
+    """A company admin withdraws an invitation that hasn't been accepted."""
+    _admin_membership(user=revoked_by, company=invitation.company)
+    if invitation.accepted_at is not None:
+        raise ApplicationError("This invitation has already been accepted.")
+    invitation.delete()
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, store: Store | StoreRecord, password: str) -> User:
+    """The invitee chooses a password and becomes a member: one transaction, so a rejected
+    password or a token used twice leaves no account behind."""
+    found = invitation_for_token(token=token, store_id=store.id)
+    # Lock the row so two tabs submitting the same invitation make one account.
+    invitation = (
+        Invitation.objects.select_for_update().filter(pk=found.pk, accepted_at__isnull=True).first()
+        if found is not None
+        else None
+    )
+    if invitation is None:
+        raise ApplicationError(
+            "This invitation link is not valid: it may have expired or already been used. "
+            "Ask your company admin for a new invitation.",
+            code="invalid_invitation",
+        )
+    user_model = get_user_model()
+    if user_model.objects.filter(email__iexact=invitation.email).exists():
+        raise ApplicationError(
+            f"{invitation.email} already has an account. Sign in instead.",
+            code="invalid_invitation",
+        )
+    user = user_model(username=invitation.email, email=invitation.email)
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), field="password1") from error
+    user.set_password(password)
+    user.save()
+    Membership.objects.create(company=invitation.company, user=user, role=invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, removed_by: User) -> None:
+    """A company admin removes a user from the company. The account is deactivated, not deleted
+    (orders will point at it); it can no longer sign in anywhere. The last admin stays."""
+    _admin_membership(user=removed_by, company=membership.company)
+    if membership.role == MemberRole.ADMIN:
+        admins = (
+            Membership.objects.select_for_update()
+            .filter(company_id=membership.company_id, role=MemberRole.ADMIN)
+            .count()
+        )
+        if admins <= 1:
+            raise ApplicationError(
+                "You can't remove the company's last admin. Invite another company admin first.",
+                code="last_admin",
+            )
+    user = membership.user
+    membership.delete()
+    user.is_active = False
+    user.save(update_fields=["is_active"])
