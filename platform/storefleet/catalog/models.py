@@ -80,9 +80,22 @@ class CatalogPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("catalog page")
 
+    @staticmethod
+    def _customer(request: HttpRequest) -> str | None:
+        """The signed-in buyer's company code, when that company may buy in this store."""
+        from storefleet.accounts.selectors import company_for_member
+
+        store = getattr(request, "store", None)
+        if store is None or not request.user.is_authenticated:
+            return None
+        membership = company_for_member(user=request.user, store_id=store.id)
+        return membership.company.code if membership else None
+
     @path("")
     def product_list(self, request: HttpRequest) -> HttpResponse:
-        from .selectors import category_list, product_listing  # the selectors import the models
+        # Imported here: the selectors and offers modules import this module's models.
+        from .offers import product_offers
+        from .selectors import category_list, product_listing
 
         listing = product_listing(
             query=request.GET.get("q", ""),
@@ -90,21 +103,45 @@ class CatalogPage(RoutablePageMixin, Page):
             page=request.GET.get("page", "1"),
             per_page=self.per_page,
         )
+        products = list(listing.page.object_list)
+        customer = self._customer(request)
+        offers = (
+            product_offers(store=request.store, customer=customer, products=products)  # type: ignore[attr-defined]
+            if customer
+            else [None] * len(products)
+        )
         return self.render(
             request,
-            context_overrides={"listing": listing, "categories": category_list()},
+            context_overrides={
+                "listing": listing,
+                "rows": list(zip(products, offers, strict=True)),
+                "categories": category_list(),
+                "customer": customer,
+            },
         )
 
     @re_path(r"^(?P<sku>[A-Za-z0-9][-A-Za-z0-9_.]*)/$")
     def product_detail(self, request: HttpRequest, sku: str) -> HttpResponse:
+        from .offers import product_offers, volume_breaks
         from .selectors import product_for_sku
 
         product = product_for_sku(sku)
         if product is None:
             raise Http404(f"No product with the SKU {sku}")
+        customer = self._customer(request)
+        store = getattr(request, "store", None)
+        offer = breaks = None
+        if customer and store is not None:
+            [offer] = product_offers(store=store, customer=customer, products=[product])
+            breaks = volume_breaks(store=store, customer=customer, product=product)
         return self.render(
             request,
-            context_overrides={"product": product},
+            context_overrides={
+                "product": product,
+                "offer": offer,
+                "breaks": breaks,
+                "customer": customer,
+            },
             template="catalog/product_page.html",
         )
 

@@ -1,0 +1,101 @@
+"""What a signed-in buyer sees next to a product: their company's price (from the ERP, through
+the gateway's per-store, per-customer cache) and the stock in their store's warehouse.
+
+One gateway batch for the prices and one for the stock of a whole page of products — never one
+ERP request per product — and answered from the cache while it is fresh. When the ERP can't be
+reached the page still renders: cached answers marked stale, or a clear "unavailable" note."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from storefleet.erp.errors import ErpError
+from storefleet.erp.gateway import get_gateway
+from storefleet.erp.types import Availability, LineQuery, PriceQuote
+from storefleet.tenants.selectors import StoreRecord
+
+from .models import Product
+
+# Quantities a product page prices, besides the minimum, to show the volume breaks.
+BREAK_QUANTITIES = (Decimal(1), Decimal(10), Decimal(50), Decimal(100), Decimal(250), Decimal(1000))
+
+
+@dataclass(frozen=True)
+class Offer:
+    product: Product
+    quantity: Decimal  # the quantity priced: the product's minimum order, or 1
+    price: PriceQuote | None
+    stock: Availability | None
+    stale: bool = False
+    unavailable: str = ""  # why there is no price, in the buyer's words
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock is not None and self.stock.enough_now
+
+
+def order_quantity(product: Product) -> Decimal:
+    return product.min_quantity or Decimal(1)
+
+
+def product_offers(
+    *, store: StoreRecord, customer: str, products: Sequence[Product]
+) -> list[Offer]:
+    """The customer's offer for each product, in order."""
+    if not products:
+        return []
+    lines = [LineQuery(p.sku, order_quantity(p)) for p in products]
+    gateway = get_gateway()
+    try:
+        prices = gateway.get_prices(store=store.slug, customer=customer, lines=lines)
+        stock: list[Availability | None] = (
+            list(
+                gateway.get_availability(
+                    store=store.slug, customer=customer, warehouse=store.erp_warehouse, lines=lines
+                )
+            )
+            if store.erp_warehouse
+            else [None] * len(lines)
+        )
+    except ErpError as error:
+        return [
+            Offer(
+                product=p, quantity=line.quantity, price=None, stock=None, unavailable=error.message
+            )
+            for p, line in zip(products, lines, strict=True)
+        ]
+    return [
+        Offer(
+            product=product,
+            quantity=line.quantity,
+            price=price,
+            stock=available,
+            stale=price.stale or bool(available and available.stale),
+        )
+        for product, line, price, available in zip(products, lines, prices, stock, strict=True)
+    ]
+
+
+def volume_breaks(*, store: StoreRecord, customer: str, product: Product) -> list[PriceQuote]:
+    """The customer's unit price at the allowed quantities from the minimum up: where the price
+    drops is where the ERP's volume breaks are. Prices the ERP can't give are left out."""
+    minimum = order_quantity(product)
+    step = product.quantity_multiple or Decimal(0)
+    quantities = {minimum}
+    for quantity in BREAK_QUANTITIES:
+        if quantity > minimum and (not step or quantity % step == 0):
+            quantities.add(quantity)
+    lines = [LineQuery(product.sku, q) for q in sorted(quantities)]
+    try:
+        quotes = get_gateway().get_prices(store=store.slug, customer=customer, lines=lines)
+    except ErpError:
+        return []
+    breaks: list[PriceQuote] = []
+    lowest: Decimal | None = None
+    for quote in quotes:
+        if quote.unit_price is not None and (lowest is None or quote.unit_price.amount < lowest):
+            breaks.append(quote)
+            lowest = quote.unit_price.amount
+    return breaks

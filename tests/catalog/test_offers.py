@@ -1,0 +1,75 @@
+"""A signed-in buyer sees their company's own price and their store's stock, from the real
+reference ERP, in one gateway batch per page; anonymous visitors never do."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from storefleet.accounts.models import Company, MemberRole, Membership
+from storefleet.catalog.models import CatalogPage
+from storefleet.erp.sync import erp_sync
+from storefleet.tenants.models import Store
+from storefleet.tenants.services import store_host_map_invalidate
+from tests.erp.conftest import point_gateway_at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shop(settings, erp_server, ferrum):
+    """Ferrum sells from WH-EU; Nordwerk (C-1001, its own price list) buys there."""
+    gateway = point_gateway_at(settings, erp_server)
+    erp_sync(name="products", full=True)
+    erp_sync(name="customers", full=True)
+    Store.objects.filter(pk=ferrum.store.pk).update(erp_warehouse="WH-EU")
+    store_host_map_invalidate()
+    catalog = CatalogPage(title="Products", slug="catalog", per_page=24)
+    ferrum.home.add_child(instance=catalog)
+    catalog.save_revision().publish()
+    company = Company.objects.get(code="C-1001")
+    company.stores.add(ferrum.store)
+    buyer = get_user_model().objects.create_user("buyer@nordwerk.example", "b@n.example", "x")
+    Membership.objects.create(user=buyer, company=company, role=MemberRole.BUYER)
+    return gateway, buyer
+
+
+def test_buyer_sees_the_companys_fixed_price_and_stock(client, shop, erp_server):
+    _gateway, buyer = shop
+    manifest = erp_server.manifest
+    client.force_login(buyer)
+    body = client.get("/catalog/BRG-1001/", HTTP_HOST="ferrum.localhost").content.decode()
+    fixed = manifest["customer_specific_prices"]["fixed_prices"]["BRG-1001"]  # "27.20"
+    assert f"€ {fixed}" in body and "your price" in body
+    assert "Sign in for your price" not in body
+    stock = next(p for p in manifest["products"] if p["sku"] == "BRG-1001")["stock"]["WH-EU"]
+    assert ("In stock" in body) == (stock["forecast_today"] >= 2)  # BRG-1001's minimum is 2
+
+
+def test_a_page_of_products_costs_one_price_and_one_stock_request(client, shop):
+    gateway, buyer = shop
+    client.force_login(buyer)
+    before = gateway.backend.request_count()
+    response = client.get("/catalog/?q=FAS", HTTP_HOST="ferrum.localhost")
+    assert response.status_code == 200
+    first = gateway.backend.request_count() - before
+    before = gateway.backend.request_count()
+    client.get("/catalog/?q=FAS", HTTP_HOST="ferrum.localhost")
+    # One price request per distinct order quantity on the page (Tryton prices one quantity
+    # per call), one stock request; then nothing while the cache is fresh.
+    assert 2 <= first <= 6
+    assert gateway.backend.request_count() - before == 0
+    assert "your price" in response.content.decode()
+
+
+def test_anonymous_visitors_and_other_stores_get_no_company_price(client, shop, hydra):
+    _gateway, buyer = shop
+    body = client.get("/catalog/BRG-1001/", HTTP_HOST="ferrum.localhost").content.decode()
+    assert "Sign in for your price" in body and ", your price" not in body
+    # The same buyer on a store their company does not buy in sees no company price either.
+    client.force_login(buyer)
+    page = CatalogPage(title="Products", slug="catalog")
+    hydra.home.add_child(instance=page)
+    page.save_revision().publish()
+    other = client.get("/catalog/BRG-1001/", HTTP_HOST="hydra.localhost").content.decode()
+    assert ", your price" not in other
