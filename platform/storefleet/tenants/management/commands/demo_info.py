@@ -42,10 +42,10 @@ class Command(BaseCommand):
         for store in store_list():
             out(f"  {store.slug + '.editor':<18} marketing editor of {store.name} only")
         out("  regional.manager   launches stores: admin > Launch a store, or `storefleet launch`")
-        out("  ferrum.buyer       company admin of C-1001 Nordwerk (EU contract prices), buys in Ferrum")
+        out("  ferrum.buyer       company admin of C-1001 Nordwerk, buys in Ferrum")
         out("  hydra.buyer        company admin of C-1006 Great Lakes Fabrication, buys in Hydra")
-        out("                     (buyers exist once the ERP has answered and been synced: the")
-        out("                     'setup' process says so; sign in at /account/login/ on the store)")
+        out("                     (buyers exist once the ERP answered and was synced, as the")
+        out("                     'setup' process says; they sign in at /account/login/)")
         out("")
         out("*.localhost names resolve to this machine in Chromium and Firefox; for curl use")
         out(f"  curl -H 'Host: ferrum.localhost:{port}' http://127.0.0.1:{port}/")
