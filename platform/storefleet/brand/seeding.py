@@ -19,12 +19,17 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
+from storefleet.catalog.models import CatalogPage
 from storefleet.errors import ApplicationError
 
 from . import demo_media
 from .models import BrandSettings, ContentPage, HomePage, LandingPage, NavigationSettings
 
-PAGE_TYPES: dict[str, type[Page]] = {"landing": LandingPage, "content": ContentPage}
+PAGE_TYPES: dict[str, type[Page]] = {
+    "landing": LandingPage,
+    "content": ContentPage,
+    "catalog": CatalogPage,
+}
 CHOOSER_KEYS = {"page": "page", "image": "image", "document": "document"}
 
 
@@ -163,7 +168,7 @@ def _pages_create(
         page_type = PAGE_TYPES.get(spec.type)
         if page_type is None:
             raise ApplicationError(
-                f"Page '{spec.key}': type '{spec.type}' is neither landing nor content.",
+                f"Page '{spec.key}': type '{spec.type}' is not one of {', '.join(PAGE_TYPES)}.",
                 field="content",
             )
         page = page_type(title=spec.title, slug=spec.slug, intro=spec.intro)
