@@ -50,8 +50,8 @@ class Command(BaseCommand):
                 company_stores_set(company=company, stores=[store])
         users = get_user_model()
         for slug, code in DEMO_BUYERS.items():
-            company = Company.objects.filter(code=code).first()
-            if company is None or slug not in stores:
+            buyer_company = Company.objects.filter(code=code).first()
+            if buyer_company is None or slug not in stores:
                 continue
             username = f"{slug}.buyer"
             user = users.objects.filter(username=username).first()
@@ -60,8 +60,8 @@ class Command(BaseCommand):
                     username, f"{username}@storefleet.example", DEMO_PASSWORD
                 )
             if not Membership.objects.filter(user=user).exists():
-                membership_create(company=company, user=user, role=MemberRole.ADMIN)
+                membership_create(company=buyer_company, user=user, role=MemberRole.ADMIN)
             self.stdout.write(
-                f"Demo buyer {username} / {DEMO_PASSWORD}: company admin of {company.code} "
-                f"{company.name}, signs in at http://{stores[slug].site.hostname}/account/login/"
+                f"Demo buyer {username} / {DEMO_PASSWORD}: company admin of {buyer_company.code} "
+                f"{buyer_company.name}, signs in at http://{stores[slug].site.hostname}/account/login/"
             )
