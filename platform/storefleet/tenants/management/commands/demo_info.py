@@ -45,7 +45,7 @@ class Command(BaseCommand):
         out("  ferrum.buyer       company admin of C-1001 Nordwerk, buys in Ferrum")
         out("  hydra.buyer        company admin of C-1006 Great Lakes Fabrication, buys in Hydra")
         out("                     (buyers exist once the ERP answered and was synced, as the")
-        out("                     'setup' process says; they sign in at /account/login/)")
+        out("                     'setup' process says; they sign in at /account/sign-in/)")
         out("")
         out("*.localhost names resolve to this machine in Chromium and Firefox; for curl use")
         out(f"  curl -H 'Host: ferrum.localhost:{port}' http://127.0.0.1:{port}/")
