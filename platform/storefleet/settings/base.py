@@ -166,6 +166,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
         "store_processed": False,
+        # kombu polls the folder (once a second by default); a launch is a chain of steps,
+        # each waiting for that poll, so poll often: the folder scan is cheap.
+        "polling_interval": 0.1,
     }
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ACKS_LATE = True
@@ -199,6 +202,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # One line per ERP request is storefleet.erp's job (with timings), not httpx's.
+        "httpx": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },
 }
