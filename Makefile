@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 ERP_PORT ?= 8010
 # Web, worker and beat find the reference ERP that the Procfile starts on ERP_PORT.
-export ERP_URL ?= http://127.0.0.1:$(ERP_PORT)/
+ERP_URL ?= http://127.0.0.1:$(ERP_PORT)/
 MANAGE := cd platform && ../$(PY) manage.py
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export DJANGO_SETTINGS_MODULE ?= storefleet.settings.local
@@ -42,8 +42,8 @@ demo: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo_stores
 	$(MANAGE) collectstatic --noinput -v0
-	$(MANAGE) demo_info --port $(PORT)
-	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) ERP_PORT=$(ERP_PORT) $(VENV)/bin/honcho -f infra/local/Procfile -d . start
+	cd platform && ERP_URL=$(ERP_URL) ../$(PY) manage.py demo_info --port $(PORT)
+	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) ERP_PORT=$(ERP_PORT) ERP_URL=$(ERP_URL) $(VENV)/bin/honcho -f infra/local/Procfile -d . start
 
 lint: install
 	$(VENV)/bin/ruff check .

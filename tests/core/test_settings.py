@@ -29,12 +29,23 @@ PRODUCTION_ENV = {
 }
 
 
+# What production reads from the environment; a caller's own values (e.g. ERP_URL exported by
+# make) must not stand in for the ones a test leaves out.
+PRODUCTION_PREFIXES = (
+    "DJANGO_",
+    "DATABASE_",
+    "CACHE_",
+    "CELERY_",
+    "ERP_",
+    "AWS_",
+    "STOREFLEET_",
+    "EMAIL_",
+    "DEFAULT_FROM_EMAIL",
+)
+
+
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_", "CELERY_"))
-    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(PRODUCTION_PREFIXES)}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=PLATFORM,
