@@ -25,6 +25,14 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     return report
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _wagtail_roots_at_start(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """A reused test database (--reuse-db) may have been left flushed by a transactional test
+    of the previous run: put Wagtail's roots back once before any test."""
+    with django_db_blocker.unblock():
+        wagtail_roots_ensure()
+
+
 @pytest.fixture(autouse=True)
 def _wagtail_roots_for_transactional_tests(request):  # type: ignore[no-untyped-def]
     """A transactional test starts on a database an earlier one flushed, without the page tree

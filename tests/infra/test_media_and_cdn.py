@@ -229,11 +229,16 @@ def test_the_same_batch_sends_the_same_caller_reference(aws, distributions, ferr
     assert references == {"storefleet-ferrum-same"}
 
 
+@pytest.mark.django_db(transaction=True)
 def test_publishing_a_page_invalidates_through_a_real_worker(
-    aws, distributions, ferrum, hydra, settings, django_capture_on_commit_callbacks
+    aws, distributions, ferrum, hydra, settings
 ):
     """Publish in Ferrum → after commit one task → a Celery worker → one invalidation on
-    Ferrum's distribution, none on Hydra's; the page cache moved on as before."""
+    Ferrum's distribution, none on Hydra's; the page cache moved on as before.
+
+    Transactional: starting a worker in this process closes the database connections (Celery's
+    Django fix-up), which would break a test running inside one open transaction; and the
+    worker thread must see what the test committed."""
     import celery.contrib.testing.tasks  # noqa: F401 - the worker's ping task
 
     settings.STOREFLEET_CDN_INVALIDATION = True
@@ -242,8 +247,7 @@ def test_publishing_a_page_invalidates_through_a_real_worker(
     version = type(ferrum.store).objects.get(pk=ferrum.store.pk).content_version
 
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        with django_capture_on_commit_callbacks(execute=True):
-            page.save_revision().publish()
+        page.save_revision().publish()  # autocommit: the on-commit hook runs at once
         for _ in range(100):
             if invalidations(aws, distributions["ferrum"]):
                 break

@@ -124,10 +124,14 @@ def cdn_paths_changed(*, site_id: int, paths: Iterable[str]) -> None:
     if store is None:
         return
     batches: dict[tuple[str, str], set[str]] | None = getattr(_pending, "paths", None)
-    if not batches:
+    if batches is None:
         batches = _pending.paths = {}
-        transaction.on_commit(_flush)
     batches.setdefault((store.slug, store.site.hostname.lower()), set()).update(paths)
+    # Registered on every call, not only the first: after a rollback the first registration
+    # is gone with its transaction, and paths noted then must not wait forever. The first
+    # flush of a commit drains everything; later ones find nothing. Paths from a rolled-back
+    # transaction go out with the next commit — a harmless extra invalidation.
+    transaction.on_commit(_flush)
 
 
 def page_paths(*, url_path: str, root_url_path: str) -> tuple[str, ...]:
