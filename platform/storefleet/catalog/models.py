@@ -114,6 +114,7 @@ class CatalogPage(RoutablePageMixin, Page):
             request,
             context_overrides={
                 "listing": listing,
+                "catalog_url": self._base_url(request),
                 "rows": list(zip(products, offers, strict=True)),
                 "categories": category_list(),
                 "customer": customer,
@@ -138,6 +139,7 @@ class CatalogPage(RoutablePageMixin, Page):
             request,
             context_overrides={
                 "product": product,
+                "catalog_url": self._base_url(request, sku),
                 "offer": offer,
                 "breaks": breaks,
                 "customer": customer,
@@ -145,5 +147,7 @@ class CatalogPage(RoutablePageMixin, Page):
             template="catalog/product_page.html",
         )
 
-    def product_url(self, product: Product) -> str:
-        return self.url + self.reverse_subpage("product_detail", kwargs={"sku": product.sku})
+    @staticmethod
+    def _base_url(request: HttpRequest, sku: str = "") -> str:
+        """The catalog's own URL as this request reached it (no site-root lookup needed)."""
+        return request.path[: len(request.path) - len(f"{sku}/")] if sku else request.path

@@ -10,11 +10,6 @@ register = template.Library()
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 
-@register.simple_tag
-def product_url(page, product) -> str:
-    return str(page.product_url(product))
-
-
 @register.filter
 def normalize(value: Decimal | None) -> str:
     """12.0000 → 12, 0.5000 → 0.5: quantities as people write them."""
