@@ -26,9 +26,16 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _wagtail_roots_at_start(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def _wagtail_roots_at_start(request, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """A reused test database (--reuse-db) may have been left flushed by a transactional test
-    of the previous run: put Wagtail's roots back once before any test."""
+    of the previous run: put Wagtail's roots back once before any test. pytest-django only
+    makes a test database when a selected test needs one; without it, leave the real one be."""
+    db_fixtures = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+    if not any(
+        item.get_closest_marker("django_db") or db_fixtures & set(getattr(item, "fixturenames", ()))
+        for item in request.session.items
+    ):
+        return
     with django_db_blocker.unblock():
         wagtail_roots_ensure()
 
