@@ -19,6 +19,9 @@ urlpatterns = [
 
 urlpatterns += views.media_urlpatterns()
 
-urlpatterns += [path("account/", include("storefleet.accounts.urls"))]
+urlpatterns += [
+    path("account/", include("storefleet.accounts.urls")),
+    path("", include("storefleet.ordering.urls")),
+]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "storefleet.erp",
     "storefleet.catalog",
     "storefleet.accounts",
+    "storefleet.ordering",
     "storefleet.provisioning",
     # Wagtail
     "wagtail.contrib.settings",
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "storefleet.tenants.context_processors.store",
+                "storefleet.ordering.context_processors.ordering",
             ],
         },
     },
@@ -189,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("ERP_SYNC_CUSTOMERS_SECONDS", default=300),
         "args": ("customers",),
     },
+    # Orders whose submission task was lost (broker restart, killed worker) are sent again.
+    "ordering-outbox-sweep": {
+        "task": "storefleet.ordering.outbox_sweep",
+        "schedule": env.int("ORDERING_OUTBOX_SWEEP_SECONDS", default=30),
+    },
 }
 
 LOGGING = {
@@ -236,6 +243,12 @@ ERP_SYNC_BATCH_SIZE = env.int("ERP_SYNC_BATCH_SIZE", default=200)
 ERP_CUSTOMER_DOMAIN = env.json("ERP_CUSTOMER_DOMAIN", default=[["code", "like", "C-%"]])
 ERP_RETURN_COMPLAINT_TYPE = env.str("ERP_RETURN_COMPLAINT_TYPE", default="Return")
 # --- end ERP integration ----------------------------------------------------------------------
+
+# --- Ordering (storefleet.ordering) -----------------------------------------------------------
+# How long a worker holds an outbox message before the sweeper may send it again.
+ORDERING_OUTBOX_LEASE_SECONDS = env.int("ORDERING_OUTBOX_LEASE_SECONDS", default=120)
+# Who hears of an order the ERP refused, when the store's brand settings name no e-mail.
+ORDERING_SERVICE_EMAIL = env.str("ORDERING_SERVICE_EMAIL", default="service@storefleet.localhost")
 
 # --- Infrastructure (provisioning drivers, infra/aws, CDN) ------------------------------------
 # Overrides the driver every store file names ("pulumi" in the cloud; empty: as declared).

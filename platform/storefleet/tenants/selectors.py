@@ -72,6 +72,16 @@ class _LocalHostMap:
 _local = _LocalHostMap()
 
 
+def store_record(store: Store) -> StoreRecord:
+    """The request-time record of a store (for tasks, which have no request)."""
+    return _record(store)
+
+
+def store_record_by_id(store_id: int) -> StoreRecord | None:
+    store = Store.objects.select_related("site").filter(id=store_id).first()
+    return _record(store) if store else None
+
+
 def store_host_map() -> dict[str, StoreRecord]:
     """Every store by lower-case hostname: one cache read, plus one query when it changed."""
     version = cache.get(HOST_MAP_VERSION_KEY)

@@ -1,0 +1,268 @@
+"""The ERP's verdict on a cart, line by line and on credit, in the buyer's words.
+
+The cart page, the checkout and the order placement all ask here. While the ERP can't be
+reached the check falls back to the ordering rules mirrored in the catalog (minimum and
+multiple) and says so: an order placed then is received, and confirmed or refused by the ERP
+when it answers."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+from django.utils.formats import date_format
+
+from storefleet.accounts.models import Company
+from storefleet.accounts.selectors import company_ship_to_addresses
+from storefleet.catalog.models import Product
+from storefleet.erp.errors import ErpError, ErpNotFound, ErpUnavailable
+from storefleet.erp.gateway import get_gateway
+from storefleet.erp.types import (
+    CreditVerdict,
+    LineVerdict,
+    Money,
+    OrderLineRequest,
+    OrderRequest,
+    ReasonCode,
+)
+from storefleet.tenants.selectors import StoreRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """A line to check: what and how much."""
+
+    product: Product
+    quantity: Decimal
+    line_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LineCheck:
+    wanted: Wanted
+    reasons: tuple[ReasonCode, ...]
+    unit_price: Money | None = None
+    suggested_quantity: Decimal | None = None  # the fix we offer, when there is one
+    available_quantity: Decimal | None = None
+    available_from: datetime.date | None = None
+    messages: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+    @property
+    def product(self) -> Product:
+        return self.wanted.product
+
+    @property
+    def quantity(self) -> Decimal:
+        return self.wanted.quantity
+
+    @property
+    def amount(self) -> Decimal | None:
+        return None if self.unit_price is None else self.unit_price.amount * self.quantity
+
+
+@dataclass(frozen=True)
+class CartCheck:
+    lines: tuple[LineCheck, ...]
+    credit: CreditVerdict | None = None
+    # The ERP could not be asked: only the mirrored rules were checked.
+    degraded: bool = False
+    problems: tuple[str, ...] = field(default=())  # about the cart as a whole
+
+    @property
+    def ok(self) -> bool:
+        """Whether the cart may be ordered as it is."""
+        return (
+            bool(self.lines)
+            and not self.problems
+            and all(line.ok for line in self.lines)
+            and (self.credit is None or self.credit.ok)
+        )
+
+    @property
+    def total(self) -> Decimal | None:
+        amounts = [line.amount for line in self.lines]
+        if not amounts or any(amount is None for amount in amounts):
+            return None
+        return sum((amount for amount in amounts if amount is not None), Decimal(0))
+
+    @property
+    def credit_message(self) -> str:
+        credit = self.credit
+        if credit is None or credit.ok:
+            return ""
+        if credit.limit is None:  # pragma: no cover - the ERP only refuses with a limit
+            return "Your company's credit does not cover this order."
+        headroom = max(credit.limit.amount - credit.used.amount, Decimal(0))
+        return (
+            f"This order ({credit.order_total.amount:,.2f} {credit.order_total.currency}) is "
+            f"more than your company's available credit ({headroom:,.2f} "
+            f"{credit.limit.currency} of {credit.limit.amount:,.2f}). Make the order smaller, "
+            "or pay open invoices first."
+        )
+
+
+def _num(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _allowed_at_most(product: Product, quantity: Decimal) -> Decimal | None:
+    """The largest quantity ≤ ``quantity`` that the product's rules accept (None if none)."""
+    step = product.quantity_multiple
+    if step:
+        quantity = (quantity / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    if quantity <= 0 or (product.min_quantity and quantity < product.min_quantity):
+        return None
+    return quantity
+
+
+def _allowed_at_least(product: Product, quantity: Decimal) -> Decimal:
+    wanted = max(quantity, product.min_quantity or Decimal(0))
+    step = product.quantity_multiple
+    if step:
+        wanted = (wanted / step).to_integral_value(rounding=ROUND_CEILING) * step
+    return wanted
+
+
+def _messages(product: Product, verdict: LineVerdict) -> tuple[tuple[str, ...], Decimal | None]:
+    unit = product.unit
+    messages = []
+    fix = verdict.suggested_quantity
+    reasons = set(verdict.reasons)
+    if reasons & {ReasonCode.UNKNOWN_PRODUCT, ReasonCode.NOT_SALABLE}:
+        return ("This product can't be ordered any more: remove it from the cart.",), None
+    if ReasonCode.BELOW_MINIMUM in reasons:
+        messages.append(f"The minimum order is {_num(product.min_quantity or Decimal(0))} {unit}.")
+    if ReasonCode.NOT_A_MULTIPLE in reasons:
+        messages.append(
+            f"This product is sold in steps of {_num(product.quantity_multiple or Decimal(1))} "
+            f"{unit}."
+        )
+    if ReasonCode.INSUFFICIENT_STOCK in reasons:
+        available = verdict.available_quantity or Decimal(0)
+        when = (
+            f" More from {date_format(verdict.available_from, 'j M')}."
+            if verdict.available_from
+            else ""
+        )
+        if available > 0:
+            messages.append(f"Only {_num(available)} {unit} in stock now.{when}")
+        else:
+            messages.append(f"Out of stock.{when or ' No date yet for new stock.'}")
+        if fix is None or fix > available:
+            fix = _allowed_at_most(product, available)
+    if ReasonCode.PRICE_CHANGED in reasons:
+        messages.append("The price has changed: check it before you order.")
+    if ReasonCode.REFUSED in reasons and not messages:
+        messages.append("The ERP refused this line; contact us.")
+    return tuple(messages), fix
+
+
+def _local_verdict(wanted: Wanted) -> LineCheck:
+    """The mirrored rules only (the ERP is away)."""
+    product = wanted.product
+    reasons: list[ReasonCode] = []
+    if not product.active or not product.salable:
+        reasons.append(ReasonCode.NOT_SALABLE)
+    else:
+        if product.min_quantity and wanted.quantity < product.min_quantity:
+            reasons.append(ReasonCode.BELOW_MINIMUM)
+        if product.quantity_multiple and wanted.quantity % product.quantity_multiple:
+            reasons.append(ReasonCode.NOT_A_MULTIPLE)
+    verdict = LineVerdict(
+        index=0,
+        sku=product.sku,
+        quantity=wanted.quantity,
+        reasons=tuple(reasons),
+        suggested_quantity=(
+            _allowed_at_least(product, wanted.quantity)
+            if {ReasonCode.BELOW_MINIMUM, ReasonCode.NOT_A_MULTIPLE} & set(reasons)
+            else None
+        ),
+    )
+    messages, fix = _messages(product, verdict)
+    return LineCheck(wanted, verdict.reasons, suggested_quantity=fix, messages=messages)
+
+
+def order_request(
+    *,
+    store: StoreRecord,
+    company: Company,
+    ship_to_erp_id: int,
+    lines: Sequence[tuple[str, Decimal, Decimal | None]],
+    key: str,
+    po_number: str = "",
+    requested_delivery_date: datetime.date | None = None,
+    notes: str = "",
+) -> OrderRequest:
+    return OrderRequest(
+        customer=company.code,
+        warehouse=store.erp_warehouse,
+        ship_to_address_id=ship_to_erp_id,
+        lines=tuple(OrderLineRequest(sku, qty, price) for sku, qty, price in lines),
+        idempotency_key=key,
+        po_number=po_number,
+        requested_delivery_date=requested_delivery_date,
+        notes=notes,
+    )
+
+
+def check_lines(*, store: StoreRecord, company: Company, wanted: Sequence[Wanted]) -> CartCheck:
+    """The ERP's verdict on these lines for this company in this store (one ERP validation;
+    nothing written)."""
+    if not wanted:
+        return CartCheck(lines=())
+    address = company_ship_to_addresses(company=company).first()
+    if address is None:
+        return CartCheck(
+            lines=tuple(_local_verdict(w) for w in wanted),
+            problems=(
+                "Your company has no ship-to address in our system yet: contact us to add one.",
+            ),
+        )
+    if not store.erp_warehouse:
+        return CartCheck(
+            lines=tuple(_local_verdict(w) for w in wanted),
+            problems=("This store can't take orders yet (no warehouse is set up).",),
+        )
+    request = order_request(
+        store=store,
+        company=company,
+        ship_to_erp_id=address.erp_id,
+        lines=[(w.product.sku, w.quantity, None) for w in wanted],
+        key="check",
+    )
+    try:
+        validation = get_gateway().validate_order(order=request)
+    except ErpUnavailable:
+        return CartCheck(lines=tuple(_local_verdict(w) for w in wanted), degraded=True)
+    except ErpNotFound as missing:
+        return CartCheck(
+            lines=tuple(_local_verdict(w) for w in wanted),
+            problems=(f"{missing.message} Contact us: we need to fix your account.",),
+        )
+    except ErpError as error:
+        return CartCheck(
+            lines=tuple(_local_verdict(w) for w in wanted), degraded=True, problems=(error.message,)
+        )
+    lines = []
+    for item, verdict in zip(wanted, validation.lines, strict=True):
+        messages, fix = _messages(item.product, verdict)
+        lines.append(
+            LineCheck(
+                wanted=item,
+                reasons=verdict.reasons,
+                unit_price=verdict.unit_price,
+                suggested_quantity=fix if fix != item.quantity else None,
+                available_quantity=verdict.available_quantity,
+                available_from=verdict.available_from,
+                messages=messages,
+            )
+        )
+    return CartCheck(lines=tuple(lines), credit=validation.credit)

@@ -1,0 +1,164 @@
+"""Carts, orders and the outbox that carries orders into the ERP.
+
+An order is written once, with its lines, the ERP sales it becomes (one per ship-to address)
+and an outbox row, in one database transaction; the outbox row is what guarantees the ERP
+hears of it, however long the ERP or the worker is away."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Cart(models.Model):
+    """A buyer's cart in one store (one per user and store)."""
+
+    store = models.ForeignKey("tenants.Store", on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "user"], name="one_cart_per_user")]
+
+    def __str__(self) -> str:
+        return f"cart of {self.user} in {self.store}"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    quantity = models.DecimalField(max_digits=16, decimal_places=4)
+    # Where this line ships when it differs from the order's address (multi-address orders).
+    ship_to = models.ForeignKey(
+        "accounts.Address", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="one_line_per_product"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="cart_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of product {self.product_id}"
+
+
+class OrderStatus(models.TextChoices):
+    RECEIVED = "received", _("Received — awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REFUSED = "refused", _("Refused by the ERP")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Order(models.Model):
+    number = models.CharField(max_length=32, unique=True)
+    store = models.ForeignKey("tenants.Store", on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # One per rendered checkout form: a double click, a retry or a back-button resubmit
+    # carries the same token and finds this order instead of making another.
+    submit_token = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=16, choices=OrderStatus.choices, default=OrderStatus.RECEIVED
+    )
+    ship_to = models.ForeignKey("accounts.Address", on_delete=models.PROTECT, related_name="+")
+    po_number = models.CharField(_("PO number"), max_length=35, blank=True)
+    requested_delivery_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True, max_length=1000)
+    currency = models.CharField(max_length=3)
+    # Net total at the prices the buyer saw (None for a line priced while the ERP was away).
+    total = models.DecimalField(null=True, blank=True, max_digits=16, decimal_places=4)
+    refusal_reasons = models.CharField(max_length=255, blank=True)
+    refusal_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    buyer_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "submit_token"], name="one_order_per_submit_token"
+            )
+        ]
+        indexes = [models.Index(fields=["company", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    product = models.ForeignKey(
+        "catalog.Product", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    unit = models.CharField(max_length=32)
+    quantity = models.DecimalField(max_digits=16, decimal_places=4)
+    unit_price = models.DecimalField(null=True, blank=True, max_digits=16, decimal_places=4)
+    ship_to = models.ForeignKey("accounts.Address", on_delete=models.PROTECT, related_name="+")
+    refusal_reasons = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["order", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.unit} {self.sku}"
+
+    @property
+    def amount(self) -> Decimal | None:
+        return None if self.unit_price is None else self.unit_price * self.quantity
+
+
+class ErpSale(models.Model):
+    """The ERP sale an order becomes for one ship-to address; ``key`` is its idempotency key
+    in the ERP (the order's number, suffixed when an order ships to several addresses)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="sales")
+    ship_to = models.ForeignKey("accounts.Address", on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=40, unique=True)
+    erp_number = models.CharField(max_length=64, blank=True)
+    erp_state = models.CharField(max_length=20, blank=True)
+    erp_total = models.DecimalField(null=True, blank=True, max_digits=16, decimal_places=4)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.erp_number or self.key
+
+
+class OutboxMessage(models.Model):
+    """Work owed to the ERP. Written in the same transaction as what it is about; done when
+    the ERP has answered for good (confirmed or refused). A worker leases it while trying, so
+    the sweeper re-sends only what nobody is working on."""
+
+    class Kind(models.TextChoices):
+        SUBMIT_ORDER = "order.submit", _("Submit order")
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="outbox")
+    created_at = models.DateTimeField(auto_now_add=True)
+    available_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["done_at", "available_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.order_id}"

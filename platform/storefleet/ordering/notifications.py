@@ -1,0 +1,75 @@
+"""E-mails about orders: the confirmation with the ERP's reference, and a refusal to the buyer
+and to the store's service team. Each is sent once per order, whoever calls first."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from storefleet.brand.selectors import brand_contact
+
+from .models import Order, OrderStatus
+
+logger = logging.getLogger("storefleet.ordering")
+
+
+def _order_url(order: Order) -> str:
+    return f"{order.store.site.root_url}/orders/{order.number}/"
+
+
+def order_outcome(*, order: Order) -> bool:
+    """Tell the buyer (and, on a refusal, the service team) how the ERP answered. Returns
+    whether this call sent it (False: already sent, or nothing to tell yet)."""
+    if order.status not in (OrderStatus.CONFIRMED, OrderStatus.REFUSED):
+        return False
+    claimed = Order.objects.filter(id=order.id, buyer_notified_at__isnull=True).update(
+        buyer_notified_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    contact = brand_contact(site=order.store.site)
+    context = {
+        "order": order,
+        "lines": list(order.lines.select_related("ship_to")),
+        "sales": list(order.sales.all()),
+        "store": order.store,
+        "contact": contact,
+        "url": _order_url(order),
+    }
+    buyer = order.placed_by.email if order.placed_by else ""
+    kind = "confirmed" if order.status == OrderStatus.CONFIRMED else "refused"
+    subject = (
+        f"Order {order.number} confirmed"
+        if kind == "confirmed"
+        else f"Order {order.number}: we could not accept it"
+    )
+    subject = f"{order.store.name}: {subject}"
+    messages = []
+    if buyer:
+        messages.append(
+            EmailMessage(
+                subject,
+                render_to_string(f"ordering/email/order_{kind}.txt", context),
+                to=[buyer],
+                reply_to=[contact.email] if contact.email else None,
+            )
+        )
+    if kind == "refused":
+        team = contact.email or settings.ORDERING_SERVICE_EMAIL
+        messages.append(
+            EmailMessage(
+                f"[{order.store.name}] ERP refused web order {order.number} ({order.company.code})",
+                render_to_string("ordering/email/order_refused_team.txt", context),
+                to=[team],
+            )
+        )
+    for message in messages:
+        try:
+            message.send()
+        except Exception:
+            logger.exception("could not send e-mail about order %s to %s", order.number, message.to)
+    return True

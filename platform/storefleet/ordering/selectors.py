@@ -1,0 +1,49 @@
+"""Reads of ordering, always scoped to the caller's company (and store): another company's
+cart or order is never found, so a tampered URL or form answers like a missing one."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from storefleet.accounts.models import Company, Membership
+
+from .models import CartLine, Order, OutboxMessage
+
+
+def cart_lines(*, store_id: int, membership: Membership) -> QuerySet[CartLine]:
+    return CartLine.objects.filter(
+        cart__store_id=store_id,
+        cart__user_id=membership.user_id,
+        cart__company_id=membership.company_id,
+    ).select_related("product", "ship_to")
+
+
+def cart_size(*, store_id: int, user_id: int) -> int:
+    return CartLine.objects.filter(cart__store_id=store_id, cart__user_id=user_id).count()
+
+
+def order_list(*, company: Company, store_id: int) -> QuerySet[Order]:
+    return (
+        Order.objects.filter(company=company, store_id=store_id)
+        .annotate(line_count=Count("lines"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def order_for_company(*, company: Company, store_id: int, number: str) -> Order | None:
+    return (
+        Order.objects.filter(company=company, store_id=store_id, number=number)
+        .select_related("ship_to", "placed_by")
+        .prefetch_related("lines__ship_to", "sales__ship_to")
+        .first()
+    )
+
+
+def outbox_pending_count() -> int:
+    return OutboxMessage.objects.filter(done_at__isnull=True).count()
+
+
+def order_for_submit_token(*, company: Company, store_id: int, token: str) -> Order | None:
+    if not token:
+        return None
+    return Order.objects.filter(company=company, store_id=store_id, submit_token=token).first()

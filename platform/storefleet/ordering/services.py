@@ -1,0 +1,469 @@
+"""Writes of ordering: the cart, quick order, reorder, placing an order, and carrying it into
+the ERP through the outbox.
+
+Placing an order writes the order, its lines, the ERP sales it becomes and an outbox row in
+one transaction, and asks a worker (on commit) to submit it; the ERP's idempotency key is the
+order's number, so a retried, redelivered or swept submission never makes a second sale."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from storefleet.accounts.models import Address, Membership
+from storefleet.accounts.selectors import company_ship_to_address
+from storefleet.catalog.models import Product
+from storefleet.catalog.selectors import product_list
+from storefleet.erp.errors import ErpError, ErpRejected, ErpUnavailable
+from storefleet.erp.gateway import get_gateway
+from storefleet.errors import ApplicationError
+from storefleet.tenants.selectors import StoreRecord
+
+from . import notifications
+from .checks import CartCheck, Wanted, check_lines, order_request
+from .models import Cart, CartLine, ErpSale, Order, OrderLine, OrderStatus, OutboxMessage
+from .quick_order import QuickRow, parse_quantity
+
+logger = logging.getLogger("storefleet.ordering")
+
+MAX_CART_LINES = 500
+NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out on the phone
+
+
+class CartNotOrderable(ApplicationError):
+    """The cart can't be ordered as it is; ``check`` says why, line by line."""
+
+    def __init__(self, check: CartCheck) -> None:
+        super().__init__(
+            "Your cart has lines the ERP would not accept: fix them and order again.",
+            code="cart_not_orderable",
+        )
+        self.check = check
+
+
+# ------------------------------------------------------------------ cart
+def cart_for(*, store: StoreRecord, membership: Membership) -> Cart:
+    cart, _ = Cart.objects.get_or_create(
+        store_id=store.id, user_id=membership.user_id, defaults={"company": membership.company}
+    )
+    if cart.company_id != membership.company_id:  # the user moved to another company
+        cart.lines.all().delete()
+        cart.company_id = membership.company_id
+        cart.save(update_fields=["company", "updated_at"])
+    return cart
+
+
+def _sellable(store: StoreRecord, sku: str) -> Product:
+    product = product_list().filter(sku=sku.strip()).first()
+    if product is None:
+        raise ApplicationError(
+            f"We don't sell a product with the SKU “{sku}”: check the number.", field="sku"
+        )
+    return product
+
+
+def cart_line_add(
+    *, store: StoreRecord, membership: Membership, sku: str, quantity: Decimal
+) -> CartLine:
+    """Add ``quantity`` of a product to the buyer's cart (to its line, if it has one)."""
+    if quantity <= 0:
+        raise ApplicationError("The quantity must be more than 0.", field="quantity")
+    product = _sellable(store, sku)
+    with transaction.atomic():
+        cart = cart_for(store=store, membership=membership)
+        line = cart.lines.select_for_update().filter(product=product).first()
+        if line is None:
+            if cart.lines.count() >= MAX_CART_LINES:
+                raise ApplicationError(
+                    f"A cart holds at most {MAX_CART_LINES} lines: order these first."
+                )
+            line = CartLine.objects.create(cart=cart, product=product, quantity=quantity)
+        else:
+            line.quantity += quantity
+            line.save(update_fields=["quantity"])
+        cart.save(update_fields=["updated_at"])
+    return line
+
+
+def _own_line(*, store: StoreRecord, membership: Membership, line_id: int) -> CartLine:
+    line = CartLine.objects.filter(
+        id=line_id,
+        cart__store_id=store.id,
+        cart__user_id=membership.user_id,
+        cart__company_id=membership.company_id,
+    ).first()
+    if line is None:
+        raise ApplicationError("That line is no longer in your cart.", code="not_found")
+    return line
+
+
+def cart_line_set_quantity(
+    *, store: StoreRecord, membership: Membership, line_id: int, quantity: str | Decimal
+) -> CartLine | None:
+    """Set a line's quantity; 0 removes the line (returns None)."""
+    line = _own_line(store=store, membership=membership, line_id=line_id)
+    if isinstance(quantity, str):
+        if quantity.strip() in ("0", "0.0"):
+            line.delete()
+            return None
+        parsed, error = parse_quantity(quantity)
+        if parsed is None:
+            raise ApplicationError(error, field="quantity")
+        quantity = parsed
+    if quantity <= 0:
+        line.delete()
+        return None
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    return line
+
+
+def cart_line_remove(*, store: StoreRecord, membership: Membership, line_id: int) -> None:
+    _own_line(store=store, membership=membership, line_id=line_id).delete()
+
+
+def cart_clear(*, store: StoreRecord, membership: Membership) -> None:
+    CartLine.objects.filter(cart__store_id=store.id, cart__user_id=membership.user_id).delete()
+
+
+def cart_check(*, store: StoreRecord, membership: Membership) -> CartCheck:
+    """The ERP's live verdict on the buyer's cart."""
+    lines = list(
+        CartLine.objects.filter(
+            cart__store_id=store.id,
+            cart__user_id=membership.user_id,
+            cart__company_id=membership.company_id,
+        ).select_related("product")
+    )
+    return check_lines(
+        store=store,
+        company=membership.company,
+        wanted=[Wanted(line.product, line.quantity, line.id) for line in lines],
+    )
+
+
+@dataclass(frozen=True)
+class QuickOrderResult:
+    added: tuple[QuickRow, ...]
+    errors: tuple[QuickRow, ...]
+
+
+def quick_order_add(
+    *, store: StoreRecord, membership: Membership, rows: Sequence[QuickRow]
+) -> QuickOrderResult:
+    """Add the usable rows to the cart (same SKU twice: the quantities add up) and report each
+    row that can't be used with its reason. Valid rows are kept even when others are wrong."""
+    skus = {row.sku for row in rows if row.ok}
+    known = {p.sku.upper(): p for p in product_list().filter(sku__in=skus)}
+    if len(known) < len(skus):  # SKUs are often typed in lower case
+        upper = {s.upper() for s in skus} - set(known)
+        for found in product_list().filter(sku__in=upper):
+            known[found.sku.upper()] = found
+    added: list[QuickRow] = []
+    errors: list[QuickRow] = []
+    for row in rows:
+        if not row.ok:
+            errors.append(row)
+            continue
+        product = known.get(row.sku.upper())
+        if product is None:
+            errors.append(
+                QuickRow(row.row, row.sku, row.quantity, f"We don't sell the SKU “{row.sku}”.")
+            )
+            continue
+        added.append(QuickRow(row.row, product.sku, row.quantity))
+    with transaction.atomic():
+        for row in added:
+            assert row.quantity is not None
+            cart_line_add(store=store, membership=membership, sku=row.sku, quantity=row.quantity)
+    return QuickOrderResult(tuple(added), tuple(errors))
+
+
+def cart_reorder(*, store: StoreRecord, membership: Membership, number: str) -> QuickOrderResult:
+    """Put the lines of one of the company's past orders into the cart again."""
+    from .selectors import order_for_company
+
+    order = order_for_company(company=membership.company, store_id=store.id, number=number)
+    if order is None:
+        raise ApplicationError("We can't find that order.", code="not_found")
+    rows = [QuickRow(line.position, line.sku, line.quantity) for line in order.lines.all()]
+    return quick_order_add(store=store, membership=membership, rows=rows)
+
+
+def cart_line_ship_to_set(
+    *, store: StoreRecord, membership: Membership, line_id: int, address_id: int | None
+) -> None:
+    line = _own_line(store=store, membership=membership, line_id=line_id)
+    if address_id is not None and (
+        company_ship_to_address(company=membership.company, address_id=address_id) is None
+    ):
+        raise ApplicationError("Choose one of your company's ship-to addresses.", field="ship_to")
+    line.ship_to_id = address_id
+    line.save(update_fields=["ship_to"])
+
+
+# ------------------------------------------------------------------ checkout
+def new_submit_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _new_number(store: StoreRecord) -> str:
+    prefix = "".join(ch for ch in store.slug.upper() if ch.isalnum())[:3] or "WEB"
+    return f"{prefix}-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    submit_token: str
+    ship_to_id: int
+    requested_delivery_date: datetime.date | None = None
+    po_number: str = ""
+    notes: str = ""
+    # cart line id → address id, for lines that ship somewhere else
+    line_ship_to: Mapping[int, int] | None = None
+
+
+def _address(membership: Membership, address_id: int, field: str) -> Address:
+    address = company_ship_to_address(company=membership.company, address_id=address_id)
+    if address is None:
+        raise ApplicationError("Choose one of your company's ship-to addresses.", field=field)
+    return address
+
+
+def order_place(*, store: StoreRecord, membership: Membership, request: CheckoutRequest) -> Order:
+    """Place the buyer's cart as an order, once per ``submit_token``.
+
+    The same token again (double click, retry, back button) returns the order it made. The
+    cart is checked with the ERP first; a cart the ERP would refuse raises
+    :class:`CartNotOrderable` and nothing is written. While the ERP can't be reached the order
+    is received on the mirrored rules and confirmed (or refused) when it answers."""
+    company = membership.company
+    existing = Order.objects.filter(company=company, submit_token=request.submit_token).first()
+    if existing is not None:
+        return existing
+    if not request.submit_token or len(request.submit_token) > 64:
+        raise ApplicationError("This checkout form has expired: reload the page and submit it.")
+    today = timezone.localdate()
+    if request.requested_delivery_date and request.requested_delivery_date < today:
+        raise ApplicationError(
+            "The requested delivery date is in the past: choose today or a later day.",
+            field="requested_delivery_date",
+        )
+    if request.requested_delivery_date and request.requested_delivery_date > today.replace(
+        year=today.year + 1
+    ):
+        raise ApplicationError(
+            "We take orders for delivery within a year: choose an earlier date.",
+            field="requested_delivery_date",
+        )
+    ship_to = _address(membership, request.ship_to_id, "ship_to")
+    cart_lines = list(
+        CartLine.objects.filter(
+            cart__store_id=store.id, cart__user_id=membership.user_id, cart__company=company
+        ).select_related("product")
+    )
+    if not cart_lines:
+        raise ApplicationError("Your cart is empty: add products before you check out.")
+    line_ship_to = {
+        line_id: _address(membership, address_id, f"ship_to_{line_id}")
+        for line_id, address_id in (request.line_ship_to or {}).items()
+        if address_id != ship_to.id
+    }
+    check = check_lines(
+        store=store,
+        company=company,
+        wanted=[Wanted(line.product, line.quantity, line.id) for line in cart_lines],
+    )
+    if not check.ok:
+        raise CartNotOrderable(check)
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                number=_new_number(store),
+                store_id=store.id,
+                company=company,
+                placed_by_id=membership.user_id,
+                submit_token=request.submit_token,
+                ship_to=ship_to,
+                po_number=request.po_number.strip(),
+                requested_delivery_date=request.requested_delivery_date,
+                notes=request.notes.strip(),
+                currency=store.currency,
+                total=check.total,
+            )
+            lines = []
+            for position, (cart_line, line_check) in enumerate(
+                zip(cart_lines, check.lines, strict=True), start=1
+            ):
+                lines.append(
+                    OrderLine(
+                        order=order,
+                        position=position,
+                        product=cart_line.product,
+                        sku=cart_line.product.sku,
+                        name=cart_line.product.name,
+                        unit=cart_line.product.unit,
+                        quantity=cart_line.quantity,
+                        unit_price=line_check.unit_price.amount if line_check.unit_price else None,
+                        ship_to=line_ship_to.get(cart_line.id, ship_to),
+                    )
+                )
+            OrderLine.objects.bulk_create(lines)
+            addresses = list(dict.fromkeys(line.ship_to for line in lines))
+            ErpSale.objects.bulk_create(
+                [
+                    ErpSale(
+                        order=order,
+                        ship_to=address,
+                        key=order.number if len(addresses) == 1 else f"{order.number}/{n}",
+                    )
+                    for n, address in enumerate(addresses, start=1)
+                ]
+            )
+            message = OutboxMessage.objects.create(
+                kind=OutboxMessage.Kind.SUBMIT_ORDER,
+                order=order,
+                available_at=timezone.now() + _lease(),
+            )
+            CartLine.objects.filter(id__in=[line.id for line in cart_lines]).delete()
+            transaction.on_commit(lambda: _dispatch(message.id))
+    except IntegrityError:
+        # The same token, submitted twice at the same moment: the other request won.
+        existing = Order.objects.filter(company=company, submit_token=request.submit_token).first()
+        if existing is None:
+            raise
+        return existing
+    logger.info(
+        "order placed number=%s store=%s company=%s", order.number, store.slug, company.code
+    )
+    return order
+
+
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.ORDERING_OUTBOX_LEASE_SECONDS)
+
+
+def _dispatch(message_id: int) -> None:
+    from .tasks import outbox_process_task
+
+    try:
+        outbox_process_task.delay(message_id)
+    except Exception:
+        # The broker is away: the order is safe in the outbox, and the sweeper sends it.
+        logger.exception("could not enqueue outbox message id=%s; the sweeper will", message_id)
+
+
+# ------------------------------------------------------------------ into the ERP
+def outbox_process(*, message_id: int) -> Order | None:
+    """Carry one outbox message into the ERP. Raises ``ErpUnavailable`` when the ERP can't be
+    reached (the task retries); a refusal is recorded on the order and the buyer and the
+    store's service team are told. Safe to run twice, or at the same time, for one message."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update()
+            .filter(id=message_id, done_at__isnull=True)
+            .first()
+        )
+        if message is None:
+            return None
+        message.attempts += 1
+        message.available_at = now + _lease()
+        message.save(update_fields=["attempts", "available_at"])
+    order = Order.objects.select_related("company", "store", "store__site").get(id=message.order_id)
+    try:
+        _submit_sales(order)
+    except ErpRejected as refusal:
+        _order_refused(order, refusal)
+    except ErpUnavailable as error:
+        OutboxMessage.objects.filter(id=message.id).update(last_error=error.detail or error.message)
+        raise
+    except ErpError as error:
+        # An answer we don't understand is not a refusal: keep the order and try again later.
+        OutboxMessage.objects.filter(id=message.id).update(last_error=error.message)
+        raise ErpUnavailable(error.message) from error
+    OutboxMessage.objects.filter(id=message.id).update(done_at=timezone.now(), last_error="")
+    order.refresh_from_db()
+    notifications.order_outcome(order=order)
+    return order
+
+
+def _submit_sales(order: Order) -> None:
+    from storefleet.tenants.selectors import store_record
+
+    store = store_record(order.store)
+    lines = list(order.lines.select_related("ship_to"))
+    for sale in order.sales.select_related("ship_to").filter(submitted_at__isnull=True):
+        request = order_request(
+            store=store,
+            company=order.company,
+            ship_to_erp_id=sale.ship_to.erp_id,
+            lines=[
+                (line.sku, line.quantity, line.unit_price)
+                for line in lines
+                if line.ship_to_id == sale.ship_to_id
+            ],
+            key=sale.key,
+            po_number=order.po_number,
+            requested_delivery_date=order.requested_delivery_date,
+            notes=order.notes,
+        )
+        submitted = get_gateway().submit_order(order=request)
+        ErpSale.objects.filter(id=sale.id).update(
+            erp_number=submitted.number,
+            erp_state=submitted.state.value,
+            erp_total=submitted.total.amount,
+            submitted_at=timezone.now(),
+        )
+        logger.info("order %s sale %s confirmed as %s", order.number, sale.key, submitted.number)
+    Order.objects.filter(id=order.id, status=OrderStatus.RECEIVED).update(
+        status=OrderStatus.CONFIRMED, confirmed_at=timezone.now()
+    )
+
+
+def _order_refused(order: Order, refusal: ErpRejected) -> None:
+    by_position = {}
+    lines = list(order.lines.all())
+    for verdict in refusal.lines:
+        # The verdict's index is within the refused sale's lines; map it back by SKU.
+        for line in lines:
+            if line.sku == verdict.sku and line.id not in by_position:
+                by_position[line.id] = ",".join(r.value for r in verdict.reasons)
+                break
+    with transaction.atomic():
+        Order.objects.filter(id=order.id, status=OrderStatus.RECEIVED).update(
+            status=OrderStatus.REFUSED,
+            refusal_reasons=",".join(r.value for r in refusal.reasons)[:255],
+            refusal_message=refusal.message,
+        )
+        for line_id, reasons in by_position.items():
+            OrderLine.objects.filter(id=line_id).update(refusal_reasons=reasons[:255])
+    logger.warning(
+        "order %s refused by the ERP: %s", order.number, ",".join(r for r in refusal.reasons)
+    )
+
+
+def outbox_sweep(*, limit: int = 500) -> int:
+    """Send again what is owed to the ERP and nobody is working on (lease expired): messages
+    whose task was lost with a broker or a killed worker. Returns how many were sent."""
+    now = timezone.now()
+    due = list(
+        OutboxMessage.objects.filter(done_at__isnull=True, available_at__lte=now)
+        .order_by("available_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    if due:
+        OutboxMessage.objects.filter(id__in=due, done_at__isnull=True).update(
+            available_at=now + _lease()
+        )
+        for message_id in due:
+            _dispatch(message_id)
+    return len(due)

@@ -1,0 +1,235 @@
+"""Storefront views of ordering on a store's host: cart, quick order, checkout, orders.
+
+Every view finds the buyer's company through ``company_for_member`` and reaches carts and
+orders only through selectors scoped to it: another company's line or order number answers
+404, like one that doesn't exist."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from storefleet.accounts.models import Membership
+from storefleet.accounts.selectors import company_for_member, company_ship_to_addresses
+from storefleet.errors import ApplicationError
+from storefleet.tenants.selectors import StoreRecord
+
+from . import selectors, services
+from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
+from .quick_order import CsvError, parse_csv, parse_lines
+
+buyer_required = login_required(login_url=reverse_lazy("accounts:login"))
+
+
+def _buyer(request: HttpRequest) -> tuple[StoreRecord, Membership]:
+    store = getattr(request, "store", None)
+    if store is None:
+        raise Http404
+    membership = company_for_member(user=request.user, store_id=store.id)
+    if membership is None:
+        raise Http404("You don't buy for a company in this store.")
+    return store, membership
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(fallback)
+
+
+@buyer_required
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    store, membership = _buyer(request)
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a quantity of more than 0 to add the product.")
+        return _back(request, reverse("ordering:cart"))
+    try:
+        line = services.cart_line_add(
+            store=store,
+            membership=membership,
+            sku=form.cleaned_data["sku"],
+            quantity=form.cleaned_data["quantity"],
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"Added {form.cleaned_data['quantity'].normalize():f} {line.product.unit} of "
+            f"{line.product.sku} to your cart.",
+        )
+    return _back(request, reverse("ordering:cart"))
+
+
+@buyer_required
+def cart(request: HttpRequest) -> HttpResponse:
+    store, membership = _buyer(request)
+    check = services.cart_check(store=store, membership=membership)
+    return render(
+        request,
+        "ordering/cart.html",
+        {"check": check, "company": membership.company, "catalog_url": _catalog_url(request)},
+    )
+
+
+@buyer_required
+@require_POST
+def cart_line(request: HttpRequest, line_id: int) -> HttpResponse:
+    store, membership = _buyer(request)
+    try:
+        if request.POST.get("action") == "remove":
+            services.cart_line_remove(store=store, membership=membership, line_id=line_id)
+        else:
+            form = LineQuantityForm(request.POST)
+            if not form.is_valid():
+                raise ApplicationError("Enter a quantity.", field="quantity")
+            services.cart_line_set_quantity(
+                store=store,
+                membership=membership,
+                line_id=line_id,
+                quantity=form.cleaned_data["quantity"],
+            )
+    except ApplicationError as error:
+        if error.code == "not_found":
+            raise Http404 from error
+        messages.error(request, error.message)
+    return redirect("ordering:cart")
+
+
+@buyer_required
+def quick_order(request: HttpRequest) -> HttpResponse:
+    store, membership = _buyer(request)
+    result = None
+    form = QuickOrderForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        rows = parse_lines(form.cleaned_data.get("lines") or "")
+        upload = form.cleaned_data.get("csv")
+        try:
+            if upload:
+                rows += parse_csv(upload.read())
+        except CsvError as error:
+            form.add_error("csv", str(error))
+        else:
+            result = services.quick_order_add(store=store, membership=membership, rows=rows)
+            if result.added and not result.errors:
+                messages.success(request, _added_message(len(result.added)))
+                return redirect("ordering:cart")
+            if result.added:
+                messages.success(request, _added_message(len(result.added)))
+            form = QuickOrderForm(
+                initial={"lines": "\n".join(_row_text(row) for row in result.errors if row.sku)}
+            )
+    return render(request, "ordering/quick_order.html", {"form": form, "result": result})
+
+
+def _added_message(count: int) -> str:
+    return f"{count} line{'s' if count != 1 else ''} added to your cart."
+
+
+def _row_text(row) -> str:
+    return f"{row.sku} {row.quantity.normalize():f}" if row.quantity is not None else row.sku
+
+
+@buyer_required
+def checkout(request: HttpRequest) -> HttpResponse:
+    store, membership = _buyer(request)
+    if request.method == "POST":
+        # A form whose order is already placed (double click, retry, back button) lands on
+        # that order, even though the cart has been emptied since.
+        placed = selectors.order_for_submit_token(
+            company=membership.company,
+            store_id=store.id,
+            token=request.POST.get("submit_token", ""),
+        )
+        if placed is not None:
+            return redirect("ordering:order", number=placed.number)
+    lines = list(selectors.cart_lines(store_id=store.id, membership=membership))
+    if not lines:
+        messages.info(request, "Your cart is empty.")
+        return redirect("ordering:cart")
+    addresses = list(company_ship_to_addresses(company=membership.company))
+    form = CheckoutForm(
+        request.POST or None,
+        addresses=addresses,
+        line_ids=[line.id for line in lines],
+        initial={
+            "submit_token": services.new_submit_token(),
+            "ship_to": addresses[0].id if addresses else None,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.order_place(
+                store=store,
+                membership=membership,
+                request=services.CheckoutRequest(
+                    submit_token=form.cleaned_data["submit_token"],
+                    ship_to_id=form.cleaned_data["ship_to"].id,
+                    requested_delivery_date=form.cleaned_data["requested_delivery_date"],
+                    po_number=form.cleaned_data["po_number"],
+                    notes=form.cleaned_data["notes"],
+                    line_ship_to=form.line_ship_to(),
+                ),
+            )
+        except services.CartNotOrderable as refused:
+            messages.error(request, refused.message)
+            return redirect("ordering:cart")
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return redirect("ordering:order", number=order.number)
+    check = services.cart_check(store=store, membership=membership)
+    return render(
+        request,
+        "ordering/checkout.html",
+        {"form": form, "check": check, "lines": lines, "company": membership.company},
+    )
+
+
+@buyer_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    store, membership = _buyer(request)
+    orders = selectors.order_list(company=membership.company, store_id=store.id)[:50]
+    return render(
+        request, "ordering/order_list.html", {"orders": orders, "company": membership.company}
+    )
+
+
+@buyer_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    store, membership = _buyer(request)
+    order = selectors.order_for_company(
+        company=membership.company, store_id=store.id, number=number
+    )
+    if order is None:
+        raise Http404("No such order")
+    return render(request, "ordering/order_detail.html", {"order": order})
+
+
+@buyer_required
+@require_POST
+def reorder(request: HttpRequest, number: str) -> HttpResponse:
+    store, membership = _buyer(request)
+    try:
+        result = services.cart_reorder(store=store, membership=membership, number=number)
+    except ApplicationError as error:
+        raise Http404 from error
+    if result.added:
+        messages.success(request, _added_message(len(result.added)))
+    for row in result.errors:
+        messages.error(request, f"{row.sku}: {row.error}")
+    return redirect("ordering:cart")
+
+
+def _catalog_url(request: HttpRequest) -> str:
+    return "/catalog/"

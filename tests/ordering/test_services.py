@@ -1,0 +1,227 @@
+"""The cart, its live ERP verdict, placing an order once, and carrying it into the real ERP
+through the outbox: confirmed, refused, or received while the ERP is away."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from storefleet.erp.types import ReasonCode
+from storefleet.errors import ApplicationError
+from storefleet.ordering import services
+from storefleet.ordering.models import CartLine, ErpSale, Order, OrderStatus, OutboxMessage
+from storefleet.ordering.quick_order import parse_lines
+
+pytestmark = pytest.mark.django_db
+
+
+def fill(shop, code: str, text: str) -> None:
+    result = services.quick_order_add(
+        store=shop.store, membership=shop.membership(code), rows=parse_lines(text)
+    )
+    assert not result.errors, result.errors
+
+
+def checkout(shop, code: str, token: str = "tok-1", **extra) -> Order:  # noqa: S107
+    membership = shop.membership(code)
+    address = membership.company.addresses.filter(is_ship_to=True, active=True).first()
+    request = services.CheckoutRequest(
+        submit_token=token, ship_to_id=extra.pop("ship_to_id", address.id), **extra
+    )
+    return services.order_place(store=shop.store, membership=membership, request=request)
+
+
+def test_each_cart_line_gets_the_erps_verdict_and_a_fix(shop):
+    fill(shop, "C-1004", "FAS-1007 150\nFAS-1002 75\nBRG-1004 10\nFAS-1001 100\nFAS-1003 10")
+    check = services.cart_check(store=shop.store, membership=shop.membership("C-1004"))
+    by_sku = {line.product.sku: line for line in check.lines}
+    assert by_sku["FAS-1007"].reasons == (ReasonCode.NOT_A_MULTIPLE,)
+    assert by_sku["FAS-1007"].suggested_quantity == Decimal(200)
+    assert by_sku["FAS-1002"].suggested_quantity == Decimal(100)
+    assert by_sku["BRG-1004"].reasons == (ReasonCode.INSUFFICIENT_STOCK,)
+    assert by_sku["BRG-1004"].suggested_quantity == Decimal(6)  # what is there
+    assert by_sku["BRG-1004"].messages == ("Only 6 Unit in stock now.",)
+    assert by_sku["FAS-1001"].reasons == (ReasonCode.INSUFFICIENT_STOCK,)
+    assert by_sku["FAS-1001"].messages[0].startswith("Out of stock. More from ")
+    assert by_sku["FAS-1003"].ok and by_sku["FAS-1003"].unit_price is not None
+    assert not check.ok and check.credit is not None and check.credit.ok
+
+
+def test_credit_status_blocks_a_cart_over_the_limit(shop):
+    fill(shop, "C-1002", "BRG-1003 3")  # 3 × 140.346 against 400 EUR of headroom
+    check = services.cart_check(store=shop.store, membership=shop.membership("C-1002"))
+    assert [line.ok for line in check.lines] == [True]
+    assert not check.ok
+    assert "more than your company's available credit" in check.credit_message
+    with pytest.raises(services.CartNotOrderable):
+        checkout(shop, "C-1002")
+    assert Order.objects.count() == 0 and CartLine.objects.count() == 1
+
+
+def test_placing_an_order_is_idempotent_and_the_outbox_confirms_it_in_the_erp(
+    shop, django_capture_on_commit_callbacks
+):
+    fill(shop, "C-1004", "FAS-1003 10\nBRG-1002 4")
+    date = timezone.localdate() + datetime.timedelta(days=10)
+    with django_capture_on_commit_callbacks() as callbacks:
+        order = checkout(shop, "C-1004", po_number="PO-4711", requested_delivery_date=date)
+    again = checkout(shop, "C-1004", po_number="PO-4711", requested_delivery_date=date)
+    assert again.pk == order.pk and Order.objects.count() == 1
+    assert order.status == OrderStatus.RECEIVED
+    assert CartLine.objects.count() == 0  # the cart became the order
+    assert [line.sku for line in order.lines.all()] == ["FAS-1003", "BRG-1002"]
+    assert order.total == Decimal("48.4380")  # 10 × 1.7730 + 4 × 7.6770, C-1004's contract
+    (message,) = OutboxMessage.objects.all()
+    assert len(callbacks) == 1  # the task is enqueued after commit
+
+    confirmed = services.outbox_process(message_id=message.id)
+    assert confirmed is not None and confirmed.status == OrderStatus.CONFIRMED
+    (sale,) = ErpSale.objects.filter(order=order)
+    assert sale.key == order.number and sale.erp_number
+    (erp,) = shop.erp_sales(order.number)
+    assert (erp["number"], erp["state"], erp["reference"]) == (
+        sale.erp_number,
+        "processing",
+        "PO-4711",
+    )
+    # A redelivered task changes nothing and sends no second e-mail.
+    assert services.outbox_process(message_id=message.id) is None
+    OutboxMessage.objects.filter(id=message.id).update(done_at=None)
+    services.outbox_process(message_id=message.id)
+    assert len(shop.erp_sales(order.number)) == 1
+    assert [m.subject for m in mail.outbox] == [
+        f"{shop.store.name}: Order {order.number} confirmed"
+    ]
+    assert sale.erp_number in mail.outbox[0].body and "PO-4711" in mail.outbox[0].body
+
+
+def test_bad_checkout_input_is_refused_and_nothing_is_written(shop, acme_address):
+    fill(shop, "C-1004", "FAS-1003 10")
+    with pytest.raises(ApplicationError) as past:
+        checkout(
+            shop, "C-1004", requested_delivery_date=timezone.localdate() - datetime.timedelta(1)
+        )
+    assert past.value.field == "requested_delivery_date"
+    with pytest.raises(ApplicationError) as foreign:
+        checkout(shop, "C-1004", ship_to_id=acme_address.id)  # another company's address
+    assert foreign.value.field == "ship_to"
+    with pytest.raises(ApplicationError) as foreign_line:
+        line = CartLine.objects.get()
+        checkout(shop, "C-1004", line_ship_to={line.id: acme_address.id})
+    assert foreign_line.value.field == f"ship_to_{line.id}"
+    assert Order.objects.count() == 0 and OutboxMessage.objects.count() == 0
+    assert CartLine.objects.count() == 1
+    with pytest.raises(ApplicationError, match="Your cart is empty"):
+        checkout(shop, "C-1001")
+
+
+def test_a_multi_address_order_becomes_one_erp_sale_per_address(shop):
+    fill(shop, "C-1002", "FAS-1003 10\nBRG-1002 2")
+    membership = shop.membership("C-1002")
+    first, second = membership.company.addresses.filter(is_ship_to=True).order_by("erp_id")
+    line = CartLine.objects.get(product__sku="BRG-1002")
+    order = checkout(shop, "C-1002", ship_to_id=first.id, line_ship_to={line.id: second.id})
+    keys = sorted(ErpSale.objects.filter(order=order).values_list("key", flat=True))
+    assert keys == [f"{order.number}/1", f"{order.number}/2"]
+    services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED
+    sales = {s["description"]: s for s in shop.erp_sales(order.number)}
+    assert sales[f"storefleet:{order.number}/1"]["shipment_address"] == first.erp_id
+    assert sales[f"storefleet:{order.number}/2"]["shipment_address"] == second.erp_id
+
+
+def test_an_order_the_erp_refuses_at_submission_is_marked_and_told(shop):
+    fill(shop, "C-1004", "BRG-1004 5")
+    order = checkout(shop, "C-1004")
+    # Someone else takes the stock between the cart check and the submission.
+    fill(shop, "C-1001", "BRG-1004 5")
+    other = checkout(shop, "C-1001", token="tok-2")
+    services.outbox_process(message_id=OutboxMessage.objects.get(order=other).id)
+    refused = services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    assert refused is not None and refused.status == OrderStatus.REFUSED
+    assert refused.refusal_reasons == "insufficient_stock"
+    assert refused.lines.get().refusal_reasons == "insufficient_stock"
+    assert OutboxMessage.objects.get(order=order).done_at is not None
+    assert shop.erp_sales(order.number) == []
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert f"{shop.store.name}: Order {order.number}: we could not accept it" in subjects
+    assert any("ERP refused web order" in s and "C-1004" in s for s in subjects)
+
+
+def test_while_the_erp_is_away_orders_are_received_and_confirmed_later(shop, settings):
+    fill(shop, "C-1004", "FAS-1003 12")
+    shop.server.stop()
+    try:
+        membership = shop.membership("C-1004")
+        check = services.cart_check(store=shop.store, membership=membership)
+        assert check.degraded and check.ok
+        order = checkout(shop, "C-1004")
+        message = OutboxMessage.objects.get(order=order)
+        from storefleet.erp.errors import ErpUnavailable
+
+        with pytest.raises(ErpUnavailable):
+            services.outbox_process(message_id=message.id)
+        message.refresh_from_db()
+        assert message.done_at is None and message.attempts == 1 and message.last_error
+        assert Order.objects.get(pk=order.pk).status == OrderStatus.RECEIVED
+    finally:
+        shop.server.start()
+    from django.core.cache import cache
+
+    cache.delete_many(["erp:breaker:opened_at", "erp:breaker:failures"])
+    services.outbox_process(message_id=message.id)
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.CONFIRMED
+    assert len(shop.erp_sales(order.number)) == 1
+
+
+def test_the_degraded_check_still_applies_the_mirrored_rules(shop):
+    fill(shop, "C-1004", "FAS-1007 150")
+    shop.server.stop()
+    try:
+        check = services.cart_check(store=shop.store, membership=shop.membership("C-1004"))
+    finally:
+        shop.server.start()
+    assert check.degraded and not check.ok
+    assert check.lines[0].reasons == (ReasonCode.NOT_A_MULTIPLE,)
+    assert check.lines[0].suggested_quantity == Decimal(200)
+
+
+def test_the_sweeper_resends_only_what_nobody_holds(shop, settings):
+    fill(shop, "C-1004", "FAS-1003 10")
+    order = checkout(shop, "C-1004")
+    message = OutboxMessage.objects.get(order=order)
+    assert services.outbox_sweep() == 0  # leased at placement
+    OutboxMessage.objects.filter(id=message.id).update(available_at=timezone.now())
+    assert services.outbox_sweep() == 1
+    assert services.outbox_sweep() == 0  # leased again by the sweep
+
+
+def test_reorder_puts_a_past_orders_lines_in_the_cart(shop):
+    fill(shop, "C-1004", "FAS-1003 10\nBRG-1002 4")
+    order = checkout(shop, "C-1004")
+    result = services.cart_reorder(
+        store=shop.store, membership=shop.membership("C-1004"), number=order.number
+    )
+    assert [(r.sku, r.quantity) for r in result.added] == [
+        ("FAS-1003", Decimal(10)),
+        ("BRG-1002", Decimal(4)),
+    ]
+    with pytest.raises(ApplicationError):  # another company's order is not found
+        services.cart_reorder(
+            store=shop.store, membership=shop.membership("C-1001"), number=order.number
+        )
+
+
+@pytest.fixture
+def acme_address(db):
+    from storefleet.accounts.models import Address, Company
+
+    company = Company.objects.create(
+        erp_id=99001, code="C-ACME", name="Acme", erp_write_date=timezone.now()
+    )
+    return Address.objects.create(erp_id=990011, company=company, name="Acme yard")
