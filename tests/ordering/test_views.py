@@ -1,0 +1,205 @@
+"""The storefront's cart, quick order, checkout and order pages, as a buyer uses them, and the
+walls between companies: another company's cart lines, orders, addresses and prices can't be
+read or changed by URL or by a tampered form."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from storefleet.ordering import services
+from storefleet.ordering.models import CartLine, Order, OrderStatus, OutboxMessage
+
+from .conftest import HOST
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(client, shop, code):
+    client.force_login(shop.buyers[code])
+    return client
+
+
+def get(client, path):
+    return client.get(path, HTTP_HOST=HOST)
+
+
+def post(client, path, data=None, **extra):
+    return client.post(path, data or {}, HTTP_HOST=HOST, **extra)
+
+
+def test_add_to_cart_from_a_product_page_and_fix_a_line_with_the_offered_quantity(client, shop):
+    c = client_for(client, shop, "C-1004")
+    response = post(c, "/cart/add/", {"sku": "FAS-1007", "quantity": "150", "next": "/catalog/"})
+    assert response.status_code == 302 and response["Location"] == "/catalog/"
+    body = get(c, "/cart/").content.decode()
+    assert "This product is sold in steps of 100 Unit." in body
+    assert "Order 200 Unit instead" in body and "disabled" in body
+    line = CartLine.objects.get()
+    post(c, f"/cart/lines/{line.id}/", {"quantity": "200"})
+    body = get(c, "/cart/").content.decode()
+    assert "✓ Can be ordered" in body and 'href="/checkout/"' in body
+
+
+def test_bad_input_on_the_cart_says_what_to_do_and_adds_nothing(client, shop):
+    c = client_for(client, shop, "C-1004")
+    post(c, "/cart/add/", {"sku": "NOPE-1", "quantity": "3"})
+    post(c, "/cart/add/", {"sku": "FAS-1003", "quantity": "-2"})
+    post(c, "/cart/add/", {"sku": "FAS-1003", "quantity": "1", "next": "https://evil.example/"})
+    body = get(c, "/cart/").content.decode()
+    assert "We don&#x27;t sell a product with the SKU “NOPE-1”" in body
+    assert "Enter a quantity of more than 0" in body
+    assert list(CartLine.objects.values_list("product__sku", "quantity")) == [
+        ("FAS-1003", Decimal(1))
+    ]
+
+
+def test_quick_order_keeps_valid_rows_and_reports_each_bad_one(client, shop):
+    c = client_for(client, shop, "C-1004")
+    upload = SimpleUploadedFile(
+        "order.csv", b"sku;quantity\nFAS-1002;100\nXXX-9;1\nBRG-1002;two\n", "text/csv"
+    )
+    response = post(c, "/quick-order/", {"lines": "fas-1003 12\nBRG-1002", "csv": upload})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "3 lines could not be added (the other 2 are in your cart)" in body
+    assert "Add a quantity after the SKU." in body
+    assert "We don&#x27;t sell the SKU “XXX-9”." in body
+    assert "“two” is not a quantity" in body
+    assert sorted(CartLine.objects.values_list("product__sku", "quantity")) == [
+        ("FAS-1002", Decimal(100)),
+        ("FAS-1003", Decimal(12)),
+    ]
+    all_good = post(c, "/quick-order/", {"lines": "BRG-1002 2"})
+    assert all_good.status_code == 302 and all_good["Location"] == "/cart/"
+
+
+def test_checkout_places_one_order_however_often_the_form_is_sent(client, shop):
+    c = client_for(client, shop, "C-1004")
+    post(c, "/cart/add/", {"sku": "FAS-1003", "quantity": "10"})
+    form = get(c, "/checkout/").context["form"]
+    token = form.initial["submit_token"]
+    address = form.fields["ship_to"].queryset.get()
+    data = {"submit_token": token, "ship_to": address.id, "po_number": "PO-77", "notes": ""}
+    first = post(c, "/checkout/", data)
+    second = post(c, "/checkout/", data)  # double click / back button, cart already empty
+    order = Order.objects.get()
+    assert first["Location"] == second["Location"] == f"/orders/{order.number}/"
+    body = get(c, first["Location"]).content.decode()
+    assert "Received — awaiting confirmation" in body and "PO-77" in body
+    services.outbox_process(message_id=OutboxMessage.objects.get().id)
+    body = get(c, first["Location"]).content.decode()
+    sale = order.sales.get()
+    assert "Order confirmed" in body and sale.erp_number in body
+    assert Order.objects.get().status == OrderStatus.CONFIRMED
+
+
+def test_checkout_is_closed_while_the_cart_has_lines_the_erp_refuses(client, shop):
+    c = client_for(client, shop, "C-1004")
+    post(c, "/cart/add/", {"sku": "FAS-1002", "quantity": "75"})
+    form = get(c, "/checkout/").context["form"]
+    address = form.fields["ship_to"].queryset.get()
+    response = post(
+        c, "/checkout/", {"submit_token": "t-1", "ship_to": address.id, "po_number": ""}
+    )
+    assert response["Location"] == "/cart/"
+    assert Order.objects.count() == 0
+
+
+def test_signed_out_visitors_and_users_without_a_company_get_no_cart(client, shop):
+    assert get(client, "/cart/")["Location"].startswith("/account/sign-in/")
+    stranger = get_user_model().objects.create_user("s@x.example", "s@x.example", "x")
+    client.force_login(stranger)
+    for path in ("/cart/", "/quick-order/", "/checkout/", "/orders/"):
+        assert get(client, path).status_code == 404
+    assert post(client, "/cart/add/", {"sku": "FAS-1003", "quantity": "1"}).status_code == 404
+
+
+# ------------------------------------------------------------------ walls between companies
+@pytest.fixture
+def other(shop):
+    """Van der Berg (C-1004) has a cart line and an order; Nordwerk (C-1001) will try them."""
+    membership = shop.membership("C-1004")
+    services.cart_line_add(
+        store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(5)
+    )
+    line = CartLine.objects.get()
+    services.cart_line_add(
+        store=shop.store, membership=membership, sku="BRG-1002", quantity=Decimal(2)
+    )
+    address = membership.company.addresses.filter(is_ship_to=True).first()
+    order = services.order_place(
+        store=shop.store,
+        membership=membership,
+        request=services.CheckoutRequest(submit_token="vdb-1", ship_to_id=address.id),
+    )
+    services.cart_line_add(
+        store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(5)
+    )
+    line = CartLine.objects.get()
+    return {"line": line, "order": order, "address": address}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/orders/{order}/", {}),
+        ("post", "/orders/{order}/reorder/", {}),
+        ("post", "/cart/lines/{line}/", {"quantity": "999"}),
+        ("post", "/cart/lines/{line}/", {"action": "remove"}),
+    ],
+)
+def test_another_companys_orders_and_cart_lines_are_not_found(
+    client, shop, other, method, path, data
+):
+    c = client_for(client, shop, "C-1001")
+    url = path.format(order=other["order"].number, line=other["line"].id)
+    response = getattr(c, method)(url, data, HTTP_HOST=HOST)
+    assert response.status_code == 404
+    assert other["order"].number.encode() not in response.content
+    line = CartLine.objects.get(id=other["line"].id)
+    assert line.quantity == Decimal(5)
+    assert CartLine.objects.filter(cart__user=shop.buyers["C-1001"]).count() == 0
+
+
+def test_another_companys_orders_are_not_listed(client, shop, other):
+    c = client_for(client, shop, "C-1001")
+    assert other["order"].number not in get(c, "/orders/").content.decode()
+    own = client_for(client, shop, "C-1004")
+    assert other["order"].number in get(own, "/orders/").content.decode()
+
+
+def test_a_tampered_ship_to_of_another_company_is_refused(client, shop, other):
+    c = client_for(client, shop, "C-1001")
+    post(c, "/cart/add/", {"sku": "FAS-1003", "quantity": "1"})
+    own_line = CartLine.objects.get(cart__user=shop.buyers["C-1001"])
+    form = get(c, "/checkout/").context["form"]
+    own_address = form.fields["ship_to"].queryset.get()
+    for data in (
+        {"ship_to": other["address"].id},
+        {"ship_to": own_address.id, f"ship_to_{own_line.id}": other["address"].id},
+    ):
+        response = post(c, "/checkout/", {"submit_token": "nw-1", **data})
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.content.decode()
+    assert Order.objects.filter(company__code="C-1001").count() == 0
+    # The other company's submit token can't fetch its order either.
+    response = post(c, "/checkout/", {"submit_token": "vdb-1", "ship_to": own_address.id})
+    assert response.status_code == 302
+    assert response["Location"] != f"/orders/{other['order'].number}/"
+
+
+def test_each_company_sees_only_its_own_price(shop):
+    prices = {}
+    for code in ("C-1001", "C-1004"):
+        membership = shop.membership(code)
+        services.cart_line_add(
+            store=shop.store, membership=membership, sku="BRG-1001", quantity=Decimal(2)
+        )
+        check = services.cart_check(store=shop.store, membership=membership)
+        prices[code] = check.lines[0].unit_price.amount
+    fixed = shop.server.manifest["customer_specific_prices"]["fixed_prices"]["BRG-1001"]
+    assert prices["C-1001"] == Decimal(fixed) and prices["C-1004"] != prices["C-1001"]
