@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 from django.utils.formats import date_format
 
@@ -28,6 +28,8 @@ from storefleet.erp.types import (
     ReasonCode,
 )
 from storefleet.tenants.selectors import StoreRecord
+
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +65,9 @@ class LineCheck:
 
     @property
     def amount(self) -> Decimal | None:
-        return None if self.unit_price is None else self.unit_price.amount * self.quantity
+        if self.unit_price is None:
+            return None
+        return line_amount(self.unit_price.amount, self.quantity)
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,11 @@ class CartCheck:
             f"{credit.limit.currency} of {credit.limit.amount:,.2f}). Make the order smaller, "
             "or pay open invoices first."
         )
+
+
+def line_amount(unit_price: Decimal, quantity: Decimal) -> Decimal:
+    """A line's amount rounded to cents, as the ERP rounds it (half to even)."""
+    return (unit_price * quantity).quantize(CENT, rounding=ROUND_HALF_EVEN)
 
 
 def _num(value: Decimal) -> str:

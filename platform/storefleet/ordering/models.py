@@ -4,7 +4,7 @@ An order is written once, with its lines, the ERP sales it becomes (one per ship
 and an outbox row, in one database transaction; the outbox row is what guarantees the ERP
 hears of it, however long the ERP or the worker is away."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -118,7 +118,9 @@ class OrderLine(models.Model):
 
     @property
     def amount(self) -> Decimal | None:
-        return None if self.unit_price is None else self.unit_price * self.quantity
+        if self.unit_price is None:
+            return None
+        return (self.unit_price * self.quantity).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
 
 
 class ErpSale(models.Model):
