@@ -54,6 +54,7 @@ def test_buyer_quick_orders_fixes_a_line_and_sees_the_erp_reference(
     page.click("text=Check out")
 
     page.fill("#id_po_number", "PO-BROWSER-1")
+    page.screenshot(path=str(artifacts / "checkout.png"), full_page=True)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         page.click("text=Place order")
         expect(page.locator("h1")).to_have_text("Order confirmed", timeout=60_000)
