@@ -203,3 +203,21 @@ def test_each_company_sees_only_its_own_price(shop):
         prices[code] = check.lines[0].unit_price.amount
     fixed = shop.server.manifest["customer_specific_prices"]["fixed_prices"]["BRG-1001"]
     assert prices["C-1001"] == Decimal(fixed) and prices["C-1004"] != prices["C-1001"]
+
+
+def test_the_store_shows_signed_in_buyers_that_it_runs_in_degraded_mode(client, shop):
+    import time
+
+    from django.core.cache import cache
+
+    c = client_for(client, shop, "C-1004")
+    post(c, "/cart/add/", {"sku": "FAS-1003", "quantity": "10"})
+    assert "degraded-banner" not in get(c, "/cart/").content.decode()
+    cache.set("erp:breaker:opened_at", time.time(), timeout=None)  # the breaker is open
+    body = get(c, "/cart/").content.decode()
+    assert "Our ERP system is not answering right now" in body
+    assert "stock and credit can't be checked. You can still order" in body
+    response = get(c, "/checkout/")
+    assert "Your order will be received and confirmed as soon as it is back" in (
+        response.content.decode()
+    )
