@@ -104,6 +104,17 @@ def test_a_second_file_of_the_same_name_does_not_overwrite(s3, ferrum):
     assert keys(s3, BUCKETS["ferrum"]) == ["media/" + second.removeprefix("stores/ferrum/")]
 
 
+def test_a_name_fits_the_fields_length_with_its_store_prefix(s3, ferrum):
+    """The field's limit (100 for Wagtail's files) is on the whole name, prefix included."""
+    storage = StoreMediaStorage()
+    long_name = "stores/ferrum/original_images/" + "a" * 90 + ".png"
+
+    name = storage.save(long_name, ContentFile(b"\x89PNG"), max_length=100)
+
+    assert len(name) == 100 and name.startswith("stores/ferrum/original_images/aaa")
+    assert keys(s3, BUCKETS["ferrum"]) == ["media/" + name.removeprefix("stores/ferrum/")]
+
+
 def test_media_no_store_owns_goes_to_the_shared_bucket(s3):
     storage = StoreMediaStorage()
 
