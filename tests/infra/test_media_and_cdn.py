@@ -1,5 +1,6 @@
 """Media on S3 and CloudFront invalidation, with real boto3 calls against moto's server on
-loopback (the standard double of AWS; this machine cannot reach AWS)."""
+loopback (the standard double of AWS; this machine cannot reach AWS): the storage itself, and
+images and documents uploaded through the Wagtail admin by each store's editor."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.files.base import ContentFile
 from moto.server import ThreadedMotoServer
-from wagtail.models import Page
+from wagtail.models import Collection, Page
 
 from storefleet.brand import cdn
+from storefleet.brand.models import StoreDocument, StoreImage
 from storefleet.brand.storage import StoreMediaStorage
 from storefleet.celery import app as celery_app
+from storefleet.tenants.models import Store
+from tests.factories import png_bytes
 
 BUCKETS = {
     "ferrum": "acme-storefleet-test-ferrum-media",
@@ -44,8 +48,16 @@ def aws(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture
-def s3(aws, settings):
-    moto_reset(aws)
+def moto(aws) -> str:
+    """Each test starts from an empty account (the server lives for the whole module): reset
+    once per test, however many of the fixtures below it uses."""
+    urllib.request.urlopen(urllib.request.Request(f"{aws}/moto-api/reset", method="POST"))
+    return aws
+
+
+@pytest.fixture
+def s3(moto, settings):
+    aws = moto
     settings.STOREFLEET_AWS_ENDPOINT_URL = aws
     settings.AWS_S3_REGION_NAME = "us-east-1"
     settings.STOREFLEET_MEDIA_BUCKET_TEMPLATE = "acme-storefleet-test-{slug}-media"
@@ -65,11 +77,6 @@ def s3(aws, settings):
         for item in client.list_objects_v2(Bucket=bucket).get("Contents", []):
             client.delete_object(Bucket=bucket, Key=item["Key"])
         client.delete_bucket(Bucket=bucket)
-
-
-def moto_reset(endpoint: str) -> None:
-    """Each test starts from an empty account (the server lives for the whole module)."""
-    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
 
 
 def keys(client, bucket: str) -> list[str]:
@@ -104,6 +111,17 @@ def test_a_second_file_of_the_same_name_does_not_overwrite(s3, ferrum):
     assert keys(s3, BUCKETS["ferrum"]) == ["media/" + second.removeprefix("stores/ferrum/")]
 
 
+def test_a_name_fits_the_fields_length_with_its_store_prefix(s3, ferrum):
+    """The field's limit (100 for Wagtail's files) is on the whole name, prefix included."""
+    storage = StoreMediaStorage()
+    long_name = "stores/ferrum/original_images/" + "a" * 90 + ".png"
+
+    name = storage.save(long_name, ContentFile(b"\x89PNG"), max_length=100)
+
+    assert len(name) == 100 and name.startswith("stores/ferrum/original_images/aaa")
+    assert keys(s3, BUCKETS["ferrum"]) == ["media/" + name.removeprefix("stores/ferrum/")]
+
+
 def test_media_no_store_owns_goes_to_the_shared_bucket(s3):
     storage = StoreMediaStorage()
 
@@ -114,6 +132,106 @@ def test_media_no_store_owns_goes_to_the_shared_bucket(s3):
     assert (
         storage.url(name) == "https://d111static.cloudfront.net/media/original_images/platform.png"
     )
+
+
+# -- Wagtail uploads through the admin, stored by the production storage ---------------------
+@pytest.fixture
+def store_media(s3, settings):
+    """Media through the production storage: every upload below is a real S3 call (to moto).
+    Requested before the brands, so their factory image and document go through it too."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storefleet.brand.storage.StoreMediaStorage"},
+    }
+    return s3
+
+
+def upload(client, editor, kind: str, name: str, content: bytes, collection_id: int) -> int:
+    """What the admin's "Add images" / "Add documents" page sends for one file."""
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/{kind}/multiple/add/",
+        {"files[]": ContentFile(content, name=name), "collection": collection_id},
+        HTTP_HOST="localhost",
+    )
+    assert response.status_code == 200 and response.json()["success"] is True, response.content
+    return response.json()["image_id" if kind == "images" else "doc_id"]
+
+
+def test_an_editors_uploads_land_in_the_stores_own_bucket(store_media, ferrum, hydra, client):
+    s3 = store_media
+    collection = ferrum.store.collection_id
+
+    image_id = upload(client, ferrum.editor, "images", "valve.png", png_bytes(), collection)
+    # The image's edit page shows it through renditions, made (and stored) on the way.
+    assert client.get(f"/admin/images/{image_id}/", HTTP_HOST="localhost").status_code == 200
+    document_id = upload(client, ferrum.editor, "documents", "sheet.pdf", b"%PDF-1.4", collection)
+
+    image = StoreImage.objects.get(pk=image_id)
+    assert image.file.name == "stores/ferrum/original_images/valve.png"
+    assert sorted(r.file.name for r in image.renditions.all()) == [
+        "stores/ferrum/images/valve.max-800x600.png",
+        "stores/ferrum/images/valve.original.png",
+    ]
+    assert (
+        StoreDocument.objects.get(pk=document_id).file.name == "stores/ferrum/documents/sheet.pdf"
+    )
+    assert keys(s3, BUCKETS["ferrum"]) == [
+        "media/documents/ferrum.pdf",  # the factory's, through the same storage
+        "media/documents/sheet.pdf",
+        "media/images/valve.max-800x600.png",
+        "media/images/valve.original.png",
+        "media/original_images/ferrum.png",
+        "media/original_images/valve.png",
+    ]
+    assert keys(s3, BUCKETS["hydra"]) == [
+        "media/documents/hydra.pdf",
+        "media/original_images/hydra.png",
+    ]
+    assert keys(s3, SHARED) == []
+    head = s3.head_object(Bucket=BUCKETS["ferrum"], Key="media/original_images/valve.png")
+    assert head["ServerSideEncryption"] == "AES256"
+    assert image.file.url == "https://ferrum.localhost/media/original_images/valve.png"
+
+
+def test_a_hydra_upload_lands_only_in_hydras_bucket(store_media, ferrum, hydra, client):
+    """…and moves Hydra's page-cache version on, not Ferrum's."""
+    s3 = store_media
+    collection = hydra.store.collection_id
+    versions = {
+        w.store.slug: Store.objects.get(pk=w.store.pk).content_version for w in (ferrum, hydra)
+    }
+
+    upload(client, hydra.editor, "images", "pump.png", png_bytes("#00695C"), collection)
+    upload(client, hydra.editor, "documents", "curve.pdf", b"%PDF-1.4", collection)
+
+    assert keys(s3, BUCKETS["hydra"]) == [
+        "media/documents/curve.pdf",
+        "media/documents/hydra.pdf",
+        "media/original_images/hydra.png",
+        "media/original_images/pump.png",
+    ]
+    assert keys(s3, BUCKETS["ferrum"]) == [
+        "media/documents/ferrum.pdf",
+        "media/original_images/ferrum.png",
+    ]
+    assert keys(s3, SHARED) == []
+    assert Store.objects.get(pk=hydra.store.pk).content_version > versions["hydra"]
+    assert Store.objects.get(pk=ferrum.store.pk).content_version == versions["ferrum"]
+
+
+def test_platform_media_in_the_root_collection_go_to_the_shared_bucket(
+    store_media, ferrum, client, django_user_model
+):
+    s3 = store_media
+    staff = django_user_model.objects.create_superuser("it", "it@example.com", "x")
+    root = Collection.get_first_root_node()
+
+    image_id = upload(client, staff, "images", "platform.png", png_bytes(), root.pk)
+
+    assert StoreImage.objects.get(pk=image_id).file.name == "original_images/platform.png"
+    assert keys(s3, SHARED) == ["media/original_images/platform.png"]
+    assert "media/original_images/platform.png" not in keys(s3, BUCKETS["ferrum"])
 
 
 # -- CloudFront ----------------------------------------------------------------------------------
@@ -161,10 +279,9 @@ def invalidations(endpoint: str, distribution_id: str) -> list[dict]:
 
 
 @pytest.fixture
-def distributions(aws, settings):
-    moto_reset(aws)
-    settings.STOREFLEET_AWS_ENDPOINT_URL = aws
-    return {slug: create_distribution(aws, f"{slug}.localhost") for slug in ("ferrum", "hydra")}
+def distributions(moto, settings):
+    settings.STOREFLEET_AWS_ENDPOINT_URL = moto
+    return {slug: create_distribution(moto, f"{slug}.localhost") for slug in ("ferrum", "hydra")}
 
 
 def test_invalidation_batches_paths_on_the_stores_distribution(aws, distributions, ferrum, hydra):
@@ -258,6 +375,33 @@ def test_publishing_a_page_invalidates_through_a_real_worker(
     assert made["InvalidationBatch"]["Paths"]["Items"] == ["/", f"/{relative}*"]
     assert invalidations(aws, distributions["hydra"]) == []
     assert type(ferrum.store).objects.get(pk=ferrum.store.pk).content_version > version
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_invalidates_its_paths_on_the_stores_distribution(
+    moto, store_media, distributions, ferrum, hydra, client, settings
+):
+    """An editor's upload → after commit one task → a Celery worker → an invalidation of the
+    file and its renditions on Ferrum's distribution, none on Hydra's (transactional for the
+    same reasons as the page test above)."""
+    import celery.contrib.testing.tasks  # noqa: F401 - the worker's ping task
+
+    settings.STOREFLEET_CDN_INVALIDATION = True
+    aws = moto
+
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        upload(client, ferrum.editor, "images", "gear.png", png_bytes(), ferrum.store.collection_id)
+        for _ in range(100):
+            if invalidations(aws, distributions["ferrum"]):
+                break
+            time.sleep(0.1)
+
+    made = invalidations(aws, distributions["ferrum"])
+    assert {path for i in made for path in i["InvalidationBatch"]["Paths"]["Items"]} == {
+        "/media/images/gear.*",
+        "/media/original_images/gear.png",
+    }
+    assert invalidations(aws, distributions["hydra"]) == []
 
 
 def test_invalidation_is_off_unless_configured(

@@ -1,17 +1,74 @@
-"""Brand content: per-store settings (theme, contact, navigation) and the page types marketing
-teams build their storefront from."""
+"""Brand content: per-store settings (theme, contact, navigation), the page types marketing
+teams build their storefront from, and the image and document models whose files are stored
+under their store's prefix (``brand.media``)."""
+
+import posixpath
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.documents.models import AbstractDocument, Document
 from wagtail.fields import StreamField
+from wagtail.images.models import AbstractImage, AbstractRendition, Image
 from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import FooterColumnBlock, LinkBlock, PageBodyBlock
 from .colours import HEX_COLOUR, hex_colour_validator, readable_text_on, text_is_readable_on
+from .media import store_media_prefix, stored_media_prefix
+
+
+# -- media (WAGTAILIMAGES_IMAGE_MODEL, WAGTAILDOCS_DOCUMENT_MODEL) ------------------------------
+# Wagtail's own models with one change: the upload path starts with the store's prefix. Access
+# is still Wagtail's: its permission policy checks every image (document) model against
+# wagtailimages.Image's (wagtaildocs.Document's) permissions, per collection.
+class StoreImage(AbstractImage):
+    """An image; its file and renditions go to the store owning its collection."""
+
+    admin_form_fields = Image.admin_form_fields
+
+    class Meta(AbstractImage.Meta):
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def get_upload_to(self, filename: str) -> str:
+        # Wagtail's name (ASCII, shortened); the storage shortens it further if the prefix
+        # takes it past the field's length.
+        return store_media_prefix(collection_id=self.collection_id) + super().get_upload_to(
+            filename
+        )
+
+
+class StoreRendition(AbstractRendition):
+    image = models.ForeignKey(StoreImage, on_delete=models.CASCADE, related_name="renditions")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=("image", "filter_spec", "focal_point_key"), name="unique_store_rendition"
+            )
+        ]
+
+    def get_upload_to(self, filename: str) -> str:
+        return stored_media_prefix(self.image.file.name) + super().get_upload_to(filename)
+
+
+def get_document_upload_to(instance: "StoreDocument", filename: str) -> str:
+    return instance.get_upload_to(filename)
+
+
+class StoreDocument(AbstractDocument):
+    """A document; its file goes to the store owning its collection."""
+
+    file = models.FileField(upload_to=get_document_upload_to, verbose_name=_("file"))
+
+    admin_form_fields = Document.admin_form_fields
+
+    def get_upload_to(self, filename: str) -> str:
+        folder = store_media_prefix(collection_id=self.collection_id) + "documents"
+        return posixpath.join(folder, filename)
 
 
 class FontStack(models.TextChoices):
@@ -42,10 +99,10 @@ class BrandSettings(BaseSiteSetting):
     """The brand's look and its contact and legal details, one per store."""
 
     logo = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        StoreImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     favicon = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        StoreImage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     tagline = models.CharField(max_length=120, blank=True)
     primary_colour = models.CharField(

@@ -78,7 +78,9 @@ class StoreMediaStorage(Storage):
 
     def get_available_name(self, name: str, max_length: int | None = None) -> str:
         storage, key, prefix = self.route(name)
-        return prefix + storage.get_available_name(key, max_length=max_length)
+        # The field's limit is on the whole name, prefix included.
+        limit = max_length - len(prefix) if max_length is not None else None
+        return prefix + storage.get_available_name(key, max_length=limit)
 
     def delete(self, name: str) -> None:
         storage, key, _prefix = self.route(name)

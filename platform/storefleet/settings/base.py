@@ -140,6 +140,10 @@ STOREFLEET_SITE_TEMPLATES_DIR = Path(
 WAGTAIL_SITE_NAME = "Storefleet"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Images and documents are stored under their store's prefix (stores/<slug>/), which the S3
+# storage routes to the store's own bucket (storefleet.brand.media, .storage).
+WAGTAILIMAGES_IMAGE_MODEL = "brand.StoreImage"
+WAGTAILDOCS_DOCUMENT_MODEL = "brand.StoreDocument"
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "docx", "xlsx", "zip", "txt", "dwg", "step", "stp"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import QuerySet
-from wagtail.models import Site
+from wagtail.models import Collection, Site
 
 from .models import Store, StoreStatus
 
@@ -123,6 +123,23 @@ def stores_editable_by(user) -> QuerySet[Store]:
     return store_list().filter(editors_group__in=user.groups.all())
 
 
+def store_owning_collection(collection_id: int | None) -> Store | None:
+    """The store whose media live in this collection: the one whose own collection it is or,
+    for a sub-collection its editors made, the nearest ancestor's. ``None`` for collections no
+    store owns (the root, platform staff's)."""
+    path = Collection.objects.filter(pk=collection_id).values_list("path", flat=True).first()
+    if path is None:
+        return None
+    ancestors = [path[:end] for end in range(Collection.steplen, len(path) + 1, Collection.steplen)]
+    return (
+        Store.objects.filter(collection__path__in=ancestors)
+        .order_by("-collection__depth")
+        .select_related("site")
+        .first()
+    )
+
+
 def store_site_ids_for_collection(collection_id: int) -> list[int]:
-    """Sites of the stores whose media live in this collection."""
-    return list(Store.objects.filter(collection_id=collection_id).values_list("site_id", flat=True))
+    """Sites of the stores whose media live in this collection (or in an ancestor of it)."""
+    store = store_owning_collection(collection_id)
+    return [store.site_id] if store else []

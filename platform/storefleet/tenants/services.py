@@ -26,7 +26,9 @@ from storefleet.errors import ApplicationError
 from .models import Store, StoreStatus
 from .selectors import HOST_MAP_VERSION_KEY
 
-# What a store's marketing team may do, and only within its own store.
+# What a store's marketing team may do, and only within its own store. Images and documents
+# are brand.StoreImage and brand.StoreDocument, but Wagtail's permission policy checks any image
+# (document) model against wagtailimages.Image's (wagtaildocs.Document's) permissions.
 EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
 EDITOR_COLLECTION_PERMISSIONS = {
     "wagtailimages": ("add_image", "change_image", "choose_image"),
