@@ -74,7 +74,7 @@ def test_regional_manager_launches_a_store_and_opens_it(
         # The page polls the progress endpoint; the status reaches "succeeded" without a reload.
         expect(page.locator("#run-status")).to_have_text("succeeded", timeout=60_000)
 
-    for step in ("register", "content", "infrastructure", "smoke_test", "live"):
+    for step in ("register", "infrastructure", "content", "smoke_test", "live"):
         expect(page.locator(f'tr[data-step="{step}"] .step-status')).to_have_text("succeeded")
     expect(page.locator('tr[data-step="erp"] .step-status')).to_have_text("skipped")
     expect(page.locator('tr[data-step="smoke_test"] .step-log')).to_contain_text(

@@ -49,8 +49,8 @@ def test_demo_stores_launches_brands_folders_and_creates_one_user_per_role(setti
     latest = ProvisioningRun.objects.order_by("pk").last()
     assert [s.status for s in latest.steps.all()] == [
         "unchanged",
-        "unchanged",
         "skipped",
+        "unchanged",
         "unchanged",
         "succeeded",
         "unchanged",

@@ -38,9 +38,9 @@ def test_a_worker_runs_the_launch_chain_step_by_step(render_brand):
     assert run.status == RunStatus.SUCCEEDED
     assert [(s.name, s.status, s.attempts) for s in run.steps.all()] == [
         ("register", "succeeded", 1),
-        ("content", "succeeded", 1),
         ("erp", "skipped", 1),
         ("infrastructure", "succeeded", 1),
+        ("content", "succeeded", 1),
         ("smoke_test", "succeeded", 1),
         ("live", "succeeded", 1),
     ]

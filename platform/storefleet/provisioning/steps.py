@@ -177,11 +177,14 @@ def check_gone(run: ProvisioningRun) -> StepOutcome:
 
 
 STEPS: dict[str, tuple[tuple[str, str, Callable[[ProvisioningRun], StepOutcome]], ...]] = {
+    # Infrastructure before content: seed media are uploaded to the store's own bucket (the
+    # pulumi driver makes it; the local driver the media folder). The ERP check first of all
+    # but registering, so a store whose mapping is wrong costs no cloud resources.
     RunAction.LAUNCH: (
         ("register", "Register the store", register),
-        ("content", "Seed pages, theme and media", content),
         ("erp", "Check the ERP mapping", erp),
         ("infrastructure", "Infrastructure", infrastructure),
+        ("content", "Seed pages, theme and media", content),
         ("smoke_test", "Smoke-test the storefront", smoke_test),
         ("live", "Go live", go_live),
     ),
