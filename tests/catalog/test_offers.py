@@ -4,34 +4,10 @@ reference ERP, in one gateway batch per page; anonymous visitors never do."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from storefleet.accounts.models import Company, MemberRole, Membership
 from storefleet.catalog.models import CatalogPage
-from storefleet.erp.sync import erp_sync
-from storefleet.tenants.models import Store
-from storefleet.tenants.services import store_host_map_invalidate
-from tests.erp.conftest import point_gateway_at
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def shop(settings, erp_server, ferrum):
-    """Ferrum sells from WH-EU; Nordwerk (C-1001, its own price list) buys there."""
-    gateway = point_gateway_at(settings, erp_server)
-    erp_sync(name="products", full=True)
-    erp_sync(name="customers", full=True)
-    Store.objects.filter(pk=ferrum.store.pk).update(erp_warehouse="WH-EU")
-    store_host_map_invalidate()
-    catalog = CatalogPage(title="Products", slug="catalog", per_page=24)
-    ferrum.home.add_child(instance=catalog)
-    catalog.save_revision().publish()
-    company = Company.objects.get(code="C-1001")
-    company.stores.add(ferrum.store)
-    buyer = get_user_model().objects.create_user("buyer@nordwerk.example", "b@n.example", "x")
-    Membership.objects.create(user=buyer, company=company, role=MemberRole.BUYER)
-    return gateway, buyer
 
 
 def test_buyer_sees_the_companys_fixed_price_and_stock(client, shop, erp_server):
