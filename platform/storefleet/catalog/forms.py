@@ -1,10 +1,12 @@
-"""The catalog page's admin form: the assortment names products by SKU, so each SKU is checked
-against the mirrored catalog, with a message that says what to fix."""
+"""The catalog page's admin form: the assortment and the product stories name products by SKU,
+so each SKU is checked against the mirrored catalog, with a message that says what to fix."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.forms import ModelForm
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
@@ -15,6 +17,7 @@ class CatalogPageForm(WagtailAdminPageForm):
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
         self._clean_assortment(cleaned_data)
+        self._clean_stories()
         return cleaned_data
 
     def _clean_assortment(self, cleaned_data: dict[str, Any]) -> None:
@@ -47,3 +50,42 @@ class CatalogPageForm(WagtailAdminPageForm):
                     "“All products”."
                 ),
             )
+
+    def _clean_stories(self) -> None:
+        from .selectors import skus_in_catalog
+
+        formset = self.formsets.get("stories")
+        if formset is None:
+            return
+        stories: list[tuple[ModelForm, str]] = [
+            (form, form.cleaned_data["sku"].strip())
+            for form in formset.forms
+            if form.is_valid()
+            and not form.cleaned_data.get(DELETION_FIELD_NAME)
+            and form.cleaned_data.get("sku", "").strip()
+        ]
+        known = skus_in_catalog(sku for _form, sku in stories)
+        seen: set[str] = set()
+        for form, typed in stories:
+            sku = known.get(typed.upper())
+            if sku is None:
+                form.add_error(
+                    "sku",
+                    _(
+                        "There is no product with the SKU “%(sku)s” in the catalog. Enter the "
+                        "SKU as the product page shows it, e.g. FAS-1001."
+                    )
+                    % {"sku": typed},
+                )
+            elif sku in seen:
+                form.add_error(
+                    "sku",
+                    _(
+                        "%(sku)s has a story on this page already: one story per product. Put "
+                        "this text into that story, or delete one of the two."
+                    )
+                    % {"sku": sku},
+                )
+            else:
+                seen.add(sku)
+                form.instance.sku = sku  # as the catalog spells it

@@ -2,21 +2,29 @@
 become a page tree; storefront catalog pages route to these rows.
 
 What a store adds to the mirrored catalog lives on its catalog page, so that page permissions,
-drafts, previews, revisions and scheduled publishing cover it: the assortment it sells."""
+drafts, previews, revisions and scheduled publishing cover it: the assortment it sells and the
+product stories marketing writes per SKU."""
 
 from __future__ import annotations
 
 from django import forms
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
-from wagtail.models import Page
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+
+from storefleet.brand.blocks import ProductStoryBlock
 
 from .forms import CatalogPageForm
 from .types import Assortment, sku_list
+
+# Preview mode of a product page with its story: the prefix, then the SKU.
+PRODUCT_PREVIEW = "product:"
 
 
 class Category(models.Model):
@@ -72,7 +80,7 @@ class CatalogPage(RoutablePageMixin, Page):
     to the products mirrored from the ERP — a list with search and category filter at the page's
     URL, and one product per SKU below it. Products stay rows, not pages.
 
-    One per store: it is where the store's assortment is found."""
+    One per store: it is where the store's assortment and product stories are found."""
 
     intro = models.TextField(blank=True, max_length=400)
     anonymous_prices = models.CharField(
@@ -97,7 +105,16 @@ class CatalogPage(RoutablePageMixin, Page):
         help_text=_("Products sold besides those categories: one SKU per line, e.g. TOL-1003."),
     )
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel(
+            "stories",
+            heading=_("Product stories"),
+            label=_("Product story"),
+            help_text=_("Shown on the product page below its facts, one story per SKU."),
+        ),
+    ]
     settings_panels = [
         *Page.settings_panels,
         FieldPanel("anonymous_prices"),
@@ -161,6 +178,25 @@ class CatalogPage(RoutablePageMixin, Page):
                 return assortment
         return self.assortment()
 
+    @property
+    def preview_modes(self) -> list[tuple[str, str]]:
+        """The product list, and the product page of each story: a story is previewed where it
+        will show."""
+        return [
+            ("", gettext("Product list")),
+            *(
+                (f"{PRODUCT_PREVIEW}{story.sku}", gettext("Product %(sku)s") % {"sku": story.sku})
+                for story in self.stories.all()
+                if story.sku
+            ),
+        ]
+
+    def serve_preview(self, request: HttpRequest, mode_name: str) -> HttpResponse:
+        if mode_name.startswith(PRODUCT_PREVIEW):
+            sku = mode_name.removeprefix(PRODUCT_PREVIEW)
+            return self._product_page(request, sku, catalog_url=self._base_url(request))
+        return super().serve_preview(request, mode_name)
+
     @staticmethod
     def _customer(request: HttpRequest) -> str | None:
         """The signed-in buyer's company code, when that company may buy in this store."""
@@ -206,8 +242,11 @@ class CatalogPage(RoutablePageMixin, Page):
 
     @re_path(r"^(?P<sku>[A-Za-z0-9][-A-Za-z0-9_.]*)/$")
     def product_detail(self, request: HttpRequest, sku: str) -> HttpResponse:
+        return self._product_page(request, sku, catalog_url=self._base_url(request, sku))
+
+    def _product_page(self, request: HttpRequest, sku: str, *, catalog_url: str) -> HttpResponse:
         from .offers import product_offers, volume_breaks
-        from .selectors import product_for_sku
+        from .selectors import product_for_sku, product_story
 
         product = product_for_sku(sku, assortment=self._assortment(request))
         if product is None:
@@ -222,7 +261,8 @@ class CatalogPage(RoutablePageMixin, Page):
             request,
             context_overrides={
                 "product": product,
-                "catalog_url": self._base_url(request, sku),
+                "catalog_url": catalog_url,
+                "story": product_story(page=self, sku=product.sku),
                 "offer": offer,
                 "breaks": breaks,
                 "customer": customer,
@@ -234,3 +274,25 @@ class CatalogPage(RoutablePageMixin, Page):
     def _base_url(request: HttpRequest, sku: str = "") -> str:
         """The catalog's own URL as this request reached it (no site-root lookup needed)."""
         return request.path[: len(request.path) - len(f"{sku}/")] if sku else request.path
+
+
+class ProductStory(Orderable):
+    """Marketing's story of one product in one store: text, images, documents and videos from
+    the brand's own collections, shown on the product page. Part of the catalog page, so it is
+    drafted, previewed, reviewed and published with it, by those who may edit that page."""
+
+    page = ParentalKey(CatalogPage, on_delete=models.CASCADE, related_name="stories")
+    sku = models.CharField(
+        _("SKU"), max_length=64, help_text=_("The product's SKU in the catalog, e.g. FAS-1001.")
+    )
+    body = StreamField(ProductStoryBlock(), use_json_field=True)
+
+    panels = [FieldPanel("sku"), FieldPanel("body")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("product story")
+        verbose_name_plural = _("product stories")
+        indexes = [models.Index(fields=["page", "sku"])]
+
+    def __str__(self) -> str:
+        return self.sku

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
 from wagtail.models import Page
 
-from .models import CatalogPage, Category, Product
+from .models import CatalogPage, Category, Product, ProductStory
 from .types import EVERYTHING, Assortment
 
 if TYPE_CHECKING:
@@ -131,3 +131,9 @@ def store_sells(*, store: StoreRecord, skus: Iterable[str]) -> set[str]:
         return set()
     products = product_list(assortment=store_assortment(store=store)).filter(sku__in=wanted)
     return set(products.values_list("sku", flat=True))
+
+
+def product_story(*, page: CatalogPage, sku: str) -> ProductStory | None:
+    """The page's story for the SKU: as published on a live page, as drafted in a preview (a
+    preview's page holds its stories in memory)."""
+    return page.stories.filter(sku=sku).first()
