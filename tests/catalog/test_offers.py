@@ -3,9 +3,12 @@ reference ERP, in one gateway batch per page; anonymous visitors never do."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from storefleet.catalog.models import CatalogPage
+from storefleet.catalog.models import CatalogPage, Product
+from storefleet.catalog.offers import smallest_order_quantity
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +52,23 @@ def test_anonymous_visitors_and_other_stores_get_no_company_price(client, shop, 
     page.save_revision().publish()
     other = client.get("/catalog/BRG-1001/", HTTP_HOST="hydra.localhost").content.decode()
     assert ", your price" not in other
+
+
+@pytest.mark.parametrize(
+    ("minimum", "multiple", "least"),
+    [
+        (None, None, "1"),
+        ("2", None, "2"),
+        (None, "10", "10"),
+        ("100", "100", "100"),
+        ("25", "10", "30"),  # a minimum that is no multiple: the next multiple above it
+        ("5", "0.5", "5"),
+        (None, "0.1", "0.1"),
+    ],
+)
+def test_smallest_order_quantity_follows_the_erps_rules(minimum, multiple, least):
+    product = Product(
+        min_quantity=Decimal(minimum) if minimum else None,
+        quantity_multiple=Decimal(multiple) if multiple else None,
+    )
+    assert smallest_order_quantity(product) == Decimal(least)
