@@ -4,6 +4,10 @@ Each row names an admin URL that shows or acts on one object of the *other* bran
 editor must be denied (403/404, or Wagtail's redirect to the dashboard with an error) and the
 other brand's marker must not appear in what comes back. Listings and choosers must show the
 editor's own objects and none of the other brand's.
+
+Product stories and the assortment are part of the store's catalog page (an inline of the page,
+settings of the page): they are edited, previewed and published through the page URLs, and the
+images and documents in a story are chosen with the image and document choosers listed here.
 """
 
 from __future__ import annotations
@@ -13,7 +17,14 @@ from collections.abc import Callable
 import pytest
 from django.urls import reverse
 
+from storefleet.catalog.models import CatalogPage, ProductStory
+from tests.catalog.factories import catalog_form_data, catalog_page_make, story_publish
 from tests.factories import BrandWorld
+
+
+def _catalog(b: BrandWorld) -> CatalogPage:
+    return CatalogPage.objects.descendant_of(b.home).get()
+
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +63,20 @@ OBJECT_URLS: list[tuple[str, Callable[[BrandWorld], str]]] = [
         ),
     ),
     ("site edit", lambda b: reverse("wagtailsites:edit", args=[b.store.site_id])),
+]
+
+# The catalog page, with its product stories (its inline) and assortment (its settings).
+CATALOG_URLS: list[tuple[str, Callable[[BrandWorld], str]]] = [
+    ("catalog edit (stories)", lambda b: reverse("wagtailadmin_pages:edit", args=[_catalog(b).pk])),
+    ("catalog preview", lambda b: reverse("wagtailadmin_pages:view_draft", args=[_catalog(b).pk])),
+    ("catalog history", lambda b: reverse("wagtailadmin_pages:history", args=[_catalog(b).pk])),
+    (
+        "catalog revisions compare",
+        lambda b: reverse(
+            "wagtailadmin_pages:revisions_compare", args=[_catalog(b).pk, "earliest", "latest"]
+        ),
+    ),
+    ("catalog unpublish", lambda b: reverse("wagtailadmin_pages:unpublish", args=[_catalog(b).pk])),
 ]
 
 # Listings, choosers, searches and reports: (area, url) where the editor may look, but only
@@ -96,15 +121,34 @@ def brands(ferrum, hydra) -> dict[str, BrandWorld]:
     return {"ferrum": ferrum, "hydra": hydra}
 
 
-@pytest.mark.parametrize(("area", "url_for"), OBJECT_URLS, ids=[a for a, _ in OBJECT_URLS])
-@pytest.mark.parametrize(("own", "other"), [("ferrum", "hydra"), ("hydra", "ferrum")])
-def test_editor_is_denied_the_other_brands_object(client, brands, area, url_for, own, other):
+@pytest.fixture
+def catalogs(brands) -> dict[str, BrandWorld]:
+    """Each brand with a catalog page holding a product story with one of its images."""
+    for brand in brands.values():
+        catalog = catalog_page_make(brand.home, title=f"{brand.marker} catalog")
+        story_publish(catalog, "FAS-1001", f"{brand.marker} story", image=brand.image.pk)
+    return brands
+
+
+def _assert_denied(client, brands, area, url_for, own, other) -> None:  # type: ignore[no-untyped-def]
     client.force_login(brands[own].editor)
     url = url_for(brands[other])
     response = client.get(url, HTTP_HOST="localhost")
     assert _denied(response, url), f"{area}: {url} answered {response.status_code}"
     _status, body = _body(client, url)
     assert brands[other].marker not in body, f"{area}: {url} shows {other}'s content"
+
+
+@pytest.mark.parametrize(("area", "url_for"), OBJECT_URLS, ids=[a for a, _ in OBJECT_URLS])
+@pytest.mark.parametrize(("own", "other"), [("ferrum", "hydra"), ("hydra", "ferrum")])
+def test_editor_is_denied_the_other_brands_object(client, brands, area, url_for, own, other):
+    _assert_denied(client, brands, area, url_for, own, other)
+
+
+@pytest.mark.parametrize(("area", "url_for"), CATALOG_URLS, ids=[a for a, _ in CATALOG_URLS])
+@pytest.mark.parametrize(("own", "other"), [("ferrum", "hydra"), ("hydra", "ferrum")])
+def test_editor_is_denied_the_other_brands_catalog(client, catalogs, area, url_for, own, other):
+    _assert_denied(client, catalogs, area, url_for, own, other)
 
 
 OWN_REACHABLE = [(a, u) for a, u in OBJECT_URLS if not a.startswith(("collection", "site"))]
@@ -116,6 +160,29 @@ def test_editor_reaches_their_own_objects(client, brands, area, url_for):
     client.force_login(brands["ferrum"].editor)
     response = client.get(url_for(brands["ferrum"]), HTTP_HOST="localhost")
     assert response.status_code == 200, f"{area} answered {response.status_code}"
+
+
+@pytest.mark.parametrize(("area", "url_for"), CATALOG_URLS, ids=[a for a, _ in CATALOG_URLS])
+def test_editor_reaches_their_own_catalog(client, catalogs, area, url_for):
+    client.force_login(catalogs["ferrum"].editor)
+    response = client.get(url_for(catalogs["ferrum"]), HTTP_HOST="localhost")
+    assert response.status_code == 200, f"{area} answered {response.status_code}"
+    if area == "catalog edit (stories)":
+        body = response.content.decode()
+        assert "FERRUM-MARKER story" in body and "HYDRA-MARKER" not in body
+
+
+CATALOG_LISTINGS = [
+    (a, u) for a, u in LISTING_URLS if a.startswith(("dashboard", "page", "report: site"))
+]
+
+
+@pytest.mark.parametrize(("area", "url"), CATALOG_LISTINGS, ids=[a for a, _ in CATALOG_LISTINGS])
+def test_listings_show_nothing_of_the_other_brands_catalog(client, catalogs, area, url):
+    client.force_login(catalogs["ferrum"].editor)
+    status, body = _body(client, url)
+    assert status == 200, f"{area}: {url} answered {status}"
+    assert "HYDRA-MARKER" not in body, f"{area} lists hydra's catalog"
 
 
 @pytest.mark.parametrize(("area", "url"), LISTING_URLS, ids=[a for a, _ in LISTING_URLS])
@@ -164,6 +231,20 @@ def test_other_brand_page_cannot_be_edited_by_post(client, brands):
     response = client.post(url, {"title": "hijacked", "slug": "campaign"}, HTTP_HOST="localhost")
     assert _denied(response, url)
     assert Page.objects.get(pk=landing.pk).title == landing.title
+
+
+def test_other_brand_product_story_cannot_be_written_by_post(client, catalogs):
+    client.force_login(catalogs["ferrum"].editor)
+    catalog = _catalog(catalogs["hydra"])
+    revisions = catalog.revisions.count()
+    url = reverse("wagtailadmin_pages:edit", args=[catalog.pk])
+    data = catalog_form_data(stories=[("FAS-1001", "hijacked")], sells="assortment")
+    response = client.post(url, data, HTTP_HOST="localhost")
+    assert _denied(response, url)
+    assert [s.body[0].value.source for s in ProductStory.objects.filter(page=catalog)] == [
+        "<p>HYDRA-MARKER story</p>"
+    ]
+    assert catalog.revisions.count() == revisions
 
 
 def test_platform_it_sees_every_brand(client, brands, django_user_model):

@@ -3,49 +3,14 @@ the ERP — list, search, category filter, pages, and one product per SKU."""
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from storefleet.catalog.models import AnonymousPrices, CatalogPage, Product
-from storefleet.catalog.services import products_upsert
-from storefleet.erp.types import Money, ProductRecord
+from storefleet.catalog.models import AnonymousPrices, CatalogPage, Category, Product, Sells
+from tests.catalog.factories import assortment_publish, catalog_page_make, products_make
 
 pytestmark = pytest.mark.django_db
-
-WRITTEN = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
-
-
-def _products(count: int, *, start: int = 1, category: str = "Fasteners") -> None:
-    products_upsert(
-        records=[
-            ProductRecord(
-                erp_id=number,
-                sku=f"FAS-{number:04d}",
-                name=f"Hex bolt M{number}",
-                unit="Unit",
-                salable=True,
-                active=True,
-                min_quantity=Decimal("100") if number == 1 else None,
-                multiple=Decimal("50.0000") if number == 1 else None,
-                categories=(category,),
-                list_price=Money(Decimal("0.0900"), "EUR"),
-                erp_write_date=WRITTEN,
-            )
-            for number in range(start, start + count)
-        ]
-    )
-
-
-@pytest.fixture
-def catalog(ferrum) -> CatalogPage:
-    page = CatalogPage(title="Products", slug="catalog", per_page=24)
-    ferrum.home.add_child(instance=page)
-    page.save_revision().publish()
-    return page
 
 
 def _get(client, path: str):  # type: ignore[no-untyped-def]
@@ -53,7 +18,7 @@ def _get(client, path: str):  # type: ignore[no-untyped-def]
 
 
 def test_list_shows_products_with_sign_in_for_price_by_default(client, catalog):
-    _products(3)
+    products_make(3)
     body = _get(client, "/catalog/").content.decode()
     assert "3 products" in body
     assert "SKU FAS-0001" in body and "Hex bolt M3" in body
@@ -63,7 +28,7 @@ def test_list_shows_products_with_sign_in_for_price_by_default(client, catalog):
 
 
 def test_list_prices_by_store_setting(client, catalog):
-    _products(1)
+    products_make(1)
     catalog.anonymous_prices = AnonymousPrices.LIST_PRICE
     catalog.save_revision().publish()
     body = _get(client, "/catalog/").content.decode()
@@ -72,8 +37,8 @@ def test_list_prices_by_store_setting(client, catalog):
 
 
 def test_search_by_sku_or_name_and_filter_by_category(client, catalog):
-    _products(3)
-    _products(2, start=50, category="Bearings")
+    products_make(3)
+    products_make(2, start=50, category="Bearings")
     assert "1 product for “FAS-0002”" in _get(client, "/catalog/?q=FAS-0002").content.decode()
     assert "Hex bolt M51" in _get(client, "/catalog/?q=m51").content.decode()
     bearings = Product.objects.get(sku="FAS-0050").category_id
@@ -83,7 +48,7 @@ def test_search_by_sku_or_name_and_filter_by_category(client, catalog):
 
 
 def test_pages_of_24(client, catalog):
-    _products(30)
+    products_make(30)
     first = _get(client, "/catalog/").content.decode()
     second = _get(client, "/catalog/?page=2").content.decode()
     assert "Page 1 of 2" in first and "FAS-0024" in first and "FAS-0025" not in first
@@ -92,7 +57,7 @@ def test_pages_of_24(client, catalog):
 
 
 def test_product_page_by_sku_and_a_clear_404_for_an_unknown_one(client, catalog):
-    _products(1)
+    products_make(1)
     body = _get(client, "/catalog/FAS-0001/").content.decode()
     assert "<h1>Hex bolt M1</h1>" in body
     assert "Minimum order</dt><dd>100 Unit" in body
@@ -100,20 +65,100 @@ def test_product_page_by_sku_and_a_clear_404_for_an_unknown_one(client, catalog)
 
 
 def test_inactive_or_unsalable_products_are_not_sold(client, catalog):
-    _products(2)
+    products_make(2)
     Product.objects.filter(sku="FAS-0002").update(salable=False)
     assert _get(client, "/catalog/FAS-0002/").status_code == 404
     assert "FAS-0002" not in _get(client, "/catalog/").content.decode()
 
 
 def test_list_query_count_does_not_grow_with_the_catalog(client, catalog):
-    _products(30)
+    products_make(30)
     client.cookies["sessionid"] = "bypass-the-page-cache"
     _get(client, "/catalog/")  # warm: host map, site root paths
     with CaptureQueriesContext(connection) as small:
         assert _get(client, "/catalog/").status_code == 200
-    _products(300, start=100)
+    products_make(300, start=100)
     with CaptureQueriesContext(connection) as large:
         assert _get(client, "/catalog/").status_code == 200
-    assert len(large) == len(small)
-    assert len(small) <= 20
+    assert len(large) == len(small) == 10
+
+
+@pytest.fixture
+def assortment(catalog):
+    """Ferrum sells fasteners, and one tool besides; bearings and the other tool are in the
+    mirrored catalog but not sold there."""
+    products_make(3)
+    products_make(2, start=50, category="Bearings", prefix="BRG")
+    products_make(2, start=80, category="Tools", prefix="TOL")
+    assortment_publish(catalog, categories=["Fasteners"], skus="TOL-0081")
+    return catalog
+
+
+def test_list_search_and_categories_show_only_the_assortment(client, assortment):
+    body = _get(client, "/catalog/").content.decode()
+    assert "4 products" in body
+    assert "FAS-0003" in body and "TOL-0081" in body
+    assert "BRG-0050" not in body and "TOL-0080" not in body
+    assert ">Fasteners</a>" in body and ">Tools</a>" in body and "Bearings" not in body
+    assert "No products match" in _get(client, "/catalog/?q=BRG").content.decode()
+    assert "FAS-0002" in _get(client, "/catalog/?q=FAS-0002").content.decode()
+
+
+def test_category_filter_stays_within_the_assortment(client, assortment):
+    tools = Category.objects.get(name="Tools").pk
+    body = _get(client, f"/catalog/?category={tools}").content.decode()
+    assert "1 product in Tools" in body and "TOL-0081" in body and "TOL-0080" not in body
+    # A category the store sells nothing of filters nothing: the store's own products show.
+    bearings = Category.objects.get(name="Bearings").pk
+    body = _get(client, f"/catalog/?category={bearings}").content.decode()
+    assert "4 products</p>" in body and "BRG-0050" not in body
+
+
+def test_a_product_outside_the_assortment_is_not_found_in_that_store_only(
+    client, assortment, hydra
+):
+    assert _get(client, "/catalog/FAS-0001/").status_code == 200
+    assert _get(client, "/catalog/TOL-0081/").status_code == 200
+    assert _get(client, "/catalog/BRG-0050/").status_code == 404
+    assert _get(client, "/catalog/TOL-0080/").status_code == 404
+    catalog_page_make(hydra.home)  # sells everything
+    other = client.get("/catalog/BRG-0050/", HTTP_HOST="hydra.localhost")
+    assert other.status_code == 200
+
+
+def test_publishing_a_new_assortment_reaches_cached_pages(client, catalog):
+    products_make(2)
+    products_make(1, start=50, category="Bearings", prefix="BRG")
+    assert "3 products" in _get(client, "/catalog/").content.decode()
+    assert _get(client, "/catalog/").headers["X-Storefleet-Cache"] == "hit"
+    assortment_publish(catalog, categories=["Bearings"])
+    assert "1 product</p>" in _get(client, "/catalog/").content.decode()
+    assert _get(client, "/catalog/FAS-0001/").status_code == 404
+
+
+def test_an_unpublished_assortment_change_sells_nothing_new(client, assortment):
+    page = CatalogPage.objects.get(pk=assortment.pk)
+    page.sells = Sells.EVERYTHING
+    page.save_revision()  # a draft
+    assert _get(client, "/catalog/BRG-0050/").status_code == 404
+
+
+def test_list_query_count_with_an_assortment_does_not_grow_with_the_catalog(client, assortment):
+    client.cookies["sessionid"] = "bypass-the-page-cache"
+    _get(client, "/catalog/")  # warm: host map, site root paths, the store's assortment
+    with CaptureQueriesContext(connection) as small:
+        assert _get(client, "/catalog/").status_code == 200
+    products_make(300, start=100)
+    products_make(100, start=500, category="Tools", prefix="TOL")
+    with CaptureQueriesContext(connection) as large:
+        assert "304 products" in _get(client, "/catalog/").content.decode()
+    assert len(large) == len(small) == 10
+
+
+def test_one_catalog_page_per_store(catalog, ferrum, hydra):
+    assert not CatalogPage.can_create_at(ferrum.home)
+    assert not CatalogPage.can_create_at(ferrum.landing)
+    assert CatalogPage.can_create_at(hydra.home)
+    assert catalog.can_move_to(ferrum.landing)  # within its store: still the one
+    catalog_page_make(hydra.home)
+    assert not catalog.can_move_to(hydra.landing)

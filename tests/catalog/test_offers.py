@@ -3,35 +3,14 @@ reference ERP, in one gateway batch per page; anonymous visitors never do."""
 
 from __future__ import annotations
 
-import pytest
-from django.contrib.auth import get_user_model
+from decimal import Decimal
 
-from storefleet.accounts.models import Company, MemberRole, Membership
-from storefleet.catalog.models import CatalogPage
-from storefleet.erp.sync import erp_sync
-from storefleet.tenants.models import Store
-from storefleet.tenants.services import store_host_map_invalidate
-from tests.erp.conftest import point_gateway_at
+import pytest
+
+from storefleet.catalog.models import CatalogPage, Product
+from storefleet.catalog.offers import smallest_order_quantity
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def shop(settings, erp_server, ferrum):
-    """Ferrum sells from WH-EU; Nordwerk (C-1001, its own price list) buys there."""
-    gateway = point_gateway_at(settings, erp_server)
-    erp_sync(name="products", full=True)
-    erp_sync(name="customers", full=True)
-    Store.objects.filter(pk=ferrum.store.pk).update(erp_warehouse="WH-EU")
-    store_host_map_invalidate()
-    catalog = CatalogPage(title="Products", slug="catalog", per_page=24)
-    ferrum.home.add_child(instance=catalog)
-    catalog.save_revision().publish()
-    company = Company.objects.get(code="C-1001")
-    company.stores.add(ferrum.store)
-    buyer = get_user_model().objects.create_user("buyer@nordwerk.example", "b@n.example", "x")
-    Membership.objects.create(user=buyer, company=company, role=MemberRole.BUYER)
-    return gateway, buyer
 
 
 def test_buyer_sees_the_companys_fixed_price_and_stock(client, shop, erp_server):
@@ -73,3 +52,23 @@ def test_anonymous_visitors_and_other_stores_get_no_company_price(client, shop, 
     page.save_revision().publish()
     other = client.get("/catalog/BRG-1001/", HTTP_HOST="hydra.localhost").content.decode()
     assert ", your price" not in other
+
+
+@pytest.mark.parametrize(
+    ("minimum", "multiple", "least"),
+    [
+        (None, None, "1"),
+        ("2", None, "2"),
+        (None, "10", "10"),
+        ("100", "100", "100"),
+        ("25", "10", "30"),  # a minimum that is no multiple: the next multiple above it
+        ("5", "0.5", "5"),
+        (None, "0.1", "0.1"),
+    ],
+)
+def test_smallest_order_quantity_follows_the_erps_rules(minimum, multiple, least):
+    product = Product(
+        min_quantity=Decimal(minimum) if minimum else None,
+        quantity_multiple=Decimal(multiple) if multiple else None,
+    )
+    assert smallest_order_quantity(product) == Decimal(least)

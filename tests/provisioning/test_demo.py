@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from storefleet.brand.models import BrandSettings, HomePage
+from storefleet.catalog.models import ProductStory
 from storefleet.provisioning.models import ProvisioningRun
 from storefleet.tenants.models import Store
 
@@ -29,6 +30,17 @@ def test_demo_stores_launches_brands_folders_and_creates_one_user_per_role(setti
     assert BrandSettings.objects.get(site=stores["hydra"].site).primary_colour == "#00695C"
     ferrum_home = HomePage.objects.get(pk=stores["ferrum"].site.root_page_id)
     assert ferrum_home.body[0].value["heading"] == "Precision parts for lines that never stop"
+    stories = ProductStory.objects.select_related("page").order_by("page__path", "sort_order")
+    assert [(s.page.get_parent().title, s.sku) for s in stories] == [
+        ("Ferrum Industrial Components", "FAS-1001"),
+        ("Ferrum Industrial Components", "BRG-1001"),
+        ("Hydra Flow Systems", "HYD-1007"),
+    ]
+    # Their images and documents are the store's own, from its collection.
+    assert stories[0].body[0].value["image"].collection == stores["ferrum"].collection
+    assert stories[2].body[1].value["documents"][0]["document"].collection == (
+        stores["hydra"].collection
+    )
     assert [(r.slug, r.status) for r in ProvisioningRun.objects.order_by("pk")] == [
         ("ferrum", "succeeded"),
         ("hydra", "succeeded"),

@@ -4,6 +4,7 @@ Celery chain (``inline``); tests/provisioning/test_tasks.py runs them on a real 
 from __future__ import annotations
 
 import pytest
+import yaml
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from wagtail.documents import get_document_model
@@ -150,6 +151,28 @@ def test_an_invalid_store_file_is_refused_and_nothing_is_created(render_brand):
     assert world_counts() == before
     assert ProvisioningRun.objects.count() == 0
     assert not LocalDriver().media_dir("nordlicht").exists()
+
+
+def test_stories_only_on_a_catalog_page_and_each_with_a_body(render_brand):
+    folder = render_brand()
+    content = yaml.safe_load((folder / "content.yaml").read_text())
+    content["pages"][0]["stories"] = [{"sku": "FAS-1001", "body": [{"type": "rich_text"}]}]
+    content["pages"].append(
+        {
+            "key": "shop",
+            "type": "catalog",
+            "title": "Shop",
+            "slug": "shop",
+            "stories": [{"sku": "X"}],
+        }
+    )
+    (folder / "content.yaml").write_text(yaml.safe_dump(content))
+    with pytest.raises(ApplicationError) as error:
+        store_launch(path=folder, check_erp=False, inline=True)
+    page = content["pages"][0]["key"]
+    assert f"page '{page}': only a catalog page has stories" in error.value.message
+    assert "page 'shop': every story needs sku and body" in error.value.message
+    assert ProvisioningRun.objects.count() == 0
 
 
 def test_a_missing_template_is_refused(render_brand):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.documents.blocks import DocumentChooserBlock
+from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
 RICH_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
@@ -154,6 +155,41 @@ class PageBodyBlock(blocks.StreamBlock):
     call_to_action = CallToActionBlock()
     downloads = DownloadsBlock()
     product_teaser = ProductTeaserBlock()
+    feature_grid = FeatureGridBlock()
+    stats = StatsBlock()
+
+
+class FigureBlock(blocks.StructBlock):
+    image = ImageChooserBlock()
+    caption = blocks.CharBlock(required=False, max_length=200)
+
+    class Meta:
+        icon = "image"
+        label = _("Image")
+        template = "brand/blocks/figure.html"
+
+
+class VideoBlock(blocks.StructBlock):
+    video = EmbedBlock(max_width=960, help_text=_("The address of a YouTube or Vimeo video"))
+    caption = blocks.CharBlock(required=False, max_length=200)
+
+    class Meta:
+        icon = "media"
+        label = _("Video")
+        template = "brand/blocks/video.html"
+
+
+class ProductStoryBlock(blocks.StreamBlock):
+    """What marketing tells about one product, below its facts on the product page: no hero or
+    call-to-action band there, the page around it is the product's."""
+
+    rich_text = blocks.RichTextBlock(
+        features=RICH_FEATURES, template="brand/blocks/rich_text.html", icon="pilcrow"
+    )
+    image = FigureBlock()
+    image_with_text = ImageWithTextBlock()
+    video = VideoBlock()
+    downloads = DownloadsBlock()
     feature_grid = FeatureGridBlock()
     stats = StatsBlock()
 

@@ -19,7 +19,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
-from storefleet.catalog.models import CatalogPage
+from storefleet.catalog.models import CatalogPage, ProductStory
 from storefleet.errors import ApplicationError
 
 from . import demo_media
@@ -69,6 +69,14 @@ class MediaSpec:
 
 
 @dataclass(frozen=True)
+class StorySpec:
+    """A product story on a catalog page: the product's SKU and blocks of the story."""
+
+    sku: str
+    body: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
 class PageSpec:
     key: str
     type: str
@@ -77,6 +85,7 @@ class PageSpec:
     intro: str = ""
     body: tuple[Mapping[str, Any], ...] = ()
     children: tuple[PageSpec, ...] = ()
+    stories: tuple[StorySpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -201,6 +210,13 @@ def store_content_seed(
 
     for key, (page, spec) in made.items():
         page.body = _stream(spec.body, refs, f"page '{key}'")
+        if spec.stories:
+            # Stories name products by SKU before the catalog is mirrored: a story shows once
+            # its product arrives from the ERP.
+            page.stories = [
+                ProductStory(sku=story.sku, body=_stream(story.body, refs, f"story '{story.sku}'"))
+                for story in spec.stories
+            ]
         page.save_revision().publish()
     home.intro = content.home_intro
     home.body = _stream(content.home_body, refs, "home")

@@ -1,12 +1,30 @@
 """Products mirrored from the ERP. Not Wagtail pages: 100k SKUs times many stores must not
-become a page tree; storefront catalog pages route to these rows."""
+become a page tree; storefront catalog pages route to these rows.
 
+What a store adds to the mirrored catalog lives on its catalog page, so that page permissions,
+drafts, previews, revisions and scheduled publishing cover it: the assortment it sells and the
+product stories marketing writes per SKU."""
+
+from __future__ import annotations
+
+from django import forms
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
-from wagtail.models import Page
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+
+from storefleet.brand.blocks import ProductStoryBlock
+
+from .forms import CatalogPageForm
+from .types import Assortment, sku_list
+
+# Preview mode of a product page with its story: the prefix, then the SKU.
+PRODUCT_PREVIEW = "product:"
 
 
 class Category(models.Model):
@@ -52,10 +70,17 @@ class AnonymousPrices(models.TextChoices):
     SIGN_IN = "sign_in", _('Show "sign in for your price"')
 
 
+class Sells(models.TextChoices):
+    EVERYTHING = "all", _("All products")
+    ASSORTMENT = "assortment", _("Only the categories and SKUs below")
+
+
 class CatalogPage(RoutablePageMixin, Page):
     """The storefront's catalog: a page marketing places in the store's tree (and menu), routing
     to the products mirrored from the ERP — a list with search and category filter at the page's
-    URL, and one product per SKU below it. Products stay rows, not pages."""
+    URL, and one product per SKU below it. Products stay rows, not pages.
+
+    One per store: it is where the store's assortment and product stories are found."""
 
     intro = models.TextField(blank=True, max_length=400)
     anonymous_prices = models.CharField(
@@ -65,13 +90,45 @@ class CatalogPage(RoutablePageMixin, Page):
         help_text=_("What visitors who are not signed in see instead of their contract price."),
     )
     per_page = models.PositiveSmallIntegerField(default=24)
+    sells = models.CharField(
+        _("this store sells"), max_length=12, choices=Sells.choices, default=Sells.EVERYTHING
+    )
+    categories = ParentalManyToManyField(
+        Category,
+        blank=True,
+        related_name="+",
+        help_text=_("The ERP's categories this store sells, each with all its products."),
+    )
+    extra_skus = models.TextField(
+        _("extra SKUs"),
+        blank=True,
+        help_text=_("Products sold besides those categories: one SKU per line, e.g. TOL-1003."),
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel(
+            "stories",
+            heading=_("Product stories"),
+            label=_("Product story"),
+            help_text=_("Shown on the product page below its facts, one story per SKU."),
+        ),
+    ]
     settings_panels = [
         *Page.settings_panels,
         FieldPanel("anonymous_prices"),
         FieldPanel("per_page"),
+        MultiFieldPanel(
+            [
+                FieldPanel("sells", widget=forms.RadioSelect),
+                FieldPanel("categories", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("extra_skus", widget=forms.Textarea(attrs={"rows": 4})),
+            ],
+            heading=_("Assortment"),
+        ),
     ]
+    base_form_class = CatalogPageForm
     parent_page_types = ["brand.HomePage", "brand.LandingPage"]
     subpage_types: list[str] = []
     max_count_per_parent = 1
@@ -79,6 +136,66 @@ class CatalogPage(RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("catalog page")
+
+    @staticmethod
+    def _other_catalog_in_store(parent: Page, *, excluding: int | None = None) -> bool:
+        # A store's pages are its home page (a child of the tree root) and what lies below it, so
+        # they share the home page's path.
+        store_path = parent.path[: 2 * Page.steplen]
+        return (
+            CatalogPage.objects.filter(path__startswith=store_path).exclude(pk=excluding).exists()
+        )
+
+    @classmethod
+    def can_create_at(cls, parent: Page) -> bool:
+        return super().can_create_at(parent) and not cls._other_catalog_in_store(parent)
+
+    def can_move_to(self, parent: Page) -> bool:
+        return super().can_move_to(parent) and not self._other_catalog_in_store(
+            parent, excluding=self.pk
+        )
+
+    def assortment(self) -> Assortment:
+        """What this page, as it stands (published, or a draft in a preview), says is sold."""
+        if self.sells != Sells.ASSORTMENT:
+            return Assortment(page_id=self.pk)
+        return Assortment(
+            everything=False,
+            category_ids=frozenset(category.pk for category in self.categories.all()),
+            skus=frozenset(sku_list(self.extra_skus)),
+            page_id=self.pk,
+        )
+
+    def _assortment(self, request: HttpRequest) -> Assortment:
+        """Served live, the store's cached assortment (this page's, as published); in a preview,
+        the draft's own."""
+        from .selectors import store_assortment
+
+        store = getattr(request, "store", None)
+        if store is not None and not getattr(request, "is_preview", False):
+            assortment = store_assortment(store=store)
+            if assortment.page_id == self.pk:
+                return assortment
+        return self.assortment()
+
+    @property
+    def preview_modes(self) -> list[tuple[str, str]]:
+        """The product list, and the product page of each story: a story is previewed where it
+        will show."""
+        return [
+            ("", gettext("Product list")),
+            *(
+                (f"{PRODUCT_PREVIEW}{story.sku}", gettext("Product %(sku)s") % {"sku": story.sku})
+                for story in self.stories.all()
+                if story.sku
+            ),
+        ]
+
+    def serve_preview(self, request: HttpRequest, mode_name: str) -> HttpResponse:
+        if mode_name.startswith(PRODUCT_PREVIEW):
+            sku = mode_name.removeprefix(PRODUCT_PREVIEW)
+            return self._product_page(request, sku, catalog_url=self._base_url(request))
+        return super().serve_preview(request, mode_name)
 
     @staticmethod
     def _customer(request: HttpRequest) -> str | None:
@@ -97,11 +214,13 @@ class CatalogPage(RoutablePageMixin, Page):
         from .offers import product_offers
         from .selectors import category_list, product_listing
 
+        assortment = self._assortment(request)
         listing = product_listing(
             query=request.GET.get("q", ""),
             category=request.GET.get("category", ""),
             page=request.GET.get("page", "1"),
             per_page=self.per_page,
+            assortment=assortment,
         )
         products = list(listing.page.object_list)
         customer = self._customer(request)
@@ -116,19 +235,22 @@ class CatalogPage(RoutablePageMixin, Page):
                 "listing": listing,
                 "catalog_url": self._base_url(request),
                 "rows": list(zip(products, offers, strict=True)),
-                "categories": category_list(),
+                "categories": category_list(assortment=assortment),
                 "customer": customer,
             },
         )
 
     @re_path(r"^(?P<sku>[A-Za-z0-9][-A-Za-z0-9_.]*)/$")
     def product_detail(self, request: HttpRequest, sku: str) -> HttpResponse:
-        from .offers import product_offers, volume_breaks
-        from .selectors import product_for_sku
+        return self._product_page(request, sku, catalog_url=self._base_url(request, sku))
 
-        product = product_for_sku(sku)
+    def _product_page(self, request: HttpRequest, sku: str, *, catalog_url: str) -> HttpResponse:
+        from .offers import product_offers, volume_breaks
+        from .selectors import product_for_sku, product_story
+
+        product = product_for_sku(sku, assortment=self._assortment(request))
         if product is None:
-            raise Http404(f"No product with the SKU {sku}")
+            raise Http404(f"No product with the SKU {sku} in this store")
         customer = self._customer(request)
         store = getattr(request, "store", None)
         offer = breaks = None
@@ -139,7 +261,8 @@ class CatalogPage(RoutablePageMixin, Page):
             request,
             context_overrides={
                 "product": product,
-                "catalog_url": self._base_url(request, sku),
+                "catalog_url": catalog_url,
+                "story": product_story(page=self, sku=product.sku),
                 "offer": offer,
                 "breaks": breaks,
                 "customer": customer,
@@ -151,3 +274,25 @@ class CatalogPage(RoutablePageMixin, Page):
     def _base_url(request: HttpRequest, sku: str = "") -> str:
         """The catalog's own URL as this request reached it (no site-root lookup needed)."""
         return request.path[: len(request.path) - len(f"{sku}/")] if sku else request.path
+
+
+class ProductStory(Orderable):
+    """Marketing's story of one product in one store: text, images, documents and videos from
+    the brand's own collections, shown on the product page. Part of the catalog page, so it is
+    drafted, previewed, reviewed and published with it, by those who may edit that page."""
+
+    page = ParentalKey(CatalogPage, on_delete=models.CASCADE, related_name="stories")
+    sku = models.CharField(
+        _("SKU"), max_length=64, help_text=_("The product's SKU in the catalog, e.g. FAS-1001.")
+    )
+    body = StreamField(ProductStoryBlock(), use_json_field=True)
+
+    panels = [FieldPanel("sku"), FieldPanel("body")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("product story")
+        verbose_name_plural = _("product stories")
+        indexes = [models.Index(fields=["page", "sku"])]
+
+    def __str__(self) -> str:
+        return self.sku

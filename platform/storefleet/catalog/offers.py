@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from storefleet.erp.errors import ErpError
 from storefleet.erp.gateway import get_gateway
@@ -38,6 +38,16 @@ class Offer:
 
 def order_quantity(product: Product) -> Decimal:
     return product.min_quantity or Decimal(1)
+
+
+def smallest_order_quantity(product: Product) -> Decimal:
+    """The least quantity the ERP's ordering rules accept: the minimum, rounded up to a whole
+    multiple; the multiple itself when there is no minimum; else 1."""
+    step = product.quantity_multiple
+    least = product.min_quantity or step or Decimal(1)
+    if step:
+        least = (least / step).to_integral_value(rounding=ROUND_CEILING) * step
+    return least
 
 
 def product_offers(

@@ -1,14 +1,31 @@
-"""Reads of the catalog."""
+"""Reads of the catalog.
+
+A store sells every product or an assortment (its catalog page's categories and extra SKUs).
+The storefront's lists and product pages, and the ordering app through
+:func:`product_for_store` and :func:`store_sells`, only ever see what the store sells."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Upper
+from wagtail.models import Page
 
-from .models import Category, Product
+from .models import CatalogPage, Category, Product, ProductStory
+from .types import EVERYTHING, Assortment
+
+if TYPE_CHECKING:
+    from storefleet.tenants.selectors import StoreRecord
+
+# Keyed by the store's content version, which publishing its catalog page moves on: an entry is
+# never stale, only unused, and expires.
+ASSORTMENT_CACHE_SECONDS = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -19,8 +36,10 @@ class ProductListing:
     total: int
 
 
-def product_list(*, active_only: bool = True) -> QuerySet[Product]:
-    products = Product.objects.select_related("category")
+def product_list(
+    *, active_only: bool = True, assortment: Assortment = EVERYTHING
+) -> QuerySet[Product]:
+    products = Product.objects.select_related("category").filter(assortment.scope())
     return products.filter(active=True, salable=True) if active_only else products
 
 
@@ -28,17 +47,33 @@ def product_count() -> int:
     return Product.objects.count()
 
 
-def category_list() -> list[Category]:
-    return list(Category.objects.filter(products__active=True).distinct().order_by("name"))
+def category_list(*, assortment: Assortment = EVERYTHING) -> list[Category]:
+    """Categories with products on sale in the assortment."""
+    return list(_categories(assortment).order_by("name"))
 
 
-def product_listing(*, query: str, category: str, page: str, per_page: int) -> ProductListing:
-    """One page of sellable products, by SKU or name search and category, in SKU order."""
-    products = product_list()
+def _categories(assortment: Assortment) -> QuerySet[Category]:
+    # One filter() call: the conditions hold for the same product.
+    return Category.objects.filter(
+        assortment.scope("products__"), products__active=True, products__salable=True
+    ).distinct()
+
+
+def product_listing(
+    *,
+    query: str,
+    category: str,
+    page: str,
+    per_page: int,
+    assortment: Assortment = EVERYTHING,
+) -> ProductListing:
+    """One page of sellable products of the assortment, by SKU or name search and category, in
+    SKU order. A category the assortment has nothing of is no filter."""
+    products = product_list(assortment=assortment)
     query = query.strip()[:100]
     if query:
         products = products.filter(Q(sku__icontains=query) | Q(name__icontains=query))
-    chosen = Category.objects.filter(pk=category).first() if category.isdigit() else None
+    chosen = _categories(assortment).filter(pk=category).first() if category.isdigit() else None
     if chosen is not None:
         products = products.filter(category=chosen)
     paginator = Paginator(products.order_by("sku"), per_page)
@@ -47,5 +82,58 @@ def product_listing(*, query: str, category: str, page: str, per_page: int) -> P
     )
 
 
-def product_for_sku(sku: str) -> Product | None:
-    return product_list().filter(sku=sku).first()
+def product_for_sku(sku: str, *, assortment: Assortment = EVERYTHING) -> Product | None:
+    return product_list(assortment=assortment).filter(sku=sku).first()
+
+
+def skus_in_catalog(skus: Iterable[str]) -> dict[str, str]:
+    """The mirrored products among ``skus`` (active or not), matched regardless of case: the
+    upper-case SKU → the SKU as the catalog spells it."""
+    wanted = {sku.upper() for sku in skus}
+    if not wanted:
+        return {}
+    return dict(
+        Product.objects.annotate(upper_sku=Upper("sku"))
+        .filter(upper_sku__in=wanted)
+        .values_list("upper_sku", "sku")
+    )
+
+
+def catalog_page_for_store(*, store: StoreRecord) -> CatalogPage | None:
+    """The store's live catalog page (the first in tree order, should there be several)."""
+    root_path = Page.objects.filter(pk=store.root_page_id).values_list("path", flat=True).first()
+    if root_path is None:
+        return None
+    return CatalogPage.objects.live().filter(path__startswith=root_path).order_by("path").first()
+
+
+def store_assortment(*, store: StoreRecord) -> Assortment:
+    """What the store sells, as its live catalog page says; every product when it has none.
+    Read from the cache, or in three queries."""
+    key = f"catalog:assortment:v1:{store.id}:{store.content_version}"
+    assortment = cache.get(key)
+    if assortment is None:
+        page = catalog_page_for_store(store=store)
+        assortment = page.assortment() if page is not None else EVERYTHING
+        cache.set(key, assortment, ASSORTMENT_CACHE_SECONDS)
+    return assortment
+
+
+def product_for_store(*, store: StoreRecord, sku: str) -> Product | None:
+    """The product with this SKU if the store sells it: active, salable and in its assortment."""
+    return product_for_sku(sku, assortment=store_assortment(store=store))
+
+
+def store_sells(*, store: StoreRecord, skus: Iterable[str]) -> set[str]:
+    """Which of ``skus`` the store sells (as :func:`product_for_store`), in one query."""
+    wanted = set(skus)
+    if not wanted:
+        return set()
+    products = product_list(assortment=store_assortment(store=store)).filter(sku__in=wanted)
+    return set(products.values_list("sku", flat=True))
+
+
+def product_story(*, page: CatalogPage, sku: str) -> ProductStory | None:
+    """The page's story for the SKU: as published on a live page, as drafted in a preview (a
+    preview's page holds its stories in memory)."""
+    return page.stories.filter(sku=sku).first()

@@ -15,7 +15,14 @@ from django.conf import settings
 
 from storefleet.brand.colours import HEX_COLOUR, contrast_ratio, text_is_readable_on
 from storefleet.brand.models import CornerStyle, FontStack
-from storefleet.brand.seeding import ContactSpec, MediaSpec, PageSpec, SeedContent, ThemeSpec
+from storefleet.brand.seeding import (
+    ContactSpec,
+    MediaSpec,
+    PageSpec,
+    SeedContent,
+    StorySpec,
+    ThemeSpec,
+)
 from storefleet.errors import ApplicationError
 from storefleet.tenants.models import StoreStatus
 from storefleet.tenants.services import StoreSpec
@@ -108,7 +115,25 @@ def _page(data: Any, problems: list[str]) -> PageSpec | None:
         intro=str(data.get("intro") or ""),
         body=tuple(data.get("body") or ()),
         children=children,
+        stories=_stories(data, problems),
     )
+
+
+def _stories(page: Mapping[str, Any], problems: list[str]) -> tuple[StorySpec, ...]:
+    items = page.get("stories") or []
+    if items and page["type"] != "catalog":
+        problems.append(f"content.yaml: page '{page['key']}': only a catalog page has stories")
+        return ()
+    stories = []
+    for item in items:
+        if not isinstance(item, Mapping) or not item.get("sku") or not item.get("body"):
+            problems.append(f"content.yaml: page '{page['key']}': every story needs sku and body")
+            continue
+        stories.append(StorySpec(sku=str(item["sku"]), body=tuple(item["body"])))
+    skus = [story.sku for story in stories]
+    if len(set(skus)) != len(skus):
+        problems.append(f"content.yaml: page '{page['key']}': one story per SKU")
+    return tuple(stories)
 
 
 def _content(data: Any, problems: list[str]) -> SeedContent:

@@ -5,6 +5,9 @@ from decimal import Decimal
 from django import template
 from django.utils.formats import number_format
 
+from storefleet.catalog.models import Product
+from storefleet.catalog.offers import smallest_order_quantity
+
 register = template.Library()
 
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
@@ -27,3 +30,9 @@ def money(amount: Decimal | None, currency: str) -> str:
     text = number_format(amount, decimal_pos=min(places, 4), use_l10n=True, force_grouping=True)
     symbol = CURRENCY_SYMBOLS.get(currency)
     return f"{symbol} {text}" if symbol else f"{text} {currency}"
+
+
+@register.simple_tag
+def order_minimum(product: Product) -> str:
+    """The least quantity a buyer can order of ``product``, for a quantity field's min."""
+    return normalize(smallest_order_quantity(product))
