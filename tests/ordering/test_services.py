@@ -225,3 +225,31 @@ def acme_address(db):
         erp_id=99001, code="C-ACME", name="Acme", erp_write_date=timezone.now()
     )
     return Address.objects.create(erp_id=990011, company=company, name="Acme yard")
+
+
+def test_a_store_selling_an_assortment_takes_only_those_products(shop):
+    from storefleet.catalog.models import CatalogPage, Category
+    from storefleet.tenants.services import store_content_changed
+
+    page = CatalogPage.objects.get()
+    page.sells = "assortment"
+    page.extra_skus = "BRG-1002"
+    page.save_revision().publish()
+    page.categories.set([Category.objects.get(name="Fasteners")])
+    page.save_revision().publish()
+    store_content_changed(site_id=shop.store.site.id)
+    from storefleet.tenants.selectors import store_for_hostname
+
+    store = store_for_hostname("ferrum.localhost")
+    membership = shop.membership("C-1004")
+    result = services.quick_order_add(
+        store=store, membership=membership, rows=parse_lines("FAS-1003 5\nBRG-1002 2\nHYD-1001 1")
+    )
+    assert [row.sku for row in result.added] == ["FAS-1003", "BRG-1002"]
+    assert [(row.sku, row.error) for row in result.errors] == [
+        ("HYD-1001", "We don't sell the SKU “HYD-1001” in this store.")
+    ]
+    with pytest.raises(ApplicationError, match="in this store"):
+        services.cart_line_add(
+            store=store, membership=membership, sku="HYD-1001", quantity=Decimal(1)
+        )

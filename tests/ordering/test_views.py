@@ -50,7 +50,7 @@ def test_bad_input_on_the_cart_says_what_to_do_and_adds_nothing(client, shop):
     post(c, "/cart/add/", {"sku": "FAS-1003", "quantity": "-2"})
     post(c, "/cart/add/", {"sku": "FAS-1003", "quantity": "1", "next": "https://evil.example/"})
     body = get(c, "/cart/").content.decode()
-    assert "We don&#x27;t sell a product with the SKU “NOPE-1”" in body
+    assert "We don&#x27;t sell a product with the SKU “NOPE-1” in this store" in body
     assert "Enter a quantity of more than 0" in body
     assert list(CartLine.objects.values_list("product__sku", "quantity")) == [
         ("FAS-1003", Decimal(1))
@@ -67,7 +67,7 @@ def test_quick_order_keeps_valid_rows_and_reports_each_bad_one(client, shop):
     assert response.status_code == 200
     assert "3 lines could not be added (the other 2 are in your cart)" in body
     assert "Add a quantity after the SKU." in body
-    assert "We don&#x27;t sell the SKU “XXX-9”." in body
+    assert "We don&#x27;t sell the SKU “XXX-9” in this store." in body
     assert "“two” is not a quantity" in body
     assert sorted(CartLine.objects.values_list("product__sku", "quantity")) == [
         ("FAS-1002", Decimal(100)),

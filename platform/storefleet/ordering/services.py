@@ -21,7 +21,7 @@ from django.utils import timezone
 from storefleet.accounts.models import Address, Membership
 from storefleet.accounts.selectors import company_ship_to_address
 from storefleet.catalog.models import Product
-from storefleet.catalog.selectors import product_list
+from storefleet.catalog.selectors import product_for_store, product_list, store_assortment
 from storefleet.erp.errors import ErpError, ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
 from storefleet.errors import ApplicationError
@@ -62,10 +62,11 @@ def cart_for(*, store: StoreRecord, membership: Membership) -> Cart:
 
 
 def _sellable(store: StoreRecord, sku: str) -> Product:
-    product = product_list().filter(sku=sku.strip()).first()
+    product = product_for_store(store=store, sku=sku.strip())
     if product is None:
         raise ApplicationError(
-            f"We don't sell a product with the SKU “{sku}”: check the number.", field="sku"
+            f"We don't sell a product with the SKU “{sku}” in this store: check the number.",
+            field="sku",
         )
     return product
 
@@ -162,10 +163,11 @@ def quick_order_add(
     """Add the usable rows to the cart (same SKU twice: the quantities add up) and report each
     row that can't be used with its reason. Valid rows are kept even when others are wrong."""
     skus = {row.sku for row in rows if row.ok}
-    known = {p.sku.upper(): p for p in product_list().filter(sku__in=skus)}
+    sold = product_list(assortment=store_assortment(store=store))
+    known = {p.sku.upper(): p for p in sold.filter(sku__in=skus)}
     if len(known) < len(skus):  # SKUs are often typed in lower case
         upper = {s.upper() for s in skus} - set(known)
-        for found in product_list().filter(sku__in=upper):
+        for found in sold.filter(sku__in=upper):
             known[found.sku.upper()] = found
     added: list[QuickRow] = []
     errors: list[QuickRow] = []
@@ -176,7 +178,12 @@ def quick_order_add(
         product = known.get(row.sku.upper())
         if product is None:
             errors.append(
-                QuickRow(row.row, row.sku, row.quantity, f"We don't sell the SKU “{row.sku}”.")
+                QuickRow(
+                    row.row,
+                    row.sku,
+                    row.quantity,
+                    f"We don't sell the SKU “{row.sku}” in this store.",
+                )
             )
             continue
         added.append(QuickRow(row.row, product.sku, row.quantity))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from storefleet.accounts.models import Membership
 from storefleet.accounts.selectors import company_for_member, company_ship_to_addresses
+from storefleet.catalog.selectors import catalog_page_for_store
 from storefleet.errors import ApplicationError
 from storefleet.tenants.selectors import StoreRecord
 
@@ -232,4 +233,5 @@ def reorder(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _catalog_url(request: HttpRequest) -> str:
-    return "/catalog/"
+    page = catalog_page_for_store(store=request.store)  # type: ignore[attr-defined]
+    return page.get_url(request) if page is not None else "/"
