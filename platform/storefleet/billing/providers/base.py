@@ -98,8 +98,9 @@ _KINDS = {
 
 
 def event_from_stripe_shape(event: Any) -> ProviderEvent:
-    """Read an event shaped like Stripe's (a dict, or a ``stripe.Event``) about a Checkout
-    Session. A completed session whose payment is not yet settled (bank debits) is not paid."""
+    """Read an event about a Checkout Session shaped like Stripe's, as a plain dict (a
+    ``stripe.Event`` is not one: pass ``.to_dict()``). A completed session whose payment is not
+    settled yet (bank debits) is not paid."""
     try:
         session = event["data"]["object"]
         kind = _KINDS.get(event["type"], EventKind.OTHER)
@@ -119,7 +120,7 @@ def event_from_stripe_shape(event: Any) -> ProviderEvent:
             if total is not None and currency
             else None,
         )
-    except (KeyError, TypeError, ValueError) as error:
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise InvalidEvent(f"not a checkout session event: {error}") from error
 
 

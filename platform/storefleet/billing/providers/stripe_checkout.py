@@ -69,4 +69,4 @@ class StripeProvider:
             event = stripe.Webhook.construct_event(payload, signature, self.webhook_secret)
         except (stripe.SignatureVerificationError, ValueError) as error:
             raise InvalidEvent(str(error)) from error
-        return event_from_stripe_shape(event)
+        return event_from_stripe_shape(event.to_dict())
