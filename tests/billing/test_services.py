@@ -166,3 +166,44 @@ def test_paying_two_invoices_records_one_payment_however_events_arrive(
         start(shop, "C-1002", InvoiceChoice(own[0]))
     assert Payment.objects.count() == 1
     assert len(erp_payment_moves(shop, payment)) == 2
+
+
+def test_a_paid_amount_other_than_the_payments_is_not_recorded(shop, sandbox, fresh_erp_server):
+    (invoice,) = seeded_invoices(fresh_erp_server, "C-1001")
+    payment = start(shop, "C-1001", InvoiceChoice(invoice))
+    signed = sandbox.event_sign(
+        outcome="pay",
+        session_id=payment.provider_session_id,
+        payment_id=payment.id,
+        amount=eur(str(payment.amount - Decimal("1.00"))),
+    )
+    services.payment_webhook_receive(
+        provider_name="sandbox", payload=signed.payload, signature=signed.signature
+    )
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.PENDING
+    assert payment.erp_error == (
+        f"the provider reports {payment.amount - Decimal('1.00')} EUR paid, "
+        f"not {payment.amount} EUR"
+    )
+    assert (OutboxMessage.objects.count(), run_outbox()) == (0, 0)
+    assert [i.number for i in shop.gateway.list_open_invoices(customer="C-1001")] == [invoice]
+
+
+def test_two_sessions_paid_for_one_invoice_record_it_once(shop, sandbox, fresh_erp_server):
+    (invoice,) = seeded_invoices(fresh_erp_server, "C-1001")
+    first = start(shop, "C-1001", InvoiceChoice(invoice))
+    second = start(shop, "C-1001", InvoiceChoice(invoice))  # another tab, before paying
+    deliver(sandbox, first, "pay")
+    with pytest.raises(ApplicationError, match="is paid already and being recorded"):
+        start(shop, "C-1001", InvoiceChoice(invoice))
+    deliver(sandbox, second, "pay")
+    run_outbox()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == PaymentStatus.RECORDED
+    # The ERP refuses the second: it stays paid, flagged for the service team to refund.
+    assert second.status == PaymentStatus.PAID
+    assert second.erp_error == f"Invoice(s) {invoice} are not open for C-1001."
+    assert (len(erp_payment_moves(shop, first)), erp_payment_moves(shop, second)) == (1, [])
+    assert shop.gateway.list_open_invoices(customer="C-1001") == []

@@ -4,6 +4,8 @@ company's invoices, payments and payment pages answer 404 or refuse, for every o
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 import stripe
 
@@ -155,3 +157,23 @@ def test_webhook_endpoint_answers_400_to_unsigned_and_200_to_duplicates(
         "/billing/webhooks/stripe/", signed.payload, HTTP_STRIPE_SIGNATURE=signed.signature, **kw
     )
     assert other.status_code == 404
+
+
+def test_the_buyer_is_told_when_a_payment_could_not_be_applied(client, shop):
+    payment = Payment.objects.create(
+        reference="P-TESTATTN22",
+        store_id=shop.store.id,
+        company=shop.membership("C-1001").company,
+        invoice_numbers=["INV-X"],
+        amount=Decimal("10.00"),
+        currency="EUR",
+        status=PaymentStatus.PAID,
+        provider="sandbox",
+        idempotency_key="k-attention",
+        erp_error="Invoice(s) INV-X are not open for C-1001.",
+    )
+    client.force_login(shop.buyers["C-1001"])
+    body = client.get(f"/account/payments/{payment.reference}/", HTTP_HOST=HOST).content.decode()
+    assert "could not apply it to the invoices" in body
+    assert "contact us with the reference P-TESTATTN22" in body
+    assert "location.reload" not in body
