@@ -12,6 +12,7 @@ from storefleet.billing import services
 from storefleet.billing.models import OutboxMessage, Payment, PaymentStatus, ProcessedEvent
 from storefleet.billing.providers import InvalidEvent
 from storefleet.billing.services import InvoiceChoice
+from storefleet.erp.errors import ErpUnavailable
 from storefleet.errors import ApplicationError
 
 from .conftest import deliver, eur, run_outbox, seeded_invoices, start
@@ -207,3 +208,32 @@ def test_two_sessions_paid_for_one_invoice_record_it_once(shop, sandbox, fresh_e
     assert second.erp_error == f"Invoice(s) {invoice} are not open for C-1001."
     assert (len(erp_payment_moves(shop, first)), erp_payment_moves(shop, second)) == (1, [])
     assert shop.gateway.list_open_invoices(customer="C-1001") == []
+
+
+def test_while_the_erp_is_away_nothing_is_started_and_a_paid_payment_waits_in_the_outbox(
+    shop, sandbox, settings, fresh_erp_server
+):
+    # Made directly: starting one needs the ERP, and it is the ERP being away that is tested.
+    payment = Payment.objects.create(
+        reference="P-OUTBOXWAIT",
+        store_id=shop.store.id,
+        company=shop.membership("C-1004").company,
+        invoice_numbers=["INV-2026-00099"],
+        amount=Decimal("10.00"),
+        currency="EUR",
+        provider="sandbox",
+        provider_session_id="cs_sandbox_wait",
+        idempotency_key="k-outbox-wait",
+    )
+    deliver(sandbox, payment, "pay")
+    settings.ERP_URL = "http://127.0.0.1:9/"  # nothing listens there
+    with pytest.raises(ApplicationError, match="We can't reach our accounting system"):
+        start(shop, "C-1002", InvoiceChoice("INV-2026-00005"))
+    message = OutboxMessage.objects.get()
+    with pytest.raises(ErpUnavailable):
+        services.outbox_process(message_id=message.id)
+    message.refresh_from_db()
+    payment.refresh_from_db()
+    assert (message.done_at, message.attempts, payment.status) == (None, 1, PaymentStatus.PAID)
+    assert message.last_error
+    assert Payment.objects.count() == 1
