@@ -21,6 +21,7 @@ urlpatterns += views.media_urlpatterns()
 
 urlpatterns += [
     path("account/", include("storefleet.accounts.urls")),
+    path("", include("storefleet.billing.urls")),
     path("", include("storefleet.ordering.urls")),
 ]
 

@@ -26,6 +26,9 @@ PRODUCTION_ENV = {
     "STOREFLEET_MEDIA_BUCKET_TEMPLATE": "acme-storefleet-prod-{slug}-media",
     "STOREFLEET_SHARED_MEDIA_BUCKET": "acme-storefleet-prod-static",
     "AWS_S3_REGION_NAME": "eu-central-1",
+    "BILLING_PROVIDER": "stripe",
+    "STRIPE_API_KEY": "sk_live_" + secrets.token_urlsafe(24),
+    "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24),
 }
 
 
@@ -41,6 +44,8 @@ PRODUCTION_PREFIXES = (
     "STOREFLEET_",
     "EMAIL_",
     "DEFAULT_FROM_EMAIL",
+    "BILLING_",
+    "STRIPE_",
 )
 
 
@@ -76,6 +81,9 @@ def test_production_passes_check_deploy_with_no_warnings():
         "STOREFLEET_MEDIA_BUCKET_TEMPLATE",
         "STOREFLEET_SHARED_MEDIA_BUCKET",
         "AWS_S3_REGION_NAME",
+        "BILLING_PROVIDER",
+        "STRIPE_API_KEY",
+        "STRIPE_WEBHOOK_SECRET",
     ],
 )
 def test_production_refuses_to_start_without_a_secret_or_service(missing):
@@ -83,3 +91,11 @@ def test_production_refuses_to_start_without_a_secret_or_service(missing):
     result = _manage("check", env=env)
     assert result.returncode != 0
     assert f"Set the {missing} environment variable" in result.stderr
+
+
+def test_production_refuses_the_sandbox_payment_provider():
+    result = _manage("check", env={**PRODUCTION_ENV, "BILLING_PROVIDER": "sandbox"})
+    assert result.returncode != 0
+    assert "Set the BILLING_PROVIDER environment variable to stripe (not 'sandbox')" in (
+        result.stderr
+    )

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "storefleet.catalog",
     "storefleet.accounts",
     "storefleet.ordering",
+    "storefleet.billing",
     "storefleet.provisioning",
     # Wagtail
     "wagtail.contrib.settings",
@@ -200,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "storefleet.ordering.outbox_sweep",
         "schedule": env.int("ORDERING_OUTBOX_SWEEP_SECONDS", default=30),
     },
+    # Paid invoice payments whose recording task was lost are sent to the ERP again.
+    "billing-outbox-sweep": {
+        "task": "storefleet.billing.outbox_sweep",
+        "schedule": env.int("BILLING_OUTBOX_SWEEP_SECONDS", default=30),
+    },
 }
 
 LOGGING = {
@@ -253,6 +259,19 @@ ERP_RETURN_COMPLAINT_TYPE = env.str("ERP_RETURN_COMPLAINT_TYPE", default="Return
 ORDERING_OUTBOX_LEASE_SECONDS = env.int("ORDERING_OUTBOX_LEASE_SECONDS", default=120)
 # Who hears of an order the ERP refused, when the store's brand settings name no e-mail.
 ORDERING_SERVICE_EMAIL = env.str("ORDERING_SERVICE_EMAIL", default="service@storefleet.localhost")
+
+# --- Billing (storefleet.billing) -------------------------------------------------------------
+# Who takes invoice payments: "sandbox" (a local, test-only hosted page; the embedded default,
+# refused by production.py) or "stripe" (Checkout Sessions, with the two STRIPE_ keys).
+BILLING_PROVIDER = env.str("BILLING_PROVIDER", default="sandbox")
+# Signs the sandbox's events the way Stripe signs webhooks; not a secret (nothing real is paid).
+BILLING_SANDBOX_WEBHOOK_SECRET = env.str(
+    "BILLING_SANDBOX_WEBHOOK_SECRET", default="whsec_storefleet_sandbox"
+)
+STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+BILLING_CHECKOUT_EXPIRES_MINUTES = env.int("BILLING_CHECKOUT_EXPIRES_MINUTES", default=30)
+BILLING_OUTBOX_LEASE_SECONDS = env.int("BILLING_OUTBOX_LEASE_SECONDS", default=120)
 
 # --- Infrastructure (provisioning drivers, infra/aws, CDN) ------------------------------------
 # Overrides the driver every store file names ("pulumi" in the cloud; empty: as declared).

@@ -2,6 +2,8 @@
 is no default for any of them — a missing one stops the process at start-up with a message
 naming the variable (django-environ's ImproperlyConfigured)."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -18,6 +20,16 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 ERP_URL = env.str("ERP_URL")
 ERP_PASSWORD = env.str("ERP_PASSWORD")
+
+# Invoice payments: a real provider, never the test-only sandbox page.
+BILLING_PROVIDER = env.str("BILLING_PROVIDER")
+if BILLING_PROVIDER != "stripe":
+    raise ImproperlyConfigured(
+        f"Set the BILLING_PROVIDER environment variable to stripe (not {BILLING_PROVIDER!r}): "
+        "the sandbox provider takes no real payments and is for tests and local demos only."
+    )
+STRIPE_API_KEY = env.str("STRIPE_API_KEY")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET")
 
 # Media on S3 (storefleet.brand.storage): each store's files in its own bucket, named by this
 # template from the store's slug (the platform stack sets it: "<prefix>-{slug}-media"), the rest

@@ -1,0 +1,147 @@
+"""Storefront views of billing on a store's host: credit and open invoices, paying them, the
+payment's status, the sandbox provider's hosted page, and the providers' webhooks.
+
+Every buyer view finds the company through ``company_for_member`` and reaches payments only
+through selectors scoped to it: another company's payment answers 404, like a missing one."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from storefleet.accounts.models import Membership
+from storefleet.accounts.selectors import company_for_member
+from storefleet.erp.errors import ErpUnavailable
+from storefleet.erp.types import Money
+from storefleet.errors import ApplicationError
+from storefleet.tenants.selectors import StoreRecord
+
+from . import selectors, services
+from .forms import invoice_choices
+from .models import PaymentStatus
+from .providers import InvalidEvent, get_provider
+from .providers.sandbox import OUTCOMES, SandboxProvider
+
+logger = logging.getLogger("storefleet.billing")
+
+buyer_required = login_required(login_url=reverse_lazy("accounts:login"))
+
+
+def _buyer(request: HttpRequest) -> tuple[StoreRecord, Membership]:
+    store = getattr(request, "store", None)
+    if store is None:
+        raise Http404
+    membership = company_for_member(user=request.user, store_id=store.id)
+    if membership is None:
+        raise Http404("You don't buy for a company in this store.")
+    return store, membership
+
+
+@buyer_required
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    store, membership = _buyer(request)
+    try:
+        statement = selectors.account_statement(company=membership.company)
+    except ErpUnavailable:
+        statement = None
+    payments = selectors.payment_list(company=membership.company, store_id=store.id)[:10]
+    return render(
+        request,
+        "billing/invoice_list.html",
+        {"statement": statement, "payments": payments, "company": membership.company},
+    )
+
+
+@buyer_required
+@require_POST
+def payment_create(request: HttpRequest) -> HttpResponse:
+    store, membership = _buyer(request)
+    detail = request.build_absolute_uri(reverse("billing:payment", args=["REF"]))
+    try:
+        payment = services.payment_start(
+            store=store,
+            membership=membership,
+            user=request.user,  # type: ignore[arg-type]
+            choices=invoice_choices(request.POST),
+            urls=services.ReturnUrls(
+                success=detail.replace("REF", "{reference}"),
+                cancel=request.build_absolute_uri(reverse("billing:invoices")),
+            ),
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("billing:invoices")
+    return HttpResponseRedirect(payment.checkout_url)
+
+
+@buyer_required
+def payment_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    store, membership = _buyer(request)
+    payment = selectors.payment_for_company(
+        company=membership.company, store_id=store.id, reference=reference
+    )
+    if payment is None:
+        raise Http404("No such payment")
+    return render(
+        request, "billing/payment_detail.html", {"payment": payment, "statuses": PaymentStatus}
+    )
+
+
+@buyer_required
+def sandbox_page(request: HttpRequest, session_id: str) -> HttpResponse:
+    """The sandbox provider's hosted page (TEST ONLY): Pay or Decline sends the signed event
+    the provider would send, through the same webhook handling."""
+    if settings.BILLING_PROVIDER != "sandbox":
+        raise Http404
+    store, membership = _buyer(request)
+    payment = selectors.payment_for_session(
+        company=membership.company, store_id=store.id, provider="sandbox", session_id=session_id
+    )
+    if payment is None:
+        raise Http404("No such payment session")
+    if request.method == "POST":
+        outcome = request.POST.get("outcome", "")
+        if outcome not in OUTCOMES or payment.status != PaymentStatus.PENDING:
+            return redirect("billing:payment", payment.reference)
+        provider = get_provider("sandbox")
+        assert isinstance(provider, SandboxProvider)
+        signed = provider.event_sign(
+            outcome=outcome,
+            session_id=session_id,
+            payment_id=payment.id,
+            amount=Money(payment.amount, payment.currency),
+        )
+        services.payment_webhook_receive(
+            provider_name="sandbox", payload=signed.payload, signature=signed.signature
+        )
+        if outcome == "decline":
+            messages.error(request, "The payment was declined: nothing was charged.")
+        return redirect("billing:payment", payment.reference)
+    return render(request, "billing/sandbox_page.html", {"payment": payment})
+
+
+@csrf_exempt
+@require_POST
+def webhook(request: HttpRequest, provider: str) -> HttpResponse:
+    """A provider's event about a payment session. Answers 400 to an unsigned or unreadable
+    one, 200 to everything else (a duplicate included), so the provider stops resending."""
+    if provider != settings.BILLING_PROVIDER:
+        raise Http404
+    try:
+        services.payment_webhook_receive(
+            provider_name=provider,
+            payload=request.body,
+            signature=request.headers.get("Stripe-Signature", ""),
+        )
+    except InvalidEvent as error:
+        logger.warning("webhook from %s refused: %s", provider, error)
+        return HttpResponse("invalid event", status=400, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
