@@ -25,6 +25,7 @@ PRODUCT_FIELDS = [
     "sale_quantity_minimal",
     "sale_quantity_rounding",
     "sale_uom.name",
+    "sale_uom.digits",
     "default_uom.name",
     "account_category.customer_taxes_used",
 ]
@@ -74,6 +75,8 @@ class ProductInfo:
     sale_unit: str
     stock_unit: str
     tax_ids: tuple[int, ...] = ()
+    # Decimals a quantity in the sales unit may have (Tryton refuses a line with more).
+    unit_digits: int | None = None
 
 
 def product_info(row: dict[str, Any]) -> ProductInfo:
@@ -92,6 +95,7 @@ def product_info(row: dict[str, Any]) -> ProductInfo:
         sale_unit=sale_uom.get("name", ""),
         stock_unit=default_uom.get("name", sale_uom.get("name", "")),
         tax_ids=tuple((row.get("account_category.") or {}).get("customer_taxes_used") or ()),
+        unit_digits=sale_uom.get("digits"),
     )
 
 
