@@ -263,13 +263,20 @@ def test_cancel_while_allowed_and_refused_after(gateway, fresh_erp_server):
 # the ERP's own; each case below is a divergence it found, fixed in the gateway.
 
 
-def erp_create_refused(erp, customer: str, sku: str, quantity: str) -> bool:
-    """Whether Tryton itself refuses a sale line of ``quantity`` ``sku`` at create."""
+def erp_sale(erp, customer: str, *lines: tuple[str, str]) -> int:
+    """Create a draft sale in Tryton itself (unit price 1: prices play no part in these
+    checks); Tryton's line checks at create raise ``erp.Error``."""
     (party,) = erp.search_read("party.party", [["code", "=", customer]], ["addresses"])
-    (product,) = erp.search_read("product.product", [["code", "=", sku]], ["sale_uom"])
+    products = {
+        p["code"]: p
+        for p in erp.search_read(
+            "product.product", [["code", "in", [sku for sku, _ in lines]]], ["code", "sale_uom"]
+        )
+    }
+    (warehouse,) = erp.search_read("stock.location", [["code", "=", "WH-EU"]], ["id"])
     values = {
         "party": party["id"],
-        "warehouse": erp.search_read("stock.location", [["code", "=", "WH-EU"]], ["id"])[0]["id"],
+        "warehouse": warehouse["id"],
         "shipment_cost_method": None,
         "invoice_address": party["addresses"][0],
         "shipment_address": party["addresses"][0],
@@ -278,20 +285,49 @@ def erp_create_refused(erp, customer: str, sku: str, quantity: str) -> bool:
                 "create",
                 [
                     {
-                        "product": product["id"],
+                        "product": products[sku]["id"],
                         "quantity": float(quantity),
-                        "unit": product["sale_uom"],
+                        "unit": products[sku]["sale_uom"],
                         "unit_price": Decimal("1.0000"),
                     }
+                    for sku, quantity in lines
                 ],
             ]
         ],
     }
+    (sale_id,) = erp.model("sale.sale", "create", [values])
+    return sale_id
+
+
+def erp_discard(erp, sale_id: int) -> None:
+    (sale,) = erp.model("sale.sale", "read", [sale_id], ["state"])
+    if sale["state"] == "quotation":
+        erp.model("sale.sale", "draft", [sale_id])
+    erp.model("sale.sale", "delete", [sale_id])
+
+
+def erp_create_refused(erp, customer: str, sku: str, quantity: str) -> bool:
+    """Whether Tryton itself refuses a sale line of ``quantity`` ``sku`` at create."""
     try:
-        (sale_id,) = erp.model("sale.sale", "create", [values])
+        sale_id = erp_sale(erp, customer, (sku, quantity))
     except erp.Error:
         return True
-    erp.model("sale.sale", "delete", [sale_id])
+    erp_discard(erp, sale_id)
+    return False
+
+
+def erp_quote_refused(erp, customer: str, *lines: tuple[str, str]) -> bool:
+    """Whether Tryton itself refuses to quote these lines (its stock check), nothing kept."""
+    sale_id = erp_sale(erp, customer, *lines)
+    try:
+        erp.model("sale.sale", "quote", [sale_id])
+    except erp.Error as refused:
+        assert refused.kind == "UserWarning" and refused.error_args[0].startswith(
+            "stock_quantity_warning_"
+        )
+        return True
+    finally:
+        erp_discard(erp, sale_id)
     return False
 
 
@@ -316,3 +352,41 @@ def test_quantity_finer_than_its_unit_is_not_a_multiple(gateway, erp):
         erp_create_refused(erp, "C-1004", sku, quantity)
         for sku, quantity in [("FAS-1003", "2.5"), ("BRG-1006", "2.5"), ("FAS-1005", "2.10")]
     ] == [True, True, False]
+
+
+def test_lines_of_one_product_share_its_stock(gateway, erp):
+    # Divergence "same SKU twice": each line was checked against the whole stock, so two lines
+    # of 3 and 2 passed with 4 in stock; Tryton's stock check at quote counts a sale's lines of
+    # one product together, in order, and refuses the line that runs out.
+    validation = gateway.validate_order(
+        order=order(erp, "C-1004", line("HYD-1005", 3), line("HYD-1005", 2))
+    )
+    assert [(v.reasons, v.available_quantity) for v in validation.lines] == [
+        ((), Decimal(4)),
+        ((ReasonCode.INSUFFICIENT_STOCK,), Decimal(1)),
+    ]
+    ok = gateway.validate_order(
+        order=order(erp, "C-1004", line("HYD-1005", 3), line("HYD-1005", 1))
+    )
+    assert ok.ok
+    assert erp_quote_refused(erp, "C-1004", ("HYD-1005", "3"), ("HYD-1005", "2"))
+    assert not erp_quote_refused(erp, "C-1004", ("HYD-1005", "3"), ("HYD-1005", "1"))
+
+
+def test_stock_held_by_other_quotations_is_not_available(gateway, erp):
+    # Divergence "quoted elsewhere": another customer's quotation has no stock moves yet, so
+    # the projected stock still showed all 3; Tryton's stock check subtracts the lines of other
+    # sales quoted or confirmed but not processed, and refuses a second buyer's 2.
+    other = erp_sale(erp, "C-1005", ("TOL-1005", "2"))
+    erp.model("sale.sale", "quote", [other])
+    try:
+        short = gateway.validate_order(order=order(erp, "C-1004", line("TOL-1005", 2)))
+        assert [(v.reasons, v.available_quantity) for v in short.lines] == [
+            ((ReasonCode.INSUFFICIENT_STOCK,), Decimal(1))
+        ]
+        assert gateway.validate_order(order=order(erp, "C-1004", line("TOL-1005", 1))).ok
+        assert erp_quote_refused(erp, "C-1004", ("TOL-1005", "2"))
+        assert not erp_quote_refused(erp, "C-1004", ("TOL-1005", "1"))
+    finally:
+        erp_discard(erp, other)
+    assert gateway.validate_order(order=order(erp, "C-1004", line("TOL-1005", 3))).ok

@@ -26,7 +26,11 @@ PRODUCT_FIELDS = [
     "sale_quantity_rounding",
     "sale_uom.name",
     "sale_uom.digits",
+    "sale_uom.factor",
     "default_uom.name",
+    "default_uom.factor",
+    "type",
+    "consumable",
     "account_category.customer_taxes_used",
 ]
 
@@ -77,6 +81,10 @@ class ProductInfo:
     tax_ids: tuple[int, ...] = ()
     # Decimals a quantity in the sales unit may have (Tryton refuses a line with more).
     unit_digits: int | None = None
+    # Tryton checks stock at quote and confirm only for goods that are not consumables.
+    stock_checked: bool = True
+    # One sales unit in stock units (1 when the product is sold in the unit it is stocked in).
+    stock_per_sale_unit: Decimal = Decimal(1)
 
 
 def product_info(row: dict[str, Any]) -> ProductInfo:
@@ -96,7 +104,15 @@ def product_info(row: dict[str, Any]) -> ProductInfo:
         stock_unit=default_uom.get("name", sale_uom.get("name", "")),
         tax_ids=tuple((row.get("account_category.") or {}).get("customer_taxes_used") or ()),
         unit_digits=sale_uom.get("digits"),
+        stock_checked=row.get("type", "goods") == "goods" and not row.get("consumable"),
+        stock_per_sale_unit=_unit_ratio(sale_uom.get("factor"), default_uom.get("factor")),
     )
+
+
+def _unit_ratio(sale_factor: object, stock_factor: object) -> Decimal:
+    if not sale_factor or not stock_factor or sale_factor == stock_factor:
+        return Decimal(1)
+    return Decimal(str(sale_factor)) / Decimal(str(stock_factor))
 
 
 class _Memo:

@@ -3,6 +3,8 @@ quote → confirm, idempotent by key), status, cancel."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import logging
 from collections.abc import Sequence
 from decimal import ROUND_CEILING, Decimal
@@ -74,6 +76,10 @@ def _rule_reasons(product: ProductInfo, quantity: Decimal) -> list[ReasonCode]:
 
 
 def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> OrderValidation:
+    """A verdict per line and on credit, by the rules Tryton enforces when the order is created,
+    quoted and confirmed (nothing is written): the line rules at create (``_rule_reasons``),
+    the stock check at quote and confirm (``reads.sale_stock``: lines of one product count
+    together, in order) and the credit limit at confirm (``credit_verdict``)."""
     customer = lookups.customer(order.customer)
     lookups.warehouse_id(order.warehouse)
     if order.ship_to_address_id not in customer.address_ids:
@@ -84,18 +90,22 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
     quotes = {
         (p.sku, p.quantity): p for p in reads.prices(client, lookups, order.customer, salable)
     }
-    stock = {
-        (a.sku, a.requested): a
-        for a in reads.availability(
-            client, lookups, order.warehouse, [q for q in salable if q.sku in products]
-        )
-    }
-    verdicts = []
-    total = Decimal(0)
+    # Tryton checks a line at its shipping date: today, for a product without a lead time
+    # (the seeded catalogue has none; one with a lead time would be checked later).
+    left = reads.sale_stock(
+        client,
+        lookups,
+        order.warehouse,
+        [products[q.sku].id for q in salable if products[q.sku].stock_checked],
+        date=datetime.date.today(),
+    )
+    drafts = []
+    amounts = []
+    short: list[LineQuery] = []
     for index, line in enumerate(order.lines):
         product = products.get(line.sku)
         if product is None:
-            verdicts.append(
+            drafts.append(
                 LineVerdict(index, line.sku, line.quantity, (ReasonCode.UNKNOWN_PRODUCT,))
             )
             continue
@@ -103,16 +113,21 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
         quote = quotes.get((line.sku, line.quantity))
         price = quote.unit_price if quote else None
         if price is not None:
-            total += price.amount * line.quantity
+            amounts.append(price.amount * line.quantity)
             if line.expected_unit_price is not None and line.expected_unit_price.quantize(
                 PRICE_PLACES
             ) != price.amount.quantize(PRICE_PLACES):
                 reasons.append(ReasonCode.PRICE_CHANGED)
-        available = stock.get((line.sku, line.quantity))
-        if available and not available.enough_now and ReasonCode.NOT_SALABLE not in reasons:
-            reasons.append(ReasonCode.INSUFFICIENT_STOCK)
+        available = None
+        if product.id in left and line.quantity > 0 and ReasonCode.NOT_SALABLE not in reasons:
+            available = left[product.id]
+            needed = line.quantity * product.stock_per_sale_unit
+            if available < needed:
+                reasons.append(ReasonCode.INSUFFICIENT_STOCK)
+                short.append(LineQuery(line.sku, line.quantity))
+            left[product.id] -= needed
         needs_other_quantity = {ReasonCode.BELOW_MINIMUM, ReasonCode.NOT_A_MULTIPLE} & set(reasons)
-        verdicts.append(
+        drafts.append(
             LineVerdict(
                 index=index,
                 sku=line.sku,
@@ -122,14 +137,23 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
                 suggested_quantity=(
                     suggested_quantity(product, line.quantity) if needs_other_quantity else None
                 ),
-                available_quantity=(
-                    available.available_now.value if available and available.available_now else None
-                ),
-                available_from=available.available_from if available else None,
+                available_quantity=max(available, Decimal(0)) if available is not None else None,
             )
         )
+    # When short lines' stock arrives: one more request, only for a cart that has some.
+    arrivals = {
+        (a.sku, a.requested): a.available_from
+        for a in (reads.availability(client, lookups, order.warehouse, short) if short else ())
+    }
+    verdicts = tuple(
+        dataclasses.replace(v, available_from=arrivals.get((v.sku, v.quantity)))
+        if ReasonCode.INSUFFICIENT_STOCK in v.reasons
+        else v
+        for v in drafts
+    )
+    total = sum(amounts, Decimal(0))
     return OrderValidation(
-        lines=tuple(verdicts),
+        lines=verdicts,
         credit=credit_verdict(client, lookups, order.customer, Money(total, customer.currency)),
         accept_backorder=order.accept_backorder,
     )
