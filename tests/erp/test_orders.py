@@ -133,7 +133,7 @@ def test_over_limit_customer_is_refused_on_credit(gateway, erp):
     assert (validation.credit.limit, validation.credit.used, validation.credit.order_total) == (
         Money(Decimal("5000"), "EUR"),
         Money(Decimal("8874.38"), "EUR"),
-        Money(Decimal("81.0350"), "EUR"),
+        Money(Decimal("81.04"), "EUR"),  # 10 × 8.1035, to the cent as Tryton sums it
     )
     with pytest.raises(ErpRejected) as refused:
         gateway.submit_order(order=request)
@@ -390,3 +390,41 @@ def test_stock_held_by_other_quotations_is_not_available(gateway, erp):
     finally:
         erp_discard(erp, other)
     assert gateway.validate_order(order=order(erp, "C-1004", line("TOL-1005", 3))).ok
+
+
+def test_credit_counts_each_line_rounded_to_the_cent(gateway, erp):
+    # Divergence "rounded lines", found reading Tryton's credit check for the property test:
+    # the order total was the exact sum of quantity × price, but Tryton checks the sale's
+    # untaxed amount, whose lines are each rounded to the cent. 3 × 6.5070 is 19.521 and
+    # counts as 19.52: at a limit of credit used + 19.52 Tryton confirms, validation refused.
+    (party,) = erp.search_read(
+        "party.party", [["code", "=", "C-1004"]], ["credit_amount", "credit_limit_amount"]
+    )
+    erp.model(
+        "party.party",
+        "write",
+        [party["id"]],
+        {"credit_limit_amount": party["credit_amount"] + Decimal("19.52")},
+    )
+    try:
+        request = order(erp, "C-1004", line("PTR-1007", 3), key="rounded-1")
+        validation = gateway.validate_order(order=request)
+        assert (validation.ok, validation.credit.order_total) == (
+            True,
+            Money(Decimal("19.52"), "EUR"),
+        )
+        assert gateway.submit_order(order=request).state is OrderState.PROCESSING
+        again = gateway.validate_order(
+            order=order(erp, "C-1004", line("PTR-1007", 3), key="rounded-2")
+        )
+        assert again.credit.reasons == (ReasonCode.CREDIT_LIMIT_EXCEEDED,)
+    finally:
+        erp.model(
+            "party.party",
+            "write",
+            [party["id"]],
+            {"credit_limit_amount": party["credit_limit_amount"]},
+        )
+    # An order worth nothing is not checked against the limit, by Tryton or by validation.
+    nothing = gateway.validate_order(order=order(erp, "C-1003", line("FAS-1003", 0)))
+    assert nothing.credit.ok

@@ -51,6 +51,7 @@ class CompanyInfo:
     name: str
     currency_id: int
     currency: str
+    currency_rounding: Decimal = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,8 @@ class CustomerInfo:
     currency: str
     address_ids: tuple[int, ...]
     invoice_address_id: int | None
+    # What Tryton rounds each sale line's amount to (the customer's currency).
+    currency_rounding: Decimal = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,13 +156,17 @@ class Lookups:
                     "the ERP user has no current company", raw=self.client.context
                 )
             (row,) = self.client.model(
-                "company.company", "read", [company_id], ["party.name", "currency.code"]
+                "company.company",
+                "read",
+                [company_id],
+                ["party.name", "currency.code", "currency.rounding"],
             )
             info = CompanyInfo(
                 id=company_id,
                 name=row["party."]["name"],
                 currency_id=row["currency."]["id"],
                 currency=row["currency."]["code"],
+                currency_rounding=row["currency."].get("rounding") or Decimal("0.01"),
             )
             self._memo.put("company", info)
         return info
@@ -197,6 +204,7 @@ class Lookups:
                     "sale_price_list",
                     "customer_payment_term",
                     "customer_currency.code",
+                    "customer_currency.rounding",
                     "addresses.invoice",
                 ],
             )
@@ -216,6 +224,7 @@ class Lookups:
                 currency=currency.get("code", company.currency),
                 address_ids=tuple(a["id"] for a in addresses),
                 invoice_address_id=(invoice or [a["id"] for a in addresses] or [None])[0],
+                currency_rounding=currency.get("rounding") or company.currency_rounding,
             )
             self._memo.put(key, info)
         return info

@@ -7,7 +7,7 @@ import dataclasses
 import datetime
 import logging
 from collections.abc import Sequence
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from storefleet.erp.errors import ErpNotFound, ErpRejected
@@ -151,7 +151,7 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
         else v
         for v in drafts
     )
-    total = sum(amounts, Decimal(0))
+    total = sum((_round_money(a, customer.currency_rounding) for a in amounts), Decimal(0))
     return OrderValidation(
         lines=verdicts,
         credit=credit_verdict(client, lookups, order.customer, Money(total, customer.currency)),
@@ -159,9 +159,18 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
     )
 
 
+def _round_money(amount: Decimal, rounding: Decimal) -> Decimal:
+    """Tryton's ``Currency.round``: half to even, to the currency's rounding."""
+    return (amount / rounding).quantize(Decimal(1), rounding=ROUND_HALF_EVEN) * rounding
+
+
 def credit_verdict(
     client: TrytonClient, lookups: Lookups, customer: str, order_total: Money
 ) -> CreditVerdict:
+    """Tryton's check at confirm (``account_credit_limit``): the order's untaxed amount (its
+    lines each rounded to the cent, as the sale sums them) on top of the credit already used
+    (receivables, and sales confirmed but not yet invoiced) must not exceed the limit. An
+    order worth nothing is not checked."""
     info = lookups.customer(customer)
     (row,) = client.model(
         "party.party", "read", [info.id], ["credit_limit_amount", "credit_amount"]
@@ -169,7 +178,7 @@ def credit_verdict(
     currency = lookups.company().currency
     limit = row.get("credit_limit_amount")
     used = row.get("credit_amount") or Decimal(0)
-    exceeded = limit is not None and used + order_total.amount > limit
+    exceeded = limit is not None and order_total.amount > 0 and used + order_total.amount > limit
     return CreditVerdict(
         limit=Money(limit, currency) if limit is not None else None,
         used=Money(used, currency),
