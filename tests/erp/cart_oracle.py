@@ -9,14 +9,18 @@ would have refused. Three parts, usable in pytest and from a benchmark script al
 - ``carts(world)``: a hypothesis strategy of carts — real SKUs and unknown ones, quantities that
   break the minimum, the multiple or the unit's decimals, quantities around the live stock and
   around the customer's credit headroom, the near-limit and over-limit customers weighted in.
-- ``ErpOracle``: the ERP's verdict, by the ERP's own enforcement and nothing of ours: the sale is
+- ``ErpOracle``: the ERP's verdict, by the ERP's own enforcement and no decision of ours: the
+  sale a submission would make (the cart's lines at the unit prices the platform quoted) is
   created over JSON-RPC, quoted and confirmed without skipping any warning. A refusal at create
   (quantity rules, digits of the unit, product domain), at quote (stock) or at confirm (credit,
   stock) is the ERP refusing; an unknown SKU is refused because no product exists.
 
-``run_carts(server=…, examples=…, seed=…)`` puts the three together: for each generated cart it
-asks the platform (``get_gateway().validate_order``) and then the ERP, on the same state, and
-counts where their decisions differ.
+``run_carts(server=…, examples=…, seed=…)`` puts the three together: hypothesis draws the carts
+(the same ones on every run unless a seed is given), then each cart is asked of the platform
+(``get_gateway().validate_order``) and of the ERP, back to back on the same state, and the
+decisions that differ are counted. Carts are drawn first and checked after, so that further
+ERP servers started from the same seed can share them (an ERP is one Python process: one core);
+a divergence is reported with its whole cart, which has three lines at most, rather than shrunk.
 
 Keeping the ERP's world fixed. A sale Tryton confirms is processed in the same request (shipment,
 draft invoice) and can no longer be taken back cheaply, so confirmed sales would drain stock and
@@ -25,23 +29,26 @@ of yesterday: Tryton's confirm runs all of its checks (credit limit, stock) firs
 in ``Sale.confirm`` itself, writes the sale date — which violates the domain
 ``shipping_date >= sale_date`` and rolls the whole call back. That fault, naming
 ``shipping_date``, can only come after every check passed: the ERP accepts. The quotation left
-behind is cancelled (cancelled sales count neither in stock nor in credit) and deleted in
-batches. This leans on one fact of the seeded business, checked when the world is read: no
-product has a lead time, so Tryton checks every line's stock at today whatever the sale's
-shipping date (``sale.line.planned_shipping_date``).
+behind goes back to draft (a draft holds neither stock nor credit) and is deleted in batches.
+This leans on one fact of the seeded business, checked when the world is read: no product has
+a lead time, so Tryton checks every line's stock at today whatever the sale's shipping date
+(``sale.line.planned_shipping_date``).
 """
 
 from __future__ import annotations
 
 import datetime
 import math
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Any, Protocol
 
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, Phase, given
 from hypothesis import seed as hypothesis_seed
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -59,7 +66,7 @@ UNKNOWN_SKUS = ("NOPE-0001", "FAS-9999")
 QUANTITY_REASONS = frozenset(
     {ReasonCode.BELOW_MINIMUM, ReasonCode.NOT_A_MULTIPLE, ReasonCode.NOT_SALABLE}
 )
-# Cancelled quotations are deleted this many at a time (one request instead of one each).
+# The oracle's drafts are deleted this many at a time (one request instead of one each).
 DELETE_BATCH = 25
 
 
@@ -120,6 +127,7 @@ class World:
     with_minimum: tuple[str, ...]
     with_multiple: tuple[str, ...]
     fractional_units: tuple[str, ...]  # sold by kilogram or metre
+    held: tuple[str, ...]  # on lines of sales quoted or confirmed, not processed yet
 
     @classmethod
     def read(cls, client: TrytonClient, manifest: dict[str, Any]) -> World:
@@ -209,6 +217,11 @@ class World:
                 home_warehouse=seeded_customers[party["code"]]["warehouse"],
                 headroom=(limit - party["credit_amount"]) if limit is not None else None,
             )
+        held = client.search_read(
+            "sale.line",
+            [["sale.state", "in", ["quotation", "confirmed"]], ["quantity", ">", 0]],
+            ["product.code"],
+        )
         return cls(
             products=products,
             customers=customers,
@@ -220,6 +233,7 @@ class World:
             with_minimum=tuple(scenarios["min_qty_skus"]),
             with_multiple=tuple(scenarios["multiple_skus"]),
             fractional_units=tuple(sorted(p.sku for p in products.values() if p.unit_digits)),
+            held=tuple(sorted({row["product."]["code"] for row in held})),
         )
 
 
@@ -251,93 +265,145 @@ class Cart:
         return f"{self.customer} @ {self.warehouse}: {lines}"
 
 
-def _decimal_quantities(places: int) -> st.SearchStrategy[Decimal]:
-    """Positive quantities with exactly ``places`` decimals at most (the cart UI allows 4)."""
+def _decimals(places: int, top: int) -> st.SearchStrategy[Decimal]:
+    """Positive quantities below ``top`` with ``places`` decimals at most."""
     scale = 10**places
-    return st.integers(1, 60 * scale).map(lambda n: Decimal(n).scaleb(-places))
+    return st.integers(1, top * scale).map(lambda n: Decimal(n).scaleb(-places))
 
 
-def quantities(world: World, product: ProductFacts, customer: str, warehouse: str):
-    """Quantities for one product: valid ones, ones that break each rule, and ones at the edge
-    of the live stock and of the customer's credit headroom. All positive: the cart UI takes
-    nothing else."""
-    step = product.step
-    valid = st.integers(1, 30).map(lambda k: product.valid_at_least(k * step))
-    kinds = [
-        valid,
-        valid,
-        st.integers(0, 4).flatmap(_decimal_quantities),  # any decimals, up to 4
-        st.integers(1, 3000).map(Decimal),
-        valid.flatmap(
-            lambda q: st.sampled_from([q + step / 2, q + step / 10, q - step / 3, q + 1])
-        ).filter(lambda q: q > 0),
-    ]
-    if product.min_quantity:
-        below = product.min_quantity - step
-        if below > 0:
-            kinds.append(
-                st.integers(1, int(below / step)).map(lambda k: k * step)
-                | st.just(product.min_quantity - Decimal("0.5"))
-            )
-    on_hand = product.stock.get(warehouse, Decimal(0))
-    if on_hand > 0:
-        around = product.valid_at_least(on_hand)
-        kinds.append(st.integers(-2, 2).map(lambda d: around + d * step).filter(lambda q: q > 0))
-    headroom = world.customers[customer].headroom
-    if headroom is not None and headroom > 0:
-        # About the customer's whole remaining credit on this one line, either side of it.
-        kinds.append(
-            st.integers(50, 150).map(
-                lambda percent: product.valid_at_least(
-                    Decimal(math.floor(headroom * percent / 100 / product.list_price))
-                )
-            )
+def _steps(product: ProductFacts, low: int, high: int) -> st.SearchStrategy[Decimal]:
+    """Valid quantities: ``low`` to ``high`` steps above the product's smallest valid one."""
+    first = product.valid_at_least(Decimal(0))
+    return st.integers(low, high).map(lambda k: first + k * product.step)
+
+
+def ordinary_quantity(product: ProductFacts) -> st.SearchStrategy[Decimal]:
+    return _steps(product, 0, 12)
+
+
+def near_stock_quantity(product: ProductFacts, warehouse: str) -> st.SearchStrategy[Decimal]:
+    """Valid quantities a few steps either side of the live stock in ``warehouse``."""
+    edge = product.valid_at_least(product.stock.get(warehouse, Decimal(0)))
+    return st.integers(-2, 2).map(lambda d: edge + d * product.step).filter(lambda q: q > 0)
+
+
+def near_credit_quantity(product: ProductFacts, headroom: Decimal) -> st.SearchStrategy[Decimal]:
+    """Valid quantities worth about the customer's remaining credit at list price (the
+    customer's own price is a little lower), from half of it to one and a half times."""
+    return st.integers(50, 150).map(
+        lambda percent: product.valid_at_least(
+            Decimal(math.floor(headroom * percent / 100 / product.list_price))
         )
+    )
+
+
+def broken_quantity(product: ProductFacts) -> st.SearchStrategy[Decimal]:
+    """Quantities that break a rule of the product, or may: below the minimum, off the
+    multiple, more decimals than the unit takes (up to the cart's 4), or just anything."""
+    step = product.step
+    kinds = [
+        _steps(product, 0, 10)
+        .flatmap(lambda q: st.sampled_from([q + step / 2, q + step / 10, q - step / 3, q + 1]))
+        .filter(lambda q: q > 0),
+        st.integers(1, 4).flatmap(lambda places: _decimals(places, 40)),
+        st.integers(1, 3000).map(Decimal),
+    ]
+    if product.min_quantity and product.min_quantity > step:
+        below = int((product.min_quantity - step) / step)
+        kinds.append(st.integers(1, below).map(lambda k: k * step))
     return st.one_of(kinds)
 
 
-def carts(world: World, *, max_lines: int = 4) -> st.SearchStrategy[Cart]:
-    """Carts of 1 to ``max_lines`` lines; a third of them for the near-limit or the over-limit
-    customer; SKUs out of stock, low in stock, with a minimum, with a multiple, sold by weight or
-    length, any, or unknown to the ERP; now and then the same SKU twice."""
+def carts(world: World, *, max_lines: int = 3) -> st.SearchStrategy[Cart]:
+    """Carts of 1 to ``max_lines`` lines, each line of one kind: an ordinary quantity of a SKU
+    in stock in the cart's warehouse; a quantity at the edge of its live stock; a quantity
+    worth about the customer's remaining credit; a SKU out of stock there; a quantity that
+    breaks the product's rules; a SKU the ERP does not know; now and then the same SKU twice.
+    A quarter of the carts are made of the first three kinds only (so that the ERP accepts
+    some and the stock and credit edges are met), the rest of any kinds. One cart in six is the
+    near-limit customer's, one in twelve the over-limit customer's."""
     codes = sorted(world.customers)
-    customer = st.one_of(
-        st.sampled_from([world.near_limit, world.over_limit]),
+    # Hypothesis draws first choices more often than the rest: the ordinary ones come first.
+    customers = st.one_of(
         st.sampled_from(codes),
         st.sampled_from(codes),
+        st.sampled_from(codes),
+        st.sampled_from([world.near_limit, world.near_limit, world.over_limit]),
     )
-    skus = st.one_of(
-        st.sampled_from(world.out_of_stock),
-        st.sampled_from(world.low_stock),
-        st.sampled_from(world.with_minimum),
-        st.sampled_from(world.with_multiple),
-        st.sampled_from(world.fractional_units),
-        st.sampled_from(sorted(world.products)),
-        st.sampled_from(sorted(world.products)),
-        st.sampled_from(UNKNOWN_SKUS),
+    all_skus = sorted(world.products)
+    in_stock = {
+        code: sorted(sku for sku, p in world.products.items() if p.stock.get(code, 0) > 0)
+        for code in world.warehouses
+    }
+    short = {
+        code: sorted(
+            set(world.out_of_stock)
+            | {sku for sku, p in world.products.items() if p.stock.get(code, 0) <= 0}
+        )
+        for code in world.warehouses
+    }
+    edge_skus = {
+        code: sorted(
+            set(world.low_stock)
+            | set(world.held)
+            | set(world.fractional_units)
+            | set(in_stock[code][::7])
+        )
+        for code in world.warehouses
+    }
+    rule_skus = sorted(
+        set(world.with_minimum) | set(world.with_multiple) | set(world.fractional_units)
     )
 
     @st.composite
+    def line(draw: st.DrawFn, kind: str, warehouse: str, customer: CustomerFacts) -> tuple:
+        if kind == "unknown":
+            return draw(st.sampled_from(UNKNOWN_SKUS)), draw(st.integers(1, 20).map(Decimal))
+        if kind == "near_credit" and customer.headroom and customer.headroom > 0:
+            headroom = customer.headroom
+            worth = [
+                s
+                for s in in_stock[warehouse]
+                if world.products[s].stock[warehouse] * world.products[s].list_price >= headroom / 2
+            ]
+            if worth:
+                sku = draw(st.sampled_from(worth))
+                return sku, draw(near_credit_quantity(world.products[sku], headroom))
+        if kind == "near_stock":
+            sku = draw(st.sampled_from(edge_skus[warehouse]))
+            return sku, draw(near_stock_quantity(world.products[sku], warehouse))
+        if kind == "out_of_stock":
+            sku = draw(st.sampled_from(short[warehouse]))
+            return sku, draw(ordinary_quantity(world.products[sku]))
+        if kind == "broken":
+            sku = draw(st.sampled_from(rule_skus) | st.sampled_from(all_skus))
+            return sku, draw(broken_quantity(world.products[sku]))
+        sku = draw(st.sampled_from(in_stock[warehouse]))
+        return sku, draw(ordinary_quantity(world.products[sku]))
+
+    clean = ["ordinary", "ordinary", "ordinary", "near_stock", "near_credit"]
+    anything = [
+        *["ordinary", "near_stock", "near_credit"],
+        *["out_of_stock", "broken", "broken", "unknown"],
+    ]
+
+    @st.composite
     def cart(draw: st.DrawFn) -> Cart:
-        code = draw(customer)
-        facts = world.customers[code]
-        warehouse = draw(st.sampled_from([facts.home_warehouse] * 3 + sorted(world.warehouses)))
+        code = draw(customers)
+        customer = world.customers[code]
+        warehouse = draw(st.sampled_from([customer.home_warehouse] * 3 + sorted(world.warehouses)))
+        kinds = draw(st.sampled_from([anything, anything, anything, clean]))
         lines: list[tuple[str, Decimal]] = []
         for _ in range(draw(st.integers(1, max_lines))):
-            if lines and draw(st.integers(0, 7)) == 0:
-                sku = draw(st.sampled_from([s for s, _ in lines]))
-            else:
-                sku = draw(skus)
-            product = world.products.get(sku)
-            if product is None:
-                quantity = draw(st.integers(1, 20).map(Decimal))
-            else:
-                quantity = draw(quantities(world, product, code, warehouse))
-            lines.append((sku, quantity))
+            if any(s in world.products for s, _ in lines) and draw(st.integers(0, 7)) == 0:
+                sku = draw(st.sampled_from([s for s, _ in lines if s in world.products]))
+                lines.append((sku, draw(ordinary_quantity(world.products[sku]))))
+                continue
+            lines.append(draw(line(draw(st.sampled_from(kinds)), warehouse, customer)))
         return Cart(
             customer=code,
             warehouse=warehouse,
-            ship_to_address_id=draw(st.sampled_from(facts.address_ids)),
+            ship_to_address_id=draw(st.sampled_from(customer.address_ids)),
             lines=tuple(lines),
         )
 
@@ -370,17 +436,16 @@ class OracleError(RuntimeError):
 
 
 class ErpOracle:
-    """Asks the ERP itself. Prices are read from the ERP for the customer and quantity, as
-    Tryton's own sale line would set them; they are remembered for the run (the world does not
-    change)."""
+    """Asks the ERP itself, as ``orders._create`` would submit the cart: one sale with the cart's
+    lines at the unit prices the platform quoted for them (what a submission puts on the
+    lines), judged by Tryton alone."""
 
     def __init__(self, client: TrytonClient, world: World) -> None:
         self.client = client
         self.world = world
-        self._prices: dict[tuple[str, str, Decimal], Decimal | None] = {}
-        self._cancelled: list[int] = []
+        self._drafts: list[int] = []
 
-    def verdict(self, cart: Cart) -> ErpVerdict:
+    def verdict(self, cart: Cart, unit_prices: Sequence[Decimal | None]) -> ErpVerdict:
         world = self.world
         for index, (sku, _quantity) in enumerate(cart.lines):
             if sku not in world.products:
@@ -388,18 +453,19 @@ class ErpOracle:
                     False, "create", frozenset({ReasonCode.UNKNOWN_PRODUCT}), (index,), "no product"
                 )
         customer = world.customers[cart.customer]
-        prices = self._unit_prices(customer, cart.lines)
         # Yesterday: the trip-wire that rolls back a confirm that passed every check.
         yesterday = datetime.date.today() - datetime.timedelta(days=1)
         lines = []
-        for sku, quantity in cart.lines:
+        for (sku, quantity), unit_price in zip(cart.lines, unit_prices, strict=True):
             product = world.products[sku]
             lines.append(
                 {
                     "product": product.id,
                     "quantity": float(quantity),
                     "unit": product.sale_unit_id,
-                    "unit_price": prices[(customer.code, sku, quantity)],
+                    # No price only for a line the ERP refuses at create whatever its price
+                    # (a product that cannot be sold).
+                    "unit_price": unit_price if unit_price is not None else Decimal(0),
                     "taxes": [["add", list(product.tax_ids)]],
                 }
             )
@@ -438,38 +504,18 @@ class ErpOracle:
                 f"sale {sale_id} was confirmed for real: the shipping-date trip-wire did not "
                 "fire, so the ERP's stock and credit have changed for the next carts"
             )
-        self.client.model("sale.sale", "cancel", [sale_id])
-        self._cancelled.append(sale_id)
-        if len(self._cancelled) >= DELETE_BATCH:
+        # Back to draft, where it holds no stock and no credit; deleted with the next batch.
+        self.client.model("sale.sale", "draft", [sale_id])
+        self._drafts.append(sale_id)
+        if len(self._drafts) >= DELETE_BATCH:
             self.flush()
         return verdict
 
     def flush(self) -> None:
-        """Delete the cancelled quotations still kept."""
-        if self._cancelled:
-            self.client.model("sale.sale", "delete", self._cancelled)
-            self._cancelled = []
-
-    def _unit_prices(
-        self, customer: CustomerFacts, lines: Sequence[tuple[str, Decimal]]
-    ) -> dict[tuple[str, str, Decimal], Decimal | None]:
-        wanted: dict[Decimal, list[str]] = {}
-        for sku, quantity in lines:
-            if (customer.code, sku, quantity) not in self._prices:
-                wanted.setdefault(quantity, []).append(sku)
-        for quantity, skus in wanted.items():
-            ids = {self.world.products[sku].id: sku for sku in skus}
-            for row in self.client.model(
-                "product.product",
-                "read",
-                list(ids),
-                ["sale_price_uom"],
-                customer=customer.id,
-                price_list=customer.price_list_id,
-                quantity=float(quantity),
-            ):
-                self._prices[(customer.code, ids[row["id"]], quantity)] = row["sale_price_uom"]
-        return self._prices
+        """Delete the drafts still kept."""
+        if self._drafts:
+            self.client.model("sale.sale", "delete", self._drafts)
+            self._drafts = []
 
     def _refused(
         self, stage: str, fault: TrytonFault, skus: Sequence[str], sale_id: int | None = None
@@ -545,6 +591,69 @@ class CartRunResult:
     outcomes: dict[str, int] = field(default_factory=dict)  # what the ERP did, counted
     customers: dict[str, int] = field(default_factory=dict)  # carts per customer
     seconds: float = 0.0
+    servers: int = 1
+
+
+def generate_carts(
+    world: World, *, examples: int, seed: int | None = None, max_lines: int = 3
+) -> list[Cart]:
+    """``examples`` carts from hypothesis: the same ones on every run when ``seed`` is None
+    (``derandomize``), that seed's otherwise."""
+    drawn: list[Cart] = []
+    settings = hypothesis_settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=seed is None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+        ],
+    )
+
+    def keep(cart: Cart) -> None:
+        drawn.append(cart)
+
+    collect = settings(given(carts(world, max_lines=max_lines))(keep))
+    if seed is not None:
+        collect = hypothesis_seed(seed)(collect)
+    collect()
+    return drawn
+
+
+class _Tally:
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.lock = threading.Lock()
+        self.counts: Counter[str] = Counter()
+        self.outcomes: Counter[str] = Counter()
+        self.customers: Counter[str] = Counter()
+        self.found: list[Divergence] = []
+
+    def add(self, cart: Cart, erp: ErpVerdict, divergence: Divergence | None) -> None:
+        with self.lock:
+            self.counts["checked"] += 1
+            self.outcomes[erp.outcome] += 1
+            self.customers[cart.customer] += 1
+            if divergence is not None:
+                self.counts[divergence.kind] += 1
+                if len(self.found) < self.keep:
+                    self.found.append(divergence)
+
+
+def _check_all(gateway: Any, oracle: ErpOracle, carts: Sequence[Cart], tally: _Tally) -> None:
+    """Each cart on one ERP: the platform's verdict, then the ERP's, on the same state."""
+    try:
+        for number, cart in enumerate(carts):
+            validation = gateway.validate_order(order=cart.order(f"prop-{number}"))
+            erp = oracle.verdict(
+                cart, [v.unit_price.amount if v.unit_price else None for v in validation.lines]
+            )
+            tally.add(cart, erp, compare(cart, validation, erp))
+    finally:
+        oracle.flush()
 
 
 def run_carts(
@@ -552,85 +661,69 @@ def run_carts(
     server: ErpServerLike,
     examples: int,
     seed: int | None = None,
-    max_lines: int = 4,
+    more_servers: Sequence[ErpServerLike] = (),
+    max_lines: int = 3,
     keep_examples: int = 10,
-    fail_fast: bool = False,
 ) -> CartRunResult:
     """Generate ``examples`` carts and compare the platform's verdict with the ERP's on each.
 
-    ``server`` is a started reference ERP (``tests.erp_support.ErpServer``): the gateway is
-    pointed at it for the run (Django must be set up; ``storefleet.settings.test`` will do).
-    ``seed`` None draws the same carts on every run (hypothesis' ``derandomize``); an int draws
-    that seed's carts. ``fail_fast`` stops at the first divergence and lets hypothesis shrink it
-    to a smallest cart (the pytest test); otherwise every divergence is counted (a benchmark)."""
-    import time
-
+    ``server`` is a started reference ERP (``tests.erp_support.ErpServer``); the gateway is
+    pointed at it (Django must be set up; ``storefleet.settings.test`` will do). ``seed`` None
+    draws the same carts on every run (hypothesis' ``derandomize``), an int that seed's carts.
+    ``more_servers``, started from the same seed, share the carts: each cart is still asked of
+    the platform and of the ERP on one server, back to back, and every server's world stays as
+    seeded, so the verdicts are the same as on one server — only sooner, as each ERP is one
+    Python process using one core."""
     from django.test import override_settings
 
     from storefleet.erp.gateway import get_gateway
 
     started = time.monotonic()
-    with override_settings(
-        ERP_BACKEND="storefleet.erp.backends.tryton.from_settings",
-        ERP_URL=server.url,
-        ERP_DATABASE=server.database,
-        ERP_USER=server.user,
-        ERP_PASSWORD=server.password,
-        ERP_RETRY_ATTEMPTS=1,
-        ERP_RETRY_BACKOFF_SECONDS=0,
-        ERP_BREAKER_FAILURE_THRESHOLD=1000,
-    ):
-        gateway = get_gateway()
-        client = gateway.backend.client  # type: ignore[attr-defined]
-        world = World.read(client, server.manifest)
-        oracle = ErpOracle(client, world)
-        outcomes: Counter[str] = Counter()
-        customers: Counter[str] = Counter()
-        found: list[Divergence] = []
-        counts = Counter[str]()
-
-        def check(cart: Cart) -> None:
-            validation = gateway.validate_order(order=cart.order(f"prop-{counts['checked']}"))
-            erp = oracle.verdict(cart)
-            counts["checked"] += 1
-            outcomes[erp.outcome] += 1
-            customers[cart.customer] += 1
-            divergence = compare(cart, validation, erp)
-            if divergence is None:
-                return
-            counts[divergence.kind] += 1
-            if len(found) < keep_examples:
-                found.append(divergence)
-            if fail_fast:
-                raise AssertionError(f"the platform and the ERP disagree:\n{divergence}")
-
-        settings = hypothesis_settings(
-            max_examples=examples,
-            deadline=None,
-            derandomize=seed is None,
-            database=None,
-            print_blob=False,
-            suppress_health_check=[
-                HealthCheck.too_slow,
-                HealthCheck.data_too_large,
-                HealthCheck.filter_too_much,
-            ],
-        )
-        test = settings(given(carts(world, max_lines=max_lines))(check))
-        if seed is not None:
-            test = hypothesis_seed(seed)(test)
-        try:
-            test()
-        finally:
-            oracle.flush()
+    erp_settings = {
+        "ERP_BACKEND": "storefleet.erp.backends.tryton.from_settings",
+        "ERP_RETRY_ATTEMPTS": 1,
+        "ERP_RETRY_BACKOFF_SECONDS": 0,
+        "ERP_BREAKER_FAILURE_THRESHOLD": 1000,
+    }
+    servers = [server, *more_servers]
+    sessions = []
+    for each in servers:
+        with override_settings(
+            ERP_URL=each.url,
+            ERP_DATABASE=each.database,
+            ERP_USER=each.user,
+            ERP_PASSWORD=each.password,
+            **erp_settings,
+        ):
+            gateway = get_gateway()
+        sessions.append(gateway)
+    client = sessions[0].backend.client
+    world = World.read(client, server.manifest)
+    drawn = generate_carts(world, examples=examples, seed=seed, max_lines=max_lines)
+    tally = _Tally(keep_examples)
+    with override_settings(**erp_settings), ThreadPoolExecutor(len(servers)) as pool:
+        # One thread per ERP; carts dealt in turn, so that each ERP gets a like mix.
+        done = [
+            pool.submit(
+                _check_all,
+                gateway,
+                ErpOracle(gateway.backend.client, world),
+                drawn[index :: len(servers)],
+                tally,
+            )
+            for index, gateway in enumerate(sessions)
+        ]
+        for future in done:
+            future.result()
     return CartRunResult(
-        checked=counts["checked"],
-        divergent=counts["decision"],
-        examples_of_divergence=tuple(found),
-        reason_mismatches=counts["reason"],
-        outcomes=dict(outcomes),
-        customers=dict(customers),
+        checked=tally.counts["checked"],
+        divergent=tally.counts["decision"],
+        examples_of_divergence=tuple(tally.found),
+        reason_mismatches=tally.counts["reason"],
+        outcomes=dict(tally.outcomes),
+        customers=dict(tally.customers),
         seconds=time.monotonic() - started,
+        servers=len(servers),
     )
 
 
