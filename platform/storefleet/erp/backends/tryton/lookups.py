@@ -25,7 +25,12 @@ PRODUCT_FIELDS = [
     "sale_quantity_minimal",
     "sale_quantity_rounding",
     "sale_uom.name",
+    "sale_uom.digits",
+    "sale_uom.factor",
     "default_uom.name",
+    "default_uom.factor",
+    "type",
+    "consumable",
     "account_category.customer_taxes_used",
 ]
 
@@ -46,6 +51,7 @@ class CompanyInfo:
     name: str
     currency_id: int
     currency: str
+    currency_rounding: Decimal = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +65,8 @@ class CustomerInfo:
     currency: str
     address_ids: tuple[int, ...]
     invoice_address_id: int | None
+    # What Tryton rounds each sale line's amount to (the customer's currency).
+    currency_rounding: Decimal = Decimal("0.01")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +82,12 @@ class ProductInfo:
     sale_unit: str
     stock_unit: str
     tax_ids: tuple[int, ...] = ()
+    # Decimals a quantity in the sales unit may have (Tryton refuses a line with more).
+    unit_digits: int | None = None
+    # Tryton checks stock at quote and confirm only for goods that are not consumables.
+    stock_checked: bool = True
+    # One sales unit in stock units (1 when the product is sold in the unit it is stocked in).
+    stock_per_sale_unit: Decimal = Decimal(1)
 
 
 def product_info(row: dict[str, Any]) -> ProductInfo:
@@ -92,7 +106,16 @@ def product_info(row: dict[str, Any]) -> ProductInfo:
         sale_unit=sale_uom.get("name", ""),
         stock_unit=default_uom.get("name", sale_uom.get("name", "")),
         tax_ids=tuple((row.get("account_category.") or {}).get("customer_taxes_used") or ()),
+        unit_digits=sale_uom.get("digits"),
+        stock_checked=row.get("type", "goods") == "goods" and not row.get("consumable"),
+        stock_per_sale_unit=_unit_ratio(sale_uom.get("factor"), default_uom.get("factor")),
     )
+
+
+def _unit_ratio(sale_factor: object, stock_factor: object) -> Decimal:
+    if not sale_factor or not stock_factor or sale_factor == stock_factor:
+        return Decimal(1)
+    return Decimal(str(sale_factor)) / Decimal(str(stock_factor))
 
 
 class _Memo:
@@ -133,13 +156,17 @@ class Lookups:
                     "the ERP user has no current company", raw=self.client.context
                 )
             (row,) = self.client.model(
-                "company.company", "read", [company_id], ["party.name", "currency.code"]
+                "company.company",
+                "read",
+                [company_id],
+                ["party.name", "currency.code", "currency.rounding"],
             )
             info = CompanyInfo(
                 id=company_id,
                 name=row["party."]["name"],
                 currency_id=row["currency."]["id"],
                 currency=row["currency."]["code"],
+                currency_rounding=row["currency."].get("rounding") or Decimal("0.01"),
             )
             self._memo.put("company", info)
         return info
@@ -177,6 +204,7 @@ class Lookups:
                     "sale_price_list",
                     "customer_payment_term",
                     "customer_currency.code",
+                    "customer_currency.rounding",
                     "addresses.invoice",
                 ],
             )
@@ -196,6 +224,7 @@ class Lookups:
                 currency=currency.get("code", company.currency),
                 address_ids=tuple(a["id"] for a in addresses),
                 invoice_address_id=(invoice or [a["id"] for a in addresses] or [None])[0],
+                currency_rounding=currency.get("rounding") or company.currency_rounding,
             )
             self._memo.put(key, info)
         return info

@@ -3,9 +3,11 @@ quote → confirm, idempotent by key), status, cancel."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import logging
 from collections.abc import Sequence
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from storefleet.erp.errors import ErpNotFound, ErpRejected
@@ -35,27 +37,49 @@ KEY_PREFIX = "storefleet:"
 PRICE_PLACES = Decimal("0.0001")
 
 
+def _round_up(quantity: Decimal, step: Decimal) -> Decimal:
+    return (quantity / step).to_integral_value(rounding=ROUND_CEILING) * step
+
+
+def _unit_step(product: ProductInfo) -> Decimal | None:
+    """The finest quantity the sales unit takes (1 for a unit with no decimals), if known."""
+    return Decimal(1).scaleb(-product.unit_digits) if product.unit_digits is not None else None
+
+
 def suggested_quantity(product: ProductInfo, quantity: Decimal) -> Decimal:
     """The nearest quantity at or above ``quantity`` that the product's rules accept."""
     wanted = max(quantity, product.min_quantity or Decimal(0))
+    unit_step = _unit_step(product)
+    if unit_step is not None:
+        wanted = _round_up(wanted, unit_step)
     if product.multiple:
-        steps = (wanted / product.multiple).to_integral_value(rounding=ROUND_CEILING)
-        wanted = steps * product.multiple
+        wanted = _round_up(wanted, product.multiple)
     return wanted
 
 
 def _rule_reasons(product: ProductInfo, quantity: Decimal) -> list[ReasonCode]:
+    """Tryton's line checks at create: the minimum and the multiple (``sale_product_quantity``)
+    and the sales unit's digits (a quantity field's ``digits``: 2.5 of a unit with no
+    decimals is refused, not rounded). Too many decimals is reported as not a multiple of the
+    unit's finest step."""
     reasons = []
     if not product.active or not product.salable:
         return [ReasonCode.NOT_SALABLE]
     if product.min_quantity and quantity < product.min_quantity:
         reasons.append(ReasonCode.BELOW_MINIMUM)
-    if product.multiple and quantity % product.multiple:
+    unit_step = _unit_step(product)
+    if (product.multiple and quantity % product.multiple) or (
+        unit_step is not None and quantity % unit_step
+    ):
         reasons.append(ReasonCode.NOT_A_MULTIPLE)
     return reasons
 
 
 def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> OrderValidation:
+    """A verdict per line and on credit, by the rules Tryton enforces when the order is created,
+    quoted and confirmed (nothing is written): the line rules at create (``_rule_reasons``),
+    the stock check at quote and confirm (``reads.sale_stock``: lines of one product count
+    together, in order) and the credit limit at confirm (``credit_verdict``)."""
     customer = lookups.customer(order.customer)
     lookups.warehouse_id(order.warehouse)
     if order.ship_to_address_id not in customer.address_ids:
@@ -66,18 +90,22 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
     quotes = {
         (p.sku, p.quantity): p for p in reads.prices(client, lookups, order.customer, salable)
     }
-    stock = {
-        (a.sku, a.requested): a
-        for a in reads.availability(
-            client, lookups, order.warehouse, [q for q in salable if q.sku in products]
-        )
-    }
-    verdicts = []
-    total = Decimal(0)
+    # Tryton checks a line at its shipping date: today, for a product without a lead time
+    # (the seeded catalogue has none; one with a lead time would be checked later).
+    left = reads.sale_stock(
+        client,
+        lookups,
+        order.warehouse,
+        [products[q.sku].id for q in salable if products[q.sku].stock_checked],
+        date=datetime.date.today(),
+    )
+    drafts = []
+    amounts = []
+    short: list[LineQuery] = []
     for index, line in enumerate(order.lines):
         product = products.get(line.sku)
         if product is None:
-            verdicts.append(
+            drafts.append(
                 LineVerdict(index, line.sku, line.quantity, (ReasonCode.UNKNOWN_PRODUCT,))
             )
             continue
@@ -85,16 +113,21 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
         quote = quotes.get((line.sku, line.quantity))
         price = quote.unit_price if quote else None
         if price is not None:
-            total += price.amount * line.quantity
+            amounts.append(price.amount * line.quantity)
             if line.expected_unit_price is not None and line.expected_unit_price.quantize(
                 PRICE_PLACES
             ) != price.amount.quantize(PRICE_PLACES):
                 reasons.append(ReasonCode.PRICE_CHANGED)
-        available = stock.get((line.sku, line.quantity))
-        if available and not available.enough_now and ReasonCode.NOT_SALABLE not in reasons:
-            reasons.append(ReasonCode.INSUFFICIENT_STOCK)
+        available = None
+        if product.id in left and line.quantity > 0 and ReasonCode.NOT_SALABLE not in reasons:
+            available = left[product.id]
+            needed = line.quantity * product.stock_per_sale_unit
+            if available < needed:
+                reasons.append(ReasonCode.INSUFFICIENT_STOCK)
+                short.append(LineQuery(line.sku, line.quantity))
+            left[product.id] -= needed
         needs_other_quantity = {ReasonCode.BELOW_MINIMUM, ReasonCode.NOT_A_MULTIPLE} & set(reasons)
-        verdicts.append(
+        drafts.append(
             LineVerdict(
                 index=index,
                 sku=line.sku,
@@ -104,22 +137,40 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
                 suggested_quantity=(
                     suggested_quantity(product, line.quantity) if needs_other_quantity else None
                 ),
-                available_quantity=(
-                    available.available_now.value if available and available.available_now else None
-                ),
-                available_from=available.available_from if available else None,
+                available_quantity=max(available, Decimal(0)) if available is not None else None,
             )
         )
+    # When short lines' stock arrives: one more request, only for a cart that has some.
+    arrivals = {
+        (a.sku, a.requested): a.available_from
+        for a in (reads.availability(client, lookups, order.warehouse, short) if short else ())
+    }
+    verdicts = tuple(
+        dataclasses.replace(v, available_from=arrivals.get((v.sku, v.quantity)))
+        if ReasonCode.INSUFFICIENT_STOCK in v.reasons
+        else v
+        for v in drafts
+    )
+    total = sum((_round_money(a, customer.currency_rounding) for a in amounts), Decimal(0))
     return OrderValidation(
-        lines=tuple(verdicts),
+        lines=verdicts,
         credit=credit_verdict(client, lookups, order.customer, Money(total, customer.currency)),
         accept_backorder=order.accept_backorder,
     )
 
 
+def _round_money(amount: Decimal, rounding: Decimal) -> Decimal:
+    """Tryton's ``Currency.round``: half to even, to the currency's rounding."""
+    return (amount / rounding).quantize(Decimal(1), rounding=ROUND_HALF_EVEN) * rounding
+
+
 def credit_verdict(
     client: TrytonClient, lookups: Lookups, customer: str, order_total: Money
 ) -> CreditVerdict:
+    """Tryton's check at confirm (``account_credit_limit``): the order's untaxed amount (its
+    lines each rounded to the cent, as the sale sums them) on top of the credit already used
+    (receivables, and sales confirmed but not yet invoiced) must not exceed the limit. An
+    order worth nothing is not checked."""
     info = lookups.customer(customer)
     (row,) = client.model(
         "party.party", "read", [info.id], ["credit_limit_amount", "credit_amount"]
@@ -127,7 +178,7 @@ def credit_verdict(
     currency = lookups.company().currency
     limit = row.get("credit_limit_amount")
     used = row.get("credit_amount") or Decimal(0)
-    exceeded = limit is not None and used + order_total.amount > limit
+    exceeded = limit is not None and order_total.amount > 0 and used + order_total.amount > limit
     return CreditVerdict(
         limit=Money(limit, currency) if limit is not None else None,
         used=Money(used, currency),
