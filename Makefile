@@ -52,15 +52,16 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
+# The suite runs on its own settings (storefleet.settings.test), whatever the shell exports.
 pytest: install
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=storefleet.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
 # Only the infrastructure tests: the Pulumi programs under mocks, the pulumi driver at the
 # Automation API boundary, S3 media and CloudFront invalidation against moto on loopback.
 test-infra: install
-	$(VENV)/bin/pytest tests/infra $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=storefleet.settings.test $(VENV)/bin/pytest tests/infra $(PYTEST_ARGS)
 
 bench-storefront: install
 	$(PY) tests/bench/bench_storefront.py
