@@ -71,8 +71,11 @@ def shared_broker(folder: Path) -> Iterator[dict[str, str]]:
     }
     for path in (queue, folder / "celery" / "processed", folder / "celery" / "control"):
         path.mkdir(parents=True, exist_ok=True)
-    saved = {key: app.conf[key] for key in ("broker_url", "broker_transport_options")}
+    saved = {
+        key: app.conf[key] for key in ("broker_url", "broker_transport", "broker_transport_options")
+    }
     app.conf.broker_url = "filesystem://"
+    app.conf.broker_transport = "storefleet.celery:AtomicFilesystemTransport"  # as celery.py does
     app.conf.broker_transport_options = options
     _forget_connections(app)
     try:
