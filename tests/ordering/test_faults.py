@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.db import connection
@@ -25,6 +26,9 @@ from storefleet.ordering.models import ErpSale, Order, OrderStatus, OutboxMessag
 from storefleet.ordering.quick_order import parse_lines
 from storefleet.ordering.tasks import outbox_sweep_task
 from tests.worker_support import PLATFORM, WorkerProcess, database_url, shared_broker
+
+if TYPE_CHECKING:
+    from tests.ordering.conftest import Shop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +41,7 @@ STALL_SECONDS = 180  # lease + the longest retry backoff (60 s) + slack
 
 @dataclass
 class Burst:
-    shop: object
+    shop: Shop
     tmp_path: Path
     worker_env: Mapping[str, str]
     workers: list[WorkerProcess]
@@ -60,7 +64,7 @@ class Burst:
         return worker
 
     def erp_sales(self) -> list[dict]:
-        return self.shop.server.client().search_read(  # type: ignore[attr-defined]
+        return self.shop.server.client().search_read(
             "sale.sale",
             [["description", "like", "storefleet:%"]],
             ["number", "state", "description"],
@@ -68,17 +72,17 @@ class Burst:
 
     def fill(self, code: str) -> None:
         added = services.quick_order_add(
-            store=self.shop.store,  # type: ignore[attr-defined]
-            membership=self.shop.membership(code),  # type: ignore[attr-defined]
+            store=self.shop.store,
+            membership=self.shop.membership(code),
             rows=parse_lines("FAS-1003 1"),
         )
         assert not added.errors, added.errors
 
     def checkout(self, code: str, token: str) -> Order:
-        membership = self.shop.membership(code)  # type: ignore[attr-defined]
+        membership = self.shop.membership(code)
         address = membership.company.addresses.filter(is_ship_to=True, active=True).first()
         return services.order_place(
-            store=self.shop.store,  # type: ignore[attr-defined]
+            store=self.shop.store,
             membership=membership,
             request=services.CheckoutRequest(submit_token=token, ship_to_id=address.id),
         )
@@ -198,24 +202,31 @@ def test_erp_stopped_and_started_mid_burst_ends_with_one_sale_per_order(burst):
     assert Order.objects.count() == BURST
     burst.wait_until_done()
     burst.assert_one_confirmed_sale_per_order(orders, before)
+    assert OutboxMessage.objects.filter(attempts__gte=2).exists()  # the outage was felt
 
 
 def test_worker_killed_mid_burst_ends_with_one_sale_per_order(burst):
     before = {sale["id"] for sale in burst.erp_sales()}
     first = burst.start_worker()
 
+    held: list[int] = []
+
     def kill_worker() -> None:
         # Wait until the worker is busy with a submission, then kill it mid-flight.
         deadline = time.monotonic() + 30
-        while not OutboxMessage.objects.filter(done_at__isnull=True, attempts__gt=0).exists():
+        in_flight = OutboxMessage.objects.filter(done_at__isnull=True, attempts__gt=0)
+        while not in_flight.exists():
             assert time.monotonic() < deadline, "the worker never started on an order"
             time.sleep(0.02)
+        held.extend(in_flight.values_list("id", flat=True))
         first.kill()
 
     orders = burst.place({40: kill_worker, 60: burst.start_worker})
     assert Order.objects.count() == BURST
     burst.wait_until_done()
     burst.assert_one_confirmed_sale_per_order(orders, before)
+    # What the dead worker was submitting was taken up again once its lease ran out.
+    assert OutboxMessage.objects.filter(id__in=held, attempts__gte=2).exists()
 
 
 def test_a_task_and_its_resend_running_at_the_same_moment_make_one_sale(burst):
