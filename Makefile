@@ -13,7 +13,7 @@ MANAGE := cd platform && ../$(PY) manage.py
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export DJANGO_SETTINGS_MODULE ?= storefleet.settings.local
 
-.PHONY: help install demo test test-infra lint typecheck pytest migrate bench-storefront bench-erp bench-launch clean
+.PHONY: help install demo test test-infra lint typecheck pytest migrate bench-storefront bench-erp bench-launch bench-ordering clean
 
 help:
 	@echo "make demo   - set up and run the embedded default with demo stores"
@@ -75,3 +75,8 @@ bench-erp: install
 # Needs wrk (apt-get install wrk), like bench-storefront.
 bench-launch: install
 	$(PY) tests/bench/bench_launch.py
+
+# Uses wrk when installed (else a plain sequential client); PostgreSQL and Redis when
+# DATABASE_URL / CELERY_BROKER_URL / CACHE_URL say so, the embedded default otherwise.
+bench-ordering: install
+	$(PY) tests/bench/bench_ordering.py

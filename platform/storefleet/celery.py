@@ -6,14 +6,48 @@ server to install), Redis or RabbitMQ in production and CI.
 """
 
 import os
+import time
+import uuid
+from typing import Any
 
 from celery import Celery
+from kombu.exceptions import ChannelError
+from kombu.transport import filesystem
+from kombu.utils.encoding import str_to_bytes
+from kombu.utils.json import dumps
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storefleet.settings.local")
+
+
+class _AtomicFilesystemChannel(filesystem.Channel):
+    # kombu-stubs give filesystem.Channel._put a signature its own base class does not have;
+    # no override can match both (the stubs ignore the same error on it).
+    def _put(self, queue: str, payload: dict[str, Any], **kwargs: Any) -> None:  # type: ignore[override]
+        """Write the message under a name consumers skip, then rename it into place. kombu's
+        own ``_put`` creates the file and then writes it; a worker polling the folder in
+        between takes an empty message and stops with "Unrecoverable error: JSONDecodeError"."""
+        name = f"{round(time.monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        final = os.path.join(self.data_folder_out, name)
+        partial = os.path.join(self.data_folder_out, f".{name}.part")  # not "<queue>.msg"
+        try:
+            with open(partial, "wb") as file:
+                file.write(str_to_bytes(dumps(payload)))
+            os.replace(partial, final)
+        except OSError as exc:
+            raise ChannelError(f"Cannot add file {final!r} to directory") from exc
+
+
+class AtomicFilesystemTransport(filesystem.Transport):
+    """kombu's filesystem transport, with messages that appear in the folder whole."""
+
+    Channel = _AtomicFilesystemChannel
+
 
 app = Celery("storefleet")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+if app.conf.broker_url.startswith("filesystem://") and not app.conf.broker_transport:
+    app.conf.broker_transport = "storefleet.celery:AtomicFilesystemTransport"
 
 # kombu's filesystem transport needs its folders to exist before the first message, and keeps
 # its control (pidbox) folder in the working directory unless told where.

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from storefleet.accounts.models import Address, Membership
@@ -341,7 +342,7 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
                 available_at=timezone.now() + _lease(),
             )
             CartLine.objects.filter(id__in=[line.id for line in cart_lines]).delete()
-            transaction.on_commit(lambda: _dispatch(message.id))
+            transaction.on_commit(lambda: _dispatch(message.id, claim=0))
     except IntegrityError:
         # The same token, submitted twice at the same moment: the other request won.
         existing = Order.objects.filter(company=company, submit_token=request.submit_token).first()
@@ -358,33 +359,44 @@ def _lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.ORDERING_OUTBOX_LEASE_SECONDS)
 
 
-def _dispatch(message_id: int) -> None:
+def _dispatch(message_id: int, *, claim: int) -> None:
     from .tasks import outbox_process_task
 
     try:
-        outbox_process_task.delay(message_id)
+        outbox_process_task.delay(message_id, claim=claim)
     except Exception:
         # The broker is away: the order is safe in the outbox, and the sweeper sends it.
         logger.exception("could not enqueue outbox message id=%s; the sweeper will", message_id)
 
 
 # ------------------------------------------------------------------ into the ERP
-def outbox_process(*, message_id: int) -> Order | None:
-    """Carry one outbox message into the ERP. Raises ``ErpUnavailable`` when the ERP can't be
-    reached (the task retries); a refusal is recorded on the order and the buyer and the
-    store's service team are told. Safe to run twice, or at the same time, for one message."""
+class OutboxDeferred(ErpUnavailable):
+    """The ERP can't take the message now. ``claim`` is what the retry presents to take the
+    message up again before the sweeper does (see ``outbox_process``)."""
+
+    def __init__(self, detail: str, *, claim: int) -> None:
+        super().__init__(detail)
+        self.claim = claim
+
+
+def outbox_process(*, message_id: int, claim: int | None = None) -> Order | None:
+    """Carry one outbox message into the ERP. Raises ``OutboxDeferred`` (an ``ErpUnavailable``)
+    when the ERP can't be reached (the task retries); a refusal is recorded on the order and
+    the buyer and the store's service team are told.
+
+    Runs of one message never overlap: a run takes the message up (and leases it) only if it
+    is not done and either nobody has taken it up since the run was sent — ``claim`` is the
+    number of attempts the message had then — or whoever did let the lease run out. A task
+    redelivered by the broker, its retry and the sweeper's re-send may all arrive; one submits.
+    Without ``claim`` (called by hand) the message is taken up whenever it is not done."""
     now = timezone.now()
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update()
-            .filter(id=message_id, done_at__isnull=True)
-            .first()
-        )
-        if message is None:
-            return None
-        message.attempts += 1
-        message.available_at = now + _lease()
-        message.save(update_fields=["attempts", "available_at"])
+    takeable = OutboxMessage.objects.filter(id=message_id, done_at__isnull=True)
+    if claim is not None:
+        takeable = takeable.filter(Q(attempts=claim) | Q(available_at__lte=now))
+    # One conditional UPDATE: of two runs racing for the message, the second matches nothing.
+    if not takeable.update(attempts=F("attempts") + 1, available_at=now + _lease()):
+        return None
+    message = OutboxMessage.objects.get(id=message_id)
     order = Order.objects.select_related("company", "store", "store__site").get(id=message.order_id)
     try:
         _submit_sales(order)
@@ -392,11 +404,11 @@ def outbox_process(*, message_id: int) -> Order | None:
         _order_refused(order, refusal)
     except ErpUnavailable as error:
         OutboxMessage.objects.filter(id=message.id).update(last_error=error.detail or error.message)
-        raise
+        raise OutboxDeferred(error.detail, claim=message.attempts) from error
     except ErpError as error:
         # An answer we don't understand is not a refusal: keep the order and try again later.
         OutboxMessage.objects.filter(id=message.id).update(last_error=error.message)
-        raise ErpUnavailable(error.message) from error
+        raise OutboxDeferred(error.message, claim=message.attempts) from error
     OutboxMessage.objects.filter(id=message.id).update(done_at=timezone.now(), last_error="")
     order.refresh_from_db()
     notifications.order_outcome(order=order)
@@ -465,12 +477,15 @@ def outbox_sweep(*, limit: int = 500) -> int:
     due = list(
         OutboxMessage.objects.filter(done_at__isnull=True, available_at__lte=now)
         .order_by("available_at")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", "attempts")[:limit]
     )
-    if due:
-        OutboxMessage.objects.filter(id__in=due, done_at__isnull=True).update(
-            available_at=now + _lease()
-        )
-        for message_id in due:
-            _dispatch(message_id)
-    return len(due)
+    sent = 0
+    for message_id, attempts in due:
+        # Lease it to the re-send, unless a run took it up since it was read.
+        leased = OutboxMessage.objects.filter(
+            id=message_id, attempts=attempts, done_at__isnull=True, available_at__lte=now
+        ).update(available_at=now + _lease())
+        if leased:
+            _dispatch(message_id, claim=attempts)
+            sent += 1
+    return sent
