@@ -28,7 +28,11 @@ def outbox_process_task(message_id: int) -> str | None:
     return payment.status if payment else None
 
 
-@shared_task(name="storefleet.billing.outbox_sweep", acks_late=True, time_limit=120)
+# Both limits: with only ``time_limit`` the global soft limit (240 s) is above it, and Celery
+# refuses to send the task at all (beat logs "Couldn't apply" and the sweep never runs).
+@shared_task(
+    name="storefleet.billing.outbox_sweep", acks_late=True, soft_time_limit=100, time_limit=120
+)
 def outbox_sweep_task() -> int:
     """Re-send paid payments whose recording task was lost (broker restart, killed worker)."""
     return outbox_sweep()
