@@ -174,7 +174,7 @@ class ErpServer:
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
             )
         deadline = time.monotonic() + START_TIMEOUT
-        while "ERP ready:" not in self.log()[offset:]:
+        while "ERP ready:" not in self.log(since=offset):
             if self.process.poll() is not None:
                 pytest.fail(
                     f"erpctl serve exited with {self.process.returncode}:\n" + self.log()[-8000:],
@@ -206,8 +206,12 @@ class ErpServer:
         client.login(self.user, self.password)
         return client
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+    def log(self, since: int = 0) -> str:
+        """The server's log from byte ``since`` on (a byte offset, as ``st_size`` gives: the
+        log holds non-ASCII product names, so a character offset would skip past new lines)."""
+        if not self.log_path.exists():
+            return ""
+        return self.log_path.read_bytes()[since:].decode(errors="replace")
 
 
 def _build() -> float:
