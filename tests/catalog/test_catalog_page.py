@@ -78,6 +78,7 @@ def test_list_query_count_does_not_grow_with_the_catalog(client, catalog):
     with CaptureQueriesContext(connection) as small:
         assert _get(client, "/catalog/").status_code == 200
     products_make(300, start=100)
+    _get(client, "/catalog/")  # a catalog change moves every store on: warm again
     with CaptureQueriesContext(connection) as large:
         assert _get(client, "/catalog/").status_code == 200
     assert len(large) == len(small) == 10
@@ -150,6 +151,7 @@ def test_list_query_count_with_an_assortment_does_not_grow_with_the_catalog(clie
         assert _get(client, "/catalog/").status_code == 200
     products_make(300, start=100)
     products_make(100, start=500, category="Tools", prefix="TOL")
+    _get(client, "/catalog/")  # a catalog change moves every store on: warm again
     with CaptureQueriesContext(connection) as large:
         assert "304 products" in _get(client, "/catalog/").content.decode()
     assert len(large) == len(small) == 10

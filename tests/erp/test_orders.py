@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -143,26 +144,85 @@ def test_over_limit_customer_is_refused_on_credit(gateway, erp):
 
 def test_near_limit_customer_refused_by_the_erp_itself(gateway, erp):
     # 400 EUR headroom: validation sees it, and so does Tryton at confirm (its warning is
-    # mapped by name, not text) — check the ERP path by skipping our own check.
-    request = order(erp, "C-1002", line("BRG-1003", 3), key="credit-2")  # 3 × 140.346
+    # mapped by name, not text). A prechecked submission skips our own check: the ERP's path.
+    request = order(erp, "C-1002", line("BRG-1003", 3, "140.346"), key="credit-2")  # 3 × 140.346
     assert gateway.validate_order(order=request).credit.reasons == (
         ReasonCode.CREDIT_LIMIT_EXCEEDED,
     )
-    from storefleet.erp.backends.tryton import orders
-
-    backend = gateway.backend
-    validation = orders.validate(backend.client, backend.lookups, request)
-    sale_id = orders._create(backend.client, backend.lookups, request, validation)
-    with pytest.raises(Exception) as fault:
-        orders._quote_and_confirm(backend.client, backend.lookups, request, sale_id)
-    from storefleet.erp.backends.tryton import faults
-
-    assert faults.is_credit_warning(fault.value)  # type: ignore[arg-type]
-    assert faults.to_rejection(fault.value, skus=["BRG-1003"]).reasons == (  # type: ignore[arg-type, union-attr]
-        ReasonCode.CREDIT_LIMIT_EXCEEDED,
-    )
-    orders._discard(backend.client, sale_id)
+    prechecked = dataclasses.replace(request, prechecked=True, first_submission=True)
+    with pytest.raises(ErpRejected) as refused:
+        gateway.submit_order(order=prechecked)
+    assert refused.value.reasons == (ReasonCode.CREDIT_LIMIT_EXCEEDED,)
     assert sales_with_key(erp, "credit-2") == []
+
+
+def test_a_prechecked_first_submission_is_four_requests(gateway, erp):
+    """Create, quote, confirm and read back — raw Tryton's three and one — at the prices the
+    platform checked; no validation, no search for an earlier sale."""
+    request = order(
+        erp,
+        "C-1004",
+        line("FAS-1003", 10, "1.7730"),
+        key="fast-1",
+        prechecked=True,
+        first_submission=True,
+    )
+    gateway.submit_order(order=order(erp, "C-1004", line("FAS-1003", 10), key="warm-up"))
+    before = gateway.backend.request_count()
+    submitted = gateway.submit_order(order=request)
+    assert gateway.backend.request_count() - before == 4
+    assert submitted.created and submitted.state is OrderState.PROCESSING
+    [sale_line] = erp.search_read(
+        "sale.line", [["sale.description", "=", "storefleet:fast-1"]], ["unit_price"]
+    )
+    assert sale_line["unit_price"] == Decimal("1.7730")
+
+
+@pytest.mark.parametrize(
+    ("lines", "reasons"),
+    [
+        ([line("FAS-1002", 75, "0.8830")], (ReasonCode.NOT_A_MULTIPLE,)),
+        ([line("FAS-1001", 100_000, "0.3110")], (ReasonCode.INSUFFICIENT_STOCK,)),
+    ],
+    ids=["rule", "stock"],
+)
+def test_the_erp_still_refuses_a_prechecked_order_it_would_not_take(gateway, erp, lines, reasons):
+    """Something changed since the platform's check: Tryton refuses at quote, the refusal is
+    mapped to the same reasons a validation gives, and nothing stays behind."""
+    request = order(erp, "C-1004", *lines, key="changed-1", prechecked=True, first_submission=True)
+    with pytest.raises(ErpRejected) as refused:
+        gateway.submit_order(order=request)
+    assert set(reasons) <= set(refused.value.reasons)  # (and PRICE_CHANGED, if we guessed)
+    assert sales_with_key(erp, "changed-1") == []
+
+
+def test_a_first_submission_retried_after_a_lost_answer_makes_one_sale(gateway, erp, monkeypatch):
+    """The sale is made and confirmed, then the answer is lost: the gateway's retry must look
+    for the sale the first attempt made, not make a second one."""
+    from storefleet.erp.errors import ErpUnavailable
+
+    client = gateway.backend.client
+    model = client.model
+    lost = []
+
+    def losing_the_first_read_back(name, method, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if (name, method) == ("sale.sale", "read") and not lost and args[1] != ["state"]:
+            lost.append(args)
+            raise ErpUnavailable("read timed out")
+        return model(name, method, *args, **kwargs)
+
+    monkeypatch.setattr(client, "model", losing_the_first_read_back)
+    request = order(
+        erp,
+        "C-1004",
+        line("FAS-1003", 10, "1.7730"),
+        key="lost-1",
+        prechecked=True,
+        first_submission=True,
+    )
+    submitted = gateway.submit_order(order=request)
+    assert lost and not submitted.created
+    assert len(sales_with_key(erp, "lost-1")) == 1
 
 
 def test_rejected_submission_writes_nothing(gateway, erp):
@@ -428,3 +488,18 @@ def test_credit_counts_each_line_rounded_to_the_cent(gateway, erp):
     # An order worth nothing is not checked against the limit, by Tryton or by validation.
     nothing = gateway.validate_order(order=order(erp, "C-1003", line("FAS-1003", 0)))
     assert nothing.credit.ok
+
+
+def test_a_verdict_given_moments_ago_is_reused_only_for_the_same_lines(gateway, erp, settings):
+    """The checkout submit takes the verdict its page showed (``max_age``); anything else
+    asks the ERP."""
+    request = order(erp, "C-1004", line("FAS-1003", 10), key="page")
+    first = gateway.validate_order(order=request)
+    before = gateway.backend.request_count()
+    same = dataclasses.replace(request, idempotency_key="submit")  # the key plays no part
+    assert gateway.validate_order(order=same, max_age=60) == first
+    assert gateway.backend.request_count() == before
+    gateway.validate_order(order=order(erp, "C-1004", line("FAS-1003", 20)), max_age=60)
+    gateway.validate_order(order=order(erp, "C-1001", line("FAS-1003", 10)), max_age=60)
+    gateway.validate_order(order=same)  # no max_age: always asked
+    assert gateway.backend.request_count() - before >= 3

@@ -153,6 +153,28 @@ def test_an_order_the_erp_refuses_at_submission_is_marked_and_told(shop):
     assert any("ERP refused web order" in s and "C-1004" in s for s in subjects)
 
 
+def test_a_fresh_order_goes_in_at_its_checked_prices_an_old_one_is_validated_again(shop):
+    """Placed moments ago: the ERP creates, quotes and confirms it at the prices of the
+    placement check, in four requests. Waiting since (past ORDERING_PRECHECK_FRESH_SECONDS):
+    the ERP validates it again, and a price that moved since is a refusal, not a surprise."""
+    backend = shop.gateway.backend
+    fill(shop, "C-1004", "FAS-1003 10")
+    fresh = checkout(shop, "C-1004", token="fresh")
+    before = backend.request_count()
+    services.outbox_process(message_id=OutboxMessage.objects.get(order=fresh).id)
+    assert backend.request_count() - before == 4
+    assert Order.objects.get(id=fresh.id).status == OrderStatus.CONFIRMED
+
+    fill(shop, "C-1004", "FAS-1003 10")
+    old = checkout(shop, "C-1004", token="old")
+    Order.objects.filter(id=old.id).update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    old.lines.update(unit_price=Decimal("1.0000"))  # not the ERP's price (any more)
+    refused = services.outbox_process(message_id=OutboxMessage.objects.get(order=old).id)
+    assert refused is not None and refused.status == OrderStatus.REFUSED
+    assert refused.refusal_reasons == "price_changed"
+    assert shop.erp_sales(old.number) == []
+
+
 def test_while_the_erp_is_away_orders_are_received_and_confirmed_later(shop, settings):
     fill(shop, "C-1004", "FAS-1003 12")
     shop.server.stop()

@@ -7,6 +7,8 @@ product stories marketing writes per SKU."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
@@ -199,14 +201,43 @@ class CatalogPage(RoutablePageMixin, Page):
 
     @staticmethod
     def _customer(request: HttpRequest) -> str | None:
-        """The signed-in buyer's company code, when that company may buy in this store."""
+        """The signed-in buyer's company code, when that company may buy in this store. The
+        page may then be kept in the buyer page cache for as long as the prices, stock, cart
+        and account it was made of are unchanged (read here, before any of them is)."""
         from storefleet.accounts.selectors import company_for_member
+        from storefleet.brand.buyer_cache import (
+            company_version_key,
+            user_version_key,
+            versions,
+        )
+        from storefleet.erp.gateway import page_dependencies
 
         store = getattr(request, "store", None)
         if store is None or not request.user.is_authenticated:
             return None
         membership = company_for_member(user=request.user, store_id=store.id)
-        return membership.company.code if membership else None
+        if membership is None:
+            return None
+        customer = membership.company.code
+        request._buyer_page_depends_on = versions(  # type: ignore[attr-defined]
+            [
+                *page_dependencies(store=store.slug, customer=customer),
+                user_version_key(request.user.pk),
+                company_version_key(membership.company_id),
+            ]
+        )
+        return customer
+
+    @staticmethod
+    def _keep(request: HttpRequest, offers: list[Any]) -> None:
+        """Let the buyer page cache keep the page, unless an offer is stale or missing."""
+        from storefleet.brand.buyer_cache import mark_cacheable
+
+        depends_on = getattr(request, "_buyer_page_depends_on", None)
+        if depends_on is not None and all(
+            offer is not None and not offer.stale and not offer.unavailable for offer in offers
+        ):
+            mark_cacheable(request, depends_on=depends_on)
 
     @path("")
     def product_list(self, request: HttpRequest) -> HttpResponse:
@@ -229,6 +260,8 @@ class CatalogPage(RoutablePageMixin, Page):
             if customer
             else [None] * len(products)
         )
+        if customer:
+            self._keep(request, offers)
         return self.render(
             request,
             context_overrides={
@@ -257,6 +290,7 @@ class CatalogPage(RoutablePageMixin, Page):
         if customer and store is not None:
             [offer] = product_offers(store=store, customer=customer, products=[product])
             breaks = volume_breaks(store=store, customer=customer, product=product)
+            self._keep(request, [offer])
         return self.render(
             request,
             context_overrides={

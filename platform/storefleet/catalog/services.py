@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from storefleet.erp.types import ProductRecord
+from storefleet.tenants.services import stores_catalog_changed
 
 from .models import Category, Product
 
@@ -55,4 +56,5 @@ def products_upsert(*, records: Sequence[ProductRecord]) -> int:
         unique_fields=["erp_id"],
         update_fields=[*PRODUCT_FIELDS, "synced_at"],
     )
+    stores_catalog_changed()  # the stores' cached catalog pages show these products
     return len(records)

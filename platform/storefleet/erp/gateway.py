@@ -68,6 +68,24 @@ def _batch_key(kind: str, store: str, scope: str, lines: Sequence[LineQuery]) ->
     return f"erp:{kind}-batch:{store}:{scope}:{digest}"
 
 
+def _verdict_key(order: OrderRequest) -> str:
+    what = [
+        order.customer,
+        order.warehouse,
+        str(order.ship_to_address_id),
+        str(order.accept_backorder),
+        *(f"{ln.sku}:{_qty(ln.quantity)}:{ln.expected_unit_price}" for ln in order.lines),
+    ]
+    digest = hashlib.blake2b("|".join(what).encode(), digest_size=16).hexdigest()
+    return f"erp:verdict:{digest}"
+
+
+def page_dependencies(*, store: str, customer: str) -> list[str]:
+    """The cache keys whose values say whether a page made of ``customer``'s prices and stock
+    in ``store`` is still current: the price/stock generations and the breaker's state."""
+    return [f"erp:gen:{store}", f"erp:gen:{store}:{customer}", resilience.BREAKER_OPENED_AT]
+
+
 def _bump(key: str) -> None:
     cache.add(key, 1, timeout=None)
     cache.incr(key)
@@ -169,10 +187,20 @@ class ErpGateway:
     invalidate_availability = invalidate_prices
 
     # -------------------------------------------------------------- uncached reads
-    def validate_order(self, *, order: OrderRequest) -> OrderValidation:
-        return resilience.call(
+    def validate_order(self, *, order: OrderRequest, max_age: float = 0) -> OrderValidation:
+        """The ERP's verdict on ``order``, asked now; or, with ``max_age``, the verdict on the
+        same customer, warehouse, address and lines if one was given at most that many seconds
+        ago (a checkout submit right after the checkout page showed it)."""
+        key = _verdict_key(order)
+        if max_age > 0:
+            kept = cache.get(key)
+            if kept is not None and time.time() - kept[0] <= max_age:
+                return kept[1]
+        validation = resilience.call(
             "validate_order", lambda: self.backend.validate_order(order=order), idempotent=True
         )
+        cache.set(key, (time.time(), validation), timeout=settings.ERP_VERDICT_REUSE_SECONDS)
+        return validation
 
     def get_order_status(self, *, number: str) -> OrderStatus:
         return resilience.call(
@@ -219,10 +247,17 @@ class ErpGateway:
         lock = f"erp:submit-lock:{order.idempotency_key}"
         if not cache.add(lock, 1, timeout=settings.ERP_READ_TIMEOUT_SECONDS * 4):
             raise ErpUnavailable("the same order is being submitted right now")
+        tries = 0
+
+        def submit() -> SubmittedOrder:
+            # A retry may follow an attempt that made the sale and lost the answer: look.
+            nonlocal tries
+            tries += 1
+            again = dataclasses.replace(order, first_submission=False) if tries > 1 else order
+            return self.backend.submit_order(order=again)
+
         try:
-            return resilience.call(
-                "submit_order", lambda: self.backend.submit_order(order=order), idempotent=True
-            )
+            return resilience.call("submit_order", submit, idempotent=True)
         finally:
             cache.delete(lock)
 

@@ -172,6 +172,14 @@ class OrderRequest:
     notes: str = ""
     # Submit even where stock is short (the ERP back-orders); credit is never overridden.
     accept_backorder: bool = False
+    # The platform validated exactly these lines with the ERP moments ago and each line's
+    # expected_unit_price is the ERP's price then: submission creates the sale at those prices
+    # without validating again (the ERP still enforces its rules, stock and credit when the
+    # sale is quoted and confirmed, and a refusal then is mapped like a validation's).
+    prechecked: bool = False
+    # No submission with this idempotency key was ever attempted, so there is no earlier sale
+    # to look for. The gateway clears it on its own retries.
+    first_submission: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -222,9 +222,12 @@ def order_request(
     )
 
 
-def check_lines(*, store: StoreRecord, company: Company, wanted: Sequence[Wanted]) -> CartCheck:
+def check_lines(
+    *, store: StoreRecord, company: Company, wanted: Sequence[Wanted], max_age: float = 0
+) -> CartCheck:
     """The ERP's verdict on these lines for this company in this store (one ERP validation;
-    nothing written)."""
+    nothing written), or the verdict on the very same lines given at most ``max_age`` seconds
+    ago."""
     if not wanted:
         return CartCheck(lines=())
     address = company_ship_to_addresses(company=company).first()
@@ -248,7 +251,7 @@ def check_lines(*, store: StoreRecord, company: Company, wanted: Sequence[Wanted
         key="check",
     )
     try:
-        validation = get_gateway().validate_order(order=request)
+        validation = get_gateway().validate_order(order=request, max_age=max_age)
     except ErpUnavailable:
         return CartCheck(lines=tuple(_local_verdict(w) for w in wanted), degraded=True)
     except ErpNotFound as missing:

@@ -7,7 +7,7 @@ from django.db.models import Count, QuerySet
 
 from storefleet.accounts.models import Company, Membership
 
-from .models import CartLine, Order, OutboxMessage
+from .models import Cart, CartLine, Order, OutboxMessage
 
 
 def cart_lines(*, store_id: int, membership: Membership) -> QuerySet[CartLine]:
@@ -20,6 +20,10 @@ def cart_lines(*, store_id: int, membership: Membership) -> QuerySet[CartLine]:
 
 def cart_size(*, store_id: int, user_id: int) -> int:
     return CartLine.objects.filter(cart__store_id=store_id, cart__user_id=user_id).count()
+
+
+def cart_user_id(*, cart_id: int) -> int | None:
+    return Cart.objects.filter(id=cart_id).values_list("user_id", flat=True).first()
 
 
 def order_list(*, company: Company, store_id: int) -> QuerySet[Order]:

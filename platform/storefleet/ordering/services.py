@@ -7,6 +7,7 @@ order's number, so a retried, redelivered or swept submission never makes a seco
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 import secrets
@@ -285,10 +286,13 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
         for line_id, address_id in (request.line_ship_to or {}).items()
         if address_id != ship_to.id
     }
+    # The checkout page showed the ERP's verdict on this very cart moments ago: that verdict
+    # stands for the submit (the ERP enforces its rules again when the sale is confirmed).
     check = check_lines(
         store=store,
         company=company,
         wanted=[Wanted(line.product, line.quantity, line.id) for line in cart_lines],
+        max_age=settings.ERP_VERDICT_REUSE_SECONDS,
     )
     if not check.ok:
         raise CartNotOrderable(check)
@@ -399,7 +403,8 @@ def outbox_process(*, message_id: int, claim: int | None = None) -> Order | None
     message = OutboxMessage.objects.get(id=message_id)
     order = Order.objects.select_related("company", "store", "store__site").get(id=message.order_id)
     try:
-        _submit_sales(order)
+        # The first take-up ever: no earlier run can have reached the ERP with these keys.
+        _submit_sales(order, first_run=message.attempts == 1)
     except ErpRejected as refusal:
         _order_refused(order, refusal)
     except ErpUnavailable as error:
@@ -415,11 +420,19 @@ def outbox_process(*, message_id: int, claim: int | None = None) -> Order | None
     return order
 
 
-def _submit_sales(order: Order) -> None:
+def _submit_sales(order: Order, *, first_run: bool = False) -> None:
+    """Submit each of the order's ERP sales not submitted yet. An order placed moments ago
+    was checked with the ERP at placement, at the prices on its lines: the ERP is not asked
+    to validate it again before it creates, quotes and confirms the sale (it enforces its
+    rules, stock and credit there itself). An older one — placed while the ERP was away, or
+    waiting since — is validated again, at the ERP's prices of now."""
     from storefleet.tenants.selectors import store_record
 
     store = store_record(order.store)
     lines = list(order.lines.select_related("ship_to"))
+    fresh = timezone.now() - order.created_at <= datetime.timedelta(
+        seconds=settings.ORDERING_PRECHECK_FRESH_SECONDS
+    )
     for sale in order.sales.select_related("ship_to").filter(submitted_at__isnull=True):
         request = order_request(
             store=store,
@@ -434,6 +447,12 @@ def _submit_sales(order: Order) -> None:
             po_number=order.po_number,
             requested_delivery_date=order.requested_delivery_date,
             notes=order.notes,
+        )
+        request = dataclasses.replace(
+            request,
+            prechecked=fresh
+            and all(line.expected_unit_price is not None for line in request.lines),
+            first_submission=first_run,
         )
         submitted = get_gateway().submit_order(order=request)
         ErpSale.objects.filter(id=sale.id).update(

@@ -73,6 +73,13 @@ def store_content_changed(*, site_id: int) -> None:
     store_host_map_invalidate()
 
 
+def stores_catalog_changed() -> None:
+    """Products changed in the ERP (names, rules, list prices, salable): every store's cached
+    pages may show them, so every store's content version moves on."""
+    Store.objects.update(content_version=F("content_version") + 1)
+    store_host_map_invalidate()
+
+
 def _validate(spec: StoreSpec) -> None:
     hostname = spec.hostname.lower()
     if Store.objects.filter(slug=spec.slug).exists():

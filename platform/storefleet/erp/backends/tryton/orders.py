@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -187,18 +187,26 @@ def credit_verdict(
     )
 
 
+SUBMITTED_FIELDS = ["number", "state", "total_amount", "currency.code"]
+
+
 def _find_by_key(client: TrytonClient, key: str) -> dict[str, Any] | None:
     rows = client.search_read(
         "sale.sale",
         [["description", "=", KEY_PREFIX + key]],
-        ["number", "state", "total_amount", "currency.code", "lines"],
+        [*SUBMITTED_FIELDS, "lines"],
         order=[["id", "ASC"]],
     )
     return rows[0] if rows else None
 
 
 def submit(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> SubmittedOrder:
-    existing = _find_by_key(client, order.idempotency_key)
+    """Create, quote and confirm the sale of ``order``, once per idempotency key.
+
+    Four JSON-RPC requests when the platform checked the order moments ago and this is the
+    key's first submission (create, quote, confirm, read back) — raw Tryton takes three. The
+    ERP's own checks at quote and confirm still apply: a refusal is mapped to reasons."""
+    existing = None if order.first_submission else _find_by_key(client, order.idempotency_key)
     if existing is not None and existing["state"] in ("processing", "confirmed", "done"):
         return _submitted(existing, order.idempotency_key, created=False)
     if existing is not None and existing["state"] == "cancelled":
@@ -206,17 +214,19 @@ def submit(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Submi
             "This order was cancelled in the ERP; submit it again as a new order.",
             reasons=[ReasonCode.REFUSED],
         )
-    validation = validate(client, lookups, order)
-    if not validation.ok:
-        raise ErpRejected(
-            "This order cannot be placed as it is; see the reasons on its lines.",
-            reasons=validation.reasons,
-            lines=[v for v in validation.lines if v.reasons],
-        )
-    created = existing is None
-    sale_id = _create(client, lookups, order, validation) if existing is None else existing["id"]
+
+    def recheck(indexes: Sequence[int]) -> list[LineVerdict]:
+        lines = validate(client, lookups, order).lines
+        return [lines[i] for i in indexes]
+
+    state = existing["state"] if existing is not None else None
+    if existing is not None:
+        sale_id = existing["id"]
+    else:
+        sale_id = _create(client, lookups, order, _unit_prices(client, lookups, order), recheck)
+        state = "draft"
     try:
-        _quote_and_confirm(client, lookups, order, sale_id)
+        _quote_and_confirm(client, order, sale_id, state)
     except TrytonFault as fault:
         line_ids = {
             line_id: index
@@ -225,17 +235,28 @@ def submit(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Submi
             )
         }
         _discard(client, sale_id)
-
-        def recheck(indexes: Sequence[int]) -> list[LineVerdict]:
-            lines = validate(client, lookups, order).lines
-            return [lines[i] for i in indexes]
-
         raise faults.to_rejection(
             fault, skus=[line.sku for line in order.lines], line_ids=line_ids, recheck=recheck
         ) from fault
-    found = _find_by_key(client, order.idempotency_key)
-    assert found is not None
-    return _submitted(found, order.idempotency_key, created=created)
+    (row,) = client.model("sale.sale", "read", [sale_id], SUBMITTED_FIELDS)
+    return _submitted(row, order.idempotency_key, created=existing is None)
+
+
+def _unit_prices(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> list[Decimal]:
+    """The prices the sale is made at: those the platform checked moments ago, or else the
+    ERP's now, after a full validation (which also refuses what the ERP would refuse)."""
+    if order.prechecked and all(line.expected_unit_price is not None for line in order.lines):
+        return [line.expected_unit_price for line in order.lines]  # type: ignore[misc]
+    validation = validate(client, lookups, order)
+    if not validation.ok:
+        raise ErpRejected(
+            "This order cannot be placed as it is; see the reasons on its lines.",
+            reasons=validation.reasons,
+            lines=[v for v in validation.lines if v.reasons],
+        )
+    prices = [verdict.unit_price for verdict in validation.lines]
+    assert all(price is not None for price in prices)
+    return [price.amount for price in prices]  # type: ignore[union-attr]
 
 
 def _submitted(row: dict[str, Any], key: str, *, created: bool) -> SubmittedOrder:
@@ -250,20 +271,29 @@ def _submitted(row: dict[str, Any], key: str, *, created: bool) -> SubmittedOrde
 
 
 def _create(
-    client: TrytonClient, lookups: Lookups, order: OrderRequest, validation: OrderValidation
+    client: TrytonClient,
+    lookups: Lookups,
+    order: OrderRequest,
+    prices: Sequence[Decimal],
+    recheck: Callable[[Sequence[int]], list[LineVerdict]],
 ) -> int:
     customer = lookups.customer(order.customer)
     products = lookups.products(line.sku for line in order.lines)
     lines = []
-    for line, verdict in zip(order.lines, validation.lines, strict=True):
-        product = products[line.sku]
-        assert verdict.unit_price is not None
+    for line, price in zip(order.lines, prices, strict=True):
+        product = products.get(line.sku)
+        if product is None:
+            raise ErpRejected(
+                f"{line.sku} is not sold (any more): remove it from the order.",
+                reasons=[ReasonCode.UNKNOWN_PRODUCT],
+                lines=recheck([order.lines.index(line)]),
+            )
         lines.append(
             {
                 "product": product.id,
                 "quantity": float(line.quantity),
                 "unit": product.sale_unit_id,
-                "unit_price": verdict.unit_price.amount,
+                "unit_price": price,
                 # Tryton fills taxes in on_change, which a create over RPC does not run.
                 "taxes": [["add", list(product.tax_ids)]],
             }
@@ -287,10 +317,6 @@ def _create(
     try:
         (sale_id,) = client.model("sale.sale", "create", [values])
     except TrytonFault as fault:
-
-        def recheck(indexes: Sequence[int]) -> list[LineVerdict]:
-            return [validation.lines[i] for i in indexes]
-
         raise faults.to_rejection(
             fault, skus=[line.sku for line in order.lines], recheck=recheck
         ) from fault
@@ -298,10 +324,11 @@ def _create(
 
 
 def _quote_and_confirm(
-    client: TrytonClient, lookups: Lookups, order: OrderRequest, sale_id: int
+    client: TrytonClient, order: OrderRequest, sale_id: int, state: str | None
 ) -> None:
-    (state,) = client.model("sale.sale", "read", [sale_id], ["state"])
-    if state["state"] == "draft":
+    if state is None:
+        state = client.model("sale.sale", "read", [sale_id], ["state"])[0]["state"]
+    if state == "draft":
         _with_stock_warnings_skipped(client, order, "quote", sale_id)
     _with_stock_warnings_skipped(client, order, "confirm", sale_id)
 
