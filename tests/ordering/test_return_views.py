@@ -180,11 +180,32 @@ def test_order_actions_include_shows_only_what_is_allowed(shop):
     assert returns.order_actions(company=c, number=order.number) == returns.OrderActions(
         cancel=True, request_return=False
     )
-    returns.order_cancel(company=c, number=order.number, user=None)
-    assert returns.order_actions(company=c, number=order.number) == returns.OrderActions(
-        cancel=False, request_return=False
+    outcome = returns.order_cancel(company=c, number=order.number, user=shop.buyers["C-1004"])
+    cancelled = returns.order_actions(company=c, number=order.number)
+    assert cancelled == returns.OrderActions(
+        cancel=False,
+        request_return=False,
+        cancelled_at=outcome.cancelled_at,
+        cancelled_by="buyer@c-1004.example",
     )
+    shown = render_to_string(
+        "ordering/includes/order_actions.html",
+        {"order_number": order.number, "actions": cancelled},
+    )
+    assert "by buyer@c-1004.example." in shown and "/cancel/" not in shown
     status = shop.gateway.get_order_status(number=PARTLY_SHIPPED)
     assert returns.order_actions(
         company=c, number=PARTLY_SHIPPED, status=status
     ) == returns.OrderActions(cancel=False, request_return=True)
+
+
+def test_return_page_with_the_erp_away_says_try_again(client, shop):
+    c = signed_in(client, shop, "C-1004")
+    shop.server.stop()
+    try:
+        response = get(c, f"/orders/{PARTLY_SHIPPED}/return/")
+    finally:
+        shop.server.start()
+    assert response.status_code == 503
+    assert "please try again in a few minutes" in response.content.decode()
+    assert not ReturnRequest.objects.exists()

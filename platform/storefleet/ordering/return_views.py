@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
 
 from storefleet.errors import ApplicationError
 
@@ -189,6 +188,5 @@ def return_detail(request: HttpRequest, number: str) -> HttpResponse:
             "item": found,
             "fresh": fresh,
             "company": membership.company,
-            "order_url": reverse("ordering:return_start", args=[found.order_number]),
         },
     )

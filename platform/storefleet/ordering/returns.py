@@ -623,18 +623,27 @@ def returns_refresh(*, returns: Sequence[ReturnRequest]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class OrderActions:
-    """Which actions the order's page offers (the ERP decides in the end)."""
+    """Which actions the order's page offers (the ERP decides in the end), and who cancelled
+    the order and when, if someone did."""
 
     cancel: bool
     request_return: bool
+    cancelled_at: datetime.datetime | None = None
+    cancelled_by: str = ""
 
 
 def order_actions(*, company: Company, number: str, status: object | None = None) -> OrderActions:
     """Whether to show Cancel and Request a return for the company's order ``number``, from
     what the platform knows (no ERP request): ``status`` may be an ``OrderStatus`` of the ERP
     sale when the caller has one fresh."""
-    if cancellation_for(company=company, number=number) is not None:
-        return OrderActions(cancel=False, request_return=False)
+    cancelled = cancellation_for(company=company, number=number)
+    if cancelled is not None:
+        return OrderActions(
+            cancel=False,
+            request_return=False,
+            cancelled_at=cancelled.cancelled_at,
+            cancelled_by=getattr(cancelled.cancelled_by, "email", "") or "",
+        )
     order = Order.objects.filter(company=company, number=number).first()
     if order is not None:
         if order.status in (OrderStatus.REFUSED, OrderStatus.CANCELLED):
