@@ -14,6 +14,7 @@ from storefleet.erp.types import OrderState
 from storefleet.errors import ApplicationError
 from storefleet.ordering import returns, services
 from storefleet.ordering.models import (
+    CartLine,
     Order,
     OrderCancellation,
     OrderStatus,
@@ -350,3 +351,43 @@ def test_return_waits_in_the_outbox_while_the_erp_is_away(shop):
     assert made.status == ReturnStatus.FILED
     assert returns.returns_refresh(returns=[made]) is True
     assert made.erp_state == "waiting"
+
+
+def ship_in_erp(shop, number: str) -> None:
+    """What the warehouse does in the ERP: assign, pick, pack and send the sale's shipments."""
+    erp = shop.server.client()
+    (sale,) = erp.search_read("sale.sale", [["number", "=", number]], ["shipments"])
+    for button in ("assign_try", "pick", "pack", "do"):
+        erp.model("stock.shipment.out", button, sale["shipments"])
+
+
+def test_an_order_of_two_sales_is_returned_sale_by_sale(shop):
+    fill(shop, "C-1002", "FAS-1003 10\nBRG-1002 2")
+    c = company(shop, "C-1002")
+    first, second = c.addresses.filter(is_ship_to=True).order_by("erp_id")
+    line = CartLine.objects.get(product__sku="BRG-1002")
+    order = checkout(
+        shop, "C-1002", token="two-sales", ship_to_id=first.id, line_ship_to={line.id: second.id}
+    )
+    services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    one, two = order.sales.order_by("key").values_list("erp_number", flat=True)
+    with pytest.raises(returns.SeveralSales) as several:
+        returns.return_form(company=c, number=order.number)
+    assert several.value.ref.erp_numbers == (one, two)
+    ship_in_erp(shop, two)
+    assert not returns.return_form(company=c, number=one).anything_shipped
+    made = returns.return_request(
+        company=c,
+        number=two,
+        lines=wanted(("BRG-1002", "2")),
+        reason=DAMAGED,
+        user=None,
+    )
+    assert made.order == order and made.order_number == two
+    services.outbox_process(message_id=OutboxMessage.objects.get(return_request=made).id)
+    made.refresh_from_db()
+    assert made.status == ReturnStatus.FILED
+    with pytest.raises(ApplicationError) as refused:  # shipping: the whole order stays
+        returns.order_cancel(company=c, number=order.number, user=None)
+    assert refused.value.code == "not_cancellable"
+    assert {erp_state(shop, one), erp_state(shop, two)} == {"processing"}
