@@ -201,28 +201,33 @@ def test_return_form_shows_shipped_less_already_returned(shop):
     assert form.anything_shipped and form.state is OrderState.PROCESSING
 
 
-def test_return_is_written_once_filed_through_the_outbox_and_counted(shop):
+def test_return_is_written_once_filed_through_the_outbox_and_counted(
+    shop, django_capture_on_commit_callbacks
+):
     c = company(shop, "C-1004")
     buyer = shop.buyers["C-1004"]
     lines = wanted(("BRG-1009", "5"), ("PTR-1011", "0"))
-    made = returns.return_request(
-        company=c,
-        number=PARTLY_SHIPPED,
-        lines=lines,
-        reason=DAMAGED,
-        user=buyer,
-        store=shop.store,
-        submit_token="ret-tok-1",
-    )
-    again = returns.return_request(
-        company=c,
-        number=PARTLY_SHIPPED,
-        lines=lines,
-        reason=DAMAGED,
-        user=buyer,
-        store=shop.store,
-        submit_token="ret-tok-1",
-    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        made = returns.return_request(
+            company=c,
+            number=PARTLY_SHIPPED,
+            lines=lines,
+            reason=DAMAGED,
+            user=buyer,
+            store=shop.store,
+            submit_token="ret-tok-1",
+        )
+        again = returns.return_request(
+            company=c,
+            number=PARTLY_SHIPPED,
+            lines=lines,
+            reason=DAMAGED,
+            user=buyer,
+            store=shop.store,
+            submit_token="ret-tok-1",
+        )
+    assert len(callbacks) == 1  # the worker is asked once, after commit
+    assert made.store_id == shop.store.id and made.requested_by == buyer
     assert again.pk == made.pk and ReturnRequest.objects.count() == 1
     assert [(line.sku, line.quantity) for line in made.lines.all()] == [("BRG-1009", Decimal(5))]
     (message,) = OutboxMessage.objects.filter(return_request=made)
