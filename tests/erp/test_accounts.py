@@ -96,24 +96,41 @@ def test_return_request_is_a_complaint_once_per_key(gateway, fresh_erp_server):
     customer = next(
         s["customer"] for s in fresh_erp_server.manifest["sales"] if s["id"] == sent["id"]
     )
+    # The seal line of the sale, as the seed picked it; a return names SKUs that are on it.
+    erp = fresh_erp_server.client()
+    (sale,) = erp.search_read("sale.sale", [["id", "=", sent["id"]]], ["lines"])
+    seal = next(
+        line
+        for line in erp.model("sale.line", "read", sale["lines"], ["product.code"])
+        if line["product."]["code"].startswith("SEA-")
+    )
+    sku = seal["product."]["code"]
     request = ReturnRequest(
         customer=customer,
         order_number=sent["number"],
         reason="Two seals damaged in transit",
         idempotency_key="ret-1",
-        lines=(ReturnLine("SEA-1005", Decimal(2)),),
+        lines=(ReturnLine(sku, Decimal(2)),),
     )
     first = gateway.request_return(request=request)
     second = gateway.request_return(request=request)
     assert (first.created, second.created, first.state) == (True, False, "waiting")
     assert second.erp_id == first.erp_id and first.number
-    erp = fresh_erp_server.client()
     rows = erp.search_read(
-        "sale.complaint", [["reference", "=", "storefleet:ret-1"]], ["origin", "description"]
+        "sale.complaint",
+        [["reference", "=", "storefleet:ret-1"]],
+        ["origin", "description", "actions"],
     )
     assert [(r["origin"], r["description"]) for r in rows] == [
-        (f"sale.sale,{sent['id']}", "Two seals damaged in transit\nSEA-1005 × 2")
+        (f"sale.sale,{sent['id']}", f"Two seals damaged in transit\n{sku} × 2")
     ]
+    # The quantity is on the complaint's return action, against the sale line.
+    asked = erp.search_read(
+        "sale.complaint.action-sale.line",
+        [["action", "in", rows[0]["actions"]]],
+        ["line", "quantity"],
+    )
+    assert [(a["line"], a["quantity"]) for a in asked] == [(seal["id"], 2.0)]
 
 
 def test_return_of_an_unconfirmed_order_is_refused(gateway, fresh_erp_server):

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from storefleet.accounts.models import Company
+from storefleet.erp.errors import ErpNotFound
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import CreditStatus, Invoice
+from storefleet.tenants.selectors import StoreRecord
 
 from .models import OutboxMessage, Payment
 
@@ -49,3 +51,25 @@ def payment_for_session(
 
 def outbox_pending_count() -> int:
     return OutboxMessage.objects.filter(done_at__isnull=True).count()
+
+
+MAX_INVOICE_NUMBER = 64
+
+
+def invoice_document_pdf(*, company: Company, store: StoreRecord, number: str) -> bytes | None:
+    """The PDF of one of the company's invoices (open or paid) in the store's brand, or None
+    when the company has no such invoice: another company's number is not told apart from a
+    missing one. ``ErpUnavailable`` when the ERP can't be reached."""
+    from storefleet.brand.selectors import brand_look
+
+    from .documents import invoice_pdf
+
+    if not number or len(number) > MAX_INVOICE_NUMBER:
+        return None
+    try:
+        document = get_gateway().get_invoice_document(customer=company.code, number=number)
+    except ErpNotFound:
+        return None
+    if document.customer != company.code:  # never trust a backend with the wall
+        return None
+    return invoice_pdf(document=document, brand=brand_look(site=store.site, name=store.brand))

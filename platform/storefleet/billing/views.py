@@ -61,6 +61,27 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 
 
 @buyer_required
+def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
+    """One of the company's invoices as a PDF (open or paid); 404 for anything else."""
+    store, membership = _buyer(request)
+    try:
+        pdf = selectors.invoice_document_pdf(company=membership.company, store=store, number=number)
+    except ErpUnavailable:
+        messages.error(
+            request,
+            "We can't reach our accounting system right now, so the invoice document can't be "
+            "made: please try again in a few minutes.",
+        )
+        return redirect("billing:invoices")
+    if pdf is None:
+        raise Http404("No such invoice")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="invoice-{number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@buyer_required
 @require_POST
 def payment_create(request: HttpRequest) -> HttpResponse:
     store, membership = _buyer(request)

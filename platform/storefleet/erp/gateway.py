@@ -36,8 +36,10 @@ from .types import (
     CreditStatus,
     CustomerBatch,
     Invoice,
+    InvoiceDocument,
     LineQuery,
     OrderRequest,
+    OrderReturnables,
     OrderStatus,
     OrderValidation,
     PaymentRequest,
@@ -46,6 +48,7 @@ from .types import (
     ProductBatch,
     ReturnRequest,
     ReturnResult,
+    ReturnStatus,
     SubmittedOrder,
     SyncCursor,
 )
@@ -274,6 +277,28 @@ class ErpGateway:
     def cancel_order(self, *, number: str) -> CancelResult:
         return resilience.call(
             "cancel_order", lambda: self.backend.cancel_order(number=number), idempotent=True
+        )
+
+    # -------------------------------------------------------------- documents, returns (portal)
+    def get_invoice_document(self, *, customer: str, number: str) -> InvoiceDocument:
+        """One of the customer's invoices as a document shows it (uncached: its amount to pay
+        changes with every payment)."""
+        return resilience.call(
+            "invoice_document",
+            lambda: self.backend.invoice_document(customer=customer, number=number),
+            idempotent=True,
+        )
+
+    def get_order_returnables(self, *, customer: str, number: str) -> OrderReturnables:
+        return resilience.call(
+            "order_returnables",
+            lambda: self.backend.order_returnables(customer=customer, number=number),
+            idempotent=True,
+        )
+
+    def get_return_statuses(self, *, keys: Sequence[str]) -> list[ReturnStatus]:
+        return resilience.call(
+            "return_statuses", lambda: self.backend.return_statuses(keys=keys), idempotent=True
         )
 
 

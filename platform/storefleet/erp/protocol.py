@@ -16,8 +16,10 @@ from .types import (
     CreditStatus,
     CustomerBatch,
     Invoice,
+    InvoiceDocument,
     LineQuery,
     OrderRequest,
+    OrderReturnables,
     OrderStatus,
     OrderValidation,
     PaymentRequest,
@@ -26,6 +28,7 @@ from .types import (
     ProductBatch,
     ReturnRequest,
     ReturnResult,
+    ReturnStatus,
     SubmittedOrder,
     SyncCursor,
 )
@@ -90,6 +93,20 @@ class ErpBackend(Protocol):
 
     def cancel_order(self, *, number: str) -> CancelResult:
         """Cancel an order while the ERP still allows it; ``ErpRejected`` otherwise."""
+        ...
+
+    # -- invoice documents, returns (portal)
+    def invoice_document(self, *, customer: str, number: str) -> InvoiceDocument:
+        """The customer's posted or paid invoice with lines, taxes and what is left to pay;
+        ``ErpNotFound`` for another customer's invoice, as for one that does not exist."""
+        ...
+
+    def order_returnables(self, *, customer: str, number: str) -> OrderReturnables:
+        """The customer's sale line by line: ordered, shipped, already asked back by returns."""
+        ...
+
+    def return_statuses(self, *, keys: Sequence[str]) -> list[ReturnStatus]:
+        """The returns filed under these idempotency keys (a key not filed yet is left out)."""
         ...
 
     def test_connection(self) -> ConnectionReport:

@@ -388,3 +388,80 @@ class CallStats:
     @property
     def mean_ms(self) -> float:
         return self.total_ms / self.count if self.count else 0.0
+
+
+# ------------------------------------------------------------------ documents, cancels, returns
+@dataclass(frozen=True, slots=True)
+class InvoiceDocumentLine:
+    sku: str
+    description: str
+    quantity: Quantity
+    unit_price: Money
+    amount: Money
+    taxes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDocumentTax:
+    description: str
+    base: Money
+    amount: Money
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDocument:
+    """Everything an invoice document shows, as the ERP has it now (paid or open)."""
+
+    erp_id: int
+    number: str
+    state: str  # the ERP's: posted, paid
+    customer: str
+    customer_name: str
+    invoice_address: tuple[str, ...]  # lines of the postal address
+    seller_name: str
+    invoice_date: datetime.date | None
+    due_date: datetime.date | None
+    payment_term: str
+    reference: str
+    lines: tuple[InvoiceDocumentLine, ...]
+    taxes: tuple[InvoiceDocumentTax, ...]
+    untaxed: Money
+    tax: Money
+    total: Money
+    amount_to_pay: Money
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnableLine:
+    """One line of a sale as far as a return is concerned: ``returnable`` is what was shipped
+    less what open or accepted returns already ask for."""
+
+    line_id: int
+    sku: str
+    name: str
+    unit: str
+    ordered: Decimal
+    shipped: Decimal
+    requested: Decimal
+
+    @property
+    def returnable(self) -> Decimal:
+        return max(self.shipped - self.requested, Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class OrderReturnables:
+    number: str
+    customer: str
+    state: OrderState
+    lines: tuple[ReturnableLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnStatus:
+    """A return (complaint) in the ERP, found by the idempotency key it was filed under."""
+
+    idempotency_key: str
+    erp_id: int
+    number: str
+    state: str  # the ERP's: draft, waiting, approved, rejected, done, cancelled

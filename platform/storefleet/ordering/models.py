@@ -149,9 +149,16 @@ class OutboxMessage(models.Model):
 
     class Kind(models.TextChoices):
         SUBMIT_ORDER = "order.submit", _("Submit order")
+        FILE_RETURN = "return.file", _("File return")
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="outbox")
+    # The order a submission carries (and a return's platform order, when it has one).
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox"
+    )
+    return_request = models.ForeignKey(
+        "ReturnRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     available_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)
@@ -163,4 +170,112 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["done_at", "available_at"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.order_id}"
+        return f"{self.kind} {self.order_id or self.return_request_id}"
+
+
+# ------------------------------------------------------------------ cancellations and returns
+class OrderCancellation(models.Model):
+    """Who cancelled an order and when: a platform order (``order``) or a sale entered straight
+    into the ERP (``order`` empty). One per company and number: a second cancel finds it."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(max_length=64)
+    order = models.OneToOneField(
+        Order, null=True, blank=True, on_delete=models.CASCADE, related_name="cancellation"
+    )
+    erp_numbers = models.CharField(max_length=255, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField()
+    # True when the order never reached the ERP: it was taken out of the outbox.
+    before_erp = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-cancelled_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "number"], name="one_cancellation_per_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"cancellation of {self.number}"
+
+
+class ReturnReason(models.TextChoices):
+    DAMAGED = "damaged", _("Arrived damaged")
+    DEFECTIVE = "defective", _("Defective or not working")
+    WRONG_ITEM = "wrong_item", _("Wrong product delivered")
+    TOO_MANY = "too_many", _("Delivered more than ordered")
+    NOT_NEEDED = "not_needed", _("Ordered by mistake / no longer needed")
+    OTHER = "other", _("Other (please describe)")
+
+
+class ReturnStatus(models.TextChoices):
+    RECEIVED = "received", _("Received — being sent to our ERP")
+    FILED = "filed", _("Filed with our ERP")
+    REFUSED = "refused", _("Refused by the ERP")
+
+
+class ReturnRequest(models.Model):
+    """A buyer's request to return shipped lines of one ERP sale. Written with its lines and an
+    outbox message in one transaction; the ERP files it as a complaint under ``number``."""
+
+    number = models.CharField(max_length=32, unique=True)
+    store = models.ForeignKey(
+        "tenants.Store", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # One per rendered return form: a double submit finds the return it made.
+    submit_token = models.CharField(max_length=64)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="returns"
+    )
+    order_number = models.CharField(max_length=64)  # the ERP sale the lines come from
+    reason = models.CharField(max_length=16, choices=ReturnReason.choices)
+    reason_text = models.TextField(blank=True, max_length=1000)
+    status = models.CharField(
+        max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.RECEIVED
+    )
+    erp_number = models.CharField(max_length=64, blank=True)
+    erp_state = models.CharField(max_length=16, blank=True)
+    erp_state_at = models.DateTimeField(null=True, blank=True)
+    refusal_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    filed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "submit_token"], name="one_return_per_submit_token"
+            )
+        ]
+        indexes = [models.Index(fields=["company", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ReturnLine(models.Model):
+    return_request = models.ForeignKey(
+        ReturnRequest, on_delete=models.CASCADE, related_name="lines"
+    )
+    position = models.PositiveIntegerField()
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    unit = models.CharField(max_length=32)
+    quantity = models.DecimalField(max_digits=16, decimal_places=4)
+
+    class Meta:
+        ordering = ["return_request", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="return_quantity_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} {self.unit} {self.sku}"

@@ -401,7 +401,17 @@ def outbox_process(*, message_id: int, claim: int | None = None) -> Order | None
     if not takeable.update(attempts=F("attempts") + 1, available_at=now + _lease()):
         return None
     message = OutboxMessage.objects.get(id=message_id)
+    if message.kind == OutboxMessage.Kind.FILE_RETURN:
+        from .returns import return_file
+
+        return_file(message=message)
+        return None
+    assert message.order_id is not None  # a submission always names its order
     order = Order.objects.select_related("company", "store", "store__site").get(id=message.order_id)
+    if order.status == OrderStatus.CANCELLED:
+        # Cancelled by the buyer before any run reached the ERP (returns.order_cancel).
+        OutboxMessage.objects.filter(id=message.id).update(done_at=timezone.now())
+        return order
     try:
         # The first take-up ever: no earlier run can have reached the ERP with these keys.
         _submit_sales(order, first_run=message.attempts == 1)

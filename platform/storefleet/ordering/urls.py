@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import return_views, views
 
 app_name = "ordering"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("orders/", views.order_list, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order"),
     path("orders/<str:number>/reorder/", views.reorder, name="reorder"),
+    path("orders/<str:number>/cancel/", return_views.order_cancel, name="cancel"),
+    path("orders/<str:number>/return/", return_views.order_return, name="return_start"),
+    path("returns/", return_views.return_list, name="returns"),
+    path("returns/<str:number>/", return_views.return_detail, name="return"),
 ]

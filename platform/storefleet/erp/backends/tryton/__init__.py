@@ -12,9 +12,11 @@ from storefleet.erp.types import (
     CreditStatus,
     CustomerBatch,
     Invoice,
+    InvoiceDocument,
     LineQuery,
     NamedRef,
     OrderRequest,
+    OrderReturnables,
     OrderStatus,
     OrderValidation,
     PaymentRequest,
@@ -23,11 +25,12 @@ from storefleet.erp.types import (
     ProductBatch,
     ReturnRequest,
     ReturnResult,
+    ReturnStatus,
     SubmittedOrder,
     SyncCursor,
 )
 
-from . import accounts, orders, reads
+from . import accounts, invoices, orders, reads, returns
 from .client import TrytonClient, TrytonConfig
 from .lookups import Lookups
 
@@ -94,7 +97,17 @@ class TrytonBackend:
         return accounts.record_payment(self.client, self.lookups, payment)
 
     def request_return(self, *, request: ReturnRequest) -> ReturnResult:
-        return accounts.request_return(self.client, self.lookups, request, self.complaint_type)
+        return returns.request_return(self.client, self.lookups, request, self.complaint_type)
+
+    # -- invoice documents, returns (portal)
+    def invoice_document(self, *, customer: str, number: str) -> InvoiceDocument:
+        return invoices.invoice_document(self.client, self.lookups, customer, number)
+
+    def order_returnables(self, *, customer: str, number: str) -> OrderReturnables:
+        return returns.order_returnables(self.client, self.lookups, customer, number)
+
+    def return_statuses(self, *, keys: Sequence[str]) -> list[ReturnStatus]:
+        return returns.return_statuses(self.client, keys)
 
     def test_connection(self) -> ConnectionReport:
         self.lookups.clear()

@@ -1,0 +1,192 @@
+"""Storefront views of cancellations and returns on a store's host: cancel an order (confirm,
+then do), request a return of shipped lines, and the company's returns.
+
+They parse input and call ``returns``; every order and return is found through the buyer's
+company, so another company's number answers 404 like one that does not exist."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+
+from storefleet.errors import ApplicationError
+
+from . import returns
+from .models import ReturnReason
+from .views import _buyer, buyer_required
+
+MAX_LINES = 200
+
+
+@buyer_required
+def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    """GET: what cancelling means, and a button. POST: cancel (idempotent)."""
+    _store, membership = _buyer(request)
+    company = membership.company
+    if request.method == "POST":
+        try:
+            outcome = returns.order_cancel(company=company, number=number, user=request.user)  # type: ignore[arg-type]
+        except returns.NotFound as missing:
+            raise Http404("No such order") from missing
+        except ApplicationError as error:
+            return render(
+                request,
+                "ordering/cancel_confirm.html",
+                {"number": number, "error": error, "company": company},
+                status=409 if error.code != "erp_unavailable" else 503,
+            )
+        if outcome.already_cancelled:
+            messages.info(request, f"Order {outcome.number} is already cancelled.")
+        else:
+            messages.success(request, f"Order {outcome.number} is cancelled.")
+        return redirect("ordering:cancel", number=number)
+    try:
+        ref = returns.order_ref(company=company, number=number)
+    except ApplicationError:
+        ref = returns.OrderRef(number=number, order=None, erp_numbers=())  # shown, then retried
+    if ref is None:
+        raise Http404("No such order")
+    cancellation = returns.cancellation_for(company=company, number=number)
+    return render(
+        request,
+        "ordering/cancel_confirm.html",
+        {"number": number, "cancellation": cancellation, "company": company},
+    )
+
+
+def _wanted(post: QueryDict, skus: list[str]) -> tuple[list[returns.ReturnWanted], dict[str, str]]:
+    lines = []
+    errors = {}
+    for sku in skus:
+        raw = (post.get(f"qty-{sku}", "") or "").strip()
+        if not raw:
+            continue
+        try:
+            quantity = Decimal(raw.replace(",", "."))
+        except InvalidOperation:
+            errors[sku] = f"{sku}: enter a number."
+            continue
+        if not quantity.is_finite():
+            errors[sku] = f"{sku}: enter a number."
+            continue
+        lines.append(returns.ReturnWanted(sku, quantity))
+    return lines, errors
+
+
+@buyer_required
+def order_return(request: HttpRequest, number: str) -> HttpResponse:
+    """The order's shipped lines with what can still be returned; POST requests the return."""
+    store, membership = _buyer(request)
+    company = membership.company
+    if request.method == "POST":
+        token = request.POST.get("submit_token", "")
+        done = returns.ReturnRequest.objects.filter(company=company, submit_token=token).first()
+        if token and done is not None:
+            return redirect("ordering:return", number=done.number)
+    try:
+        form = returns.return_form(company=company, number=number)
+    except returns.NotFound as missing:
+        raise Http404("No such order") from missing
+    except returns.SeveralSales as several:
+        return render(
+            request,
+            "ordering/return_form.html",
+            {"number": number, "sales": several.ref.erp_numbers, "company": company},
+        )
+    except ApplicationError as error:
+        return render(
+            request,
+            "ordering/return_form.html",
+            {"number": number, "error": error, "company": company},
+            status=503 if error.code == "erp_unavailable" else 200,
+        )
+    errors: dict[str, str] = {}
+    quantities: dict[str, str] = {}
+    reason = reason_text = ""
+    token = request.POST.get("submit_token", "") if request.method == "POST" else ""
+    if request.method == "POST":
+        skus = [row.sku for row in form.rows][:MAX_LINES]
+        lines, errors = _wanted(request.POST, skus)
+        quantities = {sku: request.POST.get(f"qty-{sku}", "") for sku in skus}
+        reason = request.POST.get("reason", "")
+        reason_text = request.POST.get("reason_text", "")
+        if not errors:
+            try:
+                created = returns.return_request(
+                    company=company,
+                    number=number,
+                    lines=lines,
+                    reason=returns.ReturnReasonGiven(reason, reason_text),
+                    user=request.user,  # type: ignore[arg-type]
+                    store=store,
+                    submit_token=token,
+                )
+            except returns.ReturnInvalid as invalid:
+                errors = invalid.errors
+            except ApplicationError as error:
+                errors = {"": error.message}
+            else:
+                messages.success(
+                    request,
+                    f"Return {created.number} is requested; we'll pass it to our ERP right away.",
+                )
+                return redirect("ordering:return", number=created.number)
+    rows = [
+        {"row": row, "value": quantities.get(row.sku, ""), "error": errors.get(row.sku, "")}
+        for row in form.rows
+    ]
+    return render(
+        request,
+        "ordering/return_form.html",
+        {
+            "number": number,
+            "form": form,
+            "rows": rows,
+            "errors": errors,
+            "general_error": errors.get(""),
+            "reason_error": errors.get("reason"),
+            "reason": reason,
+            "reason_text": reason_text,
+            "reasons": ReturnReason.choices,
+            "submit_token": token or secrets.token_urlsafe(24),
+            "company": company,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@buyer_required
+def return_list(request: HttpRequest) -> HttpResponse:
+    _store, membership = _buyer(request)
+    page = Paginator(returns.return_list(company=membership.company), 25).get_page(
+        request.GET.get("page")
+    )
+    fresh = returns.returns_refresh(returns=list(page.object_list))
+    return render(
+        request,
+        "ordering/return_list.html",
+        {"page": page, "fresh": fresh, "company": membership.company},
+    )
+
+
+@buyer_required
+def return_detail(request: HttpRequest, number: str) -> HttpResponse:
+    _store, membership = _buyer(request)
+    found = returns.return_for_company(company=membership.company, number=number)
+    if found is None:
+        raise Http404("No such return")
+    fresh = returns.returns_refresh(returns=[found])
+    return render(
+        request,
+        "ordering/return_detail.html",
+        {
+            "item": found,
+            "fresh": fresh,
+            "company": membership.company,
+        },
+    )

@@ -1,0 +1,662 @@
+"""Cancelling orders and returning shipped lines, for a buyer of a company (and later an agent
+acting for one): the services ``order_cancel`` and ``return_request``, the outbox step that
+files a return in the ERP, and the reads the pages need.
+
+An order is named by its platform number or by the number of its ERP sale; a sale entered
+straight into the ERP (by phone) is the company's when the ERP says its customer is the
+company. Anything else is "not found", whether it exists for another company or not at all.
+
+Cancelling a platform order that has not reached the ERP yet takes its submission out of the
+outbox with the same conditional UPDATE a worker uses to take it up: of the two, exactly one
+wins, so the ERP never hears of an order the buyer cancelled. An order whose submission a worker
+has already tried may be in the ERP already; it is cancelled there once it has arrived."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from storefleet.accounts.models import Company
+from storefleet.erp.errors import ErpError, ErpNotFound, ErpRejected, ErpUnavailable
+from storefleet.erp.gateway import get_gateway
+from storefleet.erp.types import OrderReturnables, OrderState
+from storefleet.erp.types import ReturnLine as ErpReturnLine
+from storefleet.erp.types import ReturnRequest as ErpReturnRequest
+from storefleet.errors import ApplicationError
+from storefleet.tenants.selectors import StoreRecord
+
+from .models import (
+    ErpSale,
+    Order,
+    OrderCancellation,
+    OrderStatus,
+    OutboxMessage,
+    ReturnLine,
+    ReturnReason,
+    ReturnRequest,
+    ReturnStatus,
+)
+
+logger = logging.getLogger("storefleet.ordering")
+
+NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+MAX_NUMBER = 64
+CANCELLABLE_ERP_STATES = {OrderState.DRAFT, OrderState.QUOTATION, OrderState.CONFIRMED}
+RETURNABLE_ERP_STATES = {OrderState.CONFIRMED, OrderState.PROCESSING, OrderState.DONE}
+
+ERP_AWAY_NOTHING_CHANGED = (
+    "We can't reach our ERP right now, so nothing was changed: please try again in a few minutes."
+)
+
+
+class NotFound(ApplicationError):
+    def __init__(self) -> None:
+        super().__init__("We can't find that order.", code="not_found")
+
+
+# ------------------------------------------------------------------ which order
+@dataclass(frozen=True, slots=True)
+class OrderRef:
+    """An order of the company as the buyer named it: the platform order (if it is one) and
+    the ERP sales it is (none yet while it waits in the outbox)."""
+
+    number: str
+    order: Order | None
+    erp_numbers: tuple[str, ...]
+
+
+def order_ref(*, company: Company, number: str) -> OrderRef | None:
+    """The company's order ``number`` (platform or ERP sale), or None. Asks the ERP only for
+    a number the platform does not know; ``ErpUnavailable`` when it must and can't."""
+    number = number.strip()
+    if not number or len(number) > MAX_NUMBER:
+        return None
+    order = Order.objects.filter(company=company, number=number).first()
+    if order is None:
+        sale = (
+            ErpSale.objects.filter(order__company=company, erp_number=number)
+            .select_related("order")
+            .first()
+        )
+        if sale is not None:
+            return OrderRef(number=number, order=sale.order, erp_numbers=(number,))
+    if order is not None:
+        numbers = ErpSale.objects.filter(order=order).exclude(erp_number="")
+        return OrderRef(
+            number=number,
+            order=order,
+            erp_numbers=tuple(numbers.order_by("key").values_list("erp_number", flat=True)),
+        )
+    try:
+        status = get_gateway().get_order_status(number=number)
+    except ErpNotFound:
+        return None
+    if status.customer != company.code:
+        return None
+    return OrderRef(number=number, order=None, erp_numbers=(status.number,))
+
+
+def _ref_or_404(company: Company, number: str) -> OrderRef:
+    try:
+        ref = order_ref(company=company, number=number)
+    except ErpUnavailable as error:
+        raise ApplicationError(ERP_AWAY_NOTHING_CHANGED, code="erp_unavailable") from error
+    if ref is None:
+        raise NotFound
+    return ref
+
+
+def _new_number(prefix: str) -> str:
+    return f"{prefix}-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+
+
+# ------------------------------------------------------------------ cancel
+@dataclass(frozen=True, slots=True)
+class CancelOutcome:
+    number: str
+    already_cancelled: bool
+    cancelled_at: datetime.datetime
+    cancelled_by: str  # e-mail of who cancelled, or "" when unknown (done in the ERP)
+    before_erp: bool
+
+
+def _outcome(record: OrderCancellation, *, already: bool) -> CancelOutcome:
+    return CancelOutcome(
+        number=record.number,
+        already_cancelled=already,
+        cancelled_at=record.cancelled_at,
+        cancelled_by=getattr(record.cancelled_by, "email", "") or "",
+        before_erp=record.before_erp,
+    )
+
+
+def cancellation_for(*, company: Company, number: str) -> OrderCancellation | None:
+    """The record of the company's cancelled order ``number`` (platform or ERP number)."""
+    found = (
+        OrderCancellation.objects.filter(company=company, number=number)
+        .select_related("cancelled_by")
+        .first()
+    )
+    if found is not None:
+        return found
+    return (
+        OrderCancellation.objects.filter(company=company, order__sales__erp_number=number)
+        .select_related("cancelled_by")
+        .first()
+        or OrderCancellation.objects.filter(company=company, order__number=number)
+        .select_related("cancelled_by")
+        .first()
+    )
+
+
+def _record_cancellation(
+    *,
+    company: Company,
+    ref: OrderRef,
+    user: AbstractBaseUser | None,
+    before_erp: bool,
+) -> CancelOutcome:
+    """Write who cancelled what and when (once: a racing second cancel finds the first)."""
+    order_number = ref.order.number if ref.order else ref.number
+    try:
+        with transaction.atomic():
+            record = OrderCancellation.objects.create(
+                company=company,
+                number=order_number,
+                order=ref.order,
+                erp_numbers=",".join(ref.erp_numbers)[:255],
+                cancelled_by_id=user.pk if user is not None else None,
+                cancelled_at=timezone.now(),
+                before_erp=before_erp,
+            )
+            if ref.order is not None:
+                Order.objects.filter(id=ref.order.id).update(status=OrderStatus.CANCELLED)
+                ErpSale.objects.filter(order=ref.order).exclude(erp_number="").update(
+                    erp_state=OrderState.CANCELLED.value
+                )
+    except IntegrityError:
+        existing = cancellation_for(company=company, number=order_number)
+        if existing is None:
+            raise
+        return _outcome(existing, already=True)
+    logger.info("order %s cancelled (before the ERP: %s)", order_number, before_erp)
+    return _outcome(record, already=False)
+
+
+def order_cancel(*, company: Company, number: str, user: AbstractBaseUser | None) -> CancelOutcome:
+    """Cancel the company's order ``number`` while the ERP allows it, recording who and when.
+
+    Idempotent: an order already cancelled answers ``already_cancelled``. A platform order
+    still in the outbox is taken out of it (the ERP never hears of it). Raises
+    ``ApplicationError`` with a message saying what to do instead: ``not_found`` (also for
+    another company's order), ``not_cancellable`` (shipping or invoiced: ask for a return),
+    ``in_transit`` (being passed to the ERP right now), ``erp_unavailable`` (nothing changed)."""
+    ref = _ref_or_404(company, number)
+    existing = cancellation_for(company=company, number=ref.number)
+    if existing is not None:
+        return _outcome(existing, already=True)
+    order = ref.order
+    if order is not None and order.status == OrderStatus.REFUSED:
+        raise ApplicationError(
+            f"Order {order.number} was not accepted by our ERP, so there is nothing to cancel.",
+            code="not_cancellable",
+        )
+    if order is not None and order.status == OrderStatus.RECEIVED:
+        outcome = _cancel_before_erp(company=company, ref=ref, user=user)
+        if outcome is not None:
+            return outcome
+    return _cancel_in_erp(company=company, ref=ref, user=user)
+
+
+def _cancel_before_erp(
+    *, company: Company, ref: OrderRef, user: AbstractBaseUser | None
+) -> CancelOutcome | None:
+    """Take a not-yet-sent order out of the outbox. None when its submission is done (the
+    sales are in the ERP: cancel them there); ``in_transit`` when a worker has tried it."""
+    assert ref.order is not None
+    now = timezone.now()
+    with transaction.atomic():
+        # The worker takes a message up only while it is not done and, on its first run,
+        # while attempts is still 0 (outbox_process): this UPDATE and the worker's are
+        # serialised by the database, and only one of them matches.
+        taken = OutboxMessage.objects.filter(
+            order=ref.order,
+            kind=OutboxMessage.Kind.SUBMIT_ORDER,
+            done_at__isnull=True,
+            attempts=0,
+        ).update(done_at=now, last_error="cancelled by the buyer before it was sent")
+        if taken:
+            return _record_cancellation(company=company, ref=ref, user=user, before_erp=True)
+    pending = OutboxMessage.objects.filter(
+        order=ref.order, kind=OutboxMessage.Kind.SUBMIT_ORDER, done_at__isnull=True
+    ).exists()
+    if pending:
+        raise ApplicationError(
+            f"Order {ref.order.number} is being passed to our ERP right now, so it can't be "
+            "cancelled this moment. Nothing was changed: please try again in a few minutes.",
+            code="in_transit",
+        )
+    return None
+
+
+def _cancel_in_erp(
+    *, company: Company, ref: OrderRef, user: AbstractBaseUser | None
+) -> CancelOutcome:
+    gateway = get_gateway()
+    if not ref.erp_numbers:
+        raise ApplicationError(
+            f"Order {ref.number} is being passed to our ERP right now. Nothing was changed: "
+            "please try again in a few minutes.",
+            code="in_transit",
+        )
+    try:
+        # Every sale first, so that an order of several sales is cancelled whole or not at all.
+        states = [gateway.get_order_status(number=n) for n in ref.erp_numbers]
+        blocked = [
+            s for s in states if s.state not in CANCELLABLE_ERP_STATES | {OrderState.CANCELLED}
+        ]
+        if blocked:
+            raise _not_cancellable(ref.number)
+        for status in states:
+            if status.state is not OrderState.CANCELLED:
+                gateway.cancel_order(number=status.number)
+    except ErpUnavailable as error:
+        raise ApplicationError(ERP_AWAY_NOTHING_CHANGED, code="erp_unavailable") from error
+    except ErpRejected as error:
+        raise _not_cancellable(ref.number) from error
+    return _record_cancellation(company=company, ref=ref, user=user, before_erp=False)
+
+
+def _not_cancellable(number: str) -> ApplicationError:
+    return ApplicationError(
+        f"Order {number} is already being shipped or invoiced, so it can no longer be cancelled "
+        "online. Once it arrives you can request a return of what you don't need; for anything "
+        "urgent, please contact our customer service.",
+        code="not_cancellable",
+    )
+
+
+# ------------------------------------------------------------------ returns
+@dataclass(frozen=True, slots=True)
+class ReturnWanted:
+    """A line the buyer wants to return: an SKU of the sale and a quantity in its unit."""
+
+    sku: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnReasonGiven:
+    code: str  # a ReturnReason value
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnableRow:
+    sku: str
+    name: str
+    unit: str
+    ordered: Decimal
+    shipped: Decimal
+    requested: Decimal  # by returns in the ERP and by returns still on their way to it
+
+    @property
+    def returnable(self) -> Decimal:
+        return max(self.shipped - self.requested, Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnForm:
+    """What the return page shows for one ERP sale of the company."""
+
+    ref: OrderRef
+    sale_number: str
+    state: OrderState
+    rows: tuple[ReturnableRow, ...]
+
+    @property
+    def anything_shipped(self) -> bool:
+        return any(row.shipped > 0 for row in self.rows)
+
+    @property
+    def anything_returnable(self) -> bool:
+        return any(row.returnable > 0 for row in self.rows)
+
+
+def _pending_quantities(company: Company, sale_number: str) -> dict[str, Decimal]:
+    """What returns not yet filed in the ERP ask back, per SKU."""
+    rows = (
+        ReturnLine.objects.filter(
+            return_request__company=company,
+            return_request__order_number=sale_number,
+            return_request__status=ReturnStatus.RECEIVED,
+        )
+        .values("sku")
+        .annotate(total=Sum("quantity"))
+    )
+    return {row["sku"]: row["total"] for row in rows}
+
+
+def _rows(
+    returnables: OrderReturnables, pending: Mapping[str, Decimal]
+) -> tuple[ReturnableRow, ...]:
+    by_sku: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
+    names: dict[str, tuple[str, str]] = {}
+    for line in returnables.lines:
+        totals = by_sku[line.sku]
+        totals[0] += line.ordered
+        totals[1] += line.shipped
+        totals[2] += line.requested
+        names.setdefault(line.sku, (line.name, line.unit))
+    return tuple(
+        ReturnableRow(
+            sku=sku,
+            name=names[sku][0],
+            unit=names[sku][1],
+            ordered=ordered.normalize(),
+            shipped=shipped.normalize(),
+            requested=(requested + pending.get(sku, Decimal(0))).normalize(),
+        )
+        for sku, (ordered, shipped, requested) in by_sku.items()
+    )
+
+
+def return_form(*, company: Company, number: str) -> ReturnForm:
+    """The company's sale ``number`` line by line with what can still be returned (read from
+    the ERP now). A platform order of several ERP sales answers ``several_sales``: its page
+    lets the buyer pick one."""
+    ref = _ref_or_404(company, number)
+    if ref.order is not None and ref.order.status == OrderStatus.CANCELLED:
+        raise ApplicationError(
+            f"Order {ref.number} was cancelled, so there is nothing to return.",
+            code="not_shipped",
+        )
+    if not ref.erp_numbers:
+        raise ApplicationError(
+            f"Order {ref.number} has not been shipped yet, so nothing can be returned. If you "
+            "no longer need it, you can cancel it instead.",
+            code="not_shipped",
+        )
+    if len(ref.erp_numbers) > 1:
+        raise SeveralSales(ref)
+    sale_number = ref.erp_numbers[0]
+    try:
+        returnables = get_gateway().get_order_returnables(customer=company.code, number=sale_number)
+    except ErpNotFound as error:
+        raise NotFound from error
+    except ErpUnavailable as error:
+        raise ApplicationError(ERP_AWAY_NOTHING_CHANGED, code="erp_unavailable") from error
+    rows = _rows(returnables, _pending_quantities(company, sale_number))
+    return ReturnForm(ref=ref, sale_number=sale_number, state=returnables.state, rows=rows)
+
+
+class SeveralSales(ApplicationError):
+    """The order went to the ERP as several sales (one per ship-to address): pick one."""
+
+    def __init__(self, ref: OrderRef) -> None:
+        super().__init__(
+            f"Order {ref.number} was shipped as {len(ref.erp_numbers)} deliveries: choose the "
+            "one you want to return lines of.",
+            code="several_sales",
+        )
+        self.ref = ref
+
+
+class ReturnInvalid(ApplicationError):
+    """The request can't be taken as it is; ``errors`` maps an SKU (or "" for the whole
+    request, "reason" for the reason) to what to fix."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__(
+            " ".join(errors.values()) or "Check the return and send it again.",
+            code="return_invalid",
+        )
+        self.errors = dict(errors)
+
+
+def _validate(
+    form: ReturnForm, lines: Sequence[ReturnWanted], reason: ReturnReasonGiven
+) -> list[tuple[ReturnableRow, Decimal]]:
+    errors: dict[str, str] = {}
+    if reason.code not in ReturnReason.values:
+        errors["reason"] = "Choose a reason for the return."
+    elif reason.code == ReturnReason.OTHER and not reason.text.strip():
+        errors["reason"] = "Tell us why you return these lines."
+    if len(reason.text) > 1000:
+        errors["reason"] = "Keep the description under 1,000 characters."
+    if form.state not in RETURNABLE_ERP_STATES or not form.anything_shipped:
+        errors[""] = (
+            f"Nothing of order {form.ref.number} has been shipped yet, so nothing can be "
+            "returned. If you no longer need it, you can cancel it instead."
+        )
+        raise ReturnInvalid(errors)
+    rows = {row.sku: row for row in form.rows}
+    picked: dict[str, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        row = rows.get(line.sku)
+        if row is None:
+            errors[line.sku] = f"{line.sku} is not on order {form.ref.number}."
+        elif line.quantity < 0:
+            errors[line.sku] = f"{line.sku}: enter a quantity of 0 or more."
+        else:
+            picked[line.sku] += line.quantity
+    for sku, quantity in picked.items():
+        row = rows[sku]
+        if quantity > row.returnable:
+            errors[sku] = (
+                f"{sku}: you can return at most {row.returnable:f} {row.unit} "
+                f"({row.shipped:f} shipped, {row.requested:f} already in returns)."
+            )
+    chosen = [(rows[sku], q) for sku, q in picked.items() if q > 0 and sku not in errors]
+    if not chosen and not any(k not in ("reason", "") for k in errors):
+        errors[""] = "Pick at least one line and the quantity to return."
+    if errors:
+        raise ReturnInvalid(errors)
+    return chosen
+
+
+def return_request(
+    *,
+    company: Company,
+    number: str,
+    lines: Sequence[ReturnWanted],
+    reason: ReturnReasonGiven,
+    user: AbstractBaseUser | None,
+    store: StoreRecord | None = None,
+    submit_token: str = "",
+) -> ReturnRequest:
+    """Request the return of shipped lines of the company's order ``number``, once per
+    ``submit_token`` (the same token again returns the return it made).
+
+    Quantities are checked against what the ERP says was shipped, less what returns already
+    ask back; the return, its lines and its outbox message are written in one transaction and
+    a worker files it in the ERP (key: the return's number). Raises ``ReturnInvalid`` with a
+    message per line, or ``ApplicationError`` (``not_found``, ``not_shipped``,
+    ``several_sales``, ``erp_unavailable``); nothing is written then."""
+    token = submit_token or secrets.token_urlsafe(24)
+    if len(token) > 64:
+        raise ApplicationError("This return form has expired: reload the page and send it.")
+    existing = ReturnRequest.objects.filter(company=company, submit_token=token).first()
+    if existing is not None:
+        return existing
+    form = return_form(company=company, number=number)
+    chosen = _validate(form, lines, reason)
+    try:
+        with transaction.atomic():
+            request = ReturnRequest.objects.create(
+                number=_new_number("RET"),
+                store_id=store.id
+                if store
+                else (form.ref.order.store_id if form.ref.order else None),
+                company=company,
+                requested_by_id=user.pk if user is not None else None,
+                submit_token=token,
+                order=form.ref.order,
+                order_number=form.sale_number,
+                reason=reason.code,
+                reason_text=reason.text.strip(),
+            )
+            ReturnLine.objects.bulk_create(
+                ReturnLine(
+                    return_request=request,
+                    position=position,
+                    sku=row.sku,
+                    name=row.name,
+                    unit=row.unit,
+                    quantity=quantity,
+                )
+                for position, (row, quantity) in enumerate(chosen, start=1)
+            )
+            message = OutboxMessage.objects.create(
+                kind=OutboxMessage.Kind.FILE_RETURN,
+                order=form.ref.order,
+                return_request=request,
+                available_at=timezone.now() + _lease(),
+            )
+            transaction.on_commit(lambda: _dispatch(message.id))
+    except IntegrityError:
+        existing = ReturnRequest.objects.filter(company=company, submit_token=token).first()
+        if existing is None:
+            raise
+        return existing
+    logger.info("return %s requested on %s", request.number, form.sale_number)
+    return request
+
+
+def _lease() -> datetime.timedelta:
+    from .services import _lease as lease
+
+    return lease()
+
+
+def _dispatch(message_id: int) -> None:
+    from .services import _dispatch as dispatch
+
+    dispatch(message_id, claim=0)
+
+
+def return_file(*, message: OutboxMessage) -> None:
+    """The outbox step of a return (``outbox_process`` calls it with the message it took up):
+    file it in the ERP under the return's number. A refusal is recorded on the return;
+    ``ErpUnavailable`` goes back to the caller, which retries."""
+    from .services import OutboxDeferred
+
+    assert message.return_request_id is not None
+    request = ReturnRequest.objects.select_related("company").get(id=message.return_request_id)
+    reason = ReturnReason(request.reason).label
+    erp_request = ErpReturnRequest(
+        customer=request.company.code,
+        order_number=request.order_number,
+        reason=f"{reason}: {request.reason_text}" if request.reason_text else str(reason),
+        idempotency_key=request.number,
+        lines=tuple(ErpReturnLine(line.sku, line.quantity) for line in request.lines.all()),
+    )
+    try:
+        result = get_gateway().request_return(request=erp_request)
+    except (ErpRejected, ErpNotFound) as refusal:
+        ReturnRequest.objects.filter(id=request.id, status=ReturnStatus.RECEIVED).update(
+            status=ReturnStatus.REFUSED, refusal_message=refusal.message
+        )
+        logger.warning("return %s refused by the ERP: %s", request.number, refusal.message)
+    except ErpUnavailable as error:
+        OutboxMessage.objects.filter(id=message.id).update(last_error=error.detail or error.message)
+        raise OutboxDeferred(error.detail, claim=message.attempts) from error
+    except ErpError as error:
+        OutboxMessage.objects.filter(id=message.id).update(last_error=error.message)
+        raise OutboxDeferred(error.message, claim=message.attempts) from error
+    else:
+        now = timezone.now()
+        ReturnRequest.objects.filter(id=request.id).update(
+            status=ReturnStatus.FILED,
+            erp_number=result.number,
+            erp_state=result.state,
+            erp_state_at=now,
+            filed_at=now,
+        )
+        logger.info("return %s filed in the ERP as complaint %s", request.number, result.number)
+    OutboxMessage.objects.filter(id=message.id).update(done_at=timezone.now(), last_error="")
+
+
+# ------------------------------------------------------------------ reads
+def return_list(*, company: Company) -> QuerySet[ReturnRequest]:
+    return ReturnRequest.objects.filter(company=company).prefetch_related("lines")
+
+
+def return_for_company(*, company: Company, number: str) -> ReturnRequest | None:
+    if not number or len(number) > MAX_NUMBER:
+        return None
+    return return_list(company=company).filter(number=number).first()
+
+
+def returns_refresh(*, returns: Sequence[ReturnRequest]) -> bool:
+    """Bring the ERP state of filed returns up to date (one ERP request for all of them).
+    False when the ERP can't be reached: the states shown are the last ones seen."""
+    filed = [r for r in returns if r.status == ReturnStatus.FILED]
+    if not filed:
+        return True
+    try:
+        statuses = get_gateway().get_return_statuses(keys=[r.number for r in filed])
+    except ErpError:
+        return False
+    now = timezone.now()
+    by_key = {s.idempotency_key: s for s in statuses}
+    for item in filed:
+        status = by_key.get(item.number)
+        if status is None:
+            continue
+        ReturnRequest.objects.filter(id=item.id).update(
+            erp_state=status.state, erp_number=status.number, erp_state_at=now
+        )
+        item.erp_state, item.erp_number, item.erp_state_at = status.state, status.number, now
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class OrderActions:
+    """Which actions the order's page offers (the ERP decides in the end), and who cancelled
+    the order and when, if someone did."""
+
+    cancel: bool
+    request_return: bool
+    cancelled_at: datetime.datetime | None = None
+    cancelled_by: str = ""
+
+
+def order_actions(*, company: Company, number: str, status: object | None = None) -> OrderActions:
+    """Whether to show Cancel and Request a return for the company's order ``number``, from
+    what the platform knows (no ERP request): ``status`` may be an ``OrderStatus`` of the ERP
+    sale when the caller has one fresh."""
+    cancelled = cancellation_for(company=company, number=number)
+    if cancelled is not None:
+        return OrderActions(
+            cancel=False,
+            request_return=False,
+            cancelled_at=cancelled.cancelled_at,
+            cancelled_by=getattr(cancelled.cancelled_by, "email", "") or "",
+        )
+    order = Order.objects.filter(company=company, number=number).first()
+    if order is not None:
+        if order.status in (OrderStatus.REFUSED, OrderStatus.CANCELLED):
+            return OrderActions(cancel=False, request_return=False)
+        states = {OrderState(s) for s in order.sales.values_list("erp_state", flat=True) if s}
+        waiting = order.status == OrderStatus.RECEIVED
+        return OrderActions(
+            cancel=waiting or (bool(states) and states <= CANCELLABLE_ERP_STATES),
+            request_return=bool(states & RETURNABLE_ERP_STATES),
+        )
+    state = getattr(status, "state", None)
+    shipment = getattr(getattr(status, "shipment_state", None), "value", "")
+    return OrderActions(
+        cancel=state in CANCELLABLE_ERP_STATES,
+        request_return=state in RETURNABLE_ERP_STATES and shipment in ("partially shipped", "sent"),
+    )
