@@ -46,6 +46,8 @@ from .types import (
     ProductBatch,
     ReturnRequest,
     ReturnResult,
+    SaleBatch,
+    SaleDetail,
     SubmittedOrder,
     SyncCursor,
 )
@@ -71,6 +73,11 @@ def _batch_key(kind: str, store: str, scope: str, lines: Sequence[LineQuery]) ->
 def _bump(key: str) -> None:
     cache.add(key, 1, timeout=None)
     cache.incr(key)
+
+
+def _sale_key(number: str) -> str:
+    digest = hashlib.blake2b(number.encode(), digest_size=12).hexdigest()
+    return f"erp:sale:{digest}"
 
 
 def _qty(quantity: Decimal) -> str:
@@ -208,6 +215,33 @@ class ErpGateway:
             lambda: self.backend.customers_changed_since(cursor=cursor, limit=size),
             idempotent=True,
         )
+
+    # ---- sales as the customer follows them (My orders) ----
+    def sales_changed_since(self, *, cursor: SyncCursor, limit: int | None = None) -> SaleBatch:
+        size = limit or settings.ERP_SYNC_BATCH_SIZE
+        return resilience.call(
+            "sales_changed_since",
+            lambda: self.backend.sales_changed_since(cursor=cursor, limit=size),
+            idempotent=True,
+        )
+
+    def get_sale(self, *, number: str) -> SaleDetail:
+        """One sale with its lines, shipments and invoices, kept ``ERP_SALE_TTL_SECONDS`` in
+        the cache: a buyer reloading an order page asks the ERP once per TTL. Anything that
+        changes the sale through the platform calls ``invalidate_sale``."""
+        key = _sale_key(number)
+        hit = cache.get(key)
+        if hit is not None and time.time() - hit[0] < settings.ERP_SALE_TTL_SECONDS:
+            return hit[1]
+        detail = resilience.call("sale", lambda: self.backend.sale(number=number), idempotent=True)
+        cache.set(key, (time.time(), detail), timeout=settings.ERP_SALE_TTL_SECONDS)
+        return detail
+
+    def invalidate_sale(self, *, number: str) -> None:
+        """Forget the cached read of one sale (after a cancellation, a return, a payment)."""
+        cache.delete(_sale_key(number))
+
+    # ---- end sales ----
 
     def test_connection(self) -> ConnectionReport:
         return resilience.call("test_connection", self.backend.test_connection, idempotent=True)

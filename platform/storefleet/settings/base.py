@@ -248,6 +248,8 @@ ERP_BREAKER_COOLDOWN_SECONDS = env.float("ERP_BREAKER_COOLDOWN_SECONDS", default
 ERP_RETRY_ATTEMPTS = env.int("ERP_RETRY_ATTEMPTS", default=3)
 ERP_RETRY_BACKOFF_SECONDS = env.float("ERP_RETRY_BACKOFF_SECONDS", default=0.2)
 ERP_SYNC_BATCH_SIZE = env.int("ERP_SYNC_BATCH_SIZE", default=200)
+# One sale read to refresh an order page on view is reused this long (then asked again).
+ERP_SALE_TTL_SECONDS = env.int("ERP_SALE_TTL_SECONDS", default=20)
 # Which ERP parties are web customers (a Tryton search domain), and the complaint type that
 # return requests are filed under.
 ERP_CUSTOMER_DOMAIN = env.json("ERP_CUSTOMER_DOMAIN", default=[["code", "like", "C-%"]])

@@ -23,11 +23,13 @@ from storefleet.erp.types import (
     ProductBatch,
     ReturnRequest,
     ReturnResult,
+    SaleBatch,
+    SaleDetail,
     SubmittedOrder,
     SyncCursor,
 )
 
-from . import accounts, orders, reads
+from . import accounts, orders, reads, sales
 from .client import TrytonClient, TrytonConfig
 from .lookups import Lookups
 
@@ -51,6 +53,7 @@ class TrytonBackend:
         self.lookups = Lookups(self.client, lookup_ttl)
         self.customer_domain = customer_domain or []
         self.complaint_type = complaint_type
+        self.shipment_fields = sales.ShipmentFields()
 
     def request_count(self) -> int:
         return self.client.requests
@@ -95,6 +98,17 @@ class TrytonBackend:
 
     def request_return(self, *, request: ReturnRequest) -> ReturnResult:
         return accounts.request_return(self.client, self.lookups, request, self.complaint_type)
+
+    # ---- sales as the customer follows them (My orders) ----
+    def sales_changed_since(self, *, cursor: SyncCursor, limit: int) -> SaleBatch:
+        return sales.sales_changed_since(
+            self.client, self.shipment_fields, cursor, limit, self.customer_domain
+        )
+
+    def sale(self, *, number: str) -> SaleDetail:
+        return sales.sale(self.client, self.shipment_fields, number)
+
+    # ---- end sales ----
 
     def test_connection(self) -> ConnectionReport:
         self.lookups.clear()
