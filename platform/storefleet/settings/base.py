@@ -196,6 +196,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("ERP_SYNC_CUSTOMERS_SECONDS", default=300),
         "args": ("customers",),
     },
+    # The customers' sales (states, shipments, invoices) mirrored for their "My orders" pages.
+    "erp-sync-sales": {
+        "task": "storefleet.erp.sync",
+        "schedule": env.int("ERP_SYNC_SALES_SECONDS", default=60),
+        "args": ("sales",),
+    },
     # Orders whose submission task was lost (broker restart, killed worker) are sent again.
     "ordering-outbox-sweep": {
         "task": "storefleet.ordering.outbox_sweep",
