@@ -15,7 +15,13 @@ from django.utils import timezone
 from storefleet.accounts.models import Company
 from storefleet.erp.sync import erp_sync
 from storefleet.ordering import services
-from storefleet.ordering.models import OrderProgress, OutboxMessage, SaleRecord
+from storefleet.ordering.models import (
+    Order,
+    OrderProgress,
+    OrderStatus,
+    OutboxMessage,
+    SaleRecord,
+)
 
 from .conftest import HOST
 
@@ -347,3 +353,45 @@ def test_a_company_never_sees_another_companys_orders(client, shop, two_companie
     mine = two_companies[viewer]
     assert get(c, f"/orders/{mine[0]}/").status_code == 200
     assert mine[0] in get(c, "/orders/").content.decode()
+
+
+def test_a_web_order_shows_only_in_the_store_it_was_placed_in(client, shop, hydra):
+    company = Company.objects.get(code="C-1001")
+    company.stores.add(hydra.store)
+    mirror_rows(company, 2)
+    SaleRecord.objects.filter(number="SO-900001").update(store=hydra.store)  # placed in Hydra
+    c = client_for(client, shop, "C-1001")
+    rows = get(c, "/orders/").context["orders"].object_list
+    assert "SO-900001" not in [r.number for r in rows] and "SO-900000" in [r.number for r in rows]
+    assert get(c, "/orders/SO-900001/").status_code == 404
+
+
+def test_web_orders_not_confirmed_are_listed_and_refused_ones_say_why(client, shop):
+    membership = shop.membership("C-1001")
+    address = membership.company.addresses.filter(is_ship_to=True).first()
+    numbers = []
+    for token in ("t-received", "t-refused"):
+        services.cart_line_add(
+            store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(10)
+        )
+        numbers.append(
+            services.order_place(
+                store=shop.store,
+                membership=membership,
+                request=services.CheckoutRequest(submit_token=token, ship_to_id=address.id),
+            ).number
+        )
+    Order.objects.filter(number=numbers[1]).update(
+        status=OrderStatus.REFUSED,
+        refusal_message="Your credit limit would be exceeded by this order.",
+    )
+    c = client_for(client, shop, "C-1001")
+    rows = {r.number: r for r in get(c, "/orders/").context["orders"].object_list}
+    assert rows[numbers[0]].progress_label == "Received — awaiting confirmation"
+    assert (rows[numbers[1]].progress_label, rows[numbers[1]].note) == (
+        "Refused",
+        "Your credit limit would be exceeded by this order.",
+    )
+    body = get(c, "/orders/", status="refused").content.decode()
+    assert numbers[1] in body and numbers[0] not in body
+    assert "Your credit limit would be exceeded by this order." in body

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from storefleet.accounts.models import Company
 from storefleet.erp.types import SaleInvoiceDetail, SaleLineDetail, ShipmentDetail
@@ -215,7 +216,13 @@ class SaleView:
         return self.record.shipment_state == "partially shipped"
 
 
-def sale_view(record: SaleRecord, *, placed_at: datetime.datetime | None = None) -> SaleView:
+def sale_view(
+    record: SaleRecord,
+    *,
+    placed_at: datetime.datetime | None = None,
+    confirmed_at: datetime.datetime | None = None,
+) -> SaleView:
+    """``placed_at`` and ``confirmed_at``: the web order's own moments, when it is one."""
     parts = parts_from_json(record.detail)
     ordered = {line.erp_id: line.quantity.value for line in parts.lines}
     count = len(parts.shipments)
@@ -238,7 +245,7 @@ def sale_view(record: SaleRecord, *, placed_at: datetime.datetime | None = None)
         lines=parts.lines,
         shipments=shipments,
         invoices=parts.invoices,
-        timeline=_timeline(record, parts.shipments, parts.invoices, placed_at),
+        timeline=_timeline(record, parts.shipments, parts.invoices, placed_at, confirmed_at),
     )
 
 
@@ -247,8 +254,9 @@ def _timeline(
     shipments: tuple[ShipmentDetail, ...],
     invoices: tuple[SaleInvoiceDetail, ...],
     placed_at: datetime.datetime | None,
+    confirmed_at: datetime.datetime | None,
 ) -> tuple[TimelineEvent, ...]:
-    placed = (placed_at or record.placed_at).date()
+    placed = timezone.localdate(placed_at or record.placed_at)
     events = [TimelineEvent(placed, "Placed", True)]
     if record.state == "cancelled":
         return (*events, TimelineEvent(None, "Cancelled", True))

@@ -261,6 +261,7 @@ def sales_refresh(*, numbers: Sequence[str]) -> bool:
             logger.warning("sale %s is no longer in the ERP", number)
         except ErpError as error:
             logger.info("sale %s not refreshed: %s", number, error.message)
+            sale_records_upsert(records=fresh)
             return False
     sale_records_upsert(records=fresh)
     return True

@@ -234,7 +234,9 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     if order is not None:
         fresh = sales_mirror.sales_refresh(numbers=[s.erp_number for s in order.sales.all()])
         sales = [
-            order_history.sale_view(record, placed_at=order.created_at)
+            order_history.sale_view(
+                record, placed_at=order.created_at, confirmed_at=order.confirmed_at
+            )
             for record in order_history.order_sales(company=company, order=order)
         ]
         return render(
