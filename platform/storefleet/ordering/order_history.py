@@ -26,6 +26,23 @@ from .sales_mirror import parts_from_json
 
 PER_PAGE = 25
 LABELS = dict(OrderProgress.choices)
+# The ERP's states in the buyer's words.
+SHIPMENT_STATES = {
+    "draft": "being prepared",
+    "waiting": "waiting for stock",
+    "assigned": "ready to pick",
+    "picked": "picked",
+    "packed": "packed",
+    "done": "sent",
+    "cancelled": "cancelled",
+}
+INVOICE_STATES = {
+    "draft": "being prepared",
+    "validated": "being prepared",
+    "posted": "open",
+    "paid": "paid",
+    "cancelled": "cancelled",
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -192,6 +209,24 @@ class ShipmentView:
     def sent(self) -> bool:
         return self.shipment.state == "done"
 
+    @property
+    def state_label(self) -> str:
+        return SHIPMENT_STATES.get(self.shipment.state, self.shipment.state)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InvoiceView:
+    invoice: SaleInvoiceDetail
+
+    @property
+    def issued(self) -> bool:
+        """Posted or paid: it has its number, a document and an amount to pay."""
+        return bool(self.invoice.number) and self.invoice.state in ("posted", "paid")
+
+    @property
+    def state_label(self) -> str:
+        return INVOICE_STATES.get(self.invoice.state, self.invoice.state)
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class SaleView:
@@ -200,7 +235,7 @@ class SaleView:
     record: SaleRecord
     lines: tuple[SaleLineDetail, ...]
     shipments: tuple[ShipmentView, ...]
-    invoices: tuple[SaleInvoiceDetail, ...]
+    invoices: tuple[InvoiceView, ...]
     timeline: tuple[TimelineEvent, ...]
 
     @property
@@ -244,7 +279,7 @@ def sale_view(
         record=record,
         lines=parts.lines,
         shipments=shipments,
-        invoices=parts.invoices,
+        invoices=tuple(InvoiceView(i) for i in parts.invoices),
         timeline=_timeline(record, parts.shipments, parts.invoices, placed_at, confirmed_at),
     )
 

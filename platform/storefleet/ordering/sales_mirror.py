@@ -248,15 +248,15 @@ def _attach_orphans() -> int:
     )
 
 
-def sales_refresh(*, numbers: Sequence[str]) -> bool:
-    """Bring the mirror of these sales up to date from the ERP (each read is cached
-    ``ERP_SALE_TTL_SECONDS`` by the gateway). Returns False when the ERP could not answer:
-    the page then shows what the mirror last knew, and says so."""
+def sales_refresh(*, numbers: Sequence[str], customer: str) -> bool:
+    """Bring the mirror of these sales of ``customer`` (ERP code) up to date from the ERP
+    (each read is cached ``ERP_SALE_TTL_SECONDS`` by the gateway). Returns False when the ERP
+    could not answer: the page then shows what the mirror last knew, and says so."""
     gateway = get_gateway()
     fresh = []
     for number in dict.fromkeys(n for n in numbers if n):
         try:
-            fresh.append(gateway.get_sale(number=number))
+            fresh.append(gateway.get_sale(number=number, customer=customer))
         except ErpNotFound:
             logger.warning("sale %s is no longer in the ERP", number)
         except ErpError as error:

@@ -232,7 +232,9 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     company = membership.company
     order = selectors.order_for_company(company=company, store_id=store.id, number=number)
     if order is not None:
-        fresh = sales_mirror.sales_refresh(numbers=[s.erp_number for s in order.sales.all()])
+        fresh = sales_mirror.sales_refresh(
+            numbers=[s.erp_number for s in order.sales.all()], customer=company.code
+        )
         sales = [
             order_history.sale_view(
                 record, placed_at=order.created_at, confirmed_at=order.confirmed_at
@@ -249,7 +251,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404("No such order")
     if record.order is not None:
         return redirect("ordering:order", number=record.order.number)
-    fresh = sales_mirror.sales_refresh(numbers=[record.number])
+    fresh = sales_mirror.sales_refresh(numbers=[record.number], customer=company.code)
     record = order_history.company_sale(company=company, store_id=store.id, number=number)
     if record is None:  # the ERP moved it to another customer meanwhile
         raise Http404("No such order")
