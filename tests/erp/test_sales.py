@@ -92,3 +92,16 @@ def test_one_sale_is_cached_until_invalidated(gateway, manifest):
 def test_an_unknown_sale_is_not_found(gateway):
     with pytest.raises(ErpNotFound):
         gateway.get_sale(number="SO-99999", customer="C-1001")
+
+
+def test_the_customer_domain_is_applied_to_the_sales_party():
+    from storefleet.erp.backends.tryton.sales import _party_domain
+
+    assert _party_domain([["code", "like", "C-%"]]) == [["party.code", "like", "C-%"]]
+    assert _party_domain(
+        ["OR", ["code", "like", "C-%"], [["name", "=", "X"], ["active", "=", True]]]
+    ) == [
+        "OR",
+        ["party.code", "like", "C-%"],
+        [["party.name", "=", "X"], ["party.active", "=", True]],
+    ]

@@ -318,8 +318,9 @@ def test_the_orders_page_costs_the_same_queries_for_100_or_1000_orders_on_any_pa
 # ------------------------------------------------------------------ walls
 @pytest.fixture
 def two_companies(shop):
-    """C-1004 has an ERP sale (SO-00004), a web order not confirmed yet and a page of mirrored
-    sales; C-1001 has its own seeded sale (SO-00001). Nobody sees the other's."""
+    """C-1004 has an ERP sale (SO-00004), a web order not confirmed yet and two pages of
+    mirrored sales; C-1001 and C-1002 have their own seeded sales (SO-00001, SO-00008).
+    Nobody sees another's."""
     erp_sync(name="sales", full=True)
     membership = shop.membership("C-1004")
     services.cart_line_add(
@@ -334,10 +335,22 @@ def two_companies(shop):
         ),
     )
     mirror_rows(membership.company, 30)
-    return {"C-1004": ["SO-00004", order.number, "SO-900000", "SO-900029"], "C-1001": ["SO-00001"]}
+    return {
+        "C-1004": ["SO-00004", order.number, "SO-900000", "SO-900029"],
+        "C-1001": ["SO-00001"],
+        "C-1002": ["SO-00008"],
+    }
 
 
-@pytest.mark.parametrize(("viewer", "owner"), [("C-1001", "C-1004"), ("C-1004", "C-1001")])
+@pytest.mark.parametrize(
+    ("viewer", "owner"),
+    [
+        (a, b)
+        for a in ("C-1001", "C-1004", "C-1002")
+        for b in ("C-1001", "C-1004", "C-1002")
+        if a != b
+    ],
+)
 def test_a_company_never_sees_another_companys_orders(client, shop, two_companies, viewer, owner):
     c = client_for(client, shop, viewer)
     theirs = two_companies[owner]
