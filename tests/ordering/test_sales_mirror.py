@@ -3,6 +3,8 @@ company, writes only what changed, and attaches sales of a customer mirrored lat
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.conf import settings as django_settings
 
@@ -52,3 +54,15 @@ def test_the_sales_sync_runs_on_the_beat_schedule(shop):
     assert entry["schedule"] == 60
     result = erp_sync_task.apply(args=("sales",)).get()
     assert result["name"] == "sales" and result["records"] == SaleRecord.objects.count() > 0
+
+
+def test_a_line_edited_in_the_erp_is_picked_up_by_the_next_sync(shop):
+    erp_sync(name="sales", full=True)
+    draft = SaleRecord.objects.get(erp_id=10)  # the seeded draft, still being entered
+    erp = shop.server.client()
+    (line,) = erp.search_read("sale.line", [["sale", "=", 10]], ["quantity"])
+    erp.model("sale.line", "write", [line["id"]], {"quantity": line["quantity"] * 2})
+    assert erp_sync(name="sales").records == 1
+    draft.refresh_from_db()
+    (mirrored,) = draft.detail["lines"]
+    assert Decimal(mirrored["quantity"]["value"]) == Decimal(str(line["quantity"] * 2))

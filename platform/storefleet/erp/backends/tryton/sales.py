@@ -48,6 +48,7 @@ SALE_FIELDS = [
     "write_date",
     "create_date",
     "lines.type",
+    "lines.write_date",
     "lines.sequence",
     "lines.product.code",
     "lines.product.name",
@@ -114,14 +115,16 @@ def _party_domain(customer_domain: list[Any]) -> list[Any]:
 
 
 def _changed_domain(cursor: SyncCursor) -> list[Any]:
-    """Sales written after the cursor, or whose shipments or invoices were: a parcel packed or
-    an invoice posted need not write the sale itself. Pages within a run go by id."""
+    """Sales written after the cursor, or whose lines, shipments or invoices were: a line
+    edited, a parcel packed or an invoice posted need not write the sale itself. Pages within a
+    run go by id."""
     since = _to_erp(cursor.write_date or EPOCH)
     op = ">" if cursor.erp_id == 0 and cursor.write_date else ">="
     changed = [
         "OR",
         ["write_date", op, since],
         ["create_date", op, since],
+        ["lines.write_date", op, since],
         ["shipments.write_date", op, since],
         ["invoices.write_date", op, since],
     ]
@@ -233,6 +236,7 @@ def _sale(row: dict[str, Any]) -> SaleDetail:
     written = max(
         [
             _written(row, "write_date", "create_date"),
+            *(_written(line, "write_date") for line in row.get("lines.") or []),
             *(_written(s, "write_date") for s in shipments_rows),
             *(_written(i, "write_date") for i in row.get("invoices.") or []),
         ]
