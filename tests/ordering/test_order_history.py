@@ -450,3 +450,16 @@ def test_an_invoice_posted_and_paid_in_the_erp_shows_in_the_timeline(client, sho
         f"Invoice {invoice['number']} issued",
         "Paid",
     ]
+
+
+def test_viewing_an_unchanged_order_writes_nothing_and_asks_the_erp_once_per_ttl(client, shop):
+    erp_sync(name="sales", full=True)
+    c = client_for(client, shop, "C-1004")
+    backend = shop.gateway.backend
+    before = backend.request_count()
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            assert get(c, "/orders/SO-00004/").status_code == 200
+        writes = [q["sql"] for q in captured if "salerecord" in q["sql"].lower()]
+        assert not [sql for sql in writes if not sql.lstrip().upper().startswith("SELECT")]
+    assert backend.request_count() == before + 1  # the second view came from the cache

@@ -166,11 +166,12 @@ def _fingerprint(sale: SaleDetail, parts: dict[str, Any]) -> str:
 
 
 # ------------------------------------------------------------------ writes
-def sale_records_upsert(*, records: Sequence[SaleDetail]) -> int:
+def sale_records_upsert(*, records: Sequence[SaleDetail], attach_orphans: bool = True) -> int:
     """Mirror a batch of ERP sales; returns how many rows were created or changed. A constant
-    number of queries per batch, whatever its size."""
+    number of queries per batch, whatever its size. With ``attach_orphans`` (the sync), sales
+    mirrored before their customer was are attached to its company too."""
     if not records:
-        return _attach_orphans()
+        return _attach_orphans() if attach_orphans else 0
     existing = {
         row["erp_id"]: row
         for row in SaleRecord.objects.filter(erp_id__in=[r.erp_id for r in records]).values(
@@ -235,7 +236,7 @@ def sale_records_upsert(*, records: Sequence[SaleDetail]) -> int:
     with transaction.atomic():
         SaleRecord.objects.bulk_create(create, batch_size=500)
         SaleRecord.objects.bulk_update(update, fields, batch_size=200)
-    return len(create) + len(update) + _attach_orphans()
+    return len(create) + len(update) + (_attach_orphans() if attach_orphans else 0)
 
 
 def _attach_orphans() -> int:
@@ -261,7 +262,8 @@ def sales_refresh(*, numbers: Sequence[str], customer: str) -> bool:
             logger.warning("sale %s is no longer in the ERP", number)
         except ErpError as error:
             logger.info("sale %s not refreshed: %s", number, error.message)
-            sale_records_upsert(records=fresh)
+            sale_records_upsert(records=fresh, attach_orphans=False)
             return False
-    sale_records_upsert(records=fresh)
+    if fresh:
+        sale_records_upsert(records=fresh, attach_orphans=False)
     return True
