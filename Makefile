@@ -13,7 +13,7 @@ MANAGE := cd platform && ../$(PY) manage.py
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export DJANGO_SETTINGS_MODULE ?= storefleet.settings.local
 
-.PHONY: help install demo test test-infra lint typecheck pytest migrate bench-storefront bench-erp bench-launch bench-ordering clean
+.PHONY: help install demo test test-infra lint typecheck pytest migrate bench-storefront bench-erp bench-launch bench-ordering bench-portal clean
 
 help:
 	@echo "make demo   - set up and run the embedded default with demo stores"
@@ -80,3 +80,8 @@ bench-launch: install
 # DATABASE_URL / CELERY_BROKER_URL / CACHE_URL say so, the embedded default otherwise.
 bench-ordering: install
 	$(PY) tests/bench/bench_ordering.py
+
+# The buyer's portal: queries and p95 of "My orders" with 1,000 orders against the signed-in
+# product list, and 8 replayed payment webhooks. wrk when installed, like bench-ordering.
+bench-portal: install
+	$(PY) tests/bench/bench_portal.py

@@ -49,6 +49,8 @@ from .types import (
     ReturnRequest,
     ReturnResult,
     ReturnStatus,
+    SaleBatch,
+    SaleDetail,
     SubmittedOrder,
     SyncCursor,
 )
@@ -92,6 +94,16 @@ def page_dependencies(*, store: str, customer: str) -> list[str]:
 def _bump(key: str) -> None:
     cache.add(key, 1, timeout=None)
     cache.incr(key)
+
+
+def _sale_key(customer: str, number: str) -> str:
+    digest = hashlib.blake2b(f"{customer}|{number}".encode(), digest_size=12).hexdigest()
+    return f"erp:sale:{digest}"
+
+
+def _sale_generation_key(customer: str) -> str:
+    digest = hashlib.blake2b(customer.encode(), digest_size=12).hexdigest()
+    return f"erp:sale-gen:{digest}"
 
 
 def _qty(quantity: Decimal) -> str:
@@ -240,6 +252,45 @@ class ErpGateway:
             idempotent=True,
         )
 
+    # ---- sales as the customer follows them (My orders) ----
+    def sales_changed_since(self, *, cursor: SyncCursor, limit: int | None = None) -> SaleBatch:
+        size = limit or settings.ERP_SYNC_BATCH_SIZE
+        return resilience.call(
+            "sales_changed_since",
+            lambda: self.backend.sales_changed_since(cursor=cursor, limit=size),
+            idempotent=True,
+        )
+
+    def get_sale(self, *, number: str, customer: str) -> SaleDetail:
+        """One sale of ``customer`` with its lines, shipments and invoices, kept
+        ``ERP_SALE_TTL_SECONDS`` in the cache (keyed by customer): a buyer reloading an order
+        page asks the ERP once per TTL. A write through the gateway that changes a customer's
+        sales (a payment here; a cancellation or a return by their callers) invalidates them:
+        ``invalidate_sales``, or ``invalidate_sale`` for one."""
+        generation_key, key = _sale_generation_key(customer), _sale_key(customer, number)
+        known = cache.get_many([generation_key, key])
+        generation = _generation(generation_key, known)
+        hit = known.get(key)
+        if (
+            hit is not None
+            and hit[0] == generation
+            and time.time() - hit[1] < settings.ERP_SALE_TTL_SECONDS
+        ):
+            return hit[2]
+        detail = resilience.call("sale", lambda: self.backend.sale(number=number), idempotent=True)
+        cache.set(key, (generation, time.time(), detail), timeout=settings.ERP_SALE_TTL_SECONDS)
+        return detail
+
+    def invalidate_sale(self, *, number: str, customer: str) -> None:
+        """Forget the cached read of one sale (after a cancellation or a return of it)."""
+        cache.delete(_sale_key(customer, number))
+
+    def invalidate_sales(self, *, customer: str) -> None:
+        """Forget the cached reads of every sale of a customer (after a payment)."""
+        _bump(_sale_generation_key(customer))
+
+    # ---- end sales ----
+
     def test_connection(self) -> ConnectionReport:
         return resilience.call("test_connection", self.backend.test_connection, idempotent=True)
 
@@ -265,9 +316,11 @@ class ErpGateway:
             cache.delete(lock)
 
     def record_payment(self, *, payment: PaymentRequest) -> PaymentResult:
-        return resilience.call(
+        result = resilience.call(
             "record_payment", lambda: self.backend.record_payment(payment=payment), idempotent=True
         )
+        self.invalidate_sales(customer=payment.customer)  # its sales' invoices are paid now
+        return result
 
     def request_return(self, *, request: ReturnRequest) -> ReturnResult:
         return resilience.call(

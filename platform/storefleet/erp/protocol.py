@@ -29,6 +29,8 @@ from .types import (
     ReturnRequest,
     ReturnResult,
     ReturnStatus,
+    SaleBatch,
+    SaleDetail,
     SubmittedOrder,
     SyncCursor,
 )
@@ -108,6 +110,20 @@ class ErpBackend(Protocol):
     def return_statuses(self, *, keys: Sequence[str]) -> list[ReturnStatus]:
         """The returns filed under these idempotency keys (a key not filed yet is left out)."""
         ...
+
+    # ---- sales as the customer follows them (My orders) ----
+    def sales_changed_since(self, *, cursor: SyncCursor, limit: int) -> SaleBatch:
+        """Sales of web customers written after ``cursor`` (or whose shipments or invoices
+        were), oldest id first, at most ``limit``, each with its lines, shipments (what each
+        carries) and invoices; the whole batch in a constant number of ERP requests."""
+        ...
+
+    def sale(self, *, number: str) -> SaleDetail:
+        """One sale by its ERP number, as ``sales_changed_since`` reads it; ``ErpNotFound``
+        when there is none."""
+        ...
+
+    # ---- end sales ----
 
     def test_connection(self) -> ConnectionReport:
         """Log in and report what is there: version, company, warehouses, price lists."""

@@ -1,4 +1,5 @@
-"""Mirror the ERP's master data (products, customers with addresses) into the platform.
+"""Mirror the ERP's master data (products, customers with addresses) and the customers' sales
+into the platform.
 
 Incremental by the ERP's write date, in bounded batches; each batch is upserted and the cursor
 moved on in one transaction, so a sync stopped anywhere (worker killed, ERP down) resumes
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from storefleet.accounts.services import companies_upsert
 from storefleet.catalog.services import products_upsert
+from storefleet.ordering.sales_mirror import sale_records_upsert
 
 from .gateway import get_gateway
 from .models import SyncState
@@ -61,13 +63,20 @@ def _kinds() -> dict[str, _Kind]:
             lambda cursor, limit: gateway.customers_changed_since(cursor=cursor, limit=limit),
             lambda records: companies_upsert(records=records),
         ),
+        # The customers' sales for their "My orders" pages (storefleet.ordering's mirror).
+        "sales": _Kind(
+            "sales",
+            lambda cursor, limit: gateway.sales_changed_since(cursor=cursor, limit=limit),
+            lambda records: sale_records_upsert(records=records),
+        ),
     }
 
 
 def erp_sync(
     *, name: str, full: bool = False, batch_size: int | None = None, max_batches: int | None = None
 ) -> SyncReport:
-    """Run one incremental (or, with ``full``, complete) sync of ``products`` or ``customers``.
+    """Run one incremental (or, with ``full``, complete) sync of ``products``, ``customers`` or
+    ``sales``.
 
     Only one sync of a kind runs at a time across all workers (a cache lock); a second one
     returns at once with ``skipped=True``."""

@@ -20,7 +20,8 @@ from .sync import erp_sync
     time_limit=660,
 )
 def erp_sync_task(name: str, full: bool = False) -> dict[str, object]:
-    """Incremental sync of ``products`` or ``customers``; safe to run twice (upserts, a lock)."""
+    """Incremental sync of ``products``, ``customers`` or ``sales``; safe to run twice
+    (upserts, a lock)."""
     report = erp_sync(name=name, full=full)
     return {
         "name": report.name,

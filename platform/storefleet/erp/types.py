@@ -465,3 +465,79 @@ class ReturnStatus:
     erp_id: int
     number: str
     state: str  # the ERP's: draft, waiting, approved, rejected, done, cancelled
+
+
+# ------------------------------------------------------------------ sales as the buyer follows them
+# One ERP sale with what the customer's "My orders" page shows: its lines, the shipments that
+# carry them (a split or partial delivery is several shipments, each with what it carries) and
+# its invoices. Read in batches for the mirror (``sales_changed_since``) and one at a time to
+# refresh a page on view (``sale``).
+@dataclass(frozen=True, slots=True)
+class SaleLineDetail:
+    erp_id: int
+    sku: str
+    name: str
+    quantity: Quantity
+    unit_price: Money | None
+    amount: Money
+    shipped: Decimal  # in the line's unit: what left the warehouse (shipments done)
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentLineDetail:
+    line_erp_id: int  # the sale line this shipment carries part or all of
+    sku: str
+    quantity: Quantity
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentDetail:
+    erp_id: int
+    number: str
+    state: str  # the ERP's shipment state: draft, waiting, assigned, picked, packed, done, …
+    planned_date: datetime.date | None
+    effective_date: datetime.date | None
+    tracking_reference: str  # the carrier's tracking number where the ERP has one, else ""
+    carrier: str
+    lines: tuple[ShipmentLineDetail, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SaleInvoiceDetail:
+    erp_id: int
+    number: str  # "" while the invoice is a draft
+    state: str  # draft, validated, posted, paid, cancelled
+    invoice_date: datetime.date | None
+    total: Money
+    amount_to_pay: Money
+    due_date: datetime.date | None
+    paid_date: datetime.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class SaleDetail:
+    erp_id: int
+    number: str  # "" for a draft the ERP has not numbered yet
+    customer: str  # ERP customer code
+    po_number: str
+    sale_date: datetime.date | None
+    state: OrderState
+    shipment_state: str  # none, waiting, partially shipped, sent, exception
+    invoice_state: str  # none, pending, awaiting payment, partially paid, paid, exception
+    total: Money
+    warehouse: str
+    # The platform's idempotency key when the sale came from the platform (else "").
+    idempotency_key: str
+    lines: tuple[SaleLineDetail, ...]
+    shipments: tuple[ShipmentDetail, ...]
+    invoices: tuple[SaleInvoiceDetail, ...]
+    erp_created: datetime.datetime
+    # The latest write to the sale, its shipments or its invoices.
+    erp_write_date: datetime.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SaleBatch:
+    records: tuple[SaleDetail, ...]
+    next_cursor: SyncCursor
+    complete: bool

@@ -279,3 +279,70 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} {self.unit} {self.sku}"
+
+
+class OrderProgress(models.TextChoices):
+    """Where an order stands, as the buyer's "My orders" page says it and filters by: one value
+    for a platform order the ERP has not confirmed yet and for a mirrored ERP sale alike."""
+
+    RECEIVED = "received", _("Received — awaiting confirmation")
+    REFUSED = "refused", _("Refused")
+    QUOTATION = "quotation", _("Quotation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+    SHIPPED = "shipped", _("Shipped")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    DRAFT = "draft", _("Draft")  # being entered in the ERP: mirrored, not shown to the buyer
+
+
+class SaleRecord(models.Model):
+    """The platform's mirror of one ERP sale of a customer company — placed on the web or
+    entered straight into the ERP (by phone) — kept current by the sales sync and refreshed
+    when its page is viewed. ``detail`` holds its lines, shipments and invoices as the ERP
+    last answered them (``storefleet.ordering.sales_mirror`` reads and writes it).
+
+    ``order`` (and ``store``) are set when the sale came from a platform order: the web order
+    is then shown in its own store only; a sale entered in the ERP belongs to the company in
+    every store it buys in."""
+
+    erp_id = models.PositiveBigIntegerField(unique=True)
+    number = models.CharField(max_length=64, blank=True)
+    customer_code = models.CharField(max_length=64)
+    # None while the customer is not (yet) mirrored as a company; attached once it is.
+    company = models.ForeignKey(
+        "accounts.Company", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="erp_records"
+    )
+    store = models.ForeignKey(
+        "tenants.Store", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    po_number = models.CharField(_("PO number"), max_length=255, blank=True)
+    placed_at = models.DateTimeField()
+    sale_date = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=20)
+    shipment_state = models.CharField(max_length=24)
+    invoice_state = models.CharField(max_length=24)
+    progress = models.CharField(max_length=24, choices=OrderProgress.choices)
+    total = models.DecimalField(max_digits=16, decimal_places=4)
+    currency = models.CharField(max_length=3)
+    warehouse = models.CharField(max_length=64, blank=True)
+    line_count = models.PositiveIntegerField(default=0)
+    detail = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=32)
+    erp_write_date = models.DateTimeField()
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-erp_id"]
+        indexes = [
+            models.Index(fields=["company", "-placed_at"], name="salerecord_company_placed"),
+            models.Index(fields=["company", "number"], name="salerecord_company_number"),
+            models.Index(fields=["idempotency_key"], name="salerecord_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"ERP sale {self.erp_id}"

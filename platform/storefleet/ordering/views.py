@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -20,8 +21,9 @@ from storefleet.catalog.selectors import catalog_page_for_store
 from storefleet.errors import ApplicationError
 from storefleet.tenants.selectors import StoreRecord
 
-from . import selectors, services
+from . import order_history, sales_mirror, selectors, services
 from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
+from .forms_orders import OrderFilterForm
 from .quick_order import CsvError, parse_csv, parse_lines
 
 buyer_required = login_required(login_url=reverse_lazy("accounts:login"))
@@ -199,22 +201,65 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def order_list(request: HttpRequest) -> HttpResponse:
+    """The company's orders: ERP sales (web and phone) and web orders not confirmed yet,
+    filtered and 25 to a page."""
     store, membership = _buyer(request)
-    orders = selectors.order_list(company=membership.company, store_id=store.id)[:50]
+    form = OrderFilterForm(request.GET)
+    if not form.is_valid():
+        return render(
+            request,
+            "ordering/order_list.html",
+            {"form": form, "orders": None, "company": membership.company},
+            status=400,
+        )
+    rows = order_history.company_orders(
+        company=membership.company, store_id=store.id, filters=form.filters()
+    )
+    page = Paginator(rows, order_history.PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = [order_history.order_row(row) for row in page.object_list]
     return render(
-        request, "ordering/order_list.html", {"orders": orders, "company": membership.company}
+        request,
+        "ordering/order_list.html",
+        {"form": form, "orders": page, "company": membership.company},
     )
 
 
 @buyer_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """A web order (by its number) or an ERP sale (by the ERP's number), refreshed from the
+    ERP on view through the gateway's short cache; another company's answers 404."""
     store, membership = _buyer(request)
-    order = selectors.order_for_company(
-        company=membership.company, store_id=store.id, number=number
-    )
-    if order is None:
+    company = membership.company
+    order = selectors.order_for_company(company=company, store_id=store.id, number=number)
+    if order is not None:
+        fresh = sales_mirror.sales_refresh(
+            numbers=[s.erp_number for s in order.sales.all()], customer=company.code
+        )
+        sales = [
+            order_history.sale_view(
+                record, placed_at=order.created_at, confirmed_at=order.confirmed_at
+            )
+            for record in order_history.order_sales(company=company, order=order)
+        ]
+        return render(
+            request,
+            "ordering/order_detail.html",
+            {"order": order, "sales": sales, "fresh": fresh, "company": company},
+        )
+    record = order_history.company_sale(company=company, store_id=store.id, number=number)
+    if record is None:
         raise Http404("No such order")
-    return render(request, "ordering/order_detail.html", {"order": order})
+    if record.order is not None:
+        return redirect("ordering:order", number=record.order.number)
+    fresh = sales_mirror.sales_refresh(numbers=[record.number], customer=company.code)
+    record = order_history.company_sale(company=company, store_id=store.id, number=number)
+    if record is None:  # the ERP moved it to another customer meanwhile
+        raise Http404("No such order")
+    return render(
+        request,
+        "ordering/sale_detail.html",
+        {"sale": order_history.sale_view(record), "fresh": fresh, "company": company},
+    )
 
 
 @buyer_required

@@ -207,6 +207,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("ERP_SYNC_CUSTOMERS_SECONDS", default=300),
         "args": ("customers",),
     },
+    # The customers' sales (states, shipments, invoices) mirrored for their "My orders" pages.
+    "erp-sync-sales": {
+        "task": "storefleet.erp.sync",
+        "schedule": env.int("ERP_SYNC_SALES_SECONDS", default=60),
+        "args": ("sales",),
+    },
     # Orders whose submission task was lost (broker restart, killed worker) are sent again.
     "ordering-outbox-sweep": {
         "task": "storefleet.ordering.outbox_sweep",
@@ -259,6 +265,8 @@ ERP_BREAKER_COOLDOWN_SECONDS = env.float("ERP_BREAKER_COOLDOWN_SECONDS", default
 ERP_RETRY_ATTEMPTS = env.int("ERP_RETRY_ATTEMPTS", default=3)
 ERP_RETRY_BACKOFF_SECONDS = env.float("ERP_RETRY_BACKOFF_SECONDS", default=0.2)
 ERP_SYNC_BATCH_SIZE = env.int("ERP_SYNC_BATCH_SIZE", default=200)
+# One sale read to refresh an order page on view is reused this long (then asked again).
+ERP_SALE_TTL_SECONDS = env.int("ERP_SALE_TTL_SECONDS", default=20)
 # Which ERP parties are web customers (a Tryton search domain), and the complaint type that
 # return requests are filed under.
 ERP_CUSTOMER_DOMAIN = env.json("ERP_CUSTOMER_DOMAIN", default=[["code", "like", "C-%"]])

@@ -26,11 +26,13 @@ from storefleet.erp.types import (
     ReturnRequest,
     ReturnResult,
     ReturnStatus,
+    SaleBatch,
+    SaleDetail,
     SubmittedOrder,
     SyncCursor,
 )
 
-from . import accounts, invoices, orders, reads, returns
+from . import accounts, invoices, orders, reads, returns, sales
 from .client import TrytonClient, TrytonConfig
 from .lookups import Lookups
 
@@ -54,6 +56,7 @@ class TrytonBackend:
         self.lookups = Lookups(self.client, lookup_ttl)
         self.customer_domain = customer_domain or []
         self.complaint_type = complaint_type
+        self.shipment_fields = sales.ShipmentFields()
 
     def request_count(self) -> int:
         return self.client.requests
@@ -108,6 +111,17 @@ class TrytonBackend:
 
     def return_statuses(self, *, keys: Sequence[str]) -> list[ReturnStatus]:
         return returns.return_statuses(self.client, keys)
+
+    # ---- sales as the customer follows them (My orders) ----
+    def sales_changed_since(self, *, cursor: SyncCursor, limit: int) -> SaleBatch:
+        return sales.sales_changed_since(
+            self.client, self.shipment_fields, cursor, limit, self.customer_domain
+        )
+
+    def sale(self, *, number: str) -> SaleDetail:
+        return sales.sale(self.client, self.shipment_fields, number)
+
+    # ---- end sales ----
 
     def test_connection(self) -> ConnectionReport:
         self.lookups.clear()

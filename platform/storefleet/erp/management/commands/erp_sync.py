@@ -1,4 +1,5 @@
-"""Sync the ERP's products and customers into the platform (``--full`` from the beginning)."""
+"""Sync the ERP's products and customers (and, with ``--only sales``, the customers' sales)
+into the platform (``--full`` from the beginning)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--full", action="store_true", help="Start from the beginning.")
-        parser.add_argument("--only", choices=["products", "customers"], help="One kind only.")
+        parser.add_argument(
+            "--only", choices=["products", "customers", "sales"], help="One kind only."
+        )
 
     def handle(self, *args: Any, full: bool, only: str | None, **options: Any) -> None:
         for name in [only] if only else ["products", "customers"]:

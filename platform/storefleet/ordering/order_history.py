@@ -1,0 +1,315 @@
+"""Reads of a company's orders for its "My orders" pages: the ERP sales mirrored for it (web
+orders and those entered straight into the ERP) and its web orders the ERP has not confirmed
+yet, as one list; and one order with its lines, shipments, invoices and timeline.
+
+Always scoped to the caller's company and store: a web order shows in the store it was placed
+in, a sale entered in the ERP in every store of its company; another company's order, by either
+kind of number, is never found. The list is one query for the page and one for the count,
+however many orders there are."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from storefleet.accounts.models import Company
+from storefleet.erp.types import SaleInvoiceDetail, SaleLineDetail, ShipmentDetail
+
+from .models import Order, OrderProgress, SaleRecord
+from .sales_mirror import parts_from_json
+
+PER_PAGE = 25
+LABELS = dict(OrderProgress.choices)
+# The ERP's states in the buyer's words.
+SHIPMENT_STATES = {
+    "draft": "being prepared",
+    "waiting": "waiting for stock",
+    "assigned": "ready to pick",
+    "picked": "picked",
+    "packed": "packed",
+    "done": "sent",
+    "cancelled": "cancelled",
+}
+INVOICE_STATES = {
+    "draft": "being prepared",
+    "validated": "being prepared",
+    "posted": "open",
+    "paid": "paid",
+    "cancelled": "cancelled",
+}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OrderFilters:
+    progress: str = ""
+    placed_from: datetime.date | None = None
+    placed_to: datetime.date | None = None
+    po_number: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OrderRow:
+    """One line of the list: an ERP sale (``kind`` "sale") or a web order not in the ERP yet
+    (``kind`` "order"). ``number`` is what the order's page is found by."""
+
+    kind: str
+    number: str
+    web_number: str  # the web order a sale came from, else ""
+    placed_at: datetime.datetime
+    po_number: str
+    progress: str
+    total: Decimal | None
+    currency: str
+    line_count: int
+    note: str  # why the ERP refused a web order
+
+    @property
+    def progress_label(self) -> str:
+        return str(LABELS.get(self.progress, self.progress))
+
+
+COLUMNS = (
+    "r_kind",
+    "r_number",
+    "r_web_number",
+    "r_placed_at",
+    "r_po_number",
+    "r_progress",
+    "r_total",
+    "r_currency",
+    "r_line_count",
+    "r_note",
+)
+
+
+def visible_sales(*, company: Company, store_id: int) -> QuerySet[SaleRecord]:
+    """The company's mirrored sales a buyer may see in this store (never ERP drafts)."""
+    return (
+        SaleRecord.objects.filter(company=company)
+        .filter(Q(store_id=store_id) | Q(store__isnull=True))
+        .exclude(progress=OrderProgress.DRAFT)
+    )
+
+
+def company_orders(
+    *, company: Company, store_id: int, filters: OrderFilters | None = None
+) -> QuerySet[Any]:
+    """Rows (dicts of ``COLUMNS``) of the company's orders in this store, newest first; turn
+    each into an :class:`OrderRow` with :func:`order_row`. Paginate the queryset: the page and
+    the count are one query each."""
+    filters = filters or OrderFilters()
+    text: CharField[str, str] = CharField()
+    sales = visible_sales(company=company, store_id=store_id).annotate(
+        r_kind=Value("sale", output_field=text),
+        r_number=F("number"),
+        r_web_number=Coalesce(F("order__number"), Value("", output_field=text)),
+        r_placed_at=F("placed_at"),
+        r_po_number=F("po_number"),
+        r_progress=F("progress"),
+        r_total=F("total"),
+        r_currency=F("currency"),
+        r_line_count=F("line_count"),
+        r_note=Value("", output_field=text),
+    )
+    # A web order stays in the list as itself until its ERP sale is mirrored.
+    orders = (
+        Order.objects.filter(company=company, store_id=store_id)
+        .filter(~Exists(SaleRecord.objects.filter(order=OuterRef("pk"))))
+        .annotate(
+            r_kind=Value("order", output_field=text),
+            r_number=F("number"),
+            r_web_number=Value("", output_field=text),
+            r_placed_at=F("created_at"),
+            r_po_number=F("po_number"),
+            r_progress=F("status"),
+            r_total=F("total"),
+            r_currency=F("currency"),
+            r_line_count=Count("lines"),
+            r_note=F("refusal_message"),
+        )
+    )
+    if filters.progress:
+        sales = sales.filter(progress=filters.progress)
+        orders = orders.filter(status=filters.progress)
+    if filters.placed_from:
+        sales = sales.filter(placed_at__date__gte=filters.placed_from)
+        orders = orders.filter(created_at__date__gte=filters.placed_from)
+    if filters.placed_to:
+        sales = sales.filter(placed_at__date__lte=filters.placed_to)
+        orders = orders.filter(created_at__date__lte=filters.placed_to)
+    if filters.po_number:
+        sales = sales.filter(po_number__icontains=filters.po_number)
+        orders = orders.filter(po_number__icontains=filters.po_number)
+    return (
+        sales.order_by()
+        .values(*COLUMNS)
+        .union(orders.order_by().values(*COLUMNS), all=True)
+        .order_by("-r_placed_at", "-r_number")
+    )
+
+
+def order_row(row: dict[str, Any]) -> OrderRow:
+    placed = row["r_placed_at"]
+    if isinstance(placed, str):  # SQLite hands a UNION's datetimes back as text
+        placed = datetime.datetime.fromisoformat(placed)
+    if placed.tzinfo is None:
+        placed = placed.replace(tzinfo=datetime.UTC)
+    total = row["r_total"]
+    return OrderRow(
+        kind=row["r_kind"],
+        number=row["r_number"],
+        web_number=row["r_web_number"] or "",
+        placed_at=placed,
+        po_number=row["r_po_number"] or "",
+        progress=row["r_progress"],
+        total=Decimal(str(total)) if total is not None else None,
+        currency=row["r_currency"],
+        line_count=int(row["r_line_count"] or 0),
+        note=row["r_note"] or "",
+    )
+
+
+# ------------------------------------------------------------------ one order
+def company_sale(*, company: Company, store_id: int, number: str) -> SaleRecord | None:
+    if not number:
+        return None
+    return (
+        visible_sales(company=company, store_id=store_id)
+        .filter(number=number)
+        .select_related("order")
+        .first()
+    )
+
+
+def order_sales(*, company: Company, order: Order) -> list[SaleRecord]:
+    return list(SaleRecord.objects.filter(company=company, order=order).order_by("erp_id"))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    date: datetime.date | None
+    label: str
+    done: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShipmentView:
+    shipment: ShipmentDetail
+    position: int
+    of: int
+    partial: bool  # carries less than the whole order (a split or partial delivery)
+
+    @property
+    def sent(self) -> bool:
+        return self.shipment.state == "done"
+
+    @property
+    def state_label(self) -> str:
+        return SHIPMENT_STATES.get(self.shipment.state, self.shipment.state)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InvoiceView:
+    invoice: SaleInvoiceDetail
+
+    @property
+    def issued(self) -> bool:
+        """Posted or paid: it has its number, a document and an amount to pay."""
+        return bool(self.invoice.number) and self.invoice.state in ("posted", "paid")
+
+    @property
+    def state_label(self) -> str:
+        return INVOICE_STATES.get(self.invoice.state, self.invoice.state)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SaleView:
+    """One ERP sale as its page shows it."""
+
+    record: SaleRecord
+    lines: tuple[SaleLineDetail, ...]
+    shipments: tuple[ShipmentView, ...]
+    invoices: tuple[InvoiceView, ...]
+    timeline: tuple[TimelineEvent, ...]
+
+    @property
+    def progress_label(self) -> str:
+        return str(LABELS.get(self.record.progress, self.record.progress))
+
+    @property
+    def split(self) -> bool:
+        return len(self.shipments) > 1
+
+    @property
+    def partially_shipped(self) -> bool:
+        return self.record.shipment_state == "partially shipped"
+
+
+def sale_view(
+    record: SaleRecord,
+    *,
+    placed_at: datetime.datetime | None = None,
+    confirmed_at: datetime.datetime | None = None,
+) -> SaleView:
+    """``placed_at`` and ``confirmed_at``: the web order's own moments, when it is one."""
+    parts = parts_from_json(record.detail)
+    ordered = {line.erp_id: line.quantity.value for line in parts.lines}
+    count = len(parts.shipments)
+    shipments = tuple(
+        ShipmentView(
+            shipment=s,
+            position=n,
+            of=count,
+            partial=count > 1
+            or any(
+                carried.quantity.value < ordered.get(carried.line_erp_id, Decimal(0))
+                for carried in s.lines
+            )
+            or {c.line_erp_id for c in s.lines} != set(ordered),
+        )
+        for n, s in enumerate(parts.shipments, start=1)
+    )
+    return SaleView(
+        record=record,
+        lines=parts.lines,
+        shipments=shipments,
+        invoices=tuple(InvoiceView(i) for i in parts.invoices),
+        timeline=_timeline(record, parts.shipments, parts.invoices, placed_at, confirmed_at),
+    )
+
+
+def _timeline(
+    record: SaleRecord,
+    shipments: tuple[ShipmentDetail, ...],
+    invoices: tuple[SaleInvoiceDetail, ...],
+    placed_at: datetime.datetime | None,
+    confirmed_at: datetime.datetime | None,
+) -> tuple[TimelineEvent, ...]:
+    placed = timezone.localdate(placed_at or record.placed_at)
+    events = [TimelineEvent(placed, "Placed", True)]
+    if record.state == "cancelled":
+        return (*events, TimelineEvent(None, "Cancelled", True))
+    confirmed = record.state in ("confirmed", "processing", "done")
+    events.append(TimelineEvent(record.sale_date if confirmed else None, "Confirmed", confirmed))
+    for n, s in enumerate(shipments, start=1):
+        name = f"Shipment {s.number}"
+        if len(shipments) > 1:
+            name += f" ({n} of {len(shipments)})"
+        if s.state == "done":
+            events.append(TimelineEvent(s.effective_date, f"{name} sent", True))
+        elif s.state != "cancelled":
+            events.append(TimelineEvent(s.planned_date, f"{name} planned", False))
+    for i in invoices:
+        if i.number and i.state in ("posted", "paid"):
+            events.append(TimelineEvent(i.invoice_date, f"Invoice {i.number} issued", True))
+    paid = [i for i in invoices if i.state == "paid"]
+    if paid and all(i.state in ("paid", "cancelled") for i in invoices):
+        dates = [i.paid_date for i in paid if i.paid_date]
+        events.append(TimelineEvent(max(dates) if dates else None, "Paid", True))
+    return tuple(events)
