@@ -270,6 +270,7 @@ def _cancel_in_erp(
         for status in states:
             if status.state is not OrderState.CANCELLED:
                 gateway.cancel_order(number=status.number)
+        gateway.invalidate_sales(customer=company.code)  # its page shows the cancel at once
     except ErpUnavailable as error:
         raise ApplicationError(ERP_AWAY_NOTHING_CHANGED, code="erp_unavailable") from error
     except ErpRejected as error:
@@ -575,6 +576,7 @@ def return_file(*, message: OutboxMessage) -> None:
         OutboxMessage.objects.filter(id=message.id).update(last_error=error.message)
         raise OutboxDeferred(error.message, claim=message.attempts) from error
     else:
+        get_gateway().invalidate_sales(customer=request.company.code)
         now = timezone.now()
         ReturnRequest.objects.filter(id=request.id).update(
             status=ReturnStatus.FILED,

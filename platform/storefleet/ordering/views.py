@@ -6,6 +6,9 @@ orders only through selectors scoped to it: another company's line or order numb
 
 from __future__ import annotations
 
+import dataclasses
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,10 +21,11 @@ from django.views.decorators.http import require_POST
 from storefleet.accounts.models import Membership
 from storefleet.accounts.selectors import company_for_member, company_ship_to_addresses
 from storefleet.catalog.selectors import catalog_page_for_store
+from storefleet.erp.types import OrderState, ShipmentState
 from storefleet.errors import ApplicationError
 from storefleet.tenants.selectors import StoreRecord
 
-from . import order_history, sales_mirror, selectors, services
+from . import order_history, returns, sales_mirror, selectors, services
 from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
 from .forms_orders import OrderFilterForm
 from .quick_order import CsvError, parse_csv, parse_lines
@@ -241,10 +245,21 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             )
             for record in order_history.order_sales(company=company, order=order)
         ]
+        actions = returns.order_actions(company=company, number=order.number)
+        if actions.request_return:  # only once something has left the warehouse
+            shipped = any(s.record.shipment_state in SHIPPED_STATES for s in sales)
+            actions = dataclasses.replace(actions, request_return=shipped)
         return render(
             request,
             "ordering/order_detail.html",
-            {"order": order, "sales": sales, "fresh": fresh, "company": company},
+            {
+                "order": order,
+                "sales": sales,
+                "fresh": fresh,
+                "company": company,
+                "actions": actions,
+                "order_number": order.number,
+            },
         )
     record = order_history.company_sale(company=company, store_id=store.id, number=number)
     if record is None:
@@ -255,11 +270,33 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     record = order_history.company_sale(company=company, store_id=store.id, number=number)
     if record is None:  # the ERP moved it to another customer meanwhile
         raise Http404("No such order")
+    status = _erp_status(record.state, record.shipment_state)
+    actions = returns.order_actions(company=company, number=record.number, status=status)
     return render(
         request,
         "ordering/sale_detail.html",
-        {"sale": order_history.sale_view(record), "fresh": fresh, "company": company},
+        {
+            "sale": order_history.sale_view(record),
+            "fresh": fresh,
+            "company": company,
+            "actions": actions,
+            "order_number": record.number,
+        },
     )
+
+
+SHIPPED_STATES = {ShipmentState.PARTIALLY_SHIPPED.value, ShipmentState.SENT.value}
+
+
+def _erp_status(state: str, shipment_state: str) -> SimpleNamespace | None:
+    """What ``returns.order_actions`` reads of a mirrored sale: its ERP state and shipment
+    state (None for states this platform does not know)."""
+    try:
+        return SimpleNamespace(
+            state=OrderState(state), shipment_state=ShipmentState(shipment_state)
+        )
+    except ValueError:
+        return None
 
 
 @buyer_required
