@@ -463,3 +463,21 @@ def test_viewing_an_unchanged_order_writes_nothing_and_asks_the_erp_once_per_ttl
         writes = [q["sql"] for q in captured if "salerecord" in q["sql"].lower()]
         assert not [sql for sql in writes if not sql.lstrip().upper().startswith("SELECT")]
     assert backend.request_count() == before + 1  # the second view came from the cache
+
+
+def test_the_order_page_offers_a_return_once_something_has_shipped(client, shop):
+    """Cancel and Request a return are offered where the ERP would take them: a confirmed
+    sale that is already processing can't be cancelled online; a return needs a shipment."""
+    erp_sync(name="sales", full=True)
+    sale = phone_order(shop, "C-1004", [("BRG-1002", 2)], "PO-ACTIONS")
+    sync()
+    c = client_for(client, shop, "C-1004")
+    page = get(c, f"/orders/{sale['number']}/")
+    assert not page.context["actions"].request_return
+    assert "Request a return" not in page.content.decode()
+    (shipment,) = sale["shipments"]
+    ship(shop, shipment)
+    shop.gateway.invalidate_sales(customer="C-1004")  # (else the gateway's 20 s cached read)
+    body = get(c, f"/orders/{sale['number']}/").content.decode()  # refreshed on view
+    assert "Request a return" in body and f"/orders/{sale['number']}/return/" in body
+    assert "Cancel order" not in body

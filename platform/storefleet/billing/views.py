@@ -10,19 +10,16 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from storefleet.accounts.models import Membership
-from storefleet.accounts.selectors import company_for_member
+from storefleet.accounts.access import buyer_required, store_buyer
 from storefleet.erp.errors import ErpUnavailable
 from storefleet.erp.types import Money
 from storefleet.errors import ApplicationError
-from storefleet.tenants.selectors import StoreRecord
 
 from . import selectors, services
 from .forms import invoice_choices
@@ -32,22 +29,10 @@ from .providers.sandbox import OUTCOMES, SandboxProvider
 
 logger = logging.getLogger("storefleet.billing")
 
-buyer_required = login_required(login_url=reverse_lazy("accounts:login"))
-
-
-def _buyer(request: HttpRequest) -> tuple[StoreRecord, Membership]:
-    store = getattr(request, "store", None)
-    if store is None:
-        raise Http404
-    membership = company_for_member(user=request.user, store_id=store.id)
-    if membership is None:
-        raise Http404("You don't buy for a company in this store.")
-    return store, membership
-
 
 @buyer_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     try:
         statement = selectors.account_statement(company=membership.company)
     except ErpUnavailable:
@@ -63,7 +48,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
 @buyer_required
 def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
     """One of the company's invoices as a PDF (open or paid); 404 for anything else."""
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     try:
         pdf = selectors.invoice_document_pdf(company=membership.company, store=store, number=number)
     except ErpUnavailable:
@@ -84,7 +69,7 @@ def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
 @buyer_required
 @require_POST
 def payment_create(request: HttpRequest) -> HttpResponse:
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     detail = request.build_absolute_uri(reverse("billing:payment", args=["REF"]))
     try:
         payment = services.payment_start(
@@ -105,7 +90,7 @@ def payment_create(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def payment_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     payment = selectors.payment_for_company(
         company=membership.company, store_id=store.id, reference=reference
     )
@@ -122,7 +107,7 @@ def sandbox_page(request: HttpRequest, session_id: str) -> HttpResponse:
     the provider would send, through the same webhook handling."""
     if settings.BILLING_PROVIDER != "sandbox":
         raise Http404
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     payment = selectors.payment_for_session(
         company=membership.company, store_id=store.id, provider="sandbox", session_id=session_id
     )

@@ -14,11 +14,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
+from storefleet.accounts.access import buyer_required, store_buyer
 from storefleet.errors import ApplicationError
 
 from . import returns
 from .models import ReturnReason
-from .views import _buyer, buyer_required
 
 MAX_LINES = 200
 
@@ -26,7 +26,7 @@ MAX_LINES = 200
 @buyer_required
 def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     """GET: what cancelling means, and a button. POST: cancel (idempotent)."""
-    _store, membership = _buyer(request)
+    _store, membership = store_buyer(request)
     company = membership.company
     if request.method == "POST":
         try:
@@ -81,7 +81,7 @@ def _wanted(post: QueryDict, skus: list[str]) -> tuple[list[returns.ReturnWanted
 @buyer_required
 def order_return(request: HttpRequest, number: str) -> HttpResponse:
     """The order's shipped lines with what can still be returned; POST requests the return."""
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     company = membership.company
     if request.method == "POST":
         token = request.POST.get("submit_token", "")
@@ -162,7 +162,7 @@ def order_return(request: HttpRequest, number: str) -> HttpResponse:
 
 @buyer_required
 def return_list(request: HttpRequest) -> HttpResponse:
-    _store, membership = _buyer(request)
+    _store, membership = store_buyer(request)
     page = Paginator(returns.return_list(company=membership.company), 25).get_page(
         request.GET.get("page")
     )
@@ -176,7 +176,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def return_detail(request: HttpRequest, number: str) -> HttpResponse:
-    _store, membership = _buyer(request)
+    _store, membership = store_buyer(request)
     found = returns.return_for_company(company=membership.company, number=number)
     if found is None:
         raise Http404("No such return")

@@ -10,37 +10,23 @@ import dataclasses
 from types import SimpleNamespace
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from storefleet.accounts.models import Membership
-from storefleet.accounts.selectors import company_for_member, company_ship_to_addresses
+from storefleet.accounts.access import buyer_required, store_buyer
+from storefleet.accounts.selectors import company_ship_to_addresses
 from storefleet.catalog.selectors import catalog_page_for_store
 from storefleet.erp.types import OrderState, ShipmentState
 from storefleet.errors import ApplicationError
-from storefleet.tenants.selectors import StoreRecord
 
 from . import order_history, returns, sales_mirror, selectors, services
 from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
 from .forms_orders import OrderFilterForm
 from .quick_order import CsvError, parse_csv, parse_lines
-
-buyer_required = login_required(login_url=reverse_lazy("accounts:login"))
-
-
-def _buyer(request: HttpRequest) -> tuple[StoreRecord, Membership]:
-    store = getattr(request, "store", None)
-    if store is None:
-        raise Http404
-    membership = company_for_member(user=request.user, store_id=store.id)
-    if membership is None:
-        raise Http404("You don't buy for a company in this store.")
-    return store, membership
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
@@ -55,7 +41,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
 @buyer_required
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     form = AddToCartForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Enter a quantity of more than 0 to add the product.")
@@ -80,7 +66,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def cart(request: HttpRequest) -> HttpResponse:
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     check = services.cart_check(store=store, membership=membership)
     return render(
         request,
@@ -92,7 +78,7 @@ def cart(request: HttpRequest) -> HttpResponse:
 @buyer_required
 @require_POST
 def cart_line(request: HttpRequest, line_id: int) -> HttpResponse:
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     try:
         if request.POST.get("action") == "remove":
             services.cart_line_remove(store=store, membership=membership, line_id=line_id)
@@ -115,7 +101,7 @@ def cart_line(request: HttpRequest, line_id: int) -> HttpResponse:
 
 @buyer_required
 def quick_order(request: HttpRequest) -> HttpResponse:
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     result = None
     form = QuickOrderForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -149,7 +135,7 @@ def _row_text(row) -> str:
 
 @buyer_required
 def checkout(request: HttpRequest) -> HttpResponse:
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     if request.method == "POST":
         # A form whose order is already placed (double click, retry, back button) lands on
         # that order, even though the cart has been emptied since.
@@ -207,7 +193,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 def order_list(request: HttpRequest) -> HttpResponse:
     """The company's orders: ERP sales (web and phone) and web orders not confirmed yet,
     filtered and 25 to a page."""
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     form = OrderFilterForm(request.GET)
     if not form.is_valid():
         return render(
@@ -232,7 +218,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     """A web order (by its number) or an ERP sale (by the ERP's number), refreshed from the
     ERP on view through the gateway's short cache; another company's answers 404."""
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     company = membership.company
     order = selectors.order_for_company(company=company, store_id=store.id, number=number)
     if order is not None:
@@ -302,7 +288,7 @@ def _erp_status(state: str, shipment_state: str) -> SimpleNamespace | None:
 @buyer_required
 @require_POST
 def reorder(request: HttpRequest, number: str) -> HttpResponse:
-    store, membership = _buyer(request)
+    store, membership = store_buyer(request)
     try:
         result = services.cart_reorder(store=store, membership=membership, number=number)
     except ApplicationError as error:
