@@ -297,7 +297,10 @@ def test_bad_filter_input_gets_a_clear_message_and_no_list(client, shop, params,
     assert message in body and "Fix the filters above" in body and "SO-900000" not in body
 
 
-def test_the_orders_page_costs_the_same_queries_for_100_or_1000_orders_on_any_page(client, shop):
+def test_the_orders_page_costs_the_same_queries_for_100_or_1000_orders_on_any_page(
+    client, shop, settings
+):
+    settings.STOREFLEET_BUYER_PAGE_CACHE_SECONDS = 0  # the page rendered, not its kept copy
     company = Company.objects.get(code="C-1001")
     c = client_for(client, shop, "C-1001")
     mirror_rows(company, 100)
@@ -481,3 +484,43 @@ def test_the_order_page_offers_a_return_once_something_has_shipped(client, shop)
     body = get(c, f"/orders/{sale['number']}/").content.decode()  # refreshed on view
     assert "Request a return" in body and f"/orders/{sale['number']}/return/" in body
     assert "Cancel order" not in body
+
+
+def test_my_orders_is_kept_per_buyer_until_an_order_of_the_company_changes(client, shop):
+    """Served from the buyer page cache while the company's orders are unchanged; a sale the
+    sync brings, a web order placed by a colleague or one confirmed retires the kept page."""
+    erp_sync(name="sales", full=True)
+    c = client_for(client, shop, "C-1004")
+
+    def status() -> str | None:
+        response = get(c, "/orders/")
+        assert response.status_code == 200
+        return response.get("X-Storefleet-Cache")
+
+    [status() for _ in range(2)]
+    assert status() == "hit"
+    sale = phone_order(shop, "C-1004", [("BRG-1002", 1)], "PO-KEPT")
+    assert status() == "hit"  # the ERP changed, the mirror not yet: nothing new to show
+    sync()
+    response = get(c, "/orders/")
+    assert response.get("X-Storefleet-Cache") != "hit"
+    assert sale["number"] in response.content.decode()
+    assert status() == "hit"
+
+    from storefleet.ordering import services
+    from storefleet.ordering.quick_order import parse_lines
+
+    colleague = shop.membership("C-1004")
+    rows = parse_lines("FAS-1003 10")
+    services.quick_order_add(store=shop.store, membership=colleague, rows=rows)
+    order = services.order_place(
+        store=shop.store,
+        membership=colleague,
+        request=services.CheckoutRequest(
+            submit_token="kept",
+            ship_to_id=colleague.company.addresses.filter(is_ship_to=True).first().id,
+        ),
+    )
+    response = get(c, "/orders/")
+    assert response.get("X-Storefleet-Cache") != "hit"
+    assert order.number in response.content.decode()

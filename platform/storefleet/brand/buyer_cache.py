@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 STORED_HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "Vary")
@@ -47,14 +48,28 @@ def _bump(key: str) -> None:
         cache.set(key, 1, timeout=None)
 
 
+def _changed(key: str) -> None:
+    # Now, and again once the transaction commits: a page rendered in between, from data not
+    # yet committed, would otherwise be kept under the new version.
+    _bump(key)
+    transaction.on_commit(lambda: _bump(key))
+
+
 def buyer_pages_changed(*, user_id: int) -> None:
     """Forget the cached pages of one user (cart, account or membership changed)."""
-    _bump(user_version_key(user_id))
+    _changed(user_version_key(user_id))
 
 
 def company_pages_changed(*, company_id: int) -> None:
-    """Forget the cached pages of every user of a company (its stores or terms changed)."""
-    _bump(company_version_key(company_id))
+    """Forget the cached pages of every user of a company (its stores, terms or orders
+    changed)."""
+    _changed(company_version_key(company_id))
+
+
+def buyer_page_dependencies(*, user_id: int, company_id: int) -> dict[str, object]:
+    """The versions a page made of the buyer's own and their company's data depends on (read
+    them before reading the data)."""
+    return versions([user_version_key(user_id), company_version_key(company_id)])
 
 
 def versions(keys: list[str]) -> dict[str, object]:

@@ -27,6 +27,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from storefleet.accounts.models import Company
+from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.erp.errors import ErpError, ErpNotFound, ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import OrderReturnables, OrderState
@@ -179,6 +180,7 @@ def _record_cancellation(
                 cancelled_at=timezone.now(),
                 before_erp=before_erp,
             )
+            company_pages_changed(company_id=company.id)  # its cached My orders pages
             if ref.order is not None:
                 Order.objects.filter(id=ref.order.id).update(status=OrderStatus.CANCELLED)
                 ErpSale.objects.filter(order=ref.order).exclude(erp_number="").update(

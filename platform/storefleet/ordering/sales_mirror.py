@@ -24,6 +24,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from storefleet.accounts.models import Company
+from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.erp.errors import ErpError, ErpNotFound
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import (
@@ -236,17 +237,20 @@ def sale_records_upsert(*, records: Sequence[SaleDetail], attach_orphans: bool =
     with transaction.atomic():
         SaleRecord.objects.bulk_create(create, batch_size=500)
         SaleRecord.objects.bulk_update(update, fields, batch_size=200)
+        for company_id in {r.company_id for r in (*create, *update) if r.company_id}:
+            company_pages_changed(company_id=company_id)  # its cached My orders pages
     return len(create) + len(update) + (_attach_orphans() if attach_orphans else 0)
 
 
 def _attach_orphans() -> int:
     """Sales of a customer that was not a company yet when they were mirrored."""
     company = Company.objects.filter(code=OuterRef("customer_code"))
-    return (
-        SaleRecord.objects.filter(company__isnull=True)
-        .filter(Exists(company))
-        .update(company_id=Subquery(company.values("id")[:1]))
-    )
+    orphans = SaleRecord.objects.filter(company__isnull=True).filter(Exists(company))
+    codes = set(orphans.values_list("customer_code", flat=True))
+    attached = orphans.update(company_id=Subquery(company.values("id")[:1]))
+    for company_id in Company.objects.filter(code__in=codes).values_list("id", flat=True):
+        company_pages_changed(company_id=company_id)
+    return attached
 
 
 def sales_refresh(*, numbers: Sequence[str], customer: str) -> bool:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from storefleet.accounts.models import Address, Membership
 from storefleet.accounts.selectors import company_ship_to_address
+from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.catalog.models import Product
 from storefleet.catalog.selectors import product_for_store, product_list, store_assortment
 from storefleet.erp.errors import ErpError, ErpRejected, ErpUnavailable
@@ -346,6 +347,7 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
                 available_at=timezone.now() + _lease(),
             )
             CartLine.objects.filter(id__in=[line.id for line in cart_lines]).delete()
+            company_pages_changed(company_id=company.id)  # a new order on My orders
             transaction.on_commit(lambda: _dispatch(message.id, claim=0))
     except IntegrityError:
         # The same token, submitted twice at the same moment: the other request won.
@@ -475,6 +477,7 @@ def _submit_sales(order: Order, *, first_run: bool = False) -> None:
     Order.objects.filter(id=order.id, status=OrderStatus.RECEIVED).update(
         status=OrderStatus.CONFIRMED, confirmed_at=timezone.now()
     )
+    company_pages_changed(company_id=order.company_id)  # its cached My orders pages
 
 
 def _order_refused(order: Order, refusal: ErpRejected) -> None:
@@ -494,6 +497,7 @@ def _order_refused(order: Order, refusal: ErpRejected) -> None:
         )
         for line_id, reasons in by_position.items():
             OrderLine.objects.filter(id=line_id).update(refusal_reasons=reasons[:255])
+        company_pages_changed(company_id=order.company_id)
     logger.warning(
         "order %s refused by the ERP: %s", order.number, ",".join(r for r in refusal.reasons)
     )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from storefleet.accounts.access import buyer_required, store_buyer
 from storefleet.accounts.selectors import company_ship_to_addresses
+from storefleet.brand.buyer_cache import buyer_page_dependencies, mark_cacheable
 from storefleet.catalog.selectors import catalog_page_for_store
 from storefleet.erp.types import OrderState, ShipmentState
 from storefleet.errors import ApplicationError
@@ -194,6 +195,10 @@ def order_list(request: HttpRequest) -> HttpResponse:
     """The company's orders: ERP sales (web and phone) and web orders not confirmed yet,
     filtered and 25 to a page."""
     store, membership = store_buyer(request)
+    # Read before the orders: any order change of the company moves its version on.
+    depends_on = buyer_page_dependencies(
+        user_id=membership.user_id, company_id=membership.company_id
+    )
     form = OrderFilterForm(request.GET)
     if not form.is_valid():
         return render(
@@ -207,6 +212,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(rows, order_history.PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = [order_history.order_row(row) for row in page.object_list]
+    mark_cacheable(request, depends_on=depends_on)
     return render(
         request,
         "ordering/order_list.html",
