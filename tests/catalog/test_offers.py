@@ -72,3 +72,14 @@ def test_smallest_order_quantity_follows_the_erps_rules(minimum, multiple, least
         quantity_multiple=Decimal(multiple) if multiple else None,
     )
     assert smallest_order_quantity(product) == Decimal(least)
+
+
+def test_a_product_sold_in_fifties_is_priced_at_fifty(client, shop):
+    """FAS-1002 has no minimum but a multiple of 50: its price is asked, and shown, at the
+    least quantity that can be ordered, not at 1."""
+    _gateway, buyer = shop
+    client.force_login(buyer)
+    response = client.get("/catalog/FAS-1002/", HTTP_HOST="ferrum.localhost")
+    assert "your price from 50" in response.content.decode()
+    offer = response.context["offer"]
+    assert offer.quantity == Decimal(50) and offer.price.quantity == Decimal(50)

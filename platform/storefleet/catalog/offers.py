@@ -36,10 +36,6 @@ class Offer:
         return self.stock is not None and self.stock.enough_now
 
 
-def order_quantity(product: Product) -> Decimal:
-    return product.min_quantity or Decimal(1)
-
-
 def smallest_order_quantity(product: Product) -> Decimal:
     """The least quantity the ERP's ordering rules accept: the minimum, rounded up to a whole
     multiple; the multiple itself when there is no minimum; else 1."""
@@ -56,7 +52,7 @@ def product_offers(
     """The customer's offer for each product, in order."""
     if not products:
         return []
-    lines = [LineQuery(p.sku, order_quantity(p)) for p in products]
+    lines = [LineQuery(p.sku, smallest_order_quantity(p)) for p in products]
     gateway = get_gateway()
     try:
         prices = gateway.get_prices(store=store.slug, customer=customer, lines=lines)
@@ -91,7 +87,7 @@ def product_offers(
 def volume_breaks(*, store: StoreRecord, customer: str, product: Product) -> list[PriceQuote]:
     """The customer's unit price at the allowed quantities from the minimum up: where the price
     drops is where the ERP's volume breaks are. Prices the ERP can't give are left out."""
-    minimum = order_quantity(product)
+    minimum = smallest_order_quantity(product)
     step = product.quantity_multiple or Decimal(0)
     quantities = {minimum}
     for quantity in BREAK_QUANTITIES:
