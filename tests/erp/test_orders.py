@@ -491,10 +491,11 @@ def test_credit_counts_each_line_rounded_to_the_cent(gateway, erp):
 
 
 def test_a_verdict_given_moments_ago_is_reused_only_for_the_same_lines(gateway, erp, settings):
-    """The checkout submit takes the verdict its page showed (``max_age``); anything else
-    asks the ERP."""
+    """The checkout submit takes the verdict its page showed and kept (``max_age``, ``keep``);
+    anything else asks the ERP."""
     request = order(erp, "C-1004", line("FAS-1003", 10), key="page")
-    first = gateway.validate_order(order=request)
+    gateway.validate_order(order=request, max_age=60)  # not kept: asked again below
+    first = gateway.validate_order(order=request, keep=True)
     before = gateway.backend.request_count()
     same = dataclasses.replace(request, idempotency_key="submit")  # the key plays no part
     assert gateway.validate_order(order=same, max_age=60) == first

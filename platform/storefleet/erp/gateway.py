@@ -202,10 +202,12 @@ class ErpGateway:
     invalidate_availability = invalidate_prices
 
     # -------------------------------------------------------------- uncached reads
-    def validate_order(self, *, order: OrderRequest, max_age: float = 0) -> OrderValidation:
+    def validate_order(
+        self, *, order: OrderRequest, max_age: float = 0, keep: bool = False
+    ) -> OrderValidation:
         """The ERP's verdict on ``order``, asked now; or, with ``max_age``, the verdict on the
-        same customer, warehouse, address and lines if one was given at most that many seconds
-        ago (a checkout submit right after the checkout page showed it)."""
+        same customer, warehouse, address and lines if one was kept (``keep``) at most that many
+        seconds ago (a checkout submit right after the checkout page showed it)."""
         key = _verdict_key(order)
         if max_age > 0:
             kept = cache.get(key)
@@ -214,7 +216,8 @@ class ErpGateway:
         validation = resilience.call(
             "validate_order", lambda: self.backend.validate_order(order=order), idempotent=True
         )
-        cache.set(key, (time.time(), validation), timeout=settings.ERP_VERDICT_REUSE_SECONDS)
+        if keep:
+            cache.set(key, (time.time(), validation), timeout=settings.ERP_VERDICT_REUSE_SECONDS)
         return validation
 
     def get_order_status(self, *, number: str) -> OrderStatus:

@@ -63,6 +63,16 @@ class Breaker:
 breaker = Breaker()
 
 
+def _count(key: str, delta: int) -> None:
+    """Add to a counter; one evicted meanwhile (a file cache culls) starts again, and the
+    call it counts never fails for it."""
+    cache.add(key, 0, timeout=STATS_TTL)
+    try:
+        cache.incr(key, delta)
+    except ValueError:
+        cache.set(key, delta, timeout=STATS_TTL)
+
+
 def record(operation: str, ms: float, outcome: str) -> None:
     """Count and time one backend call: a structured log line and cache counters."""
     logger.info(
@@ -73,12 +83,10 @@ def record(operation: str, ms: float, outcome: str) -> None:
         extra={"erp_operation": operation, "erp_outcome": outcome, "erp_ms": round(ms, 1)},
     )
     prefix = f"erp:stats:{operation}:"
-    for key in ("count", "errors", "total_us"):
-        cache.add(prefix + key, 0, timeout=STATS_TTL)
-    cache.incr(prefix + "count")
+    _count(prefix + "count", 1)
     if outcome not in ("ok", "rejected"):
-        cache.incr(prefix + "errors")
-    cache.incr(prefix + "total_us", int(ms * 1000))
+        _count(prefix + "errors", 1)
+    _count(prefix + "total_us", int(ms * 1000))
     if ms > (cache.get(prefix + "max_ms") or 0.0):
         cache.set(prefix + "max_ms", ms, timeout=STATS_TTL)  # last writer wins; a gauge
     operations = cache.get(STATS_OPERATIONS) or set()

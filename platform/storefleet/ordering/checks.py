@@ -251,7 +251,8 @@ def check_lines(
         key="check",
     )
     try:
-        validation = get_gateway().validate_order(order=request, max_age=max_age)
+        # Kept: the cart and checkout pages' verdicts are what a submit moments later stands on.
+        validation = get_gateway().validate_order(order=request, max_age=max_age, keep=True)
     except ErpUnavailable:
         return CartCheck(lines=tuple(_local_verdict(w) for w in wanted), degraded=True)
     except ErpNotFound as missing:

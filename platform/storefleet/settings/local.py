@@ -12,6 +12,10 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[".localhost", "localho
 CACHES = {
     "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),
 }
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    # Django's default of 300 entries culls a third of the cache as soon as a few catalog pages
+    # of prices and stock are in it (the cull lists the folder on every write: keep it bounded).
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
 STOREFLEET_SERVE_MEDIA = True
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 STORAGES = {
