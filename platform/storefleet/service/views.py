@@ -237,7 +237,11 @@ def acting_start(request: HttpRequest, company_id: int) -> HttpResponse:
                 port=request.get_port(),
             )
             return HttpResponseRedirect(
-                base + reverse("service:acting_handover", args=[started.token])
+                # The storefront's URLs: the admin may be on a platform host, which lacks them.
+                base
+                + reverse(
+                    "service:acting_handover", urlconf="storefleet.urls", args=[started.token]
+                )
             )
     return TemplateResponse(
         request,
