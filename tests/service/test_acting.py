@@ -42,9 +42,12 @@ def actions() -> list[tuple[str, str]]:
 
 
 def test_agent_acts_as_a_buyer_with_a_banner_and_stops(client, desk):
+    buyer = desk.shop.buyers["C-1004"]
     handover = start(client, desk)
     store = Client()
     entered = store.get(handover, HTTP_HOST=STORE, follow=True)
+    buyer.refresh_from_db()
+    assert buyer.last_login is None  # the agent's visit is not the buyer's sign-in
     body = entered.content.decode()
     assert entered.status_code == 200
     assert "Acting for Van der Berg" in body and "as Sam Agent" in body
@@ -145,3 +148,13 @@ def test_agent_cannot_act_for_a_company_or_store_outside_their_scope(client, des
     )
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert not ActingSession.objects.exists() and not ServiceAction.objects.exists()
+
+
+def test_acting_ends_when_the_agent_loses_access(client, desk):
+    handover = start(client, desk)
+    store = Client()
+    store.get(handover, HTTP_HOST=STORE)
+    desk.agent.groups.clear()
+    ended = store.get("/orders/", HTTP_HOST=STORE)
+    assert "has ended" in ended.content.decode()
+    assert ActingSession.objects.get().stop_reason == "agent lost access"

@@ -351,3 +351,61 @@ def test_resend_of_an_unconfirmed_or_unknown_order_sends_nothing(client, desk):
     other = reverse("service_confirmation_resend", args=[desk.company("C-1001").id])
     assert client.post(other, {"number": order.number}, HTTP_HOST=ADMIN).status_code == 404
     assert not mail.outbox and not ServiceAction.objects.exists()
+
+
+# ------------------------------------------------------------------ a company in two stores
+def test_a_web_order_placed_in_a_store_the_agent_does_not_serve_is_not_theirs(client, desk):
+    from storefleet.ordering.models import Order
+
+    c = desk.company("C-1004")
+    c.stores.add(desk.hydra.store)
+    hydra_order = Order.objects.create(
+        number="WEB-HYDRA-1",
+        store_id=desk.hydra.store.pk,
+        company=c,
+        placed_by=desk.shop.buyers["C-1004"],
+        submit_token="hydra-1",
+        ship_to=c.addresses.filter(is_ship_to=True).first(),
+        currency="USD",
+    )
+    client.force_login(desk.agent)
+    page = client.get(reverse("service_company", args=[c.id]), HTTP_HOST=ADMIN)
+    assert page.status_code == 200 and "WEB-HYDRA-1" not in page.content.decode()
+    assert [s.name for s in page.context["page"].stores] == ["Ferrum Industrial Components"]
+    cancel = reverse("service_order_cancel", args=[c.id])
+    response = client.post(cancel, {"number": "WEB-HYDRA-1"}, HTTP_HOST=ADMIN, follow=True)
+    assert "We can&#x27;t find that order." in response.content.decode()
+    ret = reverse("service_return_create", args=[c.id, "WEB-HYDRA-1"])
+    assert client.get(ret, HTTP_HOST=ADMIN).status_code == 404
+    resend = reverse("service_confirmation_resend", args=[c.id])
+    assert client.post(resend, {"number": "WEB-HYDRA-1"}, HTTP_HOST=ADMIN).status_code == 404
+    hydra_order.refresh_from_db()
+    assert hydra_order.status == OrderStatus.RECEIVED
+    assert not OrderCancellation.objects.exists() and not ServiceAction.objects.exists()
+    # The superuser serves every store.
+    client.force_login(desk.superuser)
+    page = client.get(reverse("service_company", args=[c.id]), HTTP_HOST=ADMIN)
+    assert "WEB-HYDRA-1" in page.content.decode()
+
+
+def test_search_takes_the_same_queries_for_a_page_of_3_or_20_companies(client, desk):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from storefleet.accounts.models import Company
+
+    client.force_login(desk.agent)
+    url = reverse("service_search")
+    client.get(url, HTTP_HOST=ADMIN)  # warm the session and permission caches
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, HTTP_HOST=ADMIN)
+    for n in range(30):
+        company = Company.objects.create(
+            erp_id=91000 + n, code=f"Q-{n:03}", name=f"Query {n:03}", erp_write_date=timezone.now()
+        )
+        company.stores.add(desk.shop.store.id)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url, HTTP_HOST=ADMIN)
+    assert len(response.context["page"]) == 20
+    assert len(many) == len(few)

@@ -8,6 +8,7 @@ The session is an ordinary sign-in as the member, plus ``ACTING_KEY`` naming the
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from storefleet.errors import ApplicationError
 
 from .models import ActingSession
+from .selectors import is_agent
 from .services import acting_enter, acting_stop
 
 ACTING_KEY = "service_acting"
@@ -46,7 +48,10 @@ def acting_handover(request: HttpRequest, token: str) -> HttpResponse:
     except ApplicationError as error:
         return render(request, "service/acting_ended.html", {"message": error.message}, status=403)
     back = session.back_url
+    last_login = session.member.last_login
     login(request, session.member, backend="django.contrib.auth.backends.ModelBackend")
+    # The contacts' "last sign-in" is the buyer's own, not the agent's visit.
+    type(session.member).objects.filter(pk=session.member.pk).update(last_login=last_login)
     request.session[ACTING_KEY] = {"id": session.id, "back": back}
     messages.info(request, f"You are acting for {session.company.name} as {session.member.email}.")
     return HttpResponseRedirect("/account/")
@@ -93,12 +98,10 @@ class ActingMiddleware:
             or store is None
             or store.id != acting.store_id
             or request.user.pk != acting.member_id
+            or not is_agent(acting.agent)
         ):
             if acting is not None and acting.stopped_at is None:
-                acting_stop(
-                    session_id=acting.id,
-                    reason="expired" if acting.expires_at <= now else "left the store",
-                )
+                acting_stop(session_id=acting.id, reason=_end_reason(acting, now))
             logout(request)
             return render(
                 request,
@@ -122,6 +125,14 @@ class ActingMiddleware:
         request.service_acting = acting  # type: ignore[attr-defined]
         request.service_acting_back = data.get("back", "")  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+def _end_reason(acting: ActingSession, now: datetime.datetime) -> str:
+    if acting.expires_at <= now:
+        return "expired"
+    if not is_agent(acting.agent):
+        return "agent lost access"
+    return "left the store"
 
 
 def _url_name(request: HttpRequest) -> str:

@@ -30,10 +30,12 @@ from storefleet.ordering.returns import return_list, returns_refresh
 from storefleet.ordering.sales_mirror import sales_refresh
 from storefleet.tenants.models import Store
 
-from .models import ActionKind, ServiceAction
+from .models import ServiceAction, ServiceTeam
 
 PERMISSION = "service.access_console"
 ORDERS_SHOWN = 25
+# Sales the ERP no longer changes: the page shows their mirror without asking again.
+SETTLED = {OrderProgress.COMPLETED, OrderProgress.CANCELLED}
 SEARCH_PER_PAGE = 20
 MAX_QUERY = 100
 
@@ -52,8 +54,6 @@ def agent_stores(user: User) -> QuerySet[Store]:
         return Store.objects.none()
     if getattr(user, "is_superuser", False):
         return Store.objects.order_by("name")
-    from .models import ServiceTeam
-
     teams = ServiceTeam.objects.filter(group__in=user.groups.all())
     return Store.objects.filter(pk__in=teams.values("store_id")).order_by("name")
 
@@ -77,7 +77,7 @@ def company_for_agent(*, user: User, company_id: int) -> Company | None:
 def company_search(*, user: User, query: str) -> QuerySet[Company]:
     """The agent's companies matching ``query`` by code, name, a member's e-mail or user name,
     or the number of one of its orders (platform, ERP sale or return). Empty: all of them."""
-    companies = agent_companies(user).order_by("name", "id")
+    companies = agent_companies(user).order_by("name", "id").prefetch_related("stores")
     query = query.strip()[:MAX_QUERY]
     if not query:
         return companies
@@ -154,10 +154,12 @@ def company_page(*, user: User, company: Company, refresh: bool = True) -> Compa
     stores = company_stores_for_agent(user=user, company=company)
     store_ids = [s.id for s in stores]
     sales_qs = company_sales(company=company, store_ids=store_ids)
+    sales_qs = sales_qs.select_related("order")
     shown = list(sales_qs.order_by("-placed_at", "-erp_id")[:ORDERS_SHOWN])
     fresh = True
-    if refresh and shown:
-        fresh = sales_refresh(numbers=[r.number for r in shown], customer=company.code)
+    moving = [r.number for r in shown if r.progress not in SETTLED]
+    if refresh and moving:
+        fresh = sales_refresh(numbers=moving, customer=company.code)
         if fresh:
             shown = list(sales_qs.order_by("-placed_at", "-erp_id")[:ORDERS_SHOWN])
     waiting = list(
@@ -166,7 +168,11 @@ def company_page(*, user: User, company: Company, refresh: bool = True) -> Compa
         .filter(~Exists(SaleRecord.objects.filter(order=OuterRef("pk"))))
         .order_by("-created_at")[:ORDERS_SHOWN]
     )
-    returns = list(_scoped(return_list(company=company), store_ids)[:ORDERS_SHOWN])
+    returns = list(
+        _scoped(return_list(company=company), store_ids).select_related("requested_by")[
+            :ORDERS_SHOWN
+        ]
+    )
     if refresh and not returns_refresh(returns=returns):
         fresh = False
     statement: AccountStatement | None
@@ -214,4 +220,15 @@ def company_order_for_agent(*, user: User, company: Company, number: str) -> Ord
     )
 
 
-ACTING_KINDS = (ActionKind.ACTING_START, ActionKind.ACTING_STOP)
+def order_outside_scope(*, user: User, company: Company, number: str) -> bool:
+    """Whether ``number`` names a web order of the company placed in a store the agent does
+    not serve (by its platform number or an ERP sale's): the console treats it as unknown. A
+    sale entered in the ERP belongs to the company in every store, so it is never outside."""
+    number = number.strip()
+    if not number or getattr(user, "is_superuser", False):
+        return False
+    store_ids = [s.id for s in company_stores_for_agent(user=user, company=company)]
+    web = Order.objects.filter(company=company).filter(
+        Q(number=number) | Q(sales__erp_number=number)
+    )
+    return web.exclude(store_id__in=store_ids).exists()

@@ -30,7 +30,7 @@ from storefleet.tenants.models import Store
 from storefleet.tenants.selectors import store_record
 
 from .models import ActingSession, ActionKind, ServiceAction, ServiceTeam
-from .selectors import company_stores_for_agent
+from .selectors import company_stores_for_agent, order_outside_scope
 
 HANDOVER_SALT = "storefleet.service.acting"
 HANDOVER_SECONDS = 120
@@ -100,6 +100,8 @@ def _record(
 def agent_order_cancel(*, agent: User, company: Company, number: str) -> returns.CancelOutcome:
     """Cancel the company's order ``number`` for it (``returns.order_cancel`` with the agent
     as who cancelled). Raises its ``ApplicationError``s; records the cancel once."""
+    if order_outside_scope(user=agent, company=company, number=number):
+        raise returns.NotFound
     outcome = returns.order_cancel(company=company, number=number, user=agent)
     if not outcome.already_cancelled:
         _record(
@@ -125,6 +127,8 @@ def agent_return_create(
 ) -> ReturnRequest:
     """File a return of shipped lines of the company's order for it (``returns.return_request``
     with the agent as requester); once per ``submit_token``, recorded once."""
+    if order_outside_scope(user=agent, company=company, number=number):
+        raise returns.NotFound
     made = returns.return_request(
         company=company,
         number=number,

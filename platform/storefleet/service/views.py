@@ -145,6 +145,8 @@ def confirmation_resend(request: HttpRequest, company_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def return_create(request: HttpRequest, company_id: int, number: str) -> HttpResponse:
     company = _company(request, company_id)
+    if selectors.order_outside_scope(user=_agent(request), company=company, number=number):
+        raise Http404("No such order of this company.")
     try:
         sale = return_form(company=company, number=number)
     except SeveralSales as error:
