@@ -1,6 +1,7 @@
 """A service agent signs in to the Wagtail admin, finds Van der Berg (C-1004), opens its page,
 creates a return of a shipped line of SO-00004 with a reason, and sees the return filed under
-the ERP's number once a real Celery worker has carried it into the real ERP."""
+the ERP's number once a real Celery worker has carried it into the real ERP; then looks at the
+order as the buyer sees it, acting as them under the banner, and stops."""
 
 from __future__ import annotations
 
@@ -93,3 +94,21 @@ def test_agent_finds_a_company_and_files_a_return_the_erp_numbers(
         made.number,
         agent,
     )
+
+    # Then the agent looks at the return as the buyer sees it: acting as them, marked.
+    page.get_by_role("link", name="Act as a buyer…").click()
+    page.click("text=Start acting as this buyer")
+    banner = page.locator(".acting-banner")
+    expect(banner).to_contain_text("Acting for Van der Berg Industrie B.V. as Sam Agent")
+    assert page.url.startswith("http://ferrum.localhost:")
+    page.goto(page.url.split("/account/")[0] + f"/orders/{SHIPPED}/")
+    expect(banner).to_be_visible()
+    page.screenshot(path=str(tmp_path / "acting-as-buyer.png"))
+    banner.get_by_role("button", name="Stop").click()
+    expect(page.locator("h1")).to_contain_text("Van der Berg")
+    expect(page.locator("table.service-audit")).to_contain_text("Stopped acting as a buyer")
+    assert [a.action for a in ServiceAction.objects.order_by("at", "id")] == [
+        ActionKind.RETURN_CREATE,
+        ActionKind.ACTING_START,
+        ActionKind.ACTING_STOP,
+    ]
