@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -409,3 +410,47 @@ def test_search_takes_the_same_queries_for_a_page_of_3_or_20_companies(client, d
         response = client.get(url, HTTP_HOST=ADMIN)
     assert len(response.context["page"]) == 20
     assert len(many) == len(few)
+
+
+def test_cancel_while_the_erp_is_away_changes_and_records_nothing(client, desk):
+    number = erp_quotation(desk.shop, "C-1001")
+    client.force_login(desk.agent)
+    url = reverse("service_order_cancel", args=[desk.company("C-1001").id])
+    desk.shop.server.stop()
+    try:
+        response = client.post(url, {"number": number}, HTTP_HOST=ADMIN)
+    finally:
+        desk.shop.server.start()
+    # Not followed: the company page would ask the ERP again and trip the breaker.
+    said = [str(m) for m in get_messages(response.wsgi_request)]
+    assert said == [
+        "We can't reach our ERP right now, so nothing was changed: please try again in a few "
+        "minutes."
+    ]
+    assert not ServiceAction.objects.exists() and not OrderCancellation.objects.exists()
+    assert erp_state(desk.shop, number) == "quotation"
+
+
+def test_company_page_lists_its_payments_in_the_agents_stores_only(client, desk):
+    from storefleet.billing.models import Payment
+
+    c = desk.company("C-1004")
+    c.stores.add(desk.hydra.store)
+    for store_id, reference in (
+        (desk.shop.store.id, "PAY-FERRUM"),
+        (desk.hydra.store.pk, "PAY-HYDRA"),
+    ):
+        Payment.objects.create(
+            reference=reference,
+            store_id=store_id,
+            company=c,
+            invoice_numbers=["INV-1"],
+            amount=Decimal("12.50"),
+            currency="EUR",
+            provider="sandbox",
+            idempotency_key=reference,
+        )
+    client.force_login(desk.agent)
+    response = client.get(reverse("service_company", args=[c.id]), HTTP_HOST=ADMIN)
+    assert [p.reference for p in response.context["page"].payments] == ["PAY-FERRUM"]
+    assert "PAY-HYDRA" not in response.content.decode()
