@@ -454,3 +454,22 @@ def test_company_page_lists_its_payments_in_the_agents_stores_only(client, desk)
     response = client.get(reverse("service_company", args=[c.id]), HTTP_HOST=ADMIN)
     assert [p.reference for p in response.context["page"].payments] == ["PAY-FERRUM"]
     assert "PAY-HYDRA" not in response.content.decode()
+
+
+def test_agent_cancels_a_web_order_still_waiting_for_the_erp(client, desk):
+    fill(desk.shop, "C-1004", "FAS-1003 10")
+    order = checkout(desk.shop, "C-1004", token="waiting-1")
+    client.force_login(desk.agent)
+    page = client.get(reverse("service_company", args=[order.company_id]), HTTP_HOST=ADMIN)
+    assert [w.number for w in page.context["page"].waiting] == [order.number]
+    url = reverse("service_order_cancel", args=[order.company_id])
+    assert f"{url}?number={order.number}" in page.content.decode()
+    client.post(url, {"number": order.number}, HTTP_HOST=ADMIN)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert OutboxMessage.objects.get(order=order).done_at is not None  # never sent
+    (action,) = ServiceAction.objects.all()
+    assert (action.target, action.detail) == (
+        order.number,
+        "taken out of the outbox before the ERP heard of it",
+    )
