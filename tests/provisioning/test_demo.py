@@ -50,6 +50,11 @@ def test_demo_stores_launches_brands_folders_and_creates_one_user_per_role(setti
     assert list(users.get(username="ferrum.editor").groups.values_list("name", flat=True)) == [
         "Ferrum Industrial Components editors"
     ]
+    agent = users.get(username="service.agent")
+    assert list(agent.groups.values_list("name", flat=True)) == [
+        "Ferrum Industrial Components service agents"
+    ]
+    assert agent.has_perm("service.access_console") and not agent.is_staff
     manager = users.get(username="regional.manager")
     assert manager.has_perm("provisioning.launch_store")
     assert not manager.is_superuser

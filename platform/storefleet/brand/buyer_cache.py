@@ -30,6 +30,7 @@ from django.http import HttpRequest, HttpResponse
 
 STORED_HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "Vary")
 MESSAGES_SESSION_KEY = "_messages"
+ACTING_SESSION_KEY = "service_acting"  # storefleet.service.acting.ACTING_KEY
 
 
 def user_version_key(user_id: int | str) -> str:
@@ -102,7 +103,8 @@ def mark_cacheable(request: HttpRequest, *, depends_on: Mapping[str, object]) ->
 def page_key(request: HttpRequest, store_id: int, content_version: int) -> str | None:
     session = request.session
     user_id = session.get(SESSION_KEY)
-    if user_id is None or MESSAGES_SESSION_KEY in session:
+    # An agent acting as a buyer is checked on every request (time limit, stop): never cached.
+    if user_id is None or MESSAGES_SESSION_KEY in session or ACTING_SESSION_KEY in session:
         return None
     parts = [
         session.session_key or "",

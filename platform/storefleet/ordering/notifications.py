@@ -21,15 +21,17 @@ def _order_url(order: Order) -> str:
     return f"{order.store.site.root_url}/orders/{order.number}/"
 
 
-def order_outcome(*, order: Order) -> bool:
+def order_outcome(*, order: Order, resend: bool = False) -> bool:
     """Tell the buyer (and, on a refusal, the service team) how the ERP answered. Returns
-    whether this call sent it (False: already sent, or nothing to tell yet)."""
+    whether this call sent it (False: already sent, or nothing to tell yet). ``resend``: a
+    service agent asks for the buyer's e-mail again on purpose (and records it); the team is
+    not told twice."""
     if order.status not in (OrderStatus.CONFIRMED, OrderStatus.REFUSED):
         return False
     claimed = Order.objects.filter(id=order.id, buyer_notified_at__isnull=True).update(
         buyer_notified_at=timezone.now()
     )
-    if not claimed:
+    if not claimed and not resend:
         return False
     contact = brand_contact(site=order.store.site)
     context = {
@@ -58,7 +60,7 @@ def order_outcome(*, order: Order) -> bool:
                 reply_to=[contact.email] if contact.email else None,
             )
         )
-    if kind == "refused":
+    if kind == "refused" and claimed:
         team = contact.email or settings.ORDERING_SERVICE_EMAIL
         messages.append(
             EmailMessage(

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 from storefleet.errors import ApplicationError
+from storefleet.service.services import service_agent_add
 from storefleet.tenants.models import Store
 from storefleet.tenants.services import store_editor_add
 
@@ -67,4 +68,6 @@ def demo_setup(*, check_erp: bool = False) -> DemoResult:
         store_editor_add(store=store, user=editor)
     manager = _user("regional.manager", "Robin", "Regional")
     manager.groups.add(regional_managers_group())
+    agent = _user("service.agent", "Sam", "Service")
+    service_agent_add(store=Store.objects.get(slug="ferrum"), user=agent)
     return DemoResult(runs=tuple(runs))

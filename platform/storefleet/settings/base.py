@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "storefleet.ordering",
     "storefleet.billing",
     "storefleet.provisioning",
+    "storefleet.service",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
@@ -64,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Keeps a service agent's "act as a buyer" session in bounds (time, store, what it may do).
+    "storefleet.service.acting.ActingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -89,6 +92,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "storefleet.tenants.context_processors.store",
                 "storefleet.ordering.context_processors.ordering",
+                "storefleet.service.acting.acting_context",
             ],
         },
     },
@@ -282,6 +286,8 @@ ORDERING_PRECHECK_FRESH_SECONDS = env.int("ORDERING_PRECHECK_FRESH_SECONDS", def
 # A checkout submit takes the ERP's verdict the checkout page showed if it is at most this old.
 ERP_VERDICT_REUSE_SECONDS = env.int("ERP_VERDICT_REUSE_SECONDS", default=60)
 # Who hears of an order the ERP refused, when the store's brand settings name no e-mail.
+# How long a service agent's "act as a buyer" storefront session lasts at most.
+SERVICE_ACTING_MINUTES = env.int("SERVICE_ACTING_MINUTES", default=30)
 ORDERING_SERVICE_EMAIL = env.str("ORDERING_SERVICE_EMAIL", default="service@storefleet.localhost")
 
 # --- Billing (storefleet.billing) -------------------------------------------------------------

@@ -172,6 +172,10 @@ def store_create(*, spec: StoreSpec) -> Store:
         editors_group=group,
         collection=collection,
     )
+    # The store's "<Store> service agents" group: whom its customers' console pages are for.
+    from storefleet.service.services import service_team_ensure
+
+    service_team_ensure(store=store)
     store_host_map_invalidate()
     return store
 
@@ -206,6 +210,9 @@ def store_destroy(*, store: Store) -> None:
             if hasattr(item, "renditions"):
                 files.extend(rendition.file for rendition in item.renditions.all())
             item.delete()
+    from storefleet.service.services import service_team_delete
+
+    service_team_delete(store=store)
     store.delete()
     site.delete()  # brand and navigation settings go with it (CASCADE)
     root.delete()  # and the pages under it

@@ -42,6 +42,7 @@ class Command(BaseCommand):
         for store in store_list():
             out(f"  {store.slug + '.editor':<18} marketing editor of {store.name} only")
         out("  regional.manager   launches stores: admin > Launch a store, or `storefleet launch`")
+        out("  service.agent      customer service for Ferrum: admin > Customer service")
         out("  ferrum.buyer       company admin of C-1001 Nordwerk, buys in Ferrum")
         out("  hydra.buyer        company admin of C-1006 Great Lakes Fabrication, buys in Hydra")
         out("                     (buyers exist once the ERP answered and was synced, as the")

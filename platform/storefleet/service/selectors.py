@@ -1,0 +1,234 @@
+"""Reads of the service console, scoped to the agent: the stores they serve, the companies
+buying there, and one company's page. Another store's company is never found, so a URL with
+its id answers like a missing one (404)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from collections.abc import Sequence
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as AuthUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from storefleet.accounts.models import Company, Membership
+from storefleet.accounts.selectors import company_members
+from storefleet.billing.models import Payment
+from storefleet.billing.selectors import AccountStatement, account_statement, payment_list
+from storefleet.erp.errors import ErpError
+from storefleet.ordering.models import (
+    ErpSale,
+    Order,
+    OrderProgress,
+    OrderStatus,
+    ReturnRequest,
+    SaleRecord,
+)
+from storefleet.ordering.order_history import SaleView, sale_view
+from storefleet.ordering.returns import return_list, returns_refresh
+from storefleet.ordering.sales_mirror import sales_refresh
+from storefleet.tenants.models import Store
+
+from .models import ServiceAction, ServiceTeam
+
+PERMISSION = "service.access_console"
+ORDERS_SHOWN = 25
+# Sales the ERP no longer changes: the page shows their mirror without asking again.
+SETTLED = {OrderProgress.COMPLETED, OrderProgress.CANCELLED}
+SEARCH_PER_PAGE = 20
+MAX_QUERY = 100
+
+User = AuthUser | AnonymousUser
+
+
+def is_agent(user: User) -> bool:
+    """Whether the user may open the console at all (what they see is then scoped)."""
+    return bool(user.is_authenticated and user.is_active and user.has_perm(PERMISSION))
+
+
+def agent_stores(user: User) -> QuerySet[Store]:
+    """The stores the agent serves: every store for a superuser, else those whose service
+    team the agent is in."""
+    if not is_agent(user):
+        return Store.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Store.objects.order_by("name")
+    teams = ServiceTeam.objects.filter(group__in=user.groups.all())
+    return Store.objects.filter(pk__in=teams.values("store_id")).order_by("name")
+
+
+def agent_companies(user: User) -> QuerySet[Company]:
+    """The companies buying in a store the agent serves (all of them for a superuser)."""
+    if not is_agent(user):
+        return Company.objects.none()
+    if getattr(user, "is_superuser", False):
+        return Company.objects.all()
+    stores = agent_stores(user)
+    return Company.objects.filter(
+        Exists(Company.stores.through.objects.filter(company=OuterRef("pk"), store__in=stores))
+    )
+
+
+def company_for_agent(*, user: User, company_id: int) -> Company | None:
+    return agent_companies(user).filter(id=company_id).first()
+
+
+def company_search(*, user: User, query: str) -> QuerySet[Company]:
+    """The agent's companies matching ``query`` by code, name, a member's e-mail or user name,
+    or the number of one of its orders (platform, ERP sale or return). Empty: all of them."""
+    companies = agent_companies(user).order_by("name", "id").prefetch_related("stores")
+    query = query.strip()[:MAX_QUERY]
+    if not query:
+        return companies
+    by_member = Membership.objects.filter(company=OuterRef("pk")).filter(
+        Q(user__email__icontains=query) | Q(user__username__icontains=query)
+    )
+    by_order = Order.objects.filter(company=OuterRef("pk"), number__iexact=query)
+    by_erp_sale = ErpSale.objects.filter(order__company=OuterRef("pk"), erp_number__iexact=query)
+    by_record = SaleRecord.objects.filter(company=OuterRef("pk"), number__iexact=query)
+    by_return = ReturnRequest.objects.filter(company=OuterRef("pk")).filter(
+        Q(number__iexact=query) | Q(erp_number__iexact=query)
+    )
+    return companies.filter(
+        Q(code__icontains=query)
+        | Q(name__icontains=query)
+        | Exists(by_member)
+        | Exists(by_order)
+        | Exists(by_erp_sale)
+        | Exists(by_record)
+        | Exists(by_return)
+    )
+
+
+# ------------------------------------------------------------------ one company
+@dataclasses.dataclass(frozen=True, slots=True)
+class WaitingOrder:
+    """A web order the ERP has not confirmed (or refused): no ERP sale is mirrored for it."""
+
+    order: Order
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CompanyPage:
+    company: Company
+    stores: tuple[Store, ...]  # the company's stores the agent serves
+    members: tuple[Membership, ...]
+    statement: AccountStatement | None  # None: the ERP could not be asked
+    sales: tuple[SaleView, ...]
+    sales_total: int
+    waiting: tuple[Order, ...]
+    returns: tuple[ReturnRequest, ...]
+    payments: tuple[Payment, ...]
+    actions: tuple[ServiceAction, ...]
+    erp_fresh: bool  # False: orders, returns and credit are what the platform last knew
+    checked_at: datetime.datetime
+
+    @property
+    def shipments(self) -> list[tuple[SaleView, object]]:
+        return [(sale, s) for sale in self.sales for s in sale.shipments]
+
+
+def company_stores_for_agent(*, user: User, company: Company) -> tuple[Store, ...]:
+    return tuple(agent_stores(user).filter(companies=company).select_related("site"))
+
+
+def _scoped(qs: QuerySet, store_ids: Sequence[int]) -> QuerySet:
+    return qs.filter(Q(store__isnull=True) | Q(store_id__in=store_ids))
+
+
+def company_sales(*, company: Company, store_ids: Sequence[int]) -> QuerySet[SaleRecord]:
+    """The company's mirrored ERP sales the agent may see: those entered in the ERP and the
+    web orders of the stores the agent serves."""
+    return _scoped(SaleRecord.objects.filter(company=company), store_ids).exclude(
+        progress=OrderProgress.DRAFT
+    )
+
+
+def company_page(*, user: User, company: Company, refresh: bool = True) -> CompanyPage:
+    """Everything the console shows of one company. With ``refresh`` the shown orders and
+    returns are brought up to date from the ERP first (through the gateway's cache); when the
+    ERP can't be reached the page is the mirror, and ``erp_fresh`` says so."""
+    from django.utils import timezone
+
+    stores = company_stores_for_agent(user=user, company=company)
+    store_ids = [s.id for s in stores]
+    sales_qs = company_sales(company=company, store_ids=store_ids)
+    sales_qs = sales_qs.select_related("order")
+    shown = list(sales_qs.order_by("-placed_at", "-erp_id")[:ORDERS_SHOWN])
+    fresh = True
+    moving = [r.number for r in shown if r.progress not in SETTLED]
+    if refresh and moving:
+        fresh = sales_refresh(numbers=moving, customer=company.code)
+        if fresh:
+            shown = list(sales_qs.order_by("-placed_at", "-erp_id")[:ORDERS_SHOWN])
+    waiting = list(
+        Order.objects.filter(company=company, store_id__in=store_ids)
+        .filter(status__in=(OrderStatus.RECEIVED, OrderStatus.REFUSED))
+        .filter(~Exists(SaleRecord.objects.filter(order=OuterRef("pk"))))
+        .order_by("-created_at")[:ORDERS_SHOWN]
+    )
+    returns = list(
+        _scoped(return_list(company=company), store_ids).select_related("requested_by")[
+            :ORDERS_SHOWN
+        ]
+    )
+    if refresh and not returns_refresh(returns=returns):
+        fresh = False
+    statement: AccountStatement | None
+    try:
+        statement = account_statement(company=company)
+    except ErpError:
+        statement, fresh = None, False
+    payments: list[Payment] = []
+    for store_id in store_ids:
+        payments.extend(payment_list(company=company, store_id=store_id)[:ORDERS_SHOWN])
+    payments.sort(key=lambda p: p.created_at, reverse=True)
+    return CompanyPage(
+        company=company,
+        stores=stores,
+        members=tuple(company_members(company=company)),
+        statement=statement,
+        sales=tuple(sale_view(r) for r in shown),
+        sales_total=sales_qs.count(),
+        waiting=tuple(waiting),
+        returns=tuple(returns),
+        payments=tuple(payments[:ORDERS_SHOWN]),
+        actions=tuple(ServiceAction.objects.filter(company=company)[:50]),
+        erp_fresh=fresh,
+        checked_at=timezone.now(),
+    )
+
+
+def company_sale_for_agent(*, user: User, company: Company, number: str) -> SaleRecord | None:
+    if not number or len(number) > 64:
+        return None
+    store_ids = [s.id for s in company_stores_for_agent(user=user, company=company)]
+    return company_sales(company=company, store_ids=store_ids).filter(number=number).first()
+
+
+def company_order_for_agent(*, user: User, company: Company, number: str) -> Order | None:
+    """A web order of the company placed in a store the agent serves, by its platform number
+    or the number of one of its ERP sales."""
+    if not number or len(number) > 64:
+        return None
+    store_ids = [s.id for s in company_stores_for_agent(user=user, company=company)]
+    orders = Order.objects.filter(company=company, store_id__in=store_ids)
+    return (
+        orders.filter(number=number).first()
+        or orders.filter(sales__erp_number=number).distinct().first()
+    )
+
+
+def order_outside_scope(*, user: User, company: Company, number: str) -> bool:
+    """Whether ``number`` names a web order of the company placed in a store the agent does
+    not serve (by its platform number or an ERP sale's): the console treats it as unknown. A
+    sale entered in the ERP belongs to the company in every store, so it is never outside."""
+    number = number.strip()
+    if not number or getattr(user, "is_superuser", False):
+        return False
+    store_ids = [s.id for s in company_stores_for_agent(user=user, company=company)]
+    web = Order.objects.filter(company=company).filter(
+        Q(number=number) | Q(sales__erp_number=number)
+    )
+    return web.exclude(store_id__in=store_ids).exists()

@@ -1,0 +1,52 @@
+from django.http import HttpRequest
+from django.urls import URLPattern, path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import views
+from .selectors import is_agent
+
+
+@hooks.register("register_admin_urls")
+def register_service_urls() -> list[URLPattern]:
+    return [
+        path("service/", views.company_search, name="service_search"),
+        path("service/companies/<int:company_id>/", views.company_detail, name="service_company"),
+        path(
+            "service/companies/<int:company_id>/cancel/",
+            views.order_cancel,
+            name="service_order_cancel",
+        ),
+        path(
+            "service/companies/<int:company_id>/resend-confirmation/",
+            views.confirmation_resend,
+            name="service_confirmation_resend",
+        ),
+        path(
+            "service/companies/<int:company_id>/orders/<str:number>/return/",
+            views.return_create,
+            name="service_return_create",
+        ),
+        path(
+            "service/companies/<int:company_id>/invoices/<str:number>.pdf",
+            views.invoice_document,
+            name="service_invoice_document",
+        ),
+        path(
+            "service/companies/<int:company_id>/act-as/",
+            views.acting_start,
+            name="service_acting_start",
+        ),
+    ]
+
+
+class ServiceMenuItem(MenuItem):
+    def is_shown(self, request: HttpRequest) -> bool:
+        return is_agent(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_service_menu_item() -> MenuItem:
+    return ServiceMenuItem(
+        "Customer service", reverse("service_search"), icon_name="group", order=250
+    )
