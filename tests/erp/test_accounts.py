@@ -140,3 +140,40 @@ def test_return_of_an_unconfirmed_order_is_refused(gateway, fresh_erp_server):
             request=ReturnRequest("C-1005", quotation["number"], "wrong", "ret-2")
         )
     assert refused.value.reasons == (ReasonCode.NOT_RETURNABLE,)
+
+
+def test_a_payment_cut_off_after_its_first_invoice_is_finished_by_the_retry(gateway, monkeypatch):
+    """Two invoices, one payment: the first is paid, then the connection drops. The retry
+    pays the second — not nothing (the key was seen) and not the first again."""
+    from storefleet.erp.backends.tryton import accounts
+    from storefleet.erp.errors import ErpUnavailable
+
+    customer, invoices = next(
+        (code, found)
+        for code in ("C-1001", "C-1002", "C-1003", "C-1005", "C-1006")
+        if len(found := gateway.list_open_invoices(customer=code)) >= 2
+    )
+    numbers = (invoices[0].number, invoices[1].number)
+    total = invoices[0].amount_to_pay.amount + invoices[1].amount_to_pay.amount
+    payment = PaymentRequest(customer, numbers, eur(str(total)), datetime.date.today(), "pay-cut")
+    pay_one = accounts._pay_one
+    paid: list[int] = []
+
+    def cut_after_the_first(client, invoice_id, *args):  # type: ignore[no-untyped-def]
+        if paid:
+            raise ErpUnavailable("connection dropped")
+        pay_one(client, invoice_id, *args)
+        paid.append(invoice_id)
+
+    monkeypatch.setattr(accounts, "_pay_one", cut_after_the_first)
+    monkeypatch.setattr("django.conf.settings.ERP_RETRY_ATTEMPTS", 1)
+    with pytest.raises(ErpUnavailable):
+        gateway.record_payment(payment=payment)
+    monkeypatch.setattr(accounts, "_pay_one", pay_one)
+    retried = gateway.record_payment(payment=payment)
+    assert [a.invoice_number for a in retried.allocations] == [numbers[1]]
+    assert retried.allocations[0].remaining.amount == 0
+    left = {i.number for i in gateway.list_open_invoices(customer=customer)}
+    assert not left & set(numbers)
+    again = gateway.record_payment(payment=payment)
+    assert (again.allocations, again.unallocated) == ((), eur("0"))

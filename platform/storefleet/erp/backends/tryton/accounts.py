@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -133,41 +134,57 @@ def _payment_method(client: TrytonClient) -> int:
     return int(rows[0]["id"])
 
 
-def _paid_with_key(client: TrytonClient, key: str) -> bool:
-    return bool(
-        client.search_read(
-            "account.move", [["description", "=", KEY_PREFIX + key]], ["id"], limit=1
-        )
+def _invoice_key(key: str, number: str) -> str:
+    return f"{KEY_PREFIX}{key}/{number}"
+
+
+def _recorded(client: TrytonClient, key: str, numbers: Sequence[str]) -> dict[str, Decimal]:
+    """What an earlier attempt with ``key`` already paid, by invoice number: each invoice is
+    paid under its own key, so an attempt cut off after the first of several invoices is
+    finished, not skipped, by the next. (A move under the bare key is an older platform's:
+    the whole payment was recorded.)"""
+    wanted = {_invoice_key(key, n): n for n in numbers}
+    rows = client.search_read(
+        "account.move",
+        [["description", "in", [*wanted, KEY_PREFIX + key]]],
+        ["description", "lines.debit"],
     )
+    done: dict[str, Decimal] = {}
+    for row in rows:
+        amount = sum((Decimal(str(line["debit"])) for line in row.get("lines.") or ()), Decimal(0))
+        if row["description"] == KEY_PREFIX + key:
+            return {n: Decimal(0) for n in numbers}
+        number = wanted[row["description"]]
+        done[number] = done.get(number, Decimal(0)) + amount
+    return done
 
 
 def record_payment(
     client: TrytonClient, lookups: Lookups, payment: PaymentRequest
 ) -> PaymentResult:
-    """Apply the amount to the named invoices, oldest due first. A key seen before records
-    nothing again and reports what the invoices owe now."""
+    """Apply the amount to the named invoices, oldest due first, each under its own key
+    (``<payment key>/<invoice number>``). A retry pays only what is still unpaid of them, and a
+    payment recorded whole records nothing again and reports what the invoices owe now."""
+    done = _recorded(client, payment.idempotency_key, payment.invoice_numbers)
     invoices = [
         i
         for i in open_invoices(client, lookups, payment.customer)
-        if i.number in payment.invoice_numbers
+        if i.number in payment.invoice_numbers and i.number not in done
     ]
-    missing = set(payment.invoice_numbers) - {i.number for i in invoices}
-    if missing and not _paid_with_key(client, payment.idempotency_key):
+    missing = set(payment.invoice_numbers) - {i.number for i in invoices} - set(done)
+    if missing:
         raise ErpRejected(
             f"Invoice(s) {', '.join(sorted(missing))} are not open for {payment.customer}.",
             reasons=[ReasonCode.NOTHING_TO_PAY],
         )
-    if _paid_with_key(client, payment.idempotency_key):
-        return PaymentResult(
-            payment.idempotency_key, (), Money(Decimal(0), payment.amount.currency)
-        )
-    left = payment.amount.amount
+    left = payment.amount.amount - sum(done.values(), Decimal(0))
     allocations = []
     for invoice in invoices:
         if left <= 0:
             break
         part = min(left, invoice.amount_to_pay.amount)
-        _pay_one(client, invoice.erp_id, part, payment.date, KEY_PREFIX + payment.idempotency_key)
+        memo = _invoice_key(payment.idempotency_key, invoice.number)
+        _pay_one(client, invoice.erp_id, part, payment.date, memo)
         left -= part
         allocations.append(
             PaymentAllocation(
@@ -179,7 +196,8 @@ def record_payment(
     return PaymentResult(
         idempotency_key=payment.idempotency_key,
         allocations=tuple(allocations),
-        unallocated=Money(left, payment.amount.currency),
+        # Nothing left to allocate on a repeat of a payment recorded whole.
+        unallocated=Money(left if allocations else Decimal(0), payment.amount.currency),
     )
 
 
