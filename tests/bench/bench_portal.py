@@ -314,7 +314,8 @@ def run(work: Path, env: dict[str, str], erp: ErpServer, processes: list) -> int
     recorded = len(
         erp.client().search_read(
             "account.move",
-            [["description", "=", f"storefleet:{payment.idempotency_key}"]],
+            # One move per invoice paid, under <payment key>/<invoice number>: one invoice here.
+            [["description", "like", f"storefleet:{payment.idempotency_key}/%"]],
             ["id"],
         )
     )

@@ -21,8 +21,11 @@ pytestmark = pytest.mark.django_db
 
 
 def erp_payment_moves(shop, payment: Payment) -> list[dict]:
+    """The payment's moves in the ERP: one per invoice, each under ``<key>/<invoice>``."""
     return shop.server.client().search_read(
-        "account.move", [["description", "=", f"storefleet:{payment.idempotency_key}"]], ["id"]
+        "account.move",
+        [["description", "like", f"storefleet:{payment.idempotency_key}/%"]],
+        ["id"],
     )
 
 
