@@ -16,8 +16,6 @@ from storefleet.erp.types import (
     PaymentRequest,
     PaymentResult,
     ReasonCode,
-    ReturnRequest,
-    ReturnResult,
 )
 
 from .client import TrytonClient
@@ -199,48 +197,3 @@ def record_payment(
         # Nothing left to allocate on a repeat of a payment recorded whole.
         unallocated=Money(left if allocations else Decimal(0), payment.amount.currency),
     )
-
-
-def request_return(
-    client: TrytonClient, lookups: Lookups, request: ReturnRequest, complaint_type: str
-) -> ReturnResult:
-    reference = KEY_PREFIX + request.idempotency_key
-    fields = ["number", "state"]
-    found = client.search_read("sale.complaint", [["reference", "=", reference]], fields)
-    if found:
-        return ReturnResult(found[0]["id"], found[0]["number"] or "", found[0]["state"], False)
-    customer = lookups.customer(request.customer)
-    sales = client.search_read(
-        "sale.sale",
-        [["number", "=", request.order_number], ["party", "=", customer.id]],
-        ["state"],
-    )
-    if not sales:
-        raise ErpNotFound("Order", request.order_number)
-    if sales[0]["state"] not in ("confirmed", "processing", "done"):
-        raise ErpRejected(
-            f"Order {request.order_number} has not been confirmed, so nothing can be returned.",
-            reasons=[ReasonCode.NOT_RETURNABLE],
-        )
-    types = client.search_read("sale.complaint.type", [["name", "=", complaint_type]], ["id"])
-    if not types:
-        raise ErpNotFound("Complaint type", complaint_type)
-    detail = "\n".join(f"{line.sku} × {line.quantity}" for line in request.lines)
-    (complaint_id,) = client.model(
-        "sale.complaint",
-        "create",
-        [
-            {
-                "customer": customer.id,
-                "company": lookups.company().id,
-                "type": types[0]["id"],
-                "origin": f"sale.sale,{sales[0]['id']}",
-                "reference": reference,
-                "date": datetime.date.today(),
-                "description": "\n".join(filter(None, [request.reason, detail])),
-            }
-        ],
-    )
-    client.model("sale.complaint", "wait", [complaint_id])
-    (row,) = client.model("sale.complaint", "read", [complaint_id], fields)
-    return ReturnResult(row["id"], row["number"] or "", row["state"], True)
