@@ -43,6 +43,8 @@ def platform_config() -> dict[str, Any]:
         "erpUser": "storefleet",
         "erpPassword": "erp-password-for-tests",
         "djangoSecretKey": "django-secret-key-for-tests",
+        "stripeApiKey": "sk_test_stripe-key-for-tests",
+        "stripeWebhookSecret": "whsec_stripe-webhook-secret-for-tests",
         "platformCertificateArn": "arn:aws:acm:eu-central-1:1:certificate/platform",
         "image": "1.dkr.ecr.eu-central-1.amazonaws.com/storefleet:1.0.0",
         "allowedHosts": ".acme.example",

@@ -33,7 +33,7 @@ def test_every_resource_tagged(deployment):
     tagged = assert_every_taggable_resource_tagged(
         deployment, Project="storefleet", Environment="test"
     )
-    assert tagged == 35
+    assert tagged == 36  # (the Stripe keys' secret is the 36th)
 
 
 def test_database_and_redis_private_and_encrypted(deployment):
@@ -62,7 +62,11 @@ def test_secrets_in_secrets_manager_never_in_task_definitions(deployment, platfo
         for r in deployment.of_type("aws:secretsmanager/secretVersion:SecretVersion")
         if secret_marker in r.inputs["secretString"]
     }
-    assert len(versions) == 3
+    assert len(versions) == 4
+    assert json.loads(versions["platform-stripe"]) == {
+        "api_key": "sk_test_stripe-key-for-tests",
+        "webhook_secret": "whsec_stripe-webhook-secret-for-tests",
+    }
     assert json.loads(versions["platform-erp"]) == {
         "url": "https://erp.acme.example/",
         "database": "acme",
@@ -76,7 +80,13 @@ def test_secrets_in_secrets_manager_never_in_task_definitions(deployment, platfo
     )
     for task in deployment.of_type("aws:ecs/taskDefinition:TaskDefinition"):
         text = task.inputs["containerDefinitions"]
-        for secret in ("erpPassword", "dbPassword", "djangoSecretKey"):
+        for secret in (
+            "erpPassword",
+            "dbPassword",
+            "djangoSecretKey",
+            "stripeApiKey",
+            "stripeWebhookSecret",
+        ):
             assert platform_config[secret] not in text
         (container,) = json.loads(text)
         secrets = {s["name"]: s["valueFrom"] for s in container["secrets"]}
@@ -87,12 +97,27 @@ def test_secrets_in_secrets_manager_never_in_task_definitions(deployment, platfo
             "ERP_PASSWORD": "arn:aws:mock:::secret/platform-erp:password::",
             "ERP_URL": "arn:aws:mock:::secret/platform-erp:url::",
             "ERP_USER": "arn:aws:mock:::secret/platform-erp:user::",
+            "STRIPE_API_KEY": "arn:aws:mock:::secret/platform-stripe:api_key::",
+            "STRIPE_WEBHOOK_SECRET": "arn:aws:mock:::secret/platform-stripe:webhook_secret::",
         }
         environment = {e["name"]: e["value"] for e in container["environment"]}
         assert environment["DJANGO_SETTINGS_MODULE"] == "storefleet.settings.production"
         assert environment["STOREFLEET_MEDIA_BUCKET_TEMPLATE"] == (
             "acme-storefleet-test-{slug}-media"
         )
+
+
+def test_the_containers_get_every_variable_production_requires(deployment):
+    """Production refuses to start without a required variable: the task definitions must
+    give all of them (secrets from Secrets Manager, here stood in for by sample values)."""
+    from tests.core.test_settings import PRODUCTION_ENV, _manage
+
+    for task in deployment.of_type("aws:ecs/taskDefinition:TaskDefinition"):
+        (container,) = json.loads(task.inputs["containerDefinitions"])
+        env = {e["name"]: e["value"] for e in container["environment"]}
+        env |= {s["name"]: PRODUCTION_ENV.get(s["name"], "x" * 50) for s in container["secrets"]}
+        result = _manage("check", env=env)
+        assert result.returncode == 0, result.stderr[-2000:]
 
 
 def test_web_and_worker_on_fargate_behind_https(deployment):

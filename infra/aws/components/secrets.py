@@ -1,6 +1,7 @@
 """``PlatformSecrets``: what the containers must know but nobody should read — the ERP
-credentials, Django's secret key and the database URL — in Secrets Manager. The containers get
-them as environment variables from ECS, never through the task definition's plain text."""
+credentials, Django's secret key, the database URL and the Stripe keys — in Secrets Manager.
+The containers get them as environment variables from ECS, never through the task definition's
+plain text."""
 
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ class PlatformSecretsArgs:
     erp_password: pulumi.Input[str]
     django_secret_key: pulumi.Input[str]
     database_url: pulumi.Input[str]
+    stripe_api_key: pulumi.Input[str]
+    stripe_webhook_secret: pulumi.Input[str]
     recovery_window_days: int = 7
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
 class PlatformSecrets(pulumi.ComponentResource):
-    """Three secrets; ``environment`` maps each container variable to its ``valueFrom``."""
+    """Four secrets; ``environment`` maps each container variable to its ``valueFrom``."""
 
     secret_arns: list[pulumi.Output[str]]
     environment: dict[str, pulumi.Output[str]]
@@ -45,6 +48,9 @@ class PlatformSecrets(pulumi.ComponentResource):
             ),
             "django-secret-key": args.django_secret_key,
             "database-url": args.database_url,
+            "stripe": pulumi.Output.json_dumps(
+                {"api_key": args.stripe_api_key, "webhook_secret": args.stripe_webhook_secret}
+            ),
         }
         arns: dict[str, pulumi.Output[str]] = {}
         for key, value in values.items():
@@ -70,5 +76,7 @@ class PlatformSecrets(pulumi.ComponentResource):
             "ERP_PASSWORD": arns["erp"].apply(lambda arn: f"{arn}:password::"),
             "DJANGO_SECRET_KEY": arns["django-secret-key"],
             "DATABASE_URL": arns["database-url"],
+            "STRIPE_API_KEY": arns["stripe"].apply(lambda arn: f"{arn}:api_key::"),
+            "STRIPE_WEBHOOK_SECRET": arns["stripe"].apply(lambda arn: f"{arn}:webhook_secret::"),
         }
         self.register_outputs({"secret_arns": self.secret_arns})

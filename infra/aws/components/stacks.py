@@ -105,6 +105,10 @@ def platform_stack() -> dict[str, pulumi.Output]:
             erp_password=config.require_secret("erpPassword"),
             django_secret_key=config.require_secret("djangoSecretKey"),
             database_url=database_url,
+            # Invoice payments (billing): Stripe's secret key and the webhook endpoint's
+            # signing secret (https://<store host>/billing/webhooks/stripe/).
+            stripe_api_key=config.require_secret("stripeApiKey"),
+            stripe_webhook_secret=config.require_secret("stripeWebhookSecret"),
             tags=tags,
         ),
     )
@@ -146,6 +150,7 @@ def platform_stack() -> dict[str, pulumi.Output]:
                 "CELERY_BROKER_URL": pulumi.Output.concat(redis, "/1?ssl_cert_reqs=required"),
                 "EMAIL_HOST": config.require("emailHost"),
                 "DEFAULT_FROM_EMAIL": config.require("defaultFromEmail"),
+                "BILLING_PROVIDER": "stripe",
                 "AWS_S3_REGION_NAME": region,
                 "STOREFLEET_MEDIA_BUCKET_TEMPLATE": media_bucket_name(prefix, "{slug}"),
                 "STOREFLEET_SHARED_MEDIA_BUCKET": static.bucket,
