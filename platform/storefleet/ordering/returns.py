@@ -571,12 +571,8 @@ def return_file(*, message: OutboxMessage) -> None:
             status=ReturnStatus.REFUSED, refusal_message=refusal.message
         )
         logger.warning("return %s refused by the ERP: %s", request.number, refusal.message)
-    except ErpUnavailable as error:
-        OutboxMessage.objects.filter(id=message.id).update(last_error=error.detail or error.message)
-        raise OutboxDeferred(error.detail, claim=message.attempts) from error
     except ErpError as error:
-        OutboxMessage.objects.filter(id=message.id).update(last_error=error.message)
-        raise OutboxDeferred(error.message, claim=message.attempts) from error
+        raise OutboxDeferred.recorded(message, error) from error
     else:
         get_gateway().invalidate_sales(customer=request.company.code)
         now = timezone.now()

@@ -384,6 +384,17 @@ class OutboxDeferred(ErpUnavailable):
         super().__init__(detail)
         self.claim = claim
 
+    @classmethod
+    def recorded(cls, message: OutboxMessage, error: ErpError) -> OutboxDeferred:
+        """Note on ``message`` why the ERP could not take it, and the deferral to raise. An
+        answer we don't understand is not a refusal either: the message is tried again."""
+        if isinstance(error, ErpUnavailable):
+            last_error, detail = error.detail or error.message, error.detail
+        else:
+            last_error = detail = error.message
+        OutboxMessage.objects.filter(id=message.id).update(last_error=last_error)
+        return cls(detail, claim=message.attempts)
+
 
 def outbox_process(*, message_id: int, claim: int | None = None) -> Order | None:
     """Carry one outbox message into the ERP. Raises ``OutboxDeferred`` (an ``ErpUnavailable``)
@@ -419,13 +430,8 @@ def outbox_process(*, message_id: int, claim: int | None = None) -> Order | None
         _submit_sales(order, first_run=message.attempts == 1)
     except ErpRejected as refusal:
         _order_refused(order, refusal)
-    except ErpUnavailable as error:
-        OutboxMessage.objects.filter(id=message.id).update(last_error=error.detail or error.message)
-        raise OutboxDeferred(error.detail, claim=message.attempts) from error
     except ErpError as error:
-        # An answer we don't understand is not a refusal: keep the order and try again later.
-        OutboxMessage.objects.filter(id=message.id).update(last_error=error.message)
-        raise OutboxDeferred(error.message, claim=message.attempts) from error
+        raise OutboxDeferred.recorded(message, error) from error
     OutboxMessage.objects.filter(id=message.id).update(done_at=timezone.now(), last_error="")
     order.refresh_from_db()
     notifications.order_outcome(order=order)
