@@ -86,10 +86,16 @@ def shared_broker(folder: Path) -> Iterator[dict[str, str]]:
 
 
 def _forget_connections(app) -> None:  # type: ignore[no-untyped-def]
-    """Drop the app's pooled broker connections, so the next send uses the broker now set."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Drop the app's pooled broker connections, so the next send uses the broker now set.
+
+    The app's pool is kombu's process-wide one for that broker URL (``kombu.pools``): closing
+    it but leaving it registered made the next ``memory://`` send after this fixture acquire
+    from a closed pool. ``pools.reset()`` closes and forgets every registered pool, so the
+    next send builds a fresh one for whichever broker is configured."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 
