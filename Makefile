@@ -13,7 +13,7 @@ MANAGE := cd platform && ../$(PY) manage.py
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export DJANGO_SETTINGS_MODULE ?= storefleet.settings.local
 
-.PHONY: help install demo test test-infra lint typecheck pytest migrate bench-storefront bench-erp bench-launch bench-ordering bench-portal clean
+.PHONY: help install demo test test-infra lint typecheck pytest migrate bench-storefront bench-erp bench-launch bench-ordering bench-portal bench-security clean
 
 help:
 	@echo "make demo   - set up and run the embedded default with demo stores"
@@ -85,3 +85,7 @@ bench-ordering: install
 # product list, and 8 replayed payment webhooks. wrk when installed, like bench-ordering.
 bench-portal: install
 	$(PY) tests/bench/bench_portal.py
+
+# The hostile-input suite at its large setting and the walls matrices (tests/hostile).
+bench-security: install
+	$(PY) tests/bench/bench_security.py

@@ -136,6 +136,11 @@ def nothing_written(*, extra: Iterable[tuple[str, callable]] = ()) -> Iterator[N
         raise AssertionError(f"a refused input changed {changed}")
 
 
+def record(name: str, value: int) -> None:
+    """Report a measured figure (e.g. ``login_attempts_before_lockout``) to the benchmark."""
+    COUNTS[name] = max(COUNTS[name], value)
+
+
 def wall_case(breached: bool, what: str) -> None:
     """Count one wall case of a matrix; a breach fails the test and is counted."""
     COUNTS["wall_cases"] += 1
