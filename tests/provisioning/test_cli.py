@@ -66,3 +66,44 @@ def test_suspend_and_destroy(render_brand, capsys):
     assert not Store.objects.filter(slug="nordlicht").exists()
     assert main(["destroy", "nordlicht", "--inline"]) == 1
     assert "There is no store 'nordlicht'." in capsys.readouterr().err
+
+
+def test_a_relative_path_is_taken_from_where_the_command_runs(render_brand, capsys, monkeypatch):
+    folder = render_brand("nordlicht")
+    monkeypatch.chdir(folder.parent.parent)
+
+    assert main(["launch", f"{folder.parent.name}/nordlicht", "--inline", "--skip-erp-check"]) == 0
+
+    run = ProvisioningRun.objects.get()
+    assert run.status == "succeeded"
+    assert run.folder == str(folder.resolve())
+
+
+def test_the_plan_checks_the_mapping_against_the_erp(render_brand, capsys, settings, erp_server):
+    from tests.erp.conftest import point_gateway_at
+
+    point_gateway_at(settings, erp_server)
+    folder = render_brand("nordlicht", currency="USD", erp_warehouse="WH-US", assortment="HYD,PNE")
+
+    assert main(["plan", str(folder)]) == 0
+
+    out = capsys.readouterr().out
+    assert "  check     ERP mapping: ERP tryton 8.2, company " in out
+    assert "warehouse WH-US" in out
+    assert "prices in USD" in out
+    assert "assortment Hydraulics, Pneumatics" in out
+    assert "PROBLEM" not in out
+    assert Store.objects.count() == 0
+
+
+def test_the_plan_refuses_a_currency_the_erp_cannot_price(
+    render_brand, capsys, settings, erp_server
+):
+    from tests.erp.conftest import point_gateway_at
+
+    point_gateway_at(settings, erp_server)
+    folder = render_brand("nordlicht", currency="CAD")
+
+    assert main(["plan", str(folder)]) == 1
+
+    assert "PROBLEM   The ERP cannot price in CAD: it prices in EUR, USD" in capsys.readouterr().out

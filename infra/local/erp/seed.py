@@ -563,7 +563,7 @@ class Seeder:
         root.save()
         self.categories = {}
         for prefix, name, *_ in CATEGORIES:
-            category = Category(name=name, parent=root)
+            category = Category(name=name, code=prefix, parent=root)
             category.save()
             self.categories[prefix] = category
 

@@ -38,6 +38,8 @@ from .types import (
     Invoice,
     InvoiceDocument,
     LineQuery,
+    MappingQuery,
+    MappingReport,
     OrderRequest,
     OrderReturnables,
     OrderStatus,
@@ -296,6 +298,12 @@ class ErpGateway:
 
     def test_connection(self) -> ConnectionReport:
         return resilience.call("test_connection", self.backend.test_connection, idempotent=True)
+
+    def mapping_check(self, *, query: MappingQuery) -> MappingReport:
+        """The ERP's view of a store's mapping (never cached: a launch asks for the truth)."""
+        return resilience.call(
+            "mapping_check", lambda: self.backend.mapping_check(query=query), idempotent=True
+        )
 
     # -------------------------------------------------------------- writes
     def submit_order(self, *, order: OrderRequest) -> SubmittedOrder:

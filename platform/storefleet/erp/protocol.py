@@ -18,6 +18,8 @@ from .types import (
     Invoice,
     InvoiceDocument,
     LineQuery,
+    MappingQuery,
+    MappingReport,
     OrderRequest,
     OrderReturnables,
     OrderStatus,
@@ -127,4 +129,10 @@ class ErpBackend(Protocol):
 
     def test_connection(self) -> ConnectionReport:
         """Log in and report what is there: version, company, warehouses, price lists."""
+        ...
+
+    def mapping_check(self, *, query: MappingQuery) -> MappingReport:
+        """What the ERP has for a store's mapping: its warehouse, price list, currency and
+        categories, and each sample SKU's list price (in that price list and currency) and
+        stock (in that warehouse). Reads only; a handful of requests whatever the sample."""
         ...

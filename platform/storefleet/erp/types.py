@@ -378,6 +378,63 @@ class ConnectionReport:
 
 
 @dataclass(frozen=True, slots=True)
+class MappingQuery:
+    """What a store declares it takes from the ERP: checked before the store is launched."""
+
+    warehouse: str
+    price_list: str
+    currency: str
+    # Product categories the store sells, by the ERP's category code or name.
+    assortment: tuple[str, ...]
+    sample_skus: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MappingSample:
+    """One sample SKU as the store would sell it: its list price in the store's price list
+    and currency, and its stock in the store's warehouse (``None`` where the ERP has none)."""
+
+    sku: str
+    known: bool
+    salable: bool
+    categories: tuple[str, ...]
+    list_price: Money | None
+    unit: str | None
+    stock: Quantity | None
+
+
+@dataclass(frozen=True, slots=True)
+class MappingReport:
+    """The ERP's answer to a store's mapping: what it has, and what of the mapping it found."""
+
+    backend: str
+    version: str
+    company: str
+    company_currency: str
+    warehouses: tuple[NamedRef, ...]
+    price_lists: tuple[NamedRef, ...]
+    # Currencies the ERP can price in: the company's own and those it has an exchange rate for.
+    currencies: tuple[str, ...]
+    categories: tuple[NamedRef, ...]
+    warehouse: NamedRef | None
+    price_list: NamedRef | None
+    currency_priced: bool
+    assortment: tuple[NamedRef, ...]
+    missing_categories: tuple[str, ...]
+    samples: tuple[MappingSample, ...]
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.warehouse is not None
+            and self.price_list is not None
+            and self.currency_priced
+            and not self.missing_categories
+            and all(s.known and s.salable and s.list_price is not None for s in self.samples)
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class CallStats:
     operation: str
     count: int

@@ -64,8 +64,10 @@ def _folders(arguments) -> list[Path]:
 
     if arguments.command == "reconcile":
         return sorted(p for p in brands_dir().iterdir() if (p / "store.toml").is_file())
-    path = Path(arguments.target)
-    return [path if path.is_dir() else brands_dir() / arguments.target]
+    # A path is taken from where the command runs (the worker that runs the launch may run
+    # elsewhere): resolved here, it is recorded absolute.
+    path = Path(arguments.target).expanduser()
+    return [(path if path.is_dir() else brands_dir() / arguments.target).resolve()]
 
 
 def main(argv: list[str] | None = None) -> int:

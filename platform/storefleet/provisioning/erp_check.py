@@ -1,20 +1,17 @@
 """Does the store's ERP mapping hold against the live ERP? Asked through ``storefleet.erp``'s
-public gateway only: warehouse and price list exist, the sample SKUs are known and have stock
-figures in the store's warehouse."""
+gateway (``mapping_check``): the warehouse, price list and currency exist and can price, the
+assortment's categories are there, and the sample SKUs are salable with a list price in the
+store's currency and stock figures in its warehouse."""
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
-from storefleet.errors import ApplicationError
+from storefleet.erp.gateway import get_gateway
+from storefleet.erp.types import MappingQuery, MappingReport
 
 from .storefile import ErpMapping
-
-
-class ErpGatewayMissing(ApplicationError):
-    """``storefleet.erp`` offers no gateway on this installation yet."""
 
 
 @dataclass(frozen=True)
@@ -24,51 +21,72 @@ class ErpCheckResult:
     problems: tuple[str, ...]
 
 
-def _gateway():
-    try:
-        module = importlib.import_module("storefleet.erp.gateway")
-    except ImportError as error:
-        raise ErpGatewayMissing(
-            f"The ERP gateway (storefleet.erp.gateway.get_gateway) is not installed: {error}.",
-            code="erp_gateway_missing",
-        ) from error
-    return module.get_gateway()
+def _names(values: Iterable[str]) -> str:
+    return ", ".join(values) or "none"
 
 
-def erp_mapping_check(*, mapping: ErpMapping) -> ErpCheckResult:
-    """Ask the ERP; ``ApplicationError`` (from the gateway) when it cannot be reached."""
-    gateway = _gateway()
-    types = importlib.import_module("storefleet.erp.types")
-    report = gateway.test_connection()
-    log = [f"ERP {report.backend} {report.version} at {report.url}, company {report.company}"]
+def erp_check_describe(report: MappingReport, query: MappingQuery) -> ErpCheckResult:
+    """The report in a regional manager's words: what was found, and each problem with what
+    the ERP has instead (so the answer to pick is on the screen)."""
+    log = [f"ERP {report.backend} {report.version}, company {report.company}"]
     problems = []
-    warehouses = {ref.code for ref in report.warehouses}
-    price_lists = {ref.name for ref in report.price_lists} | {
-        ref.code for ref in report.price_lists
-    }
-    if mapping.warehouse not in warehouses:
+    if report.warehouse is None:
         problems.append(
-            f"ERP warehouse '{mapping.warehouse}' does not exist (the ERP has "
-            f"{', '.join(sorted(warehouses)) or 'none'})."
+            f"ERP warehouse '{query.warehouse}' does not exist (the ERP has "
+            f"{_names(sorted(w.code for w in report.warehouses))})."
         )
     else:
-        log.append(f"warehouse {mapping.warehouse} exists")
-    if mapping.price_list not in price_lists:
+        log.append(f"warehouse {report.warehouse.code} ({report.warehouse.name})")
+    if report.price_list is None:
         problems.append(
-            f"ERP price list '{mapping.price_list}' does not exist (the ERP has "
-            f"{', '.join(sorted(ref.name for ref in report.price_lists)) or 'none'})."
+            f"ERP price list '{query.price_list}' does not exist (the ERP has "
+            f"{_names(p.name for p in report.price_lists)})."
         )
     else:
-        log.append(f"price list {mapping.price_list} exists")
-    if not problems:
-        lines = [types.LineQuery(sku=sku, quantity=Decimal(1)) for sku in mapping.sample_skus]
-        for item in gateway.availability(warehouse=mapping.warehouse, lines=lines):
-            if not item.known:
-                problems.append(f"SKU {item.sku} is unknown to the ERP.")
-            else:
-                log.append(f"{item.sku}: {item.available_now.value} in {item.warehouse}")
-        log.append(
-            "prices not sampled: the gateway reads prices per customer, and a new store has no "
-            "customer yet"
+        log.append(f"price list {report.price_list.name}")
+    if not report.currency_priced:
+        problems.append(
+            f"The ERP cannot price in {query.currency}: it prices in "
+            f"{_names(report.currencies)} (the company's {report.company_currency} and those "
+            "it has an exchange rate for)."
         )
+    else:
+        log.append(f"prices in {query.currency}")
+    if report.missing_categories:
+        problems.append(
+            f"ERP product categories {_names(report.missing_categories)} do not exist (the ERP "
+            f"has {_names(f'{c.code} ({c.name})' for c in report.categories)})."
+        )
+    elif report.assortment:
+        log.append("assortment " + _names(c.name for c in report.assortment))
+    for sample in report.samples:
+        if not sample.known:
+            problems.append(f"SKU {sample.sku} is unknown to the ERP (or inactive there).")
+        elif not sample.salable:
+            problems.append(f"SKU {sample.sku} is not salable in the ERP.")
+        elif sample.list_price is None:
+            if report.price_list is not None and report.currency_priced:
+                problems.append(f"SKU {sample.sku} has no price in {report.price_list.name}.")
+        else:
+            stock = (
+                f"{sample.stock.value.normalize():f} {sample.stock.unit} in {query.warehouse}"
+                if sample.stock is not None
+                else "no stock figure"
+            )
+            log.append(
+                f"{sample.sku}: {sample.list_price.amount.normalize():f} "
+                f"{sample.list_price.currency} per {sample.unit}, {stock}"
+            )
     return ErpCheckResult(ok=not problems, log=tuple(log), problems=tuple(problems))
+
+
+def erp_mapping_check(*, mapping: ErpMapping, currency: str) -> ErpCheckResult:
+    """Ask the ERP; ``ApplicationError`` (from the gateway) when it cannot be reached."""
+    query = MappingQuery(
+        warehouse=mapping.warehouse,
+        price_list=mapping.price_list,
+        currency=currency,
+        assortment=mapping.assortment,
+        sample_skus=mapping.sample_skus,
+    )
+    return erp_check_describe(get_gateway().mapping_check(query=query), query)

@@ -17,7 +17,7 @@ from storefleet.errors import ApplicationError
 from storefleet.tenants.models import Store, StoreStatus
 
 from .drivers import driver_for
-from .erp_check import ErpGatewayMissing, erp_mapping_check
+from .erp_check import erp_mapping_check
 from .models import RunAction
 from .rendering import brand_render
 from .storefile import BrandFolder, StoreFileError, brand_folder_load, brands_dir
@@ -82,7 +82,9 @@ def _existing_differences(store: Store, folder: BrandFolder) -> list[str]:
 
 
 def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
-    """What launching (or re-applying) ``brands/<slug>/`` would do."""
+    """What launching (or re-applying) ``brands/<slug>/`` would do. ``path`` is made absolute
+    here: the run records it, and its steps may run in a worker with another working folder."""
+    path = Path(path).resolve()
     try:
         folder = brand_folder_load(path)
     except StoreFileError as error:
@@ -135,11 +137,7 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
         ]
     if check_erp:
         try:
-            result = erp_mapping_check(mapping=folder.erp)
-        except ErpGatewayMissing as error:
-            changes.append(
-                PlannedChange(ChangeKind.CHECK, "ERP mapping", f"not checked: {error.message}")
-            )
+            result = erp_mapping_check(mapping=folder.erp, currency=spec.currency)
         except ApplicationError as error:
             problems.append(f"ERP mapping cannot be checked: {error.message}")
         else:

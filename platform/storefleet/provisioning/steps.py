@@ -16,7 +16,7 @@ from storefleet.tenants.models import Store, StoreStatus
 from storefleet.tenants.services import store_create, store_destroy, store_set_status
 
 from .drivers import driver_for
-from .erp_check import ErpGatewayMissing, erp_mapping_check
+from .erp_check import erp_mapping_check
 from .models import ProvisioningRun, RunAction, StepStatus
 from .storefile import BrandFolder, brand_folder_load
 
@@ -78,10 +78,7 @@ def erp(run: ProvisioningRun) -> StepOutcome:
     if not run.check_erp:
         return StepOutcome(StepStatus.SKIPPED, ("ERP mapping check skipped on request",))
     folder = _folder(run)
-    try:
-        result = erp_mapping_check(mapping=folder.erp)
-    except ErpGatewayMissing as error:
-        return StepOutcome(StepStatus.SKIPPED, (f"not checked: {error.message}",))
+    result = erp_mapping_check(mapping=folder.erp, currency=folder.store.currency)
     if not result.ok:
         raise ApplicationError(" ".join(result.problems), field="erp", code="erp_mapping")
     return StepOutcome(StepStatus.SUCCEEDED, result.log)

@@ -14,6 +14,8 @@ from storefleet.erp.types import (
     Invoice,
     InvoiceDocument,
     LineQuery,
+    MappingQuery,
+    MappingReport,
     NamedRef,
     OrderRequest,
     OrderReturnables,
@@ -32,7 +34,7 @@ from storefleet.erp.types import (
     SyncCursor,
 )
 
-from . import accounts, invoices, orders, reads, returns, sales
+from . import accounts, invoices, mapping, orders, reads, returns, sales
 from .client import TrytonClient, TrytonConfig
 from .lookups import Lookups
 
@@ -146,6 +148,10 @@ class TrytonBackend:
                 NamedRef(erp_id=p["id"], code=str(p["id"]), name=p["name"]) for p in price_lists
             ),
         )
+
+    def mapping_check(self, *, query: MappingQuery) -> MappingReport:
+        self.lookups.clear()
+        return mapping.mapping_check(self.client, self.lookups, query)
 
 
 def from_settings() -> TrytonBackend:
