@@ -37,10 +37,12 @@ def _mirror_the_storys_products() -> None:
                 categories=(category,),
                 list_price=Money(Decimal(price), "EUR"),
                 erp_write_date=written,
+                category_codes=(sku[:3],),
             )
             for erp_id, sku, name, category, minimum, price in [
                 (1, "FAS-1001", "Hex Bolt M5x12 DIN 933 8.8 zinc plated", "Fasteners", 100, "0.09"),
                 (2, "BRG-1001", "Deep Groove Ball Bearing 6002-2RS", "Bearings", None, "4.80"),
+                (3, "HYD-1002", "Gear Pump 8 cc/rev", "Hydraulics", None, "180.00"),
             ]
         ]
     )
@@ -63,9 +65,12 @@ def test_product_page_shows_the_seeded_story_below_the_facts(
     assert facts is not None and story.bounding_box()["y"] > facts["y"] + facts["height"]  # type: ignore[index]
     page.screenshot(path=str(artifacts / "ferrum-product-story.png"), full_page=True)
 
-    page.goto(f"http://hydra.localhost:{port}/catalog/FAS-1001/")
-    expect(page.locator("h1")).to_have_text("Hex Bolt M5x12 DIN 933 8.8 zinc plated")
+    # Hydra sells its own assortment (HYD, PNE): a product without a story shows none, and
+    # Ferrum's bolt is not sold there at all.
+    page.goto(f"http://hydra.localhost:{port}/catalog/HYD-1002/")
+    expect(page.locator("h1")).to_have_text("Gear Pump 8 cc/rev")
     expect(page.locator(".product-story")).to_have_count(0)
+    assert page.goto(f"http://hydra.localhost:{port}/catalog/FAS-1001/").status == 404  # type: ignore[union-attr]
 
     page.goto(f"http://localhost:{port}/admin/login/")
     page.fill("#id_username", "ferrum.editor")

@@ -20,7 +20,12 @@ WRITTEN = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
 
 
 def products_make(
-    count: int, *, start: int = 1, category: str = "Fasteners", prefix: str = "FAS"
+    count: int,
+    *,
+    start: int = 1,
+    category: str = "Fasteners",
+    prefix: str = "FAS",
+    codes: tuple[str, ...] = (),
 ) -> None:
     """``count`` products ``<prefix>-<number>`` from ``start``; number 1 has ordering rules."""
     products_upsert(
@@ -37,6 +42,7 @@ def products_make(
                 categories=(category,),
                 list_price=Money(Decimal("0.0900"), "EUR"),
                 erp_write_date=WRITTEN,
+                category_codes=codes,
             )
             for number in range(start, start + count)
         ]

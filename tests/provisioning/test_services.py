@@ -78,7 +78,13 @@ def test_launch_builds_the_store_from_its_folder_and_makes_it_live(render_brand)
         "EUR",
     )
     home = HomePage.objects.get(pk=store.site.root_page_id)
-    assert [p.slug for p in home.get_children()] == ["products", "about", "terms", "imprint"]
+    assert [p.slug for p in home.get_children()] == [
+        "products",
+        "about",
+        "terms",
+        "imprint",
+        "catalog",
+    ]
     assert all(p.live for p in home.get_descendants())
     assert get_image_model().objects.filter(collection=store.collection).count() == 5
     assert get_document_model().objects.filter(collection=store.collection).count() == 2
@@ -101,7 +107,7 @@ def test_showcase_template_gives_a_catalog_led_store(render_brand):
     assert run.status == RunStatus.SUCCEEDED
     store = Store.objects.get(slug="zeta")
     home = HomePage.objects.get(pk=store.site.root_page_id)
-    assert [p.slug for p in home.get_children()] == ["catalogue", "imprint"]
+    assert [p.slug for p in home.get_children()] == ["catalogue", "imprint", "catalog"]
 
 
 def test_relaunching_a_live_store_changes_nothing(render_brand):

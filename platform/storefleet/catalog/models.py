@@ -30,9 +30,11 @@ PRODUCT_PREVIEW = "product:"
 
 
 class Category(models.Model):
-    """An ERP product category, known by its name (the ERP gives names, not ids)."""
+    """An ERP product category, known by its name and, where the ERP has one, its code (store
+    files declare assortments by code: HYD, PNE)."""
 
     name = models.CharField(max_length=200, unique=True)
+    code = models.CharField(max_length=50, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

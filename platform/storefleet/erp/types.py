@@ -42,6 +42,8 @@ class ProductRecord:
     categories: tuple[str, ...]
     list_price: Money
     erp_write_date: datetime.datetime
+    # The ERP's codes of ``categories``, in the same order ("" where one has none).
+    category_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.test import Client
 
 from storefleet.brand.seeding import store_content_seed
+from storefleet.catalog.services import catalog_assortment_apply
 from storefleet.errors import ApplicationError
 from storefleet.tenants.models import Store, StoreStatus
 from storefleet.tenants.services import store_create, store_destroy, store_set_status
@@ -63,15 +64,23 @@ def content(run: ProvisioningRun) -> StepOutcome:
         contact=folder.contact,
         content=folder.content,
     )
-    if not seeded:
-        return StepOutcome(StepStatus.UNCHANGED, ("home page has content; seed not applied",))
-    return StepOutcome(
-        StepStatus.SUCCEEDED,
-        (
+    log = (
+        [
             f"{len(folder.content.media)} media, {len(folder.content.pages)} top-level pages",
             f"theme {folder.theme.primary}/{folder.theme.accent}, navigation and footer",
-        ),
+        ]
+        if seeded
+        else ["home page has content; seed not applied"]
     )
+    # The assortment is the store file's, on every run (seed content is applied once): a
+    # changed store.toml reconciled changes what the store sells.
+    applied = catalog_assortment_apply(home=store.site.root_page, categories=folder.erp.assortment)
+    sold = ", ".join(applied.categories) or "every product"
+    log.append(f"assortment {'set' if applied.changed else 'unchanged'}: {sold}")
+    if applied.page_created:
+        log.append("catalog page created")
+    status = StepStatus.SUCCEEDED if seeded or applied.changed else StepStatus.UNCHANGED
+    return StepOutcome(status, tuple(log))
 
 
 def erp(run: ProvisioningRun) -> StepOutcome:

@@ -86,6 +86,7 @@ def products_changed_since(
             "create_date",
             "template.write_date",
             "template.categories.name",
+            "template.categories.code",
         ],
         order=[["id", "ASC"]],
         limit=limit,
@@ -109,6 +110,9 @@ def products_changed_since(
                 categories=tuple(c["name"] for c in template.get("categories.") or []),
                 list_price=Money(row["list_price_used"] or Decimal(0), company.currency),
                 erp_write_date=written,
+                category_codes=tuple(
+                    c.get("code") or "" for c in template.get("categories.") or []
+                ),
             )
         )
     next_cursor, complete = _next_cursor(
