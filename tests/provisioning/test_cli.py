@@ -66,3 +66,26 @@ def test_suspend_and_destroy(render_brand, capsys):
     assert not Store.objects.filter(slug="nordlicht").exists()
     assert main(["destroy", "nordlicht", "--inline"]) == 1
     assert "There is no store 'nordlicht'." in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["../../etc", "/etc", "..", "nordlicht/../../x", "", "a\x00b", "../brands/nordlicht/.."],
+)
+def test_a_target_outside_the_brands_directory_is_refused(render_brand, brands_dir, capsys, target):
+    render_brand("nordlicht")
+
+    assert main(["plan", target, "--skip-erp-check"]) == 1
+
+    err = capsys.readouterr().err
+    assert "is not a store's folder in" in err
+    assert "give a store's slug (e.g. ferrum)" in err
+    assert "Traceback" not in err
+    assert ProvisioningRun.objects.count() == 0
+
+
+def test_a_slug_or_its_folder_are_both_targets(render_brand, brands_dir, capsys):
+    render_brand("nordlicht")
+    assert main(["plan", "nordlicht", "--skip-erp-check"]) == 0
+    assert main(["plan", str(brands_dir / "nordlicht"), "--skip-erp-check"]) == 0
+    assert capsys.readouterr().out.count("Plan: launch nordlicht (nordlicht.localhost)") == 2

@@ -60,12 +60,28 @@ def _follow(run, *, poll: float = 0.2, timeout: float = 600) -> int:
 
 
 def _folders(arguments) -> list[Path]:
+    """The brand folders a command is about. A target is a slug or a folder of the brands
+    directory: the pipeline launches declared stores, not any folder a path points at."""
+    from storefleet.errors import ApplicationError
+
     from .storefile import brands_dir
 
+    root = brands_dir()
     if arguments.command == "reconcile":
-        return sorted(p for p in brands_dir().iterdir() if (p / "store.toml").is_file())
-    path = Path(arguments.target)
-    return [path if path.is_dir() else brands_dir() / arguments.target]
+        return sorted(p for p in root.iterdir() if (p / "store.toml").is_file())
+    target = arguments.target
+    refused = ApplicationError(
+        f"'{target[:80]}' is not a store's folder in {root}; give a store's slug (e.g. ferrum) "
+        f"or its folder ({root}/<slug>).",
+        field="target",
+    )
+    if not target.strip() or "\x00" in target:
+        raise refused
+    path = Path(target)
+    folder = path if path.is_dir() else root / target
+    if folder.resolve().parent != root.resolve():
+        raise refused
+    return [folder]
 
 
 def main(argv: list[str] | None = None) -> int:
