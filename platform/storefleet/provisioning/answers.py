@@ -45,9 +45,10 @@ HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 WAREHOUSE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,19}")
 CATEGORY = re.compile(r"[A-Z]{2,5}")
 SKU = re.compile(r"[A-Z0-9][A-Z0-9._-]{1,39}")
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-PHONE = re.compile(r"[0-9+()./ -]*")
-VAT_ID = re.compile(r"[A-Za-z0-9 .-]*")
+# Stricter than the hook's: the characters a sales address, a phone number and a VAT ID use.
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+PHONE = re.compile(r"[+(]?[0-9][0-9()./ -]{0,38}")
+VAT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .-]{0,29}")
 # Longest answer shown back inside a message: a hostile paste must not flood the page.
 ECHO_LENGTH = 60
 
@@ -275,6 +276,10 @@ def answers_check(*, template: SiteTemplate, answers: Mapping[str, str]) -> dict
             complete[question.name] = question.default
             continue
         derived = _derive(question.default, complete)
+        if any(f"cookiecutter.{p.field}" in question.default for p in problems):
+            # Derived from an answer already refused: one message about that answer is enough.
+            complete[question.name] = derived or ""
+            continue
         found = (
             answer_problem(question.name, derived)
             if derived

@@ -75,11 +75,15 @@ def _folders(arguments) -> list[Path]:
         f"or its folder ({root}/<slug>).",
         field="target",
     )
-    if not target.strip() or "\x00" in target:
+    if not target.strip() or "\x00" in target or len(target) > 1024:
         raise refused
     path = Path(target)
-    folder = path if path.is_dir() else root / target
-    if folder.resolve().parent != root.resolve():
+    try:
+        folder = path if path.is_dir() else root / target
+        inside = folder.resolve().parent == root.resolve()
+    except (OSError, ValueError):  # a name too long for the file system, a loop of links
+        raise refused from None
+    if not inside:
         raise refused
     return [folder]
 

@@ -328,7 +328,11 @@ def _load(path: Path, name: str, problems: list[str]) -> Any:
 
 def brand_folder_load(path: Path) -> BrandFolder:
     """Read and check ``path``; raises :class:`StoreFileError` listing every problem."""
-    if not path.is_dir():
+    try:
+        is_folder = path.is_dir()
+    except (OSError, ValueError):  # e.g. a name longer than the file system allows
+        is_folder = False
+    if not is_folder:
         raise StoreFileError(path, ["no such brand folder"])
     problems: list[str] = []
     data = _load(path, "store.toml", problems)
