@@ -33,7 +33,8 @@ from storefleet.errors import ApplicationError
 from storefleet.tenants.models import StoreStatus
 from storefleet.tenants.services import StoreSpec
 
-from .answers import answer_problem
+# SLUG and HOST_LABEL are matched with fullmatch: "$" would let a trailing newline through.
+from .answers import HOST_LABEL, SLUG, answer_problem
 from .site_templates import TEMPLATE_NAME, templates_dir
 
 __all__ = [
@@ -46,9 +47,6 @@ __all__ = [
     "templates_dir",
 ]
 
-# Matched with fullmatch: "$" would let a trailing newline through.
-SLUG = re.compile(r"[a-z][a-z0-9-]{0,38}[a-z0-9]")
-HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 DRIVERS = ("local", "pulumi")
 MAX_FILE_BYTES = 1_000_000
 # store.toml keys checked by the wizard's rule for the same answer (``answers.RULES``).
