@@ -28,6 +28,7 @@ from storefleet.provisioning.models import ProvisioningRun, RunStatus, RunStep
 from storefleet.provisioning.services import (
     run_resume,
     store_launch,
+    store_launch_from_template,
     store_suspend,
     store_teardown,
 )
@@ -306,3 +307,27 @@ def test_a_destroyed_store_without_a_folder_is_destroyed_all_the_same(render_bra
 
     assert run.status == RunStatus.SUCCEEDED
     assert run.steps.get(name="folder").status == "unchanged"
+
+
+def test_a_store_launched_with_template_syntax_in_its_answers_shows_it_as_text(brands_dir):
+    run = store_launch_from_template(
+        template="b2b-store",
+        answers={
+            "brand_name": "Nord {{ 7*7 }} Antriebe",
+            "slug": "nordlicht",
+            "tagline": "{% for x in range(3) %}x{% endfor %} <b>bold</b>",
+        },
+        check_erp=False,
+        inline=True,
+    )
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert Store.objects.get(slug="nordlicht").name == "Nord {{ 7*7 }} Antriebe"
+    home = Client().get("/", HTTP_HOST="nordlicht.localhost").content.decode()
+    assert "Nord {{ 7*7 }} Antriebe" in home
+    assert "{% for x in range(3) %}x{% endfor %} &lt;b&gt;bold&lt;/b&gt;" in home
+    assert "Nord 49" not in home
+    assert "xxx" not in home
+    about = Client().get("/about/", HTTP_HOST="nordlicht.localhost").content.decode()
+    assert "&lt;b&gt;bold&lt;/b&gt;" in about
+    assert "<b>bold</b>" not in about
