@@ -358,3 +358,17 @@ def test_every_question_of_every_template_is_tried():
     for template in TEMPLATES:
         names = {q.name for q in template_get(name=template).questions}
         assert names == set(FREE_TEXT) | set(SHAPED)
+
+
+@hostile
+@given(body=hostile_bytes(max_size=3000), launch=st.booleans())
+def test_a_wizard_post_of_raw_bytes_writes_nothing(manager, brands_dir, body, launch):
+    url = reverse("provisioning_launch_form", args=["b2b-store"])
+    # A brand name whose derived slug is refused, then the junk (invalid UTF-8, NULs, BOMs...):
+    # the body must be parsed and refused, never crash, and no store may come of it.
+    prefix = "slug=&brand_name=%7B%7B+7*7+%7D%7D&" + ("launch=&" if launch else "plan=&")
+    with nothing_written(extra=[("brand folders", folder_listing(brands_dir))]):
+        response = manager.post(
+            url, data=prefix.encode() + body, content_type="application/x-www-form-urlencoded"
+        )
+    check_response(response, allowed=(200, 400))
