@@ -21,7 +21,7 @@ def test_launch_prints_the_plan_and_each_step(render_brand, capsys):
     assert "  create    site: nordlicht.localhost" in out
     assert "[#.....] Register the store" in out
     assert "[######] Go live                                  succeeded" in out
-    # Ids are not reset between tests (PostgreSQL's sequences are not rolled back).
+    # The run's id, not 1: a transactional test before this one may have used 1 already.
     assert out.rstrip().endswith(f"Run {ProvisioningRun.objects.get().pk}: succeeded")
     assert Store.objects.get(slug="nordlicht").status == "live"
 
@@ -108,3 +108,26 @@ def test_the_plan_refuses_a_currency_the_erp_cannot_price(
     assert main(["plan", str(folder)]) == 1
 
     assert "PROBLEM   The ERP cannot price in CAD: it prices in EUR, USD" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["../../etc", "/etc", "..", "nordlicht/../../x", "", "a\x00b", "../brands/nordlicht/.."],
+)
+def test_a_target_outside_the_brands_directory_is_refused(render_brand, brands_dir, capsys, target):
+    render_brand("nordlicht")
+
+    assert main(["plan", target, "--skip-erp-check"]) == 1
+
+    err = capsys.readouterr().err
+    assert "is not a store's folder in" in err
+    assert "give a store's slug (e.g. ferrum)" in err
+    assert "Traceback" not in err
+    assert ProvisioningRun.objects.count() == 0
+
+
+def test_a_slug_or_its_folder_are_both_targets(render_brand, brands_dir, capsys):
+    render_brand("nordlicht")
+    assert main(["plan", "nordlicht", "--skip-erp-check"]) == 0
+    assert main(["plan", str(brands_dir / "nordlicht"), "--skip-erp-check"]) == 0
+    assert capsys.readouterr().out.count("Plan: launch nordlicht (nordlicht.localhost)") == 2

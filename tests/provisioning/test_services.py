@@ -3,9 +3,12 @@ Celery chain (``inline``); tests/provisioning/test_tasks.py runs them on a real 
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import yaml
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.test import Client
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -25,6 +28,7 @@ from storefleet.provisioning.models import ProvisioningRun, RunStatus, RunStep
 from storefleet.provisioning.services import (
     run_resume,
     store_launch,
+    store_launch_from_template,
     store_suspend,
     store_teardown,
 )
@@ -243,7 +247,8 @@ def test_destroy_leaves_no_orphans(render_brand, ferrum):
     before = world_counts()
     ferrum_pages = Page.objects.filter(path__startswith=ferrum.home.path).count()
     permissions = Permission.objects.count()
-    store_launch(path=render_brand(), check_erp=False, inline=True)
+    folder = render_brand()
+    store_launch(path=folder, check_erp=False, inline=True)
     assert world_counts() != before
 
     run = store_teardown(slug="nordlicht", inline=True)
@@ -252,8 +257,10 @@ def test_destroy_leaves_no_orphans(render_brand, ferrum):
     assert steps(run) == [
         ("infrastructure", "succeeded"),
         ("remove", "succeeded"),
+        ("folder", "succeeded"),
         ("smoke_test", "succeeded"),
     ]
+    assert not folder.exists()  # reconcile must not launch it again
     assert world_counts() == before
     assert Permission.objects.count() == permissions
     assert Page.objects.filter(path__startswith=ferrum.home.path).count() == ferrum_pages
@@ -270,3 +277,63 @@ def test_a_second_run_waits_for_the_unfinished_one(render_brand):
     ):
         store_launch(path=folder, check_erp=False, inline=False)
     assert RunStep.objects.count() == len(LAUNCH_STEPS)
+
+
+def test_destroying_a_store_that_took_over_a_platform_host_leaves_nothing(render_brand, brands_dir):
+    folder = render_brand()
+    store_launch(path=folder, check_erp=False, inline=True)
+    # As the wizard could before platform hosts were reserved: the store on the admin's host.
+    site = Store.objects.get(slug="nordlicht").site
+    site.hostname = "admin.localhost"
+    site.save()
+    cache.clear()
+
+    run = store_teardown(slug="nordlicht", inline=True)
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert steps(run) == [
+        ("infrastructure", "succeeded"),
+        ("remove", "succeeded"),
+        ("folder", "succeeded"),
+        ("smoke_test", "succeeded"),
+    ]
+    assert run.steps.get(name="smoke_test").log == "admin.localhost is the platform's again"
+    assert list(brands_dir.iterdir()) == []
+    assert not Store.objects.filter(slug="nordlicht").exists()
+    login = Client().get("/admin/login/", HTTP_HOST="admin.localhost")
+    assert login.status_code == 200
+
+
+def test_a_destroyed_store_without_a_folder_is_destroyed_all_the_same(render_brand, brands_dir):
+    folder = render_brand()
+    store_launch(path=folder, check_erp=False, inline=True)
+    shutil.rmtree(folder)
+
+    run = store_teardown(slug="nordlicht", inline=True)
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.steps.get(name="folder").status == "unchanged"
+
+
+def test_a_store_launched_with_template_syntax_in_its_answers_shows_it_as_text(brands_dir):
+    run = store_launch_from_template(
+        template="b2b-store",
+        answers={
+            "brand_name": "Nord {{ 7*7 }} Antriebe",
+            "slug": "nordlicht",
+            "tagline": "{% for x in range(3) %}x{% endfor %} <b>bold</b>",
+        },
+        check_erp=False,
+        inline=True,
+    )
+
+    assert run.status == RunStatus.SUCCEEDED
+    assert Store.objects.get(slug="nordlicht").name == "Nord {{ 7*7 }} Antriebe"
+    home = Client().get("/", HTTP_HOST="nordlicht.localhost").content.decode()
+    assert "Nord {{ 7*7 }} Antriebe" in home
+    assert "{% for x in range(3) %}x{% endfor %} &lt;b&gt;bold&lt;/b&gt;" in home
+    assert "Nord 49" not in home
+    assert "xxx" not in home
+    about = Client().get("/about/", HTTP_HOST="nordlicht.localhost").content.decode()
+    assert "&lt;b&gt;bold&lt;/b&gt;" in about
+    assert "<b>bold</b>" not in about

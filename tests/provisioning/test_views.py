@@ -255,3 +255,46 @@ def test_a_failed_run_offers_resume_and_resumes_from_the_failed_step(
     assert f"Run {run.pk} has not failed (succeeded); nothing to resume." in [
         str(m) for m in response.context["messages"]
     ]
+
+
+def test_template_syntax_in_the_brand_name_is_shown_as_typed_never_evaluated(
+    manager_client, brands_dir
+):
+    response = post(
+        manager_client, "plan", check_erp="", brand_name="Nord {{ 7*7 }}", slug="nordlicht"
+    )
+
+    plan = response.context["plan"]
+    assert plan.problems == ()
+    assert plan.changes[0].detail == "Nord {{ 7*7 }} (Nordics, SEK)"
+    page = response.content.decode()
+    assert "Nord {{ 7*7 }} (Nordics, SEK)" in page
+    assert "Nord 49" not in page
+    assert list(brands_dir.iterdir()) == []
+
+
+def test_a_slug_derived_from_template_syntax_is_refused_on_its_field(manager_client, brands_dir):
+    response = post(manager_client, "launch", check_erp="", brand_name="{{ 7*7 }}")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["slug"] == [
+        "slug: '{{' must be 2-40 lower-case letters, digits or hyphens, start with a letter and "
+        "not end with a hyphen (it becomes the folder brands/<slug>/). It was derived from your "
+        "other answers; give it yourself."
+    ]
+    assert list(brands_dir.iterdir()) == []
+    assert (Store.objects.count(), ProvisioningRun.objects.count()) == (0, 0)
+
+
+def test_a_platform_host_is_refused_on_the_hostname_field(manager_client, brands_dir):
+    response = post(manager_client, "launch", check_erp="", hostname="admin.localhost")
+
+    assert response.context["form"].errors == {
+        "hostname": [
+            "hostname: 'admin.localhost' is reserved for the platform itself (the admin answers "
+            "there); give the store its own host name, e.g. <slug>.localhost or "
+            "shop.<brand>.example."
+        ]
+    }
+    assert list(brands_dir.iterdir()) == []
+    assert (Store.objects.count(), ProvisioningRun.objects.count()) == (0, 0)

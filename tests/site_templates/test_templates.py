@@ -134,6 +134,11 @@ def test_every_choice_renders(template, choice, value, tmp_path):
 INVALID = [
     ("slug", "Nord_Licht", "slug: 'Nord_Licht' must be 2-40 lower-case letters"),
     ("slug", "n", "slug: 'n' must be"),
+    # The patterns match the whole answer: "$" used to let a trailing newline through.
+    ("slug", "nordlicht\n", "slug: 'nordlicht\n' must be 2-40 lower-case letters"),
+    ("hostname", "nordlicht.localhost\n", "hostname: 'nordlicht.localhost\n' is not a valid"),
+    ("primary_colour", "#1D4E89\n", "primary_colour: '#1D4E89\n' is not a colour"),
+    ("email", "a@b.example\n", "email: 'a@b.example\n' is not an e-mail address."),
     ("hostname", "nordlicht", "hostname: 'nordlicht' is not a valid host name"),
     ("hostname", "-bad.localhost", "hostname: '-bad.localhost' is not a valid host name"),
     ("languages", "en,sv", "languages: 'en,sv' must be a comma-separated list of de, en, es, fr"),
@@ -179,3 +184,33 @@ def test_an_unknown_choice_is_refused_before_rendering(template, tmp_path):
     ):
         render(template, tmp_path / "out", logo_mark="star")
     assert not (tmp_path / "out").exists()
+
+
+def quoted_filter():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "local_extensions", TEMPLATES_DIR / "b2b-store" / "local_extensions.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.quoted
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Göteborg",
+        'say "hi" \\ back',
+        "a\x7fb",
+        "tab\there",
+        "line\u2028break",
+        "\x00\x1b[31m",
+        "😀",
+    ],
+)
+def test_quoted_reads_back_as_the_same_text_in_toml_and_yaml(value):
+    quoted = quoted_filter()(value)
+    assert tomllib.loads(f"v = {quoted}")["v"] == value
+    assert yaml.safe_load(f"v: {quoted}")["v"] == value

@@ -60,14 +60,34 @@ def _follow(run, *, poll: float = 0.2, timeout: float = 600) -> int:
 
 
 def _folders(arguments) -> list[Path]:
+    """The brand folders a command is about. A target is a slug or a folder of the brands
+    directory: the pipeline launches declared stores, not any folder a path points at."""
+    from storefleet.errors import ApplicationError
+
     from .storefile import brands_dir
 
+    root = brands_dir()
     if arguments.command == "reconcile":
-        return sorted(p for p in brands_dir().iterdir() if (p / "store.toml").is_file())
-    # A path is taken from where the command runs (the worker that runs the launch may run
-    # elsewhere): resolved here, it is recorded absolute.
-    path = Path(arguments.target).expanduser()
-    return [(path if path.is_dir() else brands_dir() / arguments.target).resolve()]
+        return sorted(p for p in root.iterdir() if (p / "store.toml").is_file())
+    target = arguments.target
+    refused = ApplicationError(
+        f"'{target[:80]}' is not a store's folder in {root}; give a store's slug (e.g. ferrum) "
+        f"or its folder ({root}/<slug>).",
+        field="target",
+    )
+    if not target.strip() or "\x00" in target or len(target) > 1024:
+        raise refused
+    path = Path(target)
+    try:
+        folder = path if path.is_dir() else root / target
+        inside = folder.resolve().parent == root.resolve()
+    except (OSError, ValueError):  # a name too long for the file system, a loop of links
+        raise refused from None
+    if not inside:
+        raise refused
+    # Resolved here, where the command runs: the run records it absolute (its steps may run
+    # in a worker with another working folder).
+    return [folder.resolve()]
 
 
 def main(argv: list[str] | None = None) -> int:

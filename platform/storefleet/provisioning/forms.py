@@ -1,8 +1,9 @@
 """The wizard's form: one field per question of the chosen site template.
 
-The form checks nothing itself: every answer is checked by the template's own pre-generation
-hook (through the services), so the wizard, ``cookiecutter`` and ``storefleet`` say the same
-thing about the same answer. ``answers_refused`` puts the hook's messages on their fields."""
+The form checks nothing itself: every answer is checked by the one rule per question in
+``answers.py`` and then by the template's own pre-generation hook (both through the services),
+so every path that takes answers says the same thing about the same answer.
+``answers_refused`` puts their messages on their fields."""
 
 from __future__ import annotations
 

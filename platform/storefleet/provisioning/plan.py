@@ -18,6 +18,7 @@ from storefleet.tenants.models import Store, StoreStatus
 
 from .drivers import driver_for
 from .erp_check import erp_mapping_check
+from .hosts import host_reserved_reason
 from .models import RunAction
 from .rendering import brand_render
 from .storefile import BrandFolder, StoreFileError, brand_folder_load, brands_dir
@@ -93,8 +94,12 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
     changes: list[PlannedChange] = []
     problems: list[str] = []
     store = Store.objects.select_related("site").filter(slug=spec.slug).first()
+    # Checked for a launched store too: re-applying must not keep a platform host taken over.
+    reserved = host_reserved_reason(spec.hostname)
+    if reserved:
+        problems.append(f"The hostname {reserved}")
     if store is None:
-        if Site.objects.filter(hostname=spec.hostname).exists():
+        if not reserved and Site.objects.filter(hostname=spec.hostname).exists():
             problems.append(
                 f"The hostname '{spec.hostname}' is used by another site; choose another."
             )
@@ -203,6 +208,7 @@ def plan_destroy(*, slug: str) -> Plan:
             ("collection", f"{store.collection.name} with its images and documents"),
             ("brand settings", "theme and navigation"),
             ("local infrastructure", "media folder"),
+            ("brand folder", str(brands_dir() / slug)),
         )
     )
     return Plan(RunAction.DESTROY, slug, "", store.hostname, changes, ())

@@ -1,10 +1,13 @@
-"""The site templates as the wizard sees them: their questions (read from ``cookiecutter.json``)
-and rendering a regional manager's answers into a brand folder.
+"""Rendering a regional manager's answers into a brand folder, from a site template.
 
-Rendering runs cookiecutter in a child process, exactly as ``cookiecutter site_templates/<name>``
-does: the template's own pre-generation hook checks the answers, and its messages (one line per
+The answers are checked and completed first (``answers.answers_check``: a strict rule per
+question, derived defaults computed here); then a child process (``render_child.py``) renders the
+template with them through cookiecutter's ``generate_files`` — the same files, filters and
+pre-generation hook as ``cookiecutter site_templates/<name>``, but without cookiecutter's step
+that renders each answer as a Jinja template (see ``answers`` for why). A child process, because
+cookiecutter changes the working directory while it writes. The hook's messages (one line per
 problem, ``invalid answer: <field>: <what to do>``) are the ones the wizard shows next to each
-field. Nothing is written when the hook refuses."""
+field. Nothing is left in the output folder when an answer is refused."""
 
 from __future__ import annotations
 
@@ -13,84 +16,36 @@ import re
 import subprocess
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from storefleet.errors import ApplicationError
 
-from .storefile import templates_dir
+from .answers import answers_check
+from .site_templates import (
+    AnswerProblem,
+    AnswersInvalid,
+    Question,
+    SiteTemplate,
+    template_get,
+    template_list,
+    templates_dir,
+)
+
+__all__ = [
+    "AnswerProblem",
+    "AnswersInvalid",
+    "Question",
+    "SiteTemplate",
+    "brand_render",
+    "template_get",
+    "template_list",
+]
 
 INVALID_ANSWER = "invalid answer: "
+RENDER_FAILED = "render failed: "
 RENDER_TIMEOUT_SECONDS = 60
-_FIELD = re.compile(r"^([a-z_]+): ")
-
-
-@dataclass(frozen=True)
-class Question:
-    name: str
-    prompt: str
-    default: str
-    choices: tuple[str, ...]
-
-    @property
-    def derived(self) -> bool:
-        """The default is computed from other answers (e.g. the slug from the brand name)."""
-        return "{{" in self.default
-
-
-@dataclass(frozen=True)
-class SiteTemplate:
-    name: str
-    questions: tuple[Question, ...]
-
-    def question(self, name: str) -> Question | None:
-        return next((q for q in self.questions if q.name == name), None)
-
-
-@dataclass(frozen=True)
-class AnswerProblem:
-    """One answer the template's hook refused; ``field`` is ``""`` when no answer is named."""
-
-    field: str
-    message: str
-
-
-class AnswersInvalid(ApplicationError):
-    """The template's hook refused the answers; ``problems`` lists each, by field."""
-
-    def __init__(self, problems: tuple[AnswerProblem, ...]) -> None:
-        super().__init__(
-            " ".join(p.message for p in problems), field="answers", code="invalid_answers"
-        )
-        self.problems = problems
-
-
-def template_list() -> tuple[SiteTemplate, ...]:
-    """Every template in ``site_templates/``, by name."""
-    root = templates_dir()
-    names = sorted(p.parent.name for p in root.glob("*/cookiecutter.json"))
-    return tuple(template_get(name=name) for name in names)
-
-
-def template_get(*, name: str) -> SiteTemplate:
-    """The template ``name`` and its questions, in the order cookiecutter asks them."""
-    path = templates_dir() / name / "cookiecutter.json"
-    if "/" in name or name.startswith(".") or not path.is_file():
-        raise ApplicationError(
-            f"There is no site template '{name}'; pick one of the listed templates.",
-            field="template",
-            code="missing_template",
-        )
-    data = json.loads(path.read_text())
-    prompts = data.get("__prompts__", {})
-    questions = []
-    for key, value in data.items():
-        if key.startswith("_"):
-            continue
-        choices = tuple(str(v) for v in value) if isinstance(value, list) else ()
-        default = choices[0] if choices else str(value)
-        questions.append(Question(key, prompts.get(key, key), default, choices))
-    return SiteTemplate(name=name, questions=tuple(questions))
+CHILD = Path(__file__).with_name("render_child.py")
+_FIELD = re.compile(r"([a-z_]+): ")
 
 
 def _problems(stderr: str) -> tuple[AnswerProblem, ...]:
@@ -103,36 +58,37 @@ def _problems(stderr: str) -> tuple[AnswerProblem, ...]:
     return tuple(found)
 
 
+def _failure(stderr: str) -> str:
+    said = [
+        line.split(RENDER_FAILED, 1)[1] for line in stderr.splitlines() if RENDER_FAILED in line
+    ]
+    return said[-1] if said else "the renderer stopped without saying why"
+
+
 def brand_render(*, template: str, answers: Mapping[str, str], output_dir: Path) -> Path:
     """Render ``template`` with ``answers`` into ``output_dir/<slug>/`` and return that folder.
 
-    Answers left out take the template's defaults. Raises ``AnswersInvalid`` with the hook's
-    messages when it refuses an answer, ``ApplicationError`` when the template fails otherwise
-    (an unknown choice, a folder already there); in both cases nothing is left in
-    ``output_dir``."""
+    Answers left out take the template's defaults. Raises ``AnswersInvalid`` naming each refused
+    answer (by the platform's rules or the template's hook), ``ApplicationError`` when the
+    template fails otherwise; in both cases nothing is left in ``output_dir``."""
     site_template = template_get(name=template)
-    unknown = sorted(set(answers) - {q.name for q in site_template.questions})
-    if unknown:
-        raise ApplicationError(
-            f"The template '{template}' does not ask for {', '.join(unknown)}.", field="answers"
-        )
+    complete = answers_check(template=site_template, answers=answers)
     output_dir.mkdir(parents=True, exist_ok=True)
     before = {p.name for p in output_dir.iterdir()}
-    command = [
-        sys.executable,
-        "-m",
-        "cookiecutter",
-        "--no-input",
-        "--output-dir",
-        str(output_dir),
-        str(templates_dir() / template),
-        *(f"{key}={value}" for key, value in answers.items()),
-    ]
+    request = {
+        "template": str(templates_dir() / template),
+        "output_dir": str(output_dir),
+        "answers": complete,
+    }
     try:
-        done = subprocess.run(  # noqa: S603 - our own interpreter and template, answers as argv
-            command,
+        done = subprocess.run(  # noqa: S603 - our own interpreter and script; answers on stdin
+            # -I: the script's folder is not put on sys.path (its selectors.py would shadow the
+            # standard library's), nor PYTHON* variables read.
+            [sys.executable, "-I", str(CHILD)],
+            input=json.dumps(request),
             capture_output=True,
             text=True,
+            encoding="utf-8",
             timeout=RENDER_TIMEOUT_SECONDS,
             check=False,
         )
@@ -147,9 +103,9 @@ def brand_render(*, template: str, answers: Mapping[str, str], output_dir: Path)
         problems = _problems(done.stderr)
         if problems:
             raise AnswersInvalid(problems)
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
         raise ApplicationError(
-            f"The template '{template}' could not be rendered with these answers: {last}",
+            f"The template '{template}' could not be rendered with these answers: "
+            f"{_failure(done.stderr)}. Tell platform IT if the answers look right.",
             code="render_failed",
         )
     if len(made) != 1:

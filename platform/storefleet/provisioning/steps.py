@@ -4,6 +4,7 @@ raises ``ApplicationError`` with a message that says what to do when it cannot f
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,12 +15,14 @@ from storefleet.brand.seeding import store_content_seed
 from storefleet.catalog.services import catalog_assortment_apply
 from storefleet.errors import ApplicationError
 from storefleet.tenants.models import Store, StoreStatus
+from storefleet.tenants.selectors import store_for_hostname
 from storefleet.tenants.services import store_create, store_destroy, store_set_status
 
 from .drivers import driver_for
 from .erp_check import erp_mapping_check
+from .hosts import platform_hosts
 from .models import ProvisioningRun, RunAction, StepStatus
-from .storefile import BrandFolder, brand_folder_load
+from .storefile import SLUG, BrandFolder, brand_folder_load, brands_dir
 
 
 @dataclass(frozen=True)
@@ -174,8 +177,27 @@ def remove_store(run: ProvisioningRun) -> StepOutcome:
     )
 
 
+def forget_folder(run: ProvisioningRun) -> StepOutcome:
+    """Remove ``brands/<slug>/``: a destroyed store's declared state would otherwise be launched
+    again by the next ``reconcile``, and a new store of the same slug refused."""
+    root = brands_dir().resolve()
+    folder = (root / run.slug).resolve()
+    if not SLUG.fullmatch(run.slug) or folder.parent != root:
+        raise ApplicationError(f"'{run.slug}' is not a store slug; no brand folder removed.")
+    if not folder.exists():
+        return StepOutcome(StepStatus.UNCHANGED, (f"{folder} was not there",))
+    shutil.rmtree(folder)
+    return StepOutcome(StepStatus.SUCCEEDED, (f"removed {folder}",))
+
+
 def check_gone(run: ProvisioningRun) -> StepOutcome:
     hostname = run.plan.get("hostname", "")
+    if hostname.lower() in platform_hosts():
+        # A store that was launched on a platform host (before those were reserved): the host
+        # is the platform's again once no store resolves for it.
+        if store_for_hostname(hostname) is not None:
+            raise ApplicationError(f"http://{hostname}/ still resolves to a store.")
+        return StepOutcome(StepStatus.SUCCEEDED, (f"{hostname} is the platform's again",))
     response = _get_home(hostname)
     if response.status_code != 404:
         raise ApplicationError(f"http://{hostname}/ answered {response.status_code}, not 404.")
@@ -201,6 +223,8 @@ STEPS: dict[str, tuple[tuple[str, str, Callable[[ProvisioningRun], StepOutcome]]
     RunAction.DESTROY: (
         ("infrastructure", "Tear down infrastructure", infrastructure_teardown),
         ("remove", "Remove the store and its content", remove_store),
+        # Before the check: a failed check must not leave the folder to be reconciled again.
+        ("folder", "Remove the brand folder", forget_folder),
         ("smoke_test", "Check the host answers 404", check_gone),
     ),
 }

@@ -1,5 +1,11 @@
 """Reading ``brands/<slug>/``: the store file, theme tokens and seed content, checked and turned
-into frozen dataclasses. Nothing here writes; every problem found is reported at once."""
+into frozen dataclasses. Nothing here writes; every problem found is reported at once.
+
+A store folder may be edited by hand (and reconciled), so everything in it is data from an
+unknown hand: TOML with ``tomllib``, YAML with ``yaml.safe_load`` (no Python objects), nothing
+rendered as a template, every value checked for its type and, where the wizard asks for the same
+thing, against the wizard's own rule (``answers.answer_problem``). A file that is too large, not
+UTF-8 or not valid TOML/YAML is a problem named by its file, never an exception."""
 
 from __future__ import annotations
 
@@ -27,9 +33,35 @@ from storefleet.errors import ApplicationError
 from storefleet.tenants.models import StoreStatus
 from storefleet.tenants.services import StoreSpec
 
-SLUG = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
-HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# SLUG and HOST_LABEL are matched with fullmatch: "$" would let a trailing newline through.
+from .answers import HOST_LABEL, SLUG, answer_problem
+from .site_templates import TEMPLATE_NAME, templates_dir
+
+__all__ = [
+    "SLUG",
+    "BrandFolder",
+    "ErpMapping",
+    "StoreFileError",
+    "brand_folder_load",
+    "brands_dir",
+    "templates_dir",
+]
+
 DRIVERS = ("local", "pulumi")
+MAX_FILE_BYTES = 1_000_000
+# store.toml keys checked by the wizard's rule for the same answer (``answers.RULES``).
+_ANSWER_RULES = {
+    ("store", "name"): "brand_name",
+    ("store", "brand"): "brand_name",
+    ("store", "region"): "region",
+    ("erp", "warehouse"): "erp_warehouse",
+    ("erp", "price_list"): "erp_price_list",
+    ("contact", "legal_name"): "legal_name",
+    ("contact", "phone"): "phone",
+    ("contact", "email"): "email",
+    ("contact", "vat_id"): "vat_id",
+    ("contact", "registration"): "registration",
+}
 
 
 @dataclass(frozen=True)
@@ -70,10 +102,6 @@ def brands_dir() -> Path:
     return Path(settings.STOREFLEET_BRANDS_DIR)
 
 
-def templates_dir() -> Path:
-    return Path(settings.STOREFLEET_SITE_TEMPLATES_DIR)
-
-
 def _table(data: Mapping[str, Any], name: str, problems: list[str]) -> Mapping[str, Any]:
     value = data.get(name)
     if not isinstance(value, Mapping):
@@ -100,27 +128,58 @@ def _texts(table: Mapping[str, Any], key: str, where: str, problems: list[str]) 
     return tuple(value)
 
 
-def _page(data: Any, problems: list[str]) -> PageSpec | None:
+def _mapping(value: Any, where: str, problems: list[str]) -> Mapping[str, Any]:
+    """``value`` when it is a table/mapping (or absent); otherwise a problem and ``{}``."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.append(f"{where} must be a table of keys and values")
+        return {}
+    return value
+
+
+def _items(value: Any, where: str, problems: list[str]) -> tuple[Any, ...]:
+    """``value`` when it is a list (or absent); otherwise a problem and ``()``."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.append(f"{where} must be a list")
+        return ()
+    return tuple(value)
+
+
+def _page(data: Any, problems: list[str], depth: int = 0) -> PageSpec | None:
     if not isinstance(data, Mapping) or not all(
         k in data for k in ("key", "type", "title", "slug")
     ):
         problems.append("content.yaml: every page needs key, type, title and slug")
         return None
-    children = tuple(p for p in (_page(c, problems) for c in data.get("children") or []) if p)
+    if depth > 5:
+        problems.append(f"content.yaml: page '{data['key']}' is nested deeper than 6 levels")
+        return None
+    where = f"content.yaml: page '{data['key']}'"
+    children = tuple(
+        p
+        for p in (
+            _page(c, problems, depth + 1)
+            for c in _items(data.get("children"), f"{where}: children", problems)
+        )
+        if p
+    )
     return PageSpec(
         key=str(data["key"]),
         type=str(data["type"]),
         title=str(data["title"]),
         slug=str(data["slug"]),
         intro=str(data.get("intro") or ""),
-        body=tuple(data.get("body") or ()),
+        body=_items(data.get("body"), f"{where}: body", problems),
         children=children,
         stories=_stories(data, problems),
     )
 
 
 def _stories(page: Mapping[str, Any], problems: list[str]) -> tuple[StorySpec, ...]:
-    items = page.get("stories") or []
+    items = _items(page.get("stories"), f"content.yaml: page '{page['key']}': stories", problems)
     if items and page["type"] != "catalog":
         problems.append(f"content.yaml: page '{page['key']}': only a catalog page has stories")
         return ()
@@ -129,7 +188,8 @@ def _stories(page: Mapping[str, Any], problems: list[str]) -> tuple[StorySpec, .
         if not isinstance(item, Mapping) or not item.get("sku") or not item.get("body"):
             problems.append(f"content.yaml: page '{page['key']}': every story needs sku and body")
             continue
-        stories.append(StorySpec(sku=str(item["sku"]), body=tuple(item["body"])))
+        body = _items(item["body"], f"content.yaml: story '{item['sku']}': body", problems)
+        stories.append(StorySpec(sku=str(item["sku"]), body=body))
     skus = [story.sku for story in stories]
     if len(set(skus)) != len(skus):
         problems.append(f"content.yaml: page '{page['key']}': one story per SKU")
@@ -141,11 +201,16 @@ def _content(data: Any, problems: list[str]) -> SeedContent:
         problems.append("content.yaml: expected a mapping with media, home, pages, navigation")
         data = {}
     media = []
-    for item in data.get("media") or []:
+    for item in _items(data.get("media"), "content.yaml: media", problems):
         if not isinstance(item, Mapping) or not {"key", "kind", "title"} <= set(item):
             problems.append("content.yaml: every media item needs key, kind and title")
             continue
-        if item["kind"] not in ("logo", "hero", "product", "document"):
+        if not isinstance(item["kind"], str) or item["kind"] not in (
+            "logo",
+            "hero",
+            "product",
+            "document",
+        ):
             problems.append(
                 f"content.yaml: media '{item['key']}' has unknown kind '{item['kind']}'"
             )
@@ -155,32 +220,47 @@ def _content(data: Any, problems: list[str]) -> SeedContent:
                 kind=str(item["kind"]),
                 title=str(item["title"]),
                 shape=str(item.get("shape", "bolt")),
-                lines=tuple(str(x) for x in item.get("lines") or ()),
+                lines=tuple(
+                    str(x)
+                    for x in _items(
+                        item.get("lines"), f"content.yaml: media '{item['key']}': lines", problems
+                    )
+                ),
             )
         )
-    pages = tuple(p for p in (_page(p, problems) for p in data.get("pages") or []) if p)
-    home = data.get("home") or {}
-    settings_data = data.get("settings") or {}
-    navigation = data.get("navigation") or {}
+    pages = tuple(
+        p
+        for p in (
+            _page(p, problems) for p in _items(data.get("pages"), "content.yaml: pages", problems)
+        )
+        if p
+    )
+    home = _mapping(data.get("home"), "content.yaml: home", problems)
+    settings_data = _mapping(data.get("settings"), "content.yaml: settings", problems)
+    navigation = _mapping(data.get("navigation"), "content.yaml: navigation", problems)
     return SeedContent(
         media=tuple(media),
         home_intro=str(home.get("intro") or ""),
-        home_body=tuple(home.get("body") or ()),
+        home_body=_items(home.get("body"), "content.yaml: home: body", problems),
         pages=pages,
         tagline=str(settings_data.get("tagline") or ""),
         logo=settings_data.get("logo"),
         favicon=settings_data.get("favicon"),
-        primary_links=tuple(navigation.get("primary") or ()),
-        footer_columns=tuple(navigation.get("footer_columns") or ()),
+        primary_links=_items(
+            navigation.get("primary"), "content.yaml: navigation.primary", problems
+        ),
+        footer_columns=_items(
+            navigation.get("footer_columns"), "content.yaml: navigation.footer_columns", problems
+        ),
         footer_note=str(navigation.get("footer_note") or ""),
     )
 
 
 def _theme(data: Mapping[str, Any], problems: list[str]) -> ThemeSpec:
-    colours = data.get("colours") or {}
+    colours = _mapping(data.get("colours"), "theme.toml: [colours]", problems)
     for name in ("primary", "accent", "dark", "light"):
         colour = colours.get(name, "")
-        if not isinstance(colour, str) or not HEX_COLOUR.match(colour):
+        if not isinstance(colour, str) or not HEX_COLOUR.fullmatch(colour):
             problems.append(f"theme.toml: colours.{name} '{colour}' is not #RRGGBB")
         elif name != "light" and not text_is_readable_on(colour):
             problems.append(
@@ -189,17 +269,17 @@ def _theme(data: Mapping[str, Any], problems: list[str]) -> ThemeSpec:
             )
         elif name == "light" and contrast_ratio(colour, "#111418") < 4.5:
             problems.append(f"theme.toml: colours.light {colour} is too dark for dark text")
-    fonts = data.get("fonts") or {}
+    fonts = _mapping(data.get("fonts"), "theme.toml: [fonts]", problems)
     for name in ("heading", "body"):
-        if fonts.get(name) not in FontStack.values:
+        if not isinstance(fonts.get(name), str) or fonts.get(name) not in FontStack.values:
             problems.append(
                 f"theme.toml: fonts.{name} must be one of {', '.join(FontStack.values)}"
             )
-    shape = data.get("shape") or {}
-    if shape.get("corners") not in CornerStyle.values:
+    shape = _mapping(data.get("shape"), "theme.toml: [shape]", problems)
+    if not isinstance(shape.get("corners"), str) or shape.get("corners") not in CornerStyle.values:
         problems.append("theme.toml: shape.corners must be square or rounded")
-    logo = data.get("logo") or {}
-    hero = data.get("hero") or {}
+    logo = _mapping(data.get("logo"), "theme.toml: [logo]", problems)
+    hero = _mapping(data.get("hero"), "theme.toml: [hero]", problems)
     return ThemeSpec(
         primary=str(colours.get("primary", "")).upper(),
         accent=str(colours.get("accent", "")).upper(),
@@ -219,18 +299,38 @@ def _load(path: Path, name: str, problems: list[str]) -> Any:
     if not file.is_file():
         problems.append(f"{name} is missing")
         return {}
+    if file.stat().st_size > MAX_FILE_BYTES:
+        problems.append(
+            f"{name} is larger than {MAX_FILE_BYTES // 1_000_000} MB; a store file is small"
+        )
+        return {}
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        problems.append(
+            f"{name} is not UTF-8 text (byte {error.start}); save it with the UTF-8 encoding"
+        )
+        return {}
     try:
         if name.endswith(".toml"):
-            return tomllib.loads(file.read_text(encoding="utf-8"))
-        return yaml.safe_load(file.read_text(encoding="utf-8"))
+            return tomllib.loads(text)
+        # safe_load: plain data only, never a tag that builds a Python object.
+        return yaml.safe_load(text)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as error:
-        problems.append(f"{name} cannot be read: {error}".replace("\n", " "))
+        problems.append(" ".join(f"{name} cannot be read: {error}".split())[:300])
+        return {}
+    except RecursionError:
+        problems.append(f"{name} cannot be read: it is nested too deeply")
         return {}
 
 
 def brand_folder_load(path: Path) -> BrandFolder:
     """Read and check ``path``; raises :class:`StoreFileError` listing every problem."""
-    if not path.is_dir():
+    try:
+        is_folder = path.is_dir()
+    except (OSError, ValueError):  # e.g. a name longer than the file system allows
+        is_folder = False
+    if not is_folder:
         raise StoreFileError(path, ["no such brand folder"])
     problems: list[str] = []
     data = _load(path, "store.toml", problems)
@@ -244,13 +344,18 @@ def brand_folder_load(path: Path) -> BrandFolder:
     contact = _table(data, "contact", problems)
     infra = _table(data, "infrastructure", problems)
     slug = _text(store, "slug", "store.toml [store]", problems)
-    if slug and not SLUG.match(slug):
+    if slug and not SLUG.fullmatch(slug):
         problems.append(f"store.toml: slug '{slug}' must be lower-case letters, digits, hyphens")
     if slug and slug != path.name:
         problems.append(f"store.toml: slug '{slug}' differs from the folder name '{path.name}'")
     hostname = _text(store, "hostname", "store.toml [store]", problems)
     labels = hostname.split(".")
-    if hostname and not (len(labels) >= 2 and all(HOST_LABEL.match(x) for x in labels)):
+    if hostname and not (
+        len(hostname) <= 253
+        and len(labels) >= 2
+        and all(HOST_LABEL.fullmatch(x) for x in labels)
+        and not labels[-1].isdigit()
+    ):
         problems.append(f"store.toml: hostname '{hostname}' is not a valid lower-case host name")
     languages = _texts(store, "languages", "store.toml [store]", problems)
     known_languages = {code for code, _name in settings.LANGUAGES}
@@ -265,11 +370,22 @@ def brand_folder_load(path: Path) -> BrandFolder:
     country = _text(store, "country", "store.toml [store]", problems)
     if country and not re.fullmatch(r"[A-Z]{2}", country):
         problems.append(f"store.toml: country '{country}' is not an ISO 3166 code")
+    for (table_name, key), rule in _ANSWER_RULES.items():
+        value = {"store": store, "erp": erp, "contact": contact}[table_name].get(key)
+        if isinstance(value, str) and value:
+            found = answer_problem(rule, value)
+            if found:
+                problems.append(
+                    f"store.toml [{table_name}] {key}: " + found.message.split(": ", 1)[1]
+                )
     driver = str(infra.get("driver", ""))
     if infra and driver not in DRIVERS:
         problems.append(f"store.toml: infrastructure driver '{driver}' is not one of {DRIVERS}")
     template = str(data.get("template", ""))
-    if not (templates_dir() / template / "cookiecutter.json").is_file():
+    if (
+        not TEMPLATE_NAME.fullmatch(template)
+        or not (templates_dir() / template / "cookiecutter.json").is_file()
+    ):
         problems.append(f"store.toml: template '{template}' is not in {templates_dir()}")
     spec = StoreSpec(
         slug=slug,
@@ -291,9 +407,14 @@ def brand_folder_load(path: Path) -> BrandFolder:
         sample_skus=_texts(erp, "sample_skus", "store.toml [erp]", problems),
     )
     address = contact.get("address", [])
+    if not isinstance(address, list | str) or (
+        isinstance(address, list) and not all(isinstance(line, str) for line in address)
+    ):
+        problems.append("store.toml [contact]: 'address' must be a list of texts (its lines)")
+        address = []
     contact_spec = ContactSpec(
         legal_name=_text(contact, "legal_name", "store.toml [contact]", problems),
-        address=tuple(address) if isinstance(address, list) else (str(address),),
+        address=tuple(address) if isinstance(address, list) else (address,),
         phone=str(contact.get("phone", "")),
         email=str(contact.get("email", "")),
         vat_id=str(contact.get("vat_id", "")),

@@ -35,13 +35,14 @@ COUNTRIES = set(
 )
 LANGUAGES = {"en", "de", "fr", "es"}  # the platform's LANGUAGES setting
 
-SLUG = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
-LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
-WAREHOUSE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,19}$")
-CATEGORY = re.compile(r"^[A-Z]{2,5}$")
-SKU = re.compile(r"^[A-Z0-9][A-Z0-9._-]{1,39}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Patterns are matched with fullmatch: "$" would accept a trailing newline.
+SLUG = re.compile(r"[a-z][a-z0-9-]{0,38}[a-z0-9]")
+LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+HEX = re.compile(r"#[0-9A-Fa-f]{6}")
+WAREHOUSE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,19}")
+CATEGORY = re.compile(r"[A-Z]{2,5}")
+SKU = re.compile(r"[A-Z0-9][A-Z0-9._-]{1,39}")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def luminance(colour):
@@ -73,14 +74,14 @@ def problems(answers):
     name = answers["brand_name"].strip()
     need(0 < len(name) <= 120, "brand_name: give the brand's name (at most 120 characters).")
     need(
-        bool(SLUG.match(answers["slug"])),
+        bool(SLUG.fullmatch(answers["slug"])),
         f"slug: '{answers['slug']}' must be 2-40 lower-case letters, digits or hyphens, start "
         "with a letter and not end with a hyphen (it becomes the folder brands/<slug>/).",
     )
     hostname = answers["hostname"]
     labels = hostname.split(".")
     need(
-        len(hostname) <= 253 and len(labels) >= 2 and all(LABEL.match(x) for x in labels),
+        len(hostname) <= 253 and len(labels) >= 2 and all(LABEL.fullmatch(x) for x in labels),
         f"hostname: '{hostname}' is not a valid host name; use lower-case labels separated by "
         "dots, e.g. acme.localhost or shop.acme.example.",
     )
@@ -103,33 +104,34 @@ def problems(answers):
         "e.g. DE or US.",
     )
     need(
-        bool(WAREHOUSE.match(answers["erp_warehouse"])),
+        bool(WAREHOUSE.fullmatch(answers["erp_warehouse"])),
         f"erp_warehouse: '{answers['erp_warehouse']}' is not an ERP warehouse code "
         "(capitals, digits and hyphens, e.g. WH-EU).",
     )
     need(bool(answers["erp_price_list"].strip()), "erp_price_list: name the ERP price list.")
     assortment = split(answers["assortment"])
     need(
-        bool(assortment) and all(CATEGORY.match(code) for code in assortment),
+        bool(assortment) and all(CATEGORY.fullmatch(code) for code in assortment),
         f"assortment: '{answers['assortment']}' must be a comma-separated list of ERP product "
         "category codes, e.g. FAS,BRG,SEA.",
     )
     skus = split(answers["featured_skus"])
     need(
-        1 <= len(skus) <= 8 and all(SKU.match(sku) for sku in skus),
+        1 <= len(skus) <= 8 and all(SKU.fullmatch(sku) for sku in skus),
         f"featured_skus: '{answers['featured_skus']}' must list 1 to 8 ERP SKUs separated by "
         "commas, e.g. FAS-1001,BRG-1001.",
     )
     for field in ("primary_colour", "accent_colour", "dark_colour", "light_colour"):
         colour = answers[field]
-        if not HEX.match(colour):
+        if not HEX.fullmatch(colour):
             found.append(f"{field}: '{colour}' is not a colour; write # and six hex digits.")
         elif best_text_contrast(colour) < 4.5:
             found.append(
                 f"{field}: neither white nor dark text is readable on {colour} (WCAG AA needs "
                 "4.5:1); choose a darker or a lighter shade."
             )
-    if HEX.match(answers["light_colour"]) and contrast(answers["light_colour"], "#111418") < 4.5:
+    light = answers["light_colour"]
+    if HEX.fullmatch(light) and contrast(light, "#111418") < 4.5:
         found.append(
             f"light_colour: {answers['light_colour']} is a section background for dark text; "
             "choose a lighter shade."
@@ -137,7 +139,7 @@ def problems(answers):
     need(bool(answers["legal_name"].strip()), "legal_name: give the company's legal name.")
     need(bool(answers["address"].strip()), "address: give the postal address (lines split by ;).")
     need(
-        bool(EMAIL.match(answers["email"])),
+        bool(EMAIL.fullmatch(answers["email"])),
         f"email: '{answers['email']}' is not an e-mail address.",
     )
     return found
