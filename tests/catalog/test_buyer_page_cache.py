@@ -165,3 +165,18 @@ def test_flash_messages_and_signing_out_bypass_the_cache(shop):
     client.logout()
     response = _get(client)  # an anonymous visitor now: the anonymous page cache may keep it
     assert b", your price" not in response.content
+
+
+def test_parameters_the_catalog_does_not_read_share_the_buyers_entry(shop):
+    """Inventing parameters (?utm_source=…) makes no new entry; a hit carries the same
+    security headers as the page rendered."""
+    _gateway, buyer = shop
+    client = _buyer_client(buyer)
+    rendered = _get(client, "/catalog/?q=bearing")
+    _warm(client, "/catalog/?q=bearing")
+    for path in ("/catalog/?q=bearing&utm_source=x", "/catalog/?gclid=1&q=bearing"):
+        hit = _get(client, path)
+        assert hit["X-Storefleet-Cache"] == "hit", path
+        for header in ("X-Frame-Options", "Content-Security-Policy", "Referrer-Policy"):
+            assert hit[header] == rendered[header], header
+    assert _get(client, "/catalog/?q=nut").get("X-Storefleet-Cache") != "hit"

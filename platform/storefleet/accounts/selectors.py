@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -101,3 +102,13 @@ def invitation_for_token(*, token: str, store_id: int) -> Invitation | None:
 
 def is_company_admin(membership: Membership) -> bool:
     return membership.role == MemberRole.ADMIN
+
+
+def sign_in_attempts(*, limit: int = 200) -> list[AccessAttempt]:
+    """The failure counters axes holds now (within the cool-off), most recent first."""
+    return list(AccessAttempt.objects.order_by("-attempt_time")[:limit])
+
+
+def sign_in_failures(*, limit: int = 200) -> list[AccessFailureLog]:
+    """The latest failed sign-ins, each marked if it locked signing in."""
+    return list(AccessFailureLog.objects.order_by("-attempt_time")[:limit])

@@ -28,6 +28,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+from .middleware import known_query, served_query
+
 STORED_HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "Vary")
 MESSAGES_SESSION_KEY = "_messages"
 ACTING_SESSION_KEY = "service_acting"  # storefleet.service.acting.ACTING_KEY
@@ -100,7 +102,9 @@ def mark_cacheable(request: HttpRequest, *, depends_on: Mapping[str, object]) ->
         slot.cacheable = True
 
 
-def page_key(request: HttpRequest, store_id: int, content_version: int) -> str | None:
+def page_key(request: HttpRequest, store_id: int, content_version: int, query: str) -> str | None:
+    """The key of this buyer's page; ``query`` is the query string as the page cache keys it
+    (only the parameters the page reads: brand.middleware)."""
     session = request.session
     user_id = session.get(SESSION_KEY)
     # An agent acting as a buyer is checked on every request (time limit, stop): never cached.
@@ -112,7 +116,8 @@ def page_key(request: HttpRequest, store_id: int, content_version: int) -> str |
         str(session.get(BACKEND_SESSION_KEY, "")),
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
         request.get_host(),
-        request.get_full_path(),
+        request.path,
+        query,
         request.headers.get("Accept-Language", ""),
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
@@ -139,11 +144,9 @@ class BuyerPageCacheMiddleware:
             or self.messages_cookie in request.COOKIES
         ):
             return self.get_response(request)
-        key = page_key(request, store.id, store.content_version)
-        if key is None:
-            return self.get_response(request)
-
-        entry = cache.get(key)
+        query = known_query(request, store.id, store.content_version)
+        key = None if query is None else page_key(request, store.id, store.content_version, query)
+        entry = None if key is None else cache.get(key)
         if entry is not None:
             expires, depends_on, status, headers, content = entry
             if time.time() < expires:
@@ -165,6 +168,9 @@ class BuyerPageCacheMiddleware:
             and not response.streaming
             and not self._sets_cookies(request, response)
             and "no-store" not in response.get("Cache-Control", "")
+            and (query := served_query(request, store.id, store.content_version, self.timeout))
+            is not None
+            and (key := page_key(request, store.id, store.content_version, query)) is not None
         ):
             headers = [(h, response[h]) for h in STORED_HEADERS if response.has_header(h)]
             entry = (

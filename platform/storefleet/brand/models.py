@@ -3,6 +3,7 @@ teams build their storefront from, and the image and document models whose files
 under their store's prefix (``brand.media``)."""
 
 import posixpath
+from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -229,6 +230,8 @@ class BrandPage(Page):
 
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    # The query parameters the page reads; the page caches ignore all others (brand.middleware).
+    cache_query_parameters: ClassVar[frozenset[str]] = frozenset()
 
     class Meta:
         abstract = True

@@ -15,6 +15,8 @@ from wagtail.models import Page
 
 from storefleet.tenants.selectors import stores_editable_by
 
+from .middleware import note_query_parameters
+
 
 def _store_tree_filter(request: HttpRequest) -> Q | None:
     """A filter matching the pages of the user's stores; ``None`` when the user sees all."""
@@ -47,3 +49,11 @@ def limit_page_chooser_to_own_stores(pages: QuerySet[Page], request: HttpRequest
         if not is_root and not Page.objects.filter(tree, pk=parent_id).exists():
             raise Http404
     return pages.filter(tree)
+
+
+@hooks.register("before_serve_page")
+def note_page_query_parameters(
+    page: Page, request: HttpRequest, args: object, kwargs: object
+) -> None:
+    """Tell the page caches which query parameters this page reads (the rest aren't keyed)."""
+    note_query_parameters(request, page)

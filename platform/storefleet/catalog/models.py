@@ -7,7 +7,7 @@ product stories marketing writes per SKU."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db import models
@@ -85,6 +85,9 @@ class CatalogPage(RoutablePageMixin, Page):
     URL, and one product per SKU below it. Products stay rows, not pages.
 
     One per store: it is where the store's assortment and product stories are found."""
+
+    # What the product list reads; the page caches ignore every other query parameter.
+    cache_query_parameters: ClassVar[frozenset[str]] = frozenset({"q", "category", "page"})
 
     intro = models.TextField(blank=True, max_length=400)
     anonymous_prices = models.CharField(

@@ -2,9 +2,12 @@
 the environment (twelve-factor); the environment-specific modules only choose safe defaults
 for their own context and never hold a production secret."""
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 
 PLATFORM_DIR = Path(__file__).resolve().parents[2]  # .../platform
 REPO_DIR = PLATFORM_DIR.parent
@@ -40,6 +43,9 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    # Sign-in throttling (storefleet.accounts.throttle) and the Content-Security-Policy header.
+    "axes",
+    "csp",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -51,7 +57,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The security headers are set outermost, so that every response carries them: pages the
+    # caches below answer with, 404s for unknown hosts, static files.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "storefleet.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Resolves the store from the Host header before anything else needs it, and answers
     # anonymous storefront requests from the page cache without touching the database.
@@ -67,8 +77,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Keeps a service agent's "act as a buyer" session in bounds (time, store, what it may do).
     "storefleet.service.acting.ActingMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns a sign-in refused by the throttle into the sign-in page with when to try again.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Sessions are read on every signed-in request: from the cache, written through to the database
@@ -140,6 +151,96 @@ STORAGES = {
 }
 
 LOGIN_URL = "/admin/login/"
+
+# --- Sign-in throttling (django-axes; storefleet.accounts.throttle) ---------------------------
+# axes checks every authenticate() that carries a request (storefront, Wagtail and Django
+# admin, API keys later) before ModelBackend sees the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins within the cool-off that lock signing in: (what is counted, how many). One
+# account from one client; one client, whatever accounts it tries; one account, from
+# anywhere. Unknown usernames are counted like real ones.
+SIGN_IN_LOCKOUTS = [
+    (["username", "ip_address"], env.int("SIGN_IN_FAILURES_PER_ACCOUNT_AND_CLIENT", default=5)),
+    (["ip_address"], env.int("SIGN_IN_FAILURES_PER_CLIENT", default=20)),
+    (["username"], env.int("SIGN_IN_FAILURES_PER_ACCOUNT", default=50)),
+]
+AXES_LOCKOUT_PARAMETERS = [parameters for parameters, _ in SIGN_IN_LOCKOUTS]
+AXES_FAILURE_LIMIT = SIGN_IN_LOCKOUTS[0][1]
+# The wrong passwords one account gets from one client before it is locked there (reported by
+# make bench-security).
+STOREFLEET_LOGIN_ATTEMPTS_BEFORE_LOCKOUT = AXES_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_COOL_OFF_MINUTES", default=15))
+# Refusals during a lockout don't move its end, so the time the page names holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A successful sign-in clears that account's failures from that client (SignInThrottle).
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "storefleet.accounts.throttle.SignInThrottle"
+AXES_USERNAME_CALLABLE = "storefleet.accounts.throttle.sign_in_username"
+AXES_CLIENT_IP_CALLABLE = "storefleet.accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "storefleet.accounts.throttle.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"  # the storefront's, Wagtail's and Django's login forms
+AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests, for unknown and real accounts alike
+# The audit platform IT reads in the admin: every failure (and whether it locked), every sign-in.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Load balancers in front that append the client's address to X-Forwarded-For (0: none, the
+# connection's peer is the client).
+STOREFLEET_TRUSTED_PROXIES = env.int("STOREFLEET_TRUSTED_PROXIES", default=0)
+
+# --- Security headers ------------------------------------------------------------------------
+# Set by middleware outside the page caches, so cached and fresh pages carry the same ones.
+X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views opt back in to SAMEORIGIN themselves.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Where media may come from besides this host (production: the stores' buckets and CDNs).
+STOREFLEET_CSP_MEDIA_SOURCES = env.list("STOREFLEET_CSP_MEDIA_SOURCES", default=[])
+# The storefront's policy. Scripts: only the platform's own files, and the inline reload of an
+# order, return or payment page by its nonce (such pages are never cached: a cached page can't
+# carry a one-time nonce). Styles: inline too, for the brand's colour variables, which are
+# part of cached pages. Frames: the players video blocks embed (wagtail.embeds).
+EMBED_FRAME_SOURCES = [
+    "https://www.youtube.com",
+    "https://www.youtube-nocookie.com",
+    "https://player.vimeo.com",
+]
+CONTENT_SECURITY_POLICY: dict[str, dict[str, list[Any]]] = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *STOREFLEET_CSP_MEDIA_SOURCES],
+        "media-src": [SELF, *STOREFLEET_CSP_MEDIA_SOURCES],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": EMBED_FRAME_SOURCES,
+        "frame-ancestors": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+    },
+}
+# The admin's (Wagtail and Django, and the previews rendered there): Wagtail's own scripts and
+# styles need inline code and eval.
+STOREFLEET_ADMIN_URL_PREFIXES = ("/admin/", "/django-admin/")
+STOREFLEET_ADMIN_CONTENT_SECURITY_POLICY: dict[str, dict[str, list[Any]]] = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [SELF, UNSAFE_INLINE, UNSAFE_EVAL],
+        "style-src": [SELF, UNSAFE_INLINE],
+        # Avatars from Gravatar (Wagtail's default), and Wagtail's check for a newer release.
+        "img-src": [
+            SELF,
+            "data:",
+            "blob:",
+            "https://www.gravatar.com",
+            *STOREFLEET_CSP_MEDIA_SOURCES,
+        ],
+        "connect-src": [SELF, "https://releases.wagtail.org"],
+        "frame-src": [SELF, *EMBED_FRAME_SOURCES],
+    },
+}
 
 # Provisioning: where stores are declared (the wizard renders new folders here) and the site
 # templates they are rendered from.

@@ -66,3 +66,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"  # Wagtail's preview views opt back in to SAMEORIGIN themselves.
+
+# The load balancer appends the client's address to X-Forwarded-For: the sign-in throttle
+# counts by that address, not the balancer's.
+STOREFLEET_TRUSTED_PROXIES = env.int("STOREFLEET_TRUSTED_PROXIES", default=1)
+# Media comes from each store's bucket or CDN domain, known only at run time: unless they are
+# listed in STOREFLEET_CSP_MEDIA_SOURCES, images and video may come from any https origin.
+if not STOREFLEET_CSP_MEDIA_SOURCES:  # noqa: F405
+    for _policy in (CONTENT_SECURITY_POLICY, STOREFLEET_ADMIN_CONTENT_SECURITY_POLICY):  # noqa: F405
+        for _directive in ("img-src", "media-src"):
+            _policy["DIRECTIVES"][_directive] = [*_policy["DIRECTIVES"][_directive], "https:"]
