@@ -500,3 +500,25 @@ def test_the_audit_lists_what_agents_did_in_the_agents_stores_only(client, desk)
     client.force_login(desk.superuser)
     page = client.get(reverse("service_company", args=[c.id]), HTTP_HOST=ADMIN)
     assert len(page.context["page"].actions) == 3
+
+
+def test_search_by_the_number_of_a_web_order_of_another_store_finds_nothing(client, desk):
+    from storefleet.ordering.models import Order
+
+    c = desk.company("C-1004")
+    c.stores.add(desk.hydra.store)
+    Order.objects.create(
+        number="WEB-HYDRA-9",
+        store_id=desk.hydra.store.pk,
+        company=c,
+        submit_token="hydra-9",
+        ship_to=c.addresses.filter(is_ship_to=True).first(),
+        currency="USD",
+    )
+    search = reverse("service_search")
+    client.force_login(desk.agent)
+    response = client.get(search, {"q": "WEB-HYDRA-9"}, HTTP_HOST=ADMIN)
+    assert list(response.context["page"].object_list) == []
+    client.force_login(desk.superuser)
+    response = client.get(search, {"q": "WEB-HYDRA-9"}, HTTP_HOST=ADMIN)
+    assert [found.code for found in response.context["page"].object_list] == ["C-1004"]

@@ -86,12 +86,20 @@ def company_search(*, user: User, query: str) -> QuerySet[Company]:
     by_member = Membership.objects.filter(company=OuterRef("pk")).filter(
         Q(user__email__icontains=query) | Q(user__username__icontains=query)
     )
+    # By a number only of what the agent may see: a web order (its sales, its returns) of a
+    # store they don't serve finds nothing, the same rule as OrderScope's.
     by_order = Order.objects.filter(company=OuterRef("pk"), number__iexact=query)
     by_erp_sale = ErpSale.objects.filter(order__company=OuterRef("pk"), erp_number__iexact=query)
     by_record = SaleRecord.objects.filter(company=OuterRef("pk"), number__iexact=query)
     by_return = ReturnRequest.objects.filter(company=OuterRef("pk")).filter(
         Q(number__iexact=query) | Q(erp_number__iexact=query)
     )
+    if not getattr(user, "is_superuser", False):
+        stores = agent_stores(user).values("pk")
+        by_order = by_order.filter(store__in=stores)
+        by_erp_sale = by_erp_sale.filter(order__store__in=stores)
+        by_record = by_record.filter(Q(store__isnull=True) | Q(store__in=stores))
+        by_return = by_return.filter(Q(order__isnull=True) | Q(order__store__in=stores))
     return companies.filter(
         Q(code__icontains=query)
         | Q(name__icontains=query)
