@@ -16,6 +16,7 @@ from storefleet.accounts.models import Company, MemberRole, Membership
 from storefleet.catalog.models import CatalogPage
 from storefleet.erp.gateway import ErpGateway
 from storefleet.erp.sync import erp_sync
+from storefleet.ordering.scope import OrderScope
 from storefleet.tenants.models import Store
 from storefleet.tenants.selectors import StoreRecord, store_for_hostname
 from storefleet.tenants.services import store_host_map_invalidate
@@ -33,6 +34,13 @@ class Shop:
 
     def membership(self, code: str) -> Membership:
         return Membership.objects.select_related("company").get(user=self.buyers[code])
+
+    def scope(self, code: str) -> OrderScope:
+        """What a buyer of the company ``code`` reaches in this store."""
+        return self.in_store(Company.objects.get(code=code))
+
+    def in_store(self, company: Company) -> OrderScope:
+        return OrderScope.store(company=company, store_id=self.store.id)
 
     def erp_sales(self, key_prefix: str = "") -> list[dict]:
         return self.server.client().search_read(  # type: ignore[attr-defined]

@@ -135,7 +135,7 @@ def test_order_not_shipped_yet_says_cancel_instead(client, shop):
 def test_walls_another_companys_orders_and_returns_answer_404(client, shop, method):
     other = signed_in(client, shop, "C-1004")
     made = returns.return_request(
-        company=shop.membership("C-1004").company,
+        scope=shop.scope("C-1004"),
         number=PARTLY_SHIPPED,
         lines=[returns.ReturnWanted("PTR-1011", Decimal(1))],
         reason=returns.ReturnReasonGiven("damaged"),
@@ -177,11 +177,13 @@ def test_order_actions_include_shows_only_what_is_allowed(shop):
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token="actions")
     c = shop.membership("C-1004").company
-    assert returns.order_actions(company=c, number=order.number) == returns.OrderActions(
-        cancel=True, request_return=False
+    assert returns.order_actions(
+        scope=shop.in_store(c), number=order.number
+    ) == returns.OrderActions(cancel=True, request_return=False)
+    outcome = returns.order_cancel(
+        scope=shop.in_store(c), number=order.number, user=shop.buyers["C-1004"]
     )
-    outcome = returns.order_cancel(company=c, number=order.number, user=shop.buyers["C-1004"])
-    cancelled = returns.order_actions(company=c, number=order.number)
+    cancelled = returns.order_actions(scope=shop.in_store(c), number=order.number)
     assert cancelled == returns.OrderActions(
         cancel=False,
         request_return=False,
@@ -195,7 +197,7 @@ def test_order_actions_include_shows_only_what_is_allowed(shop):
     assert "by buyer@c-1004.example." in shown and "/cancel/" not in shown
     status = shop.gateway.get_order_status(number=PARTLY_SHIPPED)
     assert returns.order_actions(
-        company=c, number=PARTLY_SHIPPED, status=status
+        scope=shop.in_store(c), number=PARTLY_SHIPPED, status=status
     ) == returns.OrderActions(cancel=False, request_return=True)
 
 

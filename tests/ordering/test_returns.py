@@ -83,7 +83,7 @@ def test_order_still_in_the_outbox_is_cancelled_and_never_reaches_the_erp(shop):
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token="cancel-early")
     buyer = shop.buyers["C-1004"]
-    outcome = returns.order_cancel(company=company(shop, "C-1004"), number=order.number, user=buyer)
+    outcome = returns.order_cancel(scope=shop.scope("C-1004"), number=order.number, user=buyer)
     assert (outcome.already_cancelled, outcome.before_erp, outcome.cancelled_by) == (
         False,
         True,
@@ -97,7 +97,7 @@ def test_order_still_in_the_outbox_is_cancelled_and_never_reaches_the_erp(shop):
     assert services.outbox_process(message_id=message.id, claim=0) is None
     assert services.outbox_process(message_id=message.id) is None
     assert shop.erp_sales(order.number) == []
-    again = returns.order_cancel(company=company(shop, "C-1004"), number=order.number, user=buyer)
+    again = returns.order_cancel(scope=shop.scope("C-1004"), number=order.number, user=buyer)
     assert again.already_cancelled and again.cancelled_at == outcome.cancelled_at
     assert OrderCancellation.objects.filter(number=order.number).count() == 1
 
@@ -109,7 +109,7 @@ def test_order_a_worker_has_taken_up_is_not_cancelled_under_it(shop):
     # What a worker's take-up does (outbox_process): attempts + 1, leased.
     OutboxMessage.objects.filter(id=message.id).update(attempts=1)
     with pytest.raises(ApplicationError) as refused:
-        returns.order_cancel(company=company(shop, "C-1004"), number=order.number, user=None)
+        returns.order_cancel(scope=shop.scope("C-1004"), number=order.number, user=None)
     assert refused.value.code == "in_transit"
     assert "Nothing was changed" in refused.value.message
     order.refresh_from_db()
@@ -136,7 +136,7 @@ def test_order_being_shipped_is_refused_with_what_to_do_instead(shop):
     assert erp_state(shop, sale.erp_number) == "processing"
     for number in (order.number, sale.erp_number):
         with pytest.raises(ApplicationError) as refused:
-            returns.order_cancel(company=company(shop, "C-1004"), number=number, user=None)
+            returns.order_cancel(scope=shop.scope("C-1004"), number=number, user=None)
         assert refused.value.code == "not_cancellable"
         assert "request a return" in refused.value.message
     assert erp_state(shop, sale.erp_number) == "processing"
@@ -147,18 +147,18 @@ def test_order_being_shipped_is_refused_with_what_to_do_instead(shop):
 def test_sale_entered_in_the_erp_is_cancelled_there_once(shop):
     number = erp_quotation(shop, "C-1001")
     with pytest.raises(returns.NotFound):  # the wall: another company's sale
-        returns.order_cancel(company=company(shop, "C-1004"), number=number, user=None)
+        returns.order_cancel(scope=shop.scope("C-1004"), number=number, user=None)
     assert erp_state(shop, number) == "quotation"
     buyer = shop.buyers["C-1001"]
-    first = returns.order_cancel(company=company(shop, "C-1001"), number=number, user=buyer)
-    second = returns.order_cancel(company=company(shop, "C-1001"), number=number, user=buyer)
+    first = returns.order_cancel(scope=shop.scope("C-1001"), number=number, user=buyer)
+    second = returns.order_cancel(scope=shop.scope("C-1001"), number=number, user=buyer)
     assert (first.already_cancelled, second.already_cancelled, first.before_erp) == (
         False,
         True,
         False,
     )
     assert erp_state(shop, number) == OrderState.CANCELLED.value
-    record = returns.cancellation_for(company=company(shop, "C-1001"), number=number)
+    record = returns.cancellation_for(scope=shop.scope("C-1001"), number=number)
     assert record is not None and record.cancelled_by == buyer and record.order is None
 
 
@@ -167,7 +167,7 @@ def test_erp_away_cancels_nothing_and_says_try_again(shop):
     shop.server.stop()
     try:
         with pytest.raises(ApplicationError) as away:
-            returns.order_cancel(company=company(shop, "C-1001"), number=number, user=None)
+            returns.order_cancel(scope=shop.scope("C-1001"), number=number, user=None)
     finally:
         shop.server.start()
     assert away.value.code == "erp_unavailable"
@@ -179,7 +179,7 @@ def test_erp_away_cancels_nothing_and_says_try_again(shop):
 @pytest.mark.parametrize("number", ["", "NOPE-1", "SO-00004", "X" * 200, "SO-99999"])
 def test_unknown_or_another_companys_order_is_not_found(shop, number):
     with pytest.raises(returns.NotFound):
-        returns.order_cancel(company=company(shop, "C-1001"), number=number, user=None)
+        returns.order_cancel(scope=shop.scope("C-1001"), number=number, user=None)
     assert not OrderCancellation.objects.exists()
 
 
@@ -193,7 +193,7 @@ DAMAGED = returns.ReturnReasonGiven("damaged", "Two boxes crushed")
 
 def test_return_form_shows_shipped_less_already_returned(shop):
     """The first test of the module to file anything: the seeded sale as it is."""
-    form = returns.return_form(company=company(shop, "C-1004"), number=PARTLY_SHIPPED)
+    form = returns.return_form(scope=shop.scope("C-1004"), number=PARTLY_SHIPPED)
     assert [(r.sku, r.ordered, r.shipped, r.requested, r.returnable) for r in form.rows] == [
         ("BRG-1009", Decimal(40), Decimal(20), Decimal(0), Decimal(20)),
         ("PTR-1011", Decimal(10), Decimal(10), Decimal(0), Decimal(10)),
@@ -209,7 +209,7 @@ def test_return_is_written_once_filed_through_the_outbox_and_counted(
     lines = wanted(("BRG-1009", "5"), ("PTR-1011", "0"))
     with django_capture_on_commit_callbacks() as callbacks:
         made = returns.return_request(
-            company=c,
+            scope=shop.in_store(c),
             number=PARTLY_SHIPPED,
             lines=lines,
             reason=DAMAGED,
@@ -218,7 +218,7 @@ def test_return_is_written_once_filed_through_the_outbox_and_counted(
             submit_token="ret-tok-1",
         )
         again = returns.return_request(
-            company=c,
+            scope=shop.in_store(c),
             number=PARTLY_SHIPPED,
             lines=lines,
             reason=DAMAGED,
@@ -233,7 +233,7 @@ def test_return_is_written_once_filed_through_the_outbox_and_counted(
     (message,) = OutboxMessage.objects.filter(return_request=made)
     assert message.kind == OutboxMessage.Kind.FILE_RETURN
     # Received, not yet filed: the quantity already counts against what is left.
-    form = returns.return_form(company=c, number=PARTLY_SHIPPED)
+    form = returns.return_form(scope=shop.in_store(c), number=PARTLY_SHIPPED)
     assert form.rows[0].requested == Decimal(5)
     assert services.outbox_process(message_id=message.id, claim=0) is None
     services.outbox_process(message_id=message.id)  # a redelivery files nothing twice
@@ -246,7 +246,7 @@ def test_return_is_written_once_filed_through_the_outbox_and_counted(
     assert [c["description"] for c in complaints] == [
         "Arrived damaged: Two boxes crushed\nBRG-1009 × 5.0000"
     ]
-    form = returns.return_form(company=c, number=PARTLY_SHIPPED)
+    form = returns.return_form(scope=shop.in_store(c), number=PARTLY_SHIPPED)
     assert [(r.sku, r.requested, r.returnable) for r in form.rows] == [
         ("BRG-1009", Decimal(5), Decimal(15)),
         ("PTR-1011", Decimal(0), Decimal(10)),
@@ -266,13 +266,13 @@ def test_return_is_written_once_filed_through_the_outbox_and_counted(
     ],
 )
 def test_bad_return_requests_say_what_to_fix_and_write_nothing(shop, lines, reason, key, text):
-    left = returns.return_form(company=company(shop, "C-1004"), number=PARTLY_SHIPPED).rows[0]
+    left = returns.return_form(scope=shop.scope("C-1004"), number=PARTLY_SHIPPED).rows[0]
     assert left.sku == "BRG-1009" and left.returnable > 0
     lines = [(sku, str(left.returnable + 1) if q == "LEFT+1" else q) for sku, q in lines]
     text = text.replace("LEFT", f"{left.returnable:f}")
     with pytest.raises(returns.ReturnInvalid) as invalid:
         returns.return_request(
-            company=company(shop, "C-1004"),
+            scope=shop.scope("C-1004"),
             number=PARTLY_SHIPPED,
             lines=wanted(*lines),
             reason=reason,
@@ -285,7 +285,7 @@ def test_bad_return_requests_say_what_to_fix_and_write_nothing(shop, lines, reas
 def test_nothing_shipped_yet_cannot_be_returned(shop):
     with pytest.raises(returns.ReturnInvalid) as invalid:
         returns.return_request(
-            company=company(shop, "C-1001"),
+            scope=shop.scope("C-1001"),
             number=WAITING,
             lines=wanted(("BRG-1003", "1")),
             reason=DAMAGED,
@@ -295,7 +295,7 @@ def test_nothing_shipped_yet_cannot_be_returned(shop):
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token="ret-unsent")
     with pytest.raises(ApplicationError) as unsent:
-        returns.return_form(company=company(shop, "C-1004"), number=order.number)
+        returns.return_form(scope=shop.scope("C-1004"), number=order.number)
     assert unsent.value.code == "not_shipped"
     assert not ReturnRequest.objects.exists()
 
@@ -304,7 +304,7 @@ def test_another_companys_order_has_no_return_form(shop):
     for number in (PARTLY_SHIPPED, "SO-00006", "nope"):
         with pytest.raises(returns.NotFound):
             returns.return_request(
-                company=company(shop, "C-1001"),
+                scope=shop.scope("C-1001"),
                 number=number,
                 lines=wanted(("BRG-1009", "1")),
                 reason=DAMAGED,
@@ -316,7 +316,7 @@ def test_another_companys_order_has_no_return_form(shop):
 def test_return_the_erp_refuses_at_filing_is_recorded_as_refused(shop):
     c = company(shop, "C-1004")
     made = returns.return_request(
-        company=c,
+        scope=shop.in_store(c),
         number=PARTLY_SHIPPED,
         lines=wanted(("PTR-1011", "10")),
         reason=DAMAGED,
@@ -333,7 +333,7 @@ def test_return_the_erp_refuses_at_filing_is_recorded_as_refused(shop):
 
 def test_return_waits_in_the_outbox_while_the_erp_is_away(shop):
     made = returns.return_request(
-        company=company(shop, "C-1004"),
+        scope=shop.scope("C-1004"),
         number=PARTLY_SHIPPED,
         lines=wanted(("PTR-1011", "1")),
         reason=DAMAGED,
@@ -377,12 +377,12 @@ def test_an_order_of_two_sales_is_returned_sale_by_sale(shop):
     services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
     one, two = order.sales.order_by("key").values_list("erp_number", flat=True)
     with pytest.raises(returns.SeveralSales) as several:
-        returns.return_form(company=c, number=order.number)
+        returns.return_form(scope=shop.in_store(c), number=order.number)
     assert several.value.ref.erp_numbers == (one, two)
     ship_in_erp(shop, two)
-    assert not returns.return_form(company=c, number=one).anything_shipped
+    assert not returns.return_form(scope=shop.in_store(c), number=one).anything_shipped
     made = returns.return_request(
-        company=c,
+        scope=shop.in_store(c),
         number=two,
         lines=wanted(("BRG-1002", "2")),
         reason=DAMAGED,
@@ -393,6 +393,6 @@ def test_an_order_of_two_sales_is_returned_sale_by_sale(shop):
     made.refresh_from_db()
     assert made.status == ReturnStatus.FILED
     with pytest.raises(ApplicationError) as refused:  # shipping: the whole order stays
-        returns.order_cancel(company=c, number=order.number, user=None)
+        returns.order_cancel(scope=shop.in_store(c), number=order.number, user=None)
     assert refused.value.code == "not_cancellable"
     assert {erp_state(shop, one), erp_state(shop, two)} == {"processing"}

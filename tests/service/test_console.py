@@ -473,3 +473,52 @@ def test_agent_cancels_a_web_order_still_waiting_for_the_erp(client, desk):
         order.number,
         "taken out of the outbox before the ERP heard of it",
     )
+
+
+def test_the_audit_lists_what_agents_did_in_the_agents_stores_only(client, desk):
+    c = desk.company("C-1004")
+    c.stores.add(desk.hydra.store)
+    for store_id, detail in (
+        (desk.shop.store.id, "done in Ferrum"),
+        (desk.hydra.store.pk, "done in Hydra"),
+        (None, "done on a sale entered in the ERP"),
+    ):
+        ServiceAction.objects.create(
+            agent_name="someone",
+            company=c,
+            store_id=store_id,
+            action=ActionKind.CONFIRMATION_RESEND,
+            detail=detail,
+        )
+    client.force_login(desk.agent)
+    page = client.get(reverse("service_company", args=[c.id]), HTTP_HOST=ADMIN)
+    assert [a.detail for a in page.context["page"].actions] == [
+        "done on a sale entered in the ERP",
+        "done in Ferrum",
+    ]
+    assert "done in Hydra" not in page.content.decode()
+    client.force_login(desk.superuser)
+    page = client.get(reverse("service_company", args=[c.id]), HTTP_HOST=ADMIN)
+    assert len(page.context["page"].actions) == 3
+
+
+def test_search_by_the_number_of_a_web_order_of_another_store_finds_nothing(client, desk):
+    from storefleet.ordering.models import Order
+
+    c = desk.company("C-1004")
+    c.stores.add(desk.hydra.store)
+    Order.objects.create(
+        number="WEB-HYDRA-9",
+        store_id=desk.hydra.store.pk,
+        company=c,
+        submit_token="hydra-9",
+        ship_to=c.addresses.filter(is_ship_to=True).first(),
+        currency="USD",
+    )
+    search = reverse("service_search")
+    client.force_login(desk.agent)
+    response = client.get(search, {"q": "WEB-HYDRA-9"}, HTTP_HOST=ADMIN)
+    assert list(response.context["page"].object_list) == []
+    client.force_login(desk.superuser)
+    response = client.get(search, {"q": "WEB-HYDRA-9"}, HTTP_HOST=ADMIN)
+    assert [found.code for found in response.context["page"].object_list] == ["C-1004"]

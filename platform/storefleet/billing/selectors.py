@@ -1,8 +1,11 @@
 """Reads of billing, always scoped to the caller's company and store: another company's
-payment is never found, so a tampered URL answers like a missing one."""
+payment is never found, so a tampered URL answers like a missing one. Invoices follow their
+sales (``storefleet.ordering.scope``): those of a web order placed in another store are not
+listed, not shown and not paid here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -11,6 +14,7 @@ from storefleet.accounts.models import Company
 from storefleet.erp.errors import ErpNotFound
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import CreditStatus, Invoice
+from storefleet.ordering.scope import OrderScope
 from storefleet.tenants.selectors import StoreRecord
 
 from .models import OutboxMessage, Payment
@@ -22,13 +26,23 @@ class AccountStatement:
     invoices: tuple[Invoice, ...]
 
 
-def account_statement(*, company: Company) -> AccountStatement:
-    """The company's credit and open invoices, as the ERP has them now (uncached)."""
+def account_statement(*, scope: OrderScope) -> AccountStatement:
+    """The company's credit and its open invoices within ``scope``, as the ERP has them now
+    (uncached). Credit is the company's, whichever store it is seen from."""
     gateway = get_gateway()
+    code = scope.company.code
     return AccountStatement(
-        credit=gateway.get_credit_status(customer=company.code),
-        invoices=tuple(gateway.list_open_invoices(customer=company.code)),
+        credit=gateway.get_credit_status(customer=code),
+        invoices=tuple(
+            scoped_invoices(scope=scope, invoices=gateway.list_open_invoices(customer=code))
+        ),
     )
+
+
+def scoped_invoices(*, scope: OrderScope, invoices: Sequence[Invoice]) -> list[Invoice]:
+    """``invoices`` (the company's, from the ERP) less those of another store's web orders."""
+    foreign = scope.foreign_invoices(i.number for i in invoices)
+    return [i for i in invoices if i.number not in foreign]
 
 
 def payment_list(*, company: Company, store_id: int) -> QuerySet[Payment]:
@@ -56,16 +70,18 @@ def outbox_pending_count() -> int:
 MAX_INVOICE_NUMBER = 64
 
 
-def invoice_document_pdf(*, company: Company, store: StoreRecord, number: str) -> bytes | None:
-    """The PDF of one of the company's invoices (open or paid) in the store's brand, or None
-    when the company has no such invoice: another company's number is not told apart from a
-    missing one. ``ErpUnavailable`` when the ERP can't be reached."""
+def invoice_document_pdf(*, scope: OrderScope, store: StoreRecord, number: str) -> bytes | None:
+    """The PDF of one of the company's invoices (open or paid) within ``scope``, in the
+    store's brand, or None when there is no such invoice there: another company's number, or
+    one of a web order of another store, is not told apart from a missing one.
+    ``ErpUnavailable`` when the ERP can't be reached."""
     from storefleet.brand.selectors import brand_look
 
     from .documents import invoice_pdf
 
-    if not number or len(number) > MAX_INVOICE_NUMBER:
+    if not number or len(number) > MAX_INVOICE_NUMBER or scope.foreign_invoices([number]):
         return None
+    company = scope.company
     try:
         document = get_gateway().get_invoice_document(customer=company.code, number=number)
     except ErpNotFound:

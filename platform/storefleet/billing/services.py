@@ -26,6 +26,7 @@ from storefleet.erp.errors import ErpError, ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import Invoice, Money, PaymentRequest
 from storefleet.errors import ApplicationError
+from storefleet.ordering.scope import OrderScope
 from storefleet.tenants.selectors import StoreRecord
 
 from .models import OutboxMessage, Payment, PaymentStatus, ProcessedEvent
@@ -37,6 +38,7 @@ from .providers import (
     ProviderUnavailable,
     get_provider,
 )
+from .selectors import scoped_invoices
 
 logger = logging.getLogger("storefleet.billing")
 
@@ -127,6 +129,10 @@ def payment_start(
             "We can't reach our accounting system right now: try again in a few minutes.",
             code="erp_unavailable",
         ) from error
+    # Another store's web orders' invoices are not this store's to pay (nor to list).
+    open_invoices = scoped_invoices(
+        scope=OrderScope.store(company=company, store_id=store.id), invoices=open_invoices
+    )
     invoices = _chosen_invoices(open_invoices=open_invoices, choices=choices, company_id=company.id)
     currencies = {invoice.amount_to_pay.currency for invoice in invoices}
     if len(currencies) != 1:

@@ -20,6 +20,7 @@ from storefleet.accounts.access import buyer_required, store_buyer
 from storefleet.erp.errors import ErpUnavailable
 from storefleet.erp.types import Money
 from storefleet.errors import ApplicationError
+from storefleet.ordering.scope import OrderScope
 
 from . import selectors, services
 from .forms import invoice_choices
@@ -34,7 +35,9 @@ logger = logging.getLogger("storefleet.billing")
 def invoice_list(request: HttpRequest) -> HttpResponse:
     store, membership = store_buyer(request)
     try:
-        statement = selectors.account_statement(company=membership.company)
+        statement = selectors.account_statement(
+            scope=OrderScope.store(company=membership.company, store_id=store.id)
+        )
     except ErpUnavailable:
         statement = None
     payments = selectors.payment_list(company=membership.company, store_id=store.id)[:10]
@@ -50,7 +53,11 @@ def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
     """One of the company's invoices as a PDF (open or paid); 404 for anything else."""
     store, membership = store_buyer(request)
     try:
-        pdf = selectors.invoice_document_pdf(company=membership.company, store=store, number=number)
+        pdf = selectors.invoice_document_pdf(
+            scope=OrderScope.store(company=membership.company, store_id=store.id),
+            store=store,
+            number=number,
+        )
     except ErpUnavailable:
         messages.error(
             request,

@@ -15,7 +15,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from django.utils.formats import date_format
 
 from storefleet.accounts.models import Company
-from storefleet.accounts.selectors import company_ship_to_addresses
+from storefleet.accounts.selectors import company_ship_to_address, company_ship_to_addresses
 from storefleet.catalog.models import Product
 from storefleet.erp.errors import ErpError, ErpNotFound, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
@@ -222,15 +222,32 @@ def order_request(
     )
 
 
+NOT_OUR_SHIP_TO = "Choose one of your company's ship-to addresses."
+
+
 def check_lines(
-    *, store: StoreRecord, company: Company, wanted: Sequence[Wanted], max_age: float = 0
+    *,
+    store: StoreRecord,
+    company: Company,
+    wanted: Sequence[Wanted],
+    ship_to_id: int | None = None,
+    max_age: float = 0,
 ) -> CartCheck:
-    """The ERP's verdict on these lines for this company in this store (one ERP validation;
-    nothing written), or the verdict on the very same lines given at most ``max_age`` seconds
-    ago."""
+    """The ERP's verdict on these lines for this company in this store, shipped to its
+    address ``ship_to_id`` (the company's first ship-to while none is chosen: the cart page),
+    in one ERP validation, nothing written; or the verdict on the very same lines to the very
+    same address given at most ``max_age`` seconds ago (the gateway keys kept verdicts by the
+    address too, so a verdict for one ship-to never stands for another)."""
     if not wanted:
         return CartCheck(lines=())
-    address = company_ship_to_addresses(company=company).first()
+    if ship_to_id is not None:
+        address = company_ship_to_address(company=company, address_id=ship_to_id)
+        if address is None:  # another company's, or no longer active
+            return CartCheck(
+                lines=tuple(_local_verdict(w) for w in wanted), problems=(NOT_OUR_SHIP_TO,)
+            )
+    else:
+        address = company_ship_to_addresses(company=company).first()
     if address is None:
         return CartCheck(
             lines=tuple(_local_verdict(w) for w in wanted),

@@ -61,7 +61,10 @@ class QuickOrderForm(forms.Form):
 class CheckoutForm(forms.Form):
     submit_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     ship_to = forms.ModelChoiceField(
-        queryset=Address.objects.none(), empty_label=None, label="Ship to"
+        queryset=Address.objects.none(),
+        empty_label=None,
+        label="Ship to",
+        error_messages={"invalid_choice": "Choose one of your company's ship-to addresses."},
     )
     requested_delivery_date = forms.DateField(
         required=False,
@@ -81,7 +84,13 @@ class CheckoutForm(forms.Form):
         self.line_ids = list(line_ids)
         for line_id in self.line_ids:
             self.fields[f"ship_to_{line_id}"] = forms.ModelChoiceField(
-                queryset=queryset, required=False, empty_label="Same as the order", label="Ship to"
+                queryset=queryset,
+                required=False,
+                empty_label="Same as the order",
+                label="Ship to",
+                error_messages={
+                    "invalid_choice": "Choose one of your company's ship-to addresses."
+                },
             )
         today = timezone.localdate()
         self.fields["requested_delivery_date"].widget.attrs["min"] = today.isoformat()

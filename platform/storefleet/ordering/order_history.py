@@ -14,7 +14,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Count, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from storefleet.erp.types import SaleInvoiceDetail, SaleLineDetail, ShipmentDeta
 
 from .models import Order, OrderProgress, SaleRecord
 from .sales_mirror import parts_from_json
+from .scope import OrderScope
 
 PER_PAGE = 25
 LABELS = dict(OrderProgress.choices)
@@ -90,11 +91,7 @@ COLUMNS = (
 
 def visible_sales(*, company: Company, store_id: int) -> QuerySet[SaleRecord]:
     """The company's mirrored sales a buyer may see in this store (never ERP drafts)."""
-    return (
-        SaleRecord.objects.filter(company=company)
-        .filter(Q(store_id=store_id) | Q(store__isnull=True))
-        .exclude(progress=OrderProgress.DRAFT)
-    )
+    return OrderScope.store(company=company, store_id=store_id).sales()
 
 
 def company_orders(
@@ -119,7 +116,8 @@ def company_orders(
     )
     # A web order stays in the list as itself until its ERP sale is mirrored.
     orders = (
-        Order.objects.filter(company=company, store_id=store_id)
+        OrderScope.store(company=company, store_id=store_id)
+        .orders()
         .filter(~Exists(SaleRecord.objects.filter(order=OuterRef("pk"))))
         .annotate(
             r_kind=Value("order", output_field=text),

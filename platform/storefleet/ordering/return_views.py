@@ -1,8 +1,9 @@
 """Storefront views of cancellations and returns on a store's host: cancel an order (confirm,
 then do), request a return of shipped lines, and the company's returns.
 
-They parse input and call ``returns``; every order and return is found through the buyer's
-company, so another company's number answers 404 like one that does not exist."""
+They parse input and call ``returns``; every order and return is found within the buyer's
+``OrderScope`` (their company in this store), so another company's number, or a web order of
+the company's other store, answers 404 like one that does not exist."""
 
 from __future__ import annotations
 
@@ -15,22 +16,30 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
 from storefleet.accounts.access import buyer_required, store_buyer
+from storefleet.accounts.models import Company
 from storefleet.errors import ApplicationError
+from storefleet.tenants.selectors import StoreRecord
 
 from . import returns
 from .models import ReturnReason
+from .scope import OrderScope
 
 MAX_LINES = 200
+
+
+def _scope(store: StoreRecord, company: Company) -> OrderScope:
+    return OrderScope.store(company=company, store_id=store.id)
 
 
 @buyer_required
 def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     """GET: what cancelling means, and a button. POST: cancel (idempotent)."""
-    _store, membership = store_buyer(request)
+    store, membership = store_buyer(request)
     company = membership.company
+    scope = _scope(store, company)
     if request.method == "POST":
         try:
-            outcome = returns.order_cancel(company=company, number=number, user=request.user)  # type: ignore[arg-type]
+            outcome = returns.order_cancel(scope=scope, number=number, user=request.user)  # type: ignore[arg-type]
         except returns.NotFound as missing:
             raise Http404("No such order") from missing
         except ApplicationError as error:
@@ -46,12 +55,12 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
             messages.success(request, f"Order {outcome.number} is cancelled.")
         return redirect("ordering:cancel", number=number)
     try:
-        ref = returns.order_ref(company=company, number=number)
+        ref = returns.order_ref(scope=scope, number=number)
     except ApplicationError:
         ref = returns.OrderRef(number=number, order=None, erp_numbers=())  # shown, then retried
     if ref is None:
         raise Http404("No such order")
-    cancellation = returns.cancellation_for(company=company, number=number)
+    cancellation = returns.cancellation_for(scope=scope, number=number)
     return render(
         request,
         "ordering/cancel_confirm.html",
@@ -83,13 +92,13 @@ def order_return(request: HttpRequest, number: str) -> HttpResponse:
     """The order's shipped lines with what can still be returned; POST requests the return."""
     store, membership = store_buyer(request)
     company = membership.company
+    scope = _scope(store, company)
     if request.method == "POST":
-        token = request.POST.get("submit_token", "")
-        done = returns.ReturnRequest.objects.filter(company=company, submit_token=token).first()
-        if token and done is not None:
+        done = returns.return_for_token(scope=scope, token=request.POST.get("submit_token", ""))
+        if done is not None:
             return redirect("ordering:return", number=done.number)
     try:
-        form = returns.return_form(company=company, number=number)
+        form = returns.return_form(scope=scope, number=number)
     except returns.NotFound as missing:
         raise Http404("No such order") from missing
     except returns.SeveralSales as several:
@@ -118,7 +127,7 @@ def order_return(request: HttpRequest, number: str) -> HttpResponse:
         if not errors:
             try:
                 created = returns.return_request(
-                    company=company,
+                    scope=scope,
                     number=number,
                     lines=lines,
                     reason=returns.ReturnReasonGiven(reason, reason_text),
@@ -162,8 +171,8 @@ def order_return(request: HttpRequest, number: str) -> HttpResponse:
 
 @buyer_required
 def return_list(request: HttpRequest) -> HttpResponse:
-    _store, membership = store_buyer(request)
-    page = Paginator(returns.return_list(company=membership.company), 25).get_page(
+    store, membership = store_buyer(request)
+    page = Paginator(returns.return_list(scope=_scope(store, membership.company)), 25).get_page(
         request.GET.get("page")
     )
     fresh = returns.returns_refresh(returns=list(page.object_list))
@@ -176,8 +185,8 @@ def return_list(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def return_detail(request: HttpRequest, number: str) -> HttpResponse:
-    _store, membership = store_buyer(request)
-    found = returns.return_for_company(company=membership.company, number=number)
+    store, membership = store_buyer(request)
+    found = returns.return_for_company(scope=_scope(store, membership.company), number=number)
     if found is None:
         raise Http404("No such return")
     fresh = returns.returns_refresh(returns=[found])

@@ -2,9 +2,11 @@
 acting for one): the services ``order_cancel`` and ``return_request``, the outbox step that
 files a return in the ERP, and the reads the pages need.
 
-An order is named by its platform number or by the number of its ERP sale; a sale entered
-straight into the ERP (by phone) is the company's when the ERP says its customer is the
-company. Anything else is "not found", whether it exists for another company or not at all.
+An order is named by its platform number or by the number of its ERP sale, and is looked up
+within an ``OrderScope`` (``storefleet.ordering.scope``): the caller's company in the store(s)
+they may see. A web order of another store is "not found", like another company's or one that
+does not exist; a sale entered straight into the ERP (by phone) is the company's, in every
+store, when the ERP says its customer is the company.
 
 Cancelling a platform order that has not reached the ERP yet takes its submission out of the
 outbox with the same conditional UPDATE a worker uses to take it up: of the two, exactly one
@@ -47,6 +49,7 @@ from .models import (
     ReturnRequest,
     ReturnStatus,
 )
+from .scope import OrderScope
 
 logger = logging.getLogger("storefleet.ordering")
 
@@ -76,16 +79,19 @@ class OrderRef:
     erp_numbers: tuple[str, ...]
 
 
-def order_ref(*, company: Company, number: str) -> OrderRef | None:
-    """The company's order ``number`` (platform or ERP sale), or None. Asks the ERP only for
-    a number the platform does not know; ``ErpUnavailable`` when it must and can't."""
+def order_ref(*, scope: OrderScope, number: str) -> OrderRef | None:
+    """The order ``number`` (platform or ERP sale) within ``scope``, or None. Asks the ERP
+    only for a number the platform does not know (a web order of a store outside the scope is
+    known, and not found); ``ErpUnavailable`` when it must ask and can't."""
     number = number.strip()
     if not number or len(number) > MAX_NUMBER:
         return None
-    order = Order.objects.filter(company=company, number=number).first()
+    company = scope.company
+    orders = scope.orders()
+    order = orders.filter(number=number).first()
     if order is None:
         sale = (
-            ErpSale.objects.filter(order__company=company, erp_number=number)
+            ErpSale.objects.filter(order__in=orders, erp_number=number)
             .select_related("order")
             .first()
         )
@@ -98,6 +104,8 @@ def order_ref(*, company: Company, number: str) -> OrderRef | None:
             order=order,
             erp_numbers=tuple(numbers.order_by("key").values_list("erp_number", flat=True)),
         )
+    if scope.foreign_order(number):
+        return None
     try:
         status = get_gateway().get_order_status(number=number)
     except ErpNotFound:
@@ -107,9 +115,9 @@ def order_ref(*, company: Company, number: str) -> OrderRef | None:
     return OrderRef(number=number, order=None, erp_numbers=(status.number,))
 
 
-def _ref_or_404(company: Company, number: str) -> OrderRef:
+def _ref_or_404(scope: OrderScope, number: str) -> OrderRef:
     try:
-        ref = order_ref(company=company, number=number)
+        ref = order_ref(scope=scope, number=number)
     except ErpUnavailable as error:
         raise ApplicationError(ERP_AWAY_NOTHING_CHANGED, code="erp_unavailable") from error
     if ref is None:
@@ -141,22 +149,14 @@ def _outcome(record: OrderCancellation, *, already: bool) -> CancelOutcome:
     )
 
 
-def cancellation_for(*, company: Company, number: str) -> OrderCancellation | None:
-    """The record of the company's cancelled order ``number`` (platform or ERP number)."""
-    found = (
-        OrderCancellation.objects.filter(company=company, number=number)
-        .select_related("cancelled_by")
-        .first()
-    )
-    if found is not None:
-        return found
+def cancellation_for(*, scope: OrderScope, number: str) -> OrderCancellation | None:
+    """The record of the cancelled order ``number`` (platform or ERP number) within
+    ``scope``."""
+    records = scope.cancellations().select_related("cancelled_by")
     return (
-        OrderCancellation.objects.filter(company=company, order__sales__erp_number=number)
-        .select_related("cancelled_by")
-        .first()
-        or OrderCancellation.objects.filter(company=company, order__number=number)
-        .select_related("cancelled_by")
-        .first()
+        records.filter(number=number).first()
+        or records.filter(order__sales__erp_number=number).first()
+        or records.filter(order__number=number).first()
     )
 
 
@@ -187,7 +187,9 @@ def _record_cancellation(
                     erp_state=OrderState.CANCELLED.value
                 )
     except IntegrityError:
-        existing = cancellation_for(company=company, number=order_number)
+        existing = cancellation_for(
+            scope=OrderScope.stores(company=company, store_ids=None), number=order_number
+        )
         if existing is None:
             raise
         return _outcome(existing, already=True)
@@ -195,16 +197,19 @@ def _record_cancellation(
     return _outcome(record, already=False)
 
 
-def order_cancel(*, company: Company, number: str, user: AbstractBaseUser | None) -> CancelOutcome:
-    """Cancel the company's order ``number`` while the ERP allows it, recording who and when.
+def order_cancel(*, scope: OrderScope, number: str, user: AbstractBaseUser | None) -> CancelOutcome:
+    """Cancel the order ``number`` within ``scope`` while the ERP allows it, recording who and
+    when.
 
     Idempotent: an order already cancelled answers ``already_cancelled``. A platform order
     still in the outbox is taken out of it (the ERP never hears of it). Raises
     ``ApplicationError`` with a message saying what to do instead: ``not_found`` (also for
-    another company's order), ``not_cancellable`` (shipping or invoiced: ask for a return),
+    another company's or another store's order), ``not_cancellable`` (shipping or invoiced:
+    ask for a return),
     ``in_transit`` (being passed to the ERP right now), ``erp_unavailable`` (nothing changed)."""
-    ref = _ref_or_404(company, number)
-    existing = cancellation_for(company=company, number=ref.number)
+    company = scope.company
+    ref = _ref_or_404(scope, number)
+    existing = cancellation_for(scope=scope, number=ref.number)
     if existing is not None:
         return _outcome(existing, already=True)
     order = ref.order
@@ -374,11 +379,12 @@ def _rows(
     )
 
 
-def return_form(*, company: Company, number: str) -> ReturnForm:
-    """The company's sale ``number`` line by line with what can still be returned (read from
-    the ERP now). A platform order of several ERP sales answers ``several_sales``: its page
-    lets the buyer pick one."""
-    ref = _ref_or_404(company, number)
+def return_form(*, scope: OrderScope, number: str) -> ReturnForm:
+    """The sale ``number`` within ``scope`` line by line with what can still be returned (read
+    from the ERP now). A platform order of several ERP sales answers ``several_sales``: its
+    page lets the buyer pick one."""
+    company = scope.company
+    ref = _ref_or_404(scope, number)
     if ref.order is not None and ref.order.status == OrderStatus.CANCELLED:
         raise ApplicationError(
             f"Order {ref.number} was cancelled, so there is nothing to return.",
@@ -470,7 +476,7 @@ def _validate(
 
 def return_request(
     *,
-    company: Company,
+    scope: OrderScope,
     number: str,
     lines: Sequence[ReturnWanted],
     reason: ReturnReasonGiven,
@@ -478,7 +484,7 @@ def return_request(
     store: StoreRecord | None = None,
     submit_token: str = "",
 ) -> ReturnRequest:
-    """Request the return of shipped lines of the company's order ``number``, once per
+    """Request the return of shipped lines of the order ``number`` within ``scope``, once per
     ``submit_token`` (the same token again returns the return it made).
 
     Quantities are checked against what the ERP says was shipped, less what returns already
@@ -486,13 +492,14 @@ def return_request(
     a worker files it in the ERP (key: the return's number). Raises ``ReturnInvalid`` with a
     message per line, or ``ApplicationError`` (``not_found``, ``not_shipped``,
     ``several_sales``, ``erp_unavailable``); nothing is written then."""
+    company = scope.company
     token = submit_token or secrets.token_urlsafe(24)
     if len(token) > 64:
         raise ApplicationError("This return form has expired: reload the page and send it.")
-    existing = ReturnRequest.objects.filter(company=company, submit_token=token).first()
+    existing = scope.returns().filter(submit_token=token).first()
     if existing is not None:
         return existing
-    form = return_form(company=company, number=number)
+    form = return_form(scope=scope, number=number)
     chosen = _validate(form, lines, reason)
     try:
         with transaction.atomic():
@@ -588,14 +595,21 @@ def return_file(*, message: OutboxMessage) -> None:
 
 
 # ------------------------------------------------------------------ reads
-def return_list(*, company: Company) -> QuerySet[ReturnRequest]:
-    return ReturnRequest.objects.filter(company=company).prefetch_related("lines")
+def return_list(*, scope: OrderScope) -> QuerySet[ReturnRequest]:
+    return scope.returns().prefetch_related("lines")
 
 
-def return_for_company(*, company: Company, number: str) -> ReturnRequest | None:
+def return_for_company(*, scope: OrderScope, number: str) -> ReturnRequest | None:
     if not number or len(number) > MAX_NUMBER:
         return None
-    return return_list(company=company).filter(number=number).first()
+    return return_list(scope=scope).filter(number=number).first()
+
+
+def return_for_token(*, scope: OrderScope, token: str) -> ReturnRequest | None:
+    """The return a form with this submit token already made (a double click, a retry)."""
+    if not token or len(token) > 64:
+        return None
+    return scope.returns().filter(submit_token=token).first()
 
 
 def returns_refresh(*, returns: Sequence[ReturnRequest]) -> bool:
@@ -632,11 +646,11 @@ class OrderActions:
     cancelled_by: str = ""
 
 
-def order_actions(*, company: Company, number: str, status: object | None = None) -> OrderActions:
-    """Whether to show Cancel and Request a return for the company's order ``number``, from
-    what the platform knows (no ERP request): ``status`` may be an ``OrderStatus`` of the ERP
-    sale when the caller has one fresh."""
-    cancelled = cancellation_for(company=company, number=number)
+def order_actions(*, scope: OrderScope, number: str, status: object | None = None) -> OrderActions:
+    """Whether to show Cancel and Request a return for the order ``number`` within ``scope``,
+    from what the platform knows (no ERP request): ``status`` may be an ``OrderStatus`` of the
+    ERP sale when the caller has one fresh."""
+    cancelled = cancellation_for(scope=scope, number=number)
     if cancelled is not None:
         return OrderActions(
             cancel=False,
@@ -644,7 +658,7 @@ def order_actions(*, company: Company, number: str, status: object | None = None
             cancelled_at=cancelled.cancelled_at,
             cancelled_by=getattr(cancelled.cancelled_by, "email", "") or "",
         )
-    order = Order.objects.filter(company=company, number=number).first()
+    order = scope.orders().filter(number=number).first()
     if order is not None:
         if order.status in (OrderStatus.REFUSED, OrderStatus.CANCELLED):
             return OrderActions(cancel=False, request_return=False)

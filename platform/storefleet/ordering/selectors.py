@@ -8,6 +8,7 @@ from django.db.models import Count, QuerySet
 from storefleet.accounts.models import Company, Membership
 
 from .models import Cart, CartLine, Order, OutboxMessage
+from .scope import OrderScope
 
 
 def cart_lines(*, store_id: int, membership: Membership) -> QuerySet[CartLine]:
@@ -28,7 +29,8 @@ def cart_user_id(*, cart_id: int) -> int | None:
 
 def order_list(*, company: Company, store_id: int) -> QuerySet[Order]:
     return (
-        Order.objects.filter(company=company, store_id=store_id)
+        OrderScope.store(company=company, store_id=store_id)
+        .orders()
         .annotate(line_count=Count("lines"))
         .order_by("-created_at", "-id")
     )
@@ -36,7 +38,9 @@ def order_list(*, company: Company, store_id: int) -> QuerySet[Order]:
 
 def order_for_company(*, company: Company, store_id: int, number: str) -> Order | None:
     return (
-        Order.objects.filter(company=company, store_id=store_id, number=number)
+        OrderScope.store(company=company, store_id=store_id)
+        .orders()
+        .filter(number=number)
         .select_related("ship_to", "placed_by")
         .prefetch_related("lines__ship_to", "sales__ship_to")
         .first()

@@ -138,8 +138,11 @@ def cart_clear(*, store: StoreRecord, membership: Membership) -> None:
     CartLine.objects.filter(cart__store_id=store.id, cart__user_id=membership.user_id).delete()
 
 
-def cart_check(*, store: StoreRecord, membership: Membership) -> CartCheck:
-    """The ERP's live verdict on the buyer's cart."""
+def cart_check(
+    *, store: StoreRecord, membership: Membership, ship_to_id: int | None = None
+) -> CartCheck:
+    """The ERP's live verdict on the buyer's cart, shipped to the company's address
+    ``ship_to_id`` (its first ship-to while none is chosen)."""
     lines = list(
         CartLine.objects.filter(
             cart__store_id=store.id,
@@ -151,6 +154,7 @@ def cart_check(*, store: StoreRecord, membership: Membership) -> CartCheck:
         store=store,
         company=membership.company,
         wanted=[Wanted(line.product, line.quantity, line.id) for line in lines],
+        ship_to_id=ship_to_id,
     )
 
 
@@ -287,12 +291,14 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
         for line_id, address_id in (request.line_ship_to or {}).items()
         if address_id != ship_to.id
     }
-    # The checkout page showed the ERP's verdict on this very cart moments ago: that verdict
-    # stands for the submit (the ERP enforces its rules again when the sale is confirmed).
+    # The checkout page showed the ERP's verdict on this very cart to this very ship-to moments
+    # ago: that verdict stands for the submit (the ERP enforces its rules again when the sale
+    # is confirmed). Another ship-to chosen since is checked afresh.
     check = check_lines(
         store=store,
         company=company,
         wanted=[Wanted(line.product, line.quantity, line.id) for line in cart_lines],
+        ship_to_id=ship_to.id,
         max_age=settings.ERP_VERDICT_REUSE_SECONDS,
     )
     if not check.ok:

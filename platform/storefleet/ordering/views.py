@@ -28,6 +28,7 @@ from . import order_history, returns, sales_mirror, selectors, services
 from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
 from .forms_orders import OrderFilterForm
 from .quick_order import CsvError, parse_csv, parse_lines
+from .scope import OrderScope
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
@@ -182,7 +183,13 @@ def checkout(request: HttpRequest) -> HttpResponse:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             return redirect("ordering:order", number=order.number)
-    check = services.cart_check(store=store, membership=membership)
+    # The verdict shown is for the ship-to on the form (the one the buyer chose, once valid).
+    chosen = form.cleaned_data.get("ship_to") if form.is_bound and form.is_valid() else None
+    check = services.cart_check(
+        store=store,
+        membership=membership,
+        ship_to_id=chosen.id if chosen is not None else form.initial.get("ship_to"),
+    )
     return render(
         request,
         "ordering/checkout.html",
@@ -226,6 +233,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     ERP on view through the gateway's short cache; another company's answers 404."""
     store, membership = store_buyer(request)
     company = membership.company
+    scope = OrderScope.store(company=company, store_id=store.id)
     order = selectors.order_for_company(company=company, store_id=store.id, number=number)
     if order is not None:
         fresh = sales_mirror.sales_refresh(
@@ -237,7 +245,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             )
             for record in order_history.order_sales(company=company, order=order)
         ]
-        actions = returns.order_actions(company=company, number=order.number)
+        actions = returns.order_actions(scope=scope, number=order.number)
         if actions.request_return:  # only once something has left the warehouse
             shipped = any(s.record.shipment_state in SHIPPED_STATES for s in sales)
             actions = dataclasses.replace(actions, request_return=shipped)
@@ -263,7 +271,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     if record is None:  # the ERP moved it to another customer meanwhile
         raise Http404("No such order")
     status = _erp_status(record.state, record.shipment_state)
-    actions = returns.order_actions(company=company, number=record.number, status=status)
+    actions = returns.order_actions(scope=scope, number=record.number, status=status)
     return render(
         request,
         "ordering/sale_detail.html",

@@ -1,12 +1,13 @@
 """Reads of the service console, scoped to the agent: the stores they serve, the companies
 buying there, and one company's page. Another store's company is never found, so a URL with
-its id answers like a missing one (404)."""
+its id answers like a missing one (404); within a company, its orders, returns, payments,
+invoices and the audit of what agents did are those of the stores the agent serves (the
+``OrderScope`` of ``agent_scope``: web orders of another store are not found)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Sequence
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.models import User as AuthUser
@@ -28,6 +29,7 @@ from storefleet.ordering.models import (
 from storefleet.ordering.order_history import SaleView, sale_view
 from storefleet.ordering.returns import return_list, returns_refresh
 from storefleet.ordering.sales_mirror import sales_refresh
+from storefleet.ordering.scope import OrderScope
 from storefleet.tenants.models import Store
 
 from .models import ServiceAction, ServiceTeam
@@ -84,12 +86,20 @@ def company_search(*, user: User, query: str) -> QuerySet[Company]:
     by_member = Membership.objects.filter(company=OuterRef("pk")).filter(
         Q(user__email__icontains=query) | Q(user__username__icontains=query)
     )
+    # By a number only of what the agent may see: a web order (its sales, its returns) of a
+    # store they don't serve finds nothing, the same rule as OrderScope's.
     by_order = Order.objects.filter(company=OuterRef("pk"), number__iexact=query)
     by_erp_sale = ErpSale.objects.filter(order__company=OuterRef("pk"), erp_number__iexact=query)
     by_record = SaleRecord.objects.filter(company=OuterRef("pk"), number__iexact=query)
     by_return = ReturnRequest.objects.filter(company=OuterRef("pk")).filter(
         Q(number__iexact=query) | Q(erp_number__iexact=query)
     )
+    if not getattr(user, "is_superuser", False):
+        stores = agent_stores(user).values("pk")
+        by_order = by_order.filter(store__in=stores)
+        by_erp_sale = by_erp_sale.filter(order__store__in=stores)
+        by_record = by_record.filter(Q(store__isnull=True) | Q(store__in=stores))
+        by_return = by_return.filter(Q(order__isnull=True) | Q(order__store__in=stores))
     return companies.filter(
         Q(code__icontains=query)
         | Q(name__icontains=query)
@@ -133,16 +143,25 @@ def company_stores_for_agent(*, user: User, company: Company) -> tuple[Store, ..
     return tuple(agent_stores(user).filter(companies=company).select_related("site"))
 
 
-def _scoped(qs: QuerySet, store_ids: Sequence[int]) -> QuerySet:
-    return qs.filter(Q(store__isnull=True) | Q(store_id__in=store_ids))
-
-
-def company_sales(*, company: Company, store_ids: Sequence[int]) -> QuerySet[SaleRecord]:
-    """The company's mirrored ERP sales the agent may see: those entered in the ERP and the
-    web orders of the stores the agent serves."""
-    return _scoped(SaleRecord.objects.filter(company=company), store_ids).exclude(
-        progress=OrderProgress.DRAFT
+def agent_scope(*, user: User, company: Company) -> OrderScope:
+    """The company as the agent may see it: in the stores it buys in that the agent serves
+    (every store for a superuser)."""
+    if getattr(user, "is_superuser", False) and is_agent(user):
+        return OrderScope.stores(company=company, store_ids=None)
+    return OrderScope.stores(
+        company=company,
+        store_ids=[s.id for s in company_stores_for_agent(user=user, company=company)],
     )
+
+
+def company_actions(*, scope: OrderScope) -> QuerySet[ServiceAction]:
+    """The audit of what agents did for the company within ``scope``: actions in the scope's
+    stores, and those on what belongs to the company in every store (a sale entered in the
+    ERP)."""
+    actions = ServiceAction.objects.filter(company=scope.company)
+    if scope.store_ids is None:
+        return actions
+    return actions.filter(Q(store__isnull=True) | Q(store_id__in=scope.store_ids))
 
 
 def company_page(*, user: User, company: Company, refresh: bool = True) -> CompanyPage:
@@ -153,8 +172,8 @@ def company_page(*, user: User, company: Company, refresh: bool = True) -> Compa
 
     stores = company_stores_for_agent(user=user, company=company)
     store_ids = [s.id for s in stores]
-    sales_qs = company_sales(company=company, store_ids=store_ids)
-    sales_qs = sales_qs.select_related("order")
+    scope = agent_scope(user=user, company=company)
+    sales_qs = scope.sales().select_related("order")
     shown = list(sales_qs.order_by("-placed_at", "-erp_id")[:ORDERS_SHOWN])
     fresh = True
     moving = [r.number for r in shown if r.progress not in SETTLED]
@@ -163,21 +182,17 @@ def company_page(*, user: User, company: Company, refresh: bool = True) -> Compa
         if fresh:
             shown = list(sales_qs.order_by("-placed_at", "-erp_id")[:ORDERS_SHOWN])
     waiting = list(
-        Order.objects.filter(company=company, store_id__in=store_ids)
+        scope.orders()
         .filter(status__in=(OrderStatus.RECEIVED, OrderStatus.REFUSED))
         .filter(~Exists(SaleRecord.objects.filter(order=OuterRef("pk"))))
         .order_by("-created_at")[:ORDERS_SHOWN]
     )
-    returns = list(
-        _scoped(return_list(company=company), store_ids).select_related("requested_by")[
-            :ORDERS_SHOWN
-        ]
-    )
+    returns = list(return_list(scope=scope).select_related("requested_by")[:ORDERS_SHOWN])
     if refresh and not returns_refresh(returns=returns):
         fresh = False
     statement: AccountStatement | None
     try:
-        statement = account_statement(company=company)
+        statement = account_statement(scope=scope)
     except ErpError:
         statement, fresh = None, False
     payments: list[Payment] = []
@@ -194,7 +209,7 @@ def company_page(*, user: User, company: Company, refresh: bool = True) -> Compa
         waiting=tuple(waiting),
         returns=tuple(returns),
         payments=tuple(payments[:ORDERS_SHOWN]),
-        actions=tuple(ServiceAction.objects.filter(company=company)[:50]),
+        actions=tuple(company_actions(scope=scope)[:50]),
         erp_fresh=fresh,
         checked_at=timezone.now(),
     )
@@ -203,8 +218,7 @@ def company_page(*, user: User, company: Company, refresh: bool = True) -> Compa
 def company_sale_for_agent(*, user: User, company: Company, number: str) -> SaleRecord | None:
     if not number or len(number) > 64:
         return None
-    store_ids = [s.id for s in company_stores_for_agent(user=user, company=company)]
-    return company_sales(company=company, store_ids=store_ids).filter(number=number).first()
+    return agent_scope(user=user, company=company).sales().filter(number=number).first()
 
 
 def company_order_for_agent(*, user: User, company: Company, number: str) -> Order | None:
@@ -212,23 +226,8 @@ def company_order_for_agent(*, user: User, company: Company, number: str) -> Ord
     or the number of one of its ERP sales."""
     if not number or len(number) > 64:
         return None
-    store_ids = [s.id for s in company_stores_for_agent(user=user, company=company)]
-    orders = Order.objects.filter(company=company, store_id__in=store_ids)
+    orders = agent_scope(user=user, company=company).orders()
     return (
         orders.filter(number=number).first()
         or orders.filter(sales__erp_number=number).distinct().first()
     )
-
-
-def order_outside_scope(*, user: User, company: Company, number: str) -> bool:
-    """Whether ``number`` names a web order of the company placed in a store the agent does
-    not serve (by its platform number or an ERP sale's): the console treats it as unknown. A
-    sale entered in the ERP belongs to the company in every store, so it is never outside."""
-    number = number.strip()
-    if not number or getattr(user, "is_superuser", False):
-        return False
-    store_ids = [s.id for s in company_stores_for_agent(user=user, company=company)]
-    web = Order.objects.filter(company=company).filter(
-        Q(number=number) | Q(sales__erp_number=number)
-    )
-    return web.exclude(store_id__in=store_ids).exists()

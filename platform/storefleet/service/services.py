@@ -30,7 +30,7 @@ from storefleet.tenants.models import Store
 from storefleet.tenants.selectors import store_record
 
 from .models import ActingSession, ActionKind, ServiceAction, ServiceTeam
-from .selectors import company_stores_for_agent, order_outside_scope
+from .selectors import agent_scope, company_stores_for_agent
 
 HANDOVER_SALT = "storefleet.service.acting"
 HANDOVER_SECONDS = 120
@@ -99,12 +99,17 @@ def _record(
 # ------------------------------------------------------------------ order actions
 def agent_order_cancel(*, agent: User, company: Company, number: str) -> returns.CancelOutcome:
     """Cancel the company's order ``number`` for it (``returns.order_cancel`` with the agent
-    as who cancelled). Raises its ``ApplicationError``s; records the cancel once."""
-    if order_outside_scope(user=agent, company=company, number=number):
-        raise returns.NotFound
-    outcome = returns.order_cancel(company=company, number=number, user=agent)
+    as who cancelled, within the stores the agent serves). Raises its ``ApplicationError``s;
+    records the cancel once, under the web order's store (none for a sale entered in the ERP,
+    which is the company's in every store)."""
+    scope = agent_scope(user=agent, company=company)
+    outcome = returns.order_cancel(scope=scope, number=number, user=agent)
     if not outcome.already_cancelled:
         _record(
+            store_id=scope.orders()
+            .filter(number=outcome.number)
+            .values_list("store_id", flat=True)
+            .first(),
             agent=agent,
             company=company,
             action=ActionKind.ORDER_CANCEL,
@@ -126,11 +131,10 @@ def agent_return_create(
     submit_token: str,
 ) -> ReturnRequest:
     """File a return of shipped lines of the company's order for it (``returns.return_request``
-    with the agent as requester); once per ``submit_token``, recorded once."""
-    if order_outside_scope(user=agent, company=company, number=number):
-        raise returns.NotFound
+    with the agent as requester, within the stores the agent serves); once per
+    ``submit_token``, recorded once."""
     made = returns.return_request(
-        company=company,
+        scope=agent_scope(user=agent, company=company),
         number=number,
         lines=lines,
         reason=reason,
@@ -156,7 +160,7 @@ def agent_return_create(
 
 def agent_confirmation_resend(*, agent: User, company: Company, order: Order) -> str:
     """E-mail the order's confirmation to the buyer who placed it again; returns the address."""
-    if order.company_id != company.id:
+    if not agent_scope(user=agent, company=company).orders().filter(id=order.id).exists():
         raise returns.NotFound
     if order.status != OrderStatus.CONFIRMED:
         raise ApplicationError(

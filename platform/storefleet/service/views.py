@@ -145,10 +145,10 @@ def confirmation_resend(request: HttpRequest, company_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def return_create(request: HttpRequest, company_id: int, number: str) -> HttpResponse:
     company = _company(request, company_id)
-    if selectors.order_outside_scope(user=_agent(request), company=company, number=number):
-        raise Http404("No such order of this company.")
     try:
-        sale = return_form(company=company, number=number)
+        sale = return_form(
+            scope=selectors.agent_scope(user=_agent(request), company=company), number=number
+        )
     except SeveralSales as error:
         messages.error(request, error.message + " Use the number of one of its ERP sales.")
         return HttpResponseRedirect(_company_url(company))
@@ -196,7 +196,11 @@ def invoice_document(request: HttpRequest, company_id: int, number: str) -> Http
     if not stores:
         raise Http404
     try:
-        pdf = invoice_document_pdf(company=company, store=store_record(stores[0]), number=number)
+        pdf = invoice_document_pdf(
+            scope=selectors.agent_scope(user=_agent(request), company=company),
+            store=store_record(stores[0]),
+            number=number,
+        )
     except ErpError as error:
         messages.error(request, f"{error.message} The invoice can't be fetched right now.")
         return HttpResponseRedirect(_company_url(company))
