@@ -26,7 +26,13 @@ from storefleet.catalog.models import CatalogPage
 from tests.accounts.conftest import make_company
 from tests.catalog.factories import catalog_page_make
 from tests.factories import PASSWORD
-from tests.hostile.harness import check_refusal, check_response, hostile, nothing_written
+from tests.hostile.harness import (
+    check_refusal,
+    check_response,
+    hostile,
+    nothing_written,
+    record,
+)
 from tests.hostile.strategies import hostile_text
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +109,7 @@ def test_wrong_passwords_before_lockout(client, buyer, url, host, account):
         check_refusal(response, says=WRONG_PASSWORD)
     check_refusal(response, says=LOCKED)
     assert attempts == settings.STOREFLEET_LOGIN_ATTEMPTS_BEFORE_LOCKOUT == 5
+    record("login_attempts_before_lockout", attempts)
     locked = _post(client, url, host, username, PASSWORD)
     check_refusal(locked, says="try again in 15 minutes")
     assert locked.status_code == 429
