@@ -82,13 +82,8 @@ def test_launch_builds_the_store_from_its_folder_and_makes_it_live(render_brand)
         "EUR",
     )
     home = HomePage.objects.get(pk=store.site.root_page_id)
-    assert [p.slug for p in home.get_children()] == [
-        "products",
-        "about",
-        "terms",
-        "imprint",
-        "catalog",
-    ]
+    assert [p.slug for p in home.get_children()] == ["catalog", "about", "terms", "imprint"]
+    assert home.get_children().first().specific_class.__name__ == "CatalogPage"
     assert all(p.live for p in home.get_descendants())
     assert get_image_model().objects.filter(collection=store.collection).count() == 5
     assert get_document_model().objects.filter(collection=store.collection).count() == 2
@@ -96,7 +91,7 @@ def test_launch_builds_the_store_from_its_folder_and_makes_it_live(render_brand)
     assert (settings.primary_colour, settings.logo.title) == ("#1D4E89", "Nordlicht Antriebe logo")
     navigation = NavigationSettings.objects.get(site=store.site)
     assert [link.value["label"] for link in navigation.primary_links] == [
-        "Products",
+        "Catalog",
         "About us",
         "Terms of sale",
     ]
@@ -166,7 +161,7 @@ def test_an_invalid_store_file_is_refused_and_nothing_is_created(render_brand):
 def test_stories_only_on_a_catalog_page_and_each_with_a_body(render_brand):
     folder = render_brand()
     content = yaml.safe_load((folder / "content.yaml").read_text())
-    content["pages"][0]["stories"] = [{"sku": "FAS-1001", "body": [{"type": "rich_text"}]}]
+    content["pages"][1]["stories"] = [{"sku": "FAS-1001", "body": [{"type": "rich_text"}]}]
     content["pages"].append(
         {
             "key": "shop",
@@ -179,7 +174,7 @@ def test_stories_only_on_a_catalog_page_and_each_with_a_body(render_brand):
     (folder / "content.yaml").write_text(yaml.safe_dump(content))
     with pytest.raises(ApplicationError) as error:
         store_launch(path=folder, check_erp=False, inline=True)
-    page = content["pages"][0]["key"]
+    page = content["pages"][1]["key"]
     assert f"page '{page}': only a catalog page has stories" in error.value.message
     assert "page 'shop': every story needs sku and body" in error.value.message
     assert ProvisioningRun.objects.count() == 0

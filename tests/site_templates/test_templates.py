@@ -104,7 +104,7 @@ def test_renders_the_store_file_theme_and_content(template, tmp_path):
 def test_the_two_templates_differ_in_their_page_tree(tmp_path):
     full = load(render("b2b-store", tmp_path / "a"))[2]
     showcase = load(render("showcase", tmp_path / "b"))[2]
-    assert [p["slug"] for p in full["pages"]] == ["products", "about", "terms", "imprint"]
+    assert [p["slug"] for p in full["pages"]] == ["catalog", "about", "terms", "imprint"]
     assert [p["slug"] for p in showcase["pages"]] == ["catalogue", "imprint"]
 
 
