@@ -504,3 +504,42 @@ def test_a_verdict_given_moments_ago_is_reused_only_for_the_same_lines(gateway, 
     gateway.validate_order(order=order(erp, "C-1001", line("FAS-1003", 10)), max_age=60)
     gateway.validate_order(order=same)  # no max_age: always asked
     assert gateway.backend.request_count() - before >= 3
+
+
+def test_a_usd_store_prices_validates_and_sells_in_dollars(gateway, erp):
+    lines = [line("HYD-1007", 1)]
+    from storefleet.erp.types import LineQuery
+
+    (eur,) = gateway.get_prices(
+        store="ferrum", customer="C-1006", lines=[LineQuery("HYD-1007", Decimal(1))]
+    )
+    (usd,) = gateway.get_prices(
+        store="hydra", customer="C-1006", lines=[LineQuery("HYD-1007", Decimal(1))], currency="USD"
+    )
+    assert eur.unit_price is not None and usd.unit_price is not None
+    assert (eur.unit_price.currency, usd.unit_price.currency) == ("EUR", "USD")
+    assert abs(usd.unit_price.amount - eur.unit_price.amount * Decimal("1.085")) < Decimal("0.01")
+
+    request = order(erp, "C-1006", *lines, key="usd-1", warehouse="WH-US", currency="USD")
+    validation = gateway.validate_order(order=request)
+    assert validation.lines[0].unit_price == usd.unit_price
+    assert validation.credit.order_total.currency == "USD"
+    assert validation.credit.used.currency == "EUR"  # credit is kept in the company's currency
+
+    submitted = gateway.submit_order(order=request)
+
+    assert submitted.total.currency == "USD"
+    (sale,) = erp.search_read(
+        "sale.sale", [["number", "=", submitted.number]], ["currency.code", "lines.unit_price"]
+    )
+    assert sale["currency."]["code"] == "USD"
+    assert [ln["unit_price"] for ln in sale["lines."]] == [usd.unit_price.amount]
+
+
+def test_a_currency_the_erp_cannot_price_in_is_refused_by_name(gateway, erp):
+    from storefleet.erp.errors import ErpNotFound
+
+    request = order(erp, "C-1006", line("HYD-1007", 1), key="cad-1", currency="CAD")
+    with pytest.raises(ErpNotFound, match="CAD"):
+        gateway.validate_order(order=request)
+    assert sales_with_key(erp, "cad-1") == []

@@ -55,7 +55,9 @@ def product_offers(
     lines = [LineQuery(p.sku, smallest_order_quantity(p)) for p in products]
     gateway = get_gateway()
     try:
-        prices = gateway.get_prices(store=store.slug, customer=customer, lines=lines)
+        prices = gateway.get_prices(
+            store=store.slug, customer=customer, lines=lines, currency=store.currency
+        )
         stock: list[Availability | None] = (
             list(
                 gateway.get_availability(
@@ -95,7 +97,9 @@ def volume_breaks(*, store: StoreRecord, customer: str, product: Product) -> lis
             quantities.add(quantity)
     lines = [LineQuery(product.sku, q) for q in sorted(quantities)]
     try:
-        quotes = get_gateway().get_prices(store=store.slug, customer=customer, lines=lines)
+        quotes = get_gateway().get_prices(
+            store=store.slug, customer=customer, lines=lines, currency=store.currency
+        )
     except ErpError:
         return []
     breaks: list[PriceQuote] = []

@@ -118,18 +118,26 @@ class ErpGateway:
 
     # -------------------------------------------------------------- cached reads
     def get_prices(
-        self, *, store: str, customer: str, lines: Sequence[LineQuery]
+        self,
+        *,
+        store: str,
+        customer: str,
+        lines: Sequence[LineQuery],
+        currency: str | None = None,
     ) -> list[PriceQuote]:
-        """The customer's price for each (SKU, quantity), in input order; one backend call
-        for all the lines that are not cached."""
+        """The customer's price for each (SKU, quantity), in input order, in the store's
+        ``currency`` (the customer's own when ``None``); one backend call for all the lines
+        that are not cached."""
         return self._cached_batch(
             kind="price",
             store=store,
-            scope=customer,
+            scope=f"{customer}:{currency}" if currency else customer,
             customer=customer,
             lines=lines,
             ttl=settings.ERP_PRICE_TTL_SECONDS,
-            fetch=lambda missing: self.backend.prices(customer=customer, lines=missing),
+            fetch=lambda missing: self.backend.prices(
+                customer=customer, lines=missing, currency=currency
+            ),
             operation="prices",
         )
 

@@ -57,8 +57,11 @@ class ErpBackend(Protocol):
         """Customers (with their addresses) written after ``cursor``, oldest first."""
         ...
 
-    def prices(self, *, customer: str, lines: Sequence[LineQuery]) -> list[PriceQuote]:
-        """The customer's unit price for each (SKU, quantity), in input order."""
+    def prices(
+        self, *, customer: str, lines: Sequence[LineQuery], currency: str | None = None
+    ) -> list[PriceQuote]:
+        """The customer's unit price for each (SKU, quantity), in input order, in ``currency``
+        (a store's) or else the customer's own currency."""
         ...
 
     def availability(self, *, warehouse: str, lines: Sequence[LineQuery]) -> list[Availability]:

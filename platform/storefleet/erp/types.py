@@ -173,6 +173,9 @@ class OrderRequest:
     requested_delivery_date: datetime.date | None = None
     notes: str = ""
     # Submit even where stock is short (the ERP back-orders); credit is never overridden.
+    # The store's currency: the sale is priced and invoiced in it (the customer's own when
+    # empty); Tryton converts from the company's currency at its exchange rate.
+    currency: str = ""
     accept_backorder: bool = False
     # The platform validated exactly these lines with the ERP moments ago and each line's
     # expected_unit_price is the ERP's price then: submission creates the sale at those prices

@@ -219,6 +219,7 @@ def order_request(
         po_number=po_number,
         requested_delivery_date=requested_delivery_date,
         notes=notes,
+        currency=store.currency,
     )
 
 

@@ -74,8 +74,10 @@ class TrytonBackend:
             self.client, self.lookups, cursor, limit, self.customer_domain
         )
 
-    def prices(self, *, customer: str, lines: Sequence[LineQuery]) -> list[PriceQuote]:
-        return reads.prices(self.client, self.lookups, customer, lines)
+    def prices(
+        self, *, customer: str, lines: Sequence[LineQuery], currency: str | None = None
+    ) -> list[PriceQuote]:
+        return reads.prices(self.client, self.lookups, customer, lines, currency)
 
     def availability(self, *, warehouse: str, lines: Sequence[LineQuery]) -> list[Availability]:
         return reads.availability(self.client, self.lookups, warehouse, lines)

@@ -55,6 +55,15 @@ class CompanyInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class CurrencyInfo:
+    id: int
+    code: str
+    rounding: Decimal
+    # Units of this currency per unit of the ERP's base (Tryton's ``currency.rate``).
+    rate: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerInfo:
     id: int
     code: str
@@ -169,6 +178,27 @@ class Lookups:
                 currency_rounding=row["currency."].get("rounding") or Decimal("0.01"),
             )
             self._memo.put("company", info)
+        return info
+
+    def currency(self, code: str) -> CurrencyInfo:
+        """A currency the ERP prices in, by ISO code; ``ErpNotFound`` when it has none, or no
+        exchange rate to price in it."""
+        key = ("currency", code)
+        info = self._memo.get(key)
+        if info is None:
+            rows = self.client.search_read(
+                "currency.currency", [["code", "=", code]], ["code", "rounding", "rate"]
+            )
+            rate = dec(rows[0].get("rate")) if rows else None
+            if not rows or not rate:
+                raise ErpNotFound("Currency", code)
+            info = CurrencyInfo(
+                id=rows[0]["id"],
+                code=code,
+                rounding=dec(rows[0].get("rounding")) or Decimal("0.01"),
+                rate=rate,
+            )
+            self._memo.put(key, info)
         return info
 
     def warehouses(self) -> dict[str, tuple[int, str]]:

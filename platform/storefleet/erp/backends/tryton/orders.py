@@ -87,8 +87,10 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
     queries = [LineQuery(line.sku, line.quantity) for line in order.lines]
     products = lookups.products((q.sku for q in queries), include_inactive=True)
     salable = [q for q in queries if q.sku in products and products[q.sku].salable]
+    currency = lookups.currency(order.currency) if order.currency else None
     quotes = {
-        (p.sku, p.quantity): p for p in reads.prices(client, lookups, order.customer, salable)
+        (p.sku, p.quantity): p
+        for p in reads.prices(client, lookups, order.customer, salable, order.currency or None)
     }
     # Tryton checks a line at its shipping date: today, for a product without a lead time
     # (the seeded catalogue has none; one with a lead time would be checked later).
@@ -151,10 +153,12 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
         else v
         for v in drafts
     )
-    total = sum((_round_money(a, customer.currency_rounding) for a in amounts), Decimal(0))
+    rounding = currency.rounding if currency else customer.currency_rounding
+    total = sum((_round_money(a, rounding) for a in amounts), Decimal(0))
+    order_total = Money(total, currency.code if currency else customer.currency)
     return OrderValidation(
         lines=verdicts,
-        credit=credit_verdict(client, lookups, order.customer, Money(total, customer.currency)),
+        credit=credit_verdict(client, lookups, order.customer, order_total),
         accept_backorder=order.accept_backorder,
     )
 
@@ -175,10 +179,19 @@ def credit_verdict(
     (row,) = client.model(
         "party.party", "read", [info.id], ["credit_limit_amount", "credit_amount"]
     )
-    currency = lookups.company().currency
+    company = lookups.company()
+    currency = company.currency
     limit = row.get("credit_limit_amount")
     used = row.get("credit_amount") or Decimal(0)
-    exceeded = limit is not None and order_total.amount > 0 and used + order_total.amount > limit
+    # Credit is kept in the company's currency; an order in another is converted as Tryton
+    # converts it at confirm (Currency.compute: amount * to.rate / from.rate).
+    amount = order_total.amount
+    if order_total.currency != currency:
+        rate = lookups.currency(order_total.currency).rate
+        amount = _round_money(
+            amount / rate * lookups.currency(currency).rate, company.currency_rounding
+        )
+    exceeded = limit is not None and amount > 0 and used + amount > limit
     return CreditVerdict(
         limit=Money(limit, currency) if limit is not None else None,
         used=Money(used, currency),
@@ -306,7 +319,7 @@ def _create(
         "shipment_address": order.ship_to_address_id,
         "payment_term": customer.payment_term_id,
         "price_list": customer.price_list_id,
-        "currency": customer.currency_id,
+        "currency": lookups.currency(order.currency).id if order.currency else customer.currency_id,
         "reference": order.po_number,
         "comment": order.notes,
         "description": KEY_PREFIX + order.idempotency_key,

@@ -210,18 +210,26 @@ def customers_changed_since(
     return CustomerBatch(records=tuple(records), next_cursor=next_cursor, complete=complete)
 
 
-def price_context(lookups: Lookups, customer: str) -> dict[str, Any]:
+def price_context(lookups: Lookups, customer: str, currency: str | None = None) -> dict[str, Any]:
+    """The customer's price list, in ``currency`` (a store's) or else the customer's own:
+    Tryton converts from the company's currency at its exchange rate."""
     info = lookups.customer(customer)
-    return {"customer": info.id, "price_list": info.price_list_id, "currency": info.currency_id}
+    currency_id = lookups.currency(currency).id if currency else info.currency_id
+    return {"customer": info.id, "price_list": info.price_list_id, "currency": currency_id}
 
 
 def prices(
-    client: TrytonClient, lookups: Lookups, customer: str, lines: Sequence[LineQuery]
+    client: TrytonClient,
+    lookups: Lookups,
+    customer: str,
+    lines: Sequence[LineQuery],
+    currency: str | None = None,
 ) -> list[PriceQuote]:
     """One ``search_read`` per distinct quantity in the batch (Tryton prices one quantity per
     call: it travels in the context); SKUs are resolved in the same request."""
     info = lookups.customer(customer)
-    context = price_context(lookups, customer)
+    context = price_context(lookups, customer, currency)
+    code = currency or info.currency
     by_quantity: dict[Decimal, list[str]] = defaultdict(list)
     for line in lines:
         by_quantity[line.quantity].append(line.sku)
@@ -246,7 +254,7 @@ def prices(
             PriceQuote(
                 sku=line.sku,
                 quantity=line.quantity,
-                unit_price=Money(hit[0], info.currency) if hit else None,
+                unit_price=Money(hit[0], code) if hit else None,
                 unit=hit[1] if hit else None,
                 known=hit is not None,
             )
