@@ -247,3 +247,12 @@ def test_a_new_store_is_registered_on_the_public_port(settings):
 def test_a_scheme_and_port_wagtail_cannot_write_stop_the_start(settings, scheme, port, error):
     settings.STOREFLEET_PUBLIC_SCHEME, settings.STOREFLEET_PUBLIC_PORT = scheme, port
     assert [e.id for e in public_address_check()] == ([error] if error else [])
+
+
+def test_the_command_moves_the_sites_of_an_older_database(ferrum, settings):
+    settings.STOREFLEET_PUBLIC_SCHEME = "https"
+    out = io.StringIO()
+    call_command("store_sites_port", stdout=out)
+    assert out.getvalue() == "1 store site(s) moved to port 443.\n"
+    ferrum.store.site.refresh_from_db()
+    assert ferrum.store.site.root_url == "https://ferrum.localhost"
