@@ -37,12 +37,16 @@ migrate: install
 	@mkdir -p var
 	$(MANAGE) migrate --noinput
 
+# Every address the platform writes (links, e-mails, the printed URLs) carries PORT: the stores'
+# Sites are moved to it (demo_stores), and web and worker build their URLs on it. Its own name:
+# honcho gives each process a PORT of its own.
+demo: export STOREFLEET_PUBLIC_PORT = $(PORT)
 demo: install
 	@mkdir -p var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo_stores
 	$(MANAGE) collectstatic --noinput -v0
-	cd platform && ERP_URL=$(ERP_URL) ../$(PY) manage.py demo_info --port $(PORT)
+	cd platform && ERP_URL=$(ERP_URL) ../$(PY) manage.py demo_info
 	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) ERP_PORT=$(ERP_PORT) ERP_URL=$(ERP_URL) $(VENV)/bin/honcho -f infra/local/Procfile -d . start
 
 lint: install

@@ -56,12 +56,17 @@ def _wagtail_roots_for_transactional_tests(request):  # type: ignore[no-untyped-
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Each test starts with an empty cache (host map, storefront pages)."""
+    """Each test starts with an empty cache (host map, storefront pages) and no ERP call
+    statistics this process holds for a rolled-back test's database."""
     from django.core.cache import cache
 
+    from storefleet.erp.stats import stats_forget
+
     cache.clear()
+    stats_forget()
     yield
     cache.clear()
+    stats_forget()
 
 
 @pytest.fixture

@@ -66,10 +66,4 @@ def trivial(request: HttpRequest) -> HttpResponse:
 
 def store_directory(request: HttpRequest) -> HttpResponse:
     stores = store_list(statuses=(StoreStatus.LIVE, StoreStatus.DRAFT))
-    port = request.get_port()
-    suffix = "" if port in ("80", "443") else f":{port}"
-    return TemplateResponse(
-        request,
-        "storefleet/store_directory.html",
-        {"stores": stores, "scheme": request.scheme, "port_suffix": suffix},
-    )
+    return TemplateResponse(request, "storefleet/store_directory.html", {"stores": stores})

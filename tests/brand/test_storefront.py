@@ -11,7 +11,12 @@ from django.utils import timezone
 from wagtail.models import Page
 from wagtail.test.utils import WagtailTestUtils
 
-from storefleet.brand.colours import contrast_ratio, readable_text_on
+from storefleet.brand.colours import (
+    brightened,
+    contrast_ratio,
+    readable_text_on,
+    theme_contrast_failures,
+)
 from storefleet.brand.models import BrandSettings, ContentPage, HomePage, LandingPage
 from storefleet.catalog.models import CatalogPage
 
@@ -58,10 +63,81 @@ def test_readable_text_colour_meets_wcag_aa_on_typical_brand_colours():
 
 
 def test_a_colour_no_text_can_be_read_on_is_a_form_error(client, ferrum):
-    response = _post_brand_settings(client, ferrum, primary_colour="#787878")
+    response = _post_brand_settings(client, ferrum, accent_colour="#787878")
     assert response.status_code == 200
-    assert "Neither white nor dark text is readable on #787878" in response.content.decode()
-    assert BrandSettings.objects.get(site=ferrum.store.site).primary_colour == "#0B3D91"
+    assert (
+        "White text on the accent colour #787878 (the hero&#x27;s call to action and badges) "
+        "has contrast 4.4:1; it needs 4.5:1."
+    ) in response.content.decode()
+    assert BrandSettings.objects.get(site=ferrum.store.site).accent_colour == "#F28C28"
+
+
+@pytest.mark.parametrize(
+    ("primary", "ratio"), [("#FFFFFF", "1.0"), ("#FFEE00", "1.2"), ("#F28C28", "2.4")]
+)
+def test_a_primary_colour_the_header_buttons_vanish_on_is_refused_with_the_pair(
+    client, ferrum, primary, ratio
+):
+    # The header's outline buttons and every link draw the primary colour on white.
+    before = BrandSettings.objects.get(site=ferrum.store.site).primary_colour
+    response = _post_brand_settings(client, ferrum, primary_colour=primary)
+    assert response.status_code == 200
+    assert (
+        f"The primary colour {primary} as text on white (links, the header&#x27;s outline "
+        f"buttons, prices) has contrast {ratio}:1; it needs 4.5:1."
+    ) in response.content.decode()
+    assert BrandSettings.objects.get(site=ferrum.store.site).primary_colour == before
+
+
+def test_every_pair_the_theme_draws_is_checked_and_named():
+    failures = theme_contrast_failures(
+        primary="#FFEE00", accent="#16202C", dark="#D0D4DA", light="#999999"
+    )
+    assert [(f.colour, f.message) for f in failures] == [
+        (
+            "primary",
+            "The primary colour #FFEE00 as text on white (links, the header's outline buttons, "
+            "prices) has contrast 1.2:1; it needs 4.5:1.",
+        ),
+        (
+            "primary",
+            "The primary colour #FFEE00 as text on the light colour #999999 (links in light "
+            "sections, the current catalog category) has contrast 2.3:1; it needs 4.5:1.",
+        ),
+        (
+            "dark",
+            "White text on the dark colour #D0D4DA (top bar, hero, footer, the hero's second "
+            "button) has contrast 1.4:1; it needs 4.5:1.",
+        ),
+        (
+            "dark",
+            "The dark colour #D0D4DA as text on white (the wordmark, the menu button) has "
+            "contrast 1.4:1; it needs 4.5:1.",
+        ),
+        (
+            "light",
+            "Muted text (#4F5B6B) on the light colour #999999 (light sections, page headers) has "
+            "contrast 2.4:1; it needs 4.5:1.",
+        ),
+    ]
+    assert (
+        theme_contrast_failures(
+            primary="#0B3D91", accent="#F28C28", dark="#14213D", light="#F3F5F8"
+        )
+        == []
+    )
+    assert theme_contrast_failures(
+        primary="#0B3D91", accent="#16202C", dark="#16202C", light="#F3F5F8"
+    ) == [
+        theme_contrast_failures(primary="", accent="#16202C", dark="#16202C", light="")[0],
+    ]
+    # A colour in the wrong format is the format check's to report, not a contrast failure.
+    assert theme_contrast_failures(primary="blue", accent="", dark="#14213D", light="#F3F5F8") == []
+
+
+def test_a_hovered_button_is_checked_brightened_as_the_stylesheet_draws_it():
+    assert brightened("#0B3D91") == "#0C429D"
+    assert brightened("#FFFFFF") == "#FFFFFF" and brightened("#F0F0F0") == "#FFFFFF"
 
 
 def test_home_page_is_accessible_html(client, ferrum):

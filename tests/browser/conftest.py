@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -48,6 +49,16 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(20_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _public_port_is_the_live_servers(request, settings):  # type: ignore[no-untyped-def]
+    """The platform is reached on the live server's port: every address it writes without a
+    request (payment returns, the console's hand-over to the storefront, e-mails) and the
+    stores' Sites, created after this, carry it — as ``make demo`` does with its PORT."""
+    if "live_server" in request.fixturenames:
+        live_server = request.getfixturevalue("live_server")
+        settings.STOREFLEET_PUBLIC_PORT = urlsplit(live_server.url).port
 
 
 @pytest.fixture

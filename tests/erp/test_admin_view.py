@@ -48,3 +48,18 @@ def test_marketing_editors_cannot_see_the_erp_screen(client, ferrum):
         "Circuit breaker"
         not in client.get("/admin/erp/", HTTP_HOST="localhost", follow=True).content.decode()
     )
+
+
+def test_the_call_statistics_show_counts_that_match_their_times(platform_it):
+    from django.core.cache import cache
+
+    from storefleet.erp import resilience
+
+    resilience.record("prices", 1200.0, "ok")
+    resilience.record("prices", 300.0, "unavailable")
+    cache.clear()  # a culled cache once left "0 calls" beside a max of 1.2 s
+    body = platform_it.get("/admin/erp/", HTTP_HOST="localhost").content.decode()
+    assert (
+        "<tr><td><code>prices</code></td><td>2</td><td>1</td><td>750.0</td><td>1200.0</td></tr>"
+        in body
+    )

@@ -12,6 +12,9 @@ from storefleet.erp.selectors import erp_breaker_state, erp_call_stats
 
 from .conftest import point_gateway_at, q
 
+# The call statistics live in the database.
+pytestmark = pytest.mark.django_db
+
 
 def calls(operation: str) -> int:
     return next((s.count for s in erp_call_stats() if s.operation == operation), 0)

@@ -152,7 +152,10 @@ def test_an_invalid_store_file_is_refused_and_nothing_is_created(render_brand):
     with pytest.raises(ApplicationError) as error:
         store_launch(path=folder, check_erp=False, inline=True)
     assert "currency 'euro' is not an ISO 4217 code" in error.value.message
-    assert "colours.accent #7B7B7B: neither white nor dark text is readable" in error.value.message
+    assert (
+        "theme.toml: colours.accent: Dark text (#111418) on the accent colour #7B7B7B (the "
+        "hero's call to action and badges) has contrast 4.3:1; it needs 4.5:1."
+    ) in error.value.message
     assert world_counts() == before
     assert ProvisioningRun.objects.count() == 0
     assert not LocalDriver().media_dir("nordlicht").exists()

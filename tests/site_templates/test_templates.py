@@ -150,8 +150,24 @@ INVALID = [
     ("assortment", "fasteners", "assortment: 'fasteners' must be a comma-separated list"),
     ("featured_skus", "", "featured_skus: '' must list 1 to 8 ERP SKUs"),
     ("primary_colour", "blue", "primary_colour: 'blue' is not a colour"),
-    ("accent_colour", "#7B7B7B", "accent_colour: neither white nor dark text is readable on"),
-    ("light_colour", "#777777", "light_colour: #777777 is a section background for dark text"),
+    (
+        "accent_colour",
+        "#7B7B7B",
+        "accent_colour: Dark text (#111418) on the accent colour #7B7B7B (the hero's call to "
+        "action and badges) has contrast 4.3:1; it needs 4.5:1.",
+    ),
+    (
+        "light_colour",
+        "#777777",
+        "light_colour: Body text (#1B2330) on the light colour #777777 (light sections, page "
+        "headers) has contrast 3.5:1; it needs 4.5:1.",
+    ),
+    (
+        "primary_colour",
+        "#FFEE00",
+        "primary_colour: The primary colour #FFEE00 as text on white (links, the header's "
+        "outline buttons, prices) has contrast 1.2:1; it needs 4.5:1.",
+    ),
     ("legal_name", "", "legal_name: give the company's legal name."),
     ("email", "sales-at-nordlicht", "email: 'sales-at-nordlicht' is not an e-mail address."),
 ]

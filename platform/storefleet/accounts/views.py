@@ -122,7 +122,7 @@ def invitation_create(request: HttpRequest, company_id: int) -> HttpResponse:
             email=form.cleaned_data["email"],
             role=MemberRole(form.cleaned_data["role"]),
             invited_by=membership.user,
-            site_url=request.build_absolute_uri("/"),
+            site_url=f"{request.store.base_url}/",  # type: ignore[attr-defined]
         )
     except ApplicationError as error:
         if error.field:

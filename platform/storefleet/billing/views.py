@@ -77,7 +77,8 @@ def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def payment_create(request: HttpRequest) -> HttpResponse:
     store, membership = store_buyer(request)
-    detail = request.build_absolute_uri(reverse("billing:payment", args=["REF"]))
+    # The provider sends the buyer back here: the store's canonical address (https behind TLS).
+    detail = store.base_url + reverse("billing:payment", args=["REF"])
     try:
         payment = services.payment_start(
             store=store,
@@ -86,7 +87,7 @@ def payment_create(request: HttpRequest) -> HttpResponse:
             choices=invoice_choices(request.POST),
             urls=services.ReturnUrls(
                 success=detail.replace("REF", "{reference}"),
-                cancel=request.build_absolute_uri(reverse("billing:invoices")),
+                cancel=store.base_url + reverse("billing:invoices"),
             ),
         )
     except ApplicationError as error:

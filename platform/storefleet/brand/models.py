@@ -17,7 +17,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from .blocks import FooterColumnBlock, LinkBlock, PageBodyBlock
-from .colours import HEX_COLOUR, hex_colour_validator, readable_text_on, text_is_readable_on
+from .colours import hex_colour_validator, readable_text_on, theme_contrast_failures
 from .media import store_media_prefix, stored_media_prefix
 
 
@@ -181,14 +181,16 @@ class BrandSettings(BaseSiteSetting):
 
     def clean(self) -> None:
         super().clean()
-        errors = {}
-        for field in ("primary_colour", "accent_colour", "dark_colour"):
-            colour = getattr(self, field)
-            if HEX_COLOUR.match(colour or "") and not text_is_readable_on(colour):
-                errors[field] = _(
-                    "Neither white nor dark text is readable on %(colour)s (WCAG AA needs a "
-                    "contrast of 4.5:1). Choose a darker or a lighter shade."
-                ) % {"colour": colour}
+        # Every pair of colours the storefront draws with this theme, each failure on the
+        # colour to change.
+        errors: dict[str, list[str]] = {}
+        for failure in theme_contrast_failures(
+            primary=self.primary_colour,
+            accent=self.accent_colour,
+            dark=self.dark_colour,
+            light=self.light_colour,
+        ):
+            errors.setdefault(f"{failure.colour}_colour", []).append(failure.message)
         if errors:
             raise ValidationError(errors)
 

@@ -16,3 +16,20 @@ class SyncState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CallStat(models.Model):
+    """How one backend operation has been doing, across every web and worker process since the
+    platform started counting: one row per operation, each call added with one UPDATE
+    (``erp.stats``). In the database, not the cache: a file cache culls entries at random, which
+    left counts at 0 beside a max of seconds."""
+
+    operation = models.CharField(max_length=60, unique=True)
+    count = models.PositiveBigIntegerField(default=0)
+    errors = models.PositiveBigIntegerField(default=0)
+    total_us = models.PositiveBigIntegerField(default=0)
+    max_ms = models.FloatField(default=0.0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.operation

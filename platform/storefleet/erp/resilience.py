@@ -1,5 +1,5 @@
-"""Circuit breaker, retries and call statistics, all kept in the Django cache so that every
-web and worker process agrees on whether the ERP is down and on how it has been doing."""
+"""Circuit breaker and retries, kept in the Django cache so that every web and worker process
+agrees on whether the ERP is down; each call is counted and timed in ``stats`` (database)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from .errors import ErpError, ErpRejected, ErpUnavailable
+from .stats import call_record
 
 logger = logging.getLogger("storefleet.erp")
 T = TypeVar("T")
@@ -20,8 +21,6 @@ T = TypeVar("T")
 BREAKER_FAILURES = "erp:breaker:failures"
 BREAKER_OPENED_AT = "erp:breaker:opened_at"
 BREAKER_PROBE = "erp:breaker:probe"
-STATS_OPERATIONS = "erp:stats:operations"
-STATS_TTL = 7 * 24 * 3600
 
 
 class Breaker:
@@ -63,18 +62,8 @@ class Breaker:
 breaker = Breaker()
 
 
-def _count(key: str, delta: int) -> None:
-    """Add to a counter; one evicted meanwhile (a file cache culls) starts again, and the
-    call it counts never fails for it."""
-    cache.add(key, 0, timeout=STATS_TTL)
-    try:
-        cache.incr(key, delta)
-    except ValueError:
-        cache.set(key, delta, timeout=STATS_TTL)
-
-
 def record(operation: str, ms: float, outcome: str) -> None:
-    """Count and time one backend call: a structured log line and cache counters."""
+    """Count and time one backend call: a structured log line and the statistics (``stats``)."""
     logger.info(
         "erp_call operation=%s outcome=%s ms=%.1f",
         operation,
@@ -82,16 +71,7 @@ def record(operation: str, ms: float, outcome: str) -> None:
         ms,
         extra={"erp_operation": operation, "erp_outcome": outcome, "erp_ms": round(ms, 1)},
     )
-    prefix = f"erp:stats:{operation}:"
-    _count(prefix + "count", 1)
-    if outcome not in ("ok", "rejected"):
-        _count(prefix + "errors", 1)
-    _count(prefix + "total_us", int(ms * 1000))
-    if ms > (cache.get(prefix + "max_ms") or 0.0):
-        cache.set(prefix + "max_ms", ms, timeout=STATS_TTL)  # last writer wins; a gauge
-    operations = cache.get(STATS_OPERATIONS) or set()
-    if operation not in operations:
-        cache.set(STATS_OPERATIONS, operations | {operation}, timeout=STATS_TTL)
+    call_record(operation=operation, ms=ms, failed=outcome not in ("ok", "rejected"))
 
 
 def _outcome(error: BaseException | None) -> str:

@@ -18,7 +18,8 @@ logger = logging.getLogger("storefleet.ordering")
 
 
 def _order_url(order: Order) -> str:
-    return f"{order.store.site.root_url}/orders/{order.number}/"
+    # Sent by the worker, with no request: the store's canonical address.
+    return f"{order.store.base_url}/orders/{order.number}/"
 
 
 def order_outcome(*, order: Order, resend: bool = False) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 from django.conf import settings
 
-from storefleet.brand.colours import HEX_COLOUR, contrast_ratio, text_is_readable_on
+from storefleet.brand.colours import HEX_COLOUR, theme_contrast_failures
 from storefleet.brand.models import CornerStyle, FontStack
 from storefleet.brand.seeding import (
     ContactSpec,
@@ -262,13 +262,11 @@ def _theme(data: Mapping[str, Any], problems: list[str]) -> ThemeSpec:
         colour = colours.get(name, "")
         if not isinstance(colour, str) or not HEX_COLOUR.fullmatch(colour):
             problems.append(f"theme.toml: colours.{name} '{colour}' is not #RRGGBB")
-        elif name != "light" and not text_is_readable_on(colour):
-            problems.append(
-                f"theme.toml: colours.{name} {colour}: neither white nor dark text is readable on "
-                "it (WCAG AA 4.5:1); choose a darker or a lighter shade"
-            )
-        elif name == "light" and contrast_ratio(colour, "#111418") < 4.5:
-            problems.append(f"theme.toml: colours.light {colour} is too dark for dark text")
+    # The same pairs as the brand settings form checks: every pair the storefront draws.
+    for failure in theme_contrast_failures(
+        **{name: str(colours.get(name, "")) for name in ("primary", "accent", "dark", "light")}
+    ):
+        problems.append(f"theme.toml: colours.{failure.colour}: {failure.message}")
     fonts = _mapping(data.get("fonts"), "theme.toml: [fonts]", problems)
     for name in ("heading", "body"):
         if not isinstance(fonts.get(name), str) or fonts.get(name) not in FontStack.values:

@@ -27,7 +27,6 @@ from storefleet.errors import ApplicationError
 from storefleet.ordering import notifications, returns
 from storefleet.ordering.models import Order, OrderStatus, ReturnRequest
 from storefleet.tenants.models import Store
-from storefleet.tenants.selectors import store_record
 
 from .models import ActingSession, ActionKind, ServiceAction, ServiceTeam
 from .selectors import agent_scope, company_stores_for_agent
@@ -298,12 +297,3 @@ def acting_stop(*, session_id: int, reason: str = "stopped") -> ActingSession | 
             store_id=session.store_id,
         )
     return session
-
-
-def acting_store_url(*, store: Store, scheme: str, port: str | int | None) -> str:
-    """The store's base URL on the port the admin was reached on (a non-standard one only in
-    development and tests, where every host shares one server)."""
-    record = store_record(store)
-    default = {"http": "80", "https": "443"}.get(scheme)
-    suffix = f":{port}" if port and str(port) != default else ""
-    return f"{scheme}://{record.hostname}{suffix}"

@@ -237,11 +237,7 @@ def acting_start(request: HttpRequest, company_id: int) -> HttpResponse:
         except ApplicationError as error:
             form.add_error(None, error.message)
         else:
-            base = services.acting_store_url(
-                store=started.session.store,
-                scheme=request.scheme or "http",
-                port=request.get_port(),
-            )
+            base = started.session.store.base_url
             return HttpResponseRedirect(
                 # The storefront's URLs: the admin may be on a platform host, which lacks them.
                 base

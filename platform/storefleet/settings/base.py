@@ -9,6 +9,8 @@ from typing import Any
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 
+from storefleet.origins import origin
+
 PLATFORM_DIR = Path(__file__).resolve().parents[2]  # .../platform
 REPO_DIR = PLATFORM_DIR.parent
 VAR_DIR = Path(environ.Env().str("STOREFLEET_VAR_DIR", default=str(REPO_DIR / "var")))
@@ -251,7 +253,6 @@ STOREFLEET_SITE_TEMPLATES_DIR = Path(
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Storefleet"
-WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Images and documents are stored under their store's prefix (stores/<slug>/), which the S3
 # storage routes to the store's own bucket (storefleet.brand.media, .storage).
@@ -266,6 +267,24 @@ WAGTAIL_I18N_ENABLED = False
 # Hosts that belong to the platform itself (admin, health, store directory) rather than a store.
 STOREFLEET_PLATFORM_HOSTS = env.list(
     "STOREFLEET_PLATFORM_HOSTS", default=["localhost", "127.0.0.1", "admin.localhost"]
+)
+# The scheme and port the public reaches every store on (TLS at a load balancer: https and
+# 443). Every address written without a request to answer (e-mails, PDFs, the admin's links to
+# a store's pages, sitemaps, the demo's output) is built from these and the store's hostname
+# (storefleet.origins.public_base_url), and every store's Wagtail Site carries the port, from
+# which Wagtail writes absolute page URLs (the admin's "Live" links, a link to another store).
+# No port: the scheme's default.
+STOREFLEET_PUBLIC_SCHEME = env.str("STOREFLEET_PUBLIC_SCHEME", default="http")
+STOREFLEET_PUBLIC_PORT = env.int("STOREFLEET_PUBLIC_PORT", default=None)
+# The admin's own address (its password-reset and notification e-mails): the first platform
+# host on the public scheme and port.
+WAGTAILADMIN_BASE_URL = env.str(
+    "WAGTAILADMIN_BASE_URL",
+    default=origin(
+        scheme=STOREFLEET_PUBLIC_SCHEME,
+        host=STOREFLEET_PLATFORM_HOSTS[0],
+        port=STOREFLEET_PUBLIC_PORT,
+    ),
 )
 # Serve MEDIA_URL from MEDIA_ROOT through Django: the embedded default and tests only.
 STOREFLEET_SERVE_MEDIA = env.bool("STOREFLEET_SERVE_MEDIA", default=False)

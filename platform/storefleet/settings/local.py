@@ -2,12 +2,23 @@
 a file-based cache shared by the web server and the worker, e-mail to the console)."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import STOREFLEET_PLATFORM_HOSTS, STOREFLEET_PUBLIC_SCHEME, VAR_DIR, env, origin
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # A development-only key; production.py refuses to start without DJANGO_SECRET_KEY.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="local-only-insecure-key-never-use-in-production")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[".localhost", "localhost", "127.0.0.1"])
+# runserver's port (make demo passes PORT as STOREFLEET_PUBLIC_PORT: honcho gives every process
+# a PORT of its own, so the worker's would be wrong).
+STOREFLEET_PUBLIC_PORT = env.int("STOREFLEET_PUBLIC_PORT", default=8000)
+WAGTAILADMIN_BASE_URL = env.str(
+    "WAGTAILADMIN_BASE_URL",
+    default=origin(
+        scheme=STOREFLEET_PUBLIC_SCHEME,
+        host=STOREFLEET_PLATFORM_HOSTS[0],
+        port=STOREFLEET_PUBLIC_PORT,
+    ),
+)
 
 CACHES = {
     "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),

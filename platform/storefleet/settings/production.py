@@ -5,7 +5,7 @@ naming the variable (django-environ's ImproperlyConfigured)."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import env, origin
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -55,7 +55,18 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = True
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL")
 
-# TLS terminates at the load balancer, which sets X-Forwarded-Proto.
+# TLS terminates at the load balancer, which sets X-Forwarded-Proto; addresses written without
+# a request (e-mails, PDFs, the admin's links) are https on the default port unless set.
+STOREFLEET_PUBLIC_SCHEME = env.str("STOREFLEET_PUBLIC_SCHEME", default="https")
+STOREFLEET_PUBLIC_PORT = env.int("STOREFLEET_PUBLIC_PORT", default=None)
+WAGTAILADMIN_BASE_URL = env.str(
+    "WAGTAILADMIN_BASE_URL",
+    default=origin(
+        scheme=STOREFLEET_PUBLIC_SCHEME,
+        host=STOREFLEET_PLATFORM_HOSTS[0],  # noqa: F405
+        port=STOREFLEET_PUBLIC_PORT,
+    ),
+)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -29,5 +29,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STOREFLEET_SERVE_MEDIA = True
+# Fixed, whatever the shell exports: tests assert exact addresses (and override these to check
+# another port or TLS).
+STOREFLEET_PUBLIC_SCHEME = "http"
+STOREFLEET_PUBLIC_PORT = None
 WAGTAILADMIN_BASE_URL = "http://localhost"
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -7,4 +7,4 @@ class TenantsConfig(AppConfig):
     verbose_name = "Stores"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (cache invalidation only)
+        from . import checks, receivers  # noqa: F401  (start-up checks; cache invalidation)

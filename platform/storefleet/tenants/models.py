@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Collection, Site
 
+from storefleet.origins import public_base_url
+
 currency_code_validator = RegexValidator(
     r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 currency code in capitals, e.g. EUR or USD.")
 )
@@ -57,3 +59,8 @@ class Store(models.Model):
     @property
     def hostname(self) -> str:
         return self.site.hostname
+
+    @property
+    def base_url(self) -> str:
+        """Scheme, host and port of the store (see ``storefleet.origins.public_base_url``)."""
+        return public_base_url(self.site.hostname)

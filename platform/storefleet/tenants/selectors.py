@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 from wagtail.models import Collection, Site
 
+from storefleet.origins import public_base_url
+
 from .models import Store, StoreStatus
 
 HOST_MAP_VERSION_KEY = "tenants:hostmap:version"
@@ -42,6 +44,10 @@ class StoreRecord:
     @property
     def is_live(self) -> bool:
         return self.status == StoreStatus.LIVE
+
+    @property
+    def base_url(self) -> str:
+        return public_base_url(self.hostname)
 
 
 def _record(store: Store) -> StoreRecord:

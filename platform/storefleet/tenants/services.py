@@ -22,6 +22,7 @@ from wagtail.models import (
 
 from storefleet.brand import services as brand_services
 from storefleet.errors import ApplicationError
+from storefleet.origins import public_port
 
 from .models import Store, StoreStatus
 from .selectors import HOST_MAP_VERSION_KEY
@@ -148,7 +149,7 @@ def store_create(*, spec: StoreSpec) -> Store:
     home = brand_services.home_page_create(title=spec.name, slug=spec.slug)
     site = Site.objects.create(
         hostname=spec.hostname.lower(),
-        port=80,
+        port=public_port(),
         root_page=home,
         site_name=spec.name,
         is_default_site=False,
@@ -178,6 +179,21 @@ def store_create(*, spec: StoreSpec) -> Store:
     service_team_ensure(store=store)
     store_host_map_invalidate()
     return store
+
+
+@transaction.atomic
+def store_sites_port_sync() -> int:
+    """Give every store's Site the port the public reaches the platform on (``make demo``'s
+    PORT, 443 behind TLS), so that the page URLs Wagtail writes from it work. Stores are found
+    by hostname alone, whatever the port. Returns how many Sites changed."""
+    port = public_port()
+    sites = list(Site.objects.filter(store__isnull=False).exclude(port=port))
+    for site in sites:
+        site.port = port
+        site.save(update_fields=["port"])  # Wagtail forgets its cached site root paths
+    if sites:
+        store_host_map_invalidate()
+    return len(sites)
 
 
 def store_set_status(*, store: Store, status: StoreStatus) -> Store:

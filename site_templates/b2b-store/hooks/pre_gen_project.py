@@ -1,14 +1,16 @@
 """Check a regional manager's answers before anything is written.
 
-Runs in cookiecutter's context (its own Python process, no Django), so it is self-contained: the
-contrast rule is the platform's (storefleet.brand.colours, WCAG AA 4.5:1 for white or near-black
-text), repeated here. On a bad answer it prints one line per problem, each starting with
+Runs in cookiecutter's context (its own Python process, Django not set up). The colours are
+checked by the platform's own rule, loaded from the repository the template lives in
+(storefleet/brand/colours.py: every pair of colours the storefront draws). On a bad answer it prints one line per problem, each starting with
 "invalid answer:", and exits 1; cookiecutter then deletes the half-made folder.
 """
 
+import importlib.util
 import json
 import re
 import sys
+from pathlib import Path
 
 ANSWERS = json.loads({{ cookiecutter | jsonify | jsonify }})
 
@@ -45,19 +47,13 @@ SKU = re.compile(r"[A-Z0-9][A-Z0-9._-]{1,39}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-def luminance(colour):
-    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(a, b):
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def best_text_contrast(background):
-    return max(contrast(background, "#FFFFFF"), contrast(background, "#111418"))
+def platform_colours():
+    """storefleet.brand.colours, by file: importing the storefleet package would start Celery."""
+    path = Path(ANSWERS["_repo_dir"]).resolve().parents[1] / "platform/storefleet/brand/colours.py"
+    spec = importlib.util.spec_from_file_location("storefleet_brand_colours", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def split(value):
@@ -125,17 +121,13 @@ def problems(answers):
         colour = answers[field]
         if not HEX.fullmatch(colour):
             found.append(f"{field}: '{colour}' is not a colour; write # and six hex digits.")
-        elif best_text_contrast(colour) < 4.5:
-            found.append(
-                f"{field}: neither white nor dark text is readable on {colour} (WCAG AA needs "
-                "4.5:1); choose a darker or a lighter shade."
-            )
-    light = answers["light_colour"]
-    if HEX.fullmatch(light) and contrast(light, "#111418") < 4.5:
-        found.append(
-            f"light_colour: {answers['light_colour']} is a section background for dark text; "
-            "choose a lighter shade."
-        )
+    for failure in platform_colours().theme_contrast_failures(
+        primary=answers["primary_colour"],
+        accent=answers["accent_colour"],
+        dark=answers["dark_colour"],
+        light=answers["light_colour"],
+    ):
+        found.append(f"{failure.colour}_colour: {failure.message}")
     need(bool(answers["legal_name"].strip()), "legal_name: give the company's legal name.")
     need(bool(answers["address"].strip()), "address: give the postal address (lines split by ;).")
     need(

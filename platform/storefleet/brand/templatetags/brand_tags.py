@@ -32,12 +32,17 @@ def brand_context(context: template.Context) -> BrandContext | None:
     )
 
 
-@register.filter
-def link_href(link: Any) -> str:
-    """The address of a LinkBlock value: its page's URL or its external URL."""
+@register.simple_tag(takes_context=True)
+def link_href(context: template.Context, link: Any) -> str:
+    """The address of a LinkBlock value: its page's URL or its external URL.
+
+    With the request, a page of this store is linked relatively (``/catalog/``), whichever
+    host and port the buyer came in on; a page of another store gets that store's canonical
+    address (``brand.page_urls``). Without it Wagtail would write an absolute URL whenever
+    several stores exist, with the Site's port instead of the one the public uses."""
     if not link:
         return ""
     page = link.get("page")
     if page is not None:
-        return page.get_url() or ""
+        return page.get_url(request=context.get("request")) or ""
     return link.get("url") or ""

@@ -15,24 +15,23 @@ from .demo_stores import DEMO_PASSWORD
 class Command(BaseCommand):
     help = "Print the demo stores' URLs, the admin URL and the demo credentials for each role."
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--port", default="8000")
-
-    def handle(self, *args: Any, port: str, **options: Any) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
+        # The addresses the platform itself writes (STOREFLEET_PUBLIC_PORT: make demo's PORT).
         out = self.stdout.write
+        admin = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         out("")
         out(self.style.SUCCESS("Storefleet is starting (embedded default: SQLite, file broker)."))
         out("")
         out("Stores:")
         for store in store_list():
             out(
-                f"  {store.name:<32} http://{store.site.hostname}:{port}/   "
+                f"  {store.name:<32} {store.base_url}/   "
                 f"({store.region}, {store.currency}, {store.get_status_display()})"
             )
         out("")
-        out(f"Admin (Wagtail):    http://localhost:{port}/admin/")
-        out(f"Store directory:    http://localhost:{port}/")
-        out(f"Health:             http://localhost:{port}/healthz")
+        out(f"Admin (Wagtail):    {admin}/admin/")
+        out(f"Store directory:    {admin}/")
+        out(f"Health:             {admin}/healthz")
         erp = f"{settings.ERP_URL.rstrip('/')}/{settings.ERP_DATABASE}/"
         out(f"Reference ERP:      {erp} (Tryton JSON-RPC, user {settings.ERP_USER};")
         out("                    its first start builds and seeds it, about two minutes)")
@@ -49,6 +48,7 @@ class Command(BaseCommand):
         out("                     'setup' process says; they sign in at /account/sign-in/)")
         out("")
         out("*.localhost names resolve to this machine in Chromium and Firefox; for curl use")
+        port = settings.STOREFLEET_PUBLIC_PORT or 80
         out(f"  curl -H 'Host: ferrum.localhost:{port}' http://127.0.0.1:{port}/")
         out("Stop with Ctrl-C.")
         out("")

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from storefleet.provisioning.demo import DEMO_PASSWORD, demo_setup
+from storefleet.tenants.services import store_sites_port_sync
 
 __all__ = ["DEMO_PASSWORD", "Command"]
 
@@ -30,4 +32,9 @@ class Command(BaseCommand):
                 raise CommandError(f"Launching {run.slug} failed: {run.error}")
             changed = [s.name for s in run.steps.all() if s.status == "succeeded"]
             self.stdout.write(f"{run.slug}: run {run.pk} {run.status} ({', '.join(changed)})")
+        # make demo may run on another PORT than last time: the stores' Sites follow it.
+        moved = store_sites_port_sync()
+        if moved:
+            port = settings.STOREFLEET_PUBLIC_PORT
+            self.stdout.write(f"{moved} store site(s) now on port {port}")
         self.stdout.write(self.style.SUCCESS("Demo stores ready."))
