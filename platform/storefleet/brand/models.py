@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from .blocks import FooterColumnBlock, LinkBlock, PageBodyBlock
 from .colours import HEX_COLOUR, hex_colour_validator, readable_text_on, text_is_readable_on
+from .forms import StoreWalledModelForm, StoreWalledPageForm
 from .media import store_media_prefix, stored_media_prefix
 
 
@@ -174,6 +175,7 @@ class BrandSettings(BaseSiteSetting):
             heading=_("Contact and legal details"),
         ),
     ]
+    base_form_class = StoreWalledModelForm
 
     class Meta:
         verbose_name = _("brand settings")
@@ -216,6 +218,7 @@ class NavigationSettings(BaseSiteSetting):
     footer_note = models.CharField(max_length=255, blank=True)
 
     panels = [FieldPanel("primary_links"), FieldPanel("footer_columns"), FieldPanel("footer_note")]
+    base_form_class = StoreWalledModelForm
 
     class Meta:
         verbose_name = _("navigation and footer")
@@ -229,6 +232,7 @@ class BrandPage(Page):
 
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    base_form_class = StoreWalledPageForm
 
     class Meta:
         abstract = True
