@@ -45,6 +45,24 @@ def test_the_logo_of_another_brand_is_refused_and_nothing_is_saved(client, ferru
     assert (settings.logo_id, settings.favicon_id, settings.tagline) == (None, None, "")
 
 
+def test_a_refused_form_shows_nothing_of_the_other_brand(client, ferrum, hydra):
+    """Shown again with what was posted, the form's choosers hold nothing of Hydra's: no title,
+    no thumbnail (no rendition made of Hydra's image), no link."""
+    client.force_login(ferrum.editor)
+    response = af.post_brand_settings(client, ferrum, logo=str(hydra.image.pk))
+    assert response.context["form"].errors["logo"] == [IMAGE]
+    response = af.post_page(
+        client,
+        ferrum.landing,
+        [af.hero(hydra.image.pk), af.rich_text_page_link(hydra.landing.pk)],
+    )
+    assert PAGE in af.form_errors(response)
+    for body in (response.content.decode(),):
+        assert hydra.marker not in body
+        assert hydra.landing.url not in body
+    assert not apps.get_model("brand", "StoreRendition").objects.filter(image=hydra.image).exists()
+
+
 def test_the_brands_own_logo_is_saved(client, ferrum, hydra):
     client.force_login(ferrum.editor)
     response = af.post_brand_settings(client, ferrum, logo=str(ferrum.image.pk))

@@ -8,6 +8,6 @@ class BrandConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (page-cache invalidation only)
-        from .choosers import chooser_ids_tolerated
+        from .choosers import choosers_install
 
-        chooser_ids_tolerated()
+        choosers_install()

@@ -16,7 +16,7 @@ from wagtail.blocks.stream_block import StreamBlockValidationError
 from storefleet.tenants.models import Store
 from storefleet.tenants.selectors import store_for_site, store_owning_page_path
 
-from .walls import reference_scope, references_in
+from .walls import choosers_show_only, reference_scope, references_in
 
 
 def _forms_of(form: forms.BaseForm) -> Iterator[forms.BaseForm]:
@@ -35,6 +35,11 @@ class StoreWalledFormMixin:
     with an error on the field that does, so that nothing of it is saved."""
 
     for_user: Any
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.for_user is not None:
+            choosers_show_only(reference_scope(user=self.for_user, stores=self.wall_stores()))
 
     def wall_stores(self) -> Iterable[Store] | None:
         """The stores whose objects this form may refer to; ``None``: any store the user edits."""

@@ -8,12 +8,17 @@ the store the edited object belongs to. The references are the ones Wagtail's re
 records (``Block.extract_references``), so a new block type is covered without a change here.
 
 Platform IT (superusers) may refer to anything.
+
+A refused form is shown again with what the editor posted, and a chooser shows the title and a
+thumbnail of what it holds: while an editor's form renders, the choosers show nothing of what
+the form may not refer to (``choosers_show_only``), so that typing ids reveals nothing either.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db.models import Model, Q, QuerySet
@@ -123,3 +128,26 @@ def references_in(field: str, value: object) -> Iterator[Reference]:
             }
             for model, pk, _path, _content_path in child.block.extract_references(child.value):
                 yield Reference(field, where, model, str(pk))
+
+
+# What choosers may show while the current request renders an editor's form: set by the form,
+# which knows the user and the store; ``None`` (show everything) outside such a request.
+_shown: ContextVar[ReferenceScope | None] = ContextVar("storefleet_choosers_show", default=None)
+
+
+def choosers_show_only(scope: ReferenceScope | None) -> None:
+    """Until the request ends, choosers show only objects ``scope`` allows (all if ``None``)."""
+    _shown.set(scope)
+
+
+def choosers_show_all(**_signal: object) -> None:
+    """At the start and end of each request: no form's scope outlives its request."""
+    _shown.set(None)
+
+
+def may_show(model: type[Model], pk: object) -> bool:
+    """Whether a chooser may show this object to the editor whose form is rendering."""
+    scope = _shown.get()
+    if scope is None:
+        return True
+    return scope.refusal(Reference("", "", model, str(pk))) is None
