@@ -84,6 +84,29 @@ def _upload_refs(world: BrandWorld) -> Iterator[Ref]:
         yield "collection", collection_id
 
 
+def _document_upload_refs(world: BrandWorld) -> Iterator[Ref]:
+    uploads = apps.get_model("brand", "StoreDocument").objects.filter(uploaded_by_user=world.editor)
+    for collection_id in uploads.values_list("collection_id", flat=True):
+        yield "collection", collection_id
+
+
+def _image_refs(world: BrandWorld) -> Iterator[Ref]:
+    image = apps.get_model("brand", "StoreImage").objects.get(pk=world.image.pk)
+    yield "collection", image.collection_id
+
+
+def _document_upload(client, me: BrandWorld, ref: str):  # type: ignore[no-untyped-def]
+    document = SimpleUploadedFile("x.pdf", b"%PDF-1.4 x", content_type="application/pdf")
+    data = {"title": "upload", "collection": ref, "file": document}
+    return client.post("/admin/documents/add/", data, HTTP_HOST=af.ADMIN)
+
+
+def _image_move(client, me: BrandWorld, ref: str):  # type: ignore[no-untyped-def]
+    """Edit the brand's own image, naming another collection for it."""
+    data = {"title": "moved", "collection": ref, "tags": "", "focal_point_x": ""}
+    return client.post(f"/admin/images/{me.image.pk}/", data, HTTP_HOST=af.ADMIN)
+
+
 def _upload(client, me: BrandWorld, ref: str):  # type: ignore[no-untyped-def]
     image = SimpleUploadedFile("x.png", png_bytes(), content_type="image/png")
     data = {"title": "upload", "collection": ref, "file": image}
@@ -176,6 +199,22 @@ CELLS = [
         _upload,
         _upload_refs,
         lambda me: "/admin/images/add/",
+        refused=False,
+    ),
+    Cell(
+        "document upload: collection",
+        "collection",
+        _document_upload,
+        _document_upload_refs,
+        lambda me: "/admin/documents/add/",
+        refused=False,
+    ),
+    Cell(
+        "image edit: collection",
+        "collection",
+        _image_move,
+        _image_refs,
+        lambda me: f"/admin/images/{me.image.pk}/",
         refused=False,
     ),
 ]
