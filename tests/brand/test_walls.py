@@ -210,3 +210,14 @@ def test_an_upload_names_no_other_brands_collection(client, ferrum, hydra):
     image_model = apps.get_model("brand", "StoreImage")
     assert image_model.objects.count() == images + 1
     assert image_model.objects.get(title="sneaky").collection_id == ferrum.store.collection_id
+
+
+def test_a_preview_with_another_brands_image_is_not_shown(client, ferrum, hydra):
+    """The preview keeps the posted form only when it is valid: Hydra's image never renders on
+    Ferrum's page, not even in a preview."""
+    client.force_login(ferrum.editor)
+    url = f"/admin/pages/{ferrum.landing.pk}/edit/preview/"
+    data = af.page_form_data(ferrum.landing.title, "campaign", [af.hero(hydra.image.pk)])
+    assert client.post(url, data, HTTP_HOST=af.ADMIN).json()["is_valid"] is False
+    own = af.page_form_data(ferrum.landing.title, "campaign", [af.hero(ferrum.image.pk)])
+    assert client.post(url, own, HTTP_HOST=af.ADMIN).json()["is_valid"] is True
