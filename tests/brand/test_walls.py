@@ -221,3 +221,17 @@ def test_a_preview_with_another_brands_image_is_not_shown(client, ferrum, hydra)
     assert client.post(url, data, HTTP_HOST=af.ADMIN).json()["is_valid"] is False
     own = af.page_form_data(ferrum.landing.title, "campaign", [af.hero(ferrum.image.pk)])
     assert client.post(url, own, HTTP_HOST=af.ADMIN).json()["is_valid"] is True
+
+
+def test_an_editor_of_both_brands_keeps_each_brands_media_in_its_own_pages(client, ferrum, hydra):
+    """The wall is the edited page's store, not the editor's: an editor of Ferrum and Hydra
+    still may not put Hydra's image on Ferrum's page, and may put it on Hydra's."""
+    from storefleet.tenants.services import store_editor_add
+
+    store_editor_add(store=hydra.store, user=ferrum.editor)
+    client.force_login(ferrum.editor)
+    refused = af.post_page(client, ferrum.landing, [af.hero(hydra.image.pk)])
+    assert refused.status_code == 200
+    assert IMAGE in af.form_errors(refused)
+    saved = af.post_page(client, hydra.landing, [af.hero(hydra.image.pk)])
+    assert saved.status_code == 302, af.form_errors(saved)
