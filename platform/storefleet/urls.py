@@ -12,6 +12,7 @@ from . import views
 urlpatterns = [
     path("healthz", views.health, name="health"),
     path("django-admin/", admin.site.urls),
+    path("admin/", include("storefleet.brand.admin_urls")),  # first: Wagtail's, scoped by store
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", views.store_directory, name="store_directory"),
     path("healthz", views.health, name="health"),
     path("django-admin/", admin.site.urls),
+    path("admin/", include("storefleet.brand.admin_urls")),  # first: Wagtail's, scoped by store
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

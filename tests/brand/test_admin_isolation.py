@@ -99,6 +99,9 @@ LISTING_URLS: list[tuple[str, str]] = [
     ("report: site history", "/admin/reports/site-history/"),
     ("report: aging pages", "/admin/reports/aging-pages/"),
     ("report: workflows", "/admin/reports/workflow/"),
+    ("report: workflow tasks", "/admin/reports/workflow_tasks/"),
+    ("report: page types usage", "/admin/reports/page-types-usage/"),
+    ("report: page types usage results", "/admin/reports/page-types-usage/results/"),
 ]
 
 

@@ -8,3 +8,6 @@ class BrandConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (page-cache invalidation only)
+        from .choosers import choosers_install
+
+        choosers_install()

@@ -18,6 +18,7 @@ from wagtail.search import index
 
 from .blocks import FooterColumnBlock, LinkBlock, PageBodyBlock
 from .colours import hex_colour_validator, readable_text_on, theme_contrast_failures
+from .forms import StoreWalledModelForm, StoreWalledPageForm
 from .media import store_media_prefix, stored_media_prefix
 
 
@@ -175,6 +176,7 @@ class BrandSettings(BaseSiteSetting):
             heading=_("Contact and legal details"),
         ),
     ]
+    base_form_class = StoreWalledModelForm
 
     class Meta:
         verbose_name = _("brand settings")
@@ -219,6 +221,7 @@ class NavigationSettings(BaseSiteSetting):
     footer_note = models.CharField(max_length=255, blank=True)
 
     panels = [FieldPanel("primary_links"), FieldPanel("footer_columns"), FieldPanel("footer_note")]
+    base_form_class = StoreWalledModelForm
 
     class Meta:
         verbose_name = _("navigation and footer")
@@ -234,6 +237,7 @@ class BrandPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
     # The query parameters the page reads; the page caches ignore all others (brand.middleware).
     cache_query_parameters: ClassVar[frozenset[str]] = frozenset()
+    base_form_class = StoreWalledPageForm
 
     class Meta:
         abstract = True

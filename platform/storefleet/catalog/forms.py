@@ -8,12 +8,16 @@ from typing import Any
 from django.forms import ModelForm
 from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils.translation import gettext as _
-from wagtail.admin.forms import WagtailAdminPageForm
+
+from storefleet.brand.forms import StoreWalledPageForm
 
 from .types import sku_list
 
 
-class CatalogPageForm(WagtailAdminPageForm):
+class CatalogPageForm(StoreWalledPageForm):
+    """The images, documents and pages in its stories are the store's own (the wall is the
+    base form's)."""
+
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean()
         self._clean_assortment(cleaned_data)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db.models import QuerySet
-from wagtail.models import Collection, Site
+from wagtail.models import Collection, Page, Site
 
 from storefleet.origins import public_base_url
 
@@ -149,3 +149,17 @@ def store_site_ids_for_collection(collection_id: int) -> list[int]:
     """Sites of the stores whose media live in this collection (or in an ancestor of it)."""
     store = store_owning_collection(collection_id)
     return [store.site_id] if store else []
+
+
+def store_owning_page_path(path: str | None) -> Store | None:
+    """The store whose page tree holds the page at ``path`` (its home page or a page below
+    it); ``None`` for the tree root and for pages of no store."""
+    if not path:
+        return None
+    ancestors = [path[:end] for end in range(Page.steplen, len(path) + 1, Page.steplen)]
+    return (
+        Store.objects.filter(site__root_page__path__in=ancestors)
+        .order_by("-site__root_page__depth")
+        .select_related("site__root_page", "collection")
+        .first()
+    )
