@@ -47,6 +47,7 @@ from .models import (
     ReturnRequest,
     ReturnStatus,
 )
+from .quick_order import QUANTITY_DECIMALS
 
 logger = logging.getLogger("storefleet.ordering")
 
@@ -449,8 +450,13 @@ def _validate(
         row = rows.get(line.sku)
         if row is None:
             errors[line.sku] = f"{line.sku} is not on order {form.ref.number}."
-        elif line.quantity < 0:
+        elif not line.quantity.is_finite() or line.quantity < 0:
             errors[line.sku] = f"{line.sku}: enter a quantity of 0 or more."
+        elif line.quantity.normalize().as_tuple().exponent < -QUANTITY_DECIMALS:  # type: ignore[operator]
+            # The column keeps 4 decimals: 1e-20 would be stored as 0 and refused by the ERP.
+            errors[line.sku] = (
+                f"{line.sku}: use at most 4 decimals in a quantity (the smallest is 0.0001)."
+            )
         else:
             picked[line.sku] += line.quantity
     for sku, quantity in picked.items():
