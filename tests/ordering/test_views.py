@@ -184,7 +184,7 @@ def test_a_tampered_ship_to_of_another_company_is_refused(client, shop, other):
     ):
         response = post(c, "/checkout/", {"submit_token": "nw-1", **data})
         assert response.status_code == 200
-        assert "Select a valid choice" in response.content.decode()
+        assert "Choose one of your company&#x27;s ship-to addresses." in response.content.decode()
     assert Order.objects.filter(company__code="C-1001").count() == 0
     # The other company's submit token can't fetch its order either.
     response = post(c, "/checkout/", {"submit_token": "vdb-1", "ship_to": own_address.id})

@@ -122,6 +122,12 @@ FORM_CHANGED_MESSAGE = (
 )
 
 
+SHIP_TO_ERRORS = {
+    "required": "Choose one of your company's ship-to addresses.",
+    "invalid_choice": "Choose one of your company's ship-to addresses.",
+}
+
+
 class CheckoutForm(forms.Form):
     # The token services.new_submit_token makes (URL-safe base64), or what tests and API
     # clients choose in the same alphabet; anything else was not made by us.
@@ -132,17 +138,34 @@ class CheckoutForm(forms.Form):
         error_messages={"required": FORM_CHANGED_MESSAGE},
     )
     ship_to = forms.ModelChoiceField(
-        queryset=Address.objects.none(), empty_label=None, label="Ship to"
+        queryset=Address.objects.none(),
+        empty_label=None,
+        label="Ship to",
+        error_messages=SHIP_TO_ERRORS,
     )
     requested_delivery_date = forms.DateField(
         required=False,
         label="Requested delivery date",
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "invalid": "Enter a date that exists, as YYYY-MM-DD (for example 2027-03-31), or "
+            "leave it empty for the earliest date."
+        },
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty for the earliest date.",
     )
-    po_number = forms.CharField(required=False, max_length=35, label="Your PO number")
+    po_number = forms.CharField(
+        required=False,
+        max_length=35,
+        label="Your PO number",
+        error_messages={"max_length": "A PO number has at most 35 characters: shorten it."},
+    )
     notes = forms.CharField(
-        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}), label="Notes"
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Notes",
+        error_messages={"max_length": "Keep the notes under 1,000 characters."},
     )
 
     def __init__(self, *args, addresses: Iterable[Address], line_ids: Iterable[int], **kwargs):
@@ -152,7 +175,11 @@ class CheckoutForm(forms.Form):
         self.line_ids = list(line_ids)
         for line_id in self.line_ids:
             self.fields[f"ship_to_{line_id}"] = forms.ModelChoiceField(
-                queryset=queryset, required=False, empty_label="Same as the order", label="Ship to"
+                queryset=queryset,
+                required=False,
+                empty_label="Same as the order",
+                label="Ship to",
+                error_messages=SHIP_TO_ERRORS,
             )
         today = timezone.localdate()
         self.fields["requested_delivery_date"].widget.attrs["min"] = today.isoformat()
