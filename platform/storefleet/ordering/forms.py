@@ -19,6 +19,9 @@ from .services import new_submit_token, one_year_after
 # 500 lines of a SKU and a quantity, with room to spare; more is not an order.
 MAX_LINES_TEXT = 100_000
 ENTER_A_QUANTITY = "Enter a quantity of more than 0, such as 10 or 2.5."
+# Django's own words for a NUL character ("Null characters are not allowed.") don't say what
+# to do; each field says it in its terms.
+NUL = "null_characters_not_allowed"
 
 
 class QuantityField(forms.CharField):
@@ -26,7 +29,10 @@ class QuantityField(forms.CharField):
     the one rule of what a line may hold (``quick_order.quantity_problem``)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("error_messages", {"required": ENTER_A_QUANTITY})
+        kwargs.setdefault(
+            "error_messages",
+            {"required": ENTER_A_QUANTITY, NUL: "Enter the quantity as a number, such as 10."},
+        )
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -39,9 +45,15 @@ class QuantityField(forms.CharField):
 
 class AddToCartForm(forms.Form):
     # No max_length: a too-long SKU gets sku_problem's message, which says what a SKU is.
-    sku = forms.CharField(error_messages={"required": "Choose a product (its SKU is missing)."})
+    sku = forms.CharField(
+        error_messages={
+            "required": "Choose a product (its SKU is missing).",
+            NUL: "That SKU has invisible characters in it: type it again, e.g. FAS-1001.",
+        }
+    )
     quantity = QuantityField()
-    next = forms.CharField(required=False, max_length=500)
+    # Where to go back to: never a reason to refuse the add (views._back ignores a bad one).
+    next = forms.CharField(required=False)
 
     def clean_sku(self):
         sku = self.cleaned_data["sku"]
@@ -52,7 +64,7 @@ class AddToCartForm(forms.Form):
 
     def first_error(self) -> str:
         """The one message to flash: the SKU's problem first, then the quantity's."""
-        for field in ("sku", "quantity", "next"):
+        for field in ("sku", "quantity"):
             if field in self.errors:
                 return str(self.errors[field][0])
         return ENTER_A_QUANTITY
@@ -61,7 +73,12 @@ class AddToCartForm(forms.Form):
 class LineQuantityForm(forms.Form):
     """A cart line's new quantity; 0 removes the line."""
 
-    quantity = forms.CharField(error_messages={"required": ENTER_A_QUANTITY})
+    quantity = forms.CharField(
+        error_messages={
+            "required": ENTER_A_QUANTITY,
+            NUL: "Enter the quantity as a number, such as 10.",
+        }
+    )
 
     def clean_quantity(self) -> Decimal:
         text = self.cleaned_data["quantity"]
@@ -80,7 +97,9 @@ class QuickOrderForm(forms.Form):
         max_length=MAX_LINES_TEXT,
         error_messages={
             "max_length": f"That is more than quick order takes at once: enter at most "
-            f"{MAX_ROWS} lines, then the rest."
+            f"{MAX_ROWS} lines, then the rest.",
+            NUL: "The text has invisible control characters in it: paste it as plain text, "
+            "one SKU and quantity per line.",
         },
         widget=forms.Textarea(
             attrs={"rows": 8, "placeholder": "BRG-1002 10\nFAS-1003 250", "spellcheck": "false"}
@@ -158,14 +177,20 @@ class CheckoutForm(forms.Form):
         required=False,
         max_length=35,
         label="Your PO number",
-        error_messages={"max_length": "A PO number has at most 35 characters: shorten it."},
+        error_messages={
+            "max_length": "A PO number has at most 35 characters: shorten it.",
+            NUL: "The PO number has invisible characters in it: type it again.",
+        },
     )
     notes = forms.CharField(
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Notes",
-        error_messages={"max_length": "Keep the notes under 1,000 characters."},
+        error_messages={
+            "max_length": "Keep the notes under 1,000 characters.",
+            NUL: "The notes have invisible characters in them: type them again.",
+        },
     )
 
     def __init__(self, *args, addresses: Iterable[Address], line_ids: Iterable[int], **kwargs):

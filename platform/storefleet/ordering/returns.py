@@ -438,6 +438,8 @@ def _validate(
         errors["reason"] = "Tell us why you return these lines."
     if len(reason.text) > 1000:
         errors["reason"] = "Keep the description under 1,000 characters."
+    elif "\x00" in reason.text:  # PostgreSQL can't store it; nobody types it
+        errors["reason"] = "The description has invisible characters in it: type it again."
     if form.state not in RETURNABLE_ERP_STATES or not form.anything_shipped:
         errors[""] = (
             f"Nothing of order {form.ref.number} has been shipped yet, so nothing can be "

@@ -29,11 +29,17 @@ from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
 from .forms_orders import OrderFilterForm
 from .quick_order import QuickOrderRefused, parse_csv, parse_lines
 
+MAX_NEXT_LENGTH = 2000  # a page of the store; longer is not one of ours
+
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and len(target) <= MAX_NEXT_LENGTH
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return HttpResponseRedirect(target)
     return HttpResponseRedirect(fallback)
