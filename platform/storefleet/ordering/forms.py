@@ -144,6 +144,7 @@ FORM_CHANGED_MESSAGE = (
 SHIP_TO_ERRORS = {
     "required": "Choose one of your company's ship-to addresses.",
     "invalid_choice": "Choose one of your company's ship-to addresses.",
+    NUL: "Choose one of your company's ship-to addresses.",
 }
 
 
