@@ -110,6 +110,8 @@ def test_buyer_requests_a_return_and_follows_it(client, shop):
         ({"qty-BRG-1009": "999", "reason": "damaged"}, "you can return at most"),
         ({"qty-BRG-1009": "", "reason": "damaged"}, "Pick at least one line"),
         ({"qty-BRG-1009": "abc", "reason": "damaged"}, "BRG-1009: enter a number."),
+        ({"qty-BRG-1009": "1e-20", "reason": "damaged"}, "use at most 4 decimals in a"),
+        ({"qty-BRG-1009": "Infinity", "reason": "damaged"}, "BRG-1009: enter a number."),
         ({"qty-BRG-1009": "1", "reason": ""}, "Choose a reason for the return."),
         ({"qty-BRG-1009": "1", "reason": "other"}, "Tell us why you return these lines."),
     ],

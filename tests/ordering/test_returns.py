@@ -261,8 +261,22 @@ def test_return_is_written_once_filed_through_the_outbox_and_counted(
         ([], DAMAGED, "", "Pick at least one line"),
         ([("XYZ-1", "1")], DAMAGED, "XYZ-1", "is not on order"),
         ([("BRG-1009", "-1")], DAMAGED, "BRG-1009", "0 or more"),
+        ([("BRG-1009", "NaN")], DAMAGED, "BRG-1009", "0 or more"),
+        (
+            [("BRG-1009", "1e-20")],
+            DAMAGED,
+            "BRG-1009",
+            "BRG-1009: use at most 4 decimals in a quantity (the smallest is 0.0001).",
+        ),
+        ([("BRG-1009", "1.00001")], DAMAGED, "BRG-1009", "use at most 4 decimals"),
         ([("BRG-1009", "1")], returns.ReturnReasonGiven("bogus"), "reason", "Choose a reason"),
         ([("BRG-1009", "1")], returns.ReturnReasonGiven("other"), "reason", "Tell us why"),
+        (
+            [("BRG-1009", "1")],
+            returns.ReturnReasonGiven("damaged", "crushed\x00"),
+            "reason",
+            "The description has invisible characters in it: type it again.",
+        ),
     ],
 )
 def test_bad_return_requests_say_what_to_fix_and_write_nothing(shop, lines, reason, key, text):

@@ -276,3 +276,101 @@ def test_a_store_selling_an_assortment_takes_only_those_products(shop):
         services.cart_line_add(
             store=store, membership=membership, sku="HYD-1001", quantity=Decimal(1)
         )
+
+
+# ------------------------------------------------------------------ quantity bounds
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        (
+            Decimal("999999999999.9999"),
+            "You can order at most 1,000,000 in one line: enter a smaller quantity, or ask us "
+            "for a quote.",
+        ),
+        (Decimal("1e-20"), "Use at most 4 decimals in a quantity (the smallest is 0.0001)."),
+        (Decimal("NaN"), "Enter the quantity as a number, such as 10 or 2.5."),
+        (Decimal("-Infinity"), "Enter the quantity as a number, such as 10 or 2.5."),
+        (Decimal(0), "The quantity must be more than 0."),
+    ],
+)
+def test_the_service_refuses_quantities_a_line_cannot_hold(shop, quantity, message):
+    with pytest.raises(ApplicationError) as refused:
+        services.cart_line_add(
+            store=shop.store,
+            membership=shop.membership("C-1004"),
+            sku="FAS-1003",
+            quantity=quantity,
+        )
+    assert (refused.value.message, refused.value.field) == (message, "quantity")
+    assert CartLine.objects.count() == 0
+
+
+def test_a_line_never_grows_past_the_most_it_may_hold(shop):
+    membership = shop.membership("C-1004")
+    services.cart_line_add(
+        store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(600_000)
+    )
+    with pytest.raises(ApplicationError) as refused:
+        services.cart_line_add(
+            store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(600_000)
+        )
+    assert refused.value.message == (
+        "Your cart already has 600000 Unit of FAS-1003, and one line holds at most 1,000,000: "
+        "add at most 400000, or ask us for a quote."
+    )
+    assert list(CartLine.objects.values_list("quantity", flat=True)) == [Decimal(600_000)]
+    result = services.quick_order_add(
+        store=shop.store, membership=membership, rows=parse_lines("FAS-1003 500000\nFAS-1002 5")
+    )
+    assert [row.sku for row in result.added] == ["FAS-1002"]
+    assert [(row.row, row.error[:28]) for row in result.errors] == [
+        (1, "Your cart already has 600000")
+    ]
+    line = CartLine.objects.get(product__sku="FAS-1003")
+    with pytest.raises(ApplicationError, match="at most 1,000,000 in one line"):
+        services.cart_line_set_quantity(
+            store=shop.store, membership=membership, line_id=line.id, quantity="1000000.0001"
+        )
+    assert CartLine.objects.get(id=line.id).quantity == Decimal(600_000)
+    services.cart_line_set_quantity(
+        store=shop.store, membership=membership, line_id=line.id, quantity="0,00"
+    )
+    assert not CartLine.objects.filter(id=line.id).exists()
+
+
+def test_the_database_holds_the_bounds_for_any_writer(shop):
+    from django.db import IntegrityError, transaction
+
+    services.cart_line_add(
+        store=shop.store, membership=shop.membership("C-1004"), sku="FAS-1003", quantity=Decimal(1)
+    )
+    line = CartLine.objects.get()
+    for quantity in (Decimal("1000000.0001"), Decimal(0), Decimal(-1)):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            CartLine.objects.filter(id=line.id).update(quantity=quantity)
+    assert CartLine.objects.get().quantity == Decimal(1)
+
+
+@pytest.mark.parametrize(
+    ("today", "latest"),
+    [
+        (datetime.date(2028, 2, 29), datetime.date(2029, 2, 28)),
+        (datetime.date(2027, 2, 28), datetime.date(2028, 2, 28)),
+        (datetime.date(2026, 12, 5), datetime.date(2027, 12, 5)),
+    ],
+)
+def test_one_year_ahead_on_any_day(today, latest):
+    assert services.one_year_after(today) == latest
+
+
+def test_checkout_on_29_february_takes_a_date_within_a_year(shop, monkeypatch):
+    from django.utils import timezone as tz
+
+    monkeypatch.setattr(tz, "localdate", lambda *a: datetime.date(2028, 2, 29))
+    fill(shop, "C-1004", "FAS-1003 10")
+    with pytest.raises(ApplicationError) as refused:
+        checkout(shop, "C-1004", requested_delivery_date=datetime.date(2029, 3, 1))
+    assert refused.value.message == (
+        "We take orders for delivery within a year: choose an earlier date."
+    )
+    assert Order.objects.count() == 0

@@ -51,7 +51,7 @@ def test_bad_input_on_the_cart_says_what_to_do_and_adds_nothing(client, shop):
     post(c, "/cart/add/", {"sku": "FAS-1003", "quantity": "1", "next": "https://evil.example/"})
     body = get(c, "/cart/").content.decode()
     assert "We don&#x27;t sell a product with the SKU “NOPE-1” in this store" in body
-    assert "Enter a quantity of more than 0" in body
+    assert "The quantity must be more than 0." in body
     assert list(CartLine.objects.values_list("product__sku", "quantity")) == [
         ("FAS-1003", Decimal(1))
     ]
@@ -221,3 +221,93 @@ def test_the_store_shows_signed_in_buyers_that_it_runs_in_degraded_mode(client, 
     assert "Your order will be received and confirmed as soon as it is back" in (
         response.content.decode()
     )
+
+
+def test_add_to_cart_says_what_is_wrong_with_the_sku_or_the_quantity(client, shop):
+    c = client_for(client, shop, "C-1004")
+    cases = [
+        ({"sku": "A" * 65, "quantity": "1"}, "is too long for a SKU (at most 64 characters)"),
+        ({"sku": "FAS-1003", "quantity": "999999999999.9999"}, "at most 1,000,000 in one line"),
+        ({"sku": "FAS-1003", "quantity": "1e-20"}, "Use at most 4 decimals in a quantity"),
+        ({"sku": "FAS-1003", "quantity": "NaN"}, "Enter the quantity as a number"),
+        ({"sku": "FAS-1003", "quantity": ""}, "Enter a quantity of more than 0, such as 10"),
+    ]
+    for data, message in cases:
+        response = post(c, "/cart/add/", data)
+        assert response.status_code == 302
+        body = get(c, "/cart/").content.decode()
+        assert message in body, data
+    assert CartLine.objects.count() == 0
+
+
+def test_a_line_too_large_for_its_column_can_still_be_removed(client, shop):
+    """A line written before quantities had bounds (SQLite kept a value one digit larger than
+    the column): its remove button works without reading it, and the migration's clamp makes
+    the cart readable again. PostgreSQL never stored such a value: it refuses it."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import DataError, IntegrityError, connection, transaction
+
+    c = client_for(client, shop, "C-1004")
+    post(c, "/cart/add/", {"sku": "FAS-1003", "quantity": "5"})
+    post(c, "/cart/add/", {"sku": "FAS-1002", "quantity": "100"})
+    broken, other = CartLine.objects.order_by("id").values_list("id", flat=True)
+    table = CartLine._meta.db_table
+    if connection.vendor != "sqlite":
+        with (
+            pytest.raises((DataError, IntegrityError)),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"UPDATE {table} SET quantity = 1999999999999.9998")  # noqa: S608
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA ignore_check_constraints = ON")
+        cursor.execute(f"UPDATE {table} SET quantity = 1999999999999.9998")  # noqa: S608
+        cursor.execute("PRAGMA ignore_check_constraints = OFF")
+    response = post(c, f"/cart/lines/{broken}/", {"action": "remove"})
+    assert response.status_code == 302
+    assert list(CartLine.objects.values_list("id", flat=True)) == [other]
+    migration = importlib.import_module("storefleet.ordering.migrations.0004_cart_quantity_bounds")
+    migration.clamp_oversized_lines(apps, None)
+    assert CartLine.objects.get().quantity == Decimal(1_000_000)
+    assert get(c, "/cart/").status_code == 200
+
+
+def test_quick_order_refuses_a_file_it_cannot_read_and_adds_nothing(client, shop):
+    c = client_for(client, shop, "C-1004")
+    for data, message in [
+        (b"sku,quantity\rFAS-1003,2\rFAS-1002,100", None),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "That doesn&#x27;t look like a CSV file"),
+        (b"sku,quantity\n" + b"A" * 200_000 + b",1\n", "Row 2 has a cell far too long"),
+        (b"sku;quantity\r\n", "The file has only its header row"),
+    ]:
+        upload = SimpleUploadedFile("order.csv", data, "text/csv")
+        response = post(c, "/quick-order/", {"csv": upload})
+        if message is None:  # CR-only line endings are read like any other
+            assert response.status_code == 302
+            continue
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    assert sorted(CartLine.objects.values_list("product__sku", "quantity")) == [
+        ("FAS-1002", Decimal(100)),
+        ("FAS-1003", Decimal(2)),
+    ]
+
+
+def test_a_tampered_checkout_token_says_what_happened_and_what_to_do(client, shop):
+    c = client_for(client, shop, "C-1004")
+    post(c, "/cart/add/", {"sku": "FAS-1003", "quantity": "10"})
+    form = get(c, "/checkout/").context["form"]
+    address = form.fields["ship_to"].queryset.get()
+    for token in ("", "x" * 65, "<script>", "a b"):
+        response = post(c, "/checkout/", {"submit_token": token, "ship_to": address.id})
+        body = response.content.decode()
+        assert response.status_code == 200
+        assert "This checkout form was changed or has expired, so we did not place the" in body
+        fresh = response.context["form"]["submit_token"].value()
+        assert fresh != token and len(fresh) == 32
+    assert Order.objects.count() == 0
+    response = post(c, "/checkout/", {"submit_token": fresh, "ship_to": address.id})
+    assert response["Location"] == f"/orders/{Order.objects.get().number}/"

@@ -6,6 +6,7 @@ The storefront's lists and product pages, and the ordering app through
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -59,6 +60,9 @@ def _categories(assortment: Assortment) -> QuerySet[Category]:
     ).distinct()
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def product_listing(
     *,
     query: str,
@@ -70,7 +74,8 @@ def product_listing(
     """One page of sellable products of the assortment, by SKU or name search and category, in
     SKU order. A category the assortment has nothing of is no filter."""
     products = product_list(assortment=assortment)
-    query = query.strip()[:100]
+    # Control characters match no product, and PostgreSQL refuses a NUL in a query outright.
+    query = _CONTROL.sub("", query).strip()[:100]
     if query:
         products = products.filter(Q(sku__icontains=query) | Q(name__icontains=query))
     chosen = _categories(assortment).filter(pk=category).first() if category.isdigit() else None

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from .quick_order import MAX_QUANTITY
+
 
 def ordering(request: HttpRequest) -> dict[str, object]:
     """The buyer's cart size and whether the ERP is away, for the storefront's header. Both
@@ -21,4 +23,9 @@ def ordering(request: HttpRequest) -> dict[str, object]:
 
         return erp_breaker_state() != "closed"
 
-    return {"cart_count": cart_count, "erp_degraded": erp_degraded}
+    return {
+        "cart_count": cart_count,
+        "erp_degraded": erp_degraded,
+        # The quantity inputs' max: the browser says it before the server has to.
+        "cart_max_quantity": MAX_QUANTITY,
+    }

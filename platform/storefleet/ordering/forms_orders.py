@@ -37,7 +37,11 @@ class OrderFilterForm(forms.Form):
         required=False,
         max_length=35,
         label="PO number",
-        error_messages={"max_length": "A PO number has at most 35 characters."},
+        error_messages={
+            "max_length": "A PO number has at most 35 characters.",
+            "null_characters_not_allowed": "The PO number has invisible characters in it: "
+            "type it again.",
+        },
     )
 
     def clean(self) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .quick_order import MAX_QUANTITY
+
 
 class Cart(models.Model):
     """A buyer's cart in one store (one per user and store)."""
@@ -40,8 +42,13 @@ class CartLine(models.Model):
         ordering = ["added_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["cart", "product"], name="one_line_per_product"),
+            # quick_order.quantity_problem's bounds, held by the database too: no writer
+            # (API, console, a script) can store a line the cart can't show or order.
             models.CheckConstraint(
                 condition=models.Q(quantity__gt=0), name="cart_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__lte=MAX_QUANTITY), name="cart_quantity_at_most_max"
             ),
         ]
 

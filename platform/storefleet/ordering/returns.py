@@ -49,6 +49,7 @@ from .models import (
     ReturnRequest,
     ReturnStatus,
 )
+from .quick_order import QUANTITY_DECIMALS
 from .scope import OrderScope
 
 logger = logging.getLogger("storefleet.ordering")
@@ -443,6 +444,8 @@ def _validate(
         errors["reason"] = "Tell us why you return these lines."
     if len(reason.text) > 1000:
         errors["reason"] = "Keep the description under 1,000 characters."
+    elif "\x00" in reason.text:  # PostgreSQL can't store it; nobody types it
+        errors["reason"] = "The description has invisible characters in it: type it again."
     if form.state not in RETURNABLE_ERP_STATES or not form.anything_shipped:
         errors[""] = (
             f"Nothing of order {form.ref.number} has been shipped yet, so nothing can be "
@@ -455,8 +458,13 @@ def _validate(
         row = rows.get(line.sku)
         if row is None:
             errors[line.sku] = f"{line.sku} is not on order {form.ref.number}."
-        elif line.quantity < 0:
+        elif not line.quantity.is_finite() or line.quantity < 0:
             errors[line.sku] = f"{line.sku}: enter a quantity of 0 or more."
+        elif line.quantity.normalize().as_tuple().exponent < -QUANTITY_DECIMALS:  # type: ignore[operator]
+            # The column keeps 4 decimals: 1e-20 would be stored as 0 and refused by the ERP.
+            errors[line.sku] = (
+                f"{line.sku}: use at most 4 decimals in a quantity (the smallest is 0.0001)."
+            )
         else:
             picked[line.sku] += line.quantity
     for sku, quantity in picked.items():

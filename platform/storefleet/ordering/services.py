@@ -13,7 +13,7 @@ import logging
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -33,7 +33,7 @@ from storefleet.tenants.selectors import StoreRecord
 from . import notifications
 from .checks import CartCheck, Wanted, check_lines, order_request
 from .models import Cart, CartLine, ErpSale, Order, OrderLine, OrderStatus, OutboxMessage
-from .quick_order import QuickRow, parse_quantity
+from .quick_order import MAX_QUANTITY, QuickRow, parse_quantity, quantity_problem
 
 logger = logging.getLogger("storefleet.ordering")
 
@@ -74,12 +74,21 @@ def _sellable(store: StoreRecord, sku: str) -> Product:
     return product
 
 
+def _quantity_checked(quantity: Decimal) -> Decimal:
+    problem = quantity_problem(quantity)
+    if problem:
+        raise ApplicationError(problem, field="quantity")
+    return quantity
+
+
 def cart_line_add(
     *, store: StoreRecord, membership: Membership, sku: str, quantity: Decimal
 ) -> CartLine:
-    """Add ``quantity`` of a product to the buyer's cart (to its line, if it has one)."""
-    if quantity <= 0:
-        raise ApplicationError("The quantity must be more than 0.", field="quantity")
+    """Add ``quantity`` of a product to the buyer's cart (to its line, if it has one).
+
+    Refused with a message (nothing written) when the quantity, or the line's quantity with
+    it, is not one a line may hold (``quantity_problem``): API and console callers included."""
+    _quantity_checked(quantity)
     product = _sellable(store, sku)
     with transaction.atomic():
         cart = cart_for(store=store, membership=membership)
@@ -91,19 +100,33 @@ def cart_line_add(
                 )
             line = CartLine.objects.create(cart=cart, product=product, quantity=quantity)
         else:
-            line.quantity += quantity
+            total = line.quantity + quantity
+            if total > MAX_QUANTITY:
+                raise ApplicationError(
+                    f"Your cart already has {line.quantity.normalize():f} {product.unit} of "
+                    f"{product.sku}, and one line holds at most {MAX_QUANTITY:,f}: add at most "
+                    f"{(MAX_QUANTITY - line.quantity).normalize():f}, or ask us for a quote.",
+                    field="quantity",
+                )
+            line.quantity = total
             line.save(update_fields=["quantity"])
         cart.save(update_fields=["updated_at"])
     return line
 
 
 def _own_line(*, store: StoreRecord, membership: Membership, line_id: int) -> CartLine:
-    line = CartLine.objects.filter(
-        id=line_id,
-        cart__store_id=store.id,
-        cart__user_id=membership.user_id,
-        cart__company_id=membership.company_id,
-    ).first()
+    """The buyer's own cart line, without its quantity: whatever the column holds (a line
+    written before quantities had bounds), the line can still be changed or removed."""
+    line = (
+        CartLine.objects.filter(
+            id=line_id,
+            cart__store_id=store.id,
+            cart__user_id=membership.user_id,
+            cart__company_id=membership.company_id,
+        )
+        .only("id", "cart_id")
+        .first()
+    )
     if line is None:
         raise ApplicationError("That line is no longer in your cart.", code="not_found")
     return line
@@ -112,25 +135,35 @@ def _own_line(*, store: StoreRecord, membership: Membership, line_id: int) -> Ca
 def cart_line_set_quantity(
     *, store: StoreRecord, membership: Membership, line_id: int, quantity: str | Decimal
 ) -> CartLine | None:
-    """Set a line's quantity; 0 removes the line (returns None)."""
+    """Set a line's quantity; 0 removes the line (returns None). Any other quantity a line
+    can't hold is refused with a message, and the line keeps its quantity."""
     line = _own_line(store=store, membership=membership, line_id=line_id)
     if isinstance(quantity, str):
-        if quantity.strip() in ("0", "0.0"):
-            line.delete()
-            return None
         parsed, error = parse_quantity(quantity)
         if parsed is None:
+            if _is_zero(quantity):
+                line.delete()
+                return None
             raise ApplicationError(error, field="quantity")
         quantity = parsed
-    if quantity <= 0:
+    if quantity == 0:
         line.delete()
         return None
+    _quantity_checked(quantity)
+    CartLine.objects.filter(id=line.id).update(quantity=quantity)
     line.quantity = quantity
-    line.save(update_fields=["quantity"])
     return line
 
 
+def _is_zero(text: str) -> bool:
+    try:
+        return len(text) <= 40 and Decimal(text.strip().replace(",", ".")) == 0
+    except (InvalidOperation, ValueError):
+        return False
+
+
 def cart_line_remove(*, store: StoreRecord, membership: Membership, line_id: int) -> None:
+    """Remove a line of the buyer's cart; never reads its quantity, so any line goes."""
     _own_line(store=store, membership=membership, line_id=line_id).delete()
 
 
@@ -194,11 +227,19 @@ def quick_order_add(
             )
             continue
         added.append(QuickRow(row.row, product.sku, row.quantity))
+    kept: list[QuickRow] = []
     with transaction.atomic():
         for row in added:
             assert row.quantity is not None
-            cart_line_add(store=store, membership=membership, sku=row.sku, quantity=row.quantity)
-    return QuickOrderResult(tuple(added), tuple(errors))
+            try:
+                cart_line_add(
+                    store=store, membership=membership, sku=row.sku, quantity=row.quantity
+                )
+            except ApplicationError as refused:  # the line would be too large, the cart full
+                errors.append(dataclasses.replace(row, error=refused.message))
+            else:
+                kept.append(row)
+    return QuickOrderResult(tuple(kept), tuple(errors))
 
 
 def cart_reorder(*, store: StoreRecord, membership: Membership, number: str) -> QuickOrderResult:
@@ -227,6 +268,14 @@ def cart_line_ship_to_set(
 # ------------------------------------------------------------------ checkout
 def new_submit_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def one_year_after(day: datetime.date) -> datetime.date:
+    """The same day a year later; 29 February becomes 28 February (no dateutil needed)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February, and next year is not a leap year
+        return day.replace(year=day.year + 1, day=28)
 
 
 def _new_number(store: StoreRecord) -> str:
@@ -271,9 +320,7 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
             "The requested delivery date is in the past: choose today or a later day.",
             field="requested_delivery_date",
         )
-    if request.requested_delivery_date and request.requested_delivery_date > today.replace(
-        year=today.year + 1
-    ):
+    if request.requested_delivery_date and request.requested_delivery_date > one_year_after(today):
         raise ApplicationError(
             "We take orders for delivery within a year: choose an earlier date.",
             field="requested_delivery_date",

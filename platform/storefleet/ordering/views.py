@@ -27,14 +27,20 @@ from storefleet.errors import ApplicationError
 from . import order_history, returns, sales_mirror, selectors, services
 from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
 from .forms_orders import OrderFilterForm
-from .quick_order import CsvError, parse_csv, parse_lines
+from .quick_order import QuickOrderRefused, parse_csv, parse_lines
 from .scope import OrderScope
+
+MAX_NEXT_LENGTH = 2000  # a page of the store; longer is not one of ours
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and len(target) <= MAX_NEXT_LENGTH
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return HttpResponseRedirect(target)
     return HttpResponseRedirect(fallback)
@@ -46,7 +52,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     store, membership = store_buyer(request)
     form = AddToCartForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter a quantity of more than 0 to add the product.")
+        messages.error(request, form.first_error())
         return _back(request, reverse("ordering:cart"))
     try:
         line = services.cart_line_add(
@@ -87,7 +93,7 @@ def cart_line(request: HttpRequest, line_id: int) -> HttpResponse:
         else:
             form = LineQuantityForm(request.POST)
             if not form.is_valid():
-                raise ApplicationError("Enter a quantity.", field="quantity")
+                raise ApplicationError(str(form.errors["quantity"][0]), field="quantity")
             services.cart_line_set_quantity(
                 store=store,
                 membership=membership,
@@ -107,13 +113,14 @@ def quick_order(request: HttpRequest) -> HttpResponse:
     result = None
     form = QuickOrderForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        rows = parse_lines(form.cleaned_data.get("lines") or "")
         upload = form.cleaned_data.get("csv")
         try:
+            rows = parse_lines(form.cleaned_data.get("lines") or "")
             if upload:
                 rows += parse_csv(upload.read())
-        except CsvError as error:
-            form.add_error("csv", str(error))
+        except QuickOrderRefused as error:
+            # Nothing of a refused text or file is added: the buyer fixes it and sends it again.
+            form.add_error(error.field, str(error))
         else:
             result = services.quick_order_add(store=store, membership=membership, rows=rows)
             if result.added and not result.errors:
@@ -183,6 +190,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             return redirect("ordering:order", number=order.number)
+    elif request.method == "POST":
+        form.submit_token_refused()
     # The verdict shown is for the ship-to on the form (the one the buyer chose, once valid).
     chosen = form.cleaned_data.get("ship_to") if form.is_bound and form.is_valid() else None
     check = services.cart_check(
