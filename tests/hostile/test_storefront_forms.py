@@ -292,7 +292,7 @@ RETURN_FIELDS = {
 
 @pytest.fixture
 def return_form(shop):
-    return returns.return_form(company=shop.membership("C-1004").company, number=PARTLY_SHIPPED)
+    return returns.return_form(scope=shop.scope("C-1004"), number=PARTLY_SHIPPED)
 
 
 @hostile
