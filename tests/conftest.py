@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+from cookiecutter.main import cookiecutter
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 # thread with a running loop unless told this is a test that knows what it does.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.factories import BrandWorld, build_brand, wagtail_roots_ensure
+
+REPO = Path(__file__).parents[1]
 
 pytest_plugins = ["tests.erp_support"]
 
@@ -77,3 +81,34 @@ def ferrum(db) -> BrandWorld:
 @pytest.fixture
 def hydra(db) -> BrandWorld:
     return build_brand("hydra", "Hydra Flow Systems", "USD", "US", "#00695C")
+
+
+# Brand folders for the launch pipeline's tests (provisioning, hostile input), rendered from
+# the real site templates into a brands directory of the test's own.
+@pytest.fixture
+def brands_dir(settings, tmp_path) -> Path:
+    folder = tmp_path / "brands"
+    folder.mkdir()
+    settings.STOREFLEET_BRANDS_DIR = folder
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return folder
+
+
+@pytest.fixture
+def render_brand(brands_dir):
+    def render(slug: str = "nordlicht", template: str = "b2b-store", **answers: str) -> Path:
+        return Path(
+            cookiecutter(
+                str(REPO / "site_templates" / template),
+                no_input=True,
+                output_dir=str(brands_dir),
+                extra_context={
+                    "brand_name": f"{slug.title()} Antriebe",
+                    "slug": slug,
+                    "hostname": f"{slug}.localhost",
+                    **answers,
+                },
+            )
+        )
+
+    return render

@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from cookiecutter.main import cookiecutter
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -37,10 +36,10 @@ from tests.hostile.strategies import (
     hostile_bytes,
     hostile_text,
 )
+from tests.provisioning.conftest import WIZARD_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
-REPO = Path(__file__).parents[2]
 
 TEMPLATES = ("b2b-store", "showcase")
 FREE_TEXT = (
@@ -76,35 +75,7 @@ SHAPED = (
     "email",
     "vat_id",
 )
-VALID = {
-    "brand_name": "Nordlicht Antriebe",
-    "slug": "nordlicht",
-    "tagline": "Gear motors for conveyors",
-    "region": "Nordics",
-    "hostname": "nordlicht.localhost",
-    "languages": "de, en",
-    "currency": "SEK",
-    "country": "SE",
-    "erp_warehouse": "WH-EU",
-    "erp_price_list": "List Price",
-    "assortment": "PTR,ELE",
-    "featured_skus": "PTR-1001,ELE-1002",
-    "primary_colour": "#1D4E89",
-    "accent_colour": "#FFB000",
-    "dark_colour": "#0E1B2B",
-    "light_colour": "#F2F4F7",
-    "heading_font": "industrial",
-    "body_font": "humanist",
-    "corner_style": "square",
-    "logo_mark": "hex",
-    "hero_motif": "gears",
-    "legal_name": "Nordlicht Antriebe AB",
-    "address": "Hamngatan 4; 411 14 Göteborg; Sweden",
-    "phone": "+46 31 555 0100",
-    "email": "order@nordlicht.example",
-    "vat_id": "",
-    "registration": "",
-}
+VALID = {**WIZARD_ANSWERS, "slug": "nordlicht"}
 NEVER_FITS = (
     TEMPLATE_SYNTAX
     + MARKUP
@@ -126,30 +97,6 @@ def shaped_nasty() -> st.SearchStrategy[str]:
     known = st.sampled_from(NEVER_FITS)
     mixed = st.tuples(st.text(max_size=12), known, st.text(max_size=12)).map("".join)
     return st.one_of(known, mixed, st.sampled_from(("A" * 1000, "x" * 70_000, "é" * 5000)))
-
-
-@pytest.fixture
-def brands_dir(settings, tmp_path) -> Path:
-    folder = tmp_path / "brands"
-    folder.mkdir()
-    settings.STOREFLEET_BRANDS_DIR = folder
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return folder
-
-
-@pytest.fixture
-def render_brand(brands_dir):
-    def render() -> Path:
-        return Path(
-            cookiecutter(
-                str(REPO / "site_templates" / "b2b-store"),
-                no_input=True,
-                output_dir=str(brands_dir),
-                extra_context={"brand_name": "Nordlicht Antriebe", "slug": "nordlicht"},
-            )
-        )
-
-    return render
 
 
 @pytest.fixture

@@ -2,43 +2,40 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from cookiecutter.main import cookiecutter
 
 from tests.factories import wagtail_roots_ensure
 
-REPO = Path(__file__).parents[2]
-
-
-@pytest.fixture
-def brands_dir(settings, tmp_path) -> Path:
-    folder = tmp_path / "brands"
-    folder.mkdir()
-    settings.STOREFLEET_BRANDS_DIR = folder
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return folder
-
-
-@pytest.fixture
-def render_brand(brands_dir):
-    def render(slug: str = "nordlicht", template: str = "b2b-store", **answers: str) -> Path:
-        return Path(
-            cookiecutter(
-                str(REPO / "site_templates" / template),
-                no_input=True,
-                output_dir=str(brands_dir),
-                extra_context={
-                    "brand_name": f"{slug.title()} Antriebe",
-                    "slug": slug,
-                    "hostname": f"{slug}.localhost",
-                    **answers,
-                },
-            )
-        )
-
-    return render
+# A regional manager's answers to the b2b-store template in the wizard (slug left to derive).
+WIZARD_ANSWERS = {
+    "brand_name": "Nordlicht Antriebe",
+    "slug": "",
+    "tagline": "Gear motors for conveyors",
+    "region": "Nordics",
+    "hostname": "nordlicht.localhost",
+    "languages": "de, en",
+    "currency": "SEK",
+    "country": "SE",
+    "erp_warehouse": "WH-EU",
+    "erp_price_list": "List Price",
+    "assortment": "PTR,ELE",
+    "featured_skus": "PTR-1001,ELE-1002",
+    "primary_colour": "#1D4E89",
+    "accent_colour": "#FFB000",
+    "dark_colour": "#0E1B2B",
+    "light_colour": "#F2F4F7",
+    "heading_font": "industrial",
+    "body_font": "humanist",
+    "corner_style": "square",
+    "logo_mark": "hex",
+    "hero_motif": "gears",
+    "legal_name": "Nordlicht Antriebe AB",
+    "address": "Hamngatan 4; 411 14 Göteborg; Sweden",
+    "phone": "+46 31 555 0100",
+    "email": "order@nordlicht.example",
+    "vat_id": "",
+    "registration": "",
+}
 
 
 @pytest.fixture(scope="module")

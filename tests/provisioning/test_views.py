@@ -13,38 +13,11 @@ from storefleet.provisioning.demo import regional_managers_group
 from storefleet.provisioning.models import ProvisioningRun, RunStatus
 from storefleet.provisioning.services import run_start
 from storefleet.tenants.models import Store, StoreStatus
+from tests.provisioning.conftest import WIZARD_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {
-    "brand_name": "Nordlicht Antriebe",
-    "slug": "",
-    "tagline": "Gear motors for conveyors",
-    "region": "Nordics",
-    "hostname": "nordlicht.localhost",
-    "languages": "de, en",
-    "currency": "SEK",
-    "country": "SE",
-    "erp_warehouse": "WH-EU",
-    "erp_price_list": "List Price",
-    "assortment": "PTR,ELE",
-    "featured_skus": "PTR-1001,ELE-1002",
-    "primary_colour": "#1D4E89",
-    "accent_colour": "#FFB000",
-    "dark_colour": "#0E1B2B",
-    "light_colour": "#F2F4F7",
-    "heading_font": "industrial",
-    "body_font": "humanist",
-    "corner_style": "square",
-    "logo_mark": "hex",
-    "hero_motif": "gears",
-    "legal_name": "Nordlicht Antriebe AB",
-    "address": "Hamngatan 4; 411 14 Göteborg; Sweden",
-    "phone": "+46 31 555 0100",
-    "email": "order@nordlicht.example",
-    "vat_id": "",
-    "registration": "",
-}
+ANSWERS = WIZARD_ANSWERS
 
 
 @pytest.fixture
