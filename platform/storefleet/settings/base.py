@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Turns a sign-in refused by the throttle into the sign-in page with when to try again.
     "axes.middleware.AxesMiddleware",
+    # A form post with a tampered structure answers 400 with what to do, not a server error.
+    "storefleet.errors.MalformedFormMiddleware",
 ]
 
 # Sessions are read on every signed-in request: from the cache, written through to the database
