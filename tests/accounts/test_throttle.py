@@ -73,6 +73,7 @@ def test_storefront_locks_after_the_limit_and_refuses_even_the_right_password(cl
     assert "<title>Sign in · Ferrum Industrial Components</title>" in body
     assert "--brand-primary:" in body
     assert 'role="alert"' in body
+    assert body.count("Too many failed sign-ins.") == 1  # said once, not again above the fields
 
     response = _sign_in(client, email, PASSWORD)
     assert response.status_code == 429

@@ -63,5 +63,5 @@ class Command(BaseCommand):
                 membership_create(company=buyer_company, user=user, role=MemberRole.ADMIN)
             self.stdout.write(
                 f"Demo buyer {username} / {DEMO_PASSWORD}: company admin of {buyer_company.code} "
-                f"{buyer_company.name}, signs in at http://{stores[slug].site.hostname}/account/sign-in/"
+                f"{buyer_company.name}, signs in at {stores[slug].base_url}/account/sign-in/"
             )
