@@ -3,6 +3,8 @@ cart or order is never found, so a tampered URL or form answers like a missing o
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count, QuerySet
 
 from storefleet.accounts.models import Company, Membership
@@ -51,7 +53,12 @@ def outbox_pending_count() -> int:
     return OutboxMessage.objects.filter(done_at__isnull=True).count()
 
 
+# What services.new_submit_token makes (URL-safe base64), or API clients choose in the same
+# alphabet: anything else was never issued, and is not looked up (a NUL would fail the query).
+SUBMIT_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def order_for_submit_token(*, company: Company, store_id: int, token: str) -> Order | None:
-    if not token:
+    if not SUBMIT_TOKEN.fullmatch(token):
         return None
     return Order.objects.filter(company=company, store_id=store_id, submit_token=token).first()
