@@ -149,7 +149,7 @@ def record(name: str, value: int) -> None:
     COUNTS[name] = max(COUNTS[name], value)
 
 
-def wall_case(breached: bool, what: str) -> None:
+def check_wall(breached: bool, what: str) -> None:
     """Count one wall case of a matrix; a breach fails the test and is counted."""
     COUNTS["wall_cases"] += 1
     if breached:

@@ -57,7 +57,7 @@ def _form_errors(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-d
     return {} if form is None else {k: list(v) for k, v in form.errors.items()}
 
 
-def _same_refusal_for_unknown_and_known(
+def check_same_refusal_for_unknown_and_known(
     client: Client, url: str, host: str, known: str, username: str, password: str
 ) -> None:
     # Each example starts with no failures counted, so it sees the ordinary refusal (the
@@ -79,7 +79,7 @@ def _same_refusal_for_unknown_and_known(
 @hostile
 @given(username=hostile_text(), password=hostile_text())
 def test_storefront_sign_in_takes_any_fields(client, buyer, username, password):
-    _same_refusal_for_unknown_and_known(
+    check_same_refusal_for_unknown_and_known(
         client, "/account/sign-in/", STORE, buyer.email, username, password
     )
 
@@ -87,7 +87,7 @@ def test_storefront_sign_in_takes_any_fields(client, buyer, username, password):
 @hostile
 @given(username=hostile_text(), password=hostile_text())
 def test_admin_login_takes_any_fields(client, ferrum, username, password):
-    _same_refusal_for_unknown_and_known(
+    check_same_refusal_for_unknown_and_known(
         client, "/admin/login/", "localhost", "ferrum.editor", username, password
     )
 

@@ -33,7 +33,7 @@ from storefleet.ordering.models import (
 )
 from storefleet.service.models import ActionKind, ServiceAction
 from storefleet.tenants.models import Store
-from tests.hostile.harness import check_refusal, check_response, nothing_written, wall_case
+from tests.hostile.harness import check_refusal, check_response, check_wall, nothing_written
 from tests.service.conftest import Desk, build_desk
 
 pytestmark = pytest.mark.django_db
@@ -208,25 +208,25 @@ def test_a_buyer_reaches_by_id_only_what_their_company_holds_in_this_store(world
             for what, url in BUYER_READS.items():
                 cell = f"buyer in {here} × {what} of {whose}"
                 if own:
-                    wall_case(not _found(client.get(url(held), HTTP_HOST=host)), cell)
+                    check_wall(not _found(client.get(url(held), HTTP_HOST=host)), cell)
                     continue
                 with nothing_written():
                     response = client.get(url(held), HTTP_HOST=host)
                     check_response(response)
-                wall_case(response.status_code != 404, cell)
+                check_wall(response.status_code != 404, cell)
             listing = client.get(reverse("ordering:returns"), HTTP_HOST=host)
             check_response(listing)
             shown = held.ret in listing.content.decode()
-            wall_case(shown != own, f"buyer in {here} × returns list showing {whose}'s")
+            check_wall(shown != own, f"buyer in {here} × returns list showing {whose}'s")
             orders = client.get(reverse("ordering:orders"), HTTP_HOST=host).content.decode()
-            wall_case((held.order in orders) != own, f"buyer in {here} × orders list, {whose}'s")
+            check_wall((held.order in orders) != own, f"buyer in {here} × orders list, {whose}'s")
 
 
 def test_a_sale_entered_in_the_erp_is_the_companys_in_both_stores(world):
     client = _buyer(world)
     for here, host in HOSTS.items():
         page = client.get(reverse("ordering:order", args=[world.phone_sale]), HTTP_HOST=host)
-        wall_case(not _found(page), f"buyer in {here} × phone sale {world.phone_sale}")
+        check_wall(not _found(page), f"buyer in {here} × phone sale {world.phone_sale}")
 
 
 def test_a_buyer_gets_only_this_stores_invoices_as_pdf(world):
@@ -236,11 +236,11 @@ def test_a_buyer_gets_only_this_stores_invoices_as_pdf(world):
             url = reverse("billing:invoice_document", args=[held.invoice])
             cell = f"buyer in {here} × invoice PDF {held.invoice} of {whose}"
             if whose == here:
-                wall_case(not _found(client.get(url, HTTP_HOST=host), pdf=True), cell)
+                check_wall(not _found(client.get(url, HTTP_HOST=host), pdf=True), cell)
                 continue
             with nothing_written():
                 response = client.get(url, HTTP_HOST=host)
-            wall_case(_found(response, pdf=True) or response.status_code != 404, cell)
+            check_wall(_found(response, pdf=True) or response.status_code != 404, cell)
 
 
 def test_a_buyer_cannot_pay_another_stores_invoice(world):
@@ -251,7 +251,7 @@ def test_a_buyer_cannot_pay_another_stores_invoice(world):
             reverse("billing:pay"), {"invoice": held.invoice}, HTTP_HOST=FERRUM, follow=True
         )
         check_refusal(response, says="is not one of your open invoices")
-    wall_case(False, "buyer in ferrum × paying hydra's invoice")
+    check_wall(False, "buyer in ferrum × paying hydra's invoice")
 
 
 def test_a_buyer_acts_by_post_only_on_this_stores_orders(world):
@@ -272,12 +272,12 @@ def test_a_buyer_acts_by_post_only_on_this_stores_orders(world):
                 with nothing_written():
                     response = client.post(url(held), data, HTTP_HOST=host)
                     check_response(response)
-                wall_case(response.status_code != 404, f"buyer in {here} × {what} of {whose}")
+                check_wall(response.status_code != 404, f"buyer in {here} × {what} of {whose}")
             assert Order.objects.get(number=held.order).status == OrderStatus.RECEIVED
     # Their own order in this store: cancelled (taken out of the outbox, no ERP asked).
     own = world.held["ferrum"].order
     response = client.post(reverse("ordering:cancel", args=[own]), HTTP_HOST=FERRUM)
-    wall_case(response.status_code != 302, "buyer in ferrum × cancel of own order")
+    check_wall(response.status_code != 302, "buyer in ferrum × cancel of own order")
     assert Order.objects.get(number=own).status == OrderStatus.CANCELLED
 
 
@@ -286,7 +286,7 @@ def test_a_buyer_names_only_their_own_companys_addresses(world):
     company = world.desk.company(CODE)
     other = world.desk.company(OTHER)
     own = reverse("accounts:address", args=[company.id, world.address.id])
-    wall_case(client.get(own, HTTP_HOST=FERRUM).status_code != 200, "own address page")
+    check_wall(client.get(own, HTTP_HOST=FERRUM).status_code != 200, "own address page")
     for url in (
         reverse("accounts:address", args=[company.id, world.other_address.id]),
         reverse("accounts:address", args=[other.id, world.other_address.id]),
@@ -294,7 +294,7 @@ def test_a_buyer_names_only_their_own_companys_addresses(world):
         with nothing_written():
             response = client.get(url, HTTP_HOST=FERRUM)
             check_response(response)
-        wall_case(response.status_code != 404, f"buyer × address {url}")
+        check_wall(response.status_code != 404, f"buyer × address {url}")
     # A cart to check out, then another company's ship-to id in the form.
     from storefleet.ordering import services
 
@@ -308,7 +308,7 @@ def test_a_buyer_names_only_their_own_companys_addresses(world):
         with nothing_written():
             response = client.post(reverse("ordering:checkout"), data, HTTP_HOST=FERRUM)
             check_refusal(response, says="Choose one of your company&#x27;s ship-to addresses.")
-        wall_case(Order.objects.filter(submit_token=f"wall-{field}").exists(), f"{field} id")
+        check_wall(Order.objects.filter(submit_token=f"wall-{field}").exists(), f"{field} id")
 
 
 # ------------------------------------------------------------------ agents
@@ -348,11 +348,11 @@ def test_the_agent_of_one_store_reaches_nothing_of_another_by_id(world):
         (hydra.payment, "hydra payment"),
         ("HYDRA-AUDIT", "hydra audit entry"),
     ):
-        wall_case(shown in body, f"agent of ferrum × company page lists the {what}")
-    wall_case("FERRUM-AUDIT" not in body, "agent of ferrum × own store's audit entry")
+        check_wall(shown in body, f"agent of ferrum × company page lists the {what}")
+    check_wall("FERRUM-AUDIT" not in body, "agent of ferrum × own store's audit entry")
     statement = page.context["page"].statement
     listed = {i.number for i in statement.invoices} if statement else set()
-    wall_case(hydra.invoice in listed, "agent of ferrum × hydra invoice in the statement")
+    check_wall(hydra.invoice in listed, "agent of ferrum × hydra invoice in the statement")
     cancel = reverse("service_order_cancel", args=[company.id])
     resend = reverse("service_confirmation_resend", args=[company.id])
     act = reverse("service_acting_start", args=[company.id])
@@ -388,7 +388,7 @@ def test_the_agent_of_one_store_reaches_nothing_of_another_by_id(world):
         breached = (
             response.status_code != 404 if says is None else says not in response.content.decode()
         )
-        wall_case(breached, f"agent of ferrum × {method} {url} {data}")
+        check_wall(breached, f"agent of ferrum × {method} {url} {data}")
     assert Order.objects.get(number=hydra.order).status == OrderStatus.RECEIVED
     # A company buying in Hydra only: every console URL by its id answers 404.
     from tests.service.test_console import company_urls
@@ -397,9 +397,9 @@ def test_the_agent_of_one_store_reaches_nothing_of_another_by_id(world):
         with nothing_written():
             response = getattr(client, method)(url, data, HTTP_HOST=ADMIN)
             check_response(response)
-        wall_case(response.status_code != 404, f"agent of ferrum × hydra-only company {url}")
+        check_wall(response.status_code != 404, f"agent of ferrum × hydra-only company {url}")
     # Their own store's order: cancelled, and the audit names the store.
     response = client.post(cancel, {"number": ferrum.order}, HTTP_HOST=ADMIN)
-    wall_case(Order.objects.get(number=ferrum.order).status != OrderStatus.CANCELLED, "own cancel")
+    check_wall(Order.objects.get(number=ferrum.order).status != OrderStatus.CANCELLED, "own cancel")
     audit = ServiceAction.objects.get(action=ActionKind.ORDER_CANCEL)
     assert (audit.target, audit.store_id) == (ferrum.order, desk.shop.store.id)

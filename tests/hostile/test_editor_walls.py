@@ -28,9 +28,9 @@ from tests.factories import BrandWorld, png_bytes
 from tests.hostile.harness import (
     check_refusal,
     check_response,
+    check_wall,
     hostile,
     nothing_written,
-    wall_case,
 )
 from tests.hostile.strategies import hostile_id
 
@@ -274,7 +274,7 @@ def test_the_other_brands_id_is_refused_and_nothing_is_written(client, worlds, c
         assert response.status_code == 200, what
     else:
         check_response(cell.post(client, me, ref))
-    wall_case(bool(_breached(cell, me)), what)
+    check_wall(bool(_breached(cell, me)), what)
 
 
 @pytest.mark.parametrize("cell", CELLS, ids=[c.name for c in CELLS])
@@ -287,7 +287,7 @@ def test_the_brands_own_id_is_saved(client, worlds, cell, own, other):
     assert response.status_code == 302, af.form_errors(response)
     saved = list(cell.saved(me))
     assert (cell.kind, _object_of(me, cell.kind)) in saved, f"{own}: {cell.name} not saved"
-    wall_case(bool(_breached(cell, me)), f"{own}.editor, {cell.name}, own {cell.kind}")
+    check_wall(bool(_breached(cell, me)), f"{own}.editor, {cell.name}, own {cell.kind}")
 
 
 @hostile
@@ -301,7 +301,7 @@ def test_hostile_ids_never_breach_a_wall_nor_break_a_form(client, worlds, data):
     client.force_login(me.editor)
     response = cell.post(client, me, ref)
     check_response(response)
-    wall_case(bool(_breached(cell, me)), f"{own}.editor, {cell.name}, id {ref!r}")
+    check_wall(bool(_breached(cell, me)), f"{own}.editor, {cell.name}, id {ref!r}")
 
 
 @pytest.mark.parametrize(("own", "other"), EDITORS)
@@ -313,7 +313,7 @@ def test_snippets_offer_editors_nothing_of_another_brand(client, worlds, own, ot
     response = client.get("/admin/snippets/", HTTP_HOST=af.ADMIN, follow=True)
     check_response(response)
     body = response.content.decode()
-    wall_case(
+    check_wall(
         bool(get_snippet_models()) or worlds[other].marker in body,
         f"{own}.editor, snippets, {other}'s objects",
     )

@@ -89,3 +89,41 @@ def test_a_placeholder_is_merged_into_a_category_known_by_name(render_brand):
 
     assert list(Category.objects.values_list("code", "name")) == [("HYD", "Hydraulics")]
     assert [c.name for c in catalog("nordlicht").categories.all()] == ["Hydraulics"]
+
+
+def test_a_launch_with_the_erp_check_on_checks_the_mapping_and_goes_live(
+    render_brand, settings, erp_server
+):
+    from tests.erp.conftest import point_gateway_at
+
+    point_gateway_at(settings, erp_server)
+    folder = render_brand("nordlicht", currency="USD", erp_warehouse="WH-US", assortment="HYD,PNE")
+
+    run = store_launch(path=folder, check_erp=True, inline=True)
+
+    assert run.status == "succeeded"
+    erp_step = run.steps.get(name="erp")
+    assert erp_step.status == "succeeded"
+    assert "warehouse WH-US" in erp_step.log
+    assert "prices in USD" in erp_step.log
+    assert "assortment Hydraulics, Pneumatics" in erp_step.log
+    assert Store.objects.get(slug="nordlicht").currency == "USD"
+
+
+def test_a_launch_with_the_erp_check_on_refuses_a_bad_mapping_before_anything_is_built(
+    render_brand, settings, erp_server
+):
+    from storefleet.errors import ApplicationError
+    from storefleet.provisioning.models import ProvisioningRun
+    from tests.erp.conftest import point_gateway_at
+
+    point_gateway_at(settings, erp_server)
+    folder = render_brand("nordlicht", currency="CAD")
+
+    with pytest.raises(
+        ApplicationError, match="The ERP cannot price in CAD: it prices in EUR, USD"
+    ):
+        store_launch(path=folder, check_erp=True, inline=True)
+
+    assert not Store.objects.filter(slug="nordlicht").exists()
+    assert ProvisioningRun.objects.count() == 0
