@@ -43,11 +43,18 @@ migrate: install
 demo: export STOREFLEET_PUBLIC_PORT = $(PORT)
 demo: install
 	@mkdir -p var
-	$(MANAGE) migrate --noinput
-	$(MANAGE) demo_stores
-	$(MANAGE) collectstatic --noinput -v0
-	cd platform && ERP_URL=$(ERP_URL) ../$(PY) manage.py demo_info
-	PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) ERP_PORT=$(ERP_PORT) ERP_URL=$(ERP_URL) $(VENV)/bin/honcho -f infra/local/Procfile -d . start
+	@echo "== Database: var/storefleet.sqlite3 (migrations)"
+	@$(MANAGE) migrate --noinput -v0
+	@echo "== Demo stores: launched from brands/ through the provisioning pipeline"
+	@$(MANAGE) demo_stores
+	@$(MANAGE) collectstatic --noinput -v0
+	@echo "== Starting web (:$(PORT)), worker, beat and the reference ERP (:$(ERP_PORT)); Ctrl-C stops them all."
+	@echo "   The table of stores, users and addresses follows once the ERP answers"
+	@echo "   (its first start builds and seeds it: about two minutes, with progress below)."
+	@# honcho ends with 130 or 143 when Ctrl-C stops it: that is the normal way out, not an error.
+	@PATH="$(abspath $(VENV))/bin:$$PATH" PORT=$(PORT) ERP_PORT=$(ERP_PORT) ERP_URL=$(ERP_URL) \
+	  $(VENV)/bin/honcho -f infra/local/Procfile -d . start; \
+	  status=$$?; case $$status in 0|130|143) echo "Storefleet stopped." ;; *) exit $$status ;; esac
 
 lint: install
 	$(VENV)/bin/ruff check .

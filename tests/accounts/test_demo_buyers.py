@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -27,6 +30,22 @@ def test_demo_buyers_open_each_store_to_its_regions_customers(settings, erp_serv
     assert (buyer.company.code, buyer.role) == ("C-1001", MemberRole.ADMIN)
     assert Membership.objects.filter(user__username="hydra.buyer", company__code="C-1006").exists()
     assert Membership.objects.count() == 2
+
+
+def test_demo_buyers_wait_for_a_sync_the_worker_is_running(settings, erp_server, ferrum, hydra):
+    """On `make demo` beat's first customer sync may hold the lock when the set-up starts: the
+    set-up waits for it instead of finding no companies to give buyers to."""
+    point_gateway_at(settings, erp_server)
+    lock = "erp:sync:lock:customers"
+    assert cache.add(lock, "1", 60)
+    releaser = threading.Timer(2.0, cache.delete, args=(lock,))
+    releaser.start()
+    try:
+        call_command("demo_buyers", wait=60)
+    finally:
+        releaser.cancel()
+    assert Membership.objects.filter(user__username="ferrum.buyer", company__code="C-1001").exists()
+    assert Company.objects.count() == len(erp_server.manifest["customers"])
 
 
 def test_demo_buyers_say_clearly_when_the_erp_never_answers(settings, erp_server, ferrum):

@@ -10,11 +10,13 @@ import json
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from storefleet.accounts.models import Address, Company
+from storefleet.accounts.models import Address, Company, MemberRole
+from storefleet.accounts.services import membership_create
 from storefleet.brand.models import NavigationSettings
 from storefleet.ordering.models import Order, OrderStatus
 from storefleet.ordering.notifications import order_outcome
@@ -191,15 +193,36 @@ def test_the_store_directory_links_each_store_on_its_public_address(client, ferr
     assert f'href="http://ferrum.localhost:{PORT}/"' in body
 
 
-def test_the_demo_output_prints_the_port_the_stores_answer_on(ferrum, settings):
+def test_the_demo_output_prints_the_port_the_stores_answer_on(ferrum, hydra, settings):
     _public(settings)
     settings.WAGTAILADMIN_BASE_URL = f"http://localhost:{PORT}"
     out = io.StringIO()
     call_command("demo_info", stdout=out)
-    text = out.getvalue()
-    assert f"Ferrum Industrial Components     http://ferrum.localhost:{PORT}/ " in text
-    assert f"Admin (Wagtail):    http://localhost:{PORT}/admin/" in text
-    assert f"curl -H 'Host: ferrum.localhost:{PORT}' http://127.0.0.1:{PORT}/" in text
+    lines = out.getvalue().splitlines()
+    ferrum_line = next(line for line in lines if line.strip().startswith(ferrum.store.name))
+    hydra_line = next(line for line in lines if line.strip().startswith(hydra.store.name))
+    assert f"http://ferrum.localhost:{PORT}/" in ferrum_line
+    # One table: every column starts at the same place on every row.
+    assert ferrum_line.index("http://") == hydra_line.index("http://")
+    assert ferrum_line.index(ferrum.store.currency) == hydra_line.index(hydra.store.currency)
+    assert any(f"http://localhost:{PORT}/admin/" in line for line in lines if "Admin" in line)
+    assert f"curl -H 'Host: ferrum.localhost:{PORT}' http://127.0.0.1:{PORT}/" in out.getvalue()
+
+
+def test_the_demo_output_lists_a_buyer_once_they_can_sign_in_on_their_store(ferrum, settings):
+    _public(settings)
+    out = io.StringIO()
+    call_command("demo_info", stdout=out)
+    assert "ferrum.buyer" not in out.getvalue()
+    user = get_user_model().objects.create_user("ferrum.buyer", "b@example.com", "x")
+    company = Company.objects.create(
+        erp_id=9007, code="C-7", name="Seven GmbH", erp_write_date=timezone.now()
+    )
+    membership_create(company=company, user=user, role=MemberRole.ADMIN)
+    out = io.StringIO()
+    call_command("demo_info", stdout=out)
+    [line] = [line for line in out.getvalue().splitlines() if "ferrum.buyer" in line]
+    assert "C-7" in line and f"http://ferrum.localhost:{PORT}/account/sign-in/" in line
 
 
 def test_public_base_url_is_the_stores_base_url(ferrum, settings):

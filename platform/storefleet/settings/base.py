@@ -351,7 +351,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-LOGGING = {
+# django-axes announces its configuration on every start of every process: not news.
+AXES_VERBOSE = False
+
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

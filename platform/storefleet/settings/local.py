@@ -2,7 +2,7 @@
 a file-based cache shared by the web server and the worker, e-mail to the console)."""
 
 from .base import *  # noqa: F403
-from .base import STOREFLEET_PLATFORM_HOSTS, STOREFLEET_PUBLIC_SCHEME, VAR_DIR, env, origin
+from .base import LOGGING, STOREFLEET_PLATFORM_HOSTS, STOREFLEET_PUBLIC_SCHEME, VAR_DIR, env, origin
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # A development-only key; production.py refuses to start without DJANGO_SECRET_KEY.
@@ -33,3 +33,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# kombu warns that the file-system broker has no host name: it has none by design.
+LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
+# One line per task received and done (the outbox sweeps run every 30 s) drowns what matters on
+# make demo's screen; the ERP calls and the tasks' own messages still show.
+LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
+LOGGING["loggers"]["celery.worker.strategy"] = {"level": "WARNING"}

@@ -1,15 +1,30 @@
-"""Print where to look once the embedded default is up: store URLs, admin, demo users."""
+"""Print where to look once the embedded default is up: one table of stores, one of the demo
+users with where each signs in, and the platform's own addresses.
+
+`make demo` runs it from the `setup` process once the ERP answered and the demo buyers exist, so
+that what it prints is true when it is printed (a buyer is listed only once it can sign in).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from storefleet.accounts.models import Membership
 from storefleet.tenants.selectors import store_list
 
 from .demo_stores import DEMO_PASSWORD
+
+
+def table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
+    """Rows as aligned columns (the first row is the heading); the last column is not padded."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    padded = ([cell.ljust(w) for cell, w in zip(row, widths, strict=False)] for row in rows)
+    return [indent + "  ".join([*cells, row[-1]]) for cells, row in zip(padded, rows, strict=True)]
 
 
 class Command(BaseCommand):
@@ -19,36 +34,75 @@ class Command(BaseCommand):
         # The addresses the platform itself writes (STOREFLEET_PUBLIC_PORT: make demo's PORT).
         out = self.stdout.write
         admin = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        stores = list(store_list())
         out("")
-        out(self.style.SUCCESS("Storefleet is starting (embedded default: SQLite, file broker)."))
-        out("")
-        out("Stores:")
-        for store in store_list():
-            out(
-                f"  {store.name:<32} {store.base_url}/   "
-                f"({store.region}, {store.currency}, {store.get_status_display()})"
+        out(
+            self.style.SUCCESS(
+                "Storefleet is ready (embedded default: SQLite, file broker, the reference ERP)."
             )
+        )
         out("")
-        out(f"Admin (Wagtail):    {admin}/admin/")
-        out(f"Store directory:    {admin}/")
-        out(f"Health:             {admin}/healthz")
-        erp = f"{settings.ERP_URL.rstrip('/')}/{settings.ERP_DATABASE}/"
-        out(f"Reference ERP:      {erp} (Tryton JSON-RPC, user {settings.ERP_USER};")
-        out("                    its first start builds and seeds it, about two minutes)")
+        rows = [["Store", "Address", "Region", "Currency", "Status"]]
+        rows += [
+            [s.name, f"{s.base_url}/", s.region, s.currency, str(s.get_status_display())]
+            for s in stores
+        ]
+        for line in table(rows):
+            out(line)
         out("")
         out(f"Demo users (password for all: {DEMO_PASSWORD}):")
-        out("  platform           platform IT (superuser): every store, sites, users")
-        for store in store_list():
-            out(f"  {store.slug + '.editor':<18} marketing editor of {store.name} only")
-        out("  regional.manager   launches stores: admin > Launch a store, or `storefleet launch`")
-        out("  service.agent      customer service for Ferrum: admin > Customer service")
-        out("  ferrum.buyer       company admin of C-1001 Nordwerk, buys in Ferrum")
-        out("  hydra.buyer        company admin of C-1006 Great Lakes Fabrication, buys in Hydra")
-        out("                     (buyers exist once the ERP answered and was synced, as the")
-        out("                     'setup' process says; they sign in at /account/sign-in/)")
+        for line in table(self._user_rows(stores, admin)):
+            out(line)
         out("")
-        out("*.localhost names resolve to this machine in Chromium and Firefox; for curl use")
+        erp = f"{settings.ERP_URL.rstrip('/')}/{settings.ERP_DATABASE}/"
+        for line in table(
+            [
+                ["Platform", "Address"],
+                ["Admin (Wagtail)", f"{admin}/admin/"],
+                ["Store directory", f"{admin}/"],
+                ["Health", f"{admin}/healthz"],
+                ["Reference ERP", f"{erp} (Tryton JSON-RPC, user {settings.ERP_USER})"],
+            ]
+        ):
+            out(line)
+        out("")
         port = settings.STOREFLEET_PUBLIC_PORT or 80
-        out(f"  curl -H 'Host: ferrum.localhost:{port}' http://127.0.0.1:{port}/")
-        out("Stop with Ctrl-C.")
+        first = stores[0].hostname if stores else "ferrum.localhost"
+        out("*.localhost names resolve to this machine in Chromium and Firefox; with curl send")
+        out(f"the Host header: curl -H 'Host: {first}:{port}' http://127.0.0.1:{port}/")
+        out("Stop everything with Ctrl-C.")
         out("")
+
+    def _user_rows(self, stores: list[Any], admin: str) -> list[list[str]]:
+        """The demo users that exist now, what each does and where each signs in."""
+        users = get_user_model().objects
+        sign_in = f"{admin}/admin/"
+        rows = [["User", "Role", "Signs in at"]]
+        if users.filter(username="platform").exists():
+            rows.append(["platform", "platform IT (superuser): every store, sites, users", sign_in])
+        for store in stores:
+            username = f"{store.slug}.editor"
+            if users.filter(username=username).exists():
+                rows.append([username, f"marketing editor of {store.name} only", sign_in])
+        if users.filter(username="regional.manager").exists():
+            rows.append(["regional.manager", "launches stores: admin > Launch a store", sign_in])
+        if users.filter(username="service.agent").exists():
+            rows.append(["service.agent", "customer service: admin > Customer service", sign_in])
+        by_slug = {store.slug: store for store in stores}
+        memberships = Membership.objects.select_related("user", "company").filter(
+            user__username__endswith=".buyer"
+        )
+        for membership in memberships.order_by("user__username"):
+            username = membership.user.username
+            store = by_slug.get(username.removesuffix(".buyer"))
+            if store is None:
+                continue
+            company = membership.company
+            rows.append(
+                [
+                    username,
+                    f"{membership.get_role_display().lower()} of {company.code} {company.name}",
+                    f"{store.base_url}/account/sign-in/",
+                ]
+            )
+        return rows

@@ -3,6 +3,7 @@ user per role (idempotent: a live store is left as it is)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, check_erp: bool, **options: Any) -> None:
+        # The pipeline's steps run in this process (the worker is not up yet): one line per run
+        # below says what happened, not one per task.
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         result = demo_setup(check_erp=check_erp)
         for run in result.runs:
             if run.status != "succeeded":
