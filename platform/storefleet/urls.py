@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from . import views
+from .brand import seo
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
@@ -15,7 +15,9 @@ urlpatterns = [
     path("admin/", include("storefleet.brand.admin_urls")),  # first: Wagtail's, scoped by store
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", seo.robots_txt, name="robots_txt"),
+    path("sitemap.xml", seo.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", seo.sitemap_section, name="sitemap_section"),
 ]
 
 urlpatterns += views.media_urlpatterns()

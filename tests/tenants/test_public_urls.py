@@ -39,7 +39,8 @@ def _public(settings, scheme: str = "http", port: int | None = PORT) -> None:  #
 
 
 def _hrefs(body: str) -> list[str]:
-    return re.findall(r'href="([^"]*)"', body)
+    """The links a visitor follows (anchors and the like; not the canonical address in <head>)."""
+    return re.findall(r'<(?!link rel="canonical")[^>]*\shref="([^"]*)"', body)
 
 
 def _link(label: str, page=None, url: str = "") -> dict:  # type: ignore[no-untyped-def]
@@ -124,6 +125,9 @@ def test_header_footer_and_teaser_links_are_relative_on_any_port_cached_or_not(
     # The hero's two teaser actions and the header and footer: never a port-less absolute URL.
     assert page_links.count("/campaign/") == 2 and page_links.count("/about/") == 2
     assert not [h for h in page_links if h.startswith("http://ferrum.localhost")]
+    # The one absolute address, for search engines: the store's, with the public port.
+    canonical = "https://ferrum.localhost/" if secure else f"http://ferrum.localhost:{PORT}/"
+    assert f'<link rel="canonical" href="{canonical}">' in first
 
 
 def test_a_page_rendered_for_another_port_links_the_same_way(client, linked, settings):

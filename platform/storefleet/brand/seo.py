@@ -1,0 +1,272 @@
+"""What search engines read of a store: robots.txt, the sitemaps, canonical addresses and
+structured data (schema.org as JSON-LD).
+
+Everything is per store (the request's host) and written on the store's canonical origin
+(``StoreRecord.base_url``: its real scheme, host and port), never on the host a crawler happened
+to use. The sitemaps are built on each request from what is live and sellable now, so publishing
+a page or a product sync is in the next crawl; the product sitemap pages at 50,000 addresses, the
+protocol's limit, under one index.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.sitemaps import Sitemap as DjangoSitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_GET
+from wagtail.models import Page
+
+from storefleet.tenants.selectors import StoreRecord
+
+# Storefront paths that are a buyer's own (carts, orders, accounts) or tools: never crawled.
+PRIVATE_PREFIXES = (
+    "/account/",
+    "/cart/",
+    "/checkout/",
+    "/quick-order/",
+    "/orders/",
+    "/returns/",
+    "/lists/",
+    "/billing/",
+    "/service/",
+    "/admin/",
+    "/django-admin/",
+    "/documents/",
+)
+SITEMAP_LIMIT = 50_000
+Sitemaps = dict[str, type[DjangoSitemap] | DjangoSitemap]
+
+
+def _store(request: HttpRequest) -> StoreRecord:
+    store = getattr(request, "store", None)
+    if store is None:
+        raise Http404("Not a store's address")
+    return store
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """A live store: everything public may be crawled, and here is its sitemap. A store that is
+    not live (draft, suspended): nothing."""
+    store = _store(request)
+    lines = ["User-agent: *"]
+    if store.is_live:
+        lines += [f"Disallow: {prefix}" for prefix in PRIVATE_PREFIXES]
+        lines += ["", f"Sitemap: {store.base_url}/sitemap.xml"]
+    else:
+        lines.append("Disallow: /")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+class _OnStoreOrigin:
+    """Sitemap addresses on the store's canonical origin, whatever host was asked."""
+
+    store: StoreRecord
+
+    def get_domain(self, site: Any = None) -> str:
+        return self.store.base_url.split("://", 1)[1]
+
+    def get_protocol(self, protocol: str | None = None) -> str:
+        return self.store.base_url.split("://", 1)[0]
+
+
+class PageSitemap(_OnStoreOrigin, DjangoSitemap):
+    """The store's live, public pages, from its own tree only. (Wagtail's sitemap writes each
+    page's full URL from its Site, with the port of whoever saved the Site last.)"""
+
+    def __init__(self, request: HttpRequest, store: StoreRecord) -> None:
+        self.request = request
+        self.store = store
+
+    def items(self) -> QuerySet[Page]:
+        root = Page.objects.filter(pk=self.store.root_page_id).first()
+        if root is None:
+            return Page.objects.none()
+        return (
+            Page.objects.live()
+            .public()
+            .descendant_of(root, inclusive=True)
+            .order_by("path")
+            .defer_streamfields()
+            .specific()
+        )
+
+    def location(self, item: Any) -> str:
+        return str(item.relative_url(None, self.request) or "/")
+
+    def lastmod(self, item: Any) -> Any:
+        return item.last_published_at or item.latest_revision_created_at
+
+
+class ProductSitemap(_OnStoreOrigin, DjangoSitemap):
+    """Every product the store sells, on its catalog page's address."""
+
+    limit = SITEMAP_LIMIT
+
+    def __init__(self, store: StoreRecord, catalog_path: str) -> None:
+        self.store = store
+        self.catalog_path = catalog_path
+
+    def items(self) -> QuerySet[Any]:
+        from storefleet.catalog.selectors import product_list, store_assortment
+
+        assortment = store_assortment(store=self.store)
+        return (
+            product_list(assortment=assortment)
+            .select_related(None)
+            .only("sku", "erp_write_date")
+            .order_by("sku")
+        )
+
+    def location(self, item: Any) -> str:
+        return f"{self.catalog_path}{item.sku}/"
+
+    def lastmod(self, item: Any) -> Any:
+        return item.erp_write_date
+
+
+def store_sitemaps(request: HttpRequest) -> Sitemaps:
+    from storefleet.catalog.selectors import catalog_page_for_store
+
+    store = _store(request)
+    sitemaps: Sitemaps = {"pages": PageSitemap(request, store)}
+    catalog = catalog_page_for_store(store=store)
+    if catalog is not None:
+        path = catalog.relative_url(None, request)
+        if path:
+            sitemaps["products"] = ProductSitemap(store, path)
+    return sitemaps
+
+
+@require_GET
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    store = _store(request)
+    if not store.is_live:
+        raise Http404("This store is not live")
+    sitemaps = store_sitemaps(request)
+    response = sitemap_views.index(request, sitemaps, sitemap_url_name="sitemap_section")
+    return _on_store_origin(response, request, store)
+
+
+@require_GET
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    store = _store(request)
+    if not store.is_live:
+        raise Http404("This store is not live")
+    sitemaps = store_sitemaps(request)
+    if section not in sitemaps:
+        raise Http404(f"No sitemap section {section!r}")
+    page = request.GET.get("p", "1")
+    section_map = sitemaps[section]
+    assert isinstance(section_map, DjangoSitemap)
+    if not page.isdigit() or not 1 <= int(page) <= _pages(section_map):
+        raise Http404("No such sitemap page")
+    return sitemap_views.sitemap(request, sitemaps, section=section)
+
+
+def _pages(sitemap: DjangoSitemap) -> int:
+    return Paginator(sitemap._items(), sitemap.limit).num_pages  # type: ignore[attr-defined]
+
+
+def _on_store_origin(response: HttpResponse, request: HttpRequest, store: StoreRecord) -> Any:
+    """The index lists its sections on the host that was asked (Django builds them from the
+    request): move them onto the store's canonical origin."""
+    asked = request.build_absolute_uri("/").rstrip("/")
+    response.render()  # type: ignore[attr-defined]
+    if asked != store.base_url:
+        response.content = response.content.replace(asked.encode(), store.base_url.encode())
+    return response
+
+
+# --- structured data ---------------------------------------------------------------------------
+
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def json_ld(data: dict[str, Any] | list[dict[str, Any]]) -> SafeString:
+    """A JSON-LD script element; what marketing or the ERP wrote cannot close it (``</script>``
+    is escaped as Django's json_script escapes it)."""
+    text = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
+
+
+def organization(store: StoreRecord, settings: Any, logo_url: str = "") -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": (getattr(settings, "legal_name", "") or store.brand or store.name),
+        "url": f"{store.base_url}/",
+    }
+    if logo_url:
+        data["logo"] = logo_url if "://" in logo_url else f"{store.base_url}{logo_url}"
+    contact = {
+        key: value
+        for key, value in (
+            ("telephone", getattr(settings, "phone", "")),
+            ("email", getattr(settings, "email", "")),
+        )
+        if value
+    }
+    if contact:
+        data["contactPoint"] = {"@type": "ContactPoint", "contactType": "sales", **contact}
+    return data
+
+
+def breadcrumbs(store: StoreRecord, trail: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """``trail``: (name, path) from the home page down to the page itself."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": name,
+                "item": f"{store.base_url}{path}",
+            }
+            for position, (name, path) in enumerate(trail, start=1)
+        ],
+    }
+
+
+def product(
+    store: StoreRecord,
+    *,
+    sku: str,
+    name: str,
+    path: str,
+    category: str = "",
+    image_url: str = "",
+    price: Decimal | None = None,
+    currency: str = "",
+) -> dict[str, Any]:
+    """A product; with an offer where the store shows anonymous visitors its list price."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "sku": sku,
+        "name": name,
+        "url": f"{store.base_url}{path}",
+        "brand": {"@type": "Brand", "name": store.brand or store.name},
+    }
+    if category:
+        data["category"] = category
+    if image_url:
+        data["image"] = image_url if "://" in image_url else f"{store.base_url}{image_url}"
+    if price is not None and currency:
+        data["offers"] = {
+            "@type": "Offer",
+            "price": format(price.normalize(), "f"),
+            "priceCurrency": currency,
+            "url": f"{store.base_url}{path}",
+            "seller": {"@type": "Organization", "name": store.brand or store.name},
+        }
+    return data
