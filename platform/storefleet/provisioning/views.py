@@ -122,7 +122,7 @@ def store_index(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "provisioning/store_index.html",
-        {"rows": rows, "store_urls": {r.slug: store_url(request, r.hostname) for r in rows}},
+        {"rows": [(row, store_url(request, row.hostname) if row.hostname else "") for row in rows]},
     )
 
 
