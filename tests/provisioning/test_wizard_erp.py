@@ -8,13 +8,15 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
 
+from storefleet.provisioning.demo import regional_managers_group
 from storefleet.provisioning.models import ProvisioningRun
 from storefleet.tenants.models import Store
 from tests.erp.conftest import point_gateway_at
 from tests.provisioning.conftest import WIZARD_ANSWERS
-from tests.provisioning.test_views import manager_client  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,15 @@ FORM_URL = reverse("provisioning_launch_form", args=["b2b-store"])
 
 
 @pytest.fixture
+def manager_client(brands_dir) -> Client:
+    manager = get_user_model().objects.create_user("regional.manager", "rm@example.com", "pw")
+    manager.groups.add(regional_managers_group())
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
 def erp(settings, erp_server):
     return point_gateway_at(settings, erp_server)
 
@@ -44,7 +55,7 @@ def choice_values(form, name: str) -> list[str]:
     return [value for value, _label in form.fields[name].choices]
 
 
-def test_the_pickers_offer_what_the_erp_has(manager_client, erp):  # noqa: F811
+def test_the_pickers_offer_what_the_erp_has(manager_client, erp):
     response = manager_client.get(FORM_URL)
 
     form = response.context["form"]
@@ -64,7 +75,7 @@ def test_the_pickers_offer_what_the_erp_has(manager_client, erp):  # noqa: F811
 def test_a_tampered_choice_is_refused_naming_what_the_erp_has_and_nothing_is_planned(
     manager_client,
     erp,
-    brands_dir,  # noqa: F811
+    brands_dir,
 ):
     response = plan_post(
         manager_client, erp_warehouse="WH-XX", currency="CAD", assortment=["HYD", "ZZZ"]
@@ -92,7 +103,7 @@ def test_a_tampered_choice_is_refused_naming_what_the_erp_has_and_nothing_is_pla
     assert ProvisioningRun.objects.count() == 0
 
 
-def test_picked_values_plan_with_the_erp_check_on(manager_client, erp, brands_dir):  # noqa: F811
+def test_picked_values_plan_with_the_erp_check_on(manager_client, erp, brands_dir):
     # Categories ticked one by one, as the browser posts them.
     response = plan_post(manager_client, assortment=["HYD", "PNE"])
 
@@ -110,7 +121,7 @@ def test_picked_values_plan_with_the_erp_check_on(manager_client, erp, brands_di
 def test_a_plan_problem_is_at_the_top_linked_to_its_field_which_is_marked(
     manager_client,
     erp,
-    brands_dir,  # noqa: F811
+    brands_dir,
 ):
     response = plan_post(manager_client, featured_skus="HYD-1007,NOPE-1")
 
@@ -138,7 +149,7 @@ def test_a_plan_problem_is_at_the_top_linked_to_its_field_which_is_marked(
 def test_with_the_erp_down_the_wizard_says_so_and_takes_typed_codes_the_plan_checks(
     manager_client,
     settings,
-    brands_dir,  # noqa: F811
+    brands_dir,
 ):
     settings.ERP_URL = "http://127.0.0.1:9/"  # nothing listens on the discard port
     settings.ERP_RETRY_BACKOFF_SECONDS = 0
