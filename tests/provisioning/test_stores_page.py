@@ -190,7 +190,7 @@ def test_the_wizard_has_colour_pickers_and_the_contrast_verdict(manager_client):
     ) in page
     assert 'name="primary_colour" value="#0B3D91"' in page
     # The template's own colours read well.
-    assert '<p class="help-block help-info" id="contrast-ok" >' in page
+    assert '<div class="help-block help-info" id="contrast-ok" >' in page
 
     theme = {"accent_colour": "#F28C28", "dark_colour": "#14213D", "light_colour": "#F3F5F8"}
     posted = manager_client.post(url, {**theme, "primary_colour": "#FFEE00", "plan": ""})

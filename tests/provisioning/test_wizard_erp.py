@@ -63,6 +63,9 @@ def test_the_pickers_offer_what_the_erp_has(manager_client, erp):
     assert {"WH-EU", "WH-US"} <= set(choice_values(form, "erp_warehouse"))
     assert "List Price" in choice_values(form, "erp_price_list")
     assert {"HYD", "PNE", "FAS"} <= set(choice_values(form, "assortment"))
+    # Only categories a store file can name: the ERP's accounting categories have no code.
+    assert all(re.fullmatch(r"[A-Z]{2,5}", c) for c in choice_values(form, "assortment"))
+    assert form.fields["assortment"].label == "ERP product categories sold here"
     page = response.content.decode()
     assert '<select name="erp_warehouse"' in page
     assert '<select name="currency"' in page

@@ -25,6 +25,7 @@ from django import forms
 
 from storefleet.erp.types import LaunchOptions
 
+from .answers import CATEGORY
 from .rendering import AnswerProblem, SiteTemplate
 
 COLOUR_FIELDS = {
@@ -158,6 +159,9 @@ class LaunchForm(forms.Form):
             else:
                 field = forms.CharField(initial=question.default)
             field.label, field.required = question.prompt, False
+            if isinstance(field, forms.MultipleChoiceField):
+                # Ticked, not typed: the prompt's "comma-separated" is for the command line.
+                field.label = question.prompt.replace(", comma-separated", "")
             questions[question.name] = field
         # The questions first, in the template's order; the ERP switch last.
         self.fields = {**questions, "check_erp": self.fields["check_erp"]}
@@ -193,10 +197,13 @@ class LaunchForm(forms.Form):
                 ),
             )
         if name == "assortment":
-            codes = [c.code for c in options.categories]
+            # Only categories with a code a store file can name (the ERP also has accounting
+            # categories without one).
+            categories = [c for c in options.categories if CATEGORY.fullmatch(c.code)]
+            codes = [c.code for c in categories]
             chosen = [c.strip() for c in default.split(",") if c.strip() in codes]
             return CommaSeparatedChoices(
-                choices=[(c.code, f"{c.code} · {c.name}") for c in options.categories],
+                choices=[(c.code, f"{c.code} · {c.name}") for c in categories],
                 initial=chosen,
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "erp-categories"}),
                 error_messages=_pick(name, "a product category", codes),
