@@ -174,3 +174,26 @@ def test_with_the_erp_down_the_wizard_says_so_and_takes_typed_codes_the_plan_che
     assert 'name="launch"' not in page
     assert (Store.objects.count(), ProvisioningRun.objects.count()) == (0, 0)
     assert list(brands_dir.iterdir()) == []
+
+
+def test_a_hostile_picker_value_is_refused_briefly_never_a_server_error(
+    manager_client, erp, brands_dir
+):
+    long = "<script>" + "W" * 5000
+    response = plan_post(
+        manager_client, erp_price_list=long, currency="US\x00D", assortment=["{{ 7*7 }}"]
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    price_list = errors["erp_price_list"][0]
+    assert price_list.startswith("erp_price_list: '<script>WWW")
+    assert "W…' is not a price list the ERP has; pick one of List Price, " in price_list
+    assert len(price_list) < 250
+    assert errors["currency"] == [
+        "currency: 'US?D' is not a currency the ERP has; pick one of EUR, USD."
+    ]
+    assert errors["assortment"][0].startswith("assortment: '{{ 7*7 }}' is not a product category")
+    page = response.content.decode()
+    assert "<script>WWW" not in page and "49" not in page.split('id="answer-problems"')[1][:2000]
+    assert (list(brands_dir.iterdir()), ProvisioningRun.objects.count()) == ([], 0)

@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from storefleet.erp.types import LaunchOptions
 
-from .answers import CATEGORY
+from .answers import CATEGORY, _echo
 from .rendering import AnswerProblem, SiteTemplate
 
 COLOUR_FIELDS = {
@@ -96,15 +97,6 @@ class ColourInput(forms.TextInput):
         )
 
 
-class CommaSeparatedChoices(forms.MultipleChoiceField):
-    """Categories ticked one by one, or posted as one comma-separated value (as the text field
-    takes them when the ERP is down, and as scripts post them)."""
-
-    def to_python(self, value: Any) -> list[str]:
-        items = super().to_python(value)
-        return [part.strip() for item in items for part in item.split(",") if part.strip()]
-
-
 @dataclass(frozen=True)
 class FieldError:
     """One message shown in the summary at the top, linking to its field."""
@@ -112,6 +104,41 @@ class FieldError:
     field: str
     label: str
     message: str
+
+
+class ErpChoiceMixin:
+    """Refuses a value the ERP did not offer, echoing at most ``ECHO_LENGTH`` characters of
+    it (a hostile post must not flood the page)."""
+
+    error_messages: dict[str, Any]
+
+    def validate(self, value: Any) -> None:
+        try:
+            super().validate(value)  # type: ignore[misc]
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            values = value if isinstance(value, list) else [value]
+            valid = self.valid_value  # type: ignore[attr-defined]
+            wrong = next((str(v) for v in values if not valid(v)), "")
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": _echo("".join(c if c.isprintable() else "?" for c in wrong))},
+            ) from None
+
+
+class ErpChoiceField(ErpChoiceMixin, forms.ChoiceField):
+    pass
+
+
+class CommaSeparatedChoices(ErpChoiceMixin, forms.MultipleChoiceField):
+    """Categories ticked one by one, or posted as one comma-separated value (as the text field
+    takes them when the ERP is down, and as scripts post them)."""
+
+    def to_python(self, value: Any) -> list[str]:
+        items = super().to_python(value)
+        return [part.strip() for item in items for part in item.split(",") if part.strip()]
 
 
 def _pick(question_name: str, what: str, known: Iterable[str]) -> dict[str, str]:
@@ -172,7 +199,7 @@ class LaunchForm(forms.Form):
         assert options is not None
         if name == "erp_warehouse":
             codes = [w.code for w in options.warehouses]
-            return forms.ChoiceField(
+            return ErpChoiceField(
                 choices=[(w.code, f"{w.code} · {w.name}") for w in options.warehouses],
                 initial=default if default in codes else None,
                 error_messages=_pick(name, "a warehouse", codes),
@@ -180,14 +207,14 @@ class LaunchForm(forms.Form):
             )
         if name == "erp_price_list":
             names = [p.name for p in options.price_lists]
-            return forms.ChoiceField(
+            return ErpChoiceField(
                 choices=[(n, n) for n in names],
                 initial=default if default in names else None,
                 error_messages=_pick(name, "a price list", names),
                 help_text="The ERP's price lists; buyers without a contract see this one.",
             )
         if name == "currency":
-            return forms.ChoiceField(
+            return ErpChoiceField(
                 choices=[(c, c) for c in options.currencies],
                 initial=default if default in options.currencies else None,
                 error_messages=_pick(name, "a currency", options.currencies),
