@@ -160,6 +160,7 @@ def test_with_the_erp_down_the_wizard_says_so_and_takes_typed_codes_the_plan_che
 
     assert 'id="erp-unavailable"' in page
     assert "The ERP cannot be reached" in page
+    assert "cart" not in page  # the buyers' wording of an outage is not the manager's
     assert re.search(r'<input type="text" name="currency" value="EUR"', page)
     assert re.search(r'<input type="text" name="erp_warehouse" value="WH-EU"', page)
 
