@@ -198,3 +198,23 @@ def test_a_hostile_picker_value_is_refused_briefly_never_a_server_error(
     page = response.content.decode()
     assert "<script>WWW" not in page and "49" not in page.split('id="answer-problems"')[1][:2000]
     assert (list(brands_dir.iterdir()), ProvisioningRun.objects.count()) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("problem", "field"),
+    [
+        ("The folder /x/brands/nordlicht already exists: a store 'nordlicht' is ...", "slug"),
+        ("The hostname 'ferrum.localhost' is used by another site; choose another.", "hostname"),
+        ("ERP warehouse 'WH-XX' does not exist (the ERP has WH-EU, WH-US).", "erp_warehouse"),
+        ("ERP price list 'Gold' does not exist (the ERP has List Price).", "erp_price_list"),
+        ("The ERP cannot price in CAD: it prices in EUR, USD (...).", "currency"),
+        ("ERP product categories ZZZ do not exist (the ERP has ...).", "assortment"),
+        ("SKU NOPE-1 is unknown to the ERP (or inactive there).", "featured_skus"),
+        ("store.toml [customers] codes: C-9 is not a customer in the ERP; ...", "customer_codes"),
+        ("ERP mapping cannot be checked: the ERP cannot be reached.", ""),
+    ],
+)
+def test_each_plan_problem_names_the_field_it_is_about(problem, field):
+    from storefleet.provisioning.forms import problem_field
+
+    assert problem_field(problem) == field

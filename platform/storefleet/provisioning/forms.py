@@ -55,6 +55,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("Legal details", ("legal_name", "address", "phone", "email", "vat_id", "registration")),
+    ("Customers served", ("customer_countries", "customer_codes")),
 )
 # Plan problems in the plan's words, and the field whose answer each is about: the page links
 # each problem to its field and marks that field. Checked in order; the first match wins.
@@ -66,6 +67,8 @@ PROBLEM_FIELDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"cannot price in "), "currency"),
     (re.compile(r"^ERP product categor"), "assortment"),
     (re.compile(r"^SKU "), "featured_skus"),
+    (re.compile(r"\[customers\] codes"), "customer_codes"),
+    (re.compile(r"\[customers\] countr"), "customer_countries"),
     (re.compile(r"its currency is "), "currency"),
     (re.compile(r"its (name|brand) is "), "brand_name"),
     (re.compile(r"its region is "), "region"),
