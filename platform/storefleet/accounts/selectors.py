@@ -10,7 +10,7 @@ import hashlib
 
 from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from .models import Address, Company, Invitation, MemberRole, Membership
@@ -18,6 +18,17 @@ from .models import Address, Company, Invitation, MemberRole, Membership
 
 def company_list() -> QuerySet[Company]:
     return Company.objects.prefetch_related("addresses")
+
+
+def company_counts_by_store() -> dict[int, int]:
+    """How many active customer companies may buy in each store (store id → count), in one
+    query: the platform's Stores page shows whom each store serves."""
+    rows = (
+        Company.objects.filter(active=True, stores__isnull=False)
+        .values("stores")
+        .annotate(count=Count("id"))
+    )
+    return {row["stores"]: row["count"] for row in rows}
 
 
 def company_by_code(code: str) -> Company | None:

@@ -37,6 +37,7 @@ from .types import (
     CustomerBatch,
     Invoice,
     InvoiceDocument,
+    LaunchOptions,
     LineQuery,
     MappingQuery,
     MappingReport,
@@ -58,6 +59,10 @@ from .types import (
 )
 
 R = TypeVar("R", PriceQuote, Availability)
+
+# The launch wizard's pickers ask on every page view: the ERP's master data changes rarely,
+# and a new warehouse or price list should show up within a minute.
+LAUNCH_OPTIONS_TTL_SECONDS = 60
 
 
 def _generation(key: str, known: dict[str, Any]) -> int:
@@ -306,6 +311,23 @@ class ErpGateway:
 
     def test_connection(self) -> ConnectionReport:
         return resilience.call("test_connection", self.backend.test_connection, idempotent=True)
+
+    def launch_options(self) -> LaunchOptions:
+        """What a new store may be mapped to (warehouses, price lists, currencies, product
+        categories), kept ``LAUNCH_OPTIONS_TTL_SECONDS`` per ERP; a failure is not kept, so
+        the next view asks again. Raises ``ErpUnavailable`` when the ERP cannot be reached."""
+        config = (settings.ERP_URL, settings.ERP_DATABASE, settings.ERP_USER)
+        key = (
+            "erp:launch-options:"
+            + hashlib.blake2b("|".join(config).encode(), digest_size=12).hexdigest()
+        )
+        options: LaunchOptions | None = cache.get(key)
+        if options is None:
+            options = resilience.call(
+                "launch_options", self.backend.launch_options, idempotent=True
+            )
+            cache.set(key, options, timeout=LAUNCH_OPTIONS_TTL_SECONDS)
+        return options
 
     def mapping_check(self, *, query: MappingQuery) -> MappingReport:
         """The ERP's view of a store's mapping (never cached: a launch asks for the truth)."""

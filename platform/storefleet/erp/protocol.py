@@ -17,6 +17,7 @@ from .types import (
     CustomerBatch,
     Invoice,
     InvoiceDocument,
+    LaunchOptions,
     LineQuery,
     MappingQuery,
     MappingReport,
@@ -132,6 +133,11 @@ class ErpBackend(Protocol):
 
     def test_connection(self) -> ConnectionReport:
         """Log in and report what is there: version, company, warehouses, price lists."""
+        ...
+
+    def launch_options(self) -> LaunchOptions:
+        """The warehouses, price lists, currencies and product categories a new store may be
+        mapped to. Reads only; a handful of requests."""
         ...
 
     def mapping_check(self, *, query: MappingQuery) -> MappingReport:

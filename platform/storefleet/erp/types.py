@@ -383,6 +383,21 @@ class ConnectionReport:
 
 
 @dataclass(frozen=True, slots=True)
+class LaunchOptions:
+    """What the ERP offers a new store: the choices the launch wizard shows its regional
+    manager (a store's mapping must name one warehouse, one price list and one currency from
+    these, and categories from ``categories``)."""
+
+    company: str
+    company_currency: str
+    warehouses: tuple[NamedRef, ...]
+    price_lists: tuple[NamedRef, ...]
+    # Currencies the ERP can price in: the company's own and those it has an exchange rate for.
+    currencies: tuple[str, ...]
+    categories: tuple[NamedRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class MappingQuery:
     """What a store declares it takes from the ERP: checked before the store is launched."""
 

@@ -13,6 +13,7 @@ from storefleet.erp.types import (
     CustomerBatch,
     Invoice,
     InvoiceDocument,
+    LaunchOptions,
     LineQuery,
     MappingQuery,
     MappingReport,
@@ -150,6 +151,10 @@ class TrytonBackend:
                 NamedRef(erp_id=p["id"], code=str(p["id"]), name=p["name"]) for p in price_lists
             ),
         )
+
+    def launch_options(self) -> LaunchOptions:
+        self.lookups.clear()
+        return mapping.launch_options(self.client, self.lookups)
 
     def mapping_check(self, *, query: MappingQuery) -> MappingReport:
         self.lookups.clear()

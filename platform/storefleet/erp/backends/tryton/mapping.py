@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from storefleet.erp.types import (
+    LaunchOptions,
     LineQuery,
     MappingQuery,
     MappingReport,
@@ -26,10 +27,9 @@ def _named(rows: list[dict], code_field: str = "code") -> tuple[NamedRef, ...]:
     )
 
 
-def mapping_check(client: TrytonClient, lookups: Lookups, query: MappingQuery) -> MappingReport:
-    """Six requests at most, whatever the size of the sample: master data (company,
-    warehouses, price lists, currencies, categories), one product read with prices in the
-    store's price list and currency, one stock read in its warehouse."""
+def _master_data(client: TrytonClient, lookups: Lookups) -> tuple[LaunchOptions, dict[int, str]]:
+    """Company, warehouses, price lists, currencies and categories (five requests): the
+    options a store may be mapped to, and the ids of the currencies the ERP can price in."""
     company = lookups.company()
     warehouses = tuple(
         NamedRef(erp_id=wid, code=code, name=name)
@@ -45,6 +45,32 @@ def mapping_check(client: TrytonClient, lookups: Lookups, query: MappingQuery) -
     priced.update({row["id"]: row["code"] for row in currency_rows if dec(row.get("rate"))})
     categories = _named(
         client.search_read("product.category", [], ["name", "code"], order=[["name", "ASC"]])
+    )
+    options = LaunchOptions(
+        company=company.name,
+        company_currency=company.currency,
+        warehouses=warehouses,
+        price_lists=price_lists,
+        currencies=tuple(sorted(set(priced.values()))),
+        categories=categories,
+    )
+    return options, priced
+
+
+def launch_options(client: TrytonClient, lookups: Lookups) -> LaunchOptions:
+    """What a new store may be mapped to, as the launch wizard offers it."""
+    return _master_data(client, lookups)[0]
+
+
+def mapping_check(client: TrytonClient, lookups: Lookups, query: MappingQuery) -> MappingReport:
+    """Six requests at most, whatever the size of the sample: master data (company,
+    warehouses, price lists, currencies, categories), one product read with prices in the
+    store's price list and currency, one stock read in its warehouse."""
+    options, priced = _master_data(client, lookups)
+    warehouses, price_lists, categories = (
+        options.warehouses,
+        options.price_lists,
+        options.categories,
     )
 
     warehouse = next((w for w in warehouses if w.code == query.warehouse), None)
@@ -103,11 +129,11 @@ def mapping_check(client: TrytonClient, lookups: Lookups, query: MappingQuery) -
     return MappingReport(
         backend="tryton",
         version=client.server_version(),
-        company=company.name,
-        company_currency=company.currency,
+        company=options.company,
+        company_currency=options.company_currency,
         warehouses=warehouses,
         price_lists=price_lists,
-        currencies=tuple(sorted(set(priced.values()))),
+        currencies=options.currencies,
         categories=categories,
         warehouse=warehouse,
         price_list=price_list,
