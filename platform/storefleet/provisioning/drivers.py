@@ -108,9 +108,15 @@ class Endpoint:
 def web_address() -> tuple[str, int]:
     """The local web server's address: ``STOREFLEET_WEB_ADDRESS`` (``host:port``), else the
     loopback on the public port (runserver's, under ``make demo``)."""
-    configured = getattr(settings, "STOREFLEET_WEB_ADDRESS", "")
+    configured = settings.STOREFLEET_WEB_ADDRESS
     if configured:
         host, _, port = configured.rpartition(":")
+        if not port.isdigit():
+            raise ApplicationError(
+                f"STOREFLEET_WEB_ADDRESS '{configured}' is not host:port (e.g. 127.0.0.1:8000); "
+                "correct it in the environment.",
+                code="smoke_test",
+            )
         return host or "127.0.0.1", int(port)
     return "127.0.0.1", public_port()
 

@@ -14,6 +14,7 @@ from typing import Any
 from wagtail.models import Site
 
 from storefleet.errors import ApplicationError
+from storefleet.origins import public_base_url
 from storefleet.tenants.models import Store, StoreStatus
 
 from .customers import (
@@ -171,8 +172,12 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
         PlannedChange(ChangeKind.CREATE, "invitation", f"{p.email} as {p.role}")
         for p in people_pending(store=store, people=folder.people)
     ]
-    endpoint = smoke_endpoint(driver=driver, hostname=spec.hostname)
-    changes.append(PlannedChange(ChangeKind.CHECK, "smoke test", endpoint.url))
+    try:
+        url = smoke_endpoint(driver=driver, hostname=spec.hostname).url
+    except ApplicationError as error:  # the web server's address is misconfigured
+        problems.append(error.message)
+    else:
+        changes.append(PlannedChange(ChangeKind.CHECK, "smoke test", url))
     if store is None or store.status != StoreStatus.LIVE:
         changes.append(PlannedChange(ChangeKind.CHANGE, "status", "live"))
     return Plan(
@@ -278,7 +283,7 @@ def plan_suspend(*, slug: str) -> Plan:
         return Plan(RunAction.SUSPEND, slug, "", "", (), (f"There is no store '{slug}'.",))
     kind = ChangeKind.UNCHANGED if store.status == StoreStatus.SUSPENDED else ChangeKind.CHANGE
     driver, problem = _declared_driver(slug)
-    url = smoke_endpoint(driver=driver or "local", hostname=store.hostname).url
+    url = public_base_url(store.hostname) + "/"
     changes = (
         PlannedChange(kind, "status", "suspended"),
         PlannedChange(ChangeKind.CHECK, "smoke test", f"{url} answers 503"),
