@@ -47,6 +47,13 @@ STORES = int(os.environ.get("BENCH_STORES", "50"))
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 ANSWER_TIMEOUT = 120
+# The Redis databases of the two platforms' caches; BENCH_REDIS_DBS=none: file caches instead
+# (a machine whose Redis databases belong to someone else).
+REDIS_DBS = (
+    (-1, -1)
+    if os.environ.get("BENCH_REDIS_DBS") == "none"
+    else tuple(int(x) for x in os.environ.get("BENCH_REDIS_DBS", "11,12").split(","))
+)
 
 
 def slug(index: int) -> str:
@@ -97,7 +104,7 @@ def environment(
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "CACHE_URL": (
             f"redis://127.0.0.1:6379/{cache_db}"
-            if redis_answers()
+            if redis_answers() and cache_db >= 0
             else f"filecache://{var / 'cache'}"
         ),
     }
@@ -261,8 +268,8 @@ def main() -> int:
         # manage() and serve() run from bench_storefront.PLATFORM: point it at the snapshot.
         bench_storefront.PLATFORM = snapshot(work / "src")
         render_brands(bench_storefront.PLATFORM.parent / "site_templates", brands, STORES)
-        env_many = environment(work, "many", brands, 11, erp)
-        env_two = environment(work, "two", brands, 12, erp)
+        env_many = environment(work, "many", brands, REDIS_DBS[0], erp)
+        env_two = environment(work, "two", brands, REDIS_DBS[1], erp)
         for env in (env_many, env_two):
             manage(env, "migrate", "--noinput")
             manage(env, "shell", "-c", "from django.core.cache import cache; cache.clear()")
