@@ -45,7 +45,7 @@ HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 WAREHOUSE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,19}")
 CATEGORY = re.compile(r"[A-Z]{2,5}")
 SKU = re.compile(r"[A-Z0-9][A-Z0-9._-]{1,39}")
-CUSTOMER_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
+CUSTOMER_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 # Stricter than the hook's: the characters a sales address, a phone number and a VAT ID use.
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 PHONE = re.compile(r"[+(]?[0-9][0-9()./ -]{0,38}")

@@ -52,7 +52,7 @@ __all__ = [
 DRIVERS = ("local", "pulumi")
 MAX_FILE_BYTES = 1_000_000
 MAX_PEOPLE = 50
-CUSTOMER_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
+CUSTOMER_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 COUNTRY = re.compile(r"[A-Z]{2}")
 PRICE_LIST = re.compile(r"[^\x00-\x1f\x7f]{1,80}")
 # store.toml keys checked by the wizard's rule for the same answer (``answers.RULES``).

@@ -45,7 +45,7 @@ WAREHOUSE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,19}")
 CATEGORY = re.compile(r"[A-Z]{2,5}")
 SKU = re.compile(r"[A-Z0-9][A-Z0-9._-]{1,39}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-CUSTOMER_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
+CUSTOMER_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def platform_colours():
@@ -138,7 +138,9 @@ def problems(answers):
     # .get: a template may not ask whom it serves (its store file then declares nobody).
     countries = split(answers.get("customer_countries", "XX"))
     need(
+        # Derived from the country by default: a refused country is reported once, as itself.
         "customer_countries" not in answers
+        or countries == [answers["country"]]
         or (bool(countries) and all(code in COUNTRIES for code in countries)),
         f"customer_countries: '{answers.get('customer_countries', '')}' must be a "
         "comma-separated list of ISO 3166 country codes, e.g. US,CA.",
