@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from storefleet.accounts.models import Company
+from storefleet.accounts.selectors import company_list
 from storefleet.accounts.services import companies_upsert, store_companies_set
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import CustomerRecord, SyncCursor
@@ -107,7 +107,7 @@ def facts_from_records(records: Sequence[CustomerRecord]) -> tuple[CustomerFacts
 
 def facts_from_mirror() -> tuple[CustomerFacts, ...]:
     """The active companies mirrored from the ERP."""
-    companies = Company.objects.filter(active=True).prefetch_related("addresses")
+    companies = company_list().filter(active=True)
     return tuple(
         CustomerFacts(
             code=c.code,
@@ -137,6 +137,6 @@ def store_customers_open(
         records = erp_customer_records()
         companies_upsert(records=records)
     match = customers_match(declared=declared, customers=facts_from_mirror())
-    companies = Company.objects.filter(code__in=[c.code for c in match.served])
+    companies = company_list().filter(code__in=[c.code for c in match.served])
     added, removed = store_companies_set(store=store, companies=companies)
     return CustomersOpened(match=match, added=added, removed=removed)

@@ -13,6 +13,7 @@ from typing import Any
 
 from wagtail.models import Site
 
+from storefleet.accounts.selectors import store_company_codes
 from storefleet.errors import ApplicationError
 from storefleet.origins import public_base_url
 from storefleet.tenants.models import Store, StoreStatus
@@ -226,7 +227,7 @@ def _customers_changes(
     if problem:
         problems.append(problem)
     served = {c.code for c in match.served}
-    current = set(store.companies.values_list("code", flat=True)) if store is not None else set()
+    current = store_company_codes(store_id=store.pk) if store is not None else set()
     kind = ChangeKind.UNCHANGED if served == current else ChangeKind.CHANGE
     return [PlannedChange(kind, "customers served", match.describe())]
 
