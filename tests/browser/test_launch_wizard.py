@@ -84,7 +84,7 @@ def test_regional_manager_launches_a_store_and_opens_it(
         expect(page.locator(f'tr[data-step="{step}"] .step-status')).to_have_text("succeeded")
     expect(page.locator('tr[data-step="erp"] .step-status')).to_have_text("skipped")
     expect(page.locator('tr[data-step="smoke_test"] .step-log')).to_contain_text(
-        "GET http://polaris.localhost/ → 200"
+        f"GET http://polaris.localhost:{port}/ → 200"
     )
     page.screenshot(path=str(artifacts / "launch-wizard-run.png"), full_page=True)
     run = ProvisioningRun.objects.get(slug="polaris")

@@ -74,6 +74,8 @@ SHAPED = (
     "phone",
     "email",
     "vat_id",
+    "customer_countries",
+    "customer_codes",
 )
 VALID = {**WIZARD_ANSWERS, "slug": "nordlicht"}
 NEVER_FITS = (
@@ -211,6 +213,9 @@ STORE_KEYS = (
     ("store.toml", "contact", "legal_name"),
     ("store.toml", "contact", "email"),
     ("store.toml", "contact", "phone"),
+    ("store.toml", "customers", "codes"),
+    ("store.toml", "customers", "countries"),
+    ("store.toml", "people", "editors"),
     ("theme.toml", "colours", "primary"),
     ("theme.toml", "fonts", "heading"),
     ("theme.toml", "logo", "text"),

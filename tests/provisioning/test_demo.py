@@ -69,6 +69,8 @@ def test_demo_stores_launches_brands_folders_and_creates_one_user_per_role(setti
         "skipped",
         "unchanged",
         "unchanged",
+        "unchanged",
+        "unchanged",
         "succeeded",
         "unchanged",
     ]

@@ -53,6 +53,8 @@ SHAPED = (
     "phone",
     "email",
     "vat_id",
+    "customer_countries",
+    "customer_codes",
 )
 BASE = {"brand_name": "Nordlicht Antriebe", "slug": "nordlicht"}
 

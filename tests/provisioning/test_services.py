@@ -36,7 +36,16 @@ from storefleet.tenants.models import Store, StoreStatus
 
 pytestmark = pytest.mark.django_db
 
-LAUNCH_STEPS = ["register", "erp", "infrastructure", "content", "smoke_test", "live"]
+LAUNCH_STEPS = [
+    "register",
+    "erp",
+    "infrastructure",
+    "content",
+    "customers",
+    "people",
+    "smoke_test",
+    "live",
+]
 
 
 def steps(run: ProvisioningRun) -> list[tuple[str, str]]:
@@ -71,6 +80,8 @@ def test_launch_builds_the_store_from_its_folder_and_makes_it_live(render_brand)
         ("erp", "skipped"),
         ("infrastructure", "succeeded"),
         ("content", "succeeded"),
+        ("customers", "unchanged"),
+        ("people", "unchanged"),
         ("smoke_test", "succeeded"),
         ("live", "succeeded"),
     ]
@@ -123,6 +134,8 @@ def test_relaunching_a_live_store_changes_nothing(render_brand):
         ("erp", "skipped"),
         ("infrastructure", "unchanged"),
         ("content", "unchanged"),
+        ("customers", "unchanged"),
+        ("people", "unchanged"),
         ("smoke_test", "succeeded"),
         ("live", "unchanged"),
     ]
@@ -210,6 +223,8 @@ def test_a_failed_step_leaves_a_run_that_resumes_from_that_step(render_brand, se
     ]
     assert steps(run)[3:] == [
         ("content", "pending"),
+        ("customers", "pending"),
+        ("people", "pending"),
         ("smoke_test", "pending"),
         ("live", "pending"),
     ]
@@ -227,6 +242,8 @@ def test_a_failed_step_leaves_a_run_that_resumes_from_that_step(render_brand, se
         ("erp", "skipped", 1),
         ("infrastructure", "succeeded", 2),
         ("content", "succeeded", 1),
+        ("customers", "unchanged", 1),
+        ("people", "unchanged", 1),
         ("smoke_test", "succeeded", 1),
         ("live", "succeeded", 1),
     ]

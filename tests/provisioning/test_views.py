@@ -176,6 +176,8 @@ def test_launch_renders_the_brand_folder_and_queues_the_run_on_commit(
         ("erp", "skipped"),
         ("infrastructure", "succeeded"),
         ("content", "succeeded"),
+        ("customers", "unchanged"),
+        ("people", "unchanged"),
         ("smoke_test", "succeeded"),
         ("live", "succeeded"),
     ]

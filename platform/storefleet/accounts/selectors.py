@@ -31,6 +31,12 @@ def company_counts_by_store() -> dict[int, int]:
     return {row["stores"]: row["count"] for row in rows}
 
 
+def store_company_codes(*, store_id: int) -> set[str]:
+    """The codes of the companies that may buy in the store (the provisioning plan compares
+    them with those its store file declares)."""
+    return set(Company.objects.filter(stores__id=store_id).values_list("code", flat=True))
+
+
 def company_by_code(code: str) -> Company | None:
     return Company.objects.filter(code=code).prefetch_related("addresses").first()
 

@@ -112,6 +112,24 @@ def company_stores_set(*, company: Company, stores: Iterable[Store]) -> None:
 
 
 @transaction.atomic
+def store_companies_set(
+    *, store: Store, companies: Iterable[Company]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Let exactly ``companies`` buy in ``store`` (the provisioning pipeline applies a store
+    file's ``[customers]`` this way); their other stores are left alone. Returns the codes
+    opened and closed, each sorted."""
+    wanted = {company.pk: company.code for company in companies}
+    current = dict(store.companies.values_list("pk", "code"))
+    added = sorted(code for pk, code in wanted.items() if pk not in current)
+    removed = sorted(code for pk, code in current.items() if pk not in wanted)
+    # Through the related manager, not the through table: the cached pages of each company
+    # whose stores change are invalidated on its m2m_changed signal.
+    store.companies.remove(*[pk for pk in current if pk not in wanted])
+    store.companies.add(*[pk for pk in wanted if pk not in current])
+    return tuple(added), tuple(removed)
+
+
+@transaction.atomic
 def membership_create(
     *, company: Company, user: User, role: MemberRole = MemberRole.BUYER
 ) -> Membership:

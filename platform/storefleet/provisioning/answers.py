@@ -45,6 +45,7 @@ HEX = re.compile(r"#[0-9A-Fa-f]{6}")
 WAREHOUSE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,19}")
 CATEGORY = re.compile(r"[A-Z]{2,5}")
 SKU = re.compile(r"[A-Z0-9][A-Z0-9._-]{1,39}")
+CUSTOMER_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 # Stricter than the hook's: the characters a sales address, a phone number and a VAT ID use.
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 PHONE = re.compile(r"[+(]?[0-9][0-9()./ -]{0,38}")
@@ -142,6 +143,19 @@ RULES: dict[str, AnswerRule] = {
     ),
     "registration": AnswerRule(
         "write the company registration on one line.", max_length=120, required=False
+    ),
+    "customer_countries": AnswerRule(
+        "'{value}' must be a comma-separated list of ISO 3166 country codes, e.g. US,CA.",
+        max_length=30 * 3,
+        pattern=re.compile(r"[A-Z]{2}"),
+        items=(1, 30),
+    ),
+    "customer_codes": AnswerRule(
+        "'{value}' must be a comma-separated list of ERP customer codes, e.g. C-1006,C-1008.",
+        max_length=2000,
+        required=False,
+        pattern=CUSTOMER_CODE,
+        items=(1, 200),
     ),
 }
 

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http.request import validate_host
 
 from storefleet.errors import ApplicationError
+from storefleet.origins import DEFAULT_PORTS, public_base_url, public_port
 from storefleet.tenants.selectors import store_for_hostname
 
 
@@ -89,6 +91,47 @@ class LocalDriver:
         return InfraState(changed=False, details=(f"{folder} was not there",))
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a store's smoke test sends its request: ``url`` is the store's address as the
+    public types it; the request goes to ``address`` (host, port), whatever the driver put in
+    front of the store, with ``url``'s host in the Host header. ``in_process_fallback``: when
+    nothing listens there, the store may be requested inside this process instead (the local
+    driver's CLI path: no web server is running); never for a cloud driver, where that would
+    pass a store nobody can reach."""
+
+    url: str
+    address: tuple[str, int]
+    in_process_fallback: bool
+
+
+def web_address() -> tuple[str, int]:
+    """The local web server's address: ``STOREFLEET_WEB_ADDRESS`` (``host:port``), else the
+    loopback on the public port (runserver's, under ``make demo``)."""
+    configured = settings.STOREFLEET_WEB_ADDRESS
+    if configured:
+        host, _, port = configured.rpartition(":")
+        if not port.isdigit():
+            raise ApplicationError(
+                f"STOREFLEET_WEB_ADDRESS '{configured}' is not host:port (e.g. 127.0.0.1:8000); "
+                "correct it in the environment.",
+                code="smoke_test",
+            )
+        return host or "127.0.0.1", int(port)
+    return "127.0.0.1", public_port()
+
+
+def smoke_endpoint(*, driver: str, hostname: str) -> Endpoint:
+    """Where the smoke test of a store on ``driver`` requests ``hostname``'s home page."""
+    url = public_base_url(hostname) + "/"
+    if driver == "local":
+        return Endpoint(url=url, address=web_address(), in_process_fallback=True)
+    # A cloud store is reached as the public reaches it: DNS, load balancer, CDN.
+    parts = urlsplit(url)
+    port = parts.port or DEFAULT_PORTS.get(parts.scheme, 80)
+    return Endpoint(url=url, address=(hostname, port), in_process_fallback=False)
+
+
 def _pulumi_driver() -> InfrastructureDriver:
     # Imported on use: the Automation API is only needed where stacks are run.
     from .pulumi_driver import PulumiDriver
@@ -100,6 +143,11 @@ DRIVERS: dict[str, Callable[[], InfrastructureDriver]] = {
     "local": LocalDriver,
     "pulumi": _pulumi_driver,
 }
+
+
+def driver_name(name: str) -> str:
+    """The driver that will really run for a store declaring ``name`` (the setting overrides)."""
+    return getattr(settings, "STOREFLEET_INFRASTRUCTURE_DRIVER", "") or name
 
 
 def driver_for(name: str) -> InfrastructureDriver:

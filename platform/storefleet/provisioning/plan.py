@@ -13,15 +13,31 @@ from typing import Any
 
 from wagtail.models import Site
 
+from storefleet.accounts.selectors import store_company_codes
 from storefleet.errors import ApplicationError
+from storefleet.origins import public_base_url
 from storefleet.tenants.models import Store, StoreStatus
 
-from .drivers import driver_for
+from .customers import (
+    customers_match,
+    customers_problem,
+    erp_customer_records,
+    facts_from_mirror,
+    facts_from_records,
+)
+from .drivers import driver_for, driver_name, smoke_endpoint
 from .erp_check import erp_mapping_check
 from .hosts import host_reserved_reason
-from .models import RunAction
+from .models import ProvisioningRun, RunAction
+from .people import people_pending
 from .rendering import brand_render
 from .storefile import BrandFolder, StoreFileError, brand_folder_load, brands_dir
+
+# What each driver's teardown removes, in a plan's words.
+TEARDOWN = {
+    "local": "media folder",
+    "pulumi": "the store's Pulumi stack (bucket, CDN, certificate)",
+}
 
 
 class ChangeKind(enum.StrEnum):
@@ -47,6 +63,9 @@ class Plan:
     hostname: str
     changes: tuple[PlannedChange, ...]
     problems: tuple[str, ...]
+    # The infrastructure driver that will run (the store file's, unless the setting overrides
+    # it); suspend's and destroy's steps use it after the folder may be gone.
+    driver: str = "local"
 
     @property
     def ok(self) -> bool:
@@ -132,14 +151,13 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
             problems.append(
                 f"The store '{spec.slug}' is suspended; it is not relaunched by a plan."
             )
+    driver = driver_name(folder.driver)
     try:
         infra = driver_for(folder.driver).plan(slug=spec.slug, hostname=spec.hostname)
     except ApplicationError as error:
         problems.append(error.message)
     else:
-        changes += [
-            PlannedChange(ChangeKind.CREATE, f"{folder.driver} infrastructure", x) for x in infra
-        ]
+        changes += [PlannedChange(ChangeKind.CREATE, f"{driver} infrastructure", x) for x in infra]
     if check_erp:
         try:
             result = erp_mapping_check(mapping=folder.erp, currency=spec.currency)
@@ -150,11 +168,89 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
             changes.append(PlannedChange(ChangeKind.CHECK, "ERP mapping", "; ".join(result.log)))
     else:
         changes.append(PlannedChange(ChangeKind.CHECK, "ERP mapping", "skipped on request"))
-    changes.append(PlannedChange(ChangeKind.CHECK, "smoke test", f"http://{spec.hostname}/"))
+    changes += _customers_changes(folder, store, check_erp=check_erp, problems=problems)
+    changes += [
+        PlannedChange(ChangeKind.CREATE, "invitation", f"{p.email} as {p.role}")
+        for p in people_pending(store=store, people=folder.people)
+    ]
+    try:
+        url = smoke_endpoint(driver=driver, hostname=spec.hostname).url
+    except ApplicationError as error:  # the web server's address is misconfigured
+        problems.append(error.message)
+    else:
+        changes.append(PlannedChange(ChangeKind.CHECK, "smoke test", url))
     if store is None or store.status != StoreStatus.LIVE:
         changes.append(PlannedChange(ChangeKind.CHANGE, "status", "live"))
     return Plan(
-        RunAction.LAUNCH, spec.slug, str(path), spec.hostname, tuple(changes), tuple(problems)
+        RunAction.LAUNCH,
+        spec.slug,
+        str(path),
+        spec.hostname,
+        tuple(changes),
+        tuple(problems),
+        driver,
+    )
+
+
+def _customers_changes(
+    folder: BrandFolder, store: Store | None, *, check_erp: bool, problems: list[str]
+) -> list[PlannedChange]:
+    """Who will be served: matched against the ERP's customers (read, not mirrored) with the
+    ERP check on, else against the platform's mirror of them; unknown codes are problems."""
+    declared = folder.customers
+    if not declared.declared:
+        return [
+            PlannedChange(
+                ChangeKind.UNCHANGED, "customers served", "not declared; left as they are"
+            )
+        ]
+    if check_erp:
+        try:
+            facts = facts_from_records(erp_customer_records())
+        except ApplicationError as error:
+            problems.append(f"The ERP's customers cannot be read: {error.message}")
+            return []
+        source = "the ERP"
+    else:
+        facts = facts_from_mirror()
+        source = "the platform's mirror of the ERP's customers"
+        if not facts:
+            return [
+                PlannedChange(
+                    ChangeKind.CHECK,
+                    "customers served",
+                    "not checked: the ERP check is off and no customers are mirrored yet",
+                )
+            ]
+    match = customers_match(declared=declared, customers=facts)
+    problem = customers_problem(match, source)
+    if problem:
+        problems.append(problem)
+    served = {c.code for c in match.served}
+    current = store_company_codes(store_id=store.pk) if store is not None else set()
+    kind = ChangeKind.UNCHANGED if served == current else ChangeKind.CHANGE
+    return [PlannedChange(kind, "customers served", match.describe())]
+
+
+def _declared_driver(slug: str) -> tuple[str, str | None]:
+    """The driver ``brands/<slug>/store.toml`` names; when the folder is gone or unreadable,
+    the one the store's last launch recorded; otherwise a problem saying it is not known."""
+    try:
+        return driver_name(brand_folder_load(brands_dir() / slug).driver), None
+    except StoreFileError as error:
+        unreadable = "; ".join(error.problems)[:300]
+    recorded = (
+        ProvisioningRun.objects.filter(slug=slug, action=RunAction.LAUNCH, plan__has_key="driver")
+        .order_by("-pk")
+        .values_list("plan", flat=True)
+        .first()
+    )
+    if recorded and recorded.get("driver"):
+        return driver_name(str(recorded["driver"])), None
+    return "", (
+        f"The store file {brands_dir() / slug} cannot be read ({unreadable}) and no launch "
+        "recorded the store's infrastructure driver, so it is not known what to tear down; "
+        "restore the folder from git first."
     )
 
 
@@ -187,17 +283,21 @@ def plan_suspend(*, slug: str) -> Plan:
     if store is None:
         return Plan(RunAction.SUSPEND, slug, "", "", (), (f"There is no store '{slug}'.",))
     kind = ChangeKind.UNCHANGED if store.status == StoreStatus.SUSPENDED else ChangeKind.CHANGE
+    driver, problem = _declared_driver(slug)
+    url = public_base_url(store.hostname) + "/"
     changes = (
         PlannedChange(kind, "status", "suspended"),
-        PlannedChange(ChangeKind.CHECK, "smoke test", f"http://{store.hostname}/ answers 503"),
+        PlannedChange(ChangeKind.CHECK, "smoke test", f"{url} answers 503"),
     )
-    return Plan(RunAction.SUSPEND, slug, "", store.hostname, changes, ())
+    problems = (problem,) if problem else ()
+    return Plan(RunAction.SUSPEND, slug, "", store.hostname, changes, problems, driver)
 
 
 def plan_destroy(*, slug: str) -> Plan:
     store = Store.objects.select_related("site").filter(slug=slug).first()
     if store is None:
         return Plan(RunAction.DESTROY, slug, "", "", (), (f"There is no store '{slug}'.",))
+    driver, problem = _declared_driver(slug)
     changes = tuple(
         PlannedChange(ChangeKind.REMOVE, target, detail)
         for target, detail in (
@@ -207,8 +307,9 @@ def plan_destroy(*, slug: str) -> Plan:
             ("editors group", f"{store.editors_group.name} and its permissions"),
             ("collection", f"{store.collection.name} with its images and documents"),
             ("brand settings", "theme and navigation"),
-            ("local infrastructure", "media folder"),
+            (f"{driver or 'unknown'} infrastructure", TEARDOWN.get(driver, "what it made")),
             ("brand folder", str(brands_dir() / slug)),
         )
     )
-    return Plan(RunAction.DESTROY, slug, "", store.hostname, changes, ())
+    problems = (problem,) if problem else ()
+    return Plan(RunAction.DESTROY, slug, "", store.hostname, changes, problems, driver)

@@ -4,10 +4,12 @@ raises ``ApplicationError`` with a message that says what to do when it cannot f
 
 from __future__ import annotations
 
+import http.client
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.test import Client
 
@@ -18,11 +20,16 @@ from storefleet.tenants.models import Store, StoreStatus
 from storefleet.tenants.selectors import store_for_hostname
 from storefleet.tenants.services import store_create, store_destroy, store_set_status
 
-from .drivers import driver_for
+from .customers import store_customers_open
+from .drivers import driver_for, driver_name, smoke_endpoint
 from .erp_check import erp_mapping_check
 from .hosts import platform_hosts
 from .models import ProvisioningRun, RunAction, StepStatus
+from .people import store_people_invite
 from .storefile import SLUG, BrandFolder, brand_folder_load, brands_dir
+
+SMOKE_TIMEOUT = 15  # seconds: a store that takes longer to answer its home page is not well
+MAX_SMOKE_BYTES = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -104,30 +111,115 @@ def infrastructure(run: ProvisioningRun) -> StepOutcome:
     )
 
 
-def _get_home(hostname: str):
-    return Client(raise_request_exception=False).get("/", HTTP_HOST=hostname)
+@dataclass(frozen=True)
+class HomeResponse:
+    url: str
+    status: int
+    body: str
+    via: str  # how it was reached, for the run's log
+
+
+def _get_home(hostname: str, driver: str = "local") -> HomeResponse:
+    """GET the store's home page over HTTP where its driver serves it (see ``Endpoint``); when
+    nothing listens there and the driver allows it, in this process with Django's test client,
+    saying so."""
+    endpoint = smoke_endpoint(driver=driver, hostname=hostname)
+    parts = urlsplit(endpoint.url)
+    host, port = endpoint.address
+    connection_class = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    connection = connection_class(host, port, timeout=SMOKE_TIMEOUT)
+    try:
+        connection.request("GET", "/", headers={"Host": parts.netloc, "Accept": "text/html"})
+        response = connection.getresponse()
+        body = response.read(MAX_SMOKE_BYTES).decode("utf-8", "replace")
+        return HomeResponse(endpoint.url, response.status, body, f"over HTTP via {host}:{port}")
+    except OSError as error:
+        if not endpoint.in_process_fallback:
+            raise ApplicationError(
+                f"{endpoint.url} could not be reached ({host}:{port}: {error}); check the "
+                "store's DNS, load balancer and CDN, then resume the run.",
+                code="smoke_test",
+            ) from None
+        reason = f"no web server answers on {host}:{port} ({error.strerror or error})"
+    finally:
+        connection.close()
+    client_response = Client(raise_request_exception=False).get("/", HTTP_HOST=hostname)
+    return HomeResponse(
+        endpoint.url,
+        client_response.status_code,
+        client_response.content.decode("utf-8", "replace"),
+        f"in this process with Django's test client: {reason}",
+    )
 
 
 def smoke_test(run: ProvisioningRun) -> StepOutcome:
     folder, store = _folder(run), _store(run)
-    response = _get_home(store.site.hostname)
-    body = response.content.decode("utf-8", "replace")
-    if response.status_code != 200:
+    response = _get_home(store.site.hostname, driver_name(folder.driver))
+    if response.status != 200:
         raise ApplicationError(
-            f"http://{store.site.hostname}/ answered {response.status_code}, not 200.",
+            f"{response.url} answered {response.status}, not 200 ({response.via}).",
             code="smoke_test",
         )
     theme_marker = f"--brand-primary: {folder.theme.primary}"
-    if theme_marker.lower() not in body.lower():
+    if theme_marker.lower() not in response.body.lower():
         raise ApplicationError(
-            f"http://{store.site.hostname}/ answered without the store's theme ({theme_marker}).",
+            f"{response.url} answered without the store's theme ({theme_marker}).",
             code="smoke_test",
         )
     return StepOutcome(
         StepStatus.SUCCEEDED,
         (
-            f"GET http://{store.site.hostname}/ → 200, {len(body)} bytes, "
-            f"theme {folder.theme.primary}",
+            f"GET {response.url} → 200, {len(response.body)} bytes, theme {folder.theme.primary}",
+            f"requested {response.via}",
+        ),
+    )
+
+
+def customers(run: ProvisioningRun) -> StepOutcome:
+    folder, store = _folder(run), _store(run)
+    declared = folder.customers
+    if not declared.declared:
+        return StepOutcome(
+            StepStatus.UNCHANGED,
+            ("store.toml declares no [customers]; the store's companies are left as they are",),
+        )
+    opened = store_customers_open(store=store, declared=declared, from_erp=run.check_erp)
+    source = "the ERP" if run.check_erp else "the platform's mirror of the ERP's customers"
+    log = [f"served ({source}): {opened.match.describe()}"]
+    if opened.added:
+        log.append("opened to " + ", ".join(opened.added))
+    if opened.removed:
+        log.append("closed to " + ", ".join(opened.removed) + " (no longer declared)")
+    if opened.match.unknown_codes:
+        # Only reachable with the ERP check off (the plan refuses them otherwise): the mirror
+        # may not have been synced yet; a reconcile after the sync opens them.
+        log.append(
+            "not mirrored yet: "
+            + ", ".join(opened.match.unknown_codes)
+            + "; sync the ERP's customers and reconcile"
+        )
+    changed = bool(opened.added or opened.removed)
+    return StepOutcome(StepStatus.SUCCEEDED if changed else StepStatus.UNCHANGED, tuple(log))
+
+
+def people(run: ProvisioningRun) -> StepOutcome:
+    folder, store = _folder(run), _store(run)
+    invited = store_people_invite(store=store, people=folder.people)
+    named = len(folder.people.editors) + len(folder.people.agents)
+    if not invited:
+        return StepOutcome(
+            StepStatus.UNCHANGED,
+            (f"{named} people named; everyone is in the store's groups already",)
+            if named
+            else ("store.toml names no editors or agents",),
+        )
+    return StepOutcome(
+        StepStatus.SUCCEEDED,
+        tuple(
+            f"invited {i.email} as {i.role}" + (" (new account)" if i.new_account else "")
+            for i in invited
         ),
     )
 
@@ -148,20 +240,26 @@ def suspend(run: ProvisioningRun) -> StepOutcome:
     return StepOutcome(StepStatus.SUCCEEDED, ("store is suspended",))
 
 
+def _run_driver(run: ProvisioningRun) -> str:
+    """The driver the run's plan named (suspend and destroy: the store file's, read by the plan
+    before the folder could go away)."""
+    return str(run.plan.get("driver") or "local")
+
+
 def check_unavailable(run: ProvisioningRun) -> StepOutcome:
     store = _store(run)
-    response = _get_home(store.site.hostname)
-    if response.status_code != 503:
+    response = _get_home(store.site.hostname, _run_driver(run))
+    if response.status != 503:
         raise ApplicationError(
-            f"http://{store.site.hostname}/ answered {response.status_code}, not 503.",
+            f"{response.url} answered {response.status}, not 503 ({response.via}).",
             code="smoke_test",
         )
-    return StepOutcome(StepStatus.SUCCEEDED, (f"GET http://{store.site.hostname}/ → 503",))
+    return StepOutcome(StepStatus.SUCCEEDED, (f"GET {response.url} → 503 ({response.via})",))
 
 
 def infrastructure_teardown(run: ProvisioningRun) -> StepOutcome:
     hostname = run.plan.get("hostname", "")
-    state = driver_for("local").destroy(slug=run.slug, hostname=hostname)
+    state = driver_for(_run_driver(run)).destroy(slug=run.slug, hostname=hostname)
     return StepOutcome(
         StepStatus.SUCCEEDED if state.changed else StepStatus.UNCHANGED, state.details
     )
@@ -198,10 +296,12 @@ def check_gone(run: ProvisioningRun) -> StepOutcome:
         if store_for_hostname(hostname) is not None:
             raise ApplicationError(f"http://{hostname}/ still resolves to a store.")
         return StepOutcome(StepStatus.SUCCEEDED, (f"{hostname} is the platform's again",))
-    response = _get_home(hostname)
-    if response.status_code != 404:
-        raise ApplicationError(f"http://{hostname}/ answered {response.status_code}, not 404.")
-    return StepOutcome(StepStatus.SUCCEEDED, (f"GET http://{hostname}/ → 404",))
+    response = _get_home(hostname, _run_driver(run))
+    if response.status != 404:
+        raise ApplicationError(
+            f"{response.url} answered {response.status}, not 404 ({response.via})."
+        )
+    return StepOutcome(StepStatus.SUCCEEDED, (f"GET {response.url} → 404 ({response.via})",))
 
 
 STEPS: dict[str, tuple[tuple[str, str, Callable[[ProvisioningRun], StepOutcome]], ...]] = {
@@ -213,6 +313,8 @@ STEPS: dict[str, tuple[tuple[str, str, Callable[[ProvisioningRun], StepOutcome]]
         ("erp", "Check the ERP mapping", erp),
         ("infrastructure", "Infrastructure", infrastructure),
         ("content", "Seed pages, theme and media", content),
+        ("customers", "Open the store to its customers", customers),
+        ("people", "Invite editors and service agents", people),
         ("smoke_test", "Smoke-test the storefront", smoke_test),
         ("live", "Go live", go_live),
     ),

@@ -34,13 +34,15 @@ from storefleet.tenants.models import StoreStatus
 from storefleet.tenants.services import StoreSpec
 
 # SLUG and HOST_LABEL are matched with fullmatch: "$" would let a trailing newline through.
-from .answers import HOST_LABEL, SLUG, answer_problem
+from .answers import EMAIL, HOST_LABEL, SLUG, answer_problem
 from .site_templates import TEMPLATE_NAME, templates_dir
 
 __all__ = [
     "SLUG",
     "BrandFolder",
+    "CustomersServed",
     "ErpMapping",
+    "People",
     "StoreFileError",
     "brand_folder_load",
     "brands_dir",
@@ -49,6 +51,10 @@ __all__ = [
 
 DRIVERS = ("local", "pulumi")
 MAX_FILE_BYTES = 1_000_000
+MAX_PEOPLE = 50
+CUSTOMER_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+COUNTRY = re.compile(r"[A-Z]{2}")
+PRICE_LIST = re.compile(r"[^\x00-\x1f\x7f]{1,80}")
 # store.toml keys checked by the wizard's rule for the same answer (``answers.RULES``).
 _ANSWER_RULES = {
     ("store", "name"): "brand_name",
@@ -73,6 +79,28 @@ class ErpMapping:
 
 
 @dataclass(frozen=True)
+class CustomersServed:
+    """Which of the ERP's customers may buy in the store: those named by code, and those
+    matching a rule the ERP knows (an address in one of ``countries``, or buying from one of
+    ``price_lists``). ``declared`` is False when the store file has no ``[customers]`` table:
+    then the pipeline leaves the store's companies as they are."""
+
+    declared: bool = False
+    codes: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    price_lists: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class People:
+    """Who is invited by e-mail to work on the store: its editors (the brand's marketing team,
+    in the store's editors group) and its customer-service agents (the store's service team)."""
+
+    editors: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class BrandFolder:
     """Everything ``brands/<slug>/`` declares about one store."""
 
@@ -85,6 +113,8 @@ class BrandFolder:
     driver: str
     theme: ThemeSpec
     content: SeedContent
+    customers: CustomersServed = CustomersServed()
+    people: People = People()
 
 
 class StoreFileError(ApplicationError):
@@ -146,6 +176,99 @@ def _items(value: Any, where: str, problems: list[str]) -> tuple[Any, ...]:
         problems.append(f"{where} must be a list")
         return ()
     return tuple(value)
+
+
+def _listed(
+    table: Mapping[str, Any],
+    key: str,
+    where: str,
+    problems: list[str],
+    *,
+    pattern: re.Pattern[str],
+    what: str,
+    limit: int,
+) -> tuple[str, ...]:
+    """An optional list of texts each matching ``pattern`` (``what`` names the bad ones)."""
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        problems.append(f"{where}: '{key}' must be a list of texts")
+        return ()
+    if len(value) > limit:
+        problems.append(f"{where}: '{key}' lists {len(value)} entries; at most {limit}")
+        return ()
+    bad = [x for x in value if not pattern.fullmatch(x)]
+    if bad:
+        shown = ", ".join(repr(x[:60]) for x in bad[:5])
+        problems.append(f"{where}: {shown} {'is' if len(bad) == 1 else 'are'} not {what}")
+        return ()
+    return tuple(dict.fromkeys(value))  # in order, each once
+
+
+def _customers(data: Mapping[str, Any], problems: list[str]) -> CustomersServed:
+    if "customers" not in data:
+        return CustomersServed()
+    table = _mapping(data["customers"], "store.toml: [customers]", problems)
+    where = "store.toml [customers]"
+    unknown = sorted(set(table) - {"codes", "countries", "price_lists"})
+    if unknown:
+        problems.append(
+            f"{where}: unknown key {', '.join(unknown)}; use codes, countries or price_lists"
+        )
+    return CustomersServed(
+        declared=True,
+        codes=_listed(
+            table,
+            "codes",
+            where,
+            problems,
+            pattern=CUSTOMER_CODE,
+            what="ERP customer codes",
+            limit=1000,
+        ),
+        countries=_listed(
+            table,
+            "countries",
+            where,
+            problems,
+            pattern=COUNTRY,
+            what="ISO 3166 country codes (two capitals, e.g. US)",
+            limit=250,
+        ),
+        price_lists=_listed(
+            table,
+            "price_lists",
+            where,
+            problems,
+            pattern=PRICE_LIST,
+            what="ERP price list names",
+            limit=100,
+        ),
+    )
+
+
+def _people(data: Mapping[str, Any], problems: list[str]) -> People:
+    table = _mapping(data.get("people"), "store.toml: [people]", problems)
+    where = "store.toml [people]"
+    unknown = sorted(set(table) - {"editors", "agents"})
+    if unknown:
+        problems.append(f"{where}: unknown key {', '.join(unknown)}; use editors or agents")
+    found = {
+        key: _listed(
+            table,
+            key,
+            where,
+            problems,
+            pattern=EMAIL,
+            what="e-mail addresses (name@example.com)",
+            limit=MAX_PEOPLE,
+        )
+        for key in ("editors", "agents")
+    }
+    # Addresses are compared as the platform stores them: case does not make another person.
+    return People(
+        editors=tuple(dict.fromkeys(x.lower() for x in found["editors"])),
+        agents=tuple(dict.fromkeys(x.lower() for x in found["agents"])),
+    )
 
 
 def _page(data: Any, problems: list[str], depth: int = 0) -> PageSpec | None:
@@ -420,6 +543,8 @@ def brand_folder_load(path: Path) -> BrandFolder:
     )
     theme = _theme(theme_data, problems)
     content = _content(content_data, problems)
+    customers = _customers(data, problems)
+    people = _people(data, problems)
     if problems:
         raise StoreFileError(path, problems)
     return BrandFolder(
@@ -432,4 +557,6 @@ def brand_folder_load(path: Path) -> BrandFolder:
         driver=driver,
         theme=theme,
         content=content,
+        customers=customers,
+        people=people,
     )

@@ -288,6 +288,9 @@ WAGTAILADMIN_BASE_URL = env.str(
         port=STOREFLEET_PUBLIC_PORT,
     ),
 )
+# Where the local infrastructure driver's smoke test finds the web server that serves the
+# stores (host:port); empty: the loopback on the public port (runserver's, under `make demo`).
+STOREFLEET_WEB_ADDRESS = env.str("STOREFLEET_WEB_ADDRESS", default="")
 # Serve MEDIA_URL from MEDIA_ROOT through Django: the embedded default and tests only.
 STOREFLEET_SERVE_MEDIA = env.bool("STOREFLEET_SERVE_MEDIA", default=False)
 # Adds /bench/trivial on platform hosts: the ceiling `make bench-storefront` compares against.

@@ -45,6 +45,7 @@ WAREHOUSE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,19}")
 CATEGORY = re.compile(r"[A-Z]{2,5}")
 SKU = re.compile(r"[A-Z0-9][A-Z0-9._-]{1,39}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+CUSTOMER_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
 def platform_colours():
@@ -133,6 +134,21 @@ def problems(answers):
     need(
         bool(EMAIL.fullmatch(answers["email"])),
         f"email: '{answers['email']}' is not an e-mail address.",
+    )
+    # .get: a template may not ask whom it serves (its store file then declares nobody).
+    countries = split(answers.get("customer_countries", "XX"))
+    need(
+        # Derived from the country by default: a refused country is reported once, as itself.
+        "customer_countries" not in answers
+        or countries == [answers["country"]]
+        or (bool(countries) and all(code in COUNTRIES for code in countries)),
+        f"customer_countries: '{answers.get('customer_countries', '')}' must be a "
+        "comma-separated list of ISO 3166 country codes, e.g. US,CA.",
+    )
+    need(
+        all(CUSTOMER_CODE.fullmatch(code) for code in split(answers.get("customer_codes", ""))),
+        f"customer_codes: '{answers.get('customer_codes', '')}' must be a comma-separated "
+        "list of ERP customer codes, e.g. C-1006,C-1008.",
     )
     return found
 
