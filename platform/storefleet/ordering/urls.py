@@ -15,6 +15,7 @@ urlpatterns = [
     path("orders/", views.order_list, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order"),
     path("orders/<str:number>/reorder/", views.reorder, name="reorder"),
+    path("orders/<str:number>/confirmation.pdf", views.order_pdf, name="order_pdf"),
     path("orders/<str:number>/cancel/", return_views.order_cancel, name="cancel"),
     path("orders/<str:number>/return/", return_views.order_return, name="return_start"),
     path("returns/", return_views.return_list, name="returns"),
