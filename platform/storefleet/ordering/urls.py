@@ -10,6 +10,7 @@ urlpatterns = [
     path("cart/", views.cart, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),
     path("cart/lines/<int:line_id>/", views.cart_line, name="cart_line"),
+    path("cart/backorder/", views.cart_backorder, name="cart_backorder"),
     path("quick-order/", views.quick_order, name="quick_order"),
     path("checkout/", views.checkout, name="checkout"),
     path("orders/", views.order_list, name="orders"),

@@ -109,6 +109,25 @@ def cart_line(request: HttpRequest, line_id: int) -> HttpResponse:
 
 
 @buyer_required
+@require_POST
+def cart_backorder(request: HttpRequest) -> HttpResponse:
+    """The buyer's choice for lines short of stock: ``ship_now`` (what is there now, the rest
+    when it arrives) or ``in_stock_only`` (back to the cart's "Order N instead" fixes)."""
+    store, membership = store_buyer(request)
+    choice = request.POST.get("choice", "")
+    if choice not in ("ship_now", "in_stock_only"):
+        messages.error(request, "Choose how to ship the lines we don't have in stock.")
+        return redirect("ordering:cart")
+    services.cart_backorder_set(store=store, membership=membership, accepted=choice == "ship_now")
+    if choice == "ship_now":
+        messages.success(
+            request,
+            "We'll ship what is in stock now and the rest when it arrives. You can check out.",
+        )
+    return redirect("ordering:cart")
+
+
+@buyer_required
 def quick_order(request: HttpRequest) -> HttpResponse:
     store, membership = store_buyer(request)
     result = None
