@@ -25,6 +25,7 @@ urlpatterns += views.media_urlpatterns()
 urlpatterns += [
     path("account/", include("storefleet.accounts.urls")),
     path("", include("storefleet.billing.urls")),
+    path("lists/", include("storefleet.lists.urls")),
     path("", include("storefleet.service.urls")),
     path("", include("storefleet.ordering.urls")),
 ]

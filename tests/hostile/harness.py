@@ -98,6 +98,7 @@ def row_counts() -> dict[str, int]:
         "catalog",
         "erp",
         "ordering",
+        "lists",
         "provisioning",
         "service",
         "tenants",

@@ -1,4 +1,5 @@
-"""Invoice documents the platform renders: a PDF of one ERP invoice in the store's brand.
+"""Documents the platform renders in the store's brand: a PDF of one ERP invoice, and the
+layout every other document (order confirmation, statement of account) is drawn with.
 
 Tryton's own invoice report is an OpenDocument file that needs an office suite to become a
 PDF, and none is installed where the platform runs; so the platform draws the PDF itself with
@@ -10,7 +11,7 @@ import datetime
 import io
 import logging
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 from fpdf import FPDF
@@ -76,11 +77,33 @@ class _Pdf(FPDF):
         self.cell(0, 5, f"Page {self.page_no()}/{{nb}}", align="R")
 
 
-def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
-    """The invoice as a PDF: the brand's header, seller and buyer, dates and terms, lines,
-    taxes, totals, and what is left to pay by when (or that it is paid)."""
+# ------------------------------------------------------------------ the layout, shared
+# Every document the platform draws (invoice, order confirmation, statement of account) has
+# the same parts: the brand's header and seller block, the party it is for on the left with
+# the title and its facts on the right, a table of lines, totals on the right, a closing line.
+MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "OMR": 3, "TND": 3}
+
+
+def amount_text(amount: Decimal, currency: str) -> str:
+    """An amount in the currency's digits (2 for EUR and USD), half to even as the ERP rounds."""
+    places = Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
+    return money(amount.quantize(places, rounding=ROUND_HALF_EVEN), currency)
+
+
+def document_start(
+    *,
+    brand: BrandLook,
+    title: str,
+    facts: Sequence[tuple[str, str]],
+    party_label: str,
+    party: Sequence[str],
+    seller_name: str = "",
+) -> _Pdf:
+    """A new branded A4 document with its first page begun: header band, logo, the brand's
+    name and contact, ``party`` under ``party_label`` on the left, ``title`` and ``facts``
+    (label, value) on the right. The cursor is left below them."""
     pdf = _Pdf(brand)
-    pdf.set_title(f"Invoice {document.number}")
+    pdf.set_title(title)
     pdf.set_author(brand.legal_name)
     pdf.add_page()
     primary, dark = _rgb(brand.primary_colour), _rgb(brand.dark_colour)
@@ -102,30 +125,23 @@ def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
     pdf.cell(0, 9, t(brand.name), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(pdf.body_font, "", 9)
     pdf.set_text_color(80, 80, 80)
-    seller = [brand.legal_name or document.seller_name, *brand.address.splitlines()]
+    seller = [brand.legal_name or seller_name, *brand.address.splitlines()]
     seller += [x for x in (brand.email, brand.phone) if x]
     pdf.multi_cell(90, 4.5, t("\n".join(s for s in seller if s)), new_x="LMARGIN", new_y="NEXT")
 
-    # Title and the invoice's facts on the right; the buyer's address on the left.
+    # Title and the document's facts on the right; the party's address on the left.
     pdf.ln(4)
     y = pdf.get_y()
     pdf.set_text_color(*dark)
     pdf.set_font(pdf.body_font, "B", 10)
-    pdf.cell(90, 5, t("Bill to"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(90, 5, t(party_label), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(pdf.body_font, "", 10)
-    buyer = [document.customer_name, *document.invoice_address, f"Customer {document.customer}"]
-    pdf.multi_cell(90, 5, t("\n".join(buyer)), new_x="LMARGIN", new_y="NEXT")
-    after_buyer = pdf.get_y()
+    pdf.multi_cell(90, 5, t("\n".join(party)), new_x="LMARGIN", new_y="NEXT")
+    after_party = pdf.get_y()
     pdf.set_xy(pdf.w - pdf.r_margin - 75, y)
     pdf.set_font(pdf.body_font, "B", 16)
     pdf.set_text_color(*primary)
-    pdf.cell(75, 8, t(f"Invoice {document.number}"), align="R")
-    facts = [
-        ("Invoice date", _date(document.invoice_date)),
-        ("Due date", _date(document.due_date)),
-        ("Payment terms", document.payment_term or "—"),
-        ("Your reference", document.reference or "—"),
-    ]
+    pdf.cell(75, 8, t(title), align="R")
     pdf.set_text_color(*dark)
     pdf.set_font(pdf.body_font, "", 9)
     row_y = y + 10
@@ -134,37 +150,90 @@ def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
         pdf.cell(30, 5, t(label))
         pdf.cell(45, 5, t(value), align="R")
         row_y += 5
-    pdf.set_y(max(after_buyer, row_y) + 6)
+    pdf.set_y(max(after_party, row_y) + 6)
+    return pdf
 
-    # Lines.
-    currency = document.total.currency
-    heading = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=dark)
+
+def lines_table(
+    pdf: _Pdf,
+    *,
+    headings: Sequence[str],
+    widths: Sequence[float],
+    align: Sequence[str],
+    rows: Sequence[Sequence[str]],
+) -> None:
+    """The document's lines, under a heading row in the brand's dark colour."""
+    heading = FontFace(
+        emphasis="BOLD", color=(255, 255, 255), fill_color=_rgb(pdf.brand.dark_colour)
+    )
     pdf.set_font(pdf.body_font, "", 9)
     with pdf.table(
-        col_widths=(24, 66, 22, 26, 28, 20),
-        text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
+        col_widths=tuple(widths),
+        text_align=tuple(align),
         headings_style=heading,
         line_height=5.5,
         borders_layout="HORIZONTAL_LINES",
         padding=(1, 1.5),
     ) as table:
         header = table.row()
-        for title in ("SKU", "Description", "Quantity", "Unit price", "Amount", "Tax"):
+        for title in headings:
             header.cell(title)
-        for line in document.lines:
+        for values in rows:
             row = table.row()
-            row.cell(t(line.sku))
-            row.cell(t(line.description))
-            row.cell(t(f"{_quantity(line.quantity.value)} {line.quantity.unit}".strip()))
-            row.cell(t(money(line.unit_price.amount, currency)))
-            row.cell(t(money(line.amount.amount, currency)))
-            row.cell(t(", ".join(line.taxes)))
+            for value in values:
+                row.cell(pdf.text_of(value))
+
+
+def closing_line(pdf: _Pdf, text: str, *, good: bool = False) -> None:
+    pdf.ln(6)
+    pdf.set_font(pdf.body_font, "B", 10)
+    if good:
+        pdf.set_text_color(20, 110, 50)
+    else:
+        pdf.set_text_color(*_rgb(pdf.brand.dark_colour))
+    pdf.multi_cell(0, 6, pdf.text_of(text), new_x="LMARGIN", new_y="NEXT")
+
+
+def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
+    """The invoice as a PDF: the brand's header, seller and buyer, dates and terms, lines,
+    taxes, totals, and what is left to pay by when (or that it is paid)."""
+    pdf = document_start(
+        brand=brand,
+        title=f"Invoice {document.number}",
+        facts=[
+            ("Invoice date", _date(document.invoice_date)),
+            ("Due date", _date(document.due_date)),
+            ("Payment terms", document.payment_term or "—"),
+            ("Your reference", document.reference or "—"),
+        ],
+        party_label="Bill to",
+        party=[document.customer_name, *document.invoice_address, f"Customer {document.customer}"],
+        seller_name=document.seller_name,
+    )
+    currency = document.total.currency
+    lines_table(
+        pdf,
+        headings=("SKU", "Description", "Quantity", "Unit price", "Amount", "Tax"),
+        widths=(24, 66, 22, 26, 28, 20),
+        align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
+        rows=[
+            (
+                line.sku,
+                line.description,
+                f"{_quantity(line.quantity.value)} {line.quantity.unit}".strip(),
+                money(line.unit_price.amount, currency),
+                amount_text(line.amount.amount, currency),
+                ", ".join(line.taxes),
+            )
+            for line in document.lines
+        ],
+    )
 
     # Taxes and totals, right-aligned.
     pdf.ln(4)
     totals: list[tuple[str, Money, bool]] = [("Net total", document.untaxed, False)]
     totals += [
-        (f"{tax.description} on {money(tax.base.amount, currency)}", tax.amount, False)
+        (f"{tax.description} on {amount_text(tax.base.amount, currency)}", tax.amount, False)
         for tax in document.taxes
     ]
     totals.append(("Total", document.total, True))
@@ -172,33 +241,25 @@ def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
     if paid:
         totals.append(("Paid", Money(paid, currency), False))
     totals.append(("Amount to pay", document.amount_to_pay, True))
-    _totals(pdf, totals)
+    totals_block(pdf, totals)
 
-    pdf.ln(6)
-    pdf.set_font(pdf.body_font, "B", 10)
     if document.amount_to_pay.amount <= 0:
-        pdf.set_text_color(20, 110, 50)
-        pdf.cell(0, 6, t("Paid in full — thank you."), new_x="LMARGIN", new_y="NEXT")
+        closing_line(pdf, "Paid in full — thank you.", good=True)
     else:
-        pdf.set_text_color(*dark)
         due = document.due_date.strftime("%d %b %Y") if document.due_date else "on receipt"
-        pdf.cell(
-            0,
-            6,
-            t(
-                f"Please pay {money(document.amount_to_pay.amount, currency)} by {due}, "
-                f"quoting invoice {document.number}."
-            ),
-            new_x="LMARGIN",
-            new_y="NEXT",
+        closing_line(
+            pdf,
+            f"Please pay {amount_text(document.amount_to_pay.amount, currency)} by {due}, "
+            f"quoting invoice {document.number}.",
         )
     return bytes(pdf.output())
 
 
-def _totals(pdf: _Pdf, rows: Sequence[tuple[str, Money, bool]]) -> None:
+def totals_block(pdf: _Pdf, rows: Sequence[tuple[str, Money, bool]]) -> None:
+    """Labelled amounts on the right, in the currency's digits; ``True`` rows in bold."""
     for label, amount, strong in rows:
         pdf.set_font(pdf.body_font, "B" if strong else "", 10 if strong else 9)
         pdf.set_x(pdf.w - pdf.r_margin - 100)
         pdf.cell(70, 6, pdf.text_of(label), align="R")
-        pdf.cell(30, 6, pdf.text_of(money(amount.amount, amount.currency)), align="R")
+        pdf.cell(30, 6, pdf.text_of(amount_text(amount.amount, amount.currency)), align="R")
         pdf.ln(6)

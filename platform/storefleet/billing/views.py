@@ -41,11 +41,47 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     except ErpUnavailable:
         statement = None
     payments = selectors.payment_list(company=membership.company, store_id=store.id)[:10]
+    from .statements import invoice_history
+
+    try:
+        history = invoice_history(
+            scope=OrderScope.store(company=membership.company, store_id=store.id), limit=50
+        )
+    except ErpUnavailable:
+        history = None
     return render(
         request,
         "billing/invoice_list.html",
-        {"statement": statement, "payments": payments, "company": membership.company},
+        {
+            "statement": statement,
+            "payments": payments,
+            "company": membership.company,
+            "history": history,
+        },
     )
+
+
+@buyer_required
+def statement_document(request: HttpRequest) -> HttpResponse:
+    """The company's statement of account and invoice history as a PDF."""
+    from .statements import statement_of_account_pdf
+
+    store, membership = store_buyer(request)
+    try:
+        pdf = statement_of_account_pdf(
+            scope=OrderScope.store(company=membership.company, store_id=store.id), store=store
+        )
+    except ErpUnavailable:
+        messages.error(
+            request,
+            "We can't reach our accounting system right now, so the statement can't be made: "
+            "please try again in a few minutes.",
+        )
+        return redirect("billing:invoices")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="statement-of-account.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @buyer_required

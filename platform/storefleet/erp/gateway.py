@@ -250,6 +250,13 @@ class ErpGateway:
             "open_invoices", lambda: self.backend.open_invoices(customer=customer), idempotent=True
         )
 
+    def list_invoice_history(self, *, customer: str, limit: int = 200) -> list[Invoice]:
+        return resilience.call(
+            "invoice_history",
+            lambda: self.backend.invoice_history(customer=customer, limit=limit),
+            idempotent=True,
+        )
+
     def products_changed_since(
         self, *, cursor: SyncCursor, limit: int | None = None
     ) -> ProductBatch:

@@ -91,6 +91,10 @@ class ErpBackend(Protocol):
         """Posted, unpaid customer invoices, oldest due first."""
         ...
 
+    def invoice_history(self, *, customer: str, limit: int) -> list[Invoice]:
+        """Issued customer invoices, open and paid, newest first, at most ``limit``."""
+        ...
+
     def record_payment(self, *, payment: PaymentRequest) -> PaymentResult:
         """Apply a payment to the named invoices, oldest due first."""
         ...

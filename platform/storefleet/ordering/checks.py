@@ -7,6 +7,7 @@ when it answers."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -50,10 +51,21 @@ class LineCheck:
     available_quantity: Decimal | None = None
     available_from: datetime.date | None = None
     messages: tuple[str, ...] = ()
+    # Short of stock only, and the buyer chose to ship what is there now and the rest later.
+    backorder: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.reasons
+
+    @property
+    def short_only(self) -> bool:
+        """Nothing but stock stands in the way: the line may be back-ordered."""
+        return self.reasons == (ReasonCode.INSUFFICIENT_STOCK,)
+
+    @property
+    def orderable(self) -> bool:
+        return self.ok or self.backorder
 
     @property
     def product(self) -> Product:
@@ -77,16 +89,22 @@ class CartCheck:
     # The ERP could not be asked: only the mirrored rules were checked.
     degraded: bool = False
     problems: tuple[str, ...] = field(default=())  # about the cart as a whole
+    backorder_accepted: bool = False
 
     @property
     def ok(self) -> bool:
-        """Whether the cart may be ordered as it is."""
+        """Whether the cart may be ordered as it is (back-ordered lines included)."""
         return (
             bool(self.lines)
             and not self.problems
-            and all(line.ok for line in self.lines)
+            and all(line.orderable for line in self.lines)
             and (self.credit is None or self.credit.ok)
         )
+
+    @property
+    def backorder_possible(self) -> bool:
+        """Some line is short of stock and nothing else: the buyer may choose a back-order."""
+        return any(line.short_only for line in self.lines)
 
     @property
     def total(self) -> Decimal | None:
@@ -233,12 +251,15 @@ def check_lines(
     wanted: Sequence[Wanted],
     ship_to_id: int | None = None,
     max_age: float = 0,
+    accept_backorder: bool = False,
 ) -> CartCheck:
     """The ERP's verdict on these lines for this company in this store, shipped to its
     address ``ship_to_id`` (the company's first ship-to while none is chosen: the cart page),
     in one ERP validation, nothing written; or the verdict on the very same lines to the very
     same address given at most ``max_age`` seconds ago (the gateway keys kept verdicts by the
-    address too, so a verdict for one ship-to never stands for another)."""
+    address too, so a verdict for one ship-to never stands for another). With
+    ``accept_backorder`` a line short of stock and nothing else is orderable as a back-order:
+    what is there ships now, the rest when it arrives."""
     if not wanted:
         return CartCheck(lines=())
     if ship_to_id is not None:
@@ -268,6 +289,7 @@ def check_lines(
         lines=[(w.product.sku, w.quantity, None) for w in wanted],
         key="check",
     )
+    request = dataclasses.replace(request, accept_backorder=accept_backorder)
     try:
         # Kept: the cart and checkout pages' verdicts are what a submit moments later stands on.
         validation = get_gateway().validate_order(order=request, max_age=max_age, keep=True)
@@ -294,6 +316,9 @@ def check_lines(
                 available_quantity=verdict.available_quantity,
                 available_from=verdict.available_from,
                 messages=messages,
+                backorder=accept_backorder and verdict.reasons == (ReasonCode.INSUFFICIENT_STOCK,),
             )
         )
-    return CartCheck(lines=tuple(lines), credit=validation.credit)
+    return CartCheck(
+        lines=tuple(lines), credit=validation.credit, backorder_accepted=accept_backorder
+    )

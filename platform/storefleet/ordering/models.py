@@ -19,6 +19,9 @@ class Cart(models.Model):
     store = models.ForeignKey("tenants.Store", on_delete=models.CASCADE, related_name="+")
     company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # The buyer chose to ship what is in stock now and the rest when it arrives (a back-order
+    # in the ERP) rather than order only what is there.
+    backorder_accepted = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -85,6 +88,9 @@ class Order(models.Model):
     total = models.DecimalField(null=True, blank=True, max_digits=16, decimal_places=4)
     refusal_reasons = models.CharField(max_length=255, blank=True)
     refusal_message = models.TextField(blank=True)
+    # Ship what is in stock now and the rest when it arrives: the ERP's sale is confirmed with
+    # the short lines back-ordered (the cart's choice when the order was placed).
+    backorder_accepted = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)

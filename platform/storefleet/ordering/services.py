@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from storefleet.accounts.models import Address, Membership
 from storefleet.accounts.selectors import company_ship_to_address
-from storefleet.brand.buyer_cache import company_pages_changed
+from storefleet.brand.buyer_cache import buyer_pages_changed, company_pages_changed
 from storefleet.catalog.models import Product
 from storefleet.catalog.selectors import product_for_store, product_list, store_assortment
 from storefleet.erp.errors import ErpError, ErpRejected, ErpUnavailable
@@ -188,7 +188,29 @@ def cart_check(
         company=membership.company,
         wanted=[Wanted(line.product, line.quantity, line.id) for line in lines],
         ship_to_id=ship_to_id,
+        accept_backorder=_backorder_accepted(store, membership),
     )
+
+
+def _backorder_accepted(store: StoreRecord, membership: Membership) -> bool:
+    return Cart.objects.filter(
+        store_id=store.id,
+        user_id=membership.user_id,
+        company_id=membership.company_id,
+        backorder_accepted=True,
+    ).exists()
+
+
+def cart_backorder_set(*, store: StoreRecord, membership: Membership, accepted: bool) -> None:
+    """The buyer's choice for lines short of stock: ship what is in stock now and the rest
+    when it arrives (``accepted``), or order only what is there (reduce the lines: the cart's
+    "Order N instead" fix). Kept until the cart is ordered."""
+    cart = cart_for(store=store, membership=membership)
+    Cart.objects.filter(id=cart.id).update(backorder_accepted=accepted)
+    buyer_pages_changed(user_id=membership.user_id)
+
+
+BACKORDER_NOTE = "Ship what is in stock now and the rest when it arrives (back-order accepted)."
 
 
 @dataclass(frozen=True)
@@ -333,6 +355,7 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
     )
     if not cart_lines:
         raise ApplicationError("Your cart is empty: add products before you check out.")
+    backorder = _backorder_accepted(store, membership)
     line_ship_to = {
         line_id: _address(membership, address_id, f"ship_to_{line_id}")
         for line_id, address_id in (request.line_ship_to or {}).items()
@@ -347,6 +370,7 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
         wanted=[Wanted(line.product, line.quantity, line.id) for line in cart_lines],
         ship_to_id=ship_to.id,
         max_age=settings.ERP_VERDICT_REUSE_SECONDS,
+        accept_backorder=backorder,
     )
     if not check.ok:
         raise CartNotOrderable(check)
@@ -364,6 +388,10 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
                 notes=request.notes.strip(),
                 currency=store.currency,
                 total=check.total,
+                # Only when a line is really back-ordered: the ERP never skips a stock check
+                # the buyer did not need to accept.
+                backorder_accepted=backorder
+                and (check.degraded or any(line.backorder for line in check.lines)),
             )
             lines = []
             for position, (cart_line, line_check) in enumerate(
@@ -400,6 +428,9 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
                 available_at=timezone.now() + _lease(),
             )
             CartLine.objects.filter(id__in=[line.id for line in cart_lines]).delete()
+            Cart.objects.filter(
+                store_id=store.id, user_id=membership.user_id, backorder_accepted=True
+            ).update(backorder_accepted=False)
             company_pages_changed(company_id=company.id)  # a new order on My orders
             transaction.on_commit(lambda: _dispatch(message.id, claim=0))
     except IntegrityError:
@@ -517,10 +548,14 @@ def _submit_sales(order: Order, *, first_run: bool = False) -> None:
             key=sale.key,
             po_number=order.po_number,
             requested_delivery_date=order.requested_delivery_date,
-            notes=order.notes,
+            # The sale says the buyer's choice where the warehouse reads it.
+            notes="\n".join(n for n in (order.notes, BACKORDER_NOTE) if n)
+            if order.backorder_accepted
+            else order.notes,
         )
         request = dataclasses.replace(
             request,
+            accept_backorder=order.backorder_accepted,
             prechecked=fresh
             and all(line.expected_unit_price is not None for line in request.lines),
             first_submission=first_run,

@@ -28,6 +28,7 @@ from . import order_history, returns, sales_mirror, selectors, services
 from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
 from .forms_orders import OrderFilterForm
 from .quick_order import QuickOrderRefused, parse_csv, parse_lines
+from .reorder import order_reorder
 from .scope import OrderScope
 
 MAX_NEXT_LENGTH = 2000  # a page of the store; longer is not one of ours
@@ -104,6 +105,25 @@ def cart_line(request: HttpRequest, line_id: int) -> HttpResponse:
         if error.code == "not_found":
             raise Http404 from error
         messages.error(request, error.message)
+    return redirect("ordering:cart")
+
+
+@buyer_required
+@require_POST
+def cart_backorder(request: HttpRequest) -> HttpResponse:
+    """The buyer's choice for lines short of stock: ``ship_now`` (what is there now, the rest
+    when it arrives) or ``in_stock_only`` (back to the cart's "Order N instead" fixes)."""
+    store, membership = store_buyer(request)
+    choice = request.POST.get("choice", "")
+    if choice not in ("ship_now", "in_stock_only"):
+        messages.error(request, "Choose how to ship the lines we don't have in stock.")
+        return redirect("ordering:cart")
+    services.cart_backorder_set(store=store, membership=membership, accepted=choice == "ship_now")
+    if choice == "ship_now":
+        messages.success(
+            request,
+            "We'll ship what is in stock now and the rest when it arrives. You can check out.",
+        )
     return redirect("ordering:cart")
 
 
@@ -311,16 +331,38 @@ def _erp_status(state: str, shipment_state: str) -> SimpleNamespace | None:
 @buyer_required
 @require_POST
 def reorder(request: HttpRequest, number: str) -> HttpResponse:
+    """Any of the company's orders (web or phone) into the cart again; what changed since is
+    said, line by line, and the cart shows the ERP's verdict."""
     store, membership = store_buyer(request)
     try:
-        result = services.cart_reorder(store=store, membership=membership, number=number)
+        result = order_reorder(store=store, membership=membership, number=number)
     except ApplicationError as error:
-        raise Http404 from error
+        if error.code == "not_found":
+            raise Http404 from error
+        messages.error(request, error.message)
+        return redirect("ordering:order", number=number)
     if result.added:
-        messages.success(request, _added_message(len(result.added)))
-    for row in result.errors:
-        messages.error(request, f"{row.sku}: {row.error}")
+        messages.success(request, f"Order {number}: " + _added_message(len(result.added)))
+    if not result.changes and result.added:
+        messages.info(request, "Nothing changed since: same prices, and every line can be ordered.")
+    for change in result.changes:
+        messages.warning(request, change)
     return redirect("ordering:cart")
+
+
+@buyer_required
+def order_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The order confirmation of any of the company's orders as a PDF; 404 for anything else."""
+    from .documents import order_confirmation_pdf
+
+    store, membership = store_buyer(request)
+    pdf = order_confirmation_pdf(store=store, membership=membership, number=number)
+    if pdf is None:
+        raise Http404("No such order")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="order-{number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _catalog_url(request: HttpRequest) -> str:

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "storefleet.accounts",
     "storefleet.ordering",
     "storefleet.billing",
+    "storefleet.lists",
     "storefleet.provisioning",
     "storefleet.service",
     # Wagtail

@@ -101,6 +101,9 @@ class TrytonBackend:
     def open_invoices(self, *, customer: str) -> list[Invoice]:
         return accounts.open_invoices(self.client, self.lookups, customer)
 
+    def invoice_history(self, *, customer: str, limit: int) -> list[Invoice]:
+        return accounts.invoice_history(self.client, self.lookups, customer, limit)
+
     def record_payment(self, *, payment: PaymentRequest) -> PaymentResult:
         return accounts.record_payment(self.client, self.lookups, payment)
 

@@ -88,6 +88,23 @@ def open_invoices(client: TrytonClient, lookups: Lookups, customer: str) -> list
     )
 
 
+def invoice_history(
+    client: TrytonClient, lookups: Lookups, customer: str, limit: int
+) -> list[Invoice]:
+    """The customer's issued invoices, open and paid (never drafts or cancelled), newest
+    first; one request."""
+    info = lookups.customer(customer)
+    rows = client.search_read(
+        "account.invoice",
+        [["party", "=", info.id], ["type", "=", "out"], ["state", "in", ["posted", "paid"]]],
+        INVOICE_FIELDS,
+        order=[["invoice_date", "DESC"], ["id", "DESC"]],
+        limit=limit,
+    )
+    today = datetime.date.today()
+    return [_invoice(row, today) for row in rows]
+
+
 def _strip(values: dict[str, Any]) -> dict[str, Any]:
     """Wizard defaults carry display values (``field.``) the server refuses back."""
     return {k: v for k, v in values.items() if not k.endswith(".")}
