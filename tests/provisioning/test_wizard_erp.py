@@ -169,8 +169,9 @@ def test_with_the_erp_down_the_wizard_says_so_and_takes_typed_codes_the_plan_che
     plan = response.context["plan"]
     assert response.context["form"].errors == {}
     assert len(plan.problems) == 1
-    assert plan.problems[0].startswith("ERP mapping cannot be checked: ")
+    assert plan.problems[0].startswith("ERP mapping cannot be checked: the ERP is not answering")
     page = response.content.decode()
+    assert "cart" not in page  # a manager's plan, not a buyer's outage notice
     assert page.index('id="plan-problems"') < page.index('id="launch-form"')
     assert 'name="launch"' not in page
     assert (Store.objects.count(), ProvisioningRun.objects.count()) == (0, 0)

@@ -82,6 +82,12 @@ class Plan:
         return asdict(self)
 
 
+ERP_UNREACHABLE = (
+    "ERP mapping cannot be checked: the ERP is not answering, so its warehouse, price list, "
+    "currency, assortment and customers cannot be confirmed. Plan again once it answers."
+)
+
+
 def _count_pages(folder: BrandFolder) -> int:
     def count(pages) -> int:
         return sum(1 + count(page.children) for page in pages)
@@ -158,17 +164,27 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
         problems.append(error.message)
     else:
         changes += [PlannedChange(ChangeKind.CREATE, f"{driver} infrastructure", x) for x in infra]
+    erp_reached = check_erp
     if check_erp:
         try:
             result = erp_mapping_check(mapping=folder.erp, currency=spec.currency)
-        except ApplicationError as error:
-            problems.append(f"ERP mapping cannot be checked: {error.message}")
+        except ApplicationError:
+            # The gateway's message is the buyers' ("your cart is kept"): the manager's is this.
+            erp_reached = False
+            problems.append(ERP_UNREACHABLE)
         else:
             problems += result.problems
             changes.append(PlannedChange(ChangeKind.CHECK, "ERP mapping", "; ".join(result.log)))
     else:
         changes.append(PlannedChange(ChangeKind.CHECK, "ERP mapping", "skipped on request"))
-    changes += _customers_changes(folder, store, check_erp=check_erp, problems=problems)
+    if check_erp and not erp_reached:
+        changes.append(
+            PlannedChange(
+                ChangeKind.CHECK, "customers served", "not checked: the ERP is not answering"
+            )
+        )
+    else:
+        changes += _customers_changes(folder, store, check_erp=check_erp, problems=problems)
     changes += [
         PlannedChange(ChangeKind.CREATE, "invitation", f"{p.email} as {p.role}")
         for p in people_pending(store=store, people=folder.people)
