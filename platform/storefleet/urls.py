@@ -7,7 +7,11 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from . import error_pages, views
+
+# A store's errors in its brand (storefleet.error_pages); platform hosts keep Django's plain ones.
+handler404 = error_pages.page_not_found
+handler500 = error_pages.server_error
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
