@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.test import Client, RequestFactory
-from django.utils import timezone
 
 from storefleet import error_pages, urls
 from storefleet.accounts.navigation import BUYER_NAV, NavEntry, buyer_navigation

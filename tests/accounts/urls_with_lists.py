@@ -4,7 +4,8 @@ rule and the 500 page are tested on (storefleet.urls' own handlers are re-export
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
-from storefleet.urls import handler404, handler500, urlpatterns as store_urlpatterns
+from storefleet.urls import handler404, handler500
+from storefleet.urls import urlpatterns as store_urlpatterns
 
 
 def lists_index(request: HttpRequest) -> HttpResponse:
