@@ -278,3 +278,99 @@ def test_the_admin_sees_waiting_requests_on_the_dashboard(client, acme):
         "waiting for your decision"
         not in client.get("/account/", HTTP_HOST=FERRUM_HOST).content.decode()
     )
+
+
+# ------------------------------------------------------------------ the store's service agents
+AGENT_PAGE = "/admin/account-requests/"
+
+
+@pytest.fixture
+def agent(ferrum) -> User:  # type: ignore[no-untyped-def]
+    from storefleet.service.services import service_agent_add
+    from storefleet.tenants.models import Store
+
+    user = User.objects.create_user("ferrum.agent", "agent@storefleet.example", PASSWORD)
+    service_agent_add(store=Store.objects.get(pk=ferrum.store.pk), user=user)
+    return user
+
+
+def _agent_post(client: Client, request_id: object, decision: str, **extra: object):  # type: ignore[no-untyped-def]
+    return client.post(
+        AGENT_PAGE, {"id": request_id, "decision": decision, **extra}, HTTP_HOST=FERRUM_HOST
+    )
+
+
+def test_an_agent_sees_only_the_requests_of_the_stores_they_serve(client, acme, globex, agent):
+    _request_account(Client(), "C-ACME", email="a@example.com")
+    _request_account(Client(), "C-GLOBEX", email="b@example.com", host=HYDRA_HOST)
+    on_ferrum, on_hydra = (
+        AccountRequest.objects.get(email="a@example.com"),
+        AccountRequest.objects.get(email="b@example.com"),
+    )
+    client.force_login(agent)
+    page = client.get(AGENT_PAGE, HTTP_HOST=FERRUM_HOST).content.decode()
+    assert f'data-request="{on_ferrum.id}"' in page
+    assert f'data-request="{on_hydra.id}"' not in page
+    assert _agent_post(client, on_hydra.id, "approve").status_code == 404
+    on_hydra.refresh_from_db()
+    assert on_hydra.status == AccountRequestStatus.PENDING and Invitation.objects.count() == 0
+
+
+def test_an_agent_routes_an_unknown_request_to_a_company_of_the_store(client, acme, hydra, agent):
+    hydra_only = make_company("C-HYD", "Hydra Only Co", 777, [hydra.store])
+    _request_account(Client(), "Acme, the one in Ulm")
+    pending = AccountRequest.objects.get()
+    client.force_login(agent)
+    # Without a company it can't be approved; with a company that doesn't buy here, 404.
+    assert _agent_post(client, pending.id, "approve").status_code == 400
+    assert (
+        _agent_post(client, pending.id, "approve", company=hydra_only.company.id).status_code == 404
+    )
+    assert Invitation.objects.count() == 0
+    response = _agent_post(client, pending.id, "approve", company=acme.company.id)
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert (pending.status, pending.company_id) == (AccountRequestStatus.APPROVED, acme.company.id)
+    invitation = Invitation.objects.get()
+    assert (invitation.company_id, invitation.email, invitation.invited_by_id) == (
+        acme.company.id,
+        "new.buyer@example.com",
+        agent.id,
+    )
+    assert "http://ferrum.localhost/account/invitations/" in mail.outbox[-1].body
+
+
+def test_an_agent_declines_with_a_reason(client, acme, agent):
+    _request_account(Client(), "C-ACME")
+    pending = AccountRequest.objects.get()
+    client.force_login(agent)
+    assert (
+        _agent_post(client, pending.id, "decline", reason="Not a customer of ours.").status_code
+        == 302
+    )
+    pending.refresh_from_db()
+    assert pending.status == AccountRequestStatus.DECLINED
+    assert "Not a customer of ours." in mail.outbox[-1].body
+
+
+def test_a_decided_request_is_not_decided_again(client, acme, agent):
+    _request_account(Client(), "C-ACME")
+    pending = AccountRequest.objects.get()
+    client.force_login(agent)
+    assert _agent_post(client, pending.id, "approve").status_code == 302
+    # Gone from the list, and a replayed form finds nothing to decide.
+    assert _agent_post(client, pending.id, "decline", reason="late").status_code == 404
+    assert Invitation.objects.count() == 1 and len(mail.outbox) == 1
+
+
+def test_someone_who_is_no_agent_gets_no_request_list(client, acme, ferrum):
+    _request_account(Client(), "C-ACME")
+    client.force_login(ferrum.editor)
+    # Wagtail's admin answers a refused permission by sending the user back to its dashboard.
+    for response in (
+        client.get(AGENT_PAGE, HTTP_HOST=FERRUM_HOST),
+        _agent_post(client, AccountRequest.objects.get().id, "approve"),
+    ):
+        assert (response.status_code, response["Location"]) == (302, "/admin/")
+    assert AccountRequest.objects.get().status == AccountRequestStatus.PENDING
+    assert Invitation.objects.count() == 0

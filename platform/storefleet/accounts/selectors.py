@@ -195,3 +195,8 @@ def account_request_may_decide(*, user: User, account_request: AccountRequest) -
         company_id is None
         or Company.objects.filter(id=company_id, stores__id=account_request.store_id).exists()
     )
+
+
+def store_companies(*, store_id: int) -> QuerySet[Company]:
+    """The active companies buying in this store (what an agent may route a request to)."""
+    return Company.objects.filter(active=True, stores__id=store_id).order_by("name")
