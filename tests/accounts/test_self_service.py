@@ -374,3 +374,22 @@ def test_someone_who_is_no_agent_gets_no_request_list(client, acme, ferrum):
         assert (response.status_code, response["Location"]) == (302, "/admin/")
     assert AccountRequest.objects.get().status == AccountRequestStatus.PENDING
     assert Invitation.objects.count() == 0
+
+
+def test_account_requests_are_throttled_like_sign_in(client, acme, settings):
+    limit = settings.SIGN_IN_LOCKOUTS[0][1]
+    for _ in range(limit):
+        assert _request_account(client, "C-ACME").status_code == 302
+    refused = _request_account(client, "C-ACME")
+    assert refused.status_code == 429
+    assert "Too many requests from here" in refused.content.decode()
+    assert AccountRequest.objects.count() == limit
+
+
+def test_the_company_page_links_admins_to_account_requests(client, acme):
+    client.force_login(acme.admin)
+    page = client.get(f"/account/companies/{acme.company.id}/", HTTP_HOST=FERRUM_HOST)
+    assert 'href="/account/requests/">Account requests</a>' in page.content.decode()
+    client.force_login(acme.buyer)
+    page = client.get(f"/account/companies/{acme.company.id}/", HTTP_HOST=FERRUM_HOST)
+    assert "/account/requests/" not in page.content.decode()
