@@ -323,6 +323,9 @@ def test_an_agent_routes_an_unknown_request_to_a_company_of_the_store(client, ac
     client.force_login(agent)
     # Without a company it can't be approved; with a company that doesn't buy here, 404.
     assert _agent_post(client, pending.id, "approve").status_code == 400
+    refused = _agent_post(client, pending.id, "approve", company="not-a-number")
+    assert refused.status_code == 400
+    assert "Choose the company from the list." in refused.content.decode()
     assert (
         _agent_post(client, pending.id, "approve", company=hydra_only.company.id).status_code == 404
     )

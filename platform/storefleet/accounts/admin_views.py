@@ -80,9 +80,12 @@ def agent_account_requests(request: HttpRequest) -> HttpResponse:
     if not found or decision not in ("approve", "decline"):
         raise Http404("No such request among the stores you serve.")
     if not form.is_valid():
-        return _agent_requests_page(
-            request, agent, error="Say why the request is declined.", status=400
+        error = (
+            "Choose the company from the list."
+            if decision == "approve"
+            else "Say why the request is declined."
         )
+        return _agent_requests_page(request, agent, error=error, status=400)
     try:
         if decision == "approve":
             company = None
