@@ -6,8 +6,12 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from . import views
+from . import error_pages, views
 from .brand import seo
+
+# A store's errors in its brand (storefleet.error_pages); platform hosts keep Django's plain ones.
+handler404 = error_pages.page_not_found
+handler500 = error_pages.server_error
 
 urlpatterns = [
     path("healthz", views.health, name="health"),

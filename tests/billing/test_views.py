@@ -46,7 +46,8 @@ def test_invoices_page_shows_credit_and_open_invoices_overdue_marked(client, sho
     assert body.count('class="invoice--overdue"') == sum(i.overdue for i in invoices) == 1
     assert body.count('<strong class="overdue">Overdue</strong>') == 1
     home = c.get("/account/", HTTP_HOST=HOST, follow=True).content.decode()
-    assert '<a href="/account/invoices/">Invoices and credit</a>' in home
+    assert '<a href="/account/invoices/" data-nav="invoices">Invoices</a>' in home
+    assert '<a href="/account/invoices/">Invoices and payments</a>' in home
     empty = get(client_for(client, shop, "C-1004"), "/account/invoices/").content.decode()
     assert "No open invoices." in empty
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.models import User
 
 from .models import MemberRole
-from .selectors import user_may_buy_in_store
+from .selectors import user_may_buy_in_store, username_for_sign_in
 
 
 class StoreAuthenticationForm(AuthenticationForm):
@@ -15,10 +18,14 @@ class StoreAuthenticationForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = "E-mail"
+        self.fields["username"].label = "E-mail or username"
+        self.fields["username"].help_text = "The e-mail address your account was made for."
+        self.fields["username"].widget.attrs["autocomplete"] = "username"
 
     def clean_username(self) -> str:
-        return self.cleaned_data["username"].strip().lower()
+        """What ``authenticate`` is given (and the throttle counts): the account's username
+        for an e-mail address of exactly one account, in any case; else what was typed."""
+        return username_for_sign_in(self.cleaned_data["username"])
 
     def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
@@ -51,3 +58,48 @@ class IdForm(forms.Form):
     """The hidden id a remove or withdraw button posts."""
 
     id = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class StorePasswordResetForm(PasswordResetForm):
+    """Django's reset request, for the users of this store only: an address of someone whose
+    company doesn't buy here gets no e-mail, and the page says the same as for a real one."""
+
+    def __init__(self, *args: Any, store_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.store_id = store_id
+        self.fields["email"].label = "Your e-mail address"
+
+    def get_users(self, email: str) -> Iterator[User]:
+        for user in super().get_users(email):
+            if user_may_buy_in_store(user=user, store_id=self.store_id):
+                yield user
+
+
+class AccountRequestForm(forms.Form):
+    name = forms.CharField(label="Your name", max_length=120)
+    email = forms.EmailField(label="Your e-mail address")
+    company_reference = forms.CharField(
+        label="Your company's customer number or name",
+        max_length=255,
+        help_text="As on our invoices, for example C-1001; the company name works too.",
+    )
+    message = forms.CharField(
+        label="Message (optional)",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class DeclineForm(forms.Form):
+    id = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Why (the person is told)", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class RouteForm(forms.Form):
+    """An agent's approval: the request, and the company when the request named none known."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput)
+    company = forms.IntegerField(required=False)

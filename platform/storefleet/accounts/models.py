@@ -98,3 +98,47 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.company.code}"
+
+
+class AccountRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")
+    APPROVED = "approved", _("Approved: invitation sent")
+    DECLINED = "declined", _("Declined")
+
+
+class AccountRequest(models.Model):
+    """A person asking, on a store, to buy for a company. Kept whatever they typed: a request
+    naming no company the store knows (``company`` None) waits for the store's service agents
+    to route it. Approving sends an :class:`Invitation`; nobody gets an account from here."""
+
+    store = models.ForeignKey("tenants.Store", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    email = models.EmailField()
+    # The customer number or company name as typed, and the company it matched, if any.
+    company_reference = models.CharField(max_length=255)
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="account_requests"
+    )
+    message = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=AccountRequestStatus.choices, default=AccountRequestStatus.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["company", "status"]),
+            models.Index(fields=["store", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} asks to join {self.company_reference}"

@@ -10,10 +10,18 @@ import hashlib
 
 from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from .models import Address, Company, Invitation, MemberRole, Membership
+from .models import (
+    AccountRequest,
+    AccountRequestStatus,
+    Address,
+    Company,
+    Invitation,
+    MemberRole,
+    Membership,
+)
 
 
 def company_list() -> QuerySet[Company]:
@@ -129,3 +137,83 @@ def sign_in_attempts(*, limit: int = 200) -> list[AccessAttempt]:
 def sign_in_failures(*, limit: int = 200) -> list[AccessFailureLog]:
     """The latest failed sign-ins, each marked if it locked signing in."""
     return list(AccessFailureLog.objects.order_by("-attempt_time")[:limit])
+
+
+def username_for_sign_in(identifier: str) -> str:
+    """The username to authenticate for what was typed in the sign-in form: a username as
+    it is, or an e-mail address (any case) of exactly one user. An address several accounts
+    share, or none has, is passed on as typed, and fails like a wrong password."""
+    identifier = identifier.strip()
+    if "@" not in identifier:
+        return identifier.lower()
+    users = list(
+        User.objects.filter(email__iexact=identifier).values_list("username", flat=True)[:2]
+    )
+    if len(users) == 1:
+        return users[0]
+    return identifier.lower()
+
+
+def company_for_reference(*, reference: str, store_id: int) -> Company | None:
+    """The active company buying in this store whose customer number or name is
+    ``reference`` (any case); None for no match or an ambiguous one."""
+    if not reference:
+        return None
+    found = list(
+        Company.objects.filter(active=True, stores__id=store_id)
+        .filter(Q(code__iexact=reference) | Q(name__iexact=reference))
+        .distinct()[:2]
+    )
+    return found[0] if len(found) == 1 else None
+
+
+def company_account_requests(*, company: Company) -> QuerySet[AccountRequest]:
+    """The company's pending account requests, whichever store they were made on."""
+    return AccountRequest.objects.filter(
+        company=company, status=AccountRequestStatus.PENDING
+    ).select_related("store")
+
+
+def company_account_request(*, company: Company, request_id: int) -> AccountRequest | None:
+    return company_account_requests(company=company).filter(id=request_id).first()
+
+
+def agent_account_requests(*, user: User) -> QuerySet[AccountRequest]:
+    """Pending requests made on the stores the agent serves, routed or not."""
+    from storefleet.service.selectors import agent_stores
+
+    return AccountRequest.objects.filter(
+        store__in=agent_stores(user), status=AccountRequestStatus.PENDING
+    ).select_related("store", "company")
+
+
+def agent_account_request(*, user: User, request_id: int) -> AccountRequest | None:
+    return agent_account_requests(user=user).filter(id=request_id).first()
+
+
+def account_request_may_decide(*, user: User, account_request: AccountRequest) -> bool:
+    """A company admin for their own company's requests; a service agent for requests made
+    on a store they serve, to a company buying there."""
+    from storefleet.service.selectors import agent_stores
+
+    if not user.is_active:
+        return False
+    company_id = account_request.company_id
+    if (
+        company_id is not None
+        and Membership.objects.filter(
+            user_id=user.pk, company_id=company_id, role=MemberRole.ADMIN, company__active=True
+        ).exists()
+    ):
+        return True
+    if not agent_stores(user).filter(id=account_request.store_id).exists():
+        return False
+    return (
+        company_id is None
+        or Company.objects.filter(id=company_id, stores__id=account_request.store_id).exists()
+    )
+
+
+def store_companies(*, store_id: int) -> QuerySet[Company]:
+    """The active companies buying in this store (what an agent may route a request to)."""
+    return Company.objects.filter(active=True, stores__id=store_id).order_by("name")

@@ -22,8 +22,21 @@ from storefleet.errors import ApplicationError
 from storefleet.tenants.models import Store
 from storefleet.tenants.selectors import StoreRecord
 
-from .models import Address, Company, Invitation, MemberRole, Membership
-from .selectors import invitation_for_token, token_digest
+from .models import (
+    AccountRequest,
+    AccountRequestStatus,
+    Address,
+    Company,
+    Invitation,
+    MemberRole,
+    Membership,
+)
+from .selectors import (
+    account_request_may_decide,
+    company_for_reference,
+    invitation_for_token,
+    token_digest,
+)
 
 INVITATION_VALIDITY = timedelta(days=7)
 
@@ -169,6 +182,27 @@ def invitation_create(
     sent inside the transaction: if it can't be sent, no invitation is left behind that nobody
     received."""
     _admin_membership(user=invited_by, company=company)
+    return _invitation_send(
+        company=company,
+        store=store,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        site_url=site_url,
+    )
+
+
+def _invitation_send(
+    *,
+    company: Company,
+    store: Store | StoreRecord,
+    email: str,
+    role: MemberRole,
+    invited_by: User,
+    site_url: str,
+) -> Invitation:
+    """The invitation itself, once the caller has checked who may invite (a company admin, or
+    a service agent approving an account request)."""
     if not company.stores.filter(id=store.id).exists():
         raise ApplicationError("Your company doesn't buy in this store.", code="permission_denied")
     email = email.strip().lower()
@@ -280,3 +314,104 @@ def membership_remove(*, membership: Membership, removed_by: User) -> None:
     membership.delete()
     user.is_active = False
     user.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def account_request_create(
+    *, store: Store | StoreRecord, name: str, email: str, company_reference: str, message: str
+) -> AccountRequest:
+    """Record a person's request to buy for a company on this store. The company is matched
+    among those buying here by customer number or exact name; no match is recorded all the
+    same (the store's agents route it). Nothing is said back about what matched: the answer
+    is the same for every request, so the form tells nobody which companies buy here."""
+    reference = company_reference.strip()
+    return AccountRequest.objects.create(
+        store_id=store.id,
+        name=name.strip(),
+        email=email.strip().lower(),
+        company_reference=reference,
+        company=company_for_reference(reference=reference, store_id=store.id),
+        message=message.strip(),
+    )
+
+
+def _check_decider(*, account_request: AccountRequest, user: User) -> None:
+    if account_request.status != AccountRequestStatus.PENDING:
+        raise ApplicationError(
+            "This request has already been decided. Reload the page to see its state.",
+            code="decided",
+        )
+    if not account_request_may_decide(user=user, account_request=account_request):
+        raise ApplicationError(
+            "Only the company's admin or the store's service team can decide this request.",
+            code="permission_denied",
+        )
+
+
+@transaction.atomic
+def account_request_approve(
+    *,
+    account_request: AccountRequest,
+    approved_by: User,
+    site_url: str,
+    company: Company | None = None,
+    role: MemberRole = MemberRole.BUYER,
+) -> Invitation:
+    """Approve a request: the person gets an invitation (the same e-mail and link as a company
+    admin's) for the request's company, or for ``company`` when an agent routes a request
+    that named none the store knows. ``company`` must buy in the request's store and be one
+    the approver may decide for; a request's own company is never replaced."""
+    locked = AccountRequest.objects.select_for_update().get(pk=account_request.pk)
+    if company is not None and locked.company_id not in (None, company.pk):
+        raise ApplicationError("This request is for another company.", code="permission_denied")
+    if locked.company_id is None:
+        if company is None:
+            raise ApplicationError(
+                "Choose the company this person buys for before approving.", field="company"
+            )
+        locked.company = company
+    _check_decider(account_request=locked, user=approved_by)
+    invitation = _invitation_send(
+        company=locked.company,  # type: ignore[arg-type]
+        store=locked.store,
+        email=locked.email,
+        role=role,
+        invited_by=approved_by,
+        site_url=site_url,
+    )
+    locked.status = AccountRequestStatus.APPROVED
+    locked.decided_by = approved_by
+    locked.decided_at = timezone.now()
+    locked.invitation = invitation
+    locked.save()
+    return invitation
+
+
+@transaction.atomic
+def account_request_decline(
+    *, account_request: AccountRequest, declined_by: User, reason: str
+) -> AccountRequest:
+    """Decline a request and tell the person why, by e-mail, in the same transaction (a
+    decline nobody was told of is not recorded)."""
+    locked = AccountRequest.objects.select_for_update().get(pk=account_request.pk)
+    _check_decider(account_request=locked, user=declined_by)
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError(
+            "Say why the request is declined: the person is told.", field="reason"
+        )
+    locked.status = AccountRequestStatus.DECLINED
+    locked.decided_by = declined_by
+    locked.decided_at = timezone.now()
+    locked.decline_reason = reason
+    locked.save()
+    send_mail(
+        subject=f"Your account request at {locked.store.name}",
+        message=render_to_string(
+            "accounts/email/account_request_declined.txt",
+            {"account_request": locked, "store": locked.store},
+        ),
+        from_email=None,
+        recipient_list=[locked.email],
+    )
+    return locked

@@ -129,3 +129,39 @@ def lockout_response(
         )
         return response.render()
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+# --- Other doors a guesser could knock on: password-reset and account-request forms ----------
+# They never say whether an account exists, so each request counts (not only failures), with
+# the sign-in's first two limits (one address from one client, one client) and its cool-off.
+
+
+def form_request_allowed(request: HttpRequest, *, door: str, identifier: str) -> bool:
+    """Count this request at ``door`` (``"password_reset"``, ``"account_request"``) for the
+    identifier typed and the client; False once either counter is past its limit within the
+    cool-off (the caller answers with :func:`form_lockout_response`)."""
+    from django.core.cache import cache
+
+    limits = failure_limits()
+    window = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    client = client_address(request) or "unknown"
+    keys = [
+        (f"throttle:{door}:id-client:{identifier.strip().lower()[:200]}:{client}", limits[0]),
+        (f"throttle:{door}:client:{client}", limits[1] if len(limits) > 1 else limits[0]),
+    ]
+    allowed = True
+    for key, limit in keys:
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr: this is the window's first
+            cache.set(key, 1, timeout=window)
+            count = 1
+        allowed = allowed and count <= limit
+    return allowed
+
+
+def form_lockout_message() -> str:
+    minutes = max(1, math.ceil(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+    when = "in 1 minute" if minutes == 1 else f"in {minutes} minutes"
+    return f"Too many requests from here. To protect our customers' accounts, try again {when}."

@@ -10,6 +10,21 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.StoreLoginView.as_view(), name="login"),
     path("sign-out/", views.StoreLogoutView.as_view(), name="logout"),
+    path("password/", views.StorePasswordResetView.as_view(), name="password_reset"),
+    path("password/sent/", views.password_reset_done, name="password_reset_done"),
+    path(
+        "password/<uidb64>/<token>/",
+        views.StorePasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("request/", views.account_request, name="account_request"),
+    path("request/sent/", views.account_request_done, name="account_request_done"),
+    path("requests/", views.account_requests, name="requests"),
+    path(
+        "requests/<str:decision>/",
+        views.account_request_decide,
+        name="request_decide",
+    ),
     path("companies/<int:company_id>/", views.company_detail, name="company"),
     path(
         "companies/<int:company_id>/addresses/<int:address_id>/",

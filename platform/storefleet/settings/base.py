@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # A form post with a tampered structure answers 400 with what to do, not a server error.
     "storefleet.errors.MalformedFormMiddleware",
+    # A store's 404 is its branded page, DEBUG or not (never the URL pattern listing).
+    "storefleet.error_pages.StoreNotFoundMiddleware",
 ]
 
 # Sessions are read on every signed-in request: from the cache, written through to the database

@@ -1,0 +1,84 @@
+"""The buyer's navigation: one row, the same on every buyer page of every store.
+
+The entries are listed here once (``BUYER_NAV``) and drawn by one include
+(``accounts/_buyer_nav.html``, from ``brand/base.html``). An entry whose URL name does not
+resolve on this host is left out, not drawn dead: an app that is not installed yet (saved lists
+before ``storefleet.lists`` is merged) or a host without storefront URLs simply has no entry.
+The catalog is a Wagtail page of the store, not a URL name: it is found per store."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+CATALOG = "catalog"  # the store's live catalog page, not a URL name
+
+
+@dataclass(frozen=True, slots=True)
+class NavEntry:
+    """One entry: ``url_name`` is reversed on the request's URLconf (``CATALOG`` for the
+    store's catalog page); ``also`` are further path prefixes the entry is current on."""
+
+    key: str
+    label: str
+    url_name: str
+    also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NavLink:
+    key: str
+    label: str
+    href: str
+    current: bool
+
+
+BUYER_NAV: tuple[NavEntry, ...] = (
+    NavEntry("catalog", "Catalog", CATALOG),
+    NavEntry("quick_order", "Quick order", "ordering:quick_order"),
+    NavEntry("lists", "Lists", "lists:index"),
+    NavEntry("orders", "Orders", "ordering:orders", also=("/returns/",)),
+    NavEntry("invoices", "Invoices", "billing:invoices", also=("/account/payments/",)),
+    NavEntry("account", "Account", "accounts:home"),
+)
+
+
+def _catalog_href(request: HttpRequest) -> str | None:
+    from storefleet.catalog.selectors import catalog_page_for_store
+
+    store = getattr(request, "store", None)
+    page = catalog_page_for_store(store=store) if store is not None else None
+    return page.get_url(request) if page is not None else None
+
+
+def entry_href(entry: NavEntry, request: HttpRequest) -> str | None:
+    """Where the entry leads on this host, or None when it leads nowhere here (the entry is
+    then left out)."""
+    if entry.url_name == CATALOG:
+        return _catalog_href(request)
+    try:
+        return reverse(entry.url_name, urlconf=getattr(request, "urlconf", None))
+    except NoReverseMatch:
+        return None
+
+
+def buyer_navigation(
+    request: HttpRequest, entries: Sequence[NavEntry] = BUYER_NAV
+) -> list[NavLink]:
+    """The entries that lead somewhere on this host, in their order; the one whose address
+    is the longest prefix of the request's path is current (``/account/invoices/`` is
+    Invoices, not Account)."""
+    found = [(entry, href) for entry in entries if (href := entry_href(entry, request))]
+    path = request.path
+    best, best_length = None, 0
+    for entry, href in found:
+        for prefix in (href, *entry.also):
+            if prefix != "/" and path.startswith(prefix) and len(prefix) > best_length:
+                best, best_length = entry.key, len(prefix)
+    return [
+        NavLink(key=entry.key, label=entry.label, href=href, current=entry.key == best)
+        for entry, href in found
+    ]
