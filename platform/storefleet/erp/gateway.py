@@ -15,6 +15,7 @@ It adds, in front of whichever backend ``settings.ERP_BACKEND`` names:
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import hashlib
 import time
@@ -58,6 +59,7 @@ from .types import (
 )
 
 R = TypeVar("R", PriceQuote, Availability)
+GRACE_PERIOD_TTL = 300  # seconds: the ERP's "Process Sale after" is a setting, not a read
 
 
 def _generation(key: str, known: dict[str, Any]) -> int:
@@ -350,6 +352,24 @@ class ErpGateway:
         return resilience.call(
             "cancel_order", lambda: self.backend.cancel_order(number=number), idempotent=True
         )
+
+    def cancel_grace_period(self) -> datetime.timedelta | None:
+        """The ERP's grace period before it processes a confirmed sale, to tell the buyer until
+        when an order can be cancelled (the ERP still judges each cancel). A setting changed
+        rarely: kept for ``GRACE_PERIOD_TTL`` seconds; None (nothing promised) when the ERP
+        can't be asked."""
+        key = f"erp:{self.backend.name}:cancel-grace"
+        known = cache.get(key)
+        if known is not None:
+            return known[0]
+        try:
+            value = resilience.call(
+                "cancel_grace_period", self.backend.cancel_grace_period, idempotent=True
+            )
+        except ErpUnavailable:
+            return None
+        cache.set(key, (value,), timeout=GRACE_PERIOD_TTL)
+        return value
 
     # -------------------------------------------------------------- documents, returns (portal)
     def get_invoice_document(self, *, customer: str, number: str) -> InvoiceDocument:
