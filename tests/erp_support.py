@@ -6,6 +6,11 @@ fresh copy of the cached seeded database on a free loopback port; tests that wri
 others would notice use ``fresh_erp_server`` (their own copy, per module) or
 ``start_erp_server`` (their own server they can stop and restart). A failing build fails the
 tests (never skips them).
+
+Every server runs with its queue worker. Tests' servers process a confirmed sale at once
+(``process_sales_after=0``) unless a test asks for a grace period: the seed's 30 minutes is what
+``make demo`` runs with; ``start_erp_server(process_sales_after=2)`` gives a test a sale that is
+cancellable for two seconds and then processed by the worker.
 """
 
 from __future__ import annotations
@@ -151,8 +156,9 @@ class ErpServer:
     ``stop()`` terminates it (as an outage would); ``start()`` brings it back on the same port
     with the same data."""
 
-    def __init__(self, port: int, data_dir: Path):
+    def __init__(self, port: int, data_dir: Path, process_sales_after: float | None = 0):
         self.port = port
+        self.process_sales_after = process_sales_after
         self.data_dir = data_dir
         self.log_path = data_dir / "server.log"
         self.url = f"http://127.0.0.1:{port}/"
@@ -170,6 +176,8 @@ class ErpServer:
         with open(self.log_path, "a") as log:
             command = [_python(), str(ERPCTL), "serve", "--port", str(self.port)]
             command += ["--data-dir", str(self.data_dir)] + (["--fresh"] if fresh else [])
+            if self.process_sales_after is not None:
+                command += ["--process-sales-after", str(self.process_sales_after)]
             self.process = subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
             )
@@ -236,12 +244,13 @@ def erp_build_seconds() -> float:
 
 @pytest.fixture(scope="session")
 def start_erp_server(tmp_path_factory, erp_build_seconds):
-    """Start a server of your own from a fresh copy: ``server = start_erp_server()``. Every
-    server started this way is stopped at the end of the session."""
+    """Start a server of your own from a fresh copy: ``server = start_erp_server()``, or with a
+    grace period before confirmed sales are processed: ``start_erp_server(process_sales_after=
+    1800)``. Every server started this way is stopped at the end of the session."""
     servers: list[ErpServer] = []
 
-    def start() -> ErpServer:
-        server = ErpServer(_free_port(), tmp_path_factory.mktemp("erp-data"))
+    def start(*, process_sales_after: float | None = 0) -> ErpServer:
+        server = ErpServer(_free_port(), tmp_path_factory.mktemp("erp-data"), process_sales_after)
         servers.append(server)
         server.start(fresh=True)
         server.build_seconds = erp_build_seconds

@@ -313,7 +313,7 @@ def test_return_quantities_parsed_and_checked(shop, return_form, quantities, rea
         return
     try:
         chosen = returns._validate(
-            return_form, lines, returns.ReturnReasonGiven(reason, reason_text)
+            shop.scope("C-1004"), return_form, lines, returns.ReturnReasonGiven(reason, reason_text)
         )
     except returns.ReturnInvalid as invalid:
         assert all(invalid.errors.values())

@@ -149,7 +149,8 @@ def test_a_web_order_is_linked_to_its_erp_sale_and_listed_once(client, shop):
     response = get(c, f"/orders/{record.number}/")
     assert response.status_code == 302 and response["Location"] == f"/orders/{order.number}/"
     body = get(c, f"/orders/{order.number}/").content.decode()
-    assert f"ERP order {record.number}" in body and "waiting for stock, planned" in body
+    assert f"ERP order {record.number}" in body and "scheduled, planned" in body
+    assert "waiting for stock" not in body
 
 
 def test_an_order_entered_in_the_erp_appears_after_the_sync(client, shop):

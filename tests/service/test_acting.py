@@ -158,3 +158,46 @@ def test_acting_ends_when_the_agent_loses_access(client, desk):
     ended = store.get("/orders/", HTTP_HOST=STORE)
     assert "has ended" in ended.content.decode()
     assert ActingSession.objects.get().stop_reason == "agent lost access"
+
+
+def test_starting_to_act_twice_replaces_the_earlier_session(client, desk):
+    first = start(client, desk)
+    earlier = Client()
+    earlier.get(first, HTTP_HOST=STORE)
+    assert earlier.get("/orders/", HTTP_HOST=STORE).status_code == 200
+
+    second = start(client, desk, code="C-1001")
+    sessions = list(ActingSession.objects.order_by("id"))
+    assert [(s.company.code, s.stop_reason) for s in sessions] == [
+        ("C-1004", "replaced"),
+        ("C-1001", ""),
+    ]
+    assert sessions[0].stopped_at is not None and sessions[1].stopped_at is None
+    assert ActingSession.objects.filter(agent=desk.agent, stopped_at__isnull=True).count() == 1
+    assert actions() == [
+        (ActionKind.ACTING_START, "buyer@c-1004.example"),
+        (ActionKind.ACTING_STOP, "buyer@c-1004.example"),
+        (ActionKind.ACTING_START, "buyer@c-1001.example"),
+    ]
+    # The earlier browser session is ended on its next request; the new one works.
+    ended = earlier.get("/orders/", HTTP_HOST=STORE)
+    assert "Your session acting for the company has ended" in ended.content.decode()
+    assert "_auth_user_id" not in earlier.session
+    now = Client()
+    assert now.get(second, HTTP_HOST=STORE, follow=True).status_code == 200
+    assert "Acting for Nordwerk" in now.get("/orders/", HTTP_HOST=STORE).content.decode()
+
+
+def test_the_invite_form_is_not_offered_while_acting(client, desk):
+    company = desk.company("C-1004")
+    Membership.objects.filter(company=company).update(role="admin")
+    page = reverse("accounts:company", args=[company.id])
+    own = Client()
+    own.force_login(desk.shop.buyers["C-1004"])
+    assert 'name="email"' in own.get(page, HTTP_HOST=STORE).content.decode()  # the buyer's own
+    store = Client()
+    store.get(start(client, desk), HTTP_HOST=STORE)
+    body = store.get(page, HTTP_HOST=STORE).content.decode()
+    assert 'class="acting-banner"' in body
+    assert 'name="email"' not in body and "Send invitation" not in body
+    assert "Invitations can't be sent while you act for the company" in body

@@ -36,6 +36,7 @@ def company_urls(company_id: int) -> list[tuple[str, str, dict]]:
     act = reverse("service_acting_start", args=[company_id])
     return [
         ("get", reverse("service_company", args=[company_id]), {}),
+        ("get", reverse("service_order", args=[company_id, "SO-00001"]), {}),
         ("get", cancel + "?number=SO-00001", {}),
         ("post", cancel, {"number": "SO-00001"}),
         ("get", resend + "?number=SO-00001", {}),
@@ -231,7 +232,7 @@ def test_cancel_the_erp_refuses_says_why_and_records_nothing(client, desk):
     url = reverse("service_order_cancel", args=[c.id])
     for _ in range(2):
         response = client.post(url, {"number": PARTLY_SHIPPED}, HTTP_HOST=ADMIN, follow=True)
-        assert "already being shipped or invoiced" in response.content.decode()
+        assert "already being processed by our ERP" in response.content.decode()
     assert erp_state(desk.shop, PARTLY_SHIPPED) == "processing"
     assert not ServiceAction.objects.exists() and not OrderCancellation.objects.exists()
 

@@ -5,9 +5,11 @@ Stdlib only (it runs before any virtualenv exists). Subcommands:
 
   ensure                    create the ERP's own virtualenv and install requirements.lock
   build                     ensure, then build the seeded SQLite database once (cached)
-  serve --port P --data-dir DIR [--fresh]
+  serve --port P --data-dir DIR [--fresh] [--process-sales-after SECONDS]
                             copy the cached database into DIR and run trytond in the
-                            foreground on 127.0.0.1:P for the database "storefleet"
+                            foreground on 127.0.0.1:P for the database "storefleet",
+                            with its queue worker (processes confirmed sales once the
+                            grace period "Process Sale after" is over)
   wait --port P             wait until a server on 127.0.0.1:P answers
   path                      print the cached database path (builds nothing)
 
@@ -42,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 LOCK_FILE = HERE / "requirements.lock"
 SEED_FILE = HERE / "seed.py"
+RUN_FILE = HERE / "tryton_run.py"
 DATABASE = "storefleet"
 ADMIN_LOGIN = "admin"
 DEFAULT_PASSWORD = "admin"
@@ -394,7 +397,32 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def serve(port: int, data_dir: Path, fresh: bool, timeout: float, access_log: bool = False) -> int:
+def _set_process_after(target: Path, seconds: float | None) -> None:
+    """Set the sale configuration's "Process Sale after" in the copied database: the grace
+    period in which a confirmed sale can still be cancelled (0: processed at once). Written
+    before the server starts, so no cache of it is stale."""
+    if seconds is None:
+        return
+    connection = sqlite3.connect(target)
+    try:
+        with connection:
+            connection.execute(
+                "UPDATE sale_configuration SET sale_process_after = ?",
+                (float(seconds) if seconds > 0 else None,),
+            )
+    finally:
+        connection.close()
+    log(f"sales are processed {seconds:g}s after confirmation")
+
+
+def serve(
+    port: int,
+    data_dir: Path,
+    fresh: bool,
+    timeout: float,
+    access_log: bool = False,
+    process_after: float | None = None,
+) -> int:
     source = build()
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -412,6 +440,7 @@ def serve(port: int, data_dir: Path, fresh: bool, timeout: float, access_log: bo
         if marker.exists():
             marker.unlink()
         log(f"copied {source} -> {target}")
+    _set_process_after(target, process_after)
     conf = data_dir / "trytond.conf"
     write_config(conf, data_dir, port)
     _set_password(data_dir, conf)
@@ -421,16 +450,28 @@ def serve(port: int, data_dir: Path, fresh: bool, timeout: float, access_log: bo
     started = time.monotonic()
     env = dict(os.environ)
     env.pop("TRYTON_CONFIG", None)
+    python = str(venv_bin("python"))
+    common = ["-c", str(conf), "-d", DATABASE, "--logconf", str(logconf)]
     server = subprocess.Popen(
-        [str(venv_bin("trytond")), "-c", str(conf), "-d", DATABASE, "--logconf", str(logconf)],
+        [python, str(RUN_FILE), "server", *common],
         env=env,
         stdin=subprocess.DEVNULL,
         preexec_fn=_die_with_parent,
     )
+    # The queue worker: runs what Tryton scheduled for later (a confirmed sale's processing
+    # after the grace period). It lives and dies with the server.
+    worker = subprocess.Popen(
+        [python, str(RUN_FILE), "worker", *common],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent,
+    )
+    children = (server, worker)
 
     def forward(signum, frame):
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, forward)
@@ -444,12 +485,25 @@ def serve(port: int, data_dir: Path, fresh: bool, timeout: float, access_log: bo
     elif server.poll() is None:
         log(f"trytond did not answer on port {port} within {timeout:.0f}s")
         server.terminate()
-    while True:
+    # Whichever of the two ends first (a signal, a crash), the other follows.
+    while all(child.poll() is None for child in children):
         try:
-            code = server.wait()
-            break
+            time.sleep(0.2)
         except KeyboardInterrupt:
             continue
+    if worker.poll() is not None and server.poll() is None:
+        log(f"the ERP's queue worker exited with {worker.returncode}: stopping the server")
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        while True:
+            try:
+                child.wait()
+                break
+            except KeyboardInterrupt:
+                continue
+    code = server.returncode
     return code if code >= 0 else 128 - code
 
 
@@ -471,6 +525,14 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout", type=float, default=60.0, help="seconds to wait for the server to answer"
     )
     p_serve.add_argument("--access-log", action="store_true", help="log every HTTP request")
+    p_serve.add_argument(
+        "--process-sales-after",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="grace period in which a confirmed sale stays cancellable (0: processed at once; "
+        "default: the database's, 30 minutes in the seed)",
+    )
     p_wait = commands.add_parser("wait", help="wait for the server")
     p_wait.add_argument("--port", type=int, default=8010)
     p_wait.add_argument("--timeout", type=float, default=60.0)
@@ -483,7 +545,14 @@ def main(argv: list[str] | None = None) -> int:
         print(build(), flush=True)
     elif args.command == "serve":
         data_dir = args.data_dir or erp_home() / "data"
-        return serve(args.port, data_dir, args.fresh, args.timeout, args.access_log)
+        return serve(
+            args.port,
+            data_dir,
+            args.fresh,
+            args.timeout,
+            args.access_log,
+            args.process_sales_after,
+        )
     elif args.command == "wait":
         if not wait(args.port, args.timeout):
             print(

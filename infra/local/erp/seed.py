@@ -47,6 +47,8 @@ MODULES = [
     "sale_shipment_cost",
 ]
 RANDOM_SEED = 20240917
+# "Process Sale after": how long a confirmed sale can still be cancelled.
+GRACE_MINUTES = 30
 COMPANY_NAME = "Ferrum Industrial Components"
 
 STARTED = time.monotonic()
@@ -371,7 +373,18 @@ class Seeder:
         self.create_sales()
         self.set_credit_limits()
         self.create_complaint_types()
+        self.set_grace_period()
         self.write_manifest_data()
+
+    def set_grace_period(self):
+        """A confirmed sale stays cancellable for half an hour before the queue worker
+        processes it (shipments, invoices): what a manufacturer gives buyers to correct a
+        mistake. Set last, so the seeded sales above were processed at once."""
+        step("grace period before sales are processed")
+        SaleConfig = self.M("sale.configuration")
+        sale_config = SaleConfig(1)
+        sale_config.sale_process_after = datetime.timedelta(minutes=GRACE_MINUTES)
+        sale_config.save()
 
     def create_complaint_types(self):
         """Returns are filed as sale complaints; Tryton needs a complaint type per origin."""
@@ -1207,6 +1220,7 @@ class Seeder:
             "payment_terms": {name: term.id for name, term in self.payment_terms.items()},
             "customer_specific_prices": {"customer": "C-1001", "fixed_prices": self.nordwerk_fixed},
             "complaint_types": [{"id": t.id, "name": t.name} for t in self.complaint_types],
+            "sale_process_after_seconds": GRACE_MINUTES * 60,
             "scenarios": {
                 "near_limit_customer": NEAR_LIMIT,
                 "over_limit_customer": OVER_LIMIT,

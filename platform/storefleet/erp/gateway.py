@@ -15,6 +15,7 @@ It adds, in front of whichever backend ``settings.ERP_BACKEND`` names:
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import hashlib
 import time
@@ -59,6 +60,7 @@ from .types import (
 )
 
 R = TypeVar("R", PriceQuote, Availability)
+GRACE_PERIOD_TTL = 300  # seconds: the ERP's "Process Sale after" is a setting, not a read
 
 # The launch wizard's pickers ask on every page view: the ERP's master data changes rarely,
 # and a new warehouse or price list should show up within a minute.
@@ -379,6 +381,24 @@ class ErpGateway:
         return resilience.call(
             "cancel_order", lambda: self.backend.cancel_order(number=number), idempotent=True
         )
+
+    def cancel_grace_period(self) -> datetime.timedelta | None:
+        """The ERP's grace period before it processes a confirmed sale, to tell the buyer until
+        when an order can be cancelled (the ERP still judges each cancel). A setting changed
+        rarely: kept for ``GRACE_PERIOD_TTL`` seconds; None (nothing promised) when the ERP
+        can't be asked."""
+        key = f"erp:{self.backend.name}:cancel-grace"
+        known = cache.get(key)
+        if known is not None:
+            return known[0]
+        try:
+            value = resilience.call(
+                "cancel_grace_period", self.backend.cancel_grace_period, idempotent=True
+            )
+        except ErpUnavailable:
+            return None
+        cache.set(key, (value,), timeout=GRACE_PERIOD_TTL)
+        return value
 
     # -------------------------------------------------------------- documents, returns (portal)
     def get_invoice_document(self, *, customer: str, number: str) -> InvoiceDocument:

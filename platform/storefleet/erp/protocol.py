@@ -6,6 +6,7 @@ retrying or breaking: the gateway does that once for all of them."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -105,6 +106,11 @@ class ErpBackend(Protocol):
 
     def cancel_order(self, *, number: str) -> CancelResult:
         """Cancel an order while the ERP still allows it; ``ErpRejected`` otherwise."""
+        ...
+
+    def cancel_grace_period(self) -> datetime.timedelta | None:
+        """How long after its confirmation a sale can still be cancelled (the ERP processes it
+        then: shipments, invoices); None when the ERP processes it at once."""
         ...
 
     # -- invoice documents, returns (portal)

@@ -30,7 +30,9 @@ LABELS = dict(OrderProgress.choices)
 # The ERP's states in the buyer's words.
 SHIPMENT_STATES = {
     "draft": "being prepared",
-    "waiting": "waiting for stock",
+    # Tryton's "waiting" is a shipment whose stock is not reserved yet, in stock or not: to
+    # the buyer it is scheduled (for its planned date), not "waiting for stock".
+    "waiting": "scheduled",
     "assigned": "ready to pick",
     "picked": "picked",
     "packed": "packed",

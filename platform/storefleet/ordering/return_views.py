@@ -46,7 +46,15 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
             return render(
                 request,
                 "ordering/cancel_confirm.html",
-                {"number": number, "error": error, "company": company},
+                {
+                    "number": number,
+                    "error": error,
+                    "company": company,
+                    # Not asked again of an ERP that has just not answered.
+                    "actions": _actions_or_none(scope, number)
+                    if error.code != "erp_unavailable"
+                    else None,
+                },
                 status=409 if error.code != "erp_unavailable" else 503,
             )
         if outcome.already_cancelled:
@@ -64,8 +72,22 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "ordering/cancel_confirm.html",
-        {"number": number, "cancellation": cancellation, "company": company},
+        {
+            "number": number,
+            "cancellation": cancellation,
+            "company": company,
+            "actions": _actions_or_none(scope, number),
+        },
     )
+
+
+def _actions_or_none(scope: OrderScope, number: str) -> returns.OrderActions | None:
+    """What the order allows now, so a refused cancel offers a return only when one is
+    possible (no circle between the two); None when it can't be told."""
+    try:
+        return returns.order_actions(scope=scope, number=number, ask_erp=True)
+    except ApplicationError:
+        return None
 
 
 def _wanted(post: QueryDict, skus: list[str]) -> tuple[list[returns.ReturnWanted], dict[str, str]]:

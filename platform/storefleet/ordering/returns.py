@@ -22,17 +22,18 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from storefleet.accounts.models import Company
 from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.erp.errors import ErpError, ErpNotFound, ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
-from storefleet.erp.types import OrderReturnables, OrderState
+from storefleet.erp.types import OrderReturnables, OrderState, ShipmentState
 from storefleet.erp.types import ReturnLine as ErpReturnLine
 from storefleet.erp.types import ReturnRequest as ErpReturnRequest
 from storefleet.errors import ApplicationError
@@ -48,6 +49,7 @@ from .models import (
     ReturnReason,
     ReturnRequest,
     ReturnStatus,
+    SaleRecord,
 )
 from .quick_order import QUANTITY_DECIMALS
 from .scope import OrderScope
@@ -288,11 +290,26 @@ def _cancel_in_erp(
 
 def _not_cancellable(number: str) -> ApplicationError:
     return ApplicationError(
-        f"Order {number} is already being shipped or invoiced, so it can no longer be cancelled "
-        "online. Once it arrives you can request a return of what you don't need; for anything "
-        "urgent, please contact our customer service.",
+        f"Order {number} is already being processed by our ERP (prepared for shipping and "
+        "invoicing), so it can no longer be cancelled online. Once it has shipped you can "
+        "request a return of what you don't need; for anything urgent, please contact our "
+        "customer service.",
         code="not_cancellable",
     )
+
+
+def _not_shipped(scope: OrderScope, number: str, erp_state: OrderState | None = None) -> str:
+    """Nothing to return yet: say what the buyer can do instead — cancel only while the order
+    can still be cancelled, else wait for the shipment. ``erp_state``: the sale's, as the ERP
+    just answered (for a sale entered in the ERP, which the platform has no order of)."""
+    said = f"Nothing of order {number} has been shipped yet, so nothing can be returned."
+    if erp_state is not None and not scope.orders().filter(number=number).exists():
+        cancellable = erp_state in CANCELLABLE_ERP_STATES
+    else:
+        cancellable = order_actions(scope=scope, number=number).cancel
+    if cancellable:
+        return f"{said} If you no longer need it, you can cancel it instead."
+    return f"{said} Once something has shipped, you can request a return of what you don't need."
 
 
 # ------------------------------------------------------------------ returns
@@ -392,11 +409,7 @@ def return_form(*, scope: OrderScope, number: str) -> ReturnForm:
             code="not_shipped",
         )
     if not ref.erp_numbers:
-        raise ApplicationError(
-            f"Order {ref.number} has not been shipped yet, so nothing can be returned. If you "
-            "no longer need it, you can cancel it instead.",
-            code="not_shipped",
-        )
+        raise ApplicationError(_not_shipped(scope, ref.number), code="not_shipped")
     if len(ref.erp_numbers) > 1:
         raise SeveralSales(ref)
     sale_number = ref.erp_numbers[0]
@@ -435,7 +448,7 @@ class ReturnInvalid(ApplicationError):
 
 
 def _validate(
-    form: ReturnForm, lines: Sequence[ReturnWanted], reason: ReturnReasonGiven
+    scope: OrderScope, form: ReturnForm, lines: Sequence[ReturnWanted], reason: ReturnReasonGiven
 ) -> list[tuple[ReturnableRow, Decimal]]:
     errors: dict[str, str] = {}
     if reason.code not in ReturnReason.values:
@@ -447,10 +460,7 @@ def _validate(
     elif "\x00" in reason.text:  # PostgreSQL can't store it; nobody types it
         errors["reason"] = "The description has invisible characters in it: type it again."
     if form.state not in RETURNABLE_ERP_STATES or not form.anything_shipped:
-        errors[""] = (
-            f"Nothing of order {form.ref.number} has been shipped yet, so nothing can be "
-            "returned. If you no longer need it, you can cancel it instead."
-        )
+        errors[""] = _not_shipped(scope, form.ref.number, form.state)
         raise ReturnInvalid(errors)
     rows = {row.sku: row for row in form.rows}
     picked: dict[str, Decimal] = defaultdict(Decimal)
@@ -508,7 +518,7 @@ def return_request(
     if existing is not None:
         return existing
     form = return_form(scope=scope, number=number)
-    chosen = _validate(form, lines, reason)
+    chosen = _validate(scope, form, lines, reason)
     try:
         with transaction.atomic():
             request = ReturnRequest.objects.create(
@@ -643,21 +653,121 @@ def returns_refresh(*, returns: Sequence[ReturnRequest]) -> bool:
     return True
 
 
+class Stage(StrEnum):
+    """Where an order stands, as one state machine for the buyer's and the agent's pages:
+    received → confirmed (cancellable until the ERP processes it) → processing → shipped →
+    completed; or refused, or cancelled. Every stage says what can be done next."""
+
+    RECEIVED = "received"  # in the outbox, not in the ERP yet
+    REFUSED = "refused"  # the ERP did not accept it
+    CONFIRMED = "confirmed"  # in the ERP, not processed yet: cancellable
+    PROCESSING = "processing"  # shipments and invoices made, nothing left the warehouse yet
+    SHIPPED = "shipped"  # something has left the warehouse: returns from here on
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
 @dataclass(frozen=True, slots=True)
 class OrderActions:
-    """Which actions the order's page offers (the ERP decides in the end), and who cancelled
-    the order and when, if someone did."""
+    """Which actions the order's page offers (the ERP decides in the end), the stage and its
+    sentences, and who cancelled the order and when, if someone did. ``cancel_until``: the
+    moment the ERP processes the order (its grace period "Process Sale after" from the
+    confirmation), when known."""
 
     cancel: bool
     request_return: bool
     cancelled_at: datetime.datetime | None = None
     cancelled_by: str = ""
+    stage: Stage | None = None
+    cancel_until: datetime.datetime | None = None
+
+    @property
+    def summary(self) -> str:
+        return STAGE_SUMMARY.get(self.stage, "") if self.stage else ""
+
+    @property
+    def next_step(self) -> str:
+        """What the buyer can do now, in one sentence (never offering what is not possible)."""
+        if self.stage is Stage.CONFIRMED and self.cancel:
+            if self.cancel_until is not None:
+                # In the zone active for the request: the store's.
+                until = dateformat.format(timezone.localtime(self.cancel_until), "j M Y, H:i T")
+                return f"You can still cancel it until our ERP starts processing it ({until})."
+            return "You can still cancel it until our ERP starts processing it."
+        return STAGE_NEXT.get(self.stage, "") if self.stage else ""
 
 
-def order_actions(*, scope: OrderScope, number: str, status: object | None = None) -> OrderActions:
-    """Whether to show Cancel and Request a return for the order ``number`` within ``scope``,
-    from what the platform knows (no ERP request): ``status`` may be an ``OrderStatus`` of the
-    ERP sale when the caller has one fresh."""
+STAGE_SUMMARY = {
+    Stage.RECEIVED: "Received — being passed to our ERP.",
+    Stage.REFUSED: "Our ERP did not accept this order.",
+    Stage.CONFIRMED: "Confirmed by our ERP, not processed yet.",
+    Stage.PROCESSING: "Being processed: prepared for shipping and invoicing.",
+    Stage.SHIPPED: "Shipped (in whole or in part).",
+    Stage.COMPLETED: "Completed.",
+    Stage.CANCELLED: "Cancelled.",
+}
+STAGE_NEXT = {
+    Stage.RECEIVED: "You can cancel it until our ERP has taken it up.",
+    Stage.REFUSED: "Nothing to cancel or return: put its lines in your cart again to adjust them.",
+    Stage.PROCESSING: (
+        "It can no longer be cancelled online. Once something has shipped you can request a "
+        "return of what you don't need."
+    ),
+    Stage.SHIPPED: "You can request a return of what you don't need.",
+    Stage.COMPLETED: "You can request a return of what you don't need.",
+    Stage.CANCELLED: "Nothing more to do.",
+}
+SHIPPED_STATES = {"partially shipped", "sent"}
+
+
+def stage_of(
+    *, order_status: str | None, sales: Sequence[tuple[str, str]], cancelled: bool = False
+) -> Stage:
+    """The stage of an order from the platform's status of it (None for a sale entered in
+    the ERP) and the ERP's (state, shipment state) of each of its sales."""
+    if cancelled or order_status == OrderStatus.CANCELLED:
+        return Stage.CANCELLED
+    if order_status == OrderStatus.REFUSED:
+        return Stage.REFUSED
+    live = [(state, shipped) for state, shipped in sales if state != OrderState.CANCELLED]
+    if not sales:
+        return Stage.RECEIVED
+    if not live:
+        return Stage.CANCELLED
+    if any(shipped in SHIPPED_STATES for _state, shipped in live):
+        if all(state == OrderState.DONE for state, _shipped in live):
+            return Stage.COMPLETED
+        return Stage.SHIPPED
+    if all(state in CANCELLABLE_ERP_STATES for state, _shipped in live):
+        return Stage.CONFIRMED
+    return Stage.PROCESSING
+
+
+@dataclass(frozen=True, slots=True)
+class SaleStatus:
+    """What ``order_actions`` reads of a mirrored sale entered in the ERP."""
+
+    state: OrderState
+    shipment_state: ShipmentState
+
+
+def erp_status_of(record: SaleRecord) -> SaleStatus | None:
+    """The ERP state and shipment state of a mirrored sale (None for states this platform
+    does not know: its page then offers nothing)."""
+    try:
+        return SaleStatus(OrderState(record.state), ShipmentState(record.shipment_state))
+    except ValueError:
+        return None
+
+
+def order_actions(
+    *, scope: OrderScope, number: str, status: object | None = None, ask_erp: bool = False
+) -> OrderActions:
+    """The stage of the order ``number`` within ``scope`` and the actions it allows, from what
+    the platform knows (its mirror of the ERP's sales, refreshed by the page that asks):
+    ``status`` may be an ``OrderStatus`` of the ERP sale when the caller has one fresh. Asks
+    the ERP at most for its grace period (cached), and with ``ask_erp`` for the state of a
+    sale entered in the ERP that is not mirrored yet."""
     cancelled = cancellation_for(scope=scope, number=number)
     if cancelled is not None:
         return OrderActions(
@@ -665,20 +775,47 @@ def order_actions(*, scope: OrderScope, number: str, status: object | None = Non
             request_return=False,
             cancelled_at=cancelled.cancelled_at,
             cancelled_by=getattr(cancelled.cancelled_by, "email", "") or "",
+            stage=Stage.CANCELLED,
         )
     order = scope.orders().filter(number=number).first()
+    confirmed_at: datetime.datetime | None = None
     if order is not None:
-        if order.status in (OrderStatus.REFUSED, OrderStatus.CANCELLED):
-            return OrderActions(cancel=False, request_return=False)
-        states = {OrderState(s) for s in order.sales.values_list("erp_state", flat=True) if s}
-        waiting = order.status == OrderStatus.RECEIVED
-        return OrderActions(
-            cancel=waiting or (bool(states) and states <= CANCELLABLE_ERP_STATES),
-            request_return=bool(states & RETURNABLE_ERP_STATES),
-        )
-    state = getattr(status, "state", None)
-    shipment = getattr(getattr(status, "shipment_state", None), "value", "")
+        records = SaleRecord.objects.filter(order=order)
+        mirrored = {
+            r.number: (r.state, r.shipment_state)
+            for r in records.only("number", "state", "shipment_state")
+        }
+        sales = [
+            mirrored.get(s.erp_number) or (s.erp_state, "")
+            for s in order.sales.all()
+            if s.erp_number and (s.erp_number in mirrored or s.erp_state)
+        ]
+        stage = stage_of(order_status=order.status, sales=sales)
+        confirmed_at = order.confirmed_at
+    else:
+        if status is None:  # a sale entered in the ERP: its mirror says where it stands
+            record = scope.sales().filter(number=number).first()
+            status = erp_status_of(record) if record is not None else None
+            if record is None and ask_erp and not scope.foreign_order(number):
+                try:
+                    found = get_gateway().get_order_status(number=number)
+                except ErpError:
+                    found = None
+                if found is not None and found.customer == scope.company.code:
+                    status = found
+        state = getattr(status, "state", None)
+        shipment = getattr(getattr(status, "shipment_state", None), "value", "")
+        stage = stage_of(order_status=None, sales=[(str(state or ""), shipment)])
+        if state is None:
+            stage = Stage.PROCESSING  # a state this platform does not know: offer nothing
+    cancel_until = None
+    if stage is Stage.CONFIRMED and confirmed_at is not None:
+        grace = get_gateway().cancel_grace_period()
+        if grace is not None:
+            cancel_until = confirmed_at + grace
     return OrderActions(
-        cancel=state in CANCELLABLE_ERP_STATES,
-        request_return=state in RETURNABLE_ERP_STATES and shipment in ("partially shipped", "sent"),
+        cancel=stage in (Stage.RECEIVED, Stage.CONFIRMED),
+        request_return=stage in (Stage.SHIPPED, Stage.COMPLETED),
+        stage=stage,
+        cancel_until=cancel_until,
     )

@@ -6,9 +6,6 @@ orders only through selectors scoped to it: another company's line or order numb
 
 from __future__ import annotations
 
-import dataclasses
-from types import SimpleNamespace
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,7 +18,6 @@ from storefleet.accounts.access import buyer_required, store_buyer
 from storefleet.accounts.selectors import company_ship_to_addresses
 from storefleet.brand.buyer_cache import buyer_page_dependencies, mark_cacheable
 from storefleet.catalog.selectors import catalog_page_for_store
-from storefleet.erp.types import OrderState, ShipmentState
 from storefleet.errors import ApplicationError
 
 from . import order_history, returns, sales_mirror, selectors, services
@@ -274,10 +270,8 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             )
             for record in order_history.order_sales(company=company, order=order)
         ]
+        # After the refresh: the stage is read from the mirror it has just updated.
         actions = returns.order_actions(scope=scope, number=order.number)
-        if actions.request_return:  # only once something has left the warehouse
-            shipped = any(s.record.shipment_state in SHIPPED_STATES for s in sales)
-            actions = dataclasses.replace(actions, request_return=shipped)
         return render(
             request,
             "ordering/order_detail.html",
@@ -299,7 +293,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     record = order_history.company_sale(company=company, store_id=store.id, number=number)
     if record is None:  # the ERP moved it to another customer meanwhile
         raise Http404("No such order")
-    status = _erp_status(record.state, record.shipment_state)
+    status = returns.erp_status_of(record)
     actions = returns.order_actions(scope=scope, number=record.number, status=status)
     return render(
         request,
@@ -312,20 +306,6 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "order_number": record.number,
         },
     )
-
-
-SHIPPED_STATES = {ShipmentState.PARTIALLY_SHIPPED.value, ShipmentState.SENT.value}
-
-
-def _erp_status(state: str, shipment_state: str) -> SimpleNamespace | None:
-    """What ``returns.order_actions`` reads of a mirrored sale: its ERP state and shipment
-    state (None for states this platform does not know)."""
-    try:
-        return SimpleNamespace(
-            state=OrderState(state), shipment_state=ShipmentState(shipment_state)
-        )
-    except ValueError:
-        return None
 
 
 @buyer_required

@@ -22,12 +22,17 @@ from storefleet.ordering.models import (
     ErpSale,
     Order,
     OrderProgress,
-    OrderStatus,
     ReturnRequest,
     SaleRecord,
 )
 from storefleet.ordering.order_history import SaleView, sale_view
-from storefleet.ordering.returns import return_list, returns_refresh
+from storefleet.ordering.returns import (
+    OrderActions,
+    erp_status_of,
+    order_actions,
+    return_list,
+    returns_refresh,
+)
 from storefleet.ordering.sales_mirror import sales_refresh
 from storefleet.ordering.scope import OrderScope
 from storefleet.tenants.models import Store
@@ -181,9 +186,10 @@ def company_page(*, user: User, company: Company, refresh: bool = True) -> Compa
         fresh = sales_refresh(numbers=moving, customer=company.code)
         if fresh:
             shown = list(sales_qs.order_by("-placed_at", "-erp_id")[:ORDERS_SHOWN])
+    # Web orders whose ERP sale is not mirrored yet: waiting, refused, and those the ERP has
+    # just confirmed (the sales sync mirrors them within minutes; until then they are here).
     waiting = list(
         scope.orders()
-        .filter(status__in=(OrderStatus.RECEIVED, OrderStatus.REFUSED))
         .filter(~Exists(SaleRecord.objects.filter(order=OuterRef("pk"))))
         .order_by("-created_at")[:ORDERS_SHOWN]
     )
@@ -230,4 +236,69 @@ def company_order_for_agent(*, user: User, company: Company, number: str) -> Ord
     return (
         orders.filter(number=number).first()
         or orders.filter(sales__erp_number=number).distinct().first()
+    )
+
+
+# ------------------------------------------------------------------ one order
+@dataclasses.dataclass(frozen=True, slots=True)
+class OrderPage:
+    """One order of the company as the console shows it: the web order (if it is one), its
+    ERP sales, where it stands and what can be done (the storefront's state machine), and its
+    returns."""
+
+    number: str  # as the page is found by: the web order's, else the ERP sale's
+    order: Order | None
+    sales: tuple[SaleView, ...]
+    actions: OrderActions
+    returns: tuple[ReturnRequest, ...]
+    erp_fresh: bool
+
+
+def company_order_page(*, user: User, company: Company, number: str) -> OrderPage | None:
+    """The order ``number`` (web order or ERP sale) of the company within the agent's stores,
+    refreshed from the ERP through the gateway's cache; None when it is not theirs to see."""
+    if not number or len(number) > 64:
+        return None
+    scope = agent_scope(user=user, company=company)
+    order = scope.orders().filter(number=number).first()
+    record = None
+    if order is None:
+        record = scope.sales().select_related("order").filter(number=number).first()
+        if record is None:
+            return None
+        if record.order_id is not None:
+            order = scope.orders().filter(pk=record.order_id).first()
+            if order is None:  # a web order of a store the agent does not serve
+                return None
+    if order is not None:
+        numbers = [n for n in order.sales.values_list("erp_number", flat=True) if n]
+        fresh = sales_refresh(numbers=numbers, customer=company.code) if numbers else True
+        records = list(scope.sales().filter(order=order))
+        actions = order_actions(scope=scope, number=order.number)
+        page_number = order.number
+    else:
+        assert record is not None
+        fresh = sales_refresh(numbers=[record.number], customer=company.code)
+        record = scope.sales().filter(pk=record.pk).first()
+        if record is None:  # the ERP moved it to another customer meanwhile
+            return None
+        records = [record]
+        actions = order_actions(scope=scope, number=record.number, status=erp_status_of(record))
+        page_number = record.number
+    sale_numbers = [r.number for r in records]
+    returns = scope.returns().filter(order_number__in=sale_numbers).prefetch_related("lines")
+    return OrderPage(
+        number=page_number,
+        order=order,
+        sales=tuple(
+            sale_view(
+                r,
+                placed_at=order.created_at if order else None,
+                confirmed_at=order.confirmed_at if order else None,
+            )
+            for r in records
+        ),
+        actions=actions,
+        returns=tuple(returns.order_by("-created_at")),
+        erp_fresh=fresh,
     )

@@ -222,6 +222,11 @@ def acting_start(
     if not company.active:
         raise ApplicationError(f"{company.name} is inactive: nobody can sign in for it.")
     with transaction.atomic():
+        # One session per agent: starting again replaces (stops) the earlier one, so none is
+        # left open without its agent.
+        earlier = ActingSession.objects.filter(agent_id=agent.pk, stopped_at__isnull=True)
+        for session_id in earlier.values_list("id", flat=True):
+            acting_stop(session_id=session_id, reason="replaced")
         session = ActingSession.objects.create(
             agent_id=agent.pk,
             company=company,
@@ -274,7 +279,7 @@ def acting_enter(*, token: str, store_id: int) -> ActingSession:
 
 def acting_stop(*, session_id: int, reason: str = "stopped") -> ActingSession | None:
     """End an acting session (once; a second stop records nothing). ``reason``: "stopped"
-    (the agent's button), "expired", "signed out"."""
+    (the agent's button), "expired", "signed out", "replaced" (the agent started another)."""
     now = timezone.now()
     with transaction.atomic():
         ended = ActingSession.objects.filter(id=session_id, stopped_at__isnull=True).update(

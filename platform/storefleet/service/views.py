@@ -80,6 +80,21 @@ def _confirm(
     )
 
 
+@require_GET
+def order_detail(request: HttpRequest, company_id: int, number: str) -> HttpResponse:
+    """One order of the company: its stage and what can be done, lines, shipments, invoices
+    and returns; 404 for an order outside the agent's stores."""
+    company = _company(request, company_id)
+    page = selectors.company_order_page(user=request.user, company=company, number=number)
+    if page is None:
+        raise Http404("No such order of this company.")
+    return TemplateResponse(request, "service/order.html", {"page": page, "company": company})
+
+
+def _order_url(company: Company, number: str) -> str:
+    return reverse("service_order", args=[company.id, number])
+
+
 @require_http_methods(["GET", "POST"])
 def order_cancel(request: HttpRequest, company_id: int) -> HttpResponse:
     company = _company(request, company_id)

@@ -13,6 +13,11 @@ def register_service_urls() -> list[URLPattern]:
         path("service/", views.company_search, name="service_search"),
         path("service/companies/<int:company_id>/", views.company_detail, name="service_company"),
         path(
+            "service/companies/<int:company_id>/orders/<str:number>/",
+            views.order_detail,
+            name="service_order",
+        ),
+        path(
             "service/companies/<int:company_id>/cancel/",
             views.order_cancel,
             name="service_order_cancel",

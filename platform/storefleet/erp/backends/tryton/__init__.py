@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
@@ -94,6 +95,9 @@ class TrytonBackend:
 
     def cancel_order(self, *, number: str) -> CancelResult:
         return orders.cancel(self.client, number)
+
+    def cancel_grace_period(self) -> datetime.timedelta | None:
+        return orders.cancel_grace_period(self.client)
 
     def credit_status(self, *, customer: str) -> CreditStatus:
         return accounts.credit_status(self.client, self.lookups, customer)

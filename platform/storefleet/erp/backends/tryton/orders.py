@@ -420,22 +420,42 @@ def status(client: TrytonClient, number: str) -> OrderStatus:
     )
 
 
+def cancel_grace_period(client: TrytonClient) -> datetime.timedelta | None:
+    """The sale configuration's "Process Sale after": how long a confirmed sale waits (and
+    can be cancelled) before the ERP's queue worker processes it; None: processed at once."""
+    (row,) = client.model("sale.configuration", "read", [1], ["sale_process_after"])
+    value = row.get("sale_process_after")
+    if isinstance(value, datetime.timedelta) and value > datetime.timedelta(0):
+        return value
+    return None
+
+
 def cancel(client: TrytonClient, number: str) -> CancelResult:
     """Tryton cancels a sale only before it is confirmed (draft or quotation); a confirmed one
-    goes back to draft first. Once processing — shipments and invoices exist — it is the
-    warehouse's and accounting's to undo, and the answer is a clear refusal."""
+    — still in its grace period ("Process Sale after"), not processed yet — goes back to draft
+    first. Once processed — shipments and invoices exist — it is the warehouse's and
+    accounting's to undo, and the answer is a clear refusal. The ERP is the judge: if its
+    worker processed the sale between our read and the reset, the reset is refused by Tryton's
+    workflow (no transition from processing to draft) and so is the cancel."""
     row = _sale_by_number(client, number, ["number", "state"])
     state = row["state"]
     if state == "cancelled":
         return CancelResult(number=number, state=OrderState.CANCELLED, already_cancelled=True)
     if state in ("processing", "done"):
-        raise ErpRejected(
-            f"Order {number} is already being shipped or invoiced and can no longer be "
-            "cancelled online. Please contact customer service.",
-            reasons=[ReasonCode.NOT_CANCELLABLE],
-        )
+        raise _processed(number)
     if state in ("confirmed", "quotation"):
         client.model("sale.sale", "draft", [row["id"]])
+        after = _sale_by_number(client, number, ["state"])["state"]
+        if after != "draft":  # processed meanwhile: Tryton's workflow skipped the reset
+            raise _processed(number)
     client.model("sale.sale", "cancel", [row["id"]])
     after = _sale_by_number(client, number, ["state"])
     return CancelResult(number=number, state=OrderState(after["state"]), already_cancelled=False)
+
+
+def _processed(number: str) -> ErpRejected:
+    return ErpRejected(
+        f"Order {number} is already being processed (shipped or invoiced) and can no longer be "
+        "cancelled online. Please contact customer service.",
+        reasons=[ReasonCode.NOT_CANCELLABLE],
+    )
