@@ -17,8 +17,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from storefleet.brand.selectors import BrandLook
-from storefleet.catalog.templatetags.catalog_tags import money
 from storefleet.erp.types import InvoiceDocument, Money
+from storefleet.money import format_money as money
+from storefleet.money import format_unit_price
 
 logger = logging.getLogger("storefleet.billing")
 
@@ -156,7 +157,7 @@ def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
             row.cell(t(line.sku))
             row.cell(t(line.description))
             row.cell(t(f"{_quantity(line.quantity.value)} {line.quantity.unit}".strip()))
-            row.cell(t(money(line.unit_price.amount, currency)))
+            row.cell(t(format_unit_price(line.unit_price.amount, currency, line.quantity.unit)))
             row.cell(t(money(line.amount.amount, currency)))
             row.cell(t(", ".join(line.taxes)))
 
