@@ -11,6 +11,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import formats, translation
 
@@ -115,6 +116,11 @@ def test_a_german_store_checks_out_in_german_with_the_erps_tax_before_the_order(
     with translation.override("de"):
         when = formats.date_format(berlin, "j M Y, H:i")
     assert when in body
+    # The buyer's e-mail speaks the store's language and shows the same total.
+    (message,) = [m for m in mail.outbox if shop.buyers["C-1004"].email in m.to]
+    assert f"Bestellung {order.number} bestätigt" in message.subject
+    assert f"Rechnungsbetrag: {shown['total']}" in message.body
+    assert "Vielen Dank für Ihre Bestellung." in message.body
 
 
 def test_the_same_store_in_english_speaks_english_with_english_notation(client, shop):

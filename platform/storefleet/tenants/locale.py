@@ -8,9 +8,11 @@ platform's zone: they are not the store's storefront."""
 
 from __future__ import annotations
 
+import contextlib
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import Protocol
 
 from babel.core import get_global
 from django.conf import settings
@@ -65,6 +67,22 @@ def storefront_language(language: str) -> str:
     return base if base in known else settings.LANGUAGE_CODE
 
 
+class HasLocale(Protocol):
+    default_language: str
+    country: str
+    time_zone: str
+
+
+@contextlib.contextmanager
+def store_locale(store: HasLocale) -> Iterator[str]:
+    """The store's language and zone switched on inside the block (a request, an e-mail the
+    worker writes for the store's buyer); yields the language."""
+    language = storefront_language(store.default_language)
+    zone = zone_for(country=store.country, time_zone=store.time_zone)
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+        yield language
+
+
 def serve_in_store_locale(
     request: HttpRequest, get_response: Callable[[HttpRequest], HttpResponse]
 ) -> HttpResponse:
@@ -73,9 +91,7 @@ def serve_in_store_locale(
     store = getattr(request, "store", None)
     if store is None or request.path_info.startswith(NOT_STOREFRONT):
         return get_response(request)
-    language = storefront_language(store.default_language)
-    zone = zone_for(country=store.country, time_zone=store.time_zone)
-    with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+    with store_locale(store) as language:
         request.LANGUAGE_CODE = language
         response = get_response(request)
         response.headers.setdefault("Content-Language", language)
