@@ -170,3 +170,13 @@ def test_money_after_the_request_is_back_in_the_platforms_language(client, shop)
     # The thread serves other stores next: nothing of the German request is left switched on.
     assert not translation.get_language().startswith("de")
     assert format_money(Decimal("1234.5"), "EUR") == "€1,234.50"
+
+
+def test_the_erps_verdict_on_a_line_is_told_in_the_stores_language(client, shop):
+    speak(shop, "de")
+    c = buyer(client, shop)
+    post(c, "/cart/add/", {"sku": "FAS-1002", "quantity": "75"})
+    body = get(c, "/cart/").content.decode()
+    assert "Dieser Artikel wird in Schritten von 50 Unit verkauft." in body
+    assert "Stattdessen 100 Unit bestellen" in body
+    assert "sold in steps of" not in body
