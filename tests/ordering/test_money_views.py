@@ -180,3 +180,16 @@ def test_the_erps_verdict_on_a_line_is_told_in_the_stores_language(client, shop)
     assert "Dieser Artikel wird in Schritten von 50 Unit verkauft." in body
     assert "Stattdessen 100 Unit bestellen" in body
     assert "sold in steps of" not in body
+
+
+def test_the_anonymous_catalog_of_a_german_store_is_german_and_an_english_ones_english(
+    client, shop
+):
+    speak(shop, "de")
+    german = client.get("/catalog/", HTTP_HOST=HOST).content.decode()
+    assert "Anmelden für Ihren Preis" in german and "Sign in for your price" not in german
+    speak(shop, "en")
+    Store.objects.filter(pk=shop.store.id).update(content_version=2)  # a new page cache
+    store_host_map_invalidate()
+    english = client.get("/catalog/", HTTP_HOST=HOST).content.decode()
+    assert "Sign in for your price" in english and "Anmelden" not in english

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils.formats import date_format
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -39,7 +40,8 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 def _date(value: datetime.date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
+    """The storefront's one date format, in the store's language (the request's)."""
+    return date_format(value, "j M Y") if value else "—"
 
 
 def _quantity(value: Decimal) -> str:
@@ -182,7 +184,7 @@ def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
         pdf.cell(0, 6, t("Paid in full — thank you."), new_x="LMARGIN", new_y="NEXT")
     else:
         pdf.set_text_color(*dark)
-        due = document.due_date.strftime("%d %b %Y") if document.due_date else "on receipt"
+        due = _date(document.due_date) if document.due_date else "on receipt"
         pdf.cell(
             0,
             6,
