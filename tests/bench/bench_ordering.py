@@ -335,7 +335,7 @@ def run(
         assert response.status_code == 200, response.status_code
         assert response["X-Storefleet-Cache"] == "miss"
         assert response.content.count(b'<li class="product-card">') == 24
-        assert b"your price" in response.content  # signed in: the company's own prices
+        assert b"Ihr Preis" in response.content  # signed in: own prices (Ferrum is German)
         add_to_cart()
         with CaptureQueriesContext(connection) as placed:
             number = checkout(f"queries-{tag}")

@@ -43,12 +43,12 @@ def test_open_invoice_pdf_holds_number_lines_taxes_total_and_amount_to_pay(clien
     assert [line.sku for line in document.lines] == ["HYD-1003", "SEA-1001"]
     for line in document.lines:
         assert line.sku in text
-    assert "Total € 1,414.26" in text
-    assert "VAT 19% on € 1,188.45 € 225.81" in text
-    assert "Amount to pay € 1,414.26" in text
+    assert "Total €1,414.26" in text
+    assert "VAT 19% on €1,188.45 €225.81" in text
+    assert "Amount to pay €1,414.26" in text
     assert document.due_date is not None
-    due = document.due_date.strftime("%d %b %Y")
-    assert f"Please pay € 1,414.26 by {due}, quoting invoice {number}." in text
+    due = f"{document.due_date.day} {document.due_date.strftime('%b %Y')}"  # j M Y
+    assert f"Please pay €1,414.26 by {due}, quoting invoice {number}." in text
 
 
 def test_paid_invoice_pdf_says_paid_with_nothing_left_to_pay(client, shop):
@@ -66,9 +66,9 @@ def test_paid_invoice_pdf_says_paid_with_nothing_left_to_pay(client, shop):
     text = pdf_text(get(client, shop, "C-1002", f"/account/invoices/{number}.pdf"))
     total = f"{before.total.amount:,}"
     assert f"Invoice {number}" in text
-    assert f"Total € {total}" in text
-    assert f"Paid € {total}" in text
-    assert "Amount to pay € 0.00" in text
+    assert f"Total €{total}" in text
+    assert f"Paid €{total}" in text
+    assert "Amount to pay €0.00" in text
     assert "Paid in full" in text
     assert shop.gateway.get_invoice_document(
         customer="C-1002", number=number

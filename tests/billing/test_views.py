@@ -37,9 +37,9 @@ def test_invoices_page_shows_credit_and_open_invoices_overdue_marked(client, sho
     credit = shop.gateway.get_credit_status(customer="C-1002")
     invoices = shop.gateway.list_open_invoices(customer="C-1002")
     body = get(c, "/account/invoices/").content.decode()
-    assert '<dd class="credit-limit">€ 9,913.00</dd>' in body
-    assert f'<dd class="credit-used">€ {credit.used.amount:,}</dd>' in body
-    assert '<dd class="credit-available">€ 400.50</dd>' in body
+    assert '<dd class="credit-limit">€9,913.00</dd>' in body
+    assert f'<dd class="credit-used">€{credit.used.amount:,}</dd>' in body
+    assert '<dd class="credit-available">€400.50</dd>' in body
     for invoice in invoices:
         assert f'<tr data-invoice="{invoice.number}"' in body
         assert f'name="amount-{invoice.number}" value="{invoice.amount_to_pay.amount}"' in body

@@ -82,7 +82,7 @@ def test_agent_finds_a_company_and_files_a_return_the_erp_numbers(
         page.reload()
     assert made.status == ReturnStatus.FILED and made.erp_number
     expect(row.locator(".erp-number")).to_have_text(made.erp_number)
-    expect(row).to_contain_text("3 u BRG-1009")
+    expect(row).to_contain_text("3 Unit BRG-1009")
     expect(row).to_contain_text("Two bearings dented")
     assert made.requested_by == agent
     expect(page.locator("table.service-audit")).to_contain_text("Created a return")

@@ -34,9 +34,11 @@ def test_buyer_quick_orders_fixes_a_line_and_sees_the_erp_reference(
     page.fill("#id_password", "storefleet-demo")
     page.click("button[type=submit]")
 
-    # The contract price (Contract A: 7.677 € for BRG-1002), not the list price.
+    # The contract price (Contract A: 7.677 € for BRG-1002, shown per 100), not the list price.
     page.goto(f"{store}/catalog/BRG-1002/")
-    expect(page.locator(".product-buy .product-card__price").first).to_contain_text("€ 7.677")
+    expect(page.locator(".product-buy .product-card__price").first).to_contain_text(
+        "€767.70 / 100 "
+    )
     expect(page.locator(".product-buy")).to_contain_text("your price")
 
     page.goto(f"{store}/quick-order/")

@@ -19,7 +19,7 @@ def test_buyer_sees_the_companys_fixed_price_and_stock(client, shop, erp_server)
     client.force_login(buyer)
     body = client.get("/catalog/BRG-1001/", HTTP_HOST="ferrum.localhost").content.decode()
     fixed = manifest["customer_specific_prices"]["fixed_prices"]["BRG-1001"]  # "27.20"
-    assert f"€ {fixed}" in body and "your price" in body
+    assert f"€{fixed} / " in body and "your price" in body
     assert "Sign in for your price" not in body
     stock = next(p for p in manifest["products"] if p["sku"] == "BRG-1001")["stock"]["WH-EU"]
     assert ("In stock" in body) == (stock["forecast_today"] >= 2)  # BRG-1001's minimum is 2

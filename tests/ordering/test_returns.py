@@ -256,7 +256,7 @@ def test_return_is_written_once_filed_through_the_outbox_and_counted(
 @pytest.mark.parametrize(
     ("lines", "reason", "key", "text"),
     [
-        ([("BRG-1009", "LEFT+1")], DAMAGED, "BRG-1009", "you can return at most LEFT u"),
+        ([("BRG-1009", "LEFT+1")], DAMAGED, "BRG-1009", "you can return at most LEFT Unit"),
         ([("BRG-1009", "0")], DAMAGED, "", "Pick at least one line"),
         ([], DAMAGED, "", "Pick at least one line"),
         ([("XYZ-1", "1")], DAMAGED, "XYZ-1", "is not on order"),

@@ -288,7 +288,7 @@ def test_agent_files_a_return_for_shipped_lines_once(
     ("data", "field", "text"),
     [
         ({"qty_0": "999"}, "qty_0", "BRG-1009: you can return at most"),
-        ({"qty_1": "11"}, "qty_1", "PTR-1011: you can return at most 10 u (10 shipped"),
+        ({"qty_1": "11"}, "qty_1", "PTR-1011: you can return at most 10 Unit (10 shipped"),
         ({"qty_0": "0"}, None, "Pick at least one line"),
         ({"qty_0": "-1"}, "qty_0", "greater than or equal to 0"),
         ({"qty_0": "2", "reason": "other"}, "reason", "Tell us why"),

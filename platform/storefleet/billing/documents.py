@@ -11,15 +11,17 @@ import datetime
 import io
 import logging
 from collections.abc import Sequence
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from pathlib import Path
 
+from django.utils.formats import date_format
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from storefleet.brand.selectors import BrandLook
-from storefleet.catalog.templatetags.catalog_tags import money
 from storefleet.erp.types import InvoiceDocument, Money
+from storefleet.money import format_money as money
+from storefleet.money import format_unit_price, round_to_currency
 
 logger = logging.getLogger("storefleet.billing")
 
@@ -39,7 +41,8 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 def _date(value: datetime.date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
+    """The storefront's one date format, in the store's language (the request's)."""
+    return date_format(value, "j M Y") if value else "—"
 
 
 def _quantity(value: Decimal) -> str:
@@ -81,13 +84,11 @@ class _Pdf(FPDF):
 # Every document the platform draws (invoice, order confirmation, statement of account) has
 # the same parts: the brand's header and seller block, the party it is for on the left with
 # the title and its facts on the right, a table of lines, totals on the right, a closing line.
-MINOR_UNITS = {"JPY": 0, "KRW": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "OMR": 3, "TND": 3}
 
 
 def amount_text(amount: Decimal, currency: str) -> str:
     """An amount in the currency's digits (2 for EUR and USD), half to even as the ERP rounds."""
-    places = Decimal(1).scaleb(-MINOR_UNITS.get(currency, 2))
-    return money(amount.quantize(places, rounding=ROUND_HALF_EVEN), currency)
+    return money(round_to_currency(amount, currency), currency)
 
 
 def document_start(
@@ -221,7 +222,7 @@ def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
                 line.sku,
                 line.description,
                 f"{_quantity(line.quantity.value)} {line.quantity.unit}".strip(),
-                money(line.unit_price.amount, currency),
+                format_unit_price(line.unit_price.amount, currency, line.quantity.unit),
                 amount_text(line.amount.amount, currency),
                 ", ".join(line.taxes),
             )
@@ -246,7 +247,7 @@ def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
     if document.amount_to_pay.amount <= 0:
         closing_line(pdf, "Paid in full — thank you.", good=True)
     else:
-        due = document.due_date.strftime("%d %b %Y") if document.due_date else "on receipt"
+        due = _date(document.due_date) if document.due_date else "on receipt"
         closing_line(
             pdf,
             f"Please pay {amount_text(document.amount_to_pay.amount, currency)} by {due}, "

@@ -45,6 +45,7 @@ from .types import (
     OrderRequest,
     OrderReturnables,
     OrderStatus,
+    OrderTotals,
     OrderValidation,
     PaymentRequest,
     PaymentResult,
@@ -92,6 +93,16 @@ def _verdict_key(order: OrderRequest) -> str:
     ]
     digest = hashlib.blake2b("|".join(what).encode(), digest_size=16).hexdigest()
     return f"erp:verdict:{digest}"
+
+
+def _totals_key(store: str, order: OrderRequest) -> str:
+    what = [
+        order.customer,
+        order.currency,
+        *(f"{ln.sku}:{_qty(ln.quantity)}:{ln.expected_unit_price}" for ln in order.lines),
+    ]
+    digest = hashlib.blake2b("|".join(what).encode(), digest_size=16).hexdigest()
+    return f"erp:totals:{store}:{digest}"
 
 
 def page_dependencies(*, store: str, customer: str) -> list[str]:
@@ -236,6 +247,25 @@ class ErpGateway:
         if keep:
             cache.set(key, (time.time(), validation), timeout=settings.ERP_VERDICT_REUSE_SECONDS)
         return validation
+
+    def order_totals(self, *, store: str, order: OrderRequest) -> OrderTotals:
+        """Untaxed amount, tax and total the ERP would invoice for ``order``, kept
+        ``ERP_PRICE_TTL_SECONDS`` per store under the customer, currency and exact lines and
+        unit prices (a changed price or quantity is another key; the store's and the
+        customer's price generations are part of it, so an invalidation of their prices
+        drops it too): a buyer reloading the checkout asks the ERP once."""
+        store_gen, customer_gen = f"erp:gen:{store}", f"erp:gen:{store}:{order.customer}"
+        key = _totals_key(store, order)
+        known = cache.get_many([store_gen, customer_gen, key])
+        generation = f"{_generation(store_gen, known)}.{_generation(customer_gen, known)}"
+        hit = known.get(key)
+        if hit is not None and hit[0] == generation:
+            return hit[1]
+        totals = resilience.call(
+            "order_totals", lambda: self.backend.order_totals(order=order), idempotent=True
+        )
+        cache.set(key, (generation, totals), timeout=settings.ERP_PRICE_TTL_SECONDS)
+        return totals
 
     def get_order_status(self, *, number: str) -> OrderStatus:
         return resilience.call(

@@ -25,6 +25,7 @@ from .types import (
     OrderRequest,
     OrderReturnables,
     OrderStatus,
+    OrderTotals,
     OrderValidation,
     PaymentRequest,
     PaymentResult,
@@ -73,6 +74,12 @@ class ErpBackend(Protocol):
 
     def validate_order(self, *, order: OrderRequest) -> OrderValidation:
         """A verdict per line and on credit, without writing anything."""
+        ...
+
+    def order_totals(self, *, order: OrderRequest) -> OrderTotals:
+        """The untaxed amount, tax and total the ERP would invoice for ``order`` at each line's
+        ``expected_unit_price`` (the ERP's price now where a line has none), computed by the
+        ERP's own tax rules (the products' and the customer's), nothing written."""
         ...
 
     def submit_order(self, *, order: OrderRequest) -> SubmittedOrder:

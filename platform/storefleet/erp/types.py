@@ -238,6 +238,16 @@ class OrderValidation:
         return tuple(dict.fromkeys(found))
 
 
+@dataclass(frozen=True, slots=True)
+class OrderTotals:
+    """What the ERP would invoice for an order at the given unit prices: the lines' amounts
+    (each rounded by the ERP), its taxes and the total, as Tryton's sale computes them."""
+
+    untaxed: Money
+    tax: Money
+    total: Money
+
+
 class OrderState(enum.StrEnum):
     DRAFT = "draft"
     QUOTATION = "quotation"

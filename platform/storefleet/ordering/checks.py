@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from storefleet.accounts.models import Company
 from storefleet.accounts.selectors import company_ship_to_address, company_ship_to_addresses
@@ -28,6 +29,7 @@ from storefleet.erp.types import (
     OrderRequest,
     ReasonCode,
 )
+from storefleet.money import format_money
 from storefleet.tenants.selectors import StoreRecord
 
 CENT = Decimal("0.01")
@@ -119,14 +121,16 @@ class CartCheck:
         if credit is None or credit.ok:
             return ""
         if credit.limit is None:  # pragma: no cover - the ERP only refuses with a limit
-            return "Your company's credit does not cover this order."
+            return _("Your company's credit does not cover this order.")
         headroom = max(credit.limit.amount - credit.used.amount, Decimal(0))
-        return (
-            f"This order ({credit.order_total.amount:,.2f} {credit.order_total.currency}) is "
-            f"more than your company's available credit ({headroom:,.2f} "
-            f"{credit.limit.currency} of {credit.limit.amount:,.2f}). Make the order smaller, "
-            "or pay open invoices first."
-        )
+        return _(
+            "This order (%(order)s) is more than your company's available credit (%(headroom)s "
+            "of %(limit)s). Make the order smaller, or pay open invoices first."
+        ) % {
+            "order": format_money(credit.order_total.amount, credit.order_total.currency),
+            "headroom": format_money(headroom, credit.limit.currency),
+            "limit": format_money(credit.limit.amount, credit.limit.currency),
+        }
 
 
 def line_amount(unit_price: Decimal, quantity: Decimal) -> Decimal:
@@ -163,31 +167,38 @@ def _messages(product: Product, verdict: LineVerdict) -> tuple[tuple[str, ...], 
     fix = verdict.suggested_quantity
     reasons = set(verdict.reasons)
     if reasons & {ReasonCode.UNKNOWN_PRODUCT, ReasonCode.NOT_SALABLE}:
-        return ("This product can't be ordered any more: remove it from the cart.",), None
+        return (_("This product can't be ordered any more: remove it from the cart."),), None
     if ReasonCode.BELOW_MINIMUM in reasons:
-        messages.append(f"The minimum order is {_num(product.min_quantity or Decimal(0))} {unit}.")
+        messages.append(
+            _("The minimum order is %(quantity)s %(unit)s.")
+            % {"quantity": _num(product.min_quantity or Decimal(0)), "unit": unit}
+        )
     if ReasonCode.NOT_A_MULTIPLE in reasons:
         messages.append(
-            f"This product is sold in steps of {_num(product.quantity_multiple or Decimal(1))} "
-            f"{unit}."
+            _("This product is sold in steps of %(quantity)s %(unit)s.")
+            % {"quantity": _num(product.quantity_multiple or Decimal(1)), "unit": unit}
         )
     if ReasonCode.INSUFFICIENT_STOCK in reasons:
         available = verdict.available_quantity or Decimal(0)
         when = (
-            f" More from {date_format(verdict.available_from, 'j M')}."
+            " " + _("More from %(date)s.") % {"date": date_format(verdict.available_from, "j M")}
             if verdict.available_from
             else ""
         )
         if available > 0:
-            messages.append(f"Only {_num(available)} {unit} in stock now.{when}")
+            messages.append(
+                _("Only %(quantity)s %(unit)s in stock now.")
+                % {"quantity": _num(available), "unit": unit}
+                + when
+            )
         else:
-            messages.append(f"Out of stock.{when or ' No date yet for new stock.'}")
+            messages.append(_("Out of stock.") + (when or " " + _("No date yet for new stock.")))
         if fix is None or fix > available:
             fix = _allowed_at_most(product, available)
     if ReasonCode.PRICE_CHANGED in reasons:
-        messages.append("The price has changed: check it before you order.")
+        messages.append(_("The price has changed: check it before you order."))
     if ReasonCode.REFUSED in reasons and not messages:
-        messages.append("The ERP refused this line; contact us.")
+        messages.append(_("The ERP refused this line; contact us."))
     return tuple(messages), fix
 
 

@@ -20,8 +20,8 @@ from storefleet.billing.documents import (
     totals_block,
 )
 from storefleet.brand.selectors import BrandLook, brand_look
-from storefleet.catalog.templatetags.catalog_tags import money
 from storefleet.erp.types import Money
+from storefleet.money import format_unit_price
 from storefleet.tenants.selectors import StoreRecord
 
 from .checks import line_amount
@@ -171,7 +171,9 @@ def order_pdf(*, document: OrderDocument, brand: BrandLook) -> bytes:
                 line.sku,
                 line.name,
                 f"{_quantity(line.quantity)} {line.unit}".strip(),
-                money(line.unit_price, currency) if line.unit_price is not None else "—",
+                format_unit_price(line.unit_price, currency, line.unit)
+                if line.unit_price is not None
+                else "—",
                 amount_text(line.amount, currency)
                 if line.amount is not None
                 else (

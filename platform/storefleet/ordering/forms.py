@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from storefleet.accounts.models import Address
 
@@ -169,37 +170,39 @@ class CheckoutForm(forms.Form):
     ship_to = ShipToField(
         queryset=Address.objects.none(),
         empty_label=None,
-        label="Ship to",
+        label=_("Ship to"),
         error_messages=SHIP_TO_ERRORS,
     )
     requested_delivery_date = forms.DateField(
         required=False,
-        label="Requested delivery date",
+        label=_("Requested delivery date"),
         input_formats=["%Y-%m-%d"],
         error_messages={
-            "invalid": "Enter a date that exists, as YYYY-MM-DD (for example 2027-03-31), or "
-            "leave it empty for the earliest date."
+            "invalid": _(
+                "Enter a date that exists, as YYYY-MM-DD (for example 2027-03-31), or "
+                "leave it empty for the earliest date."
+            )
         },
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty for the earliest date.",
+        help_text=_("Leave empty for the earliest date."),
     )
     po_number = forms.CharField(
         required=False,
         max_length=35,
-        label="Your PO number",
+        label=_("Your PO number"),
         error_messages={
-            "max_length": "A PO number has at most 35 characters: shorten it.",
-            NUL: "The PO number has invisible characters in it: type it again.",
+            "max_length": _("A PO number has at most 35 characters: shorten it."),
+            NUL: _("The PO number has invisible characters in it: type it again."),
         },
     )
     notes = forms.CharField(
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Notes",
+        label=_("Notes"),
         error_messages={
-            "max_length": "Keep the notes under 1,000 characters.",
-            NUL: "The notes have invisible characters in them: type them again.",
+            "max_length": _("Keep the notes under 1,000 characters."),
+            NUL: _("The notes have invisible characters in them: type them again."),
         },
     )
 
@@ -212,8 +215,8 @@ class CheckoutForm(forms.Form):
             self.fields[f"ship_to_{line_id}"] = ShipToField(
                 queryset=queryset,
                 required=False,
-                empty_label="Same as the order",
-                label="Ship to",
+                empty_label=_("Same as the order"),
+                label=_("Ship to"),
                 error_messages=SHIP_TO_ERRORS,
             )
         today = timezone.localdate()
@@ -224,10 +227,10 @@ class CheckoutForm(forms.Form):
         date = self.cleaned_data.get("requested_delivery_date")
         today = timezone.localdate()
         if date and date < today:
-            raise forms.ValidationError("This date is in the past: choose today or a later day.")
+            raise forms.ValidationError(_("This date is in the past: choose today or a later day."))
         if date and date > one_year_after(today):
             raise forms.ValidationError(
-                "We take orders for delivery within a year: choose an earlier date."
+                _("We take orders for delivery within a year: choose an earlier date.")
             )
         return date
 

@@ -4,13 +4,16 @@ and to the store's service team. Each is sent once per order, whoever calls firs
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from storefleet.brand.selectors import brand_contact
+from storefleet.tenants.locale import store_locale
 
 from .models import Order, OrderStatus
 
@@ -35,32 +38,40 @@ def order_outcome(*, order: Order, resend: bool = False) -> bool:
     if not claimed and not resend:
         return False
     contact = brand_contact(site=order.store.site)
+    sales = list(order.sales.all())
     context = {
         "order": order,
         "lines": list(order.lines.select_related("ship_to")),
-        "sales": list(order.sales.all()),
+        "sales": sales,
         "store": order.store,
         "contact": contact,
         "url": _order_url(order),
+        # What the ERP will invoice, once each of its sales has its total.
+        "invoiced_total": (
+            sum((s.erp_total or Decimal(0) for s in sales), Decimal(0))
+            if sales and all(s.erp_total is not None for s in sales)
+            else None
+        ),
     }
     buyer = order.placed_by.email if order.placed_by else ""
     kind = "confirmed" if order.status == OrderStatus.CONFIRMED else "refused"
-    subject = (
-        f"Order {order.number} confirmed"
-        if kind == "confirmed"
-        else f"Order {order.number}: we could not accept it"
-    )
-    subject = f"{order.store.name}: {subject}"
     messages = []
     if buyer:
-        messages.append(
-            EmailMessage(
-                subject,
-                render_to_string(f"ordering/email/order_{kind}.txt", context),
-                to=[buyer],
-                reply_to=[contact.email] if contact.email else None,
+        # The buyer reads it in the store's language, amounts and dates as the storefront shows.
+        with store_locale(order.store):
+            subject = (
+                _("Order %(number)s confirmed") % {"number": order.number}
+                if kind == "confirmed"
+                else _("Order %(number)s: we could not accept it") % {"number": order.number}
             )
-        )
+            messages.append(
+                EmailMessage(
+                    f"{order.store.name}: {subject}",
+                    render_to_string(f"ordering/email/order_{kind}.txt", context),
+                    to=[buyer],
+                    reply_to=[contact.email] if contact.email else None,
+                )
+            )
     if kind == "refused" and claimed:
         team = contact.email or settings.ORDERING_SERVICE_EMAIL
         messages.append(

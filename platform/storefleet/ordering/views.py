@@ -26,6 +26,7 @@ from .forms_orders import OrderFilterForm
 from .quick_order import QuickOrderRefused, parse_csv, parse_lines
 from .reorder import order_reorder
 from .scope import OrderScope
+from .totals import checkout_totals, sales_totals
 
 MAX_NEXT_LENGTH = 2000  # a page of the store; longer is not one of ours
 
@@ -215,10 +216,17 @@ def checkout(request: HttpRequest) -> HttpResponse:
         membership=membership,
         ship_to_id=chosen.id if chosen is not None else form.initial.get("ship_to"),
     )
+    totals = checkout_totals(store=store, company=membership.company, check=check)
     return render(
         request,
         "ordering/checkout.html",
-        {"form": form, "check": check, "lines": lines, "company": membership.company},
+        {
+            "form": form,
+            "check": check,
+            "totals": totals,
+            "lines": lines,
+            "company": membership.company,
+        },
     )
 
 
@@ -282,6 +290,8 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
                 "company": company,
                 "actions": actions,
                 "order_number": order.number,
+                # Complete once every sale of the order is in the ERP.
+                "totals": sales_totals(sales) if len(sales) == len(order.sales.all()) else None,
             },
         )
     record = order_history.company_sale(company=company, store_id=store.id, number=number)

@@ -146,6 +146,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "German"), ("fr", "French"), ("es", "Spanish")]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
+# The storefront's own catalogue (German first): platform/storefleet/locale.
+LOCALE_PATHS = [PLATFORM_DIR / "storefleet" / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

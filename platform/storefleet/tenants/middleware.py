@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from django.shortcuts import render
 
+from .locale import serve_in_store_locale
 from .models import StoreStatus
 from .selectors import store_for_hostname
 
@@ -37,6 +38,8 @@ class StoreMiddleware:
                 )
             # Saves Wagtail's own Site lookup (one query per request).
             request._wagtail_site = store.site  # type: ignore[attr-defined]
+            # The storefront in the store's language and time zone (the admin in its own).
+            return serve_in_store_locale(request, self.get_response)
         elif hostname.lower() in self.platform_hosts:
             request.urlconf = PLATFORM_URLCONF  # type: ignore[attr-defined]
             request._wagtail_site = None  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """A store is a brand in a region, served on its own Wagtail Site."""
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,15 @@ currency_code_validator = RegexValidator(
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", _("Use a two-letter ISO 3166 country code in capitals, e.g. DE or US.")
 )
+
+
+def time_zone_validator(value: str) -> None:
+    from .locale import is_time_zone
+
+    if value and not is_time_zone(value):
+        raise ValidationError(
+            _("Use an IANA time zone name such as Europe/Berlin or America/New_York.")
+        )
 
 
 class StoreStatus(models.TextChoices):
@@ -31,6 +41,15 @@ class Store(models.Model):
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code_validator])
     default_language = models.CharField(_("default language"), max_length=10, default="en")
     country = models.CharField(_("country"), max_length=2, validators=[country_code_validator])
+    # The IANA zone the storefront shows times in; blank: the country's main zone
+    # (``tenants.locale.zone_for``).
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[time_zone_validator],
+        help_text=_("An IANA time zone such as Europe/Berlin; leave blank for the country's."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=StoreStatus.choices, default=StoreStatus.DRAFT
     )

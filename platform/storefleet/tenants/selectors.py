@@ -40,6 +40,7 @@ class StoreRecord:
     content_version: int
     site: Site
     root_page_id: int
+    time_zone: str = ""  # the store's own; blank: its country's (``locale.zone_for``)
 
     @property
     def is_live(self) -> bool:
@@ -66,6 +67,7 @@ def _record(store: Store) -> StoreRecord:
         content_version=store.content_version,
         site=store.site,
         root_page_id=store.site.root_page_id,
+        time_zone=store.time_zone,
     )
 
 

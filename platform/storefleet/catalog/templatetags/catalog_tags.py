@@ -3,14 +3,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
 
+from storefleet import money as money_format
 from storefleet.catalog.models import Product
 from storefleet.catalog.offers import smallest_order_quantity
 
 register = template.Library()
-
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 
 @register.filter
@@ -22,14 +20,23 @@ def normalize(value: Decimal | None) -> str:
 
 
 @register.filter
+def qty(value: Decimal | None) -> str:
+    """A quantity to read (not to put in a form field): 1.250 in German, 1,250 in English."""
+    return money_format.format_number(value)
+
+
+@register.filter
 def money(amount: Decimal | None, currency: str) -> str:
-    """An amount with its currency, with at least two decimals (unit prices may have four)."""
-    if amount is None:
-        return ""
-    places = max(2, -amount.normalize().as_tuple().exponent)  # type: ignore[operator]
-    text = number_format(amount, decimal_pos=min(places, 4), use_l10n=True, force_grouping=True)
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol} {text}" if symbol else f"{text} {currency}"
+    """An amount (a line, a total, a credit) in the currency's digits and the store's
+    notation: ``1.234,56 €``, ``$1,234.56`` (``storefleet.money``)."""
+    return money_format.format_money(amount, currency)
+
+
+@register.simple_tag
+def unit_price(amount: Decimal | None, currency: str, unit: str = "") -> str:
+    """A unit price at the ERP's precision, per unit or per 100/1000 units where it has
+    fractions of a cent: ``4,05 € / Unit``, ``404,80 € / 100 Unit``."""
+    return money_format.format_unit_price(amount, currency, unit)
 
 
 @register.simple_tag

@@ -22,6 +22,7 @@ from storefleet.erp.types import (
     OrderRequest,
     OrderReturnables,
     OrderStatus,
+    OrderTotals,
     OrderValidation,
     PaymentRequest,
     PaymentResult,
@@ -86,6 +87,9 @@ class TrytonBackend:
 
     def validate_order(self, *, order: OrderRequest) -> OrderValidation:
         return orders.validate(self.client, self.lookups, order)
+
+    def order_totals(self, *, order: OrderRequest) -> OrderTotals:
+        return orders.totals(self.client, self.lookups, order)
 
     def submit_order(self, *, order: OrderRequest) -> SubmittedOrder:
         return orders.submit(self.client, self.lookups, order)

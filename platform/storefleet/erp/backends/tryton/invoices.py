@@ -42,7 +42,7 @@ LINE_FIELDS = [
     "product.name",
     "description",
     "quantity",
-    "unit.symbol",
+    "unit.name",
     "unit_price",
     "amount",
     "taxes.description",
@@ -118,7 +118,7 @@ def _line(line: dict[str, Any], currency: str) -> InvoiceDocumentLine:
         sku=product.get("code") or "",
         description=line.get("description") or product.get("name") or "",
         quantity=Quantity(
-            Decimal(str(line["quantity"])), (line.get("unit.") or {}).get("symbol", "")
+            Decimal(str(line["quantity"])), (line.get("unit.") or {}).get("name", "")
         ),
         unit_price=Money(line["unit_price"], currency),
         amount=Money(line["amount"], currency),

@@ -20,6 +20,7 @@ from storefleet.erp.types import (
     OrderRequest,
     OrderState,
     OrderStatus,
+    OrderTotals,
     OrderValidation,
     ReasonCode,
     Shipment,
@@ -197,6 +198,73 @@ def credit_verdict(
         used=Money(used, currency),
         order_total=order_total,
         reasons=(ReasonCode.CREDIT_LIMIT_EXCEEDED,) if exceeded else (),
+    )
+
+
+def totals(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> OrderTotals:
+    """The sale's amounts as Tryton computes them, without creating it: one ``on_change`` of
+    a sale's ``lines`` (the RPC call the Tryton client makes while a sale is edited), which
+    runs ``Sale.on_change_lines``: taxes by the ERP's own ``Tax.compute`` and its rounding
+    (per line or per document, as the ERP's accounting is configured), and the total.
+
+    Lines carry the product's customer taxes (as ``_create`` does) and their amounts rounded
+    as ``SaleLine.on_change_with_amount`` rounds them. One request when every line has its
+    price (the checkout, right after the cart's verdict); two when some are asked for."""
+    customer = lookups.customer(order.customer)
+    products = lookups.products(line.sku for line in order.lines)
+    missing = [line for line in order.lines if line.sku not in products]
+    if missing:
+        raise ErpNotFound("Product", missing[0].sku)
+    currency = lookups.currency(order.currency) if order.currency else None
+    code = currency.code if currency else customer.currency
+    rounding = currency.rounding if currency else customer.currency_rounding
+    unpriced = [
+        LineQuery(ln.sku, ln.quantity) for ln in order.lines if ln.expected_unit_price is None
+    ]
+    asked = {
+        (quote.sku, quote.quantity): quote.unit_price
+        for quote in (
+            reads.prices(client, lookups, order.customer, unpriced, order.currency or None)
+            if unpriced
+            else ()
+        )
+    }
+    lines = []
+    for index, line in enumerate(order.lines):
+        product = products[line.sku]
+        price = line.expected_unit_price
+        if price is None:
+            quoted = asked.get((line.sku, line.quantity))
+            if quoted is None:
+                raise ErpRejected(
+                    f"{line.sku} has no price for this customer.",
+                    reasons=[ReasonCode.NOT_SALABLE],
+                )
+            price = quoted.amount
+        lines.append(
+            {
+                "id": -1 - index,
+                "type": "line",
+                "product": product.id,
+                "quantity": float(line.quantity),
+                "unit": product.sale_unit_id,
+                "unit_price": price,
+                "taxes": list(product.tax_ids),
+                "amount": _round_money(price * line.quantity, rounding),
+            }
+        )
+    values = {
+        "company": lookups.company().id,
+        "party": customer.id,
+        "currency": currency.id if currency else customer.currency_id,
+        "lines": lines,
+    }
+    changed = client.model("sale.sale", "on_change", values, ["lines"])
+    untaxed, tax = changed["untaxed_amount"], changed["tax_amount"]
+    return OrderTotals(
+        untaxed=Money(untaxed, code),
+        tax=Money(tax, code),
+        total=Money(changed["total_amount"], code),
     )
 
 
