@@ -7,6 +7,7 @@ orders only through selectors scoped to it: another company's line or order numb
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -169,6 +170,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "ship_to": addresses[0].id if addresses else None,
         },
     )
+    moved: dict[int, Decimal | None] = {}
     if request.method == "POST" and form.is_valid():
         try:
             order = services.order_place(
@@ -181,11 +183,18 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     po_number=form.cleaned_data["po_number"],
                     notes=form.cleaned_data["notes"],
                     line_ship_to=form.line_ship_to(),
+                    seen_prices=services.seen_prices_read(
+                        membership=membership, token=form.cleaned_data["seen_prices"]
+                    ),
                 ),
             )
         except services.CartNotOrderable as refused:
             messages.error(request, refused.message)
             return redirect("ordering:cart")
+        except services.PricesMoved as moved_prices:
+            # Shown again with the new prices marked; placing it again accepts them.
+            form.add_error(None, moved_prices.message)
+            moved = dict(moved_prices.moved)
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -202,7 +211,19 @@ def checkout(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ordering/checkout.html",
-        {"form": form, "check": check, "lines": lines, "company": membership.company},
+        {
+            "form": form,
+            "check": check,
+            "lines": lines,
+            "company": membership.company,
+            "moved_ids": set(moved),
+            "moved_lines": [
+                {"line": line, "was": moved.get(line.wanted.line_id or 0)}
+                for line in check.lines
+                if line.wanted.line_id in moved
+            ],
+            "seen_prices": services.seen_prices_sign(membership=membership, check=check),
+        },
     )
 
 
