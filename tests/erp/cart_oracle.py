@@ -792,8 +792,9 @@ class Round:
 
 def rounds(world: World, *, carts_per_round: int = 2) -> st.SearchStrategy[Round]:
     """A change of a product in stock somewhere, and carts from ``carts(world)`` with a line of
-    that product added (an ordinary quantity, or one near its stock). Boxes only for products
-    counted in whole units without ordering rules (their rules would be in another unit)."""
+    that product added (an ordinary quantity, or one near its stock), or of that line alone.
+    Boxes only for products counted in whole units without ordering rules (their rules would
+    be in another unit)."""
     stocked = sorted(sku for sku, p in world.products.items() if any(p.stock.values()))
     boxable = sorted(
         sku
@@ -805,7 +806,8 @@ def rounds(world: World, *, carts_per_round: int = 2) -> st.SearchStrategy[Round
 
     @st.composite
     def one(draw: st.DrawFn) -> Round:
-        kind = draw(st.sampled_from(CHANGE_KINDS))
+        # Boxes twice as often: their carts are the ones most often refused for another cause.
+        kind = draw(st.sampled_from(("unit", *CHANGE_KINDS)))
         sku = draw(st.sampled_from(boxable if kind == "unit" else stocked))
         factor = draw(st.sampled_from([Decimal("1.25"), Decimal("0.8"), Decimal(2)]))
         product = world.products[sku]
@@ -815,7 +817,13 @@ def rounds(world: World, *, carts_per_round: int = 2) -> st.SearchStrategy[Round
             quantity = draw(
                 ordinary_quantity(product) | near_stock_quantity(product, cart.warehouse)
             )
-            drawn.append(dataclasses.replace(cart, lines=(*cart.lines, (sku, quantity))))
+            if kind == "unit":  # around the stock in boxes: where the unit decides
+                boxes = int(product.stock.get(cart.warehouse, Decimal(0)) // 10)
+                quantity = Decimal(max(1, boxes + draw(st.integers(-2, 2))))
+            # Half the carts hold the changed product alone, so that no other line's refusal
+            # hides what the change did to the verdict.
+            others = cart.lines if draw(st.booleans()) else ()
+            drawn.append(dataclasses.replace(cart, lines=(*others, (sku, quantity))))
         return Round(Change(kind, sku, factor if kind == "price" else Decimal(1)), tuple(drawn))
 
     return one()

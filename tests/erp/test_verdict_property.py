@@ -13,6 +13,9 @@ from .cart_oracle import CHANGE_KINDS, change_summary, run_carts, run_changing_c
 
 EXAMPLES = 300
 CHANGE_ROUNDS = 40  # each: two carts looked at, a product changed, both decided again
+# Hypothesis' derandomized draws of rounds repeat themselves; a fixed seed varies them and
+# still draws the same rounds on every run.
+CHANGE_SEED = 20261205
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +55,7 @@ def test_the_verdict_stays_the_erps_when_the_erp_changes_between_steps(start_erp
     prices seen) and the next. On an ERP of its own: the changes stay."""
     server = start_erp_server()
     try:
-        result = run_changing_carts(server=server, examples=CHANGE_ROUNDS)
+        result = run_changing_carts(server=server, examples=CHANGE_ROUNDS, seed=CHANGE_SEED)
     finally:
         server.stop()
     report = "\n".join(change_summary(result))
