@@ -17,8 +17,9 @@ import pytest
 from django.core import mail
 
 from storefleet.erp.backends.tryton import from_settings
+from storefleet.erp.errors import ErpRejected
 from storefleet.erp.sync import erp_sync
-from storefleet.erp.types import LineQuery, Quantity, ReasonCode
+from storefleet.erp.types import LineQuery, OrderLineRequest, OrderRequest, Quantity, ReasonCode
 from storefleet.errors import ApplicationError
 from storefleet.ordering import services
 from storefleet.ordering.models import CartLine, Order, OrderStatus, OutboxMessage
@@ -185,6 +186,25 @@ def test_a_product_sold_in_boxes_and_stocked_in_units_is_checked_in_boxes(shop):
         lines=[LineQuery(sku, boxes)],
     )
     assert stock.available_now == Quantity(boxes, "Box of 10") and stock.enough_now
+
+    # The ERP agrees: one box more than the stock holds is refused by Tryton itself at quote
+    # (a prechecked submission goes straight to create, quote and confirm).
+    address = membership.company.addresses.filter(is_ship_to=True, active=True).first()
+    price = erp_price(shop, "C-1004", sku, int(boxes) + 1)
+    one_more = OrderRequest(
+        customer="C-1004",
+        warehouse="WH-EU",
+        ship_to_address_id=address.erp_id,
+        lines=(OrderLineRequest(sku, boxes + 1, price),),
+        idempotency_key="one-box-more",
+        currency="EUR",
+        prechecked=True,
+        first_submission=True,
+    )
+    with pytest.raises(ErpRejected) as refused:
+        shop.gateway.submit_order(order=one_more)
+    assert ReasonCode.INSUFFICIENT_STOCK in refused.value.reasons
+    assert shop.erp_sales("one-box-more") == []
 
     services.cart_line_set_quantity(
         store=shop.store, membership=membership, line_id=line.wanted.line_id, quantity=boxes
