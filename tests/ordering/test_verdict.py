@@ -169,6 +169,14 @@ def test_a_product_sold_in_boxes_and_stocked_in_units_is_checked_in_boxes(shop):
             }
         ],
     )
+    # The backend's memo holds the product as sold in units (a read of its stock) ...
+    shop.gateway.get_availability(
+        store=shop.store.slug,
+        customer="C-1004",
+        warehouse="WH-EU",
+        lines=[LineQuery(sku, Decimal(1))],
+    )
+    # ... when the ERP starts selling it in boxes.
     erp.model("product.template", "write", [row["template"]], {"sale_uom": box})
     erp_sync(name="products", full=True)  # the catalog mirrors the sales unit
 
