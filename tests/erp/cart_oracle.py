@@ -37,12 +37,14 @@ a lead time, so Tryton checks every line's stock at today whatever the sale's sh
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime
 import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
@@ -737,3 +739,319 @@ def summary(result: CartRunResult) -> Iterable[str]:
         yield f"  ERP {outcome}: {count}"
     for divergence in result.examples_of_divergence:
         yield str(divergence)
+
+
+# ------------------------------------------------------------------ the ERP changing under carts
+# Issue 14: the verdict is the ERP's at every step, also when the ERP's master data changes
+# between one look at a cart and the next (the platform's memos are warm from the first look).
+CHANGE_KINDS = ("withdrawn", "unsalable", "price", "unit")
+BOX_UNIT = "Box of 10"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change the ERP's staff make to a product: withdraw it (inactive), stop selling it,
+    move its list price, or sell it in boxes of 10 while it is still stocked in units."""
+
+    kind: str
+    sku: str
+    factor: Decimal = Decimal(1)  # the list price's, for "price"
+
+    def apply(self, client: TrytonClient, world: World, box_unit: int) -> None:
+        product = world.products[self.sku]
+        (row,) = client.model("product.product", "read", [product.id], ["template"])
+        template = row["template"]
+        if self.kind == "withdrawn":
+            try:
+                client.model("product.product", "write", [product.id], {"active": False})
+            except TrytonFault as fault:  # "it still has stock": staff press "yes"
+                client.model("res.user.warning", "skip", faults.warning_name(fault), False)
+                client.model("product.product", "write", [product.id], {"active": False})
+        elif self.kind == "unsalable":
+            client.model("product.template", "write", [template], {"salable": False})
+        elif self.kind == "price":
+            (price,) = client.model("product.template", "read", [template], ["list_price"])
+            moved = (Decimal(str(price["list_price"])) * self.factor).quantize(Decimal("0.0001"))
+            client.model("product.template", "write", [template], {"list_price": moved})
+        elif self.kind == "unit":
+            client.model("product.template", "write", [template], {"sale_uom": box_unit})
+        else:  # pragma: no cover - the strategy draws only the kinds above
+            raise ValueError(self.kind)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sku}" + (f" × {self.factor}" if self.kind == "price" else "")
+
+
+@dataclass(frozen=True)
+class Round:
+    """A change and the carts that hold the changed product, looked at before and after it."""
+
+    change: Change
+    carts: tuple[Cart, ...]
+
+
+def rounds(world: World, *, carts_per_round: int = 2) -> st.SearchStrategy[Round]:
+    """A change of a product in stock somewhere, and carts from ``carts(world)`` with a line of
+    that product added (an ordinary quantity, or one near its stock), or of that line alone.
+    Boxes only for products counted in whole units without ordering rules (their rules would
+    be in another unit)."""
+    stocked = sorted(sku for sku, p in world.products.items() if any(p.stock.values()))
+    boxable = sorted(
+        sku
+        for sku in stocked
+        if not world.products[sku].unit_digits
+        and not world.products[sku].min_quantity
+        and not world.products[sku].multiple
+    )
+
+    @st.composite
+    def one(draw: st.DrawFn) -> Round:
+        # Boxes twice as often: their carts are the ones most often refused for another cause.
+        kind = draw(st.sampled_from(("unit", *CHANGE_KINDS)))
+        sku = draw(st.sampled_from(boxable if kind == "unit" else stocked))
+        factor = draw(st.sampled_from([Decimal("1.25"), Decimal("0.8"), Decimal(2)]))
+        product = world.products[sku]
+        drawn = []
+        for _ in range(carts_per_round):
+            cart = draw(carts(world, max_lines=2))
+            quantity = draw(
+                ordinary_quantity(product) | near_stock_quantity(product, cart.warehouse)
+            )
+            if kind == "unit":  # around the stock in boxes: where the unit decides
+                boxes = int(product.stock.get(cart.warehouse, Decimal(0)) // 10)
+                quantity = Decimal(max(1, boxes + draw(st.integers(-2, 2))))
+            # Half the carts hold the changed product alone, so that no other line's refusal
+            # hides what the change did to the verdict.
+            others = cart.lines if draw(st.booleans()) else ()
+            drawn.append(dataclasses.replace(cart, lines=(*others, (sku, quantity))))
+        return Round(Change(kind, sku, factor if kind == "price" else Decimal(1)), tuple(drawn))
+
+    return one()
+
+
+def generate_rounds(world: World, *, examples: int, seed: int | None = None) -> list[Round]:
+    drawn: list[Round] = []
+    settings = hypothesis_settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=seed is None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+        ],
+    )
+
+    def keep(each: Round) -> None:
+        drawn.append(each)
+
+    collect = settings(given(rounds(world))(keep))
+    if seed is not None:
+        collect = hypothesis_seed(seed)(collect)
+    collect()
+    return drawn
+
+
+def _box_unit(client: TrytonClient) -> int:
+    """The ERP's "Box of 10" unit (10 units), made once, in the category of the Unit."""
+    found = client.search_read("product.uom", [["name", "=", BOX_UNIT]], ["id"])
+    if found:
+        return int(found[0]["id"])
+    (unit,) = client.search_read("product.uom", [["name", "=", "Unit"]], ["category"])
+    (box,) = client.model(
+        "product.uom",
+        "create",
+        [
+            {
+                "name": BOX_UNIT,
+                "symbol": "bx",
+                "category": unit["category"],
+                "factor": 10.0,
+                "rate": 0.1,
+                "rounding": 1.0,
+                "digits": 0,
+            }
+        ],
+    )
+    return int(box)
+
+
+class ChangingErpOracle(ErpOracle):
+    """The ERP's verdict on a cart after a change: the sale is made with each product's sales
+    unit and price as the ERP has them now (read afresh, by the oracle's own requests), and a
+    line whose price is not the one the buyer saw before the change is refused as a moved
+    price — the platform must then say so on that line (``ReasonCode.PRICE_CHANGED``)."""
+
+    def erp_now(self, cart: Cart) -> tuple[dict[str, dict[str, Any]], list[Decimal | None]]:
+        """Each known product's unit and active flag, and each line's price for the customer
+        at its quantity, as the ERP gives them now."""
+        world = self.world
+        ids = sorted({world.products[sku].id for sku, _ in cart.lines if sku in world.products})
+        rows = self.client.model(
+            "product.product", "read", ids, ["code", "sale_uom", "active"], active_test=False
+        )
+        by_sku = {row["code"]: row for row in rows}
+        customer = world.customers[cart.customer]
+        (party,) = self.client.model("party.party", "read", [customer.id], ["customer_currency"])
+        currency = {"currency": party["customer_currency"]} if party["customer_currency"] else {}
+        prices: list[Decimal | None] = []
+        for sku, quantity in cart.lines:
+            if sku not in by_sku or not by_sku[sku]["active"]:
+                prices.append(None)
+                continue
+            (row,) = self.client.model(
+                "product.product",
+                "read",
+                [by_sku[sku]["id"]],
+                ["sale_price_uom"],
+                customer=customer.id,
+                price_list=customer.price_list_id,
+                quantity=float(quantity),
+                **currency,
+            )
+            price = row.get("sale_price_uom")
+            prices.append(Decimal(str(price)) if price is not None else None)
+        return by_sku, prices
+
+    def verdict_after(
+        self, cart: Cart, seen: Sequence[Decimal | None]
+    ) -> tuple[ErpVerdict, list[Decimal | None]]:
+        products, prices = self.erp_now(cart)
+        world = self.world
+        for index, (sku, _quantity) in enumerate(cart.lines):
+            # Tryton takes a withdrawn (inactive) product on a sale created over RPC, but its
+            # price lists give no price for it and its product searches no longer find it: the
+            # ERP's own data say it is not sold. The ERP refuses it, as a product not salable.
+            if sku in products and not products[sku]["active"]:
+                return (
+                    ErpVerdict(False, "create", QUANTITY_REASONS, (index,), "withdrawn"),
+                    prices,
+                )
+        facts = {
+            sku: dataclasses.replace(world.products[sku], sale_unit_id=products[sku]["sale_uom"])
+            for sku in products
+        }
+        with self._with_products(facts):
+            erp = self.verdict(cart, prices)
+        if not erp.ok:
+            return erp, prices
+        moved = tuple(
+            index
+            for index, (was, now) in enumerate(zip(seen, prices, strict=True))
+            if was is not None and (now is None or now.quantize(Q4) != was.quantize(Q4))
+        )
+        if moved:
+            erp = ErpVerdict(False, "price", frozenset({ReasonCode.PRICE_CHANGED}), moved)
+        return erp, prices
+
+    @contextlib.contextmanager
+    def _with_products(self, facts: dict[str, ProductFacts]) -> Iterator[None]:
+        world = self.world
+        self.world = dataclasses.replace(world, products={**world.products, **facts})
+        try:
+            yield
+        finally:
+            self.world = world
+
+
+Q4 = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class ChangeRunResult:
+    rounds: int
+    checked: int
+    divergent: int
+    reason_mismatches: int
+    examples_of_divergence: tuple[str, ...]
+    changes: dict[str, int]
+    outcomes: dict[str, int]
+
+
+def run_changing_carts(*, server: ErpServerLike, examples: int, seed: int | None = None):
+    """Rounds of: the platform looks at the round's carts (its memos warm, the buyer sees the
+    prices); the ERP changes a product of those carts; the platform and the ERP decide each
+    cart again, the platform with the prices the buyer saw. Divergent decisions, and refusals
+    for a cause the platform did not name, are counted. ``server`` is changed for good: give
+    this run an ERP of its own."""
+    from django.test import override_settings
+
+    from storefleet.erp.gateway import get_gateway
+
+    erp_settings = {
+        "ERP_BACKEND": "storefleet.erp.backends.tryton.from_settings",
+        "ERP_URL": server.url,
+        "ERP_DATABASE": server.database,
+        "ERP_USER": server.user,
+        "ERP_PASSWORD": server.password,
+        "ERP_RETRY_ATTEMPTS": 1,
+        "ERP_RETRY_BACKOFF_SECONDS": 0,
+        "ERP_BREAKER_FAILURE_THRESHOLD": 1000,
+    }
+    with override_settings(**erp_settings):
+        gateway = get_gateway()
+        client = gateway.backend.client
+        world = World.read(client, server.manifest)
+        box = _box_unit(client)
+        drawn = generate_rounds(world, examples=examples, seed=seed)
+        oracle = ChangingErpOracle(client, world)
+        checked = divergent = mismatched = 0
+        found: list[str] = []
+        changes: Counter[str] = Counter()
+        outcomes: Counter[str] = Counter()
+        try:
+            for number, each in enumerate(drawn):
+                seen = [
+                    [
+                        v.unit_price.amount if v.unit_price else None
+                        for v in gateway.validate_order(order=cart.order(f"chg-{number}")).lines
+                    ]
+                    for cart in each.carts
+                ]
+                each.change.apply(client, world, box)
+                changes[each.change.kind] += 1
+                for cart, prices in zip(each.carts, seen, strict=True):
+                    order = dataclasses.replace(
+                        cart.order(f"chg-{number}"),
+                        lines=tuple(
+                            OrderLineRequest(sku, quantity, price)
+                            for (sku, quantity), price in zip(cart.lines, prices, strict=True)
+                        ),
+                    )
+                    validation = gateway.validate_order(order=order)
+                    erp, _now = oracle.verdict_after(cart, prices)
+                    checked += 1
+                    outcomes[erp.outcome] += 1
+                    divergence = compare(cart, validation, erp)
+                    if divergence is not None:
+                        if divergence.kind == "decision":
+                            divergent += 1
+                        else:
+                            mismatched += 1
+                        if len(found) < 10:
+                            found.append(f"after {each.change}: {divergence}")
+        finally:
+            oracle.flush()
+    return ChangeRunResult(
+        rounds=len(drawn),
+        checked=checked,
+        divergent=divergent,
+        reason_mismatches=mismatched,
+        examples_of_divergence=tuple(found),
+        changes=dict(changes),
+        outcomes=dict(outcomes),
+    )
+
+
+def change_summary(result: ChangeRunResult) -> Iterable[str]:
+    yield (
+        f"{result.rounds} changes, {result.checked} carts after them: {result.divergent} "
+        f"divergent verdicts, {result.reason_mismatches} refusals for a reason not named"
+    )
+    for kind, count in sorted(result.changes.items()):
+        yield f"  change {kind}: {count}"
+    for outcome, count in sorted(result.outcomes.items()):
+        yield f"  ERP {outcome}: {count}"
+    yield from result.examples_of_divergence

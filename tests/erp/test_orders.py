@@ -156,9 +156,10 @@ def test_near_limit_customer_refused_by_the_erp_itself(gateway, erp):
     assert sales_with_key(erp, "credit-2") == []
 
 
-def test_a_prechecked_first_submission_is_four_requests(gateway, erp):
-    """Create, quote, confirm and read back — raw Tryton's three and one — at the prices the
-    platform checked; no validation, no search for an earlier sale."""
+def test_a_prechecked_first_submission_is_five_requests(gateway, erp):
+    """The ERP's price of now (one read, to compare with the price the buyer accepted), then
+    create, quote, confirm and read back — raw Tryton's three and one — at that price; no
+    validation, no search for an earlier sale."""
     request = order(
         erp,
         "C-1004",
@@ -170,7 +171,7 @@ def test_a_prechecked_first_submission_is_four_requests(gateway, erp):
     gateway.submit_order(order=order(erp, "C-1004", line("FAS-1003", 10), key="warm-up"))
     before = gateway.backend.request_count()
     submitted = gateway.submit_order(order=request)
-    assert gateway.backend.request_count() - before == 4
+    assert gateway.backend.request_count() - before == 5
     assert submitted.created and submitted.state is OrderState.PROCESSING
     [sale_line] = erp.search_read(
         "sale.line", [["sale.description", "=", "storefleet:fast-1"]], ["unit_price"]

@@ -156,14 +156,15 @@ def test_an_order_the_erp_refuses_at_submission_is_marked_and_told(shop):
 
 def test_a_fresh_order_goes_in_at_its_checked_prices_an_old_one_is_validated_again(shop):
     """Placed moments ago: the ERP creates, quotes and confirms it at the prices of the
-    placement check, in four requests. Waiting since (past ORDERING_PRECHECK_FRESH_SECONDS):
-    the ERP validates it again, and a price that moved since is a refusal, not a surprise."""
+    placement check once it gave them again, in five requests. Waiting since (past
+    ORDERING_PRECHECK_FRESH_SECONDS): the ERP validates it again, and a price that moved
+    since is a refusal, not a surprise."""
     backend = shop.gateway.backend
     fill(shop, "C-1004", "FAS-1003 10")
     fresh = checkout(shop, "C-1004", token="fresh")
     before = backend.request_count()
     services.outbox_process(message_id=OutboxMessage.objects.get(order=fresh).id)
-    assert backend.request_count() - before == 4
+    assert backend.request_count() - before == 5
     assert Order.objects.get(id=fresh.id).status == OrderStatus.CONFIRMED
 
     fill(shop, "C-1004", "FAS-1003 10")

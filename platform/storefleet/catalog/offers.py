@@ -32,6 +32,12 @@ class Offer:
     unavailable: str = ""  # why there is no price, in the buyer's words
 
     @property
+    def orderable(self) -> bool:
+        """Whether the ERP gave a price: a product without one is never offered as orderable
+        (withdrawn, no longer sold, or not on this customer's price list)."""
+        return self.price is not None and self.price.unit_price is not None
+
+    @property
     def in_stock(self) -> bool:
         return self.stock is not None and self.stock.enough_now
 

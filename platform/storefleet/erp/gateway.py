@@ -230,6 +230,18 @@ class ErpGateway:
     invalidate_availability = invalidate_prices
 
     # -------------------------------------------------------------- uncached reads
+    def get_current_prices(
+        self, *, customer: str, lines: Sequence[LineQuery], currency: str | None = None
+    ) -> list[PriceQuote]:
+        """The customer's prices as the ERP gives them now, never from the cache: what an order
+        is placed at is compared with these (a cached price may be ``ERP_PRICE_TTL_SECONDS``
+        old)."""
+        return resilience.call(
+            "prices",
+            lambda: self.backend.prices(customer=customer, lines=lines, currency=currency),
+            idempotent=True,
+        )
+
     def validate_order(
         self, *, order: OrderRequest, max_age: float = 0, keep: bool = False
     ) -> OrderValidation:

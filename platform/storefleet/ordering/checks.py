@@ -317,6 +317,10 @@ def check_lines(
         )
     lines = []
     for item, verdict in zip(wanted, validation.lines, strict=True):
+        if verdict.unit_price is None and not verdict.reasons:
+            # Whatever a backend says, a line without a price can't be ordered: the buyer would
+            # commit to an amount nobody showed them.
+            verdict = dataclasses.replace(verdict, reasons=(ReasonCode.NOT_SALABLE,))
         messages, fix = _messages(item.product, verdict)
         lines.append(
             LineCheck(

@@ -206,6 +206,9 @@ class CheckoutForm(forms.Form):
         },
     )
 
+    # The prices the page showed, signed (services.seen_prices_sign); read by the service.
+    seen_prices = forms.CharField(required=False, max_length=100_000, widget=forms.HiddenInput)
+
     def __init__(self, *args, addresses: Iterable[Address], line_ids: Iterable[int], **kwargs):
         super().__init__(*args, **kwargs)
         queryset = Address.objects.filter(id__in=[a.id for a in addresses])
@@ -237,6 +240,9 @@ class CheckoutForm(forms.Form):
     def submit_token_refused(self) -> bool:
         """The hidden token was tampered with or lost: say so (a hidden field's error would
         not show) and carry a fresh token, so the next press places the order once."""
+        if "seen_prices" in self.errors:  # a hidden field too: its error would not show
+            del self.errors["seen_prices"]
+            self.add_error(None, FORM_CHANGED_MESSAGE)
         if "submit_token" not in self.errors:
             return False
         del self.errors["submit_token"]

@@ -16,17 +16,19 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from storefleet.accounts.models import Address, Membership
+from storefleet.accounts.models import Address, Company, Membership
 from storefleet.accounts.selectors import company_ship_to_address
 from storefleet.brand.buyer_cache import buyer_pages_changed, company_pages_changed
 from storefleet.catalog.models import Product
 from storefleet.catalog.selectors import product_for_store, product_list, store_assortment
 from storefleet.erp.errors import ErpError, ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
+from storefleet.erp.types import LineQuery, ReasonCode
 from storefleet.errors import ApplicationError
 from storefleet.tenants.selectors import StoreRecord
 
@@ -39,6 +41,21 @@ logger = logging.getLogger("storefleet.ordering")
 
 MAX_CART_LINES = 500
 NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out on the phone
+
+
+class PricesMoved(ApplicationError):
+    """The ERP's prices of some lines are not the ones the buyer saw on the checkout page:
+    nothing is placed; the buyer is shown the new prices (``moved``: cart line id → the price
+    they saw, None when they saw none for it) and places the order again to accept them."""
+
+    def __init__(self, check: CartCheck, moved: Mapping[int, Decimal | None]) -> None:
+        super().__init__(
+            "Prices changed since you opened the checkout: check the new prices (marked "
+            "below) and place the order again to accept them.",
+            code="prices_moved",
+        )
+        self.check = check
+        self.moved = dict(moved)
 
 
 class CartNotOrderable(ApplicationError):
@@ -305,6 +322,15 @@ def _new_number(store: StoreRecord) -> str:
     return f"{prefix}-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
 
 
+@dataclass(frozen=True, slots=True)
+class SeenPrice:
+    """The unit price the checkout page showed for a cart line at a quantity."""
+
+    sku: str
+    quantity: Decimal
+    unit_price: Decimal | None
+
+
 @dataclass(frozen=True)
 class CheckoutRequest:
     submit_token: str
@@ -314,6 +340,119 @@ class CheckoutRequest:
     notes: str = ""
     # cart line id → address id, for lines that ship somewhere else
     line_ship_to: Mapping[int, int] | None = None
+    # cart line id → the price the buyer saw (``seen_prices_read``). None: what the kept
+    # verdict of the checkout page said (a caller with no page in front of it).
+    seen_prices: Mapping[int, SeenPrice] | None = None
+
+
+SEEN_PRICES_SALT = "storefleet.ordering.seen-prices"
+SEEN_PRICES_MAX_AGE = 24 * 3600
+FORM_EXPIRED = "This checkout form has expired: reload the page and submit it."
+
+
+def seen_prices_sign(*, membership: Membership, check: CartCheck) -> str:
+    """The prices a checkout page shows, signed for its form (and for this buyer only): the
+    placement compares the ERP's prices with these, never with what a post claims."""
+    return signing.dumps(
+        {
+            "u": membership.user_id,
+            "c": membership.company_id,
+            "l": [
+                [
+                    line.wanted.line_id,
+                    line.product.sku,
+                    f"{line.quantity:f}",
+                    f"{line.unit_price.amount:f}" if line.unit_price else None,
+                ]
+                for line in check.lines
+            ],
+        },
+        salt=SEEN_PRICES_SALT,
+        compress=True,
+    )
+
+
+def seen_prices_read(*, membership: Membership, token: str) -> dict[int, SeenPrice] | None:
+    """The prices a checkout form was signed with; None for a form without them (an empty
+    field). A token that was tampered with, is another buyer's, or is older than a day is
+    refused with a message, and nothing is placed."""
+    if not token:
+        return None
+    try:
+        data = signing.loads(token, salt=SEEN_PRICES_SALT, max_age=SEEN_PRICES_MAX_AGE)
+        if data["u"] != membership.user_id or data["c"] != membership.company_id:
+            raise signing.BadSignature("another buyer's form")
+        return {
+            int(line_id): SeenPrice(
+                str(sku), Decimal(quantity), Decimal(price) if price is not None else None
+            )
+            for line_id, sku, quantity, price in data["l"]
+        }
+    except (signing.BadSignature, KeyError, TypeError, ValueError, InvalidOperation):
+        raise ApplicationError(FORM_EXPIRED, code="form_expired") from None
+
+
+PRICE_PLACES = Decimal("0.0001")  # the ERP's precision of a unit price
+
+
+def _same_price(a: Decimal | None, b: Decimal | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.quantize(PRICE_PLACES) == b.quantize(PRICE_PLACES)
+
+
+def _at_current_prices(
+    *,
+    store: StoreRecord,
+    company: Company,
+    check: CartCheck,
+    seen: Mapping[int, SeenPrice] | None,
+) -> tuple[CartCheck, dict[int, Decimal | None]]:
+    """The check with the ERP's prices of now (one uncached read: a kept verdict or a cached
+    price may be a minute old), and the lines whose price is not the one the buyer saw (cart
+    line id → the price seen). A line the ERP no longer prices can't be ordered. While the ERP
+    can't be asked, the check stands as it is: the submission compares prices again."""
+    if check.degraded or not check.lines:
+        return check, {}
+    try:
+        quotes = get_gateway().get_current_prices(
+            customer=company.code,
+            lines=[LineQuery(line.product.sku, line.quantity) for line in check.lines],
+            currency=store.currency,
+        )
+    except ErpError:
+        return check, {}
+    lines = []
+    moved: dict[int, Decimal | None] = {}
+    cache_behind = False
+    for line, quote in zip(check.lines, quotes, strict=True):
+        shown = line.unit_price.amount if line.unit_price else None
+        if seen is not None:
+            was = seen.get(line.wanted.line_id or 0)
+            same_line = was is not None and (was.sku, was.quantity) == (
+                line.product.sku,
+                line.quantity,
+            )
+            shown = was.unit_price if was is not None and same_line else None
+        now = quote.unit_price
+        if now is None:
+            line = dataclasses.replace(
+                line,
+                reasons=(ReasonCode.NOT_SALABLE,),
+                unit_price=None,
+                suggested_quantity=None,
+                messages=("This product can't be ordered any more: remove it from the cart.",),
+            )
+        else:
+            if not _same_price(line.unit_price.amount if line.unit_price else None, now.amount):
+                cache_behind = True
+                line = dataclasses.replace(line, unit_price=now)
+            if not _same_price(shown, now.amount):
+                moved[line.wanted.line_id or 0] = shown
+        lines.append(line)
+    if cache_behind:  # the catalog and the cart show the new prices from now on
+        get_gateway().invalidate_prices(store=store.slug, customer=company.code)
+    return dataclasses.replace(check, lines=tuple(lines)), moved
 
 
 def _address(membership: Membership, address_id: int, field: str) -> Address:
@@ -374,6 +513,14 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
     )
     if not check.ok:
         raise CartNotOrderable(check)
+    # The order is placed at the ERP's prices of now, and only at prices the buyer saw.
+    check, moved = _at_current_prices(
+        store=store, company=company, check=check, seen=request.seen_prices
+    )
+    if not check.ok:
+        raise CartNotOrderable(check)
+    if moved:
+        raise PricesMoved(check, moved)
     try:
         with transaction.atomic():
             order = Order.objects.create(

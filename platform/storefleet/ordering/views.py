@@ -6,6 +6,8 @@ orders only through selectors scoped to it: another company's line or order numb
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -186,6 +188,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "ship_to": addresses[0].id if addresses else None,
         },
     )
+    moved: dict[int, Decimal | None] = {}
     if request.method == "POST" and form.is_valid():
         try:
             order = services.order_place(
@@ -198,11 +201,18 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     po_number=form.cleaned_data["po_number"],
                     notes=form.cleaned_data["notes"],
                     line_ship_to=form.line_ship_to(),
+                    seen_prices=services.seen_prices_read(
+                        membership=membership, token=form.cleaned_data["seen_prices"]
+                    ),
                 ),
             )
         except services.CartNotOrderable as refused:
             messages.error(request, refused.message)
             return redirect("ordering:cart")
+        except services.PricesMoved as moved_prices:
+            # Shown again with the new prices marked; placing it again accepts them.
+            form.add_error(None, moved_prices.message)
+            moved = dict(moved_prices.moved)
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -226,6 +236,13 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "totals": totals,
             "lines": lines,
             "company": membership.company,
+            "moved_ids": set(moved),
+            "moved_lines": [
+                {"line": line, "was": moved.get(line.wanted.line_id or 0)}
+                for line in check.lines
+                if line.wanted.line_id in moved
+            ],
+            "seen_prices": services.seen_prices_sign(membership=membership, check=check),
         },
     )
 

@@ -186,7 +186,9 @@ def from_settings() -> TrytonBackend:
             read_timeout=settings.ERP_READ_TIMEOUT_SECONDS,
             pool_size=settings.ERP_POOL_SIZE,
         ),
-        lookup_ttl=settings.ERP_MASTER_DATA_TTL_SECONDS,
+        # A memo of master data (a product's unit, whether it is sold) never outlives an ERP
+        # change by more than a cached price does: the cart's verdict stands on both.
+        lookup_ttl=min(settings.ERP_MASTER_DATA_TTL_SECONDS, settings.ERP_PRICE_TTL_SECONDS),
         customer_domain=settings.ERP_CUSTOMER_DOMAIN,
         complaint_type=settings.ERP_RETURN_COMPLAINT_TYPE,
     )

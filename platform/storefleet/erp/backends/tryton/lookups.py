@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from storefleet.erp.errors import ErpNotFound, ErpProtocolError
@@ -121,6 +121,16 @@ def product_info(row: dict[str, Any]) -> ProductInfo:
     )
 
 
+def in_sale_units(product: ProductInfo, stock_quantity: Decimal) -> Decimal:
+    """A quantity in the product's stock unit as whole steps of its sales unit, rounded down
+    (what can be ordered of it): 335 units are 33 boxes of 10, not 33.5 and not 335."""
+    quantity = stock_quantity / product.stock_per_sale_unit
+    if product.unit_digits is not None and quantity > 0:
+        step = Decimal(1).scaleb(-product.unit_digits)
+        quantity = (quantity / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    return quantity
+
+
 def _unit_ratio(sale_factor: object, stock_factor: object) -> Decimal:
     if not sale_factor or not stock_factor or sale_factor == stock_factor:
         return Decimal(1)
@@ -142,6 +152,10 @@ class _Memo:
     def put(self, key: Any, value: Any) -> None:
         with self._lock:
             self._data[key] = (time.monotonic(), value)
+
+    def forget(self, key: Any) -> None:
+        with self._lock:
+            self._data.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:
@@ -262,6 +276,12 @@ class Lookups:
     def remember_products(self, products: Iterable[ProductInfo]) -> None:
         for product in products:
             self._memo.put(("product", product.sku), product)
+
+    def forget_products(self, skus: Iterable[str]) -> None:
+        """Drop the memo of these products: the ERP just answered as if one changed (no price
+        for a product the memo holds as salable), so the next read asks it again."""
+        for sku in skus:
+            self._memo.forget(("product", sku))
 
     def known_products(self, skus: Iterable[str]) -> dict[str, ProductInfo]:
         found = {}

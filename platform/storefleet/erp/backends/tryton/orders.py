@@ -30,7 +30,7 @@ from storefleet.erp.types import (
 
 from . import faults, reads
 from .client import TrytonClient, TrytonFault
-from .lookups import Lookups, ProductInfo
+from .lookups import Lookups, ProductInfo, in_sale_units
 
 logger = logging.getLogger("storefleet.erp")
 
@@ -86,13 +86,19 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
     if order.ship_to_address_id not in customer.address_ids:
         raise ErpNotFound("Ship-to address", f"{order.ship_to_address_id} of {order.customer}")
     queries = [LineQuery(line.sku, line.quantity) for line in order.lines]
-    products = lookups.products((q.sku for q in queries), include_inactive=True)
-    salable = [q for q in queries if q.sku in products and products[q.sku].salable]
     currency = lookups.currency(order.currency) if order.currency else None
+    # Prices first: the request that prices a product reads it afresh and renews its memo,
+    # so a product moved to another sales unit is seen now, not when the memo runs out. A
+    # product without a price (withdrawn, no longer salable, unknown) is read afresh too.
     quotes = {
         (p.sku, p.quantity): p
-        for p in reads.prices(client, lookups, order.customer, salable, order.currency or None)
+        for p in reads.prices(client, lookups, order.customer, queries, order.currency or None)
     }
+    lookups.forget_products(
+        {q.sku for q in queries if quotes[(q.sku, q.quantity)].unit_price is None}
+    )
+    products = lookups.products((q.sku for q in queries), include_inactive=True)
+    salable = [q for q in queries if q.sku in products and products[q.sku].salable]
     # Tryton checks a line at its shipping date: today, for a product without a lead time
     # (the seeded catalogue has none; one with a lead time would be checked later).
     left = reads.sale_stock(
@@ -115,6 +121,9 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
         reasons = _rule_reasons(product, line.quantity)
         quote = quotes.get((line.sku, line.quantity))
         price = quote.unit_price if quote else None
+        if price is None and ReasonCode.NOT_SALABLE not in reasons:
+            # The ERP gives this customer no price for it: it is not for sale to them.
+            reasons = [ReasonCode.NOT_SALABLE]
         if price is not None:
             amounts.append(price.amount * line.quantity)
             if line.expected_unit_price is not None and line.expected_unit_price.quantize(
@@ -123,11 +132,13 @@ def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Ord
                 reasons.append(ReasonCode.PRICE_CHANGED)
         available = None
         if product.id in left and line.quantity > 0 and ReasonCode.NOT_SALABLE not in reasons:
-            available = left[product.id]
+            # Stock is counted in the stock unit; the buyer orders, and is answered, in the
+            # sales unit (boxes of 10 against 335 units: 33 boxes).
             needed = line.quantity * product.stock_per_sale_unit
-            if available < needed:
+            if left[product.id] < needed:
                 reasons.append(ReasonCode.INSUFFICIENT_STOCK)
                 short.append(LineQuery(line.sku, line.quantity))
+            available = in_sale_units(product, left[product.id])
             left[product.id] -= needed
         needs_other_quantity = {ReasonCode.BELOW_MINIMUM, ReasonCode.NOT_A_MULTIPLE} & set(reasons)
         drafts.append(
@@ -324,11 +335,32 @@ def submit(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Submi
 
 
 def _unit_prices(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> list[Decimal]:
-    """The prices the sale is made at: those the platform checked moments ago, or else the
-    ERP's now, after a full validation (which also refuses what the ERP would refuse)."""
+    """The prices the sale is made at: always the ERP's of now. An order the platform checked
+    moments ago carries the prices its buyer accepted: the ERP is asked for its prices only
+    (one request per distinct quantity), and a price that moved since is a refusal naming the
+    line and its new price — the sale is never made at a price the buyer did not accept. Any
+    other order gets a full validation (which also refuses what the ERP would refuse)."""
     if order.prechecked and all(line.expected_unit_price is not None for line in order.lines):
-        return [line.expected_unit_price for line in order.lines]  # type: ignore[misc]
+        quotes = reads.prices(
+            client,
+            lookups,
+            order.customer,
+            [LineQuery(line.sku, line.quantity) for line in order.lines],
+            order.currency or None,
+        )
+        if all(
+            quote.unit_price is not None
+            and line.expected_unit_price.quantize(PRICE_PLACES)  # type: ignore[union-attr]
+            == quote.unit_price.amount.quantize(PRICE_PLACES)
+            for line, quote in zip(order.lines, quotes, strict=True)
+        ):
+            return [line.expected_unit_price for line in order.lines]  # type: ignore[misc]
+        # A price moved: the full validation names it, and whatever else changed since.
     validation = validate(client, lookups, order)
+    gone = {ReasonCode.PRICE_CHANGED, ReasonCode.NOT_SALABLE}
+    moved = [v for v in validation.lines if gone & set(v.reasons)]
+    if moved and set(validation.reasons) <= gone:
+        raise ErpRejected(_moved_message(order, moved), reasons=_reasons(moved), lines=moved)
     if not validation.ok:
         raise ErpRejected(
             "This order cannot be placed as it is; see the reasons on its lines.",
@@ -338,6 +370,31 @@ def _unit_prices(client: TrytonClient, lookups: Lookups, order: OrderRequest) ->
     prices = [verdict.unit_price for verdict in validation.lines]
     assert all(price is not None for price in prices)
     return [price.amount for price in prices]  # type: ignore[union-attr]
+
+
+def _reasons(verdicts: Sequence[LineVerdict]) -> list[ReasonCode]:
+    return list(dict.fromkeys(r for v in verdicts for r in v.reasons))
+
+
+def _moved_message(order: OrderRequest, moved: Sequence[LineVerdict]) -> str:
+    """What the buyer reads when prices moved between their order and its submission."""
+    expected = {line.sku: line.expected_unit_price for line in order.lines}
+    parts = []
+    for verdict in moved:
+        was = expected.get(verdict.sku)
+        was_text = f"{was.normalize():f}" if was is not None else "?"
+        if verdict.unit_price is None:
+            parts.append(f"{verdict.sku} is no longer sold to you (was {was_text})")
+        else:
+            parts.append(
+                f"{verdict.sku} now costs {verdict.unit_price.amount.normalize():f} "
+                f"{verdict.unit_price.currency} per unit (you accepted {was_text})"
+            )
+    return (
+        "Prices changed in our ERP after you placed the order, so nothing was ordered: "
+        + "; ".join(parts)
+        + ". Put the order's lines in your cart again to see today's prices and order."
+    )
 
 
 def _submitted(row: dict[str, Any], key: str, *, created: bool) -> SubmittedOrder:

@@ -23,7 +23,7 @@ from storefleet.erp.types import (
 )
 
 from .client import TrytonClient
-from .lookups import PRODUCT_FIELDS, Lookups, dec, product_info
+from .lookups import PRODUCT_FIELDS, Lookups, dec, in_sale_units, product_info
 
 # Tryton stores naive UTC datetimes; the gateway's records carry aware UTC ones.
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -295,7 +295,9 @@ def availability(
         if product is None:
             answers.append(Availability(line.sku, warehouse, line.quantity, None, False, None))
             continue
-        points = sorted(series.get(product.id, []))
+        # Stock is kept in the stock unit; the buyer asks, and is answered, in the sales unit.
+        ratio = product.stock_per_sale_unit
+        points = sorted((d, q / ratio) for d, q in series.get(product.id, []))
         now = next((q for d, q in points if d == today), Decimal(0))
         available_from = None
         if now < line.quantity:
@@ -303,12 +305,14 @@ def availability(
                 if day > today and all(q >= line.quantity for _, q in points[index:]):
                     available_from = day
                     break
+        if ratio != 1:
+            now = in_sale_units(product, now * ratio)
         answers.append(
             Availability(
                 sku=line.sku,
                 warehouse=warehouse,
                 requested=line.quantity,
-                available_now=Quantity(now, product.stock_unit),
+                available_now=Quantity(now, product.sale_unit),
                 known=True,
                 available_from=available_from,
             )
