@@ -63,9 +63,16 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-# The suite runs on its own settings (storefleet.settings.test), whatever the shell exports.
+# The suite runs on its own settings (storefleet.settings.test), whatever the shell exports, on
+# PYTEST_WORKERS pytest-xdist workers (0: in this process). A module stays on one worker
+# (--dist loadfile): its fixtures (a module's own ERP copy) are built once. Each worker has its
+# own test database, ERP servers, live servers, folders and, with Redis, its own databases
+# (settings/test.py: 3 per worker from the URLs' numbers up, so at most 16 / 3 workers there).
+PYTEST_WORKERS ?= 2
+PYTEST_XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile)
 pytest: install
-	DJANGO_SETTINGS_MODULE=storefleet.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	@mkdir -p var
+	DJANGO_SETTINGS_MODULE=storefleet.settings.test $(VENV)/bin/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

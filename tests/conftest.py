@@ -46,15 +46,21 @@ def _wagtail_roots_at_start(request, django_db_setup, django_db_blocker):  # typ
 
 @pytest.fixture(autouse=True)
 def _wagtail_roots_for_transactional_tests(request):  # type: ignore[no-untyped-def]
-    """A transactional test starts on a database an earlier one flushed, without the page tree
-    root, root collection and locale that Wagtail's migrations made: put them back first, so
-    the outcome of a test never depends on which tests ran before it."""
+    """A test may start on a database an earlier transactional test flushed, without the page
+    tree root, root collection and locale that Wagtail's migrations made: put them back first
+    (inside the test's transaction, for a test that has one), so the outcome of a test never
+    depends on which tests ran before it. pytest-django runs the transactional tests last in
+    one process; on a pytest-xdist worker a module's tests run where the module was sent, so a
+    plain database test may well come after a flush there."""
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server")
     )
     if transactional:
         request.getfixturevalue("transactional_db")
+        wagtail_roots_ensure()
+    elif marker or "db" in request.fixturenames:
+        request.getfixturevalue("db")
         wagtail_roots_ensure()
 
 

@@ -8,11 +8,10 @@ from django.contrib.auth import get_user_model
 
 from storefleet.accounts.models import Company, MemberRole, Membership
 from storefleet.catalog.models import CatalogPage
-from storefleet.erp.sync import erp_sync
 from storefleet.tenants.models import Store
 from storefleet.tenants.services import store_host_map_invalidate
 from tests.catalog.factories import catalog_page_make
-from tests.erp.conftest import point_gateway_at
+from tests.erp.conftest import mirror_master_data, point_gateway_at
 
 
 @pytest.fixture
@@ -24,8 +23,7 @@ def catalog(ferrum) -> CatalogPage:
 def shop(settings, erp_server, ferrum):
     """Ferrum sells from WH-EU; Nordwerk (C-1001, its own price list) buys there."""
     gateway = point_gateway_at(settings, erp_server)
-    erp_sync(name="products", full=True)
-    erp_sync(name="customers", full=True)
+    mirror_master_data(erp_server)
     Store.objects.filter(pk=ferrum.store.pk).update(erp_warehouse="WH-EU")
     store_host_map_invalidate()
     catalog_page_make(ferrum.home)

@@ -6,9 +6,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
+from storefleet.accounts.services import companies_upsert
+from storefleet.catalog.services import products_upsert
 from storefleet.erp.gateway import ErpGateway, get_gateway
-from storefleet.erp.types import LineQuery
+from storefleet.erp.models import SyncState
+from storefleet.erp.types import LineQuery, SyncCursor
 
 
 def point_gateway_at(settings, server) -> ErpGateway:
@@ -23,6 +27,54 @@ def point_gateway_at(settings, server) -> ErpGateway:
     settings.ERP_BREAKER_COOLDOWN_SECONDS = 3600
     settings.ERP_CONNECT_TIMEOUT_SECONDS = 1.0
     return get_gateway()
+
+
+def mirror_master_data(server) -> None:
+    """What ``erp_sync(name=..., full=True)`` of products and customers leaves in the database,
+    with the ERP asked once per server: the shop fixtures build the same store for every test,
+    and a full sync of 234 products and 24 customers cost about a second of the ERP's time for
+    each. The records are fetched through the gateway pointed at ``server``, in the sync's
+    batches, and upserted by the sync's own services; the sync's cursor rows are written as a
+    complete sync leaves them.
+
+    Master data does not change under the tests that use a shop (orders, returns, payments change
+    stock, credit and sales, which are read live); a test that changes a product or a customer
+    in the ERP syncs it itself, on a server of its own."""
+    cached = server.__dict__.get("_master_records")
+    if cached is None:
+        cached = server._master_records = _fetch_master_records()
+    products, customers = cached
+    with transaction.atomic():
+        products_upsert(records=products)
+        companies_upsert(records=customers)
+    for name, records in (("products", products), ("customers", customers)):
+        last = max(records, key=lambda r: (r.erp_write_date, r.erp_id), default=None)
+        SyncState.objects.update_or_create(
+            name=name,
+            defaults={
+                "cursor_write_date": last.erp_write_date if last else None,
+                "cursor_erp_id": last.erp_id if last else 0,
+                "last_count": len(records),
+                "last_error": "",
+            },
+        )
+
+
+def _fetch_master_records() -> tuple[tuple, tuple]:
+    gateway = get_gateway()
+    fetched: dict[str, list] = {"products": [], "customers": []}
+    for name, fetch in (
+        ("products", gateway.products_changed_since),
+        ("customers", gateway.customers_changed_since),
+    ):
+        cursor = SyncCursor()
+        while True:
+            batch = fetch(cursor=cursor)
+            fetched[name].extend(batch.records)
+            cursor = batch.next_cursor
+            if batch.complete:
+                break
+    return tuple(fetched["products"]), tuple(fetched["customers"])
 
 
 @pytest.fixture

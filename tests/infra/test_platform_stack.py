@@ -22,6 +22,11 @@ def deployment(platform_config) -> Deployment:
     )
 
 
+def check_web_and_worker(tasks: list) -> None:
+    """The loops over task definitions check something: there are the web's and the worker's."""
+    assert sorted(task.name for task in tasks) == ["platform-web", "platform-worker"]
+
+
 def test_static_bucket_private_and_distribution_https_only(deployment):
     assert assert_buckets_private_and_encrypted(deployment) == 1
     assert assert_distributions_https_only_with_oac(deployment) == 1
@@ -78,7 +83,9 @@ def test_secrets_in_secrets_manager_never_in_task_definitions(deployment, platfo
         "postgres://storefleet:db-password-for-tests@platform-db-postgres.rds.amazonaws.com"
         ":5432/storefleet"
     )
-    for task in deployment.of_type("aws:ecs/taskDefinition:TaskDefinition"):
+    tasks = deployment.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    check_web_and_worker(tasks)
+    for task in tasks:
         text = task.inputs["containerDefinitions"]
         for secret in (
             "erpPassword",
@@ -112,7 +119,9 @@ def test_the_containers_get_every_variable_production_requires(deployment):
     give all of them (secrets from Secrets Manager, here stood in for by sample values)."""
     from tests.core.test_settings import PRODUCTION_ENV, _manage
 
-    for task in deployment.of_type("aws:ecs/taskDefinition:TaskDefinition"):
+    tasks = deployment.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    check_web_and_worker(tasks)
+    for task in tasks:
         (container,) = json.loads(task.inputs["containerDefinitions"])
         env = {e["name"]: e["value"] for e in container["environment"]}
         env |= {s["name"]: PRODUCTION_ENV.get(s["name"], "x" * 50) for s in container["secrets"]}

@@ -15,12 +15,11 @@ from django.contrib.auth.models import User
 from storefleet.accounts.models import Company, MemberRole, Membership
 from storefleet.catalog.models import CatalogPage
 from storefleet.erp.gateway import ErpGateway
-from storefleet.erp.sync import erp_sync
 from storefleet.ordering.scope import OrderScope
 from storefleet.tenants.models import Store
 from storefleet.tenants.selectors import StoreRecord, store_for_hostname
 from storefleet.tenants.services import store_host_map_invalidate
-from tests.erp.conftest import point_gateway_at
+from tests.erp.conftest import mirror_master_data, point_gateway_at
 
 HOST = "ferrum.localhost"
 
@@ -52,8 +51,7 @@ class Shop:
 
 def build_shop(settings, server, ferrum) -> Shop:
     gateway = point_gateway_at(settings, server)
-    erp_sync(name="products", full=True)
-    erp_sync(name="customers", full=True)
+    mirror_master_data(server)
     Store.objects.filter(pk=ferrum.store.pk).update(erp_warehouse="WH-EU")
     store_host_map_invalidate()
     catalog = CatalogPage(title="Products", slug="catalog", per_page=24)
