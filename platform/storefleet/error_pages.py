@@ -27,7 +27,12 @@ def _store(request: HttpRequest) -> object | None:
 def store_not_found(request: HttpRequest) -> HttpResponse:
     """The store's 404 page."""
     return render(
-        request, "404.html", {"base_template": STORE_BASE, "request_path": request.path}, status=404
+        request,
+        "404.html",
+        # No canonical address or structured data for an address that is nothing (and that
+        # may carry another company's document number): noindex only.
+        {"base_template": STORE_BASE, "request_path": request.path, "seo_noindex": True},
+        status=404,
     )
 
 
@@ -42,7 +47,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     store's page fails too (its database, say, is what failed)."""
     if _store(request) is not None:
         try:
-            return render(request, "500.html", {"base_template": STORE_BASE}, status=500)
+            return render(
+                request, "500.html", {"base_template": STORE_BASE, "seo_noindex": True}, status=500
+            )
         except Exception:  # the error page must never fail: fall back to the plain one
             logger.exception("the store's 500 page could not be drawn")
     return HttpResponseServerError(loader.render_to_string("500.html"))

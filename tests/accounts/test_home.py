@@ -18,7 +18,7 @@ from .conftest import FERRUM_HOST, HYDRA_HOST
 pytestmark = pytest.mark.django_db
 
 NAV = re.compile(r'<nav class="buyer-nav".*?</nav>', re.S)
-WITH_LISTS = "tests.accounts.urls_with_lists"
+WITH_FAILURE = "tests.accounts.urls_with_failure"
 
 
 def _nav(body: str) -> str:
@@ -61,9 +61,7 @@ def test_an_entry_whose_url_name_does_not_resolve_is_left_out():
     ]
 
 
-def test_lists_is_left_out_until_its_url_exists_then_shown(settings):
-    assert "lists" not in [link.key for link in buyer_navigation(_request())]
-    settings.ROOT_URLCONF = WITH_LISTS
+def test_lists_is_shown_now_that_its_url_exists():
     links = buyer_navigation(_request("/lists/"))
     assert [link.key for link in links] == [
         "quick_order",
@@ -101,7 +99,7 @@ def test_every_buyer_page_has_the_same_navigation(client, acme):
     assert len(unmarked) == 1
     row = unmarked.pop()
     labels = re.findall(r'data-nav="(\w+)"', row)
-    assert labels == ["quick_order", "orders", "invoices", "account", "cart", "sign_out"]
+    assert labels == ["quick_order", "lists", "orders", "invoices", "account", "cart", "sign_out"]
     assert '<form method="post" action="/account/sign-out/"' in row
     current = {
         path: re.findall(
@@ -175,10 +173,8 @@ def test_signed_out_dashboard_goes_to_sign_in(client, acme):
     assert response["Location"] == "/account/sign-in/?next=/account/"
 
 
-def test_dashboard_shows_saved_lists_when_the_lists_app_is_there(client, acme, settings):
+def test_dashboard_shows_saved_lists(client, acme):
     client.force_login(acme.buyer)
-    assert "Saved lists" not in client.get("/account/", HTTP_HOST=FERRUM_HOST).content.decode()
-    settings.ROOT_URLCONF = WITH_LISTS
     body = client.get("/account/", HTTP_HOST=FERRUM_HOST).content.decode()
     assert '<a href="/lists/">Your saved lists</a>' in body
     assert 'data-nav="lists"' in _nav(body)
@@ -235,7 +231,7 @@ def test_the_platform_host_keeps_its_plain_404(client, db):
 def test_a_500_in_a_store_renders_the_branded_500(settings, acme):
     assert urls.handler500 is error_pages.server_error
     assert urls.handler404 is error_pages.page_not_found
-    settings.ROOT_URLCONF = WITH_LISTS
+    settings.ROOT_URLCONF = WITH_FAILURE
     client = Client(raise_request_exception=False)
     client.force_login(acme.buyer)
     response = client.get("/boom/", HTTP_HOST=FERRUM_HOST)

@@ -39,11 +39,11 @@ def test_statement_holds_credit_open_invoices_and_what_is_overdue(client, shop):
     assert shop.gateway.backend.request_count() - calls <= 4  # credit, open, history (+login)
     assert "Statement of account" in text and "Nordwerk Maschinenbau GmbH" in text
     assert "Customer C-1001" in text and "Credit limit" in text
-    assert number in text and "Overdue € 1,414.26" in text
-    assert "Total to pay € 1,414.26" in text
+    assert number in text and "Overdue €1,414.26" in text
+    assert "Total to pay €1,414.26" in text
     assert "Some invoices are overdue" in text
     # Every amount in the currency's two digits.
-    assert not re.search(r"€ [\d,]+\.\d{3}", text)
+    assert not re.search(r"€ ?[\d,]+\.\d{3}", text)
 
 
 def test_a_paid_invoice_moves_to_the_history_as_paid(client, shop):
@@ -69,7 +69,7 @@ def test_a_paid_invoice_moves_to_the_history_as_paid(client, shop):
     open_part, history_part = text.split("Invoice history")
     assert numbers[0] not in open_part and numbers[1] in open_part
     assert numbers[0] in history_part and "Paid" in history_part
-    assert f"€ {document.total.amount:,}" in history_part
+    assert f"€{document.total.amount:,}" in history_part
 
 
 def test_another_companys_invoices_never_appear(client, shop):

@@ -159,3 +159,11 @@ def test_a_buyers_own_pages_are_not_indexed(client, ferrum, public):
     body = client.get("/account/sign-in/", HTTP_HOST=_host(ferrum)).content.decode()
     assert '<meta name="robots" content="noindex">' in body
     assert "application/ld+json" not in body
+
+
+def test_a_page_that_is_not_there_has_no_canonical_address(client, ferrum, public):
+    response = client.get("/no-such-page/INV-0001/", HTTP_HOST=_host(ferrum))
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert '<meta name="robots" content="noindex">' in body
+    assert 'rel="canonical"' not in body and "INV-0001" not in body

@@ -17,7 +17,7 @@ from tests.ordering.conftest import build_shop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ENTRIES = ["catalog", "quick_order", "orders", "invoices", "account", "cart"]
+ENTRIES = ["catalog", "quick_order", "lists", "orders", "invoices", "account", "cart"]
 NEW_PASSWORD = "Copper-meadow-58"
 
 

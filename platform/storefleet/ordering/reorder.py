@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from storefleet.accounts.models import Membership
 from storefleet.catalog.selectors import product_list, store_assortment
-from storefleet.catalog.templatetags.catalog_tags import money
 from storefleet.errors import ApplicationError
+from storefleet.money import format_unit_price
 from storefleet.tenants.selectors import StoreRecord
 
 from .checks import Wanted, check_lines
@@ -111,8 +111,9 @@ def order_reorder(*, store: StoreRecord, membership: Membership, number: str) ->
             and today.amount.quantize(PRICE_PLACES) != line.unit_price.quantize(PRICE_PLACES)
         ):
             changes.append(
-                f"{row.sku}: the price moved from {money(line.unit_price, line.currency)} to "
-                f"{money(today.amount, today.currency)} per {unit}."
+                f"{row.sku}: the price moved from "
+                f"{format_unit_price(line.unit_price, line.currency, unit)} to "
+                f"{format_unit_price(today.amount, today.currency, unit)}."
             )
         changes.extend(f"{row.sku}: {message}" for message in verdict.messages)
     return ReorderResult(

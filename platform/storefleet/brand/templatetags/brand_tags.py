@@ -61,10 +61,14 @@ def seo_head(context: template.Context) -> str:
     store = getattr(request, "store", None)
     if request is None or store is None:
         return ""
+    if context.get("seo_noindex"):  # error pages
+        return mark_safe('<meta name="robots" content="noindex">')
     page = context.get("page")
     product = context.get("product")
     brand: BrandContext | None = context.get("brand")
-    private = request.path.startswith(seo.PRIVATE_PREFIXES)
+    if request.path.startswith(seo.PRIVATE_PREFIXES):
+        # A buyer's own pages: nothing for search engines or link previews.
+        return mark_safe('<meta name="robots" content="noindex">')
     canonical = f"{store.base_url}{request.path}"
     listing_page = request.GET.get("page", "")
     if product is None and listing_page.isdigit() and int(listing_page) > 1:
@@ -89,32 +93,29 @@ def seo_head(context: template.Context) -> str:
     if logo_url:
         tags.append(("og:image", logo_url if "://" in logo_url else f"{store.base_url}{logo_url}"))
     parts = [format_html('<link rel="canonical" href="{}">', canonical)]
-    if private:
-        parts.append(mark_safe('<meta name="robots" content="noindex">'))
     parts.append(format_html_join("", '<meta property="{}" content="{}">', tags))
-    if not private:
-        data: list[dict[str, Any]] = [
-            seo.organization(store, brand.settings if brand else None, logo_url)
-        ]
-        trail = list(pages_trail)
-        if product is not None and trail:
-            trail.append((product.name, request.path))
-        if len(trail) > 1:
-            data.append(seo.breadcrumbs(store, trail))
-        if product is not None:
-            list_price = getattr(page, "anonymous_prices", "") == "list"
-            data.append(
-                seo.product(
-                    store,
-                    sku=product.sku,
-                    name=product.name,
-                    path=request.path,
-                    category=product.category.name if product.category_id else "",
-                    price=product.list_price if list_price else None,
-                    currency=product.currency if list_price else "",
-                )
+    data: list[dict[str, Any]] = [
+        seo.organization(store, brand.settings if brand else None, logo_url)
+    ]
+    trail = list(pages_trail)
+    if product is not None and trail:
+        trail.append((product.name, request.path))
+    if len(trail) > 1:
+        data.append(seo.breadcrumbs(store, trail))
+    if product is not None:
+        list_price = getattr(page, "anonymous_prices", "") == "list"
+        data.append(
+            seo.product(
+                store,
+                sku=product.sku,
+                name=product.name,
+                path=request.path,
+                category=product.category.name if product.category_id else "",
+                price=product.list_price if list_price else None,
+                currency=product.currency if list_price else "",
             )
-        parts.append(seo.json_ld(data))
+        )
+    parts.append(seo.json_ld(data))
     return format_html_join("\n  ", "{}", ((part,) for part in parts))
 
 
