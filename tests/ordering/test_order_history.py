@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -22,6 +23,7 @@ from storefleet.ordering.models import (
     OutboxMessage,
     SaleRecord,
 )
+from storefleet.tenants.locale import zone_for
 
 from .conftest import HOST
 
@@ -266,7 +268,9 @@ def test_filters_by_status_date_and_po_and_25_to_a_page(client, shop):
     shipped = get(c, "/orders/", status="shipped").context["orders"]
     assert shipped.paginator.count == 30
     assert {r.progress for r in shipped.object_list} == {"shipped"}
-    today = timezone.localdate()
+    # Dates are the store's (its requests run in its time zone), not the server's.
+    zone = ZoneInfo(zone_for(country=shop.store.country, time_zone=shop.store.time_zone))
+    today = timezone.localdate(timezone=zone)
     ranged = get(
         c,
         "/orders/",

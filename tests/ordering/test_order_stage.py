@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import dateformat, timezone
@@ -16,6 +17,7 @@ from storefleet.errors import ApplicationError
 from storefleet.ordering import returns, services
 from storefleet.ordering.models import Order, OrderCancellation, OrderStatus, OutboxMessage
 from storefleet.ordering.returns import OrderActions, Stage, stage_of
+from storefleet.tenants.locale import zone_for
 
 from .conftest import HOST, build_shop
 from .test_services import checkout, fill
@@ -143,7 +145,9 @@ def test_within_the_grace_period_the_page_offers_cancel_with_its_deadline_and_it
 
     body = client.get(f"/orders/{order.number}/", HTTP_HOST=HOST).content.decode()
     assert 'data-stage="confirmed"' in body
-    until = timezone.localtime(order.confirmed_at + datetime.timedelta(minutes=30))
+    # In the store's own time zone (the storefront's requests run in it).
+    zone = ZoneInfo(zone_for(country=ferrum.store.country, time_zone=ferrum.store.time_zone))
+    until = timezone.localtime(order.confirmed_at + datetime.timedelta(minutes=30), zone)
     assert (
         "You can still cancel it until our ERP starts processing it "
         f"({dateformat.format(until, 'j M Y, H:i T')})." in body
