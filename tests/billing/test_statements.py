@@ -62,8 +62,8 @@ def test_a_paid_invoice_moves_to_the_history_as_paid(client, shop):
     history = body[body.index("Invoice history") :]
     assert 'href="/account/invoices/statement.pdf"' in history
     for number in numbers:
-        assert f'data-invoice="{number}"' in history
-    paid_row = history[history.index(f'data-invoice="{numbers[0]}"') :].split("</tr>")[0]
+        assert f'data-history-invoice="{number}"' in history
+    paid_row = history[history.index(f'data-history-invoice="{numbers[0]}"') :].split("</tr>")[0]
     assert "<td>Paid</td>" in paid_row
     text = pdf_text(get(client, shop, "C-1002", "/account/invoices/statement.pdf"))
     open_part, history_part = text.split("Invoice history")

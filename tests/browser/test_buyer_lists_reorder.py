@@ -54,12 +54,12 @@ def test_buyer_saves_a_list_orders_it_reorders_and_downloads_the_pdf(
     page.select_option("#list-choice-BRG-1002", str(saved.id))
     page.fill("#list-quantity-BRG-1002", "3")
     page.click(".add-to-list button[type=submit]")
-
-    page.goto(f"{store}/lists/")
-    # What was added is said where the buyer looks next (the product page shows no messages).
+    # What was added is said where it happened: on the product page the buyer is back on.
+    expect(page).to_have_url(f"{store}/catalog/BRG-1002/")
     expect(page.locator(".messages")).to_contain_text(
         "Added 3 Unit of BRG-1002 to your list “Workshop restock”."
     )
+    page.goto(f"{store}/lists/")
     page.click("table.saved-lists a")
     expect(page.locator("tr.list-line")).to_have_count(2)
     page.screenshot(path=str(artifacts / "list-detail.png"), full_page=True)
