@@ -1,20 +1,28 @@
 """A signed-in buyer's catalog pages come from the buyer page cache while what they were made
 of is unchanged: served from the cache alone, and never to anyone else. Every change
 that shows on the page — a cart line, prices or stock, the ERP going away, a publish, the
-product data, the buyer's membership — retires it; flash messages bypass it."""
+product data, the buyer's membership — retires it; flash messages bypass it. A buyer's first
+view of a page a colleague of the same persona was shown is the company's page, with form
+tokens of the buyer's own."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils.crypto import get_random_string
 
 from storefleet.accounts.models import Company, MemberRole, Membership
 from storefleet.catalog.models import Product
 from storefleet.erp.resilience import breaker
 from storefleet.erp.sync import erp_sync
+from storefleet.lists.models import SavedList
 from storefleet.ordering.models import Cart, CartLine
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +188,115 @@ def test_parameters_the_catalog_does_not_read_share_the_buyers_entry(shop):
         for header in ("X-Frame-Options", "Content-Security-Policy", "Referrer-Policy"):
             assert hit[header] == rendered[header], header
     assert _get(client, "/catalog/?q=nut").get("X-Storefleet-Cache") != "hit"
+
+
+# The company's page: a buyer's first view (a new session, a colleague) of a catalog page
+# another buyer of the same company and persona (cart size, lists) was shown.
+TOKEN_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+
+
+def _browser(user) -> tuple[Client, str]:  # type: ignore[no-untyped-def]
+    """A signed-in browser that has its CSRF cookie already (as after signing in)."""
+    client = Client(HTTP_HOST=FERRUM, enforce_csrf_checks=True)
+    client.force_login(user)
+    secret = get_random_string(32)
+    client.cookies[settings.CSRF_COOKIE_NAME] = secret
+    return client, secret
+
+
+def _colleague(code: str = "C-1001", name: str = "two"):  # type: ignore[no-untyped-def]
+    user = get_user_model().objects.create_user(f"{name}@{code}.example", f"{name}@x.example", "x")
+    Membership.objects.create(
+        user=user, company=Company.objects.get(code=code), role=MemberRole.BUYER
+    )
+    return user
+
+
+def _tokens(content: bytes) -> set[str]:
+    return {_unmask_cipher_token(t.decode()) for t in TOKEN_INPUT.findall(content)}
+
+
+def test_a_colleagues_first_view_is_the_companys_page_with_their_own_form_tokens(shop):
+    gateway, buyer = shop
+    browser, secret = _browser(buyer)
+    first = _get(browser, "/catalog/BRG-1001/")
+    assert first["X-Storefleet-Cache"] == "miss"
+    assert _tokens(first.content) == {secret}
+
+    colleague = _colleague()
+    other_browser, other_secret = _browser(colleague)
+    requests = gateway.backend.request_count()
+    with CaptureQueriesContext(connection) as queries:
+        shared = _get(other_browser, "/catalog/BRG-1001/")
+    assert shared["X-Storefleet-Cache"] == "hit-company"
+    assert gateway.backend.request_count() == requests  # no ERP request
+    # The colleague's persona, read once: the user, their membership and the company's stores
+    # (twice: before and after the company's version), their lists and their cart's size.
+    assert len(queries) == 7, [q["sql"] for q in queries.captured_queries]
+    assert _tokens(shared.content) == {other_secret}  # none of the renderer's secret
+    assert TOKEN_INPUT.sub(b"", shared.content) == TOKEN_INPUT.sub(b"", first.content)
+
+    with CaptureQueriesContext(connection) as queries:  # the persona is kept now
+        again = _get(other_browser, "/catalog/BRG-1001/")
+    assert again["X-Storefleet-Cache"] == "hit-company"
+    assert len(queries) == 0
+    assert _tokens(again.content) == {other_secret}
+
+    # The tokens are the colleague's: their form posts pass Django's CSRF check.
+    [token, *_] = TOKEN_INPUT.findall(shared.content)
+    added = other_browser.post(
+        "/cart/add/",
+        {
+            "sku": "BRG-1001",
+            "quantity": "2",
+            "next": "/catalog/",
+            "csrfmiddlewaretoken": token.decode(),
+        },
+    )
+    assert added.status_code == 302
+    assert CartLine.objects.filter(cart__user=colleague).count() == 1
+    assert CartLine.objects.filter(cart__user=buyer).count() == 0
+
+
+def test_the_companys_page_is_only_for_its_buyers_of_the_same_persona(shop, ferrum):
+    """Walls: another company's buyer never gets it; a colleague whose cart or lists differ
+    gets a page of their own; a session that no longer verifies (password changed) is
+    signed out, not served."""
+    _gateway, buyer = shop
+    page = _get(_browser(buyer)[0], "/catalog/BRG-1001/")
+    assert page["X-Storefleet-Cache"] == "miss"
+
+    company = Company.objects.get(code="C-1004")
+    company.stores.add(ferrum.store)
+    other = _get(_browser(_colleague("C-1004"))[0], "/catalog/BRG-1001/")
+    assert other["X-Storefleet-Cache"] == "miss"
+    assert TOKEN_INPUT.sub(b"", other.content) != TOKEN_INPUT.sub(b"", page.content)
+
+    with_cart = _colleague(name="cart")
+    cart = Cart.objects.create(
+        store=ferrum.store, company=Company.objects.get(code="C-1001"), user=with_cart
+    )
+    CartLine.objects.create(cart=cart, product=Product.objects.get(sku="BRG-1001"), quantity=2)
+    own = _get(_browser(with_cart)[0], "/catalog/BRG-1001/")
+    assert own["X-Storefleet-Cache"] == "miss"
+    assert b'cart-link__count">1<' in own.content
+
+    with_list = _colleague(name="list")
+    SavedList.objects.create(
+        store=ferrum.store,
+        company=Company.objects.get(code="C-1001"),
+        owner=with_list,
+        name="Monthly restock",
+    )
+    listed = _get(_browser(with_list)[0], "/catalog/BRG-1001/")
+    assert listed["X-Storefleet-Cache"] == "miss"
+    assert b"Monthly restock" in listed.content
+
+    same = _colleague(name="same")
+    browser, _secret = _browser(same)
+    assert _get(browser, "/catalog/BRG-1001/")["X-Storefleet-Cache"] == "hit-company"
+    same.set_password("changed elsewhere")
+    same.save()
+    signed_out = _get(browser, "/catalog/BRG-1001/")
+    assert signed_out.get("X-Storefleet-Cache") not in ("hit", "hit-company")
+    assert b", your price" not in signed_out.content

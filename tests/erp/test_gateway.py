@@ -77,6 +77,33 @@ def test_invalidation_per_customer_and_per_store(gateway):
     assert calls("prices") == 6  # both ferrum customers, not hydra
 
 
+def test_stock_is_asked_once_per_store_and_warehouse_for_every_customer(gateway):
+    """Stock is the warehouse's: the pages of many companies ask the ERP for it once. A
+    customer's price invalidation leaves it; the store's, and its own, drop it."""
+    lines = [q("BRG-1002", 3), q("FAS-1003", 7)]
+
+    def stock(customer: str, store: str = "ferrum") -> list:  # type: ignore[type-arg]
+        return gateway.get_availability(
+            store=store, customer=customer, warehouse="WH-EU", lines=lines
+        )
+
+    first = stock("C-1002")
+    assert stock("C-1003") == first and stock("C-1004") == first
+    assert calls("availability") == 1
+    gateway.invalidate_prices(store="ferrum", customer="C-1002")  # the customer's prices only
+    stock("C-1002")
+    assert calls("availability") == 1
+    gateway.invalidate_availability(store="ferrum")
+    stock("C-1003")
+    stock("C-1002")
+    assert calls("availability") == 2
+    gateway.invalidate_prices(store="ferrum")  # everything the store's cache holds
+    stock("C-1002")
+    assert calls("availability") == 3
+    stock("C-1002", store="hydra")  # another store: its own cache
+    assert calls("availability") == 4
+
+
 def test_every_call_is_counted_timed_and_logged(gateway, caplog):
     with caplog.at_level(logging.INFO, logger="storefleet.erp"):
         gateway.get_credit_status(customer="C-1004")

@@ -13,14 +13,26 @@ page no staler than the gateway's price and stock caches under it).
 A hit costs the session read and two cache reads: no routing, no user, no queries of its own.
 It is looked up between the session and authentication middleware; whatever could make the
 page differ and is not in the key (flash messages, a session without a signed-in user) makes
-the request bypass the cache."""
+the request bypass the cache.
+
+A page that says so (``mark_cacheable(..., shared=True)``: the catalog's list and product
+pages) is also kept for the buyer's company, so that a buyer's first view of it — a new
+session, a colleague — comes from the cache too. What of the buyer's own such a page shows (the
+cart's size, the lists they may add to) is the buyer's *persona*, read once per buyer and kept
+while their and their company's versions hold; the company entry is keyed by it, and is served
+only to a buyer of the same company, store and persona whose session the persona was read with
+(its auth hash and backend). The form tokens in it are the renderer's: every one of them (the
+masked forms of the renderer's CSRF secret) is replaced by a token of the requester's own
+secret, so a kept page never carries another session's secret."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -28,11 +40,26 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+# Django's own masking of a CSRF secret into a form token, and back (django.middleware.csrf).
+from django.middleware.csrf import (
+    CSRF_ALLOWED_CHARS,
+    CSRF_SECRET_LENGTH,
+    _mask_cipher_secret,
+    _unmask_cipher_token,
+)
+
 from .middleware import known_query, served_query
 
 STORED_HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "Vary")
 MESSAGES_SESSION_KEY = "_messages"
 ACTING_SESSION_KEY = "service_acting"  # storefleet.service.acting.ACTING_KEY
+# What a page kept for the company is served with (a page kept for the session: "hit").
+COMPANY_HIT = "hit-company"
+# A persona is checked against versions on every use: its life only bounds memory.
+PERSONA_SECONDS = 60 * 60
+# Candidates for a masked CSRF token (64 letters and digits); those that unmask to the
+# renderer's secret are its tokens.
+TOKEN_CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 
 
 def user_version_key(user_id: int | str) -> str:
@@ -91,15 +118,111 @@ class _Slot:
 
     depends_on: dict[str, object] = field(default_factory=dict)
     cacheable: bool = False
+    shared: bool = False
 
 
-def mark_cacheable(request: HttpRequest, *, depends_on: Mapping[str, object]) -> None:
+def mark_cacheable(
+    request: HttpRequest, *, depends_on: Mapping[str, object], shared: bool = False
+) -> None:
     """Let the buyer page cache keep this request's page while every key in ``depends_on``
-    holds the value given (read them just before rendering, with ``versions``)."""
+    holds the value given (read them just before rendering, with ``versions``). ``shared``:
+    the page shows nothing of the buyer's own but their cart's size and their lists (and form
+    tokens), so it may be served to any buyer of the company with the same (see the module)."""
     slot = getattr(request, "_buyer_page_cache", None)
     if slot is not None:
         slot.depends_on.update(depends_on)
         slot.cacheable = True
+        slot.shared = shared
+
+
+@dataclass(frozen=True)
+class Persona:
+    """What of a buyer's own a shared page shows, as of ``depends_on`` (their and their
+    company's versions); ``session`` is the auth hash and backend it was read with."""
+
+    company_id: int
+    digest: str
+    depends_on: dict[str, object]
+    session: tuple[str, str]
+
+
+def persona_key(store_id: int, user_id: int | str) -> str:
+    return f"buyer:persona:{store_id}:{user_id}"
+
+
+def _session_proof(request: HttpRequest) -> tuple[str, str]:
+    session = request.session
+    return (str(session.get(HASH_SESSION_KEY, "")), str(session.get(BACKEND_SESSION_KEY, "")))
+
+
+def buyer_persona(request: HttpRequest, store_id: int) -> Persona | None:
+    """The signed-in buyer's persona in this store, from the cache while their and their
+    company's versions hold (one cache read), else read (the user, their membership, their
+    cart's size and the lists they see) and kept. None when the session's user is no buyer of
+    a company buying here, or the session does not verify."""
+    user_id = request.session.get(SESSION_KEY)
+    if user_id is None:
+        return None
+    key = persona_key(store_id, user_id)
+    kept: Persona | None = cache.get(key)
+    if kept is not None and kept.session == _session_proof(request):
+        current = cache.get_many(list(kept.depends_on))
+        if all(current.get(k) == v for k, v in kept.depends_on.items()):
+            return kept
+    return _persona_read(request, store_id, user_id, key)
+
+
+def _persona_read(
+    request: HttpRequest, store_id: int, user_id: int | str, key: str
+) -> Persona | None:
+    from django.contrib.auth import get_user
+
+    # The apps' selectors: imported here, as this module is imported by the settings' middleware.
+    from storefleet.accounts.selectors import company_for_member
+    from storefleet.lists.selectors import visible_lists
+    from storefleet.ordering.selectors import cart_size
+
+    user_version = versions([user_version_key(user_id)])  # before the data it guards
+    user = get_user(request)  # verifies the session's auth hash, as authentication would
+    request._cached_user = user  # type: ignore[attr-defined]  # AuthenticationMiddleware's
+    if not user.is_authenticated or request.session.modified or str(user.pk) != str(user_id):
+        return None
+    membership = company_for_member(user=user, store_id=store_id)
+    if membership is None:
+        return None
+    depends_on = {**user_version, **versions([company_version_key(membership.company_id)])}
+    membership = company_for_member(user=user, store_id=store_id)  # read after the versions
+    if membership is None:
+        return None
+    lists = sorted(
+        visible_lists(store_id=store_id, membership=membership).values_list("id", "name")
+    )
+    what = repr((membership.company_id, cart_size(store_id=store_id, user_id=user.pk), lists))
+    persona = Persona(
+        company_id=membership.company_id,
+        digest=hashlib.blake2b(what.encode(), digest_size=16).hexdigest(),
+        depends_on=depends_on,
+        session=_session_proof(request),
+    )
+    cache.set(key, persona, PERSONA_SECONDS)
+    return persona
+
+
+def _csrf_secret(request: HttpRequest) -> str | None:
+    """The requester's CSRF secret from their cookie, if it is one Django would accept."""
+    secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if len(secret) == CSRF_SECRET_LENGTH and all(c in CSRF_ALLOWED_CHARS for c in secret):
+        return secret
+    return None
+
+
+def _tokens_of(content: bytes, secret: str) -> set[bytes]:
+    """The form tokens in ``content`` made from ``secret`` (each mask differs)."""
+    return {
+        token
+        for token in set(TOKEN_CANDIDATE.findall(content))
+        if _unmask_cipher_token(token.decode()) == secret
+    }
 
 
 def page_key(request: HttpRequest, store_id: int, content_version: int, query: str) -> str | None:
@@ -122,6 +245,40 @@ def page_key(request: HttpRequest, store_id: int, content_version: int, query: s
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
     return f"storefront:buyer:{store_id}:{content_version}:{user_id}:{digest}"
+
+
+def company_page_key(
+    request: HttpRequest, store_id: int, content_version: int, query: str, persona: Persona
+) -> str:
+    """The key of the page kept for every buyer of ``persona``'s company and persona."""
+    parts = [
+        persona.digest,
+        request.get_host(),
+        request.path,
+        query,
+        request.headers.get("Accept-Language", ""),
+    ]
+    digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
+    return f"storefront:buyer-company:{store_id}:{content_version}:{persona.company_id}:{digest}"
+
+
+def _current(entry: Any) -> bool:
+    """Whether a kept entry is within its life and all it depends on still holds."""
+    expires, depends_on = entry[0], entry[1]
+    if time.time() >= expires:
+        return False
+    current = cache.get_many(list(depends_on))
+    return all(current.get(k) == v for k, v in depends_on.items())
+
+
+def _response(
+    status: int, headers: list[tuple[str, str]], content: bytes, how: str
+) -> HttpResponse:
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    response["X-Storefleet-Cache"] = how
+    return response
 
 
 class BuyerPageCacheMiddleware:
@@ -147,16 +304,27 @@ class BuyerPageCacheMiddleware:
         query = known_query(request, store.id, store.content_version)
         key = None if query is None else page_key(request, store.id, store.content_version, query)
         entry = None if key is None else cache.get(key)
-        if entry is not None:
-            expires, depends_on, status, headers, content = entry
-            if time.time() < expires:
-                current = cache.get_many(list(depends_on))
-                if all(current.get(k) == v for k, v in depends_on.items()):
-                    response = HttpResponse(content, status=status)
-                    for name, value in headers:
-                        response[name] = value
-                    response["X-Storefleet-Cache"] = "hit"
-                    return response
+        if entry is not None and _current(entry):
+            _expires, _depends_on, status, headers, content = entry
+            return _response(status, headers, content, "hit")
+
+        # The company's page, for a buyer of its persona (key is None: not a buyer's request).
+        secret = _csrf_secret(request)
+        persona = None
+        if key is not None and query is not None and secret is not None:
+            persona = buyer_persona(request, store.id)
+        company_key = (
+            None
+            if persona is None or query is None
+            else company_page_key(request, store.id, store.content_version, query, persona)
+        )
+        shared = None if company_key is None else cache.get(company_key)
+        if shared is not None and secret is not None and _current(shared):
+            _expires, _depends_on, status, headers, content, tokens = shared
+            mine = _mask_cipher_secret(secret).encode()
+            for token in tokens:
+                content = content.replace(token, mine)
+            return _response(status, headers, content, COMPANY_HIT)
 
         slot = _Slot()
         request._buyer_page_cache = slot  # type: ignore[attr-defined]
@@ -173,16 +341,37 @@ class BuyerPageCacheMiddleware:
             and (key := page_key(request, store.id, store.content_version, query)) is not None
         ):
             headers = [(h, response[h]) for h in STORED_HEADERS if response.has_header(h)]
-            entry = (
-                time.time() + self.timeout,
-                slot.depends_on,
-                response.status_code,
-                headers,
-                response.content,
-            )
+            expires = time.time() + self.timeout
+            entry = (expires, slot.depends_on, response.status_code, headers, response.content)
             cache.set(key, entry, self.timeout)
             response["X-Storefleet-Cache"] = "miss"
+            if slot.shared and persona is not None and secret is not None:
+                self._keep_for_company(request, slot, persona, secret, query, entry)
         return response
+
+    def _keep_for_company(
+        self,
+        request: HttpRequest,
+        slot: _Slot,
+        persona: Persona,
+        secret: str,
+        query: str,
+        entry: tuple[float, dict[str, object], int, list[tuple[str, str]], bytes],
+    ) -> None:
+        """Keep the page for the persona's company too, if it was made for that persona: the
+        buyer's versions the view read are the persona's (nothing of theirs changed since)."""
+        store = request.store  # type: ignore[attr-defined]
+        if any(slot.depends_on.get(k, v) != v for k, v in persona.depends_on.items()):
+            return
+        if request.META.get("CSRF_COOKIE") != secret:
+            return  # the page's tokens are of a secret the request did not bring
+        expires, depends_on, status, headers, content = entry
+        # The company's page depends on what the persona does not cover; the renderer's own
+        # version is checked through the persona of whoever is served.
+        shared_on = {k: v for k, v in depends_on.items() if not k.startswith("buyer:v:user:")}
+        tokens = _tokens_of(content, secret)
+        key = company_page_key(request, store.id, store.content_version, query, persona)
+        cache.set(key, (expires, shared_on, status, headers, content, tokens), self.timeout)
 
     @staticmethod
     def _sets_cookies(request: HttpRequest, response: HttpResponse) -> bool:

@@ -242,7 +242,7 @@ class CatalogPage(RoutablePageMixin, Page):
         if depends_on is not None and all(
             offer is not None and not offer.stale and not offer.unavailable for offer in offers
         ):
-            mark_cacheable(request, depends_on=depends_on)
+            mark_cacheable(request, depends_on=depends_on, shared=True)
 
     @path("")
     def product_list(self, request: HttpRequest) -> HttpResponse:

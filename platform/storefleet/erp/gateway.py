@@ -1,11 +1,13 @@
 """The ERP gateway: what the rest of the platform calls (``get_gateway()``).
 
 It adds, in front of whichever backend ``settings.ERP_BACKEND`` names:
-- price and availability reads cached per store and customer, each (SKU, quantity) on its own
-  key so a page asking for 50 SKUs only asks the ERP for the ones not cached; fresh for
-  ``ERP_PRICE_TTL_SECONDS`` / ``ERP_AVAILABILITY_TTL_SECONDS``, kept ``ERP_STALE_TTL_SECONDS``
-  to answer (``stale=True``) while the ERP is unreachable; explicit invalidation by bumping a
-  generation number per store and per customer (works on any cache backend). A batch asked
+- price reads cached per store and customer, availability per store and warehouse (stock is
+  the warehouse's, the same for every customer: 200 companies' pages ask the ERP for it once),
+  each (SKU, quantity) on its own key so a page asking for 50 SKUs only asks the ERP for the
+  ones not cached; fresh for ``ERP_PRICE_TTL_SECONDS`` / ``ERP_AVAILABILITY_TTL_SECONDS``, kept
+  ``ERP_STALE_TTL_SECONDS`` to answer (``stale=True``) while the ERP is unreachable; explicit
+  invalidation by bumping a generation number — prices per store and per customer, stock per
+  store (works on any cache backend). A batch asked
   again as a whole (the same page, the same cart) is also kept as one entry, read together
   with the generations in a single cache round trip: a warm batch costs one cache read and
   one unpickling, not one per line;
@@ -105,10 +107,19 @@ def _totals_key(store: str, order: OrderRequest) -> str:
     return f"erp:totals:{store}:{digest}"
 
 
+def _stock_generation(store: str) -> str:
+    return f"erp:stock-gen:{store}"
+
+
 def page_dependencies(*, store: str, customer: str) -> list[str]:
     """The cache keys whose values say whether a page made of ``customer``'s prices and stock
-    in ``store`` is still current: the price/stock generations and the breaker's state."""
-    return [f"erp:gen:{store}", f"erp:gen:{store}:{customer}", resilience.BREAKER_OPENED_AT]
+    in ``store`` is still current: the price/stock generations and the breaker's state. The
+    generations are made where missing, as the reads would make them: a page rendered first
+    depends on the values its reads see, not on "missing" (which would never hold again)."""
+    generations = [f"erp:gen:{store}", f"erp:gen:{store}:{customer}", _stock_generation(store)]
+    for key in generations:
+        cache.add(key, 1, timeout=None)
+    return [*generations, resilience.BREAKER_OPENED_AT]
 
 
 def _bump(key: str) -> None:
@@ -150,7 +161,7 @@ class ErpGateway:
             kind="price",
             store=store,
             scope=f"{customer}:{currency}" if currency else customer,
-            customer=customer,
+            generations=(f"erp:gen:{store}", f"erp:gen:{store}:{customer}"),
             lines=lines,
             ttl=settings.ERP_PRICE_TTL_SECONDS,
             fetch=lambda missing: self.backend.prices(
@@ -162,12 +173,13 @@ class ErpGateway:
     def get_availability(
         self, *, store: str, customer: str, warehouse: str, lines: Sequence[LineQuery]
     ) -> list[Availability]:
-        """Stock per SKU in ``warehouse`` now and the date the requested quantity arrives."""
+        """Stock per SKU in ``warehouse`` now and the date the requested quantity arrives. The
+        same for every customer: kept per store and warehouse (``customer`` is not asked for)."""
         return self._cached_batch(
             kind="stock",
             store=store,
-            scope=f"{customer}:{warehouse}",
-            customer=customer,
+            scope=warehouse,
+            generations=(f"erp:gen:{store}", _stock_generation(store)),
             lines=lines,
             ttl=settings.ERP_AVAILABILITY_TTL_SECONDS,
             fetch=lambda missing: self.backend.availability(warehouse=warehouse, lines=missing),
@@ -180,16 +192,15 @@ class ErpGateway:
         kind: str,
         store: str,
         scope: str,
-        customer: str,
+        generations: tuple[str, str],
         lines: Sequence[LineQuery],
         ttl: int,
         fetch: Callable[[list[LineQuery]], list[R]],
         operation: str,
     ) -> list[R]:
-        store_gen, customer_gen = f"erp:gen:{store}", f"erp:gen:{store}:{customer}"
         batch_key = _batch_key(kind, store, scope, lines)
-        known = cache.get_many([store_gen, customer_gen, batch_key])
-        generation = f"{_generation(store_gen, known)}.{_generation(customer_gen, known)}"
+        known = cache.get_many([*generations, batch_key])
+        generation = ".".join(str(_generation(key, known)) for key in generations)
         now = time.time()
         batch = known.get(batch_key)
         if batch is not None and batch[0] == generation and now - batch[1] < ttl:
@@ -224,10 +235,13 @@ class ErpGateway:
         return answer
 
     def invalidate_prices(self, *, store: str, customer: str | None = None) -> None:
-        """Forget cached prices and availability of a store (or of one customer in it)."""
+        """Forget cached prices of one customer in a store; without ``customer``, prices and
+        availability of the whole store."""
         _bump(f"erp:gen:{store}:{customer}" if customer else f"erp:gen:{store}")
 
-    invalidate_availability = invalidate_prices
+    def invalidate_availability(self, *, store: str) -> None:
+        """Forget cached availability of a store (every customer's: stock is the warehouse's)."""
+        _bump(_stock_generation(store))
 
     # -------------------------------------------------------------- uncached reads
     def get_current_prices(
