@@ -70,7 +70,7 @@ setup = function(thread)
 end
 init = function(args)
   local every = tonumber(args[2])
-  requests, n, hits, misses, other = {}, 0, 0, 0, 0
+  requests, n, hits, shared, misses, other = {}, 0, 0, 0, 0, 0
   local index = 0
   for line in io.lines(args[1]) do
     if index % every == id then
@@ -86,13 +86,14 @@ request = function()
 end
 response = function(status, headers, body)
   local how = headers["X-Storefleet-Cache"]
-  if how == "hit" then hits = hits + 1 elseif how == "miss" then misses = misses + 1
-  else other = other + 1 end
+  if how == "hit" then hits = hits + 1 elseif how == "hit-company" then shared = shared + 1
+  elseif how == "miss" then misses = misses + 1 else other = other + 1 end
 end
 done = function(summary, latency, requests)
-  local hit, miss, none, lines = 0, 0, 0, 0
+  local hit, company, miss, none, lines = 0, 0, 0, 0, 0
   for _, thread in ipairs(threads) do
     hit = hit + thread:get("hits")
+    company = company + thread:get("shared")
     miss = miss + thread:get("misses")
     none = none + thread:get("other")
     lines = lines + #thread:get("requests")
@@ -100,7 +101,7 @@ done = function(summary, latency, requests)
   io.write(string.format("P95_US %d\\n", latency:percentile(95)))
   io.write(string.format("ERRORS %d\\n", summary.errors.status + summary.errors.connect
     + summary.errors.read + summary.errors.write + summary.errors.timeout))
-  io.write(string.format("CACHE %d %d %d %d\\n", hit, miss, none, lines))
+  io.write(string.format("CACHE %d %d %d %d %d\\n", hit, company, miss, none, lines))
 end
 """
 
@@ -333,7 +334,7 @@ def main() -> int:
     buyers_script.write_text(LUA_BUYERS)
     servers: list[subprocess.Popen[bytes]] = []
     erp = None
-    cache_hits: list[tuple[int, int, int, int]] = []
+    cache_hits: list[tuple[int, ...]] = []
     try:
         with own_redis(work) as redis_port:
             if BUYERS:
@@ -399,8 +400,8 @@ def main() -> int:
                         drain(base)  # what the last target left queued is answered first
                     output = measure(*target, DURATION, round_number)
                     runs[target[0]].append(wrk_figures(output))
-                    if found := re.search(r"CACHE (\d+) (\d+) (\d+) (\d+)", output):
-                        cache_hits.append(tuple(int(x) for x in found.groups()))  # type: ignore[arg-type]
+                    if found := re.search(r"CACHE (\d+) (\d+) (\d+) (\d+) (\d+)", output):
+                        cache_hits.append(tuple(int(x) for x in found.groups()))
             stop(servers)  # before their Redis server stops
     finally:
         stop(servers)
@@ -453,13 +454,14 @@ def main() -> int:
         }
     if "mix" in runs:
         mix = rps("mix")
-        hits, misses, _none, lines = (sum(c[i] for c in cache_hits) for i in range(4))
-        passes = (hits + misses + _none) / max(1, lines // len(cache_hits))
+        hits, company, misses, rendered, lines = (sum(c[i] for c in cache_hits) for i in range(5))
+        passes = (hits + company + misses + rendered) / max(1, lines)
         print(
             f"(e) {BUYERS} buyers of {COMPANIES} companies, fresh sessions: {mix:,.0f} req/s = "
             f"{mix / ceiling:.2f} x (a) = {mix / bare:.2f} x (a'), p95 {p95('mix'):.1f} ms; "
-            f"buyer page cache: {hits} hits, {misses} kept, {_none} not kept "
-            f"({passes / ROUNDS:.2f} passes over the buyers' pages per round)"
+            f"buyer page cache: {hits} session hits, {company} company hits, {misses} rendered "
+            f"and kept, {rendered} rendered, not kept ({passes:.2f} passes over the buyers' "
+            "pages per round)"
         )
         print(f"targets (e): >= 0.30 x (a): {mix / ceiling:.2f}; p95 <= 100 ms: {p95('mix'):.1f}")
         figures |= {

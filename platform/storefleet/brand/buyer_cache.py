@@ -39,14 +39,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-
-# Django's own masking of a CSRF secret into a form token, and back (django.middleware.csrf).
-from django.middleware.csrf import (
-    CSRF_ALLOWED_CHARS,
-    CSRF_SECRET_LENGTH,
-    _mask_cipher_secret,
-    _unmask_cipher_token,
-)
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 
 from .middleware import known_query, served_query
 
@@ -216,12 +209,22 @@ def _csrf_secret(request: HttpRequest) -> str | None:
     return None
 
 
+def _unmask(token: str) -> str:
+    """The secret a form token was made from: Django's token is a random mask followed by the
+    secret shifted by it, letter by letter, in ``CSRF_ALLOWED_CHARS``."""
+    mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    chars = CSRF_ALLOWED_CHARS
+    return "".join(
+        chars[chars.index(c) - chars.index(m)] for c, m in zip(cipher, mask, strict=True)
+    )
+
+
 def _tokens_of(content: bytes, secret: str) -> set[bytes]:
     """The form tokens in ``content`` made from ``secret`` (each mask differs)."""
     return {
         token
         for token in set(TOKEN_CANDIDATE.findall(content))
-        if _unmask_cipher_token(token.decode()) == secret
+        if _unmask(token.decode()) == secret
     }
 
 
@@ -321,7 +324,8 @@ class BuyerPageCacheMiddleware:
         shared = None if company_key is None else cache.get(company_key)
         if shared is not None and secret is not None and _current(shared):
             _expires, _depends_on, status, headers, content, tokens = shared
-            mine = _mask_cipher_secret(secret).encode()
+            request.META["CSRF_COOKIE"] = secret  # as CsrfViewMiddleware would have read it
+            mine = get_token(request).encode()
             for token in tokens:
                 content = content.replace(token, mine)
             return _response(status, headers, content, COMPANY_HIT)
