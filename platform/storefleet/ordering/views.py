@@ -10,11 +10,13 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from storefleet.accounts.access import buyer_required, store_buyer
 from storefleet.accounts.selectors import company_ship_to_addresses
@@ -25,7 +27,16 @@ from storefleet.errors import ApplicationError
 from . import order_history, returns, sales_mirror, selectors, services
 from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
 from .forms_orders import OrderFilterForm
-from .quick_order import QuickOrderRefused, parse_csv, parse_lines
+from .quick_order import (
+    CSV_TEMPLATE_VARIANTS,
+    MAX_ROWS,
+    QuickOrderRefused,
+    csv_template,
+    parse_csv,
+    parse_lines,
+    sku_suggestions,
+    suggestion_query,
+)
 from .reorder import order_reorder
 from .scope import OrderScope
 from .totals import checkout_totals, sales_totals
@@ -150,7 +161,63 @@ def quick_order(request: HttpRequest) -> HttpResponse:
             form = QuickOrderForm(
                 initial={"lines": "\n".join(_row_text(row) for row in result.errors if row.sku)}
             )
-    return render(request, "ordering/quick_order.html", {"form": form, "result": result})
+    return render(
+        request,
+        "ordering/quick_order.html",
+        {"form": form, "result": result, "max_rows": MAX_ROWS},
+    )
+
+
+@require_GET
+@never_cache
+def quick_order_suggestions(request: HttpRequest) -> JsonResponse:
+    """Products of the store matching ``q`` (SKU or name), with the buyer's company's price and
+    a stock hint, for the quick-order page's SKU field. Signed-in buyers of the store only:
+    anyone else gets a refusal that names no product."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": gettext("Sign in to see products.")}, status=403)
+    try:
+        store, membership = store_buyer(request)
+    except Http404:
+        return JsonResponse({"error": gettext("You don't buy in this store.")}, status=404)
+    try:
+        query = suggestion_query(request.GET.get("q", ""))
+    except QuickOrderRefused as error:
+        return JsonResponse({"error": str(error), "suggestions": []}, status=400)
+    found = sku_suggestions(store=store, customer=membership.company.code, query=query)
+    return JsonResponse(
+        {
+            "query": query,
+            "suggestions": [
+                {
+                    "sku": s.sku,
+                    "name": s.name,
+                    "unit": s.unit,
+                    "price": s.price,
+                    "availability": s.availability,
+                }
+                for s in found
+            ],
+        }
+    )
+
+
+@buyer_required
+@require_GET
+def quick_order_template(request: HttpRequest, variant: str) -> HttpResponse:
+    """The CSV file to fill in for quick order's upload: ``csv`` (comma separated, UTF-8) or
+    ``excel`` (semicolons, UTF-8 with a byte-order mark, as spreadsheets on Windows read it)."""
+    store, membership = store_buyer(request)
+    if variant not in CSV_TEMPLATE_VARIANTS:
+        raise Http404
+    name = "quick-order-template" + ("-excel" if variant == "excel" else "")
+    text = csv_template(store=store, customer=membership.company.code, variant=variant)
+    response = HttpResponse(
+        text.encode("utf-8"),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
 
 
 def _added_message(count: int) -> str:
