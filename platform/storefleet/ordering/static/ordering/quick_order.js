@@ -23,8 +23,7 @@
     function close() {
       list.hidden = true;
       input.setAttribute("aria-expanded", "false");
-      input.removeAttribute("aria-activedescendant");
-      active = -1;
+      highlight(-1);
     }
 
     function highlight(index) {
