@@ -45,11 +45,18 @@ def test_buyer_picks_a_sku_with_the_keyboard_and_uploads_the_template(
     page.goto(f"{store}/quick-order/")
     field = page.locator("#quick-add-sku")
     expect(field).to_have_attribute("aria-expanded", "false")
+    field.press_sequentially("zz-99", delay=30)
+    expect(page.locator("#quick-add-none")).to_have_text("No product of this store matches.")
+    expect(field).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#quick-add-status")).to_have_text("No product of this store matches.")
+    field.fill("")
+    expect(page.locator("#quick-add-none")).to_be_hidden()
     field.press_sequentially("brg-100", delay=30)
     options = page.locator("#quick-add-options [role=option]")
     expect(field).to_have_attribute("aria-expanded", "true")
     expect(options.first).to_contain_text("BRG-1001")
     expect(page.locator("#quick-add-options")).to_contain_text("BRG-1002")
+    expect(page.locator("#quick-add-status")).to_contain_text(f"{options.count()} products found")
     # The contract price of this buyer's company (Contract A), from the ERP.
     expect(page.locator('#quick-add-options [data-sku="BRG-1002"]')).to_contain_text(
         "€767.70 / 100 Unit"

@@ -149,6 +149,34 @@ def test_broken_encodings_and_repeated_parameters_are_answered(client, shop):
     assert c.post(SUGGEST, {"q": "FAS"}, HTTP_HOST=HOST).status_code == 405
 
 
+def test_a_keystroke_costs_one_erp_batch_at_most_and_a_repeat_none(
+    client, shop, django_assert_max_num_queries
+):
+    c = as_buyer(client, shop, "C-1004")
+    backend = shop.gateway.backend
+    calls = backend.request_count()
+    assert len(skus(suggest(c, "TOL-10"))) >= 2
+    # As a catalog page: one price request per distinct order quantity among the suggestions
+    # (Tryton prices one quantity per call), one stock request; never one per product.
+    assert 2 <= backend.request_count() - calls <= 6
+    calls = backend.request_count()
+    with django_assert_max_num_queries(12):
+        again = suggest(c, "TOL-10")
+    assert skus(again) and backend.request_count() == calls  # the gateway's cache answered
+
+
+def test_while_the_erp_is_away_products_are_still_suggested_without_a_price(client, shop):
+    c = as_buyer(client, shop, "C-1004")
+    shop.server.stop()
+    try:
+        response = suggest(c, "HYD-100")
+    finally:
+        shop.server.start()
+    found = response.json()["suggestions"]
+    assert response.status_code == 200 and [s["sku"] for s in found][:1] == ["HYD-1001"]
+    assert {(s["price"], s["availability"]) for s in found} == {("", "")}
+
+
 def test_suggestions_are_never_cached_by_a_browser_or_a_proxy(client, shop):
     response = suggest(as_buyer(client, shop, "C-1004"), "FAS-1003")
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

@@ -10,6 +10,7 @@
   function setUp(input) {
     var list = document.getElementById(input.getAttribute("aria-controls"));
     var status = document.getElementById("quick-add-status");
+    var none = document.getElementById("quick-add-none");
     var url = input.dataset.suggestUrl;
     if (!list || !url) return;
     var options = [];
@@ -22,6 +23,7 @@
 
     function close() {
       list.hidden = true;
+      if (none) none.hidden = true;
       input.setAttribute("aria-expanded", "false");
       highlight(-1);
     }
@@ -74,15 +76,16 @@
       });
       shownFor = query;
       active = -1;
-      if (!options.length) {
-        var none = document.createElement("li");
-        none.className = "combobox__empty";
-        none.textContent = list.dataset.empty || "No product of this store matches.";
-        list.appendChild(none);
+      if (!options.length) {  // said beside the list: a listbox holds options only
+        close();
+        if (none) none.hidden = false;
+        say(none ? none.textContent : "");
+        return;
       }
+      if (none) none.hidden = true;
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
-      say(options.length ? options.length + " products found" : "No product matches");
+      say(options.length + " " + (list.dataset.found || "products found"));
     }
 
     function fetchFor(query) {
