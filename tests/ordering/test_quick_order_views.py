@@ -11,13 +11,17 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given
 
 from storefleet.accounts.models import Company, MemberRole, Membership
 from storefleet.catalog.models import CatalogPage, Product
 from storefleet.catalog.offers import smallest_order_quantity
+from storefleet.catalog.selectors import store_sells
 from storefleet.ordering.models import CartLine
 from storefleet.ordering.quick_order import MAX_SUGGESTIONS, parse_csv
 from tests.catalog.factories import assortment_publish
+from tests.hostile.harness import check_response, hostile
+from tests.hostile.strategies import hostile_text
 
 from .conftest import HOST
 
@@ -126,6 +130,21 @@ def test_only_signed_in_buyers_of_the_store_get_suggestions(client, shop):
 )
 def test_hostile_queries_get_an_answer_never_an_error(client, shop, query, expected):
     assert skus(suggest(as_buyer(client, shop, "C-1004"), query)) == expected
+
+
+@hostile
+@given(query=hostile_text())
+def test_any_text_gets_suggestions_or_a_refusal_only_of_the_store(client, shop, query):
+    response = suggest(as_buyer(client, shop, "C-1004"), query)
+    check_response(response, allowed=(200, 400))
+    body = response.json()
+    assert set(body) == (
+        {"query", "suggestions"} if response.status_code == 200 else {"error", "suggestions"}
+    )
+    assert len(body["suggestions"]) <= MAX_SUGGESTIONS
+    found = {s["sku"] for s in body["suggestions"]}
+    assert store_sells(store=shop.store, skus=found) == found
+    assert CartLine.objects.count() == 0
 
 
 def test_a_query_longer_than_a_sku_is_refused_with_what_to_do(client, shop):
