@@ -220,16 +220,39 @@ def test_the_quick_order_page_ships_its_script_as_a_file_and_works_without_it(cl
     ):
         assert attr in field.group(0), attr
     assert 'id="quick-add-options" class="combobox__options" role="listbox"' in body
-    # The one-product form posts without any script and comes back to quick order.
-    response = c.post(
-        "/cart/add/", {"sku": "FAS-1003", "quantity": "10", "next": "/quick-order/"}, HTTP_HOST=HOST
-    )
+    # The one-product form posts without any script, finds a SKU typed in lower case as the
+    # lines box does, and comes back to quick order with what happened.
+    one = {"form": "one", "sku": " brg-1002 ", "quantity": "4"}
+    response = c.post("/quick-order/", one, HTTP_HOST=HOST)
     assert response["Location"] == "/quick-order/"
     page = c.get("/quick-order/", HTTP_HOST=HOST).content.decode()
-    assert "Added 10 Unit of FAS-1003 to your cart." in page
+    assert "Added 4 Unit of BRG-1002 to your cart." in page
     assert list(CartLine.objects.values_list("product__sku", "quantity")) == [
-        ("FAS-1003", Decimal(10))
+        ("BRG-1002", Decimal(4))
     ]
+
+
+@pytest.mark.parametrize(
+    ("sku", "quantity", "message"),
+    [
+        ("", "4", "Choose a product (its SKU is missing)."),
+        ("BRG-1002", "-1", "The quantity must be more than 0."),
+        ("BRG-1002", "", "Enter a quantity of more than 0, such as 10 or 2.5."),
+        ("NOPE-1", "4", "We don&#x27;t sell the SKU “NOPE-1” in this store."),
+        ("A" * 65, "4", "is too long for a SKU (at most 64 characters)"),
+        ("BRG\x00-1002", "4", "That SKU has invisible characters in it"),
+    ],
+)
+def test_the_one_product_form_refuses_with_what_to_do_and_adds_nothing(
+    client, shop, sku, quantity, message
+):
+    c = as_buyer(client, shop, "C-1004")
+    one = {"form": "one", "sku": sku, "quantity": quantity}
+    response = c.post("/quick-order/", one, HTTP_HOST=HOST)
+    assert response["Location"] == "/quick-order/"
+    page = c.get("/quick-order/", HTTP_HOST=HOST).content.decode()
+    assert message in page and "message--error" in page
+    assert CartLine.objects.count() == 0
 
 
 # ------------------------------------------------------------------ the CSV template

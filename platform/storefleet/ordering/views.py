@@ -19,10 +19,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from storefleet.accounts.access import buyer_required, store_buyer
+from storefleet.accounts.models import Membership
 from storefleet.accounts.selectors import company_ship_to_addresses
 from storefleet.brand.buyer_cache import buyer_page_dependencies, mark_cacheable
-from storefleet.catalog.selectors import catalog_page_for_store
+from storefleet.catalog.selectors import catalog_page_for_store, product_for_store
 from storefleet.errors import ApplicationError
+from storefleet.tenants.selectors import StoreRecord
 
 from . import order_history, returns, sales_mirror, selectors, services
 from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
@@ -31,6 +33,7 @@ from .quick_order import (
     CSV_TEMPLATE_VARIANTS,
     MAX_ROWS,
     QuickOrderRefused,
+    QuickRow,
     csv_template,
     parse_csv,
     parse_lines,
@@ -140,6 +143,8 @@ def cart_backorder(request: HttpRequest) -> HttpResponse:
 @buyer_required
 def quick_order(request: HttpRequest) -> HttpResponse:
     store, membership = store_buyer(request)
+    if request.method == "POST" and request.POST.get("form") == "one":
+        return _quick_order_one(request, store, membership)
     result = None
     form = QuickOrderForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -166,6 +171,29 @@ def quick_order(request: HttpRequest) -> HttpResponse:
         "ordering/quick_order.html",
         {"form": form, "result": result, "max_rows": MAX_ROWS},
     )
+
+
+def _quick_order_one(
+    request: HttpRequest, store: StoreRecord, membership: Membership
+) -> HttpResponse:
+    """The one-product form (the SKU field with suggestions, or typed without scripts): added
+    as a quick-order line, so a SKU in lower case is found as in the lines box; the buyer
+    stays on quick order to add the next one, with what happened said there."""
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return redirect("ordering:quick_order")
+    quantity: Decimal = form.cleaned_data["quantity"]
+    row = QuickRow(1, form.cleaned_data["sku"].strip(), quantity)
+    result = services.quick_order_add(store=store, membership=membership, rows=[row])
+    if result.errors:
+        messages.error(request, result.errors[0].error)
+        return redirect("ordering:quick_order")
+    [added] = result.added
+    product = product_for_store(store=store, sku=added.sku)
+    unit = f" {product.unit}" if product is not None else ""
+    messages.success(request, f"Added {quantity.normalize():f}{unit} of {added.sku} to your cart.")
+    return redirect("ordering:quick_order")
 
 
 @require_GET
