@@ -272,6 +272,7 @@ def test_the_downloaded_template_uploads_into_the_cart_as_it_is(client, shop, va
     response = c.get(f"/quick-order/template-{variant}.csv", HTTP_HOST=HOST)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Disposition"] == (
         f'attachment; filename="quick-order-template{"-excel" if variant == "excel" else ""}.csv"'
     )

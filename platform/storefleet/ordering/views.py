@@ -245,6 +245,8 @@ def quick_order_template(request: HttpRequest, variant: str) -> HttpResponse:
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    # Its examples are what this company can order from stock today: no shared cache keeps it.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
