@@ -14,6 +14,7 @@ leave in one gateway batch (``offers``), never one ERP request per product, and 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -303,8 +304,9 @@ def product_listing(
     for i, attribute in enumerate(ATTRIBUTES):
         counts: dict[str, int] = {}
         for values, n in combos:
-            if values[i] is not None and matches(values, skip=attribute.param):
-                counts[values[i]] = counts.get(values[i], 0) + n  # type: ignore[index]
+            value = values[i]
+            if value is not None and matches(values, skip=attribute.param):
+                counts[value] = counts.get(value, 0) + n
         label_of = labels.get(attribute.param, {})
         facet_values = [
             FacetValue(
@@ -316,7 +318,7 @@ def product_listing(
             )
             for value, count in counts.items()
         ]
-        facet_values.sort(key=lambda fv, p=attribute.param: _facet_order(p, fv))
+        facet_values.sort(key=functools.partial(_facet_order, attribute.param))
         if facet_values:
             facets.append(Facet(attribute.param, str(attribute.label), facet_values))
         for value in state.chosen(attribute.param):
@@ -337,9 +339,9 @@ def product_listing(
             products = list(listed.order_by("sku"))
             offers = offers_for(products)
             rows = sorted(zip(products, offers, strict=True), key=_offer_key(sort))
-            page = Paginator(rows, per_page).get_page(state.page)
+            sorted_page = Paginator(rows, per_page).get_page(state.page)
             return _listing(
-                state, page, total, facets, chosen_filters, sorts, names, offers, params
+                state, sorted_page, total, facets, chosen_filters, sorts, names, offers, params
             )
         # Too many to price at once: listed by SKU, and the page says why.
         state = State(**{**state.__dict__, "sort": DEFAULT_SORT})
@@ -350,7 +352,7 @@ def product_listing(
     page_offers: list[Offer | None] = (
         list(offers_for(products)) if offers_for is not None else [None] * len(products)
     )
-    page.object_list = list(zip(products, page_offers, strict=True))
+    page.object_list = list(zip(products, page_offers, strict=True))  # type: ignore[arg-type]
     listing = _listing(
         state, page, total, facets, chosen_filters, sorts, names, page_offers, params
     )
