@@ -174,7 +174,9 @@ class ProductListing:
     def rows(self) -> list[tuple[Product, Offer | None]]:
         return list(self.page.object_list)
 
-    offer_sort_limit = OFFER_SORT_LIMIT
+    @property
+    def offer_sort_limit(self) -> int:
+        return OFFER_SORT_LIMIT
 
     @property
     def previous_url(self) -> str:
