@@ -15,7 +15,12 @@ from django.test import Client
 from storefleet.catalog.models import AnonymousPrices, CatalogPage, Category
 from storefleet.catalog.services import products_upsert
 from storefleet.erp.types import Money, ProductRecord
-from tests.catalog.factories import WRITTEN, assortment_publish, catalog_page_make
+from tests.catalog.factories import (
+    WRITTEN,
+    assortment_publish,
+    catalog_page_make,
+    story_publish,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -248,3 +253,35 @@ def test_only_the_stores_assortment_is_listed_and_filterable(client, listed, hyd
     other = client.get("/catalog/?unit=Meter", HTTP_HOST="hydra.localhost").content.decode()
     assert _skus(other) == ["CAB-0001", "CAB-0002"]
     assert set(_facet(other, "category")) == {"Electrical"}
+
+
+def _img(body: str, css_class: str) -> list[dict[str, str]]:
+    return [
+        dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+        for tag in re.findall(rf'<img class="{css_class}[^"]*"[^>]*>', body)
+    ]
+
+
+def test_product_images_from_the_story_and_a_placeholder_otherwise(client, listed, ferrum):
+    story_publish(listed, "FAS-0002", "Our bolt", image=ferrum.image.pk)
+    grid = _body(client, "/catalog/?category=" + str(Category.objects.get(name="Fasteners").pk))
+    images = {unescape(i["alt"]): i for i in _img(grid, "product-card__image")}
+    assert set(images) == {"Washer", "Bolt", "Zinc rod"}
+    bolt, washer = images["Bolt"], images["Washer"]
+    assert "/images/ferrum" in bolt["src"] and "fill-480x360" in bolt["src"]
+    # The rendition's own size (a small image is not blown up), in the card's 4:3.
+    assert int(bolt["width"]) * 3 == int(bolt["height"]) * 4 and bolt["loading"] == "lazy"
+    assert "data-placeholder" not in grid.split('alt="Bolt"')[1].split(">")[0]
+    assert washer["src"].endswith("catalog/product-placeholder.svg")
+    assert (washer["width"], washer["height"], washer["loading"]) == ("480", "360", "lazy")
+
+    rows = {unescape(i["alt"]): i for i in _img(_body(client, "/catalog/?view=list"), "product")}
+    assert "fill-96x96" in rows["Bolt"]["src"] and rows["Bolt"]["loading"] == "lazy"
+    assert rows["Wrench"]["src"].endswith(".svg") and rows["Wrench"]["width"] == "96"
+
+    page = _body(client, "/catalog/FAS-0002/")
+    [main] = _img(page, "product-detail__image")
+    assert "max-640x480" in main["src"] and main["alt"] == "Bolt" and main["loading"] == "lazy"
+    assert int(main["width"]) <= 640 and int(main["height"]) <= 480
+    [other] = _img(_body(client, "/catalog/FAS-0001/"), "product-detail__image")
+    assert other["src"].endswith(".svg") and (other["width"], other["height"]) == ("640", "480")
