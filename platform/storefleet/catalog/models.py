@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 from django import forms
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -272,10 +271,11 @@ class CatalogPage(RoutablePageMixin, Page):
         )
         rows = listing.rows
         if customer and listing.canonical:
-            # A page asked for with parameters it ignored is rendered, not kept: nobody fills
-            # the cache by inventing values.
+            # A buyer's page asked for with values the list ignored is rendered, not kept: a
+            # buyer's entries are few and large (the anonymous page cache keys on the values
+            # as it always has).
             self._keep(request, listing.offers)
-        response = self.render(
+        return self.render(
             request,
             context_overrides={
                 "listing": listing,
@@ -285,9 +285,6 @@ class CatalogPage(RoutablePageMixin, Page):
                 "customer": customer,
             },
         )
-        if not listing.canonical:
-            patch_cache_control(response, private=True)
-        return response
 
     @re_path(r"^(?P<sku>[A-Za-z0-9][-A-Za-z0-9_.]*)/$")
     def product_detail(self, request: HttpRequest, sku: str) -> HttpResponse:
