@@ -11,7 +11,10 @@ from html import unescape
 
 import pytest
 from django.test import Client
+from hypothesis import given
+from hypothesis import strategies as st
 
+from storefleet.catalog.listing import LISTING_PARAMETERS
 from storefleet.catalog.models import AnonymousPrices, CatalogPage, Category
 from storefleet.catalog.services import products_upsert
 from storefleet.erp.types import Money, ProductRecord
@@ -21,6 +24,8 @@ from tests.catalog.factories import (
     catalog_page_make,
     story_publish,
 )
+from tests.hostile.harness import check_response, hostile
+from tests.hostile.strategies import hostile_id, hostile_text
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +289,25 @@ def test_product_images_from_the_story_and_a_placeholder_otherwise(client, liste
     assert int(main["width"]) <= 640 and int(main["height"]) <= 480
     [other] = _img(_body(client, "/catalog/FAS-0001/"), "product-detail__image")
     assert other["src"].endswith(".svg") and (other["width"], other["height"]) == ("640", "480")
+
+
+@hostile
+@given(
+    params=st.lists(
+        st.tuples(
+            st.sampled_from(sorted(LISTING_PARAMETERS)),
+            st.one_of(
+                hostile_text(max_size=80), hostile_id(), st.sampled_from(["Meter", "-price"])
+            ),
+        ),
+        max_size=8,
+    )
+)
+def test_any_listing_parameters_get_a_list(client, listed, params):
+    """Every parameter the list reads, repeated, with any value: a page, never an error."""
+    response = client.get("/catalog/", params, HTTP_HOST=FERRUM)  # type: ignore[arg-type]
+    check_response(response, allowed=(200,))
+    shown = _skus(response.content.decode())
+    # Words may find nothing; nothing else empties the list: what isn't known is ignored.
+    assert len(shown) <= len(PRODUCTS)
+    assert shown or any(name == "q" for name, _value in params)

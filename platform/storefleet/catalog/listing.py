@@ -29,6 +29,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from storefleet.money import format_number
+
 from .models import Category, Product
 from .offers import Offer
 from .types import EVERYTHING, Assortment
@@ -299,6 +301,8 @@ def product_listing(
     names = dict(Category.objects.filter(pk__in=category_ids).values_list("pk", "name"))
     labels: dict[str, dict[str, str]] = {
         "category": {str(pk): name for pk, name in names.items()},
+        # Quantities as the store's language writes them (0,5 in German).
+        "step": {value: format_number(Decimal(value)) for value in known["step"]},
     }
 
     facets: list[Facet] = []
