@@ -140,6 +140,10 @@ def test_filters_by_category_and_attributes_with_counts_combined_and_removed(cli
     # Two values of one filter: either matches.
     both = _body(client, "/catalog/?unit=Meter&unit=Kilogram")
     assert _skus(both) == ["CAB-0001", "CAB-0002", "FAS-0003"]
+    # The order step: a decimal in the database, a plain number in the URL.
+    hundreds = _body(client, f"/catalog/{_facet(body, 'step')['100'][2]}")
+    assert _skus(hundreds) == ["FAS-0001", "FAS-0002"]
+    assert set(_chosen(hundreds)) == {"Sold in steps of: 100"}
 
     # Removed one by one: the category goes, the unit stays; then all at once.
     chosen = _chosen(metres)
