@@ -5,6 +5,8 @@ product data, the buyer's membership — retires it; flash messages bypass it.""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -180,3 +182,20 @@ def test_parameters_the_catalog_does_not_read_share_the_buyers_entry(shop):
         for header in ("X-Frame-Options", "Content-Security-Policy", "Referrer-Policy"):
             assert hit[header] == rendered[header], header
     assert _get(client, "/catalog/?q=nut").get("X-Storefleet-Cache") != "hit"
+
+
+def test_each_filtered_sorted_view_is_its_own_entry_and_junk_is_not_kept(shop):
+    """The filters, the sort and the view are part of the key: a kept page never answers for
+    another. A page asked for with values the list ignored is rendered, never kept."""
+    _gateway, buyer = shop
+    client = _buyer_client(buyer)
+    cheap = _warm(client, "/catalog/?unit=Meter&sort=price&view=list").content.decode()
+    dear = _get(client, "/catalog/?unit=Meter&sort=-price&view=list")
+    assert dear.get("X-Storefleet-Cache") != "hit"
+    skus = re.findall(r'data-sku="([^"]+)"', cheap)
+    assert len(skus) >= 2 and '<table class="product-table">' in cheap
+    assert re.findall(r'data-sku="([^"]+)"', dear.content.decode()) != skus
+    assert _get(client, "/catalog/?unit=Meter&sort=price").get("X-Storefleet-Cache") != "hit"
+    for _ in range(3):
+        junk = _get(client, "/catalog/?unit=Meter&sort=price&view=list&sort=nonsense")
+        assert junk.get("X-Storefleet-Cache") != "hit"
