@@ -14,6 +14,7 @@ from typing import Any
 from wagtail.models import Site
 
 from storefleet.accounts.selectors import store_company_codes
+from storefleet.catalog.selectors import product_count
 from storefleet.errors import ApplicationError
 from storefleet.origins import public_base_url
 from storefleet.tenants.models import Store, StoreStatus
@@ -27,6 +28,7 @@ from .customers import (
 )
 from .drivers import driver_for, driver_name, smoke_endpoint
 from .erp_check import erp_mapping_check
+from .featured import featured_products, featured_skus
 from .hosts import host_reserved_reason
 from .models import ProvisioningRun, RunAction
 from .people import people_pending
@@ -167,7 +169,11 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
     erp_reached = check_erp
     if check_erp:
         try:
-            result = erp_mapping_check(mapping=folder.erp, currency=spec.currency)
+            result = erp_mapping_check(
+                mapping=folder.erp,
+                currency=spec.currency,
+                featured=featured_skus(folder.content) if store is None else (),
+            )
         except ApplicationError:
             # The gateway's message is the buyers' ("your cart is kept"): the manager's is this.
             erp_reached = False
@@ -177,6 +183,8 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
             changes.append(PlannedChange(ChangeKind.CHECK, "ERP mapping", "; ".join(result.log)))
     else:
         changes.append(PlannedChange(ChangeKind.CHECK, "ERP mapping", "skipped on request"))
+    if store is None:  # seed content, featured products with it, is applied once
+        changes.append(_featured_change(folder, check_erp=check_erp, problems=problems))
     if check_erp and not erp_reached:
         changes.append(
             PlannedChange(
@@ -206,6 +214,42 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
         tuple(problems),
         driver,
     )
+
+
+def _featured_change(folder: BrandFolder, *, check_erp: bool, problems: list[str]) -> PlannedChange:
+    """The featured products as the store's cards will name them (from the platform's mirror
+    of the ERP's catalog). With the ERP check on, the ERP has judged each SKU already; with it
+    off, the mirror does: a SKU it does not know, or outside the assortment, is a problem."""
+    skus = featured_skus(folder.content)
+    if not skus:
+        return PlannedChange(ChangeKind.UNCHANGED, "featured products", "none")
+    if not check_erp and not product_count():
+        return PlannedChange(
+            ChangeKind.CHECK,
+            "featured products",
+            "not checked: the ERP check is off and no products are mirrored yet",
+        )
+    products = featured_products(skus)
+    if not check_erp:
+        for sku in skus:
+            product = products.get(sku)
+            if product is None:
+                problems.append(
+                    f"SKU {sku} is unknown to the platform's mirror of the ERP's products; "
+                    "check the SKU, or sync the ERP's products and plan again."
+                )
+            # A category mirrored without its code (an older sync) cannot be judged here.
+            elif product.category_code and not product.in_assortment(folder.erp.assortment):
+                problems.append(
+                    f"SKU {sku} is in {product.category_name or 'no category'}, outside the "
+                    f"store's assortment ({', '.join(folder.erp.assortment)}); feature a "
+                    "product the store sells, or add its category to the assortment."
+                )
+    shown = "; ".join(
+        f"{sku} {products[sku].name}" if sku in products else f"{sku} (not mirrored yet)"
+        for sku in skus
+    )
+    return PlannedChange(ChangeKind.CHECK, "featured products", shown)
 
 
 def _customers_changes(
