@@ -31,7 +31,7 @@ from .erp_check import erp_mapping_check
 from .featured import featured_products, featured_skus
 from .hosts import host_reserved_reason
 from .models import ProvisioningRun, RunAction
-from .people import people_pending
+from .people import people_pending, people_revoked
 from .rendering import brand_render
 from .storefile import BrandFolder, StoreFileError, brand_folder_load, brands_dir
 
@@ -68,6 +68,9 @@ class Plan:
     # The infrastructure driver that will run (the store file's, unless the setting overrides
     # it); suspend's and destroy's steps use it after the folder may be gone.
     driver: str = "local"
+    # What looks wrong but may be meant (a phone number of another country): shown, never
+    # blocking.
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -88,6 +91,39 @@ ERP_UNREACHABLE = (
     "ERP mapping cannot be checked: the ERP is not answering, so its warehouse, price list, "
     "currency, assortment and customers cannot be confirmed. Plan again once it answers."
 )
+
+
+# Country calling codes (ITU-T E.164) of the countries stores are launched in most; a country
+# not listed here is not checked.
+CALLING_CODES = {
+    "AT": "43", "AU": "61", "BE": "32", "BR": "55", "CA": "1", "CH": "41", "CN": "86",
+    "CZ": "420", "DE": "49", "DK": "45", "ES": "34", "FI": "358", "FR": "33", "GB": "44",
+    "IE": "353", "IN": "91", "IT": "39", "JP": "81", "KR": "82", "MX": "52", "NL": "31",
+    "NO": "47", "NZ": "64", "PL": "48", "PT": "351", "SE": "46", "SG": "65", "US": "1",
+    "ZA": "27",
+}  # fmt: skip
+
+
+def phone_warning(*, phone: str, country: str) -> str:
+    """A warning when ``phone`` is written with a country code (``+…``) that is not the one of
+    ``country``: buyers would call abroad. Numbers without ``+`` are not judged."""
+    expected = CALLING_CODES.get(country)
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not expected or not phone.strip().startswith("+") or digits.startswith(expected):
+        return ""
+    given = next(
+        (
+            code
+            for code in sorted(set(CALLING_CODES.values()), key=len, reverse=True)
+            if digits.startswith(code)
+        ),
+        "",
+    )
+    said = f"has the country code +{given}" if given else "does not start with its country code"
+    return (
+        f"The phone number '{phone}' {said}, but the store's country is {country} "
+        f"(+{expected}); check the phone number."
+    )
 
 
 def _count_pages(folder: BrandFolder) -> int:
@@ -130,9 +166,17 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
             problems.append(
                 f"The hostname '{spec.hostname}' is used by another site; choose another."
             )
+        contact = folder.contact
         changes += [
             PlannedChange(
                 ChangeKind.CREATE, "store", f"{spec.name} ({spec.region}, {spec.currency})"
+            ),
+            PlannedChange(
+                ChangeKind.CREATE,
+                "legal details",
+                "; ".join(
+                    (contact.legal_name, ", ".join(contact.address), contact.phone or "no phone")
+                ),
             ),
             PlannedChange(ChangeKind.CREATE, "site", spec.hostname),
             PlannedChange(ChangeKind.CREATE, "pages", f"home and {_count_pages(folder)} pages"),
@@ -197,6 +241,12 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
         PlannedChange(ChangeKind.CREATE, "invitation", f"{p.email} as {p.role}")
         for p in people_pending(store=store, people=folder.people)
     ]
+    changes += [
+        PlannedChange(
+            ChangeKind.REMOVE, "access", f"{r.email} as {r.role} (no longer in store.toml)"
+        )
+        for r in people_revoked(store=store, people=folder.people)
+    ]
     try:
         url = smoke_endpoint(driver=driver, hostname=spec.hostname).url
     except ApplicationError as error:  # the web server's address is misconfigured
@@ -205,6 +255,7 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
         changes.append(PlannedChange(ChangeKind.CHECK, "smoke test", url))
     if store is None or store.status != StoreStatus.LIVE:
         changes.append(PlannedChange(ChangeKind.CHANGE, "status", "live"))
+    warning = phone_warning(phone=folder.contact.phone, country=spec.country)
     return Plan(
         RunAction.LAUNCH,
         spec.slug,
@@ -213,6 +264,7 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
         tuple(changes),
         tuple(problems),
         driver,
+        warnings=(warning,) if warning else (),
     )
 
 

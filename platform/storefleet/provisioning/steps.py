@@ -27,7 +27,7 @@ from .erp_check import erp_mapping_check
 from .featured import featured_fill, featured_products, featured_skus
 from .hosts import platform_hosts
 from .models import ProvisioningRun, RunAction, StepStatus
-from .people import store_people_invite
+from .people import store_people_apply
 from .storefile import SLUG, BrandFolder, brand_folder_load, brands_dir
 
 SMOKE_TIMEOUT = 15  # seconds: a store that takes longer to answer its home page is not well
@@ -234,22 +234,24 @@ def customers(run: ProvisioningRun) -> StepOutcome:
 
 def people(run: ProvisioningRun) -> StepOutcome:
     folder, store = _folder(run), _store(run)
-    invited = store_people_invite(store=store, people=folder.people)
+    applied = store_people_apply(store=store, people=folder.people)
     named = len(folder.people.editors) + len(folder.people.agents)
-    if not invited:
+    log = [
+        f"invited {i.email} as {i.role}" + (" (new account)" if i.new_account else "")
+        for i in applied.invited
+    ] + [
+        f"revoked {r.email}'s access as {r.role} to {store.name} (no longer in store.toml; "
+        "the account and other stores' access are kept)"
+        for r in applied.revoked
+    ]
+    if not log:
         return StepOutcome(
             StepStatus.UNCHANGED,
             (f"{named} people named; everyone is in the store's groups already",)
             if named
             else ("store.toml names no editors or agents",),
         )
-    return StepOutcome(
-        StepStatus.SUCCEEDED,
-        tuple(
-            f"invited {i.email} as {i.role}" + (" (new account)" if i.new_account else "")
-            for i in invited
-        ),
-    )
+    return StepOutcome(StepStatus.SUCCEEDED, tuple(log))
 
 
 def go_live(run: ProvisioningRun) -> StepOutcome:
