@@ -171,13 +171,7 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
             PlannedChange(
                 ChangeKind.CREATE, "store", f"{spec.name} ({spec.region}, {spec.currency})"
             ),
-            PlannedChange(
-                ChangeKind.CREATE,
-                "legal details",
-                "; ".join(
-                    (contact.legal_name, ", ".join(contact.address), contact.phone or "no phone")
-                ),
-            ),
+
             PlannedChange(ChangeKind.CREATE, "site", spec.hostname),
             PlannedChange(ChangeKind.CREATE, "pages", f"home and {_count_pages(folder)} pages"),
             PlannedChange(
@@ -190,6 +184,13 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
             PlannedChange(ChangeKind.CREATE, "brand settings", f"theme {folder.theme.primary}"),
             PlannedChange(
                 ChangeKind.CREATE, "navigation", f"{len(folder.content.primary_links)} links"
+            ),
+            PlannedChange(
+                ChangeKind.CREATE,
+                "legal details",
+                "; ".join(
+                    (contact.legal_name, ", ".join(contact.address), contact.phone or "no phone")
+                ),
             ),
         ]
     else:
