@@ -10,7 +10,9 @@ from django.test import Client
 from wagtail.images import get_image_model
 
 from storefleet.brand.models import HomePage
+from storefleet.brand.seeding import MediaSpec, SeedContent
 from storefleet.catalog.models import Category, Product
+from storefleet.provisioning.featured import FeaturedProduct, featured_fill
 from storefleet.provisioning.models import ProvisioningRun
 from storefleet.provisioning.plan import plan_launch
 from storefleet.provisioning.services import store_launch
@@ -50,29 +52,31 @@ def test_featured_products_have_their_erp_names_and_their_own_pictures(
         country="US",
         erp_warehouse="WH-US",
         assortment="HYD,PNE,TOL",
-        featured_skus="HYD-1007,TOL-1001,PNE-1001",
+        featured_skus="HYD-1007,TOL-1001,PNE-1001,PNE-1002",
     )
 
     run = store_launch(path=folder, check_erp=True, inline=True)
 
     assert run.status == "succeeded", run.error
-    names = dict(
-        Product.objects.filter(sku__in=["HYD-1007", "TOL-1001", "PNE-1001"]).values_list(
-            "sku", "name"
-        )
-    )
+    skus = ["HYD-1007", "TOL-1001", "PNE-1001", "PNE-1002"]
+    names = dict(Product.objects.filter(sku__in=skus).values_list("sku", "name"))
+    # The reference ERP's names: two cylinders, a wrench and a push-in fitting.
+    assert "Cylinder" in names["HYD-1007"] and "Cylinder" in names["PNE-1002"]
+    assert "Fitting" in names["PNE-1001"]
     assert teaser_cards("nordlicht") == [
         {"sku": "HYD-1007", "title": names["HYD-1007"], "image": f"{names['HYD-1007']} (HYD-1007)"},
-        # Tools have no drawing: the card's neutral placeholder, not a bolt of another product.
+        # No drawing shows a wrench or a fitting: the card's neutral placeholder, never the
+        # picture of another product.
         {"sku": "TOL-1001", "title": names["TOL-1001"], "image": None},
-        {"sku": "PNE-1001", "title": names["PNE-1001"], "image": f"{names['PNE-1001']} (PNE-1001)"},
+        {"sku": "PNE-1001", "title": names["PNE-1001"], "image": None},
+        {"sku": "PNE-1002", "title": names["PNE-1002"], "image": f"{names['PNE-1002']} (PNE-1002)"},
     ]
     store = Store.objects.get(slug="nordlicht")
     product_images = get_image_model().objects.filter(
         collection=store.collection, title__contains="-10"
     )
     assert sorted(product_images.values_list("title", flat=True)) == sorted(
-        [f"{names['HYD-1007']} (HYD-1007)", f"{names['PNE-1001']} (PNE-1001)"]
+        [f"{names['HYD-1007']} (HYD-1007)", f"{names['PNE-1002']} (PNE-1002)"]
     )
     content_log = run.steps.get(name="content").log
     assert f"featured TOL-1001: {names['TOL-1001']}, no picture" in content_log
@@ -126,7 +130,7 @@ def test_the_wizard_marks_a_featured_sku_outside_the_assortment_on_its_field(
 def test_with_the_erp_check_off_the_mirror_judges_and_names_the_featured_products(
     render_brand,
 ):
-    products_make(2, start=11, prefix="HYD", category="Hydraulics", codes=("HYD",))
+    products_make(2, start=11, prefix="HYD", category="Hydraulic cylinders", codes=("HYD",))
     products_make(1, start=21, prefix="TOL", category="Tools", codes=("TOL",))
     assert Category.objects.filter(code="TOL").exists()
     refused = render_brand(
@@ -148,7 +152,7 @@ def test_with_the_erp_check_off_the_mirror_judges_and_names_the_featured_product
     assert (
         "check",
         "featured products",
-        "HYD-0012 Hydraulics item 12; HYD-0011 Hydraulics item 11",
+        "HYD-0012 Hydraulic cylinders item 12; HYD-0011 Hydraulic cylinders item 11",
     ) in [(c.kind, c.target, c.detail) for c in planned.changes]
     run = store_launch(path=folder, check_erp=False, inline=True)
 
@@ -156,12 +160,72 @@ def test_with_the_erp_check_off_the_mirror_judges_and_names_the_featured_product
     assert teaser_cards("mittag") == [
         {
             "sku": "HYD-0012",
-            "title": "Hydraulics item 12",
-            "image": "Hydraulics item 12 (HYD-0012)",
+            "title": "Hydraulic cylinders item 12",
+            "image": "Hydraulic cylinders item 12 (HYD-0012)",
         },
         {
             "sku": "HYD-0011",
-            "title": "Hydraulics item 11",
-            "image": "Hydraulics item 11 (HYD-0011)",
+            "title": "Hydraulic cylinders item 11",
+            "image": "Hydraulic cylinders item 11 (HYD-0011)",
         },
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "shape"),
+    [
+        ("Hex Bolt M5x12 DIN 933 8.8 zinc plated", "bolt"),
+        ("Hex Nut M8 DIN 934 A2 stainless", None),
+        ("Deep Groove Ball Bearing 6002-2RS", "bearing"),
+        ("O-Ring NBR 70 15x2.0", "seal"),
+        ("Hydraulic Cylinder CDT3 DN25", "cylinder"),
+        ("Hydraulic Hose 2SN DN06", None),
+        ("Torque Wrench", None),
+    ],
+)
+def test_a_product_is_drawn_only_as_what_it_is(name, shape):
+    assert FeaturedProduct("X-1", name, "", "").shape == shape
+
+
+def test_a_hand_written_card_keeps_its_title_and_picture():
+    teaser = {
+        "type": "product_teaser",
+        "value": {
+            "heading": "Featured",
+            "products": [
+                {"sku": "FAS-1001", "title": "Our hex bolt", "image": "photo"},
+                {"sku": "FAS-1002", "text": ""},
+            ],
+        },
+    }
+    content = SeedContent(
+        media=(MediaSpec(key="photo", kind="product", title="Photo"),),
+        home_intro="",
+        home_body=(teaser,),
+        pages=(),
+    )
+    products = {
+        "FAS-1002": FeaturedProduct("FAS-1002", "Socket Cap Screw M6x12", "FAS", "Fasteners")
+    }
+
+    filled, log = featured_fill(content, products)
+
+    assert filled.home_body[0]["value"]["products"] == [
+        {"sku": "FAS-1001", "title": "Our hex bolt", "image": "photo"},
+        {
+            "sku": "FAS-1002",
+            "text": "",
+            "title": "Socket Cap Screw M6x12",
+            "image": "product-fas-1002",
+        },
+    ]
+    assert [(m.key, m.title, m.shape) for m in filled.media] == [
+        ("photo", "Photo", "bolt"),
+        ("product-fas-1002", "Socket Cap Screw M6x12 (FAS-1002)", "bolt"),
+    ]
+    # The content read from the folder is not changed in place.
+    assert content.home_body[0]["value"]["products"][1] == {"sku": "FAS-1002", "text": ""}
+    assert log == (
+        "featured FAS-1001: Our hex bolt, its own picture",
+        "featured FAS-1002: Socket Cap Screw M6x12, its own picture",
+    )

@@ -2,10 +2,11 @@
 
 A site template cannot know the ERP's product names when it renders (cookiecutter runs without
 Django), so a template writes a featured product as its SKU alone. At launch the card gets the
-name of the product the platform mirrors from the ERP, and a picture drawn for that product's
-own kind (a bolt for a fastener, a bearing for a bearing...), titled with its name; a product
-whose kind has no drawing gets no picture (the card's neutral placeholder), never another
-product's. A card that already names its title or picture (a hand-written store file) is kept.
+name of the product the platform mirrors from the ERP, and a picture drawn of that product's
+own kind (a bolt for a hex bolt, a bearing for a bearing...), titled with its name; a product
+no drawing shows (a hose, a nut, a wrench) gets no picture (the card's neutral placeholder),
+never another product's. A card that already names its title or picture (a hand-written store
+file) is kept.
 
 The plan checks the same SKUs: each must be known to the ERP and in the store's assortment."""
 
@@ -18,14 +19,15 @@ from typing import Any
 from storefleet.brand.seeding import MediaSpec, PageSpec, SeedContent
 from storefleet.catalog.selectors import product_list
 
-# The drawings ``brand.demo_media.product`` makes, by the ERP category code they depict.
-CATEGORY_SHAPES = {
-    "FAS": "bolt",
-    "BRG": "bearing",
-    "SEA": "seal",
-    "HYD": "cylinder",
-    "PNE": "cylinder",
-}
+# The drawings ``brand.demo_media.product`` makes, and the words of a product's name that say
+# it is what the drawing shows. A category is too coarse (a hydraulics category holds hoses,
+# valves and cylinders): a hose gets no picture rather than a cylinder's.
+SHAPE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("bearing", ("bearing",)),
+    ("seal", ("seal", "o-ring", "v-ring", "gasket")),
+    ("cylinder", ("cylinder",)),
+    ("bolt", ("bolt", "screw")),
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,11 @@ class FeaturedProduct:
 
     @property
     def shape(self) -> str | None:
-        return CATEGORY_SHAPES.get(self.category_code)
+        """The drawing that shows this product, or ``None`` when none does."""
+        name = self.name.casefold()
+        return next(
+            (shape for shape, words in SHAPE_WORDS if any(word in name for word in words)), None
+        )
 
     def in_assortment(self, assortment: Iterable[str]) -> bool:
         """Whether the product's category is one of ``assortment`` (codes or names, as the
@@ -118,7 +124,7 @@ def featured_fill(
                 media.append(MediaSpec(key=key, kind="product", title=title, shape=product.shape))
                 keys.add(key)
             filled["image"] = key if key in keys else None
-        if product is None:
+        if product is None and not item.get("title"):
             log[sku] = f"featured {sku}: not in the platform's mirror of the ERP; shown by its SKU"
         else:
             picture = "its own picture" if filled["image"] else "no picture"

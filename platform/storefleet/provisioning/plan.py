@@ -171,7 +171,6 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
             PlannedChange(
                 ChangeKind.CREATE, "store", f"{spec.name} ({spec.region}, {spec.currency})"
             ),
-
             PlannedChange(ChangeKind.CREATE, "site", spec.hostname),
             PlannedChange(ChangeKind.CREATE, "pages", f"home and {_count_pages(folder)} pages"),
             PlannedChange(
