@@ -183,3 +183,37 @@ def test_the_wizard_shows_the_phone_warning_beside_a_plan_it_would_launch(manage
     assert 'name="launch"' in page  # a warning does not hold the launch back
     assert "phone" not in response.context["form"].errors
     assert not Store.objects.exists()
+
+
+def test_the_wizard_path_gives_a_country_without_defaults_neutral_ones(brands_dir):
+    answers = {k: v for k, v in WIZARD_ANSWERS.items() if k not in CONTACT}
+
+    plan = plan_launch_from_template(
+        template="b2b-store", answers={**answers, "country": "IT"}, check_erp=False
+    )
+
+    assert plan.ok, plan.problems
+    legal = next(c.detail for c in plan.changes if c.target == "legal details")
+    assert legal == "Nordlicht Antriebe; Street and number, Postcode and city; no phone"
+
+
+def test_hostile_answers_stay_text_in_the_derived_placeholders(manager_client, brands_dir):
+    response = manager_client.post(
+        FORM_URL,
+        {
+            **WIZARD_ANSWERS,
+            "brand_name": "{{ 7*7 }} <b>Bold</b>",
+            "country": '"><script>alert(1)</script>',
+            "legal_name": "",
+            "plan": "",
+        },
+    )
+
+    page = response.content.decode()
+    tag = input_tag(page, "legal_name")
+    # Not evaluated, not markup; an unknown country falls back to the neutral defaults.
+    assert 'placeholder="{{ 7*7 }} &lt;b&gt;Bold&lt;/b&gt;"' in tag
+    assert "<script>alert(1)" not in page
+    assert "country" in response.context["form"].errors
+    assert response.context["plan"] is None
+    assert list(brands_dir.iterdir()) == []
