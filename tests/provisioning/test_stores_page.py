@@ -220,6 +220,10 @@ def test_a_store_records_the_template_and_version_it_was_launched_from(
 ):
     folder = render_brand("nordlicht", template="showcase")
     assert 'template_version = "2.0"' in (folder / "store.toml").read_text()
+    planned = plan_launch(path=folder, check_erp=False)
+    assert ("create", "site template", "showcase 2.0") in [
+        (c.kind, c.target, c.detail) for c in planned.changes
+    ]
 
     run = store_launch(path=folder, check_erp=False, inline=True)
 

@@ -186,6 +186,11 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
             ),
             PlannedChange(
                 ChangeKind.CREATE,
+                "site template",
+                f"{folder.template} {spec.template_version or '(version unknown)'}",
+            ),
+            PlannedChange(
+                ChangeKind.CREATE,
                 "legal details",
                 "; ".join(
                     (contact.legal_name, ", ".join(contact.address), contact.phone or "no phone")
