@@ -29,6 +29,11 @@ class ApiProblemMiddleware:
         response = self.get_response(request)
         if not request.path_info.startswith(API_PREFIX):
             return response
+        if response.status_code == 301 and response.get("Location", "").rstrip("/").endswith(
+            request.path_info.rstrip("/")
+        ):
+            # CommonMiddleware's added slash leads to the storefront's pages, never an endpoint.
+            response = problem_response(request, "not-found", DETAILS["not-found"])
         if response.status_code >= 400 and response.get("Content-Type", "") != CONTENT_TYPE:
             status = response.status_code
             code = STATUS_CODES.get(status, "server-error" if status >= 500 else "bad-request")
