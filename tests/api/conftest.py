@@ -74,6 +74,10 @@ def _catalog(world_brand) -> None:
 
 @pytest.fixture
 def world(settings, erp_server, ferrum, hydra) -> World:
+    return build_world(settings, erp_server, ferrum, hydra)
+
+
+def build_world(settings, erp_server, ferrum, hydra) -> World:
     point_gateway_at(settings, erp_server)
     mirror_master_data(erp_server)
     Store.objects.filter(pk=ferrum.store.pk).update(erp_warehouse="WH-EU")
