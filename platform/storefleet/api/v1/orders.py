@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
@@ -105,6 +105,16 @@ def validate(request: HttpRequest, body: ValidateIn) -> dict[str, Any]:
     )
 
 
+def _after(field: str, this_kind: str, moment: datetime.datetime, kind: str, ident: int) -> Q:
+    """Rows of ``this_kind`` that come after the cursor's (moment, kind, id)."""
+    later = Q(**{f"{field}__gt": moment})
+    if this_kind > kind:
+        return later | Q(**{field: moment})
+    if this_kind == kind:
+        return later | Q(**{field: moment, "id__gt": ident})
+    return later
+
+
 def _aware(value: datetime.datetime) -> datetime.datetime:
     return timezone.make_aware(value, datetime.UTC) if timezone.is_naive(value) else value
 
@@ -139,20 +149,20 @@ def order_list(
         orders = orders.filter(updated_at__gte=since)
     if after is not None:
         try:
-            moment = datetime.datetime.fromisoformat(after[0])
+            moment = _aware(datetime.datetime.fromisoformat(str(after[0])))
             kind, ident = str(after[1]), int(after[2])
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, KeyError):
             raise ApiProblem(
                 "invalid-request", "The cursor is not one this list gave: start again without it."
             ) from None
-        # (moment, kind, id) ascending; "order" sorts before "sale".
-        sales = sales.filter(erp_write_date__gte=moment)
-        orders = orders.filter(updated_at__gte=moment)
-    rows: list[tuple[tuple[str, str, int], dict[str, Any]]] = []
-    for record in sales.order_by("erp_write_date", "id")[: limit + 1 + (limit if after else 0)]:
+        # Rows after (moment, kind, id) in (changed, kind, id) order; "order" < "sale".
+        sales = sales.filter(_after("erp_write_date", "sale", moment, kind, ident))
+        orders = orders.filter(_after("updated_at", "order", moment, kind, ident))
+    rows: list[tuple[tuple[datetime.datetime, str, int], dict[str, Any]]] = []
+    for record in sales.order_by("erp_write_date", "id")[: limit + 1]:
         rows.append(
             (
-                (record.erp_write_date.isoformat(), "sale", record.id),
+                (record.erp_write_date, "sale", record.id),
                 dict(
                     number=record.number,
                     kind="sale",
@@ -167,10 +177,10 @@ def order_list(
                 ),
             )
         )
-    for order in orders.order_by("updated_at", "id")[: limit + 1 + (limit if after else 0)]:
+    for order in orders.order_by("updated_at", "id")[: limit + 1]:
         rows.append(
             (
-                (order.updated_at.isoformat(), "order", order.id),
+                (order.updated_at, "order", order.id),
                 dict(
                     number=order.number,
                     kind="order",
@@ -185,20 +195,16 @@ def order_list(
                 ),
             )
         )
-    rows.sort(key=lambda row: (_aware(datetime.datetime.fromisoformat(row[0][0])), *row[0][1:]))
-    if after is not None:
-        position = (moment, kind, ident)
-        rows = [
-            row
-            for row in rows
-            if (_aware(datetime.datetime.fromisoformat(row[0][0])), *row[0][1:])
-            > (_aware(position[0]), position[1], position[2])
-        ]
+    rows.sort(key=lambda row: row[0])
     more = len(rows) > limit
     rows = rows[:limit]
     return dict(
         items=[row for _, row in rows],
-        next_cursor=cursor_encode("orders", list(rows[-1][0])) if more else None,
+        next_cursor=(
+            cursor_encode("orders", [rows[-1][0][0].isoformat(), *rows[-1][0][1:]])
+            if more
+            else None
+        ),
     )
 
 
