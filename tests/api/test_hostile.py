@@ -255,6 +255,10 @@ def test_the_openapi_document_is_valid_3_1_with_every_endpoint(client, world):
     }
     assert len(ENDPOINTS) == len(paths)
     assert document["components"]["securitySchemes"]
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for status in ("401", "403", "422", "429", "503"):
+                assert "application/problem+json" in operation["responses"][status]["content"]
 
 
 def test_no_store_here_is_a_problem_too(client, world):

@@ -207,3 +207,7 @@ class ProblemOut(Schema):
     detail: str
     code: str
     instance: str | None = None
+
+
+# The problems any endpoint may answer with (documented; RFC 9457, application/problem+json).
+ERRORS: dict[int, type[Schema]] = {code: ProblemOut for code in (400, 401, 403, 404, 422, 429, 503)}

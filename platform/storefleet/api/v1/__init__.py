@@ -28,12 +28,26 @@ from ninja.openapi.docs import Swagger
 from storefleet.erp.errors import ErpError
 from storefleet.erp.resilience import BREAKER_OPENED_AT
 
-from ..problems import PROBLEMS, ApiProblem, from_problem, problem_response
+from ..problems import CONTENT_TYPE, PROBLEMS, ApiProblem, from_problem, problem_response
 from . import catalog, invoices, orders
 
 logger = logging.getLogger("storefleet.api")
 
-api = NinjaAPI(
+
+class PartnerApi(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """Error answers are documented as what they are: ``application/problem+json``."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        answer["content"] = {CONTENT_TYPE: content["application/json"]}
+        return schema
+
+
+api = PartnerApi(
     title="Storefleet partner API",
     version="1",
     description=(

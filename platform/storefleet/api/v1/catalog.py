@@ -30,7 +30,7 @@ from ..auth import Caller, KeyAuth
 from ..models import Scope
 from ..pagination import cursor_decode, cursor_encode
 from ..problems import ApiProblem
-from ..schemas import MAX_SKUS, ProductPage
+from ..schemas import ERRORS, MAX_SKUS, ProductPage
 
 router = Router(tags=["catalog"], auth=KeyAuth(Scope.CATALOG_READ))
 MAX_SKU_LENGTH = 64
@@ -89,7 +89,11 @@ def _product(offer: Offer, breaks: list[PriceQuote]) -> dict[str, Any]:
     )
 
 
-@router.get("/products", response=ProductPage, summary="Products with your prices and stock")
+@router.get(
+    "/products",
+    response={200: ProductPage, **ERRORS},
+    summary="Products with your prices and stock",
+)
 def products(
     request: HttpRequest,
     sku: list[str] = Query(  # noqa: B008 - ninja's way of declaring a query parameter

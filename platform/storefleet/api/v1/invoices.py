@@ -16,7 +16,7 @@ from ..auth import Caller, KeyAuth
 from ..models import Scope
 from ..pagination import cursor_decode, cursor_encode
 from ..problems import ApiProblem
-from ..schemas import CreditOut, InvoiceOut, InvoicePage
+from ..schemas import ERRORS, CreditOut, InvoiceOut, InvoicePage
 
 router = Router(tags=["invoices"], auth=KeyAuth(Scope.INVOICES_READ))
 MAX_NUMBER = 64
@@ -38,7 +38,11 @@ def _invoice(invoice: Invoice) -> dict[str, Any]:
     )
 
 
-@router.get("/invoices", response=InvoicePage, summary="The company's invoices, newest first")
+@router.get(
+    "/invoices",
+    response={200: InvoicePage, **ERRORS},
+    summary="The company's invoices, newest first",
+)
 def invoice_list(
     request: HttpRequest,
     cursor: str | None = Query(default=None, max_length=512),
@@ -65,14 +69,14 @@ def _one(caller: Caller, number: str) -> Invoice:
     raise ApiProblem("not-found", "This company has no such invoice in this store.")
 
 
-@router.get("/invoices/{number}", response=InvoiceOut, summary="One invoice")
+@router.get("/invoices/{number}", response={200: InvoiceOut, **ERRORS}, summary="One invoice")
 def invoice_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     return _invoice(_one(request.auth, number))  # type: ignore[attr-defined]
 
 
 @router.get(
     "/invoices/{number}/pdf",
-    response={200: None},
+    response={200: None, **ERRORS},
     summary="The invoice as a PDF, in the store's brand",
     openapi_extra={
         "responses": {
@@ -94,7 +98,9 @@ def invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
-@router.get("/credit", response=CreditOut, summary="The company's credit and open invoices")
+@router.get(
+    "/credit", response={200: CreditOut, **ERRORS}, summary="The company's credit and open invoices"
+)
 def credit(request: HttpRequest) -> dict[str, Any]:
     caller: Caller = request.auth  # type: ignore[attr-defined]
     statement = selectors.account_statement(scope=caller.scope)

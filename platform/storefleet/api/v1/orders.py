@@ -24,6 +24,7 @@ from ..models import Scope
 from ..pagination import cursor_decode, cursor_encode
 from ..problems import ApiProblem
 from ..schemas import (
+    ERRORS,
     OrderOut,
     OrderPage,
     ValidateIn,
@@ -40,7 +41,7 @@ def _money(value: Money | None) -> dict[str, Any] | None:
 
 @router.post(
     "/validate",
-    response=ValidationOut,
+    response={200: ValidationOut, **ERRORS},
     auth=KeyAuth(Scope.CATALOG_READ),
     summary="The ERP's verdict on order lines (no order is made)",
 )
@@ -121,7 +122,7 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
 
 @router.get(
     "",
-    response=OrderPage,
+    response={200: OrderPage, **ERRORS},
     auth=KeyAuth(Scope.ORDERS_READ),
     summary="The company's orders in this store, oldest change first",
 )
@@ -260,7 +261,7 @@ def _sale(view: order_history.SaleView) -> dict[str, Any]:
 
 @router.get(
     "/{number}",
-    response=OrderOut,
+    response={200: OrderOut, **ERRORS},
     auth=KeyAuth(Scope.ORDERS_READ),
     summary="One order with its ERP sales, shipments, tracking and invoices",
 )
