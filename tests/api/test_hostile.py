@@ -252,15 +252,29 @@ def test_the_openapi_document_is_valid_3_1_with_every_endpoint(client, world):
         "/invoices/{number}",
         "/invoices/{number}/pdf",
         "/credit",
+        "/problems/{code}",
     }
-    assert len(ENDPOINTS) == len(paths)
+    assert len(ENDPOINTS) == len(paths) - 1  # every endpoint but the problem types' own
     assert document["components"]["securitySchemes"]
-    for operations in document["paths"].values():
-        for operation in operations.values():
-            for status in ("401", "403", "422", "429", "503"):
-                assert "application/problem+json" in operation["responses"][status]["content"]
+    secured = [
+        operation
+        for operations in document["paths"].values()
+        for operation in operations.values()
+        if "security" in operation
+    ]
+    assert len(secured) == len(ENDPOINTS)
+    for operation in secured:
+        for status in ("401", "403", "422", "429", "503"):
+            assert "application/problem+json" in operation["responses"][status]["content"]
 
 
 def test_no_store_here_is_a_problem_too(client, world):
     response = client.get("/api/v1/orders", HTTP_HOST="nobody.localhost")
     problem(response, 404, "not-found")
+
+
+def test_a_problems_type_leads_to_what_it_means(client, world):
+    body = client.get("/api/v1/orders", HTTP_HOST=FERRUM).json()
+    explained = client.get(body["type"], HTTP_HOST=FERRUM).json()
+    assert explained == {"code": "unauthenticated", "title": "No valid API key", "status": 401}
+    problem(client.get("/api/v1/problems/nope", HTTP_HOST=FERRUM), 404, "not-found")

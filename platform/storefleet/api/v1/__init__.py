@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 
@@ -29,6 +29,7 @@ from storefleet.erp.errors import ErpError
 from storefleet.erp.resilience import BREAKER_OPENED_AT
 
 from ..problems import CONTENT_TYPE, PROBLEMS, ApiProblem, from_problem, problem_response
+from ..schemas import ProblemOut
 from . import catalog, invoices, orders
 
 logger = logging.getLogger("storefleet.api")
@@ -64,6 +65,26 @@ api = PartnerApi(
 api.add_router("/catalog", catalog.router)
 api.add_router("/orders", orders.router)
 api.add_router("/", invoices.router)
+
+
+class ProblemTypeOut(Schema):
+    code: str
+    title: str
+    status: int
+
+
+@api.get(
+    "/problems/{code}",
+    response={200: ProblemTypeOut, 404: ProblemOut},
+    auth=None,
+    tags=["problems"],
+    summary="What a problem type means (the 'type' of every error answer)",
+)
+def problem_type(request: HttpRequest, code: str) -> dict[str, Any]:
+    kind = PROBLEMS.get(code)
+    if kind is None:
+        raise ApiProblem("not-found", "No such problem type: see the 'code' of the error answer.")
+    return {"code": code, "title": kind.title, "status": kind.status}
 
 
 def _validation(request: HttpRequest, exc: Any) -> HttpResponse:
