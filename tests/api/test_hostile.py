@@ -278,3 +278,24 @@ def test_a_problems_type_leads_to_what_it_means(client, world):
     explained = client.get(body["type"], HTTP_HOST=FERRUM).json()
     assert explained == {"code": "unauthenticated", "title": "No valid API key", "status": 401}
     problem(client.get("/api/v1/problems/nope", HTTP_HOST=FERRUM), 404, "not-found")
+
+
+def test_a_suspended_store_answers_a_problem(client, world):
+    from storefleet.tenants.models import Store, StoreStatus
+    from storefleet.tenants.services import store_host_map_invalidate
+
+    key = world.key("C-1001", FERRUM)
+    Store.objects.filter(pk=world.stores[FERRUM].pk).update(status=StoreStatus.SUSPENDED)
+    store_host_map_invalidate()
+    response = client.get("/api/v1/orders", HTTP_HOST=FERRUM, **bearer(key))
+    problem(response, 503, "store-unavailable")
+
+
+def test_a_partner_key_reaches_a_granted_company_in_each_of_its_stores(client, world):
+    from .conftest import HYDRA
+
+    key = world.partner_key(codes=["C-1001"], hosts=[FERRUM, HYDRA])
+    acting = bearer(key, HTTP_STOREFLEET_COMPANY="C-1001")
+    for host in (FERRUM, HYDRA):
+        body = client.get("/api/v1/orders", HTTP_HOST=host, **acting).json()
+        assert [row["number"] for row in body["items"]] == [world.orders[(host, "C-1001")]]

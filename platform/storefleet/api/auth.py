@@ -10,6 +10,7 @@ companies it was granted that buy in this store."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from . import ratelimit
 from .keys import key_for_text, key_touch
 from .models import ApiKey, KeyKind, Scope
 from .problems import ApiProblem
+
+logger = logging.getLogger("storefleet.api")
 
 COMPANY_HEADER = "Storefleet-Company"
 _COMPANY_META = "HTTP_STOREFLEET_COMPANY"
@@ -106,6 +109,13 @@ class KeyAuth(HttpBearer):
         key = key_for_text(token.strip()) if store is not None else None
         if key is None or store is None or not _valid_here(key, store):
             ratelimit.failed_lookup_note(address)
+            # The audit platform IT reads: which client, which key prefix, never the key.
+            logger.warning(
+                "API key refused from %s on %s: %s",
+                address,
+                store.slug if store else "-",
+                token.strip()[:16],
+            )
             raise ApiProblem("unauthenticated", WRONG_KEY, headers={"WWW-Authenticate": "Bearer"})
         allowance = ratelimit.key_allowance(
             key_id=key.pk, limit=key.rate_limit_per_minute or settings.API_RATE_LIMIT_PER_MINUTE
