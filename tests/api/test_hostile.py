@@ -68,6 +68,8 @@ HOSTILE_BODIES = [
     b'{"lines": [' + b",".join([b'{"sku": "BRG-1001", "quantity": 1}'] * 501) + b"]}",
     b'{"lines": [{"sku": "BRG-1001", "quantity": 1}]' + b" " * 10 + b"",
     b'{"lines": [{"sku": "BRG-1001", "quantity": 1}], "accept_backorder": "maybe"}',
+    b'{"lines": [' + b" " * 3_000_000 + b"]}",  # past DATA_UPLOAD_MAX_MEMORY_SIZE
+    b'{"lines": [{"sku": "BRG-1001", "quantity": 1, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}]}",
 ]
 
 

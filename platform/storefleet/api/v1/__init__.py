@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -146,6 +147,17 @@ def _erp(request: HttpRequest, exc: Any) -> HttpResponse:
     )
 
 
+def _suspicious(request: HttpRequest, exc: Any) -> HttpResponse:
+    if isinstance(exc, RequestDataTooBig):
+        return problem_response(
+            request,
+            "body-too-large",
+            "The body is larger than this API reads: send at most "
+            f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000} MB (fewer lines per request).",
+        )
+    return problem_response(request, "bad-request", "The request could not be read as sent.")
+
+
 def _unexpected(request: HttpRequest, exc: Any) -> HttpResponse:
     logger.exception("API error on %s", request.path)
     return problem_response(
@@ -165,4 +177,5 @@ api.add_exception_handler(AuthenticationError, _unauthenticated)
 api.add_exception_handler(HttpError, _http_error)
 api.add_exception_handler(Http404, _not_found)
 api.add_exception_handler(ErpError, _erp)
+api.add_exception_handler(SuspiciousOperation, _suspicious)
 api.add_exception_handler(Exception, _unexpected)
