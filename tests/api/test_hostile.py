@@ -39,6 +39,8 @@ HOSTILE_GETS = [
     ("/api/v1/invoices/" + "I" * 300, 404, "not-found"),
     ("/api/v1/invoices/nope/pdf", 404, "not-found"),
     ("/api/v1/no-such-endpoint", 404, "not-found"),
+    ("/api/v1/catalog/products?" + "&".join(["sku=A"] * 1100), 400, "bad-request"),
+    ("/api/v1/catalog/products?" + "&".join(f"sku=S{n}" for n in range(501)), 422, "too-many-skus"),
 ]
 
 
