@@ -47,7 +47,7 @@ def test_a_company_key_made_on_the_account_page_reads_what_the_buyer_pages_show(
         ),
     )
     page.goto(f"{store}/api/v1/docs")
-    expect(page.locator(".opblock")).to_have_count(8)
+    expect(page.locator(".opblock")).to_have_count(9)  # 8 endpoints and the problem types
     expect(page.locator(".information-container .title")).to_contain_text("Storefleet partner API")
     page.screenshot(path=str(artifacts / "api-docs.png"), full_page=True)
     assert refused == []
