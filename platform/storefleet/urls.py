@@ -27,6 +27,7 @@ urlpatterns = [
 urlpatterns += views.media_urlpatterns()
 
 urlpatterns += [
+    path("", include("storefleet.api.urls")),  # /api/v1/ and /account/api-keys/
     path("account/", include("storefleet.accounts.urls")),
     path("", include("storefleet.billing.urls")),
     path("lists/", include("storefleet.lists.urls")),

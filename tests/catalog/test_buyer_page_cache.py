@@ -190,6 +190,23 @@ def test_parameters_the_catalog_does_not_read_share_the_buyers_entry(shop):
     assert _get(client, "/catalog/?q=nut").get("X-Storefleet-Cache") != "hit"
 
 
+def test_each_filtered_sorted_view_is_its_own_entry_and_junk_is_not_kept(shop):
+    """The filters, the sort and the view are part of the key: a kept page never answers for
+    another. A page asked for with values the list ignored is rendered, never kept."""
+    _gateway, buyer = shop
+    client = _buyer_client(buyer)
+    cheap = _warm(client, "/catalog/?unit=Meter&sort=price&view=list").content.decode()
+    dear = _get(client, "/catalog/?unit=Meter&sort=-price&view=list")
+    assert dear.get("X-Storefleet-Cache") != "hit"
+    skus = re.findall(r'data-sku="([^"]+)"', cheap)
+    assert len(skus) >= 2 and '<table class="product-table">' in cheap
+    assert re.findall(r'data-sku="([^"]+)"', dear.content.decode()) != skus
+    assert _get(client, "/catalog/?unit=Meter&sort=price").get("X-Storefleet-Cache") != "hit"
+    for _ in range(3):
+        junk = _get(client, "/catalog/?unit=Meter&sort=price&view=list&sort=nonsense")
+        assert junk.get("X-Storefleet-Cache") != "hit"
+
+
 # The company's page: a buyer's first view (a new session, a colleague) of a catalog page
 # another buyer of the same company and persona (cart size, lists) was shown.
 TOKEN_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')

@@ -101,12 +101,11 @@ def test_skus_in_catalog_matches_regardless_of_case(products):
 
 
 def test_a_search_with_control_characters_finds_what_the_text_names(products):
-    from storefleet.catalog.selectors import product_listing
+    from storefleet.catalog.listing import product_listing
 
-    listing = product_listing(query="BRG\x00-0051\x1b", category="", page="1", per_page=10)
-    assert (listing.query, [p.sku for p in listing.page.object_list]) == (
-        "BRG-0051",
-        ["BRG-0051"],
+    listing = product_listing(params={"q": "BRG\x00-0051\x1b", "page": "1"}, per_page=10)
+    assert (listing.query, [p.sku for p, _offer in listing.rows]) == ("BRG-0051", ["BRG-0051"])
+    nothing = product_listing(
+        params={"q": "\x00", "category": "9" * 40, "page": "-1e9"}, per_page=10
     )
-    nothing = product_listing(query="\x00", category="9" * 40, page="-1e9", per_page=10)
     assert nothing.query == "" and nothing.category is None and nothing.page.number == 1

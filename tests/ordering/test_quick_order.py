@@ -12,6 +12,7 @@ from storefleet.ordering.quick_order import (
     QuickRow,
     parse_csv,
     parse_lines,
+    suggestion_query,
 )
 
 
@@ -138,3 +139,24 @@ def test_csv_over_500_rows_is_refused_whole():
         "The file has 501 rows; quick order takes at most 500 at a time: split it into files "
         "of at most 500 rows."
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "query"),
+    [
+        ("  fas-10  ", "fas-10"),
+        ("\x00FAS\x1b-1\u200b0\u202e", "FAS-10"),
+        ("\uff26\uff21\uff33\uff0d\uff11", "FAS-1"),  # full width, as an IME types it
+        ("Grün", "Grün"),
+        ("A" * 64, "A" * 64),
+    ],
+)
+def test_suggestion_queries_are_cleaned_before_they_reach_the_database(typed, query):
+    assert suggestion_query(typed) == query
+
+
+@pytest.mark.parametrize("typed", ["A" * 65, "x" * 70_000, "\u200b" * 10 + "B" * 65])
+def test_a_suggestion_query_longer_than_a_sku_is_refused(typed):
+    with pytest.raises(QuickOrderRefused) as refused:
+        suggestion_query(typed)
+    assert str(refused.value) == "Type at most 64 characters of a SKU or product name."

@@ -26,7 +26,7 @@ def test_the_declared_assortment_is_what_the_store_sells(render_brand):
     products_make(3, prefix="FAS", category="Fasteners")
     products_make(3, start=11, prefix="HYD", category="Hydraulics")
     Category.objects.filter(name="Hydraulics").update(code="HYD")
-    folder = render_brand("nordlicht", assortment="HYD")
+    folder = render_brand("nordlicht", assortment="HYD", featured_skus="HYD-0011")
 
     run = store_launch(path=folder, check_erp=False, inline=True)
 
@@ -46,7 +46,7 @@ def test_the_declared_assortment_is_what_the_store_sells(render_brand):
 def test_reconciling_a_changed_store_file_changes_what_the_store_sells(render_brand):
     products_make(2, prefix="FAS", category="Fasteners", codes=("FAS",))
     products_make(2, start=11, prefix="HYD", category="Hydraulics", codes=("HYD",))
-    folder = render_brand("nordlicht", assortment="HYD")
+    folder = render_brand("nordlicht", assortment="HYD", featured_skus="HYD-0011")
     store_launch(path=folder, check_erp=False, inline=True)
     revisions = catalog("nordlicht").revisions.count()
 
@@ -67,7 +67,7 @@ def test_reconciling_a_changed_store_file_changes_what_the_store_sells(render_br
 
 
 def test_a_category_declared_before_the_catalog_is_mirrored_is_named_by_the_sync(render_brand):
-    folder = render_brand("nordlicht", assortment="HYD")
+    folder = render_brand("nordlicht", assortment="HYD", featured_skus="HYD-0011")
     store_launch(path=folder, check_erp=False, inline=True)
     assert [(c.code, c.name) for c in catalog("nordlicht").categories.all()] == [("HYD", "HYD")]
 
@@ -82,7 +82,7 @@ def test_a_category_declared_before_the_catalog_is_mirrored_is_named_by_the_sync
 
 def test_a_placeholder_is_merged_into_a_category_known_by_name(render_brand):
     products_make(1, start=11, prefix="HYD", category="Hydraulics")  # mirrored before codes
-    folder = render_brand("nordlicht", assortment="HYD")
+    folder = render_brand("nordlicht", assortment="HYD", featured_skus="HYD-0011")
     store_launch(path=folder, check_erp=False, inline=True)
 
     products_make(1, start=11, prefix="HYD", category="Hydraulics", codes=("HYD",))
@@ -97,7 +97,13 @@ def test_a_launch_with_the_erp_check_on_checks_the_mapping_and_goes_live(
     from tests.erp.conftest import point_gateway_at
 
     point_gateway_at(settings, erp_server)
-    folder = render_brand("nordlicht", currency="USD", erp_warehouse="WH-US", assortment="HYD,PNE")
+    folder = render_brand(
+        "nordlicht",
+        currency="USD",
+        erp_warehouse="WH-US",
+        assortment="HYD,PNE",
+        featured_skus="HYD-1007,PNE-1001",
+    )
 
     run = store_launch(path=folder, check_erp=True, inline=True)
 

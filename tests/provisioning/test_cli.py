@@ -86,7 +86,13 @@ def test_the_plan_checks_the_mapping_against_the_erp(render_brand, capsys, setti
     from tests.erp.conftest import point_gateway_at
 
     point_gateway_at(settings, erp_server)
-    folder = render_brand("nordlicht", currency="USD", erp_warehouse="WH-US", assortment="HYD,PNE")
+    folder = render_brand(
+        "nordlicht",
+        currency="USD",
+        erp_warehouse="WH-US",
+        assortment="HYD,PNE",
+        featured_skus="HYD-1007,PNE-1001",
+    )
 
     assert main(["plan", str(folder)]) == 0
 

@@ -145,3 +145,81 @@ def test_the_plan_lists_whom_it_will_invite(render_brand):
     ]
     assert mail.outbox == []
     assert not User.objects.filter(email="mia@nordlicht.example").exists()
+
+
+def test_removing_a_person_from_the_store_file_revokes_their_access_to_that_store_only(
+    render_brand,
+):
+    nordlicht, mittag = render_brand("nordlicht"), render_brand("mittag")
+    name_people(nordlicht, editors='"mia@example.com"', agents='"sam@example.com"')
+    name_people(mittag, editors='"mia@example.com"', agents='"sam@example.com"')
+    for folder in (nordlicht, mittag):
+        assert store_launch(path=folder, check_erp=False, inline=True).status == "succeeded"
+    north, noon = Store.objects.get(slug="nordlicht"), Store.objects.get(slug="mittag")
+    # Given access another way (the admin, the demo): not the store file's to take back.
+    robin = User.objects.create_user("robin", "robin@example.com", "pw")
+    robin.groups.add(north.editors_group)
+    sent = len(mail.outbox)
+
+    store_toml = nordlicht / "store.toml"
+    store_toml.write_text(
+        store_toml.read_text().replace(
+            'editors = ["mia@example.com"]\nagents = ["sam@example.com"]',
+            "editors = []\nagents = []",
+        )
+    )
+    plan = plan_launch(path=nordlicht, check_erp=False)
+    assert [(c.kind, c.detail) for c in plan.changes if c.target == "access"] == [
+        ("remove", "sam@example.com as agent (no longer in store.toml)"),
+        ("remove", "mia@example.com as editor (no longer in store.toml)"),
+    ]
+
+    run = store_launch(path=nordlicht, check_erp=False, inline=True)
+
+    assert run.status == "succeeded", run.error
+    step = run.steps.get(name="people")
+    assert step.status == "succeeded"
+    assert step.log == (
+        "revoked sam@example.com's access as agent to Nordlicht Antriebe (no longer in "
+        "store.toml; the account and other stores' access are kept)\n"
+        "revoked mia@example.com's access as editor to Nordlicht Antriebe (no longer in "
+        "store.toml; the account and other stores' access are kept)"
+    )
+    # Out of Nordlicht's groups, still in Mittag's; the accounts are kept.
+    assert groups_of("mia@example.com") == [noon.editors_group.name]
+    assert groups_of("sam@example.com") == [service_team_name(noon)]
+    assert sorted(robin.groups.values_list("name", flat=True)) == [north.editors_group.name]
+    assert len(mail.outbox) == sent  # taking access back sends nothing
+
+    again = store_launch(path=nordlicht, check_erp=False, inline=True)
+    assert again.steps.get(name="people").log == "store.toml names no editors or agents"
+    assert groups_of("mia@example.com") == [noon.editors_group.name]
+
+    # Named again: invited again, to this store.
+    name_people(nordlicht, editors='"mia@example.com"')
+    back = store_launch(path=nordlicht, check_erp=False, inline=True)
+    assert back.steps.get(name="people").log == "invited mia@example.com as editor"
+    assert groups_of("mia@example.com") == sorted(
+        [north.editors_group.name, noon.editors_group.name]
+    )
+
+
+def test_a_person_already_in_the_group_and_named_is_taken_back_when_unnamed(render_brand):
+    folder = render_brand("nordlicht")
+    store_launch(path=folder, check_erp=False, inline=True)
+    store = Store.objects.get(slug="nordlicht")
+    robin = User.objects.create_user("robin", "robin@example.com", "pw")
+    robin.groups.add(store.editors_group)
+    name_people(folder, editors='"robin@example.com"')
+
+    named = store_launch(path=folder, check_erp=False, inline=True)
+    assert named.steps.get(name="people").status == "unchanged"
+    assert mail.outbox == []
+
+    path = folder / "store.toml"
+    path.write_text(path.read_text().replace('editors = ["robin@example.com"]', "editors = []"))
+    store_launch(path=folder, check_erp=False, inline=True)
+
+    # The store file named Robin, so unnaming Robin takes the access back.
+    assert list(robin.groups.all()) == []
+    assert User.objects.filter(username="robin").exists()

@@ -6,6 +6,7 @@ platform IT) reaches any of it: editors and service agents are turned away."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -17,8 +18,10 @@ from django.utils.html import escape
 from storefleet.accounts.models import Company
 from storefleet.provisioning.demo import regional_managers_group
 from storefleet.provisioning.models import ProvisioningRun, RunStep
+from storefleet.provisioning.plan import plan_launch
+from storefleet.provisioning.services import store_launch
 from storefleet.service.services import service_agent_add
-from storefleet.tenants.models import StoreStatus
+from storefleet.tenants.models import Store, StoreStatus
 from tests.factories import build_brand
 
 pytestmark = pytest.mark.django_db
@@ -76,10 +79,12 @@ def test_the_stores_page_lists_every_store_with_its_last_run(manager_client, two
         (r.status, r.template, r.schema, r.currency, r.customers, r.registered)
         for r in rows.values()
     ] == [
-        ("suspended", "b2b-store", "1", "EUR", 1, True),
-        ("live", "b2b-store", "1", "USD", 2, True),
+        # Registered before stores recorded their site template: not known.
+        ("suspended", "", "1", "EUR", 1, True),
+        ("live", "", "1", "USD", 2, True),
         ("not launched", "", "", "", 0, False),
     ]
+    assert [r.template_label for r in rows.values()] == ["unknown"] * 3
     assert rows["ferrum"].last_run is None
     assert rows["hydra"].last_run is not None
     assert (rows["hydra"].last_run.id, rows["hydra"].last_run.status) == (latest.pk, "succeeded")
@@ -208,3 +213,73 @@ def test_the_wizard_has_colour_pickers_and_the_contrast_verdict(manager_client):
     # What is not a colour is left to the format check, not a server error.
     junk = manager_client.get(reverse("provisioning_contrast"), {"primary": "x" * 5000})
     assert (junk.status_code, junk.json()) == (200, {"failures": []})
+
+
+def test_a_store_records_the_template_and_version_it_was_launched_from(
+    manager_client, render_brand
+):
+    folder = render_brand("nordlicht", template="showcase")
+    assert 'template_version = "2.0"' in (folder / "store.toml").read_text()
+    planned = plan_launch(path=folder, check_erp=False)
+    assert ("create", "site template", "showcase 2.0") in [
+        (c.kind, c.target, c.detail) for c in planned.changes
+    ]
+
+    run = store_launch(path=folder, check_erp=False, inline=True)
+
+    assert run.status == "succeeded", run.error
+    store = Store.objects.get(slug="nordlicht")
+    assert (store.template, store.template_version) == ("showcase", "2.0")
+    page = manager_client.get(reverse("provisioning_stores")).content.decode()
+    assert "<th>Template and version</th>" in page
+    cell = re.search(
+        r'<tr data-store="nordlicht">.*?<td class="store-template">([^<]*)<', page, re.S
+    )
+    assert cell is not None
+    assert cell.group(1).strip() == "showcase 2.0"
+    detail = manager_client.get(reverse("provisioning_store", args=["nordlicht"]))
+    assert '<dd id="store-template">showcase 2.0' in detail.content.decode()
+
+    # The folder re-rendered from a newer template and reconciled: the store was launched
+    # from 2.0, and says so.
+    path = folder / "store.toml"
+    path.write_text(
+        path.read_text().replace('template_version = "2.0"', 'template_version = "2.1"')
+    )
+    again = store_launch(path=folder, check_erp=False, inline=True)
+
+    assert again.status == "succeeded", again.error
+    store.refresh_from_db()
+    assert (store.template, store.template_version) == ("showcase", "2.0")
+
+
+def test_a_store_launched_before_templates_were_recorded_shows_unknown(
+    manager_client, render_brand
+):
+    folder = render_brand("nordlicht")
+    store_launch(path=folder, check_erp=False, inline=True)
+    Store.objects.filter(slug="nordlicht").update(template="", template_version="")
+
+    again = store_launch(path=folder, check_erp=False, inline=True)
+
+    assert again.status == "succeeded", again.error
+    assert Store.objects.filter(slug="nordlicht", template="").exists()
+    page = manager_client.get(reverse("provisioning_stores")).content.decode()
+    cell = re.search(
+        r'<tr data-store="nordlicht">.*?<td class="store-template">(.*?)</td>', page, re.S
+    )
+    assert cell is not None
+    assert ">unknown</span>" in cell.group(1)
+
+
+@pytest.mark.parametrize("version", ['"two point oh!"', "2", '"' + "9" * 41 + '"'])
+def test_a_bad_template_version_in_the_store_file_is_a_plan_problem(render_brand, version):
+    folder = render_brand("nordlicht")
+    path = folder / "store.toml"
+    path.write_text(
+        path.read_text().replace('template_version = "2.0"', f"template_version = {version}")
+    )
+
+    plan = plan_launch(path=folder, check_erp=False)
+
+    assert any(p.startswith("store.toml: template_version must be") for p in plan.problems)

@@ -7,6 +7,7 @@ product stories marketing writes per SKU."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from django import forms
@@ -86,8 +87,11 @@ class CatalogPage(RoutablePageMixin, Page):
 
     One per store: it is where the store's assortment and product stories are found."""
 
-    # What the product list reads; the page caches ignore every other query parameter.
-    cache_query_parameters: ClassVar[frozenset[str]] = frozenset({"q", "category", "page"})
+    # What the product list reads (``listing.LISTING_PARAMETERS``: search, filters, sort, view,
+    # page); the page caches ignore every other query parameter.
+    cache_query_parameters: ClassVar[frozenset[str]] = frozenset(
+        {"q", "sort", "view", "page", "category", "unit", "step"}
+    )
 
     intro = models.TextField(blank=True, max_length=400)
     anonymous_prices = models.CharField(
@@ -247,33 +251,37 @@ class CatalogPage(RoutablePageMixin, Page):
     @path("")
     def product_list(self, request: HttpRequest) -> HttpResponse:
         # Imported here: the selectors and offers modules import this module's models.
+        from .listing import product_listing
         from .offers import product_offers
-        from .selectors import category_list, product_listing
+        from .selectors import product_images
 
-        assortment = self._assortment(request)
-        listing = product_listing(
-            query=request.GET.get("q", ""),
-            category=request.GET.get("category", ""),
-            page=request.GET.get("page", "1"),
-            per_page=self.per_page,
-            assortment=assortment,
-        )
-        products = list(listing.page.object_list)
         customer = self._customer(request)
-        offers = (
-            product_offers(store=request.store, customer=customer, products=products)  # type: ignore[attr-defined]
-            if customer
-            else [None] * len(products)
+        store = getattr(request, "store", None)
+
+        def offers_for(products: Sequence[Product]) -> list[Any]:
+            return product_offers(store=store, customer=customer, products=products)  # type: ignore[arg-type]
+
+        listing = product_listing(
+            params=request.GET,
+            per_page=self.per_page,
+            assortment=self._assortment(request),
+            offers_for=offers_for if customer and store is not None else None,
+            stock=bool(store is not None and store.erp_warehouse),
+            list_prices=self.anonymous_prices == AnonymousPrices.LIST_PRICE,
         )
-        if customer:
-            self._keep(request, offers)
+        rows = listing.rows
+        if customer and listing.canonical:
+            # A buyer's page asked for with values the list ignored is rendered, not kept: a
+            # buyer's entries are few and large (the anonymous page cache keys on the values
+            # as it always has).
+            self._keep(request, listing.offers)
         return self.render(
             request,
             context_overrides={
                 "listing": listing,
                 "catalog_url": self._base_url(request),
-                "rows": list(zip(products, offers, strict=True)),
-                "categories": category_list(assortment=assortment),
+                "rows": rows,
+                "images": product_images(page=self, skus=[p.sku for p, _offer in rows]),
                 "customer": customer,
             },
         )
@@ -284,7 +292,7 @@ class CatalogPage(RoutablePageMixin, Page):
 
     def _product_page(self, request: HttpRequest, sku: str, *, catalog_url: str) -> HttpResponse:
         from .offers import product_offers, volume_breaks
-        from .selectors import product_for_sku, product_story
+        from .selectors import product_for_sku, product_images, product_story
 
         product = product_for_sku(sku, assortment=self._assortment(request))
         if product is None:
@@ -302,6 +310,7 @@ class CatalogPage(RoutablePageMixin, Page):
                 "product": product,
                 "catalog_url": catalog_url,
                 "story": product_story(page=self, sku=product.sku),
+                "images": product_images(page=self, skus=[product.sku]),
                 "offer": offer,
                 "breaks": breaks,
                 "customer": customer,

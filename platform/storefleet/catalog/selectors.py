@@ -6,16 +6,14 @@ The storefront's lists and product pages, and the ordering app through
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
-from django.core.paginator import Page as PaginatorPage
-from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Upper
+from wagtail.images import get_image_model
+from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 
 from .models import CatalogPage, Category, Product, ProductStory
@@ -27,14 +25,8 @@ if TYPE_CHECKING:
 # Keyed by the store's content version, which publishing its catalog page moves on: an entry is
 # never stale, only unused, and expires.
 ASSORTMENT_CACHE_SECONDS = 60 * 60
-
-
-@dataclass(frozen=True)
-class ProductListing:
-    query: str
-    category: Category | None
-    page: PaginatorPage  # of Product
-    total: int
+# The renditions product images are shown in: list thumbnails, grid cards, the product page.
+IMAGE_RENDITIONS = ("fill-96x96", "fill-480x360", "max-640x480")
 
 
 def product_list(
@@ -58,33 +50,6 @@ def _categories(assortment: Assortment) -> QuerySet[Category]:
     return Category.objects.filter(
         assortment.scope("products__"), products__active=True, products__salable=True
     ).distinct()
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def product_listing(
-    *,
-    query: str,
-    category: str,
-    page: str,
-    per_page: int,
-    assortment: Assortment = EVERYTHING,
-) -> ProductListing:
-    """One page of sellable products of the assortment, by SKU or name search and category, in
-    SKU order. A category the assortment has nothing of is no filter."""
-    products = product_list(assortment=assortment)
-    # Control characters match no product, and PostgreSQL refuses a NUL in a query outright.
-    query = _CONTROL.sub("", query).strip()[:100]
-    if query:
-        products = products.filter(Q(sku__icontains=query) | Q(name__icontains=query))
-    chosen = _categories(assortment).filter(pk=category).first() if category.isdigit() else None
-    if chosen is not None:
-        products = products.filter(category=chosen)
-    paginator = Paginator(products.order_by("sku"), per_page)
-    return ProductListing(
-        query=query, category=chosen, page=paginator.get_page(page), total=paginator.count
-    )
 
 
 def product_for_sku(sku: str, *, assortment: Assortment = EVERYTHING) -> Product | None:
@@ -136,6 +101,37 @@ def store_sells(*, store: StoreRecord, skus: Iterable[str]) -> set[str]:
         return set()
     products = product_list(assortment=store_assortment(store=store)).filter(sku__in=wanted)
     return set(products.values_list("sku", flat=True))
+
+
+def product_images(*, page: CatalogPage, skus: Iterable[str]) -> dict[str, AbstractImage]:
+    """Each product's image in this store: the first image of its story on the store's catalog
+    page (the only images of products the catalog has; the story's form keeps them the
+    store's own). Two queries, three with renditions to fetch: ``rendition`` is prefetched."""
+    wanted = set(skus)
+    if not wanted:
+        return {}
+    first: dict[str, int] = {}
+    for story in page.stories.filter(sku__in=wanted):
+        image_id = _first_image(story.body.raw_data)
+        if image_id is not None and story.sku not in first:
+            first[story.sku] = image_id
+    if not first:
+        return {}
+    images = get_image_model().objects.filter(pk__in=set(first.values()))
+    by_id = {image.pk: image for image in images.prefetch_renditions(*IMAGE_RENDITIONS)}
+    return {sku: by_id[image_id] for sku, image_id in first.items() if image_id in by_id}
+
+
+def _first_image(blocks: Iterable[Any]) -> int | None:
+    for block in blocks:
+        if not isinstance(block, dict):
+            continue
+        value = block.get("value")
+        if block.get("type") in ("image", "image_with_text") and isinstance(value, dict):
+            image_id = value.get("image")
+            if isinstance(image_id, int):
+                return image_id
+    return None
 
 
 def product_story(*, page: CatalogPage, sku: str) -> ProductStory | None:

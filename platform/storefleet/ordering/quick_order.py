@@ -1,6 +1,8 @@
 """Quick order: SKU and quantity lines typed or pasted, or a CSV file, parsed into rows with a
-clear error for each row that can't be used. Parsing only: which SKUs exist and may be
-bought is the service's question (``services.quick_order_add``)."""
+clear error for each row that can't be used; which SKUs exist and may be bought is the
+service's question (``services.quick_order_add``). Besides the parsing, the two reads the page
+offers around it: SKU suggestions as the buyer types (``sku_suggestions``) and the CSV template
+to fill in (``csv_template``)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import formats
+from django.utils.translation import gettext
+
+from storefleet import money
+from storefleet.catalog.offers import Offer, product_offers, smallest_order_quantity
+from storefleet.catalog.selectors import product_list, store_assortment
+
+if TYPE_CHECKING:
+    from storefleet.tenants.selectors import StoreRecord
 
 MAX_ROWS = 500
 MAX_CSV_BYTES = 1_000_000
@@ -230,3 +244,128 @@ def parse_csv(data: bytes) -> list[QuickRow]:
         quantity = record[qty_col] if qty_col < len(record) else None
         rows.append(_row(number, sku, quantity))
     return rows
+
+
+# ------------------------------------------------------------------ SKU suggestions
+MAX_SUGGESTIONS = 8
+# Fewer characters match half the catalog: nothing useful to pick from yet.
+MIN_SUGGEST_QUERY = 2
+_INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn")
+
+
+@dataclass(frozen=True, slots=True)
+class SkuSuggestion:
+    """One product the buyer may mean: what the store sells, at their company's price."""
+
+    sku: str
+    name: str
+    unit: str
+    price: str  # the company's unit price as shown in the store; "" when the ERP gave none
+    availability: str  # a hint such as "In stock"; "" when unknown
+
+
+def suggestion_query(text: str) -> str:
+    """What to search for in what the buyer typed: invisible and control characters dropped
+    (they match no SKU, and PostgreSQL refuses a NUL outright), full-width letters and digits
+    (as an East Asian keyboard types them) made plain, spaces trimmed. Raises
+    ``QuickOrderRefused`` when it is longer than any SKU."""
+    if len(text) > MAX_SKU_LENGTH * 4:  # not worth normalizing
+        cleaned = text
+    else:
+        kept = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
+        cleaned = unicodedata.normalize("NFKC", kept).strip()
+    if len(cleaned) > MAX_SKU_LENGTH:
+        raise QuickOrderRefused(
+            gettext("Type at most %(limit)d characters of a SKU or product name.")
+            % {"limit": MAX_SKU_LENGTH}
+        )
+    return cleaned
+
+
+def sku_suggestions(
+    *, store: StoreRecord, customer: str, query: str, limit: int = MAX_SUGGESTIONS
+) -> list[SkuSuggestion]:
+    """At most ``limit`` products of the store's assortment whose SKU or name holds ``query``
+    (SKUs starting with it first, then in SKU order), with ``customer``'s price and stock for
+    the smallest quantity they may order: one query, and one gateway batch answered from its
+    per-store, per-customer cache while fresh. ``query`` is cleaned by ``suggestion_query``."""
+    if len(query) < MIN_SUGGEST_QUERY:
+        return []
+    products = list(
+        product_list(assortment=store_assortment(store=store))
+        .filter(Q(sku__icontains=query) | Q(name__icontains=query))
+        .annotate(
+            starts=Case(
+                When(sku__istartswith=query, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("starts", "sku")[:limit]
+    )
+    offers = product_offers(store=store, customer=customer, products=products)
+    return [
+        SkuSuggestion(
+            sku=product.sku,
+            name=product.name,
+            unit=product.unit,
+            price=_price(offer),
+            availability=_availability(offer),
+        )
+        for product, offer in zip(products, offers, strict=True)
+    ]
+
+
+def _price(offer: Offer) -> str:
+    if not offer.orderable:
+        return ""
+    assert offer.price is not None and offer.price.unit_price is not None
+    return money.format_unit_price(
+        offer.price.unit_price.amount, offer.price.unit_price.currency, offer.product.unit
+    )
+
+
+def _availability(offer: Offer) -> str:
+    stock = offer.stock
+    if stock is None or stock.available_now is None:
+        return ""
+    if offer.in_stock:
+        return gettext("In stock")
+    if stock.available_from:
+        return gettext("Available from %(date)s") % {
+            "date": formats.date_format(stock.available_from, "j M")
+        }
+    return gettext("Out of stock")
+
+
+# ------------------------------------------------------------------ CSV template
+# Spreadsheets on Windows open a UTF-8 file right only with a byte-order mark, and in German
+# locales split columns on semicolons; the parser reads both variants.
+CSV_TEMPLATE_VARIANTS = {"csv": (",", ""), "excel": (";", "\ufeff")}
+_EXAMPLE_SKUS = ("FAS-1003", "BRG-1002")  # where the store sells fewer than two products
+_TEMPLATE_CANDIDATES = 12  # products priced to find two examples in stock
+
+
+def csv_template(*, store: StoreRecord, customer: str, variant: str = "csv") -> str:
+    """The CSV file quick order's upload takes: a header row (``sku``, ``quantity``) and two
+    example rows of products the store sells, each at the smallest quantity the ERP's
+    ordering rules allow, preferring ones ``customer`` can order from stock now (one gateway
+    batch), so the file as downloaded can be uploaded as it is and ordered."""
+    delimiter, bom = CSV_TEMPLATE_VARIANTS[variant]
+    candidates = list(
+        product_list(assortment=store_assortment(store=store)).order_by("sku")[
+            :_TEMPLATE_CANDIDATES
+        ]
+    )
+    offers = product_offers(store=store, customer=customer, products=candidates)
+    ready = [o.product for o in offers if o.orderable and o.in_stock]
+    chosen = (ready + [p for p in candidates if p not in ready])[:2]
+    examples = [(product.sku, smallest_order_quantity(product)) for product in chosen]
+    if len(examples) < 2:
+        examples = [(sku, Decimal(1)) for sku in _EXAMPLE_SKUS]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(["sku", "quantity"])
+    for sku, quantity in examples:
+        writer.writerow([sku, f"{quantity.normalize():f}"])
+    return bom + out.getvalue()

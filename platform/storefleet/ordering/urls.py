@@ -12,6 +12,16 @@ urlpatterns = [
     path("cart/lines/<int:line_id>/", views.cart_line, name="cart_line"),
     path("cart/backorder/", views.cart_backorder, name="cart_backorder"),
     path("quick-order/", views.quick_order, name="quick_order"),
+    path(
+        "quick-order/suggestions/",
+        views.quick_order_suggestions,
+        name="quick_order_suggestions",
+    ),
+    path(
+        "quick-order/template-<slug:variant>.csv",
+        views.quick_order_template,
+        name="quick_order_template",
+    ),
     path("checkout/", views.checkout, name="checkout"),
     path("orders/", views.order_list, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order"),

@@ -10,22 +10,36 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from storefleet.accounts.access import buyer_required, store_buyer
+from storefleet.accounts.models import Membership
 from storefleet.accounts.selectors import company_ship_to_addresses
 from storefleet.brand.buyer_cache import buyer_page_dependencies, mark_cacheable
-from storefleet.catalog.selectors import catalog_page_for_store
+from storefleet.catalog.selectors import catalog_page_for_store, product_for_store
 from storefleet.errors import ApplicationError
+from storefleet.tenants.selectors import StoreRecord
 
 from . import order_history, returns, sales_mirror, selectors, services
 from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
 from .forms_orders import OrderFilterForm
-from .quick_order import QuickOrderRefused, parse_csv, parse_lines
+from .quick_order import (
+    CSV_TEMPLATE_VARIANTS,
+    MAX_ROWS,
+    QuickOrderRefused,
+    QuickRow,
+    csv_template,
+    parse_csv,
+    parse_lines,
+    sku_suggestions,
+    suggestion_query,
+)
 from .reorder import order_reorder
 from .scope import OrderScope
 from .totals import checkout_totals, sales_totals
@@ -129,6 +143,8 @@ def cart_backorder(request: HttpRequest) -> HttpResponse:
 @buyer_required
 def quick_order(request: HttpRequest) -> HttpResponse:
     store, membership = store_buyer(request)
+    if request.method == "POST" and request.POST.get("form") == "one":
+        return _quick_order_one(request, store, membership)
     result = None
     form = QuickOrderForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -150,7 +166,88 @@ def quick_order(request: HttpRequest) -> HttpResponse:
             form = QuickOrderForm(
                 initial={"lines": "\n".join(_row_text(row) for row in result.errors if row.sku)}
             )
-    return render(request, "ordering/quick_order.html", {"form": form, "result": result})
+    return render(
+        request,
+        "ordering/quick_order.html",
+        {"form": form, "result": result, "max_rows": MAX_ROWS},
+    )
+
+
+def _quick_order_one(
+    request: HttpRequest, store: StoreRecord, membership: Membership
+) -> HttpResponse:
+    """The one-product form (the SKU field with suggestions, or typed without scripts): added
+    as a quick-order line, so a SKU in lower case is found as in the lines box; the buyer
+    stays on quick order to add the next one, with what happened said there."""
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.first_error())
+        return redirect("ordering:quick_order")
+    quantity: Decimal = form.cleaned_data["quantity"]
+    row = QuickRow(1, form.cleaned_data["sku"].strip(), quantity)
+    result = services.quick_order_add(store=store, membership=membership, rows=[row])
+    if result.errors:
+        messages.error(request, result.errors[0].error)
+        return redirect("ordering:quick_order")
+    [added] = result.added
+    product = product_for_store(store=store, sku=added.sku)
+    unit = f" {product.unit}" if product is not None else ""
+    messages.success(request, f"Added {quantity.normalize():f}{unit} of {added.sku} to your cart.")
+    return redirect("ordering:quick_order")
+
+
+@require_GET
+@never_cache
+def quick_order_suggestions(request: HttpRequest) -> JsonResponse:
+    """Products of the store matching ``q`` (SKU or name), with the buyer's company's price and
+    a stock hint, for the quick-order page's SKU field. Signed-in buyers of the store only:
+    anyone else gets a refusal that names no product."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": gettext("Sign in to see products.")}, status=403)
+    try:
+        store, membership = store_buyer(request)
+    except Http404:
+        return JsonResponse({"error": gettext("You don't buy in this store.")}, status=404)
+    try:
+        query = suggestion_query(request.GET.get("q", ""))
+    except QuickOrderRefused as error:
+        return JsonResponse({"error": str(error), "suggestions": []}, status=400)
+    found = sku_suggestions(store=store, customer=membership.company.code, query=query)
+    return JsonResponse(
+        {
+            "query": query,
+            "suggestions": [
+                {
+                    "sku": s.sku,
+                    "name": s.name,
+                    "unit": s.unit,
+                    "price": s.price,
+                    "availability": s.availability,
+                }
+                for s in found
+            ],
+        }
+    )
+
+
+@buyer_required
+@require_GET
+def quick_order_template(request: HttpRequest, variant: str) -> HttpResponse:
+    """The CSV file to fill in for quick order's upload: ``csv`` (comma separated, UTF-8) or
+    ``excel`` (semicolons, UTF-8 with a byte-order mark, as spreadsheets on Windows read it)."""
+    store, membership = store_buyer(request)
+    if variant not in CSV_TEMPLATE_VARIANTS:
+        raise Http404
+    name = "quick-order-template" + ("-excel" if variant == "excel" else "")
+    text = csv_template(store=store, customer=membership.company.code, variant=variant)
+    response = HttpResponse(
+        text.encode("utf-8"),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    # Its examples are what this company can order from stock today: no shared cache keeps it.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _added_message(count: int) -> str:

@@ -30,6 +30,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from jinja2 import StrictUndefined
@@ -234,7 +235,7 @@ def answer_problem(name: str, value: str) -> AnswerProblem | None:
 _DERIVING = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
-def _derive(expression: str, answers: Mapping[str, str]) -> str | None:
+def derive_default(expression: str, answers: Mapping[str, Any]) -> str | None:
     """The template's own default expression evaluated over the answers, or ``None`` when it
     cannot be (e.g. an empty brand name has no first word)."""
     try:
@@ -289,10 +290,14 @@ def answers_check(*, template: SiteTemplate, answers: Mapping[str, str]) -> dict
         if not question.derived:
             complete[question.name] = question.default
             continue
-        derived = _derive(question.default, complete)
+        derived = derive_default(question.default, {**template.private, **complete})
         if any(f"cookiecutter.{p.field}" in question.default for p in problems):
             # Derived from an answer already refused: one message about that answer is enough.
             complete[question.name] = derived or ""
+            continue
+        rule = RULES.get(question.name)
+        if not derived and rule is not None and not rule.required:
+            complete[question.name] = ""  # e.g. no phone number for a country without a default
             continue
         found = (
             answer_problem(question.name, derived)

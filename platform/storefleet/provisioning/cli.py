@@ -27,6 +27,8 @@ def _print_plan(plan) -> None:
         print(f"  {change.kind:<9} {change.target}: {change.detail}")
     for problem in plan.problems:
         print(f"  PROBLEM   {problem}")
+    for warning in plan.warnings:
+        print(f"  WARNING   {warning}")
 
 
 def _follow(run, *, poll: float = 0.2, timeout: float = 600) -> int:

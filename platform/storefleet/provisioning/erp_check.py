@@ -1,7 +1,7 @@
 """Does the store's ERP mapping hold against the live ERP? Asked through ``storefleet.erp``'s
 gateway (``mapping_check``): the warehouse, price list and currency exist and can price, the
-assortment's categories are there, and the sample SKUs are salable with a list price in the
-store's currency and stock figures in its warehouse."""
+assortment's categories are there, and the sample SKUs (and the featured ones) are salable, in
+the assortment, with a list price in the store's currency and stock figures in its warehouse."""
 
 from __future__ import annotations
 
@@ -64,6 +64,12 @@ def erp_check_describe(report: MappingReport, query: MappingQuery) -> ErpCheckRe
             problems.append(f"SKU {sample.sku} is unknown to the ERP (or inactive there).")
         elif not sample.salable:
             problems.append(f"SKU {sample.sku} is not salable in the ERP.")
+        elif report.assortment and not set(sample.categories) & {c.name for c in report.assortment}:
+            problems.append(
+                f"SKU {sample.sku} is in {_names(sample.categories)}, outside the store's "
+                f"assortment ({_names(c.code or c.name for c in report.assortment)}); feature a "
+                "product the store sells, or add its category to the assortment."
+            )
         elif sample.list_price is None:
             if report.price_list is not None and report.currency_priced:
                 problems.append(f"SKU {sample.sku} has no price in {report.price_list.name}.")
@@ -80,13 +86,17 @@ def erp_check_describe(report: MappingReport, query: MappingQuery) -> ErpCheckRe
     return ErpCheckResult(ok=not problems, log=tuple(log), problems=tuple(problems))
 
 
-def erp_mapping_check(*, mapping: ErpMapping, currency: str) -> ErpCheckResult:
-    """Ask the ERP; ``ApplicationError`` (from the gateway) when it cannot be reached."""
+def erp_mapping_check(
+    *, mapping: ErpMapping, currency: str, featured: tuple[str, ...] = ()
+) -> ErpCheckResult:
+    """Ask the ERP about the mapping, its sample SKUs and the ``featured`` SKUs of the seed
+    content (each must be known, salable and in the assortment); ``ApplicationError`` (from the
+    gateway) when it cannot be reached."""
     query = MappingQuery(
         warehouse=mapping.warehouse,
         price_list=mapping.price_list,
         currency=currency,
         assortment=mapping.assortment,
-        sample_skus=mapping.sample_skus,
+        sample_skus=tuple(dict.fromkeys((*mapping.sample_skus, *featured))),
     )
     return erp_check_describe(get_gateway().mapping_check(query=query), query)

@@ -16,9 +16,11 @@ fill them in)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -26,8 +28,8 @@ from django.core.exceptions import ValidationError
 
 from storefleet.erp.types import LaunchOptions
 
-from .answers import CATEGORY, _echo
-from .rendering import AnswerProblem, SiteTemplate
+from .answers import CATEGORY, _echo, derive_default
+from .rendering import AnswerProblem, Question, SiteTemplate
 
 COLOUR_FIELDS = {
     "primary_colour": "primary",
@@ -67,6 +69,7 @@ PROBLEM_FIELDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"cannot price in "), "currency"),
     (re.compile(r"^ERP product categor"), "assortment"),
     (re.compile(r"^SKU "), "featured_skus"),
+    (re.compile(r"^The phone number "), "phone"),
     (re.compile(r"\[customers\] codes"), "customer_codes"),
     (re.compile(r"\[customers\] countr"), "customer_countries"),
     (re.compile(r"its currency is "), "currency"),
@@ -183,7 +186,7 @@ class LaunchForm(forms.Form):
                     initial=question.default,
                 )
             elif question.derived:
-                field = forms.CharField(help_text="Leave empty to derive it from the brand name.")
+                field = self._derived_field(question)
             elif question.name in COLOUR_FIELDS:
                 field = forms.CharField(initial=question.default, widget=ColourInput())
             else:
@@ -195,6 +198,50 @@ class LaunchForm(forms.Form):
             questions[question.name] = field
         # The questions first, in the template's order; the ERP switch last.
         self.fields = {**questions, "check_erp": self.fields["check_erp"]}
+
+    @cached_property
+    def _shown_answers(self) -> dict[str, str]:
+        """The answers as the page stands (posted, else the template's defaults), derived ones
+        derived from them: what the derived fields' placeholders show."""
+        values: dict[str, str] = {}
+        for question in self.template.questions:
+            posted = self.data.get(question.name, "") if self.is_bound else ""
+            if isinstance(posted, str) and posted.strip():
+                values[question.name] = posted.strip()
+            elif question.derived:
+                context = {**self.template.private, **values}
+                values[question.name] = derive_default(question.default, context) or ""
+            else:
+                values[question.name] = question.default
+        return values
+
+    def _derived_field(self, question: Question) -> forms.CharField:
+        """A question whose default follows other answers (the slug the brand name; the legal
+        form, address and phone the country): empty means that default, shown as the
+        placeholder. One that follows the country carries its default for each country the
+        template knows, so the page can change the placeholder with the country."""
+        follows = [
+            q.name.replace("_", " ")
+            for q in self.template.questions
+            if q.name != question.name and f"cookiecutter.{q.name}" in question.default
+        ]
+        help_text = f"Leave empty for the default, from the {' and '.join(follows) or 'template'}."
+        shown = self._shown_answers
+        attrs = {"placeholder": shown.get(question.name, "")}
+        by_country = self.template.private.get("_country_defaults")
+        if "cookiecutter.country" in question.default and isinstance(by_country, dict):
+            attrs["data-country-defaults"] = json.dumps(
+                {
+                    country: derive_default(
+                        question.default,
+                        {**self.template.private, **shown, "country": country},
+                    )
+                    or ""
+                    for country in by_country
+                },
+                ensure_ascii=False,
+            )
+        return forms.CharField(help_text=help_text, widget=forms.TextInput(attrs=attrs))
 
     def _erp_field(self, name: str, default: str) -> forms.Field | None:
         """A picker of what the ERP has, for the questions that name ERP master data."""

@@ -79,3 +79,30 @@ class RunStep(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+class PersonAccess(models.Model):
+    """Access to one store that its store file's ``[people]`` gave a person: what a reconcile
+    takes back when the person is no longer named there. Access given any other way (the
+    admin, the demo) has no record and is never taken back by the pipeline."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("Editor")
+        AGENT = "agent", _("Service agent")
+
+    store = models.ForeignKey("tenants.Store", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("access given by a store file")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "user", "role"], name="provisioning_person_access_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} as {self.role} of store {self.store_id}"

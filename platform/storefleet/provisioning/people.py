@@ -1,5 +1,6 @@
 """The people a store file names: its editors (the store's editors group) and its service agents
-(the store's service team), each invited by e-mail once.
+(the store's service team), each invited by e-mail once; and taken out of that group again when
+the file no longer names them (only the access the file gave: ``PersonAccess``).
 
 "Once" is the platform's own state, not a log: a person already in the store's group is left
 alone (a reconcile re-sends nothing); one who is not gets the group and a message, in one
@@ -26,8 +27,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from storefleet.service.services import service_agent_add, service_team_name
 from storefleet.tenants.models import Store
-from storefleet.tenants.services import store_editor_add
+from storefleet.tenants.services import store_editor_add, store_editor_remove
 
+from .models import PersonAccess
 from .storefile import People
 
 PLATFORM_URLCONF = "storefleet.urls_platform"
@@ -75,6 +77,51 @@ def _admin_url(name: str, *args: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Revoked:
+    email: str
+    role: Role
+
+
+def people_revoked(*, store: Store | None, people: People) -> tuple[Revoked, ...]:
+    """Whose access a run would take back: people the store file gave access to the store
+    (``PersonAccess``) and no longer names."""
+    if store is None:
+        return ()
+    named = {(email, Role.EDITOR) for email in people.editors} | {
+        (email, Role.AGENT) for email in people.agents
+    }
+    return tuple(
+        Revoked(email=access.email, role=Role(access.role))
+        for access in PersonAccess.objects.filter(store=store).order_by("role", "email")
+        if (access.email, Role(access.role)) not in named
+    )
+
+
+def _remember(*, store: Store, user, email: str, role: Role) -> None:
+    PersonAccess.objects.get_or_create(
+        store=store, user=user, role=role.value, defaults={"email": email}
+    )
+
+
+@transaction.atomic
+def person_revoke(*, store: Store, email: str, role: Role) -> Revoked:
+    """Take back the access the store file gave ``email`` to ``store`` in ``role``: out of the
+    store's editors group or service team. The account stays, and so does whatever the person
+    may do in other stores."""
+    for access in PersonAccess.objects.select_related("user").filter(
+        store=store, email=email, role=role.value
+    ):
+        if role == Role.EDITOR:
+            store_editor_remove(store=store, user=access.user)
+        else:
+            group = _group(store, role)
+            if group is not None:
+                access.user.groups.remove(group)
+        access.delete()
+    return Revoked(email=email, role=role)
+
+
 @transaction.atomic
 def person_invite(*, store: Store, email: str, role: Role) -> Invited:
     """Give ``email`` the store's ``role`` and tell them by e-mail (see the module's note)."""
@@ -82,6 +129,7 @@ def person_invite(*, store: Store, email: str, role: Role) -> Invited:
     new_account = user is None
     if user is None:
         user = get_user_model().objects.create_user(username=email, email=email)  # no password
+    _remember(store=store, user=user, email=email, role=role)
     if role == Role.EDITOR:
         store_editor_add(store=store, user=user)
         what, title = f"edit the pages, theme and media of {store.name}", "an editor"
@@ -110,9 +158,28 @@ def person_invite(*, store: Store, email: str, role: Role) -> Invited:
     return Invited(email=email, role=role, new_account=new_account)
 
 
-def store_people_invite(*, store: Store, people: People) -> tuple[Invited, ...]:
-    """Invite everyone the store file names who is not in the store's group yet."""
-    invited = []
-    for pending in people_pending(store=store, people=people):
-        invited.append(person_invite(store=store, email=pending.email, role=pending.role))
-    return tuple(invited)
+@dataclass(frozen=True)
+class PeopleApplied:
+    invited: tuple[Invited, ...]
+    revoked: tuple[Revoked, ...]
+
+
+def store_people_apply(*, store: Store, people: People) -> PeopleApplied:
+    """Make the store's people what its file says: invite everyone named who is not in the
+    store's group yet; remember that the file names those who are (so that removing them
+    from the file takes their access back); take back the access the file gave to anyone it
+    no longer names."""
+    invited = [
+        person_invite(store=store, email=pending.email, role=pending.role)
+        for pending in people_pending(store=store, people=people)
+    ]
+    for role, emails in ((Role.EDITOR, people.editors), (Role.AGENT, people.agents)):
+        for email in emails:
+            user = _user_for(email)
+            if user is not None:
+                _remember(store=store, user=user, email=email, role=role)
+    revoked = [
+        person_revoke(store=store, email=gone.email, role=gone.role)
+        for gone in people_revoked(store=store, people=people)
+    ]
+    return PeopleApplied(invited=tuple(invited), revoked=tuple(revoked))

@@ -14,6 +14,7 @@ from typing import Any
 from wagtail.models import Site
 
 from storefleet.accounts.selectors import store_company_codes
+from storefleet.catalog.selectors import product_count
 from storefleet.errors import ApplicationError
 from storefleet.origins import public_base_url
 from storefleet.tenants.models import Store, StoreStatus
@@ -27,9 +28,10 @@ from .customers import (
 )
 from .drivers import driver_for, driver_name, smoke_endpoint
 from .erp_check import erp_mapping_check
+from .featured import featured_products, featured_skus
 from .hosts import host_reserved_reason
 from .models import ProvisioningRun, RunAction
-from .people import people_pending
+from .people import people_pending, people_revoked
 from .rendering import brand_render
 from .storefile import BrandFolder, StoreFileError, brand_folder_load, brands_dir
 
@@ -66,6 +68,9 @@ class Plan:
     # The infrastructure driver that will run (the store file's, unless the setting overrides
     # it); suspend's and destroy's steps use it after the folder may be gone.
     driver: str = "local"
+    # What looks wrong but may be meant (a phone number of another country): shown, never
+    # blocking.
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -86,6 +91,39 @@ ERP_UNREACHABLE = (
     "ERP mapping cannot be checked: the ERP is not answering, so its warehouse, price list, "
     "currency, assortment and customers cannot be confirmed. Plan again once it answers."
 )
+
+
+# Country calling codes (ITU-T E.164) of the countries stores are launched in most; a country
+# not listed here is not checked.
+CALLING_CODES = {
+    "AT": "43", "AU": "61", "BE": "32", "BR": "55", "CA": "1", "CH": "41", "CN": "86",
+    "CZ": "420", "DE": "49", "DK": "45", "ES": "34", "FI": "358", "FR": "33", "GB": "44",
+    "IE": "353", "IN": "91", "IT": "39", "JP": "81", "KR": "82", "MX": "52", "NL": "31",
+    "NO": "47", "NZ": "64", "PL": "48", "PT": "351", "SE": "46", "SG": "65", "US": "1",
+    "ZA": "27",
+}  # fmt: skip
+
+
+def phone_warning(*, phone: str, country: str) -> str:
+    """A warning when ``phone`` is written with a country code (``+…``) that is not the one of
+    ``country``: buyers would call abroad. Numbers without ``+`` are not judged."""
+    expected = CALLING_CODES.get(country)
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not expected or not phone.strip().startswith("+") or digits.startswith(expected):
+        return ""
+    given = next(
+        (
+            code
+            for code in sorted(set(CALLING_CODES.values()), key=len, reverse=True)
+            if digits.startswith(code)
+        ),
+        "",
+    )
+    said = f"has the country code +{given}" if given else "does not start with its country code"
+    return (
+        f"The phone number '{phone}' {said}, but the store's country is {country} "
+        f"(+{expected}); check the phone number."
+    )
 
 
 def _count_pages(folder: BrandFolder) -> int:
@@ -128,6 +166,7 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
             problems.append(
                 f"The hostname '{spec.hostname}' is used by another site; choose another."
             )
+        contact = folder.contact
         changes += [
             PlannedChange(
                 ChangeKind.CREATE, "store", f"{spec.name} ({spec.region}, {spec.currency})"
@@ -144,6 +183,18 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
             PlannedChange(ChangeKind.CREATE, "brand settings", f"theme {folder.theme.primary}"),
             PlannedChange(
                 ChangeKind.CREATE, "navigation", f"{len(folder.content.primary_links)} links"
+            ),
+            PlannedChange(
+                ChangeKind.CREATE,
+                "site template",
+                f"{folder.template} {spec.template_version or '(version unknown)'}",
+            ),
+            PlannedChange(
+                ChangeKind.CREATE,
+                "legal details",
+                "; ".join(
+                    (contact.legal_name, ", ".join(contact.address), contact.phone or "no phone")
+                ),
             ),
         ]
     else:
@@ -167,7 +218,11 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
     erp_reached = check_erp
     if check_erp:
         try:
-            result = erp_mapping_check(mapping=folder.erp, currency=spec.currency)
+            result = erp_mapping_check(
+                mapping=folder.erp,
+                currency=spec.currency,
+                featured=featured_skus(folder.content) if store is None else (),
+            )
         except ApplicationError:
             # The gateway's message is the buyers' ("your cart is kept"): the manager's is this.
             erp_reached = False
@@ -177,6 +232,8 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
             changes.append(PlannedChange(ChangeKind.CHECK, "ERP mapping", "; ".join(result.log)))
     else:
         changes.append(PlannedChange(ChangeKind.CHECK, "ERP mapping", "skipped on request"))
+    if store is None:  # seed content, featured products with it, is applied once
+        changes.append(_featured_change(folder, check_erp=check_erp, problems=problems))
     if check_erp and not erp_reached:
         changes.append(
             PlannedChange(
@@ -189,6 +246,12 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
         PlannedChange(ChangeKind.CREATE, "invitation", f"{p.email} as {p.role}")
         for p in people_pending(store=store, people=folder.people)
     ]
+    changes += [
+        PlannedChange(
+            ChangeKind.REMOVE, "access", f"{r.email} as {r.role} (no longer in store.toml)"
+        )
+        for r in people_revoked(store=store, people=folder.people)
+    ]
     try:
         url = smoke_endpoint(driver=driver, hostname=spec.hostname).url
     except ApplicationError as error:  # the web server's address is misconfigured
@@ -197,6 +260,7 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
         changes.append(PlannedChange(ChangeKind.CHECK, "smoke test", url))
     if store is None or store.status != StoreStatus.LIVE:
         changes.append(PlannedChange(ChangeKind.CHANGE, "status", "live"))
+    warning = phone_warning(phone=folder.contact.phone, country=spec.country)
     return Plan(
         RunAction.LAUNCH,
         spec.slug,
@@ -205,7 +269,44 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
         tuple(changes),
         tuple(problems),
         driver,
+        warnings=(warning,) if warning else (),
     )
+
+
+def _featured_change(folder: BrandFolder, *, check_erp: bool, problems: list[str]) -> PlannedChange:
+    """The featured products as the store's cards will name them (from the platform's mirror
+    of the ERP's catalog). With the ERP check on, the ERP has judged each SKU already; with it
+    off, the mirror does: a SKU it does not know, or outside the assortment, is a problem."""
+    skus = featured_skus(folder.content)
+    if not skus:
+        return PlannedChange(ChangeKind.UNCHANGED, "featured products", "none")
+    if not check_erp and not product_count():
+        return PlannedChange(
+            ChangeKind.CHECK,
+            "featured products",
+            "not checked: the ERP check is off and no products are mirrored yet",
+        )
+    products = featured_products(skus)
+    if not check_erp:
+        for sku in skus:
+            product = products.get(sku)
+            if product is None:
+                problems.append(
+                    f"SKU {sku} is unknown to the platform's mirror of the ERP's products; "
+                    "check the SKU, or sync the ERP's products and plan again."
+                )
+            # A category mirrored without its code (an older sync) cannot be judged here.
+            elif product.category_code and not product.in_assortment(folder.erp.assortment):
+                problems.append(
+                    f"SKU {sku} is in {product.category_name or 'no category'}, outside the "
+                    f"store's assortment ({', '.join(folder.erp.assortment)}); feature a "
+                    "product the store sells, or add its category to the assortment."
+                )
+    shown = "; ".join(
+        f"{sku} {products[sku].name}" if sku in products else f"{sku} (not mirrored yet)"
+        for sku in skus
+    )
+    return PlannedChange(ChangeKind.CHECK, "featured products", shown)
 
 
 def _customers_changes(

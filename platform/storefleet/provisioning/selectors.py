@@ -137,12 +137,22 @@ class StoreRow:
     hostname: str
     status: str
     registered: bool
+    # The site template and version the store was launched from, as it recorded them ("" for a
+    # store launched before they were recorded); for a store not registered yet, its folder's.
     template: str
     schema: str
     content_version: int | None
     currency: str
     customers: int
     last_run: RunSummary | None
+    template_version: str = ""
+
+    @property
+    def template_label(self) -> str:
+        """ "b2b-store 2.0"; "unknown" when the store did not record its template."""
+        if not self.template:
+            return "unknown"
+        return f"{self.template} {self.template_version or '(version unknown)'}"
 
 
 def _summary(run: ProvisioningRun) -> RunSummary:
@@ -150,15 +160,20 @@ def _summary(run: ProvisioningRun) -> RunSummary:
     return RunSummary(run.pk, run.action, run.status, run.created_at, who)
 
 
-def _declared_template(slug: str) -> tuple[str, str]:
-    """The template and store-file schema ``brands/<slug>/store.toml`` declares (read as data,
-    not checked: the Stores page shows what is there, the plan judges it)."""
+def _declared_template(slug: str) -> tuple[str, str, str]:
+    """The template, its version and the store-file schema ``brands/<slug>/store.toml``
+    declares (read as data, not checked: the Stores page shows what is there, the plan judges
+    it)."""
     try:
         with (brands_dir() / slug / "store.toml").open("rb") as file:
             data = tomllib.load(file)
     except (OSError, tomllib.TOMLDecodeError, ValueError):
-        return "", ""
-    return str(data.get("template", ""))[:60], str(data.get("schema", ""))[:10]
+        return "", "", ""
+    return (
+        str(data.get("template", ""))[:60],
+        str(data.get("template_version", ""))[:40],
+        str(data.get("schema", ""))[:10],
+    )
 
 
 def store_rows() -> list[StoreRow]:
@@ -175,7 +190,7 @@ def store_rows() -> list[StoreRow]:
     }
     rows = []
     for store in stores:
-        template, schema = _declared_template(store.slug)
+        _template, _version, schema = _declared_template(store.slug)
         run = latest.get(store.slug)
         rows.append(
             StoreRow(
@@ -185,7 +200,8 @@ def store_rows() -> list[StoreRow]:
                 hostname=store.hostname,
                 status=store.status,
                 registered=True,
-                template=template,
+                template=store.template,
+                template_version=store.template_version,
                 schema=schema,
                 content_version=store.content_version,
                 currency=store.currency,
@@ -197,7 +213,7 @@ def store_rows() -> list[StoreRow]:
     for slug, run in sorted(latest.items()):
         if slug in known:
             continue
-        template, schema = _declared_template(slug)
+        template, version, schema = _declared_template(slug)
         plan = run.plan if isinstance(run.plan, dict) else {}
         rows.append(
             StoreRow(
@@ -208,6 +224,7 @@ def store_rows() -> list[StoreRow]:
                 status="not launched",
                 registered=False,
                 template=template,
+                template_version=version,
                 schema=schema,
                 content_version=None,
                 currency="",

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -37,6 +39,10 @@ class Question:
 class SiteTemplate:
     name: str
     questions: tuple[Question, ...]
+    # The template author's private variables (``_template_version``, ``_country_defaults``...):
+    # derived defaults may read them, as cookiecutter lets them.
+    private: Mapping[str, Any] = field(default_factory=dict)
+    version: str = ""
 
     def question(self, name: str) -> Question | None:
         return next((q for q in self.questions if q.name == name), None)
@@ -79,10 +85,18 @@ def template_get(*, name: str) -> SiteTemplate:
     data = json.loads(path.read_text(encoding="utf-8"))
     prompts = data.get("__prompts__", {})
     questions = []
+    private = {}
     for key, value in data.items():
         if key.startswith("_"):
+            if not key.startswith("__"):
+                private[key] = value
             continue
         choices = tuple(str(v) for v in value) if isinstance(value, list) else ()
         default = choices[0] if choices else str(value)
         questions.append(Question(key, prompts.get(key, key), default, choices))
-    return SiteTemplate(name=name, questions=tuple(questions))
+    return SiteTemplate(
+        name=name,
+        questions=tuple(questions),
+        private=private,
+        version=str(private.get("_template_version", ""))[:40],
+    )

@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 
 from django.test import Client
 
-from storefleet.brand.seeding import store_content_seed
+from storefleet.brand.seeding import SeedContent, store_content_seed
 from storefleet.catalog.services import catalog_assortment_apply
+from storefleet.erp.sync import erp_sync
 from storefleet.errors import ApplicationError
 from storefleet.tenants.models import Store, StoreStatus
 from storefleet.tenants.selectors import store_for_hostname
@@ -23,9 +24,10 @@ from storefleet.tenants.services import store_create, store_destroy, store_set_s
 from .customers import store_customers_open
 from .drivers import driver_for, driver_name, smoke_endpoint
 from .erp_check import erp_mapping_check
+from .featured import featured_fill, featured_products, featured_skus
 from .hosts import platform_hosts
 from .models import ProvisioningRun, RunAction, StepStatus
-from .people import store_people_invite
+from .people import store_people_apply
 from .storefile import SLUG, BrandFolder, brand_folder_load, brands_dir
 
 SMOKE_TIMEOUT = 15  # seconds: a store that takes longer to answer its home page is not well
@@ -64,20 +66,34 @@ def register(run: ProvisioningRun) -> StepOutcome:
     )
 
 
+def _featured(run: ProvisioningRun, folder: BrandFolder) -> tuple[SeedContent, tuple[str, ...]]:
+    """The seed content with its featured cards named and pictured from the catalog mirror;
+    with the ERP check on, a mirror that lacks a featured product is synced first (the plan
+    has confirmed the ERP has it)."""
+    skus = featured_skus(folder.content)
+    products = featured_products(skus)
+    if run.check_erp and set(skus) - set(products):
+        erp_sync(name="products")
+        products = featured_products(skus)
+    return featured_fill(folder.content, products)
+
+
 def content(run: ProvisioningRun) -> StepOutcome:
     folder, store = _folder(run), _store(run)
+    seed, featured_log = _featured(run, folder)
     seeded = store_content_seed(
         site=store.site,
         collection=store.collection,
         slug=store.slug,
         theme=folder.theme,
         contact=folder.contact,
-        content=folder.content,
+        content=seed,
     )
     log = (
         [
-            f"{len(folder.content.media)} media, {len(folder.content.pages)} top-level pages",
+            f"{len(seed.media)} media, {len(seed.pages)} top-level pages",
             f"theme {folder.theme.primary}/{folder.theme.accent}, navigation and footer",
+            *featured_log,
         ]
         if seeded
         else ["home page has content; seed not applied"]
@@ -93,11 +109,23 @@ def content(run: ProvisioningRun) -> StepOutcome:
     return StepOutcome(status, tuple(log))
 
 
+def _first_launch(run: ProvisioningRun) -> bool:
+    """The run's plan created the store: its seed content (and featured products) apply."""
+    return any(
+        change.get("kind") == "create" and change.get("target") == "store"
+        for change in run.plan.get("changes", ())
+    )
+
+
 def erp(run: ProvisioningRun) -> StepOutcome:
     if not run.check_erp:
         return StepOutcome(StepStatus.SKIPPED, ("ERP mapping check skipped on request",))
     folder = _folder(run)
-    result = erp_mapping_check(mapping=folder.erp, currency=folder.store.currency)
+    result = erp_mapping_check(
+        mapping=folder.erp,
+        currency=folder.store.currency,
+        featured=featured_skus(folder.content) if _first_launch(run) else (),
+    )
     if not result.ok:
         raise ApplicationError(" ".join(result.problems), field="erp", code="erp_mapping")
     return StepOutcome(StepStatus.SUCCEEDED, result.log)
@@ -206,22 +234,24 @@ def customers(run: ProvisioningRun) -> StepOutcome:
 
 def people(run: ProvisioningRun) -> StepOutcome:
     folder, store = _folder(run), _store(run)
-    invited = store_people_invite(store=store, people=folder.people)
+    applied = store_people_apply(store=store, people=folder.people)
     named = len(folder.people.editors) + len(folder.people.agents)
-    if not invited:
+    log = [
+        f"invited {i.email} as {i.role}" + (" (new account)" if i.new_account else "")
+        for i in applied.invited
+    ] + [
+        f"revoked {r.email}'s access as {r.role} to {store.name} (no longer in store.toml; "
+        "the account and other stores' access are kept)"
+        for r in applied.revoked
+    ]
+    if not log:
         return StepOutcome(
             StepStatus.UNCHANGED,
             (f"{named} people named; everyone is in the store's groups already",)
             if named
             else ("store.toml names no editors or agents",),
         )
-    return StepOutcome(
-        StepStatus.SUCCEEDED,
-        tuple(
-            f"invited {i.email} as {i.role}" + (" (new account)" if i.new_account else "")
-            for i in invited
-        ),
-    )
+    return StepOutcome(StepStatus.SUCCEEDED, tuple(log))
 
 
 def go_live(run: ProvisioningRun) -> StepOutcome:

@@ -55,6 +55,7 @@ MAX_PEOPLE = 50
 CUSTOMER_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 COUNTRY = re.compile(r"[A-Z]{2}")
 PRICE_LIST = re.compile(r"[^\x00-\x1f\x7f]{1,80}")
+TEMPLATE_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]{0,39}")
 # store.toml keys checked by the wizard's rule for the same answer (``answers.RULES``).
 _ANSWER_RULES = {
     ("store", "name"): "brand_name",
@@ -503,6 +504,15 @@ def brand_folder_load(path: Path) -> BrandFolder:
     if infra and driver not in DRIVERS:
         problems.append(f"store.toml: infrastructure driver '{driver}' is not one of {DRIVERS}")
     template = str(data.get("template", ""))
+    template_version = data.get("template_version", "")
+    if not isinstance(template_version, str) or not TEMPLATE_VERSION.fullmatch(
+        template_version or "0"
+    ):
+        problems.append(
+            "store.toml: template_version must be a version text (letters, digits, dots, "
+            "hyphens; at most 40), as the template's _template_version"
+        )
+        template_version = ""
     if (
         not TEMPLATE_NAME.fullmatch(template)
         or not (templates_dir() / template / "cookiecutter.json").is_file()
@@ -520,6 +530,8 @@ def brand_folder_load(path: Path) -> BrandFolder:
         status=StoreStatus.DRAFT,
         erp_warehouse=str(erp.get("warehouse", "")),
         erp_price_list=str(erp.get("price_list", "")),
+        template=template if TEMPLATE_NAME.fullmatch(template) else "",
+        template_version=template_version,
     )
     mapping = ErpMapping(
         warehouse=_text(erp, "warehouse", "store.toml [erp]", problems),

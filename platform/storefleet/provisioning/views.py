@@ -93,6 +93,7 @@ def launch_form(request: HttpRequest, template: str) -> HttpResponse:
             "form": form,
             "plan": plan,
             "plan_problems": form.plan_problem_links(plan.problems) if plan else [],
+            "plan_warnings": form.plan_problem_links(plan.warnings) if plan else [],
             "erp_unavailable": erp.unavailable,
             "erp_options": erp.options,
             "contrast_failures": theme_contrast_failures(**form.colour_values())

@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "storefleet.lists",
     "storefleet.provisioning",
     "storefleet.service",
+    "storefleet.api",
+    # The partner API (storefleet.api); installed so its docs page uses the local Swagger UI.
+    "ninja",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
@@ -66,6 +69,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "storefleet.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every answer under /api/ is JSON: Django's 404/500 pages, an unknown host and a suspended
+    # store become problem details there; the API's rate-limit fields go on every answer.
+    "storefleet.api.middleware.ApiProblemMiddleware",
     # Resolves the store from the Host header before anything else needs it, and answers
     # anonymous storefront requests from the page cache without touching the database.
     "storefleet.tenants.middleware.StoreMiddleware",
@@ -435,6 +441,14 @@ STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 BILLING_CHECKOUT_EXPIRES_MINUTES = env.int("BILLING_CHECKOUT_EXPIRES_MINUTES", default=30)
 BILLING_OUTBOX_LEASE_SECONDS = env.int("BILLING_OUTBOX_LEASE_SECONDS", default=120)
+
+# --- Partner API (storefleet.api) --------------------------------------------------------------
+# Requests a key may make per window (a key may carry its own limit), and the window.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+API_RATE_WINDOW_SECONDS = 60
+# Wrong, revoked or expired keys one client may send before it is refused for the cool-off.
+API_FAILED_KEYS_PER_CLIENT = env.int("API_FAILED_KEYS_PER_CLIENT", default=20)
+API_FAILED_KEYS_COOL_OFF_SECONDS = env.int("API_FAILED_KEYS_COOL_OFF_SECONDS", default=900)
 
 # --- Infrastructure (provisioning drivers, infra/aws, CDN) ------------------------------------
 # Overrides the driver every store file names ("pulumi" in the cloud; empty: as declared).

@@ -60,6 +60,10 @@ class Store(models.Model):
         Group, on_delete=models.PROTECT, related_name="editor_of_store"
     )
     collection = models.OneToOneField(Collection, on_delete=models.PROTECT, related_name="store")
+    # The site template (``site_templates/<name>/``) and its version the store was launched
+    # from, recorded once at registration; blank for a store registered before they were.
+    template = models.CharField(_("site template"), max_length=60, blank=True)
+    template_version = models.CharField(_("site template version"), max_length=40, blank=True)
     # Bumped whenever something the anonymous storefront renders changes (a publish, the
     # brand settings, an image): part of every page-cache key, so one bump invalidates every
     # cached page of this store and of no other.

@@ -53,6 +53,9 @@ class StoreSpec:
     status: StoreStatus = StoreStatus.DRAFT
     erp_warehouse: str = ""
     erp_price_list: str = ""
+    # The site template and its version the store is launched from ("" when not known).
+    template: str = ""
+    template_version: str = ""
 
 
 def _new_host_map_version() -> None:
@@ -170,6 +173,8 @@ def store_create(*, spec: StoreSpec) -> Store:
         status=spec.status,
         erp_warehouse=spec.erp_warehouse,
         erp_price_list=spec.erp_price_list,
+        template=spec.template,
+        template_version=spec.template_version,
         editors_group=group,
         collection=collection,
     )
@@ -206,6 +211,12 @@ def store_set_status(*, store: Store, status: StoreStatus) -> Store:
 def store_editor_add(*, store: Store, user) -> None:
     """Make ``user`` a member of the store's marketing team (and of no other store's)."""
     user.groups.add(store.editors_group)
+
+
+def store_editor_remove(*, store: Store, user) -> None:
+    """Take ``user`` out of the store's marketing team; their account and their place in any
+    other store's team are kept."""
+    user.groups.remove(store.editors_group)
 
 
 @transaction.atomic

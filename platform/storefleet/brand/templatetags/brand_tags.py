@@ -71,7 +71,15 @@ def seo_head(context: template.Context) -> str:
         return mark_safe('<meta name="robots" content="noindex">')
     canonical = f"{store.base_url}{request.path}"
     listing_page = request.GET.get("page", "")
-    if product is None and listing_page.isdigit() and int(listing_page) > 1:
+    # ASCII digits only ("²" is a digit to isdigit(), not to int()), and few of them: int()
+    # refuses thousands of digits.
+    if (
+        product is None
+        and listing_page.isascii()
+        and listing_page.isdigit()
+        and len(listing_page) <= 9
+        and int(listing_page) > 1
+    ):
         canonical += f"?page={int(listing_page)}"
     if product is not None:
         title = product.name

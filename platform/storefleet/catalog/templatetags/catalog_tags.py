@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from django import template
+from wagtail.images.models import AbstractImage, SourceImageIOError
 
 from storefleet import money as money_format
 from storefleet.catalog.models import Product
@@ -43,3 +47,31 @@ def unit_price(amount: Decimal | None, currency: str, unit: str = "") -> str:
 def order_minimum(product: Product) -> str:
     """The least quantity a buyer can order of ``product``, for a quantity field's min."""
     return normalize(smallest_order_quantity(product))
+
+
+_SIZE = re.compile(r"(\d+)x(\d+)")
+
+
+@register.inclusion_tag("catalog/includes/product_image.html")
+def product_image(
+    product: Product, images: Mapping[str, AbstractImage] | None, spec: str, css_class: str = ""
+) -> dict[str, Any]:
+    """The product's image at ``spec`` (a rendition the selectors prefetch), or the catalog's
+    placeholder at the same size: width and height always set, loaded lazily, the product's
+    name as its text."""
+    image = (images or {}).get(product.sku)
+    rendition = None
+    if image is not None:
+        try:
+            rendition = image.get_rendition(spec)
+        except SourceImageIOError:  # the file is gone: the placeholder, not an error page
+            rendition = None
+    size = _SIZE.search(spec)
+    width, height = size.groups() if size else ("480", "360")
+    return {
+        "product": product,
+        "rendition": rendition,
+        "width": width,
+        "height": height,
+        "css_class": css_class,
+    }

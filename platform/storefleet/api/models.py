@@ -1,0 +1,60 @@
+"""API keys: who may call the partner API, for which company, with which scopes.
+
+A company key is made by a company admin on a store's account pages and works on that store's
+host only, for that company only. A partner key is made by platform IT in the admin and works
+on the stores it names, for the companies it was granted (each request names the one it acts
+for). Only a prefix (to find the key) and a keyed digest of the whole key are stored: the key
+itself is shown once, when it is made (``keys.api_key_create``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    CATALOG_READ = "catalog:read", _("Read the catalog: prices, volume breaks, availability")
+    ORDERS_READ = "orders:read", _("Read orders, shipments and tracking")
+    INVOICES_READ = "invoices:read", _("Read invoices, their PDFs and the credit")
+    # Reserved for order placement (issue 17, with the outbox): granted, but nothing uses it yet.
+    ORDERS_WRITE = "orders:write", _("Place orders (reserved: not available yet)")
+
+
+class KeyKind(models.TextChoices):
+    COMPANY = "company", _("Company key")
+    PARTNER = "partner", _("Partner key")
+
+
+class ApiKey(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(max_length=10, choices=KeyKind.choices, default=KeyKind.COMPANY)
+    # "sfk_" and 12 random characters: what the key is found by, shown in lists.
+    prefix = models.CharField(max_length=24, unique=True)
+    digest = models.CharField(max_length=64)  # HMAC-SHA256 of the whole key, hex
+    scopes = models.JSONField(default=list)  # of Scope values
+    # A company key: its company and the store it was made in (where it works).
+    company = models.ForeignKey(
+        "accounts.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    store = models.ForeignKey(
+        "tenants.Store", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # A partner key: the stores it works on and the companies it may act for.
+    stores = models.ManyToManyField("tenants.Store", blank=True, related_name="+")
+    companies = models.ManyToManyField("accounts.Company", blank=True, related_name="+")
+    rate_limit_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API key")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

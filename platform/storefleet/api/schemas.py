@@ -1,0 +1,213 @@
+"""What the API reads and answers: typed pydantic schemas, from which ninja validates input and
+writes the OpenAPI document. Money amounts are decimal strings with their currency."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import Field
+
+MAX_SKUS = 500
+
+
+class MoneyOut(Schema):
+    amount: Decimal
+    currency: str
+
+
+class PriceOut(Schema):
+    quantity: Decimal = Field(description="The quantity priced (the least one may order).")
+    unit_price: MoneyOut
+
+
+class AvailabilityOut(Schema):
+    warehouse: str
+    available_now: Decimal | None
+    in_stock: bool = Field(description="Enough for the priced quantity is in stock now.")
+    available_from: datetime.date | None
+
+
+class ProductOut(Schema):
+    sku: str
+    name: str
+    unit: str
+    category: str | None
+    min_quantity: Decimal | None
+    quantity_multiple: Decimal | None
+    updated_at: datetime.datetime
+    orderable: bool
+    price: PriceOut | None
+    volume_breaks: list[PriceOut]
+    availability: AvailabilityOut | None
+    stale: bool = Field(description="Prices or stock came from the cache while the ERP was away.")
+
+
+class ProductPage(Schema):
+    items: list[ProductOut]
+    next_cursor: str | None
+    unknown_skus: list[str] = Field(description="Asked-for SKUs this store does not sell.")
+
+
+class LineIn(Schema):
+    sku: str = Field(min_length=1, max_length=64)
+    quantity: Decimal = Field(gt=0, le=Decimal("1000000000"), max_digits=16, decimal_places=4)
+
+
+class ValidateIn(Schema):
+    lines: list[LineIn] = Field(min_length=1, max_length=MAX_SKUS)
+    accept_backorder: bool = False
+
+
+class LineVerdictOut(Schema):
+    sku: str
+    quantity: Decimal
+    ok: bool
+    orderable: bool
+    reasons: list[str]
+    messages: list[str]
+    unit_price: MoneyOut | None
+    amount: Decimal | None
+    suggested_quantity: Decimal | None
+    available_quantity: Decimal | None
+    available_from: datetime.date | None
+
+
+class CreditVerdictOut(Schema):
+    ok: bool
+    limit: MoneyOut | None
+    used: MoneyOut
+    order_total: MoneyOut
+    message: str
+
+
+class ValidationOut(Schema):
+    ok: bool
+    lines: list[LineVerdictOut]
+    total: Decimal | None
+    currency: str
+    credit: CreditVerdictOut | None
+    problems: list[str]
+    backorder_possible: bool
+
+
+class OrderRowOut(Schema):
+    number: str
+    kind: str = Field(description="'sale' (in the ERP) or 'order' (a web order not in it yet).")
+    web_number: str
+    placed_at: datetime.datetime
+    updated_at: datetime.datetime
+    po_number: str
+    progress: str
+    total: Decimal | None
+    currency: str
+    line_count: int
+
+
+class OrderPage(Schema):
+    items: list[OrderRowOut]
+    next_cursor: str | None
+
+
+class ShipmentLineOut(Schema):
+    sku: str
+    quantity: Decimal
+    unit: str
+
+
+class ShipmentOut(Schema):
+    number: str
+    state: str
+    state_label: str
+    planned_date: datetime.date | None
+    effective_date: datetime.date | None
+    carrier: str
+    tracking_reference: str
+    lines: list[ShipmentLineOut]
+
+
+class SaleLineOut(Schema):
+    sku: str
+    name: str
+    quantity: Decimal
+    unit: str
+    unit_price: MoneyOut | None
+    amount: MoneyOut
+    shipped: Decimal
+
+
+class SaleInvoiceOut(Schema):
+    number: str
+    state: str
+    invoice_date: datetime.date | None
+    total: MoneyOut
+    amount_to_pay: MoneyOut
+    due_date: datetime.date | None
+
+
+class SaleOut(Schema):
+    number: str
+    state: str
+    progress: str
+    total: Decimal
+    currency: str
+    lines: list[SaleLineOut]
+    shipments: list[ShipmentOut]
+    invoices: list[SaleInvoiceOut]
+
+
+class WebLineOut(Schema):
+    sku: str
+    name: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal | None
+
+
+class OrderOut(Schema):
+    number: str
+    kind: str
+    placed_at: datetime.datetime
+    po_number: str
+    progress: str
+    total: Decimal | None
+    currency: str
+    lines: list[WebLineOut]
+    sales: list[SaleOut]
+    fresh: bool = Field(description="False: the ERP did not answer, this is what we last knew.")
+
+
+class InvoiceOut(Schema):
+    number: str
+    invoice_date: datetime.date | None
+    total: MoneyOut
+    amount_to_pay: MoneyOut
+    due_date: datetime.date | None
+    overdue: bool
+    paid: bool
+
+
+class InvoicePage(Schema):
+    items: list[InvoiceOut]
+    next_cursor: str | None
+
+
+class CreditOut(Schema):
+    limit: MoneyOut | None
+    used: MoneyOut
+    available: MoneyOut | None
+    open_invoices: list[InvoiceOut]
+
+
+class ProblemOut(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    instance: str | None = None
+
+
+# The problems any endpoint may answer with (documented; RFC 9457, application/problem+json).
+ERRORS: dict[int, type[Schema]] = {code: ProblemOut for code in (400, 401, 403, 404, 422, 429, 503)}

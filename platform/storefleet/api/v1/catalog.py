@@ -1,0 +1,157 @@
+"""The catalog of the store's assortment with the company's prices, volume breaks and stock:
+the storefront's own reads (``catalog.selectors``, ``catalog.offers``), batched."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+
+from storefleet.catalog.models import Product
+from storefleet.catalog.offers import (
+    BREAK_QUANTITIES,
+    Offer,
+    product_offers,
+    smallest_order_quantity,
+    volume_breaks,
+)
+from storefleet.catalog.selectors import product_list, store_assortment, store_sells
+from storefleet.catalog.types import sku_list
+from storefleet.erp.errors import ErpError, ErpUnavailable
+from storefleet.erp.gateway import get_gateway
+from storefleet.erp.types import LineQuery, PriceQuote
+
+from ..auth import Caller, KeyAuth
+from ..models import Scope
+from ..pagination import cursor_decode, cursor_encode
+from ..problems import ApiProblem
+from ..schemas import ERRORS, MAX_SKUS, ProductPage
+
+router = Router(tags=["catalog"], auth=KeyAuth(Scope.CATALOG_READ))
+MAX_SKU_LENGTH = 64
+
+
+def _break_lines(products: list[Product]) -> list[LineQuery]:
+    """The (SKU, quantity) pairs ``offers.volume_breaks`` prices for these products, asked of
+    the gateway in one batch first: its per-line cache then answers every product's breaks
+    without another ERP call. Should the two drift apart, ``volume_breaks`` still answers right
+    (asking what is missing): this only warms the cache."""
+    lines = []
+    for product in products:
+        minimum = smallest_order_quantity(product)
+        step = product.quantity_multiple or Decimal(0)
+        lines.append(LineQuery(product.sku, minimum))
+        for quantity in BREAK_QUANTITIES:
+            if quantity > minimum and (not step or quantity % step == 0):
+                lines.append(LineQuery(product.sku, quantity))
+    return lines
+
+
+def _price(quote: PriceQuote | None) -> dict[str, Any] | None:
+    if quote is None or quote.unit_price is None:
+        return None
+    return dict(
+        quantity=quote.quantity,
+        unit_price={"amount": quote.unit_price.amount, "currency": quote.unit_price.currency},
+    )
+
+
+def _product(offer: Offer, breaks: list[PriceQuote]) -> dict[str, Any]:
+    product = offer.product
+    stock = offer.stock
+    return dict(
+        sku=product.sku,
+        name=product.name,
+        unit=product.unit,
+        category=product.category.name if product.category else None,
+        min_quantity=product.min_quantity,
+        quantity_multiple=product.quantity_multiple,
+        updated_at=product.erp_write_date,
+        orderable=offer.orderable,
+        price=_price(offer.price),
+        volume_breaks=[p for p in (_price(q) for q in breaks) if p is not None],
+        availability=(
+            dict(
+                warehouse=stock.warehouse,
+                available_now=stock.available_now.value if stock.available_now else None,
+                in_stock=stock.enough_now,
+                available_from=stock.available_from,
+            )
+            if stock is not None
+            else None
+        ),
+        stale=offer.stale,
+    )
+
+
+@router.get(
+    "/products",
+    response={200: ProductPage, **ERRORS},
+    summary="Products with your prices and stock",
+)
+def products(
+    request: HttpRequest,
+    sku: list[str] = Query(  # noqa: B008 - ninja's way of declaring a query parameter
+        default=[],
+        description=f"SKUs to read (repeat, or separate by commas): {MAX_SKUS} at most.",
+    ),
+    updated_since: datetime.datetime | None = None,
+    cursor: str | None = Query(default=None, max_length=512),
+    limit: int = Query(default=100, ge=1, le=MAX_SKUS),
+) -> dict[str, Any]:
+    caller: Caller = request.auth  # type: ignore[attr-defined]
+    store = caller.store
+    wanted = sku_list(",".join(sku))
+    if len(wanted) > MAX_SKUS:
+        raise ApiProblem(
+            "too-many-skus",
+            f"Ask for {MAX_SKUS} SKUs at most per request ({len(wanted)} were sent): split "
+            "them over several requests.",
+            limit=MAX_SKUS,
+        )
+    after = cursor_decode("products", cursor)
+    if after is not None and not isinstance(after, str):
+        after = None
+    found = product_list(assortment=store_assortment(store=store)).select_related("category")
+    if wanted:
+        found = found.filter(sku__in=[s for s in wanted if len(s) <= MAX_SKU_LENGTH])
+    if updated_since is not None:
+        if timezone.is_naive(updated_since):
+            updated_since = timezone.make_aware(updated_since, datetime.UTC)
+        found = found.filter(erp_write_date__gte=updated_since)
+    if after:
+        found = found.filter(sku__gt=after)
+    page = list(found.order_by("sku")[: limit + 1])
+    more = len(page) > limit
+    page = page[:limit]
+    customer = caller.company.code
+    if page:
+        # The offers below say what the ERP could not answer.
+        with contextlib.suppress(ErpError):
+            get_gateway().get_prices(
+                store=store.slug,
+                customer=customer,
+                lines=_break_lines(page),
+                currency=store.currency,
+            )
+    offers = product_offers(store=store, customer=customer, products=page)
+    if any(offer.unavailable for offer in offers):
+        raise ErpUnavailable("catalog offers")
+    items = [
+        _product(offer, volume_breaks(store=store, customer=customer, product=offer.product))
+        for offer in offers
+    ]
+    unknown: list[str] = []
+    if wanted and after is None:
+        sold = store_sells(store=store, skus=[s for s in wanted if len(s) <= MAX_SKU_LENGTH])
+        unknown = [s for s in wanted if s not in sold]
+    return dict(
+        items=items,
+        next_cursor=cursor_encode("products", page[-1].sku) if more else None,
+        unknown_skus=unknown,
+    )

@@ -1,0 +1,334 @@
+"""Order validation (the cart's ERP check, nothing written) and the company's orders with
+shipments and tracking, through ``ordering.checks``, ``OrderScope`` and ``order_history`` —
+what the cart, checkout and "My orders" pages read."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router
+
+from storefleet.catalog.selectors import product_list, store_assortment
+from storefleet.erp.errors import ErpUnavailable
+from storefleet.erp.types import Money
+from storefleet.ordering import order_history, sales_mirror, selectors
+from storefleet.ordering.checks import Wanted, check_lines
+from storefleet.ordering.models import SaleRecord
+
+from ..auth import Caller, KeyAuth
+from ..models import Scope
+from ..pagination import cursor_decode, cursor_encode
+from ..problems import ApiProblem
+from ..schemas import (
+    ERRORS,
+    OrderOut,
+    OrderPage,
+    ValidateIn,
+    ValidationOut,
+)
+
+router = Router(tags=["orders"])
+MAX_NUMBER = 64
+
+
+def _money(value: Money | None) -> dict[str, Any] | None:
+    return None if value is None else {"amount": value.amount, "currency": value.currency}
+
+
+@router.post(
+    "/validate",
+    response={200: ValidationOut, **ERRORS},
+    auth=KeyAuth(Scope.CATALOG_READ),
+    summary="The ERP's verdict on order lines (no order is made)",
+)
+def validate(request: HttpRequest, body: ValidateIn) -> dict[str, Any]:
+    caller: Caller = request.auth  # type: ignore[attr-defined]
+    store = caller.store
+    skus = {line.sku for line in body.lines}
+    products = {
+        p.sku: p
+        for p in product_list(assortment=store_assortment(store=store)).filter(sku__in=skus)
+    }
+    unknown = sorted(skus - products.keys())
+    if unknown:
+        raise ApiProblem(
+            "unknown-skus",
+            "This store does not sell these SKUs: remove them, or check their spelling.",
+            skus=unknown[:50],
+        )
+    check = check_lines(
+        store=store,
+        company=caller.company,
+        wanted=[Wanted(products[line.sku], line.quantity) for line in body.lines],
+        accept_backorder=body.accept_backorder,
+    )
+    if check.degraded:
+        # The storefront falls back to the mirrored rules; a system needs the ERP's word.
+        raise ErpUnavailable("order validation")
+    credit = check.credit
+    return dict(
+        ok=check.ok,
+        lines=[
+            dict(
+                sku=line.product.sku,
+                quantity=line.quantity,
+                ok=line.ok,
+                orderable=line.orderable,
+                reasons=[str(reason) for reason in line.reasons],
+                messages=list(line.messages),
+                unit_price=_money(line.unit_price),
+                amount=line.amount,
+                suggested_quantity=line.suggested_quantity,
+                available_quantity=line.available_quantity,
+                available_from=line.available_from,
+            )
+            for line in check.lines
+        ],
+        total=check.total,
+        currency=store.currency,
+        credit=(
+            dict(
+                ok=credit.ok,
+                limit=_money(credit.limit),
+                used=_money(credit.used),
+                order_total=_money(credit.order_total),
+                message=check.credit_message,
+            )
+            if credit is not None
+            else None
+        ),
+        problems=list(check.problems),
+        backorder_possible=check.backorder_possible,
+    )
+
+
+def _after(field: str, this_kind: str, moment: datetime.datetime, kind: str, ident: int) -> Q:
+    """Rows of ``this_kind`` that come after the cursor's (moment, kind, id)."""
+    later = Q(**{f"{field}__gt": moment})
+    if this_kind > kind:
+        return later | Q(**{field: moment})
+    if this_kind == kind:
+        return later | Q(**{field: moment, "id__gt": ident})
+    return later
+
+
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    return timezone.make_aware(value, datetime.UTC) if timezone.is_naive(value) else value
+
+
+@router.get(
+    "",
+    response={200: OrderPage, **ERRORS},
+    auth=KeyAuth(Scope.ORDERS_READ),
+    summary="The company's orders in this store, oldest change first",
+)
+def order_list(
+    request: HttpRequest,
+    updated_since: datetime.datetime | None = None,
+    cursor: str | None = Query(default=None, max_length=512),
+    limit: int = Query(default=50, ge=1, le=200),
+) -> dict[str, Any]:
+    """ERP sales (web orders and those entered in the ERP) and web orders the ERP has not taken
+    yet — the rows of "My orders" — ordered by when they last changed, so a client that passes
+    the last ``updated_at`` it saw as ``updated_since`` misses nothing."""
+    caller: Caller = request.auth  # type: ignore[attr-defined]
+    scope = caller.scope
+    after = cursor_decode("orders", cursor)
+    sales = scope.sales().select_related("order")
+    orders = (
+        scope.orders()
+        .filter(~Exists(SaleRecord.objects.filter(order=OuterRef("pk"))))
+        .annotate(line_total=Count("lines"))
+    )
+    if updated_since is not None:
+        since = _aware(updated_since)
+        sales = sales.filter(erp_write_date__gte=since)
+        orders = orders.filter(updated_at__gte=since)
+    if after is not None:
+        try:
+            moment = _aware(datetime.datetime.fromisoformat(str(after[0])))
+            kind, ident = str(after[1]), int(after[2])
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise ApiProblem(
+                "invalid-request", "The cursor is not one this list gave: start again without it."
+            ) from None
+        # Rows after (moment, kind, id) in (changed, kind, id) order; "order" < "sale".
+        sales = sales.filter(_after("erp_write_date", "sale", moment, kind, ident))
+        orders = orders.filter(_after("updated_at", "order", moment, kind, ident))
+    rows: list[tuple[tuple[datetime.datetime, str, int], dict[str, Any]]] = []
+    for record in sales.order_by("erp_write_date", "id")[: limit + 1]:
+        rows.append(
+            (
+                (record.erp_write_date, "sale", record.id),
+                dict(
+                    number=record.number,
+                    kind="sale",
+                    web_number=record.order.number if record.order else "",
+                    placed_at=record.placed_at,
+                    updated_at=record.erp_write_date,
+                    po_number=record.po_number,
+                    progress=record.progress,
+                    total=record.total,
+                    currency=record.currency,
+                    line_count=record.line_count,
+                ),
+            )
+        )
+    for order in orders.order_by("updated_at", "id")[: limit + 1]:
+        rows.append(
+            (
+                (order.updated_at, "order", order.id),
+                dict(
+                    number=order.number,
+                    kind="order",
+                    web_number="",
+                    placed_at=order.created_at,
+                    updated_at=order.updated_at,
+                    po_number=order.po_number,
+                    progress=order.status,
+                    total=order.total,
+                    currency=order.currency,
+                    line_count=order.line_total,
+                ),
+            )
+        )
+    rows.sort(key=lambda row: row[0])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return dict(
+        items=[row for _, row in rows],
+        next_cursor=(
+            cursor_encode("orders", [rows[-1][0][0].isoformat(), *rows[-1][0][1:]])
+            if more
+            else None
+        ),
+    )
+
+
+def _sale(view: order_history.SaleView) -> dict[str, Any]:
+    record = view.record
+    return dict(
+        number=record.number,
+        state=record.state,
+        progress=record.progress,
+        total=record.total,
+        currency=record.currency,
+        lines=[
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity.value,
+                "unit": line.quantity.unit,
+                "unit_price": _money(line.unit_price),
+                "amount": _money(line.amount),
+                "shipped": line.shipped,
+            }
+            for line in view.lines
+        ],
+        shipments=[
+            {
+                "number": s.shipment.number,
+                "state": s.shipment.state,
+                "state_label": s.state_label,
+                "planned_date": s.shipment.planned_date,
+                "effective_date": s.shipment.effective_date,
+                "carrier": s.shipment.carrier,
+                "tracking_reference": s.shipment.tracking_reference,
+                "lines": [
+                    {"sku": c.sku, "quantity": c.quantity.value, "unit": c.quantity.unit}
+                    for c in s.shipment.lines
+                ],
+            }
+            for s in view.shipments
+        ],
+        invoices=[
+            {
+                "number": i.invoice.number,
+                "state": i.invoice.state,
+                "invoice_date": i.invoice.invoice_date,
+                "total": _money(i.invoice.total),
+                "amount_to_pay": _money(i.invoice.amount_to_pay),
+                "due_date": i.invoice.due_date,
+            }
+            for i in view.invoices
+        ],
+    )
+
+
+@router.get(
+    "/{number}",
+    response={200: OrderOut, **ERRORS},
+    auth=KeyAuth(Scope.ORDERS_READ),
+    summary="One order with its ERP sales, shipments, tracking and invoices",
+)
+def order_detail(request: HttpRequest, number: str) -> dict[str, Any]:
+    """A web order by its number, or an ERP sale by the ERP's number; refreshed from the ERP as
+    its page is (the gateway's short cache). Another company's or store's is not found."""
+    caller: Caller = request.auth  # type: ignore[attr-defined]
+    company, store = caller.company, caller.store
+    number = number[:MAX_NUMBER]
+    order = selectors.order_for_company(company=company, store_id=store.id, number=number)
+    if order is not None:
+        fresh = sales_mirror.sales_refresh(
+            numbers=[s.erp_number for s in order.sales.all()], customer=company.code
+        )
+        sales = [
+            order_history.sale_view(
+                record, placed_at=order.created_at, confirmed_at=order.confirmed_at
+            )
+            for record in order_history.order_sales(company=company, order=order)
+        ]
+        return dict(
+            number=order.number,
+            kind="order",
+            placed_at=order.created_at,
+            po_number=order.po_number,
+            progress=sales[0].record.progress if len(sales) == 1 else order.status,
+            total=order.total,
+            currency=order.currency,
+            lines=[
+                {
+                    "sku": line.sku,
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "unit": line.unit,
+                    "unit_price": line.unit_price,
+                }
+                for line in order.lines.all()
+            ],
+            sales=[_sale(view) for view in sales],
+            fresh=fresh,
+        )
+    record = order_history.company_sale(company=company, store_id=store.id, number=number)
+    if record is None or (record.order is not None and record.order.store_id != store.id):
+        raise ApiProblem("not-found", "This company has no such order in this store.")
+    fresh = sales_mirror.sales_refresh(numbers=[record.number], customer=company.code)
+    record = order_history.company_sale(company=company, store_id=store.id, number=number)
+    if record is None:
+        raise ApiProblem("not-found", "This company has no such order in this store.")
+    view = order_history.sale_view(record)
+    return dict(
+        number=record.number,
+        kind="sale",
+        placed_at=record.placed_at,
+        po_number=record.po_number,
+        progress=record.progress,
+        total=record.total,
+        currency=record.currency,
+        lines=[
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity.value,
+                "unit": line.quantity.unit,
+                "unit_price": line.unit_price.amount if line.unit_price else None,
+            }
+            for line in view.lines
+        ],
+        sales=[_sale(view)],
+        fresh=fresh,
+    )

@@ -1,0 +1,180 @@
+"""The wall, over every endpoint: two stores × companies × key kinds. A company key reads its
+own company in its own store; a partner key the companies it was granted, named per request;
+nothing else answers but a problem (401 wrong store, revoked, expired or no key; 403 missing
+scope or company not granted; 400 partner without a company) — and another company's or
+store's order or invoice is "not found", like a number that does not exist."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from storefleet.api.models import ApiKey, Scope
+from storefleet.erp.gateway import get_gateway
+from storefleet.erp.types import LineQuery
+
+from .conftest import ALL_SCOPES, FERRUM, HYDRA, World, bearer
+
+pytestmark = pytest.mark.django_db
+
+SKU = "BRG-1001"  # Nordwerk (C-1001) has its own fixed price; Van der Berg buys on Contract A
+INVOICES = {"C-1001": "INV-2026-00006", "C-1006": "INV-2026-00009"}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: Callable[[World], str]  # the path of a resource of C-1001 in Ferrum
+    scope: Scope
+    body: dict[str, Any] | None = None
+
+
+ENDPOINTS = [
+    Endpoint("catalog", "get", lambda w: f"/api/v1/catalog/products?sku={SKU}", Scope.CATALOG_READ),
+    Endpoint(
+        "validate",
+        "post",
+        lambda w: "/api/v1/orders/validate",
+        Scope.CATALOG_READ,
+        {"lines": [{"sku": SKU, "quantity": "10"}]},
+    ),
+    Endpoint("orders", "get", lambda w: "/api/v1/orders", Scope.ORDERS_READ),
+    Endpoint(
+        "order",
+        "get",
+        lambda w: f"/api/v1/orders/{w.orders[(FERRUM, 'C-1001')]}",
+        Scope.ORDERS_READ,
+    ),
+    Endpoint("invoices", "get", lambda w: "/api/v1/invoices", Scope.INVOICES_READ),
+    Endpoint(
+        "invoice", "get", lambda w: f"/api/v1/invoices/{INVOICES['C-1001']}", Scope.INVOICES_READ
+    ),
+    Endpoint(
+        "invoice_pdf",
+        "get",
+        lambda w: f"/api/v1/invoices/{INVOICES['C-1001']}/pdf",
+        Scope.INVOICES_READ,
+    ),
+    Endpoint("credit", "get", lambda w: "/api/v1/credit", Scope.INVOICES_READ),
+]
+
+
+def call(client, endpoint: Endpoint, world: World, host: str, headers: dict[str, str]):
+    path = endpoint.path(world)
+    if endpoint.method == "post":
+        return client.post(
+            path, endpoint.body, content_type="application/json", HTTP_HOST=host, **headers
+        )
+    return client.get(path, HTTP_HOST=host, **headers)
+
+
+def problem(response, status: int, code: str) -> None:
+    assert response.status_code == status, response.content[:500]
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == code
+    assert body["status"] == status
+    assert body["type"] == f"/api/v1/problems/{code}"
+    assert body["detail"]
+
+
+def price_of(code: str, store: str = "ferrum", currency: str = "EUR") -> Decimal:
+    (quote,) = get_gateway().get_prices(
+        store=store, customer=code, lines=[LineQuery(SKU, Decimal(1))], currency=currency
+    )
+    assert quote.unit_price is not None
+    return quote.unit_price.amount
+
+
+def assert_sees(endpoint: Endpoint, response, world: World, code: str, host: str) -> None:
+    """The answer is company ``code``'s in store ``host`` and nobody else's."""
+    assert response.status_code == 200, response.content[:800]
+    if endpoint.name == "invoice_pdf":
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+        return
+    body = response.json()
+    if endpoint.name == "catalog":
+        (item,) = body["items"]
+        assert Decimal(item["price"]["unit_price"]["amount"]) == price_of(code)
+    elif endpoint.name == "validate":
+        (line,) = body["lines"]
+        assert Decimal(line["unit_price"]["amount"]) == price_of(code)
+    elif endpoint.name == "orders":
+        numbers = {row["number"] for row in body["items"]}
+        assert numbers == {world.orders[(host, code)]}
+    elif endpoint.name == "order":
+        assert body["number"] == world.orders[(host, code)]
+    elif endpoint.name == "invoices":
+        assert {row["number"] for row in body["items"]} == (
+            {INVOICES[code]} if code in INVOICES else set()
+        )
+    elif endpoint.name == "invoice":
+        assert body["number"] == INVOICES[code]
+    elif endpoint.name == "credit":
+        assert body["used"]["currency"]
+        assert {row["number"] for row in body["open_invoices"]} <= {INVOICES.get(code)}
+
+
+def _dead(text: str, **changes: Any) -> str:
+    ApiKey.objects.filter(prefix=text.split("_")[1]).update(**changes)
+    return text
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
+def test_every_key_kind_reaches_its_own_company_and_store_only(client, world, endpoint):
+    own = world.key("C-1001", FERRUM)
+    # The company key answers with the company's own data in its store.
+    assert_sees(
+        endpoint, call(client, endpoint, world, FERRUM, bearer(own)), world, "C-1001", FERRUM
+    )
+
+    # Another company's key in the same store: its own data, never Nordwerk's.
+    other = world.key("C-1004", FERRUM)
+    response = call(client, endpoint, world, FERRUM, bearer(other))
+    if endpoint.name in ("order", "invoice", "invoice_pdf"):
+        problem(response, 404, "not-found")
+    else:
+        assert_sees(endpoint, response, world, "C-1004", FERRUM)
+
+    # The same company's key made in the other store does not work here ...
+    hydra_key = world.key("C-1001", HYDRA)
+    problem(call(client, endpoint, world, FERRUM, bearer(hydra_key)), 401, "unauthenticated")
+    # ... and in its own store, Nordwerk's Ferrum web order is not found.
+    if endpoint.name == "order":
+        problem(call(client, endpoint, world, HYDRA, bearer(hydra_key)), 404, "not-found")
+    # A Hydra company's key on Hydra never sees Nordwerk's invoice.
+    if endpoint.name in ("invoice", "invoice_pdf"):
+        lakes = world.key("C-1006", HYDRA)
+        problem(call(client, endpoint, world, HYDRA, bearer(lakes)), 404, "not-found")
+
+    revoked = _dead(world.key("C-1001", FERRUM), revoked_at=timezone.now())
+    problem(call(client, endpoint, world, FERRUM, bearer(revoked)), 401, "unauthenticated")
+    expired = _dead(
+        world.key("C-1001", FERRUM), expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    problem(call(client, endpoint, world, FERRUM, bearer(expired)), 401, "unauthenticated")
+    problem(call(client, endpoint, world, FERRUM, {}), 401, "unauthenticated")
+    scopeless = world.key("C-1001", FERRUM, scopes=[s for s in ALL_SCOPES if s != endpoint.scope])
+    problem(call(client, endpoint, world, FERRUM, bearer(scopeless)), 403, "scope-missing")
+
+    partner = world.partner_key(codes=["C-1001", "C-1004", "C-1006"], hosts=[FERRUM])
+    problem(call(client, endpoint, world, FERRUM, bearer(partner)), 400, "company-required")
+    acting = bearer(partner, HTTP_STOREFLEET_COMPANY="C-1001")
+    assert_sees(endpoint, call(client, endpoint, world, FERRUM, acting), world, "C-1001", FERRUM)
+    # Granted, but Great Lakes does not buy in Ferrum; Alpine was never granted.
+    for code in ("C-1006", "C-1002"):
+        named = bearer(partner, HTTP_STOREFLEET_COMPANY=code)
+        problem(call(client, endpoint, world, FERRUM, named), 403, "company-not-granted")
+    # The partner key was not given Hydra.
+    problem(call(client, endpoint, world, HYDRA, acting), 401, "unauthenticated")
+    # A company key naming another company is refused, not obeyed.
+    naming = bearer(own, HTTP_STOREFLEET_COMPANY="C-1004")
+    problem(call(client, endpoint, world, FERRUM, naming), 403, "company-not-granted")
