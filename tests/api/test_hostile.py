@@ -38,6 +38,8 @@ HOSTILE_GETS = [
     ("/api/v1/invoices?cursor=%FF%FE", 422, "invalid-request"),
     ("/api/v1/invoices/" + "I" * 300, 404, "not-found"),
     ("/api/v1/invoices/nope/pdf", 404, "not-found"),
+    ("/api/v1/invoices/%00", 404, "not-found"),
+    ("/api/v1/invoices/INV%00/pdf", 404, "not-found"),
     ("/api/v1/no-such-endpoint", 404, "not-found"),
     ("/api/v1/catalog/products?" + "&".join(["sku=A"] * 1100), 400, "bad-request"),
     ("/api/v1/catalog/products?" + "&".join(f"sku=S{n}" for n in range(501)), 422, "too-many-skus"),
@@ -69,6 +71,7 @@ HOSTILE_BODIES = [
     b'{"lines": [{"sku": "' + b"S" * 100 + b'", "quantity": 1}]}',
     b'{"lines": [' + b",".join([b'{"sku": "BRG-1001", "quantity": 1}'] * 501) + b"]}",
     b'{"lines": [{"sku": "BRG-1001", "quantity": 1}]' + b" " * 10 + b"",
+    b'{"lines": [{"sku": "BRG\\u0000-1001", "quantity": 1}]}',  # PostgreSQL refuses NUL
     b'{"lines": [{"sku": "BRG-1001", "quantity": 1}], "accept_backorder": "maybe"}',
     b'{"lines": [' + b" " * 3_000_000 + b"]}",  # past DATA_UPLOAD_MAX_MEMORY_SIZE
     b'{"lines": [{"sku": "BRG-1001", "quantity": 1, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}]}",

@@ -51,7 +51,7 @@ class ProductPage(Schema):
 
 
 class LineIn(Schema):
-    sku: str = Field(min_length=1, max_length=64)
+    sku: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
     quantity: Decimal = Field(gt=0, le=Decimal("1000000000"), max_digits=16, decimal_places=4)
 
 

@@ -117,9 +117,12 @@ def products(
     after = cursor_decode("products", cursor)
     if after is not None and not isinstance(after, str):
         after = None
+    # A SKU longer than any SKU, or holding control characters (PostgreSQL refuses NUL in a
+    # query), is no SKU of this store: it is answered as unknown, never looked up.
+    askable = [s for s in wanted if len(s) <= MAX_SKU_LENGTH and s.isprintable()]
     found = product_list(assortment=store_assortment(store=store)).select_related("category")
     if wanted:
-        found = found.filter(sku__in=[s for s in wanted if len(s) <= MAX_SKU_LENGTH])
+        found = found.filter(sku__in=askable)
     if updated_since is not None:
         if timezone.is_naive(updated_since):
             updated_since = timezone.make_aware(updated_since, datetime.UTC)
@@ -148,7 +151,7 @@ def products(
     ]
     unknown: list[str] = []
     if wanted and after is None:
-        sold = store_sells(store=store, skus=[s for s in wanted if len(s) <= MAX_SKU_LENGTH])
+        sold = store_sells(store=store, skus=askable)
         unknown = [s for s in wanted if s not in sold]
     return dict(
         items=items,

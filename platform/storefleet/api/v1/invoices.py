@@ -89,7 +89,11 @@ def invoice_detail(request: HttpRequest, number: str) -> dict[str, Any]:
 )
 def invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     caller: Caller = request.auth  # type: ignore[attr-defined]
-    pdf = selectors.invoice_document_pdf(scope=caller.scope, store=caller.store, number=number)
+    pdf = (
+        selectors.invoice_document_pdf(scope=caller.scope, store=caller.store, number=number)
+        if number.isprintable()  # no invoice number holds control characters (nor may a query)
+        else None
+    )
     if pdf is None:
         raise ApiProblem("not-found", "This company has no such invoice in this store.")
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -271,6 +271,8 @@ def order_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     caller: Caller = request.auth  # type: ignore[attr-defined]
     company, store = caller.company, caller.store
     number = number[:MAX_NUMBER]
+    if not number.isprintable():  # no order number holds control characters (nor may a query)
+        raise ApiProblem("not-found", "This company has no such order in this store.")
     order = selectors.order_for_company(company=company, store_id=store.id, number=number)
     if order is not None:
         fresh = sales_mirror.sales_refresh(
