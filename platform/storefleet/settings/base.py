@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "storefleet.tenants",
     "storefleet.brand",
     "storefleet.erp",
+    "storefleet.outbox",
     "storefleet.catalog",
     "storefleet.accounts",
     "storefleet.ordering",
@@ -409,6 +410,11 @@ ERP_SALE_TTL_SECONDS = env.int("ERP_SALE_TTL_SECONDS", default=20)
 ERP_CUSTOMER_DOMAIN = env.json("ERP_CUSTOMER_DOMAIN", default=[["code", "like", "C-%"]])
 ERP_RETURN_COMPLAINT_TYPE = env.str("ERP_RETURN_COMPLAINT_TYPE", default="Return")
 # --- end ERP integration ----------------------------------------------------------------------
+
+# --- Outbox (storefleet.outbox) ---------------------------------------------------------------
+# How long a worker holds an outbox message before the sweeper may send it again (also the
+# time limit of one run of the outbox task).
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
 
 # --- Ordering (storefleet.ordering) -----------------------------------------------------------
 # How long a worker holds an outbox message before the sweeper may send it again.
