@@ -22,9 +22,11 @@ from django.db import connection
 from django.utils import timezone
 
 from storefleet.ordering import services
-from storefleet.ordering.models import ErpSale, Order, OrderStatus, OutboxMessage
+from storefleet.ordering.models import ErpSale, Order, OrderStatus
+from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
 from storefleet.ordering.quick_order import parse_lines
-from storefleet.ordering.tasks import outbox_sweep_task
+from storefleet.outbox.models import Message
+from storefleet.outbox.tasks import messages_sweep_task as outbox_sweep_task
 from tests.worker_support import PLATFORM, WorkerProcess, database_url, shared_broker
 
 if TYPE_CHECKING:
@@ -54,7 +56,7 @@ class Burst:
             args=(
                 "--pool=prefork",
                 "--concurrency=2",
-                "--beat",  # the sweeper's schedule (ORDERING_OUTBOX_SWEEP_SECONDS)
+                "--beat",  # the sweeper's schedule (OUTBOX_SWEEP_SECONDS)
                 f"--schedule={self.tmp_path / f'beat-{number}'}",
                 f"--hostname=faults{number}@%h",
             ),
@@ -102,7 +104,7 @@ class Burst:
     def wait_until_done(self) -> None:
         """Until every outbox message is done; fails if none gets done for STALL_SECONDS (a
         guard against hanging, not a timing: this shared machine is sometimes very slow)."""
-        pending = OutboxMessage.objects.filter(done_at__isnull=True)
+        pending = Message.objects.filter(done_at__isnull=True)
         left, progress_at = pending.count(), time.monotonic()
         while left:
             time.sleep(0.5)
@@ -112,7 +114,7 @@ class Burst:
             elif time.monotonic() - progress_at > STALL_SECONDS:
                 pytest.fail(
                     f"{left} orders still owed to the ERP, none done for {STALL_SECONDS}s, e.g. "
-                    f"{list(pending.values('id', 'attempts', 'available_at', 'last_error')[:3])}"
+                    f"{list(pending.values('id', 'attempts', 'next_try_at', 'last_error')[:3])}"
                     "\n--- worker log (end) ---\n" + self.workers[-1].log()[-6000:]
                 )
 
@@ -137,7 +139,7 @@ class Burst:
         assert {sale["state"] for sale in new} <= {"confirmed", "processing"}
         statuses = Counter(Order.objects.values_list("status", flat=True))
         assert statuses == {OrderStatus.CONFIRMED: BURST}
-        assert OutboxMessage.objects.filter(done_at__isnull=True).count() == 0
+        assert Message.objects.filter(done_at__isnull=True).count() == 0
         erp_numbers = {
             sale["description"].removeprefix("storefleet:"): sale["number"] for sale in new
         }
@@ -147,7 +149,7 @@ class Burst:
 @pytest.fixture
 def burst(settings, shop, tmp_path) -> Iterator[Burst]:
     """The shop, a worker process on the same database and broker, and short leases."""
-    settings.ORDERING_OUTBOX_LEASE_SECONDS = LEASE_SECONDS
+    settings.OUTBOX_LEASE_SECONDS = LEASE_SECONDS
     settings.ERP_BREAKER_COOLDOWN_SECONDS = 1
     server = shop.server
     with shared_broker(tmp_path) as broker_env:
@@ -166,8 +168,8 @@ def burst(settings, shop, tmp_path) -> Iterator[Burst]:
             "ERP_CONNECT_TIMEOUT_SECONDS": "1",
             "ERP_BREAKER_FAILURE_THRESHOLD": "3",
             "ERP_BREAKER_COOLDOWN_SECONDS": "1",
-            "ORDERING_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
-            "ORDERING_OUTBOX_SWEEP_SECONDS": str(SWEEP_SECONDS),
+            "OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
+            "OUTBOX_SWEEP_SECONDS": str(SWEEP_SECONDS),
             "ERP_SYNC_PRODUCTS_SECONDS": "3600",
             "ERP_SYNC_CUSTOMERS_SECONDS": "3600",
         }
@@ -210,7 +212,7 @@ def test_erp_stopped_and_started_mid_burst_ends_with_one_sale_per_order(burst):
     assert Order.objects.count() == BURST
     burst.wait_until_done()
     burst.assert_one_confirmed_sale_per_order(orders, before)
-    assert OutboxMessage.objects.filter(attempts__gte=2).exists()  # the outage was felt
+    assert Message.objects.filter(attempts__gte=2).exists()  # the outage was felt
 
 
 def test_worker_killed_mid_burst_ends_with_one_sale_per_order(burst):
@@ -222,7 +224,7 @@ def test_worker_killed_mid_burst_ends_with_one_sale_per_order(burst):
     def kill_worker() -> None:
         # Wait until the worker is busy with a submission, then kill it mid-flight.
         deadline = time.monotonic() + 30
-        in_flight = OutboxMessage.objects.filter(done_at__isnull=True, attempts__gt=0)
+        in_flight = Message.objects.filter(done_at__isnull=True, attempts__gt=0)
         while not in_flight.exists():
             assert time.monotonic() < deadline, "the worker never started on an order"
             time.sleep(0.02)
@@ -234,7 +236,7 @@ def test_worker_killed_mid_burst_ends_with_one_sale_per_order(burst):
     burst.wait_until_done()
     burst.assert_one_confirmed_sale_per_order(orders, before)
     # What the dead worker was submitting was taken up again once its lease ran out.
-    assert OutboxMessage.objects.filter(id__in=held, attempts__gte=2).exists()
+    assert Message.objects.filter(id__in=held, attempts__gte=2).exists()
 
 
 def test_a_task_and_its_resend_running_at_the_same_moment_make_one_sale(burst):
@@ -248,7 +250,9 @@ def test_a_task_and_its_resend_running_at_the_same_moment_make_one_sale(burst):
         orders.append(burst.checkout(code, f"pair-{index}"))
         # Its lease runs out while it waits in the queue: the sweeper sends it again, right
         # behind the order's own task, and a worker takes the two together.
-        OutboxMessage.objects.filter(order=orders[-1]).update(available_at=timezone.now())
+        Message.objects.filter(kind=SUBMIT_ORDER, subject=orders[-1].id).update(
+            next_try_at=timezone.now()
+        )
         assert services.outbox_sweep() == 1
     burst.start_worker()
     burst.wait_until_done()

@@ -4,13 +4,15 @@ message withdrawn before any run took it up never reaches a handler."""
 
 from __future__ import annotations
 
+import ast
 import datetime
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from storefleet.erp.errors import ErpProtocolError, ErpUnavailable
-from storefleet.outbox import services
+from storefleet.outbox import registry, services
 from storefleet.outbox.models import Message, State
 from storefleet.outbox.registry import Outcome
 from storefleet.outbox.selectors import message_for, message_pending, pending_count
@@ -19,6 +21,8 @@ from storefleet.outbox.tasks import messages_sweep
 from .conftest import KIND
 
 pytestmark = pytest.mark.django_db
+
+PLATFORM = Path(__file__).parents[2] / "platform" / "storefleet"
 
 
 def _add(subject: object = 7, key: str = "K-7") -> Message:
@@ -133,3 +137,31 @@ def test_a_message_of_a_kind_nobody_registered_stays_owed(sent):
     with pytest.raises(LookupError, match=r"no handler registered for outbox kind 'nobody\.owns'"):
         services.message_process(message_id=message.id)
     assert Message.objects.get().state == State.PENDING
+
+
+def test_a_kind_is_registered_by_one_handler(echo):
+    with pytest.raises(ValueError, match="registered already"):
+        registry.register(KIND, label="Other", handler=lambda message: Outcome())
+    registry.register(KIND, label="Echo", handler=echo)  # the same again: nothing changes
+    names = {kind.name for kind in registry.kinds()}
+    assert {"order.submit", "return.file", KIND} <= names
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            found.add(("." * node.level) + (node.module or ""))
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_dependencies_point_down_and_go_round_in_no_circle():
+    outbox = {name for path in (PLATFORM / "outbox").rglob("*.py") for name in _imports(path)}
+    assert not {name for name in outbox if name.startswith("storefleet.ordering")}
+    # The circle of issue 16: returns ↔ services ↔ tasks.
+    assert ".services" not in _imports(PLATFORM / "ordering" / "returns.py")
+    assert ".returns" not in _imports(PLATFORM / "ordering" / "services.py")
+    assert not (PLATFORM / "ordering" / "tasks.py").exists()
+    assert ".services" not in _imports(PLATFORM / "outbox" / "tasks.py")

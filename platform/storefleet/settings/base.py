@@ -348,10 +348,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("ERP_SYNC_SALES_SECONDS", default=60),
         "args": ("sales",),
     },
-    # Orders whose submission task was lost (broker restart, killed worker) are sent again.
-    "ordering-outbox-sweep": {
-        "task": "storefleet.ordering.outbox_sweep",
-        "schedule": env.int("ORDERING_OUTBOX_SWEEP_SECONDS", default=30),
+    # Outbox messages (orders and returns owed to the ERP) whose task was lost (broker
+    # restart, killed worker) are sent again once their lease has run out.
+    "outbox-sweep": {
+        "task": "storefleet.outbox.sweep",
+        "schedule": env.int("OUTBOX_SWEEP_SECONDS", default=30),
     },
     # Paid invoice payments whose recording task was lost are sent to the ERP again.
     "billing-outbox-sweep": {
@@ -417,8 +418,6 @@ ERP_RETURN_COMPLAINT_TYPE = env.str("ERP_RETURN_COMPLAINT_TYPE", default="Return
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
 
 # --- Ordering (storefleet.ordering) -----------------------------------------------------------
-# How long a worker holds an outbox message before the sweeper may send it again.
-ORDERING_OUTBOX_LEASE_SECONDS = env.int("ORDERING_OUTBOX_LEASE_SECONDS", default=120)
 # An order submitted within this many seconds of its placement goes to the ERP at the prices
 # the ERP gave at placement, without a second validation (ordering.services._submit_sales).
 ORDERING_PRECHECK_FRESH_SECONDS = env.int("ORDERING_PRECHECK_FRESH_SECONDS", default=120)
