@@ -348,16 +348,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("ERP_SYNC_SALES_SECONDS", default=60),
         "args": ("sales",),
     },
-    # Outbox messages (orders and returns owed to the ERP) whose task was lost (broker
+    # Outbox messages (orders, returns, payments owed to the ERP) whose task was lost (broker
     # restart, killed worker) are sent again once their lease has run out.
     "outbox-sweep": {
         "task": "storefleet.outbox.sweep",
         "schedule": env.int("OUTBOX_SWEEP_SECONDS", default=30),
-    },
-    # Paid invoice payments whose recording task was lost are sent to the ERP again.
-    "billing-outbox-sweep": {
-        "task": "storefleet.billing.outbox_sweep",
-        "schedule": env.int("BILLING_OUTBOX_SWEEP_SECONDS", default=30),
     },
 }
 
@@ -439,7 +434,6 @@ BILLING_SANDBOX_WEBHOOK_SECRET = env.str(
 STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 BILLING_CHECKOUT_EXPIRES_MINUTES = env.int("BILLING_CHECKOUT_EXPIRES_MINUTES", default=30)
-BILLING_OUTBOX_LEASE_SECONDS = env.int("BILLING_OUTBOX_LEASE_SECONDS", default=120)
 
 # --- Infrastructure (provisioning drivers, infra/aws, CDN) ------------------------------------
 # Overrides the driver every store file names ("pulumi" in the cloud; empty: as declared).
