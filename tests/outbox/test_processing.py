@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from storefleet.erp.errors import ErpProtocolError, ErpUnavailable
@@ -29,18 +30,20 @@ def _add(subject: object = 7, key: str = "K-7") -> Message:
     return services.message_add(kind=KIND, subject=subject, key=key)
 
 
-def test_a_message_is_added_once_per_subject_and_sent_once_on_commit(
+def test_a_message_is_added_once_per_subject_and_key_and_sent_once_on_commit(
     echo, sent, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         first = _add()
-        again = _add(key="K-other")  # the same subject: the message it has
-    assert (again.id, again.key, len(callbacks)) == (first.id, "K-7", 1)
-    assert sent == [(first.id, 0)]
+        for subject, key in ((7, "K-other"), (8, "K-7")):  # the same subject, the same key
+            with pytest.raises(IntegrityError), transaction.atomic():
+                _add(subject, key)
+    assert (len(callbacks), sent) == (1, [(first.id, 0)])
     message = Message.objects.get()
-    assert (message.kind, message.subject, message.state, message.attempts) == (
+    assert (message.kind, message.subject, message.key, message.state, message.attempts) == (
         KIND,
         "7",
+        "K-7",
         State.PENDING,
         0,
     )

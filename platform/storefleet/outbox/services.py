@@ -20,17 +20,15 @@ __all__ = [
 
 
 def message_add(*, kind: str, subject: object, key: str) -> Message:
-    """The message of ``kind`` about ``subject`` (the owning app's id), added if there is none
-    yet, to be carried into the ERP under ``key``. Call it inside the transaction that makes
-    the work owed: the task is sent on commit (once, when the message is new), and the sweeper
-    sends it if that task is lost."""
-    message, created = Message.objects.get_or_create(
-        kind=kind,
-        subject=str(subject),
-        defaults={"key": key, "next_try_at": timezone.now() + lease()},
+    """Add the message of ``kind`` about ``subject`` (the owning app's id), to be carried into
+    the ERP under ``key``. Call it inside the transaction that makes the work owed: the task is
+    sent on commit, and the sweeper sends it if that task is lost. One message per kind and
+    subject, and per kind and key: a second one is an ``IntegrityError`` (one INSERT, no
+    lookup first — an order's checkout counts its queries)."""
+    message = Message.objects.create(
+        kind=kind, subject=str(subject), key=key, next_try_at=timezone.now() + lease()
     )
-    if created:
-        transaction.on_commit(lambda: dispatch(message.id, claim=0))
+    transaction.on_commit(lambda: dispatch(message.id, claim=0))
     return message
 
 
