@@ -115,8 +115,8 @@ def environment(work: Path, database_url: str, erp: ErpServer) -> dict[str, str]
         # Faster recovery for part (d); the submission itself is not changed by these.
         "ERP_BREAKER_COOLDOWN_SECONDS": "2",
         "ERP_CONNECT_TIMEOUT_SECONDS": "1",
-        "ORDERING_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
-        "ORDERING_OUTBOX_SWEEP_SECONDS": str(SWEEP_SECONDS),
+        "OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
+        "OUTBOX_SWEEP_SECONDS": str(SWEEP_SECONDS),
         "ERP_SYNC_PRODUCTS_SECONDS": "3600",
         "ERP_SYNC_CUSTOMERS_SECONDS": "3600",
     }
@@ -294,7 +294,9 @@ def run(
     from storefleet.erp.types import LineQuery
     from storefleet.ordering import services
     from storefleet.ordering.checks import order_request
-    from storefleet.ordering.models import ErpSale, Order, OrderStatus, OutboxMessage
+    from storefleet.ordering.models import ErpSale, Order, OrderStatus
+    from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
+    from storefleet.outbox.models import Message
     from storefleet.tenants.selectors import store_for_hostname
 
     broker = env.get("CELERY_BROKER_URL", "filesystem://").split(":")[0]
@@ -339,7 +341,7 @@ def run(
         add_to_cart()
         with CaptureQueriesContext(connection) as placed:
             number = checkout(f"queries-{tag}")
-        message_id = OutboxMessage.objects.get(order__number=number).id
+        message_id = Message.objects.get(kind=SUBMIT_ORDER, key=number).id
         with CaptureQueriesContext(connection) as submitted:
             services.outbox_process(message_id=message_id)
         assert Order.objects.get(number=number).status == OrderStatus.CONFIRMED
@@ -403,7 +405,7 @@ def run(
         time.sleep(0.05)
 
     # Each sample's timeline: POST start and end and CONFIRMED seen (this process's clock),
-    # the worker's claim (available_at - lease, set when it took the message up) and the
+    # the worker's claim (next_try_at - lease, set when it took the message up) and the
     # sale recorded as submitted (the database's clock, same machine).
     take = timed_rpc_methods(gateway.backend)  # the POST's cart check runs in this process
     take()
@@ -434,8 +436,8 @@ def run(
             time.sleep(0.005)
         submit.append(time.perf_counter() - started)
         seen_at = time.time()
-        message = OutboxMessage.objects.get(order__number=number)
-        claimed_at = (message.available_at - lease).timestamp()
+        message = Message.objects.get(kind=SUBMIT_ORDER, key=number)
+        claimed_at = (message.next_try_at - lease).timestamp()
         submitted_at = ErpSale.objects.get(order__number=number).submitted_at
         assert submitted_at is not None and message.attempts == 1
         phases["post"].append(post_done_at - posted_at)
@@ -545,7 +547,7 @@ def run(
         )
         numbers.append(order.number)
     deadline = time.monotonic() + 900
-    while OutboxMessage.objects.filter(order__number__in=numbers, done_at__isnull=True).exists():
+    while Message.objects.filter(kind=SUBMIT_ORDER, key__in=numbers, done_at__isnull=True).exists():
         if time.monotonic() > deadline:
             print("burst: orders still owed to the ERP after 900 s", file=sys.stderr)
             break

@@ -113,14 +113,15 @@ def run(work: Path, env: dict[str, str], erp: ErpServer, processes: list) -> int
 
     from storefleet.accounts.models import Membership
     from storefleet.billing import services as billing
-    from storefleet.billing.models import OutboxMessage as PaymentOutbox
     from storefleet.billing.models import Payment
+    from storefleet.billing.outbox_kinds import RECORD_PAYMENT
     from storefleet.billing.providers.sandbox import SandboxProvider
     from storefleet.brand.buyer_cache import buyer_pages_changed, company_pages_changed
     from storefleet.erp.gateway import get_gateway
     from storefleet.erp.sync import erp_sync
     from storefleet.erp.types import Money
     from storefleet.ordering.models import OrderProgress, SaleRecord
+    from storefleet.outbox.models import Message as PaymentOutbox
     from storefleet.tenants.selectors import store_for_hostname
 
     print(
@@ -306,9 +307,13 @@ def run(work: Path, env: dict[str, str], erp: ErpServer, processes: list) -> int
         )
         statuses.append(response.status_code)
         if index in (2, 5):  # the worker gets to it between deliveries (late ones follow)
-            for message_id in PaymentOutbox.objects.values_list("id", flat=True):
+            for message_id in PaymentOutbox.objects.filter(kind=RECORD_PAYMENT).values_list(
+                "id", flat=True
+            ):
                 billing.outbox_process(message_id=message_id)
-    for message_id in PaymentOutbox.objects.values_list("id", flat=True):
+    for message_id in PaymentOutbox.objects.filter(kind=RECORD_PAYMENT).values_list(
+        "id", flat=True
+    ):
         billing.outbox_process(message_id=message_id)  # redelivered tasks, after the fact
     payment = Payment.objects.get(id=payment.id)
     recorded = len(

@@ -10,9 +10,10 @@ import pytest
 from django.test import RequestFactory
 
 from storefleet.billing import services
-from storefleet.billing.models import OutboxMessage, Payment
+from storefleet.billing.models import Payment
 from storefleet.billing.providers.sandbox import SandboxProvider
 from storefleet.erp.types import Money
+from storefleet.outbox.models import Message
 from tests.ordering.conftest import HOST, Shop, build_shop
 
 SANDBOX_SECRET = "whsec_test_sandbox"
@@ -69,7 +70,7 @@ def deliver(sandbox: SandboxProvider, payment: Payment, outcome: str, event_id=N
 def run_outbox() -> int:
     """What the worker does: process every outbox message not done (and the done ones again,
     as a redelivered task would)."""
-    ids = list(OutboxMessage.objects.values_list("id", flat=True))
+    ids = list(Message.objects.values_list("id", flat=True))
     for message_id in ids:
         services.outbox_process(message_id=message_id)
     return len(ids)

@@ -9,11 +9,12 @@ from decimal import Decimal
 import pytest
 
 from storefleet.billing import services
-from storefleet.billing.models import OutboxMessage, Payment, PaymentStatus, ProcessedEvent
+from storefleet.billing.models import Payment, PaymentStatus, ProcessedEvent
 from storefleet.billing.providers import InvalidEvent
 from storefleet.billing.services import InvoiceChoice
 from storefleet.erp.errors import ErpUnavailable
 from storefleet.errors import ApplicationError
+from storefleet.outbox.models import Message
 
 from .conftest import deliver, eur, run_outbox, seeded_invoices, start
 
@@ -88,7 +89,7 @@ def test_a_forged_or_stale_signature_is_refused(shop, sandbox, fresh_erp_server)
             )
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PENDING
-    assert (ProcessedEvent.objects.count(), OutboxMessage.objects.count()) == (0, 0)
+    assert (ProcessedEvent.objects.count(), Message.objects.count()) == (0, 0)
 
 
 def test_an_expired_session_is_marked_expired_and_records_nothing(shop, sandbox, fresh_erp_server):
@@ -97,7 +98,7 @@ def test_an_expired_session_is_marked_expired_and_records_nothing(shop, sandbox,
     deliver(sandbox, payment, "expire")
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.EXPIRED
-    assert (OutboxMessage.objects.count(), run_outbox()) == (0, 0)
+    assert (Message.objects.count(), run_outbox()) == (0, 0)
     assert [i.number for i in shop.gateway.list_open_invoices(customer="C-1001")] == [invoice]
     assert erp_payment_moves(shop, payment) == []
 
@@ -157,7 +158,7 @@ def test_paying_two_invoices_records_one_payment_however_events_arrive(
         for i in invoices
     ]
     assert len(dispatched) == 1  # one outbox row, dispatched once
-    assert OutboxMessage.objects.get().attempts == 1
+    assert Message.objects.get().attempts == 1
     assert ProcessedEvent.objects.count() == 4
     assert len(erp_payment_moves(shop, payment)) == 2  # one payment line per invoice
     assert shop.gateway.list_open_invoices(customer="C-1002") == []
@@ -190,7 +191,7 @@ def test_a_paid_amount_other_than_the_payments_is_not_recorded(shop, sandbox, fr
         f"the provider reports {payment.amount - Decimal('1.00')} EUR paid, "
         f"not {payment.amount} EUR"
     )
-    assert (OutboxMessage.objects.count(), run_outbox()) == (0, 0)
+    assert (Message.objects.count(), run_outbox()) == (0, 0)
     assert [i.number for i in shop.gateway.list_open_invoices(customer="C-1001")] == [invoice]
 
 
@@ -232,7 +233,7 @@ def test_while_the_erp_is_away_nothing_is_started_and_a_paid_payment_waits_in_th
     settings.ERP_URL = "http://127.0.0.1:9/"  # nothing listens there
     with pytest.raises(ApplicationError, match="We can't reach our accounting system"):
         start(shop, "C-1002", InvoiceChoice("INV-2026-00005"))
-    message = OutboxMessage.objects.get()
+    message = Message.objects.get()
     with pytest.raises(ErpUnavailable):
         services.outbox_process(message_id=message.id)
     message.refresh_from_db()

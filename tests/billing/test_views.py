@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 import stripe
 
-from storefleet.billing.models import OutboxMessage, Payment, PaymentStatus
+from storefleet.billing.models import Payment, PaymentStatus
 from storefleet.billing.providers.sandbox import SandboxProvider
 from storefleet.billing.services import InvoiceChoice
 from storefleet.erp.types import Money
+from storefleet.outbox.models import Message
 
 from .conftest import HOST, SANDBOX_SECRET, run_outbox, seeded_invoices, start
 
@@ -90,7 +91,7 @@ def test_buyer_pays_two_invoices_on_the_sandbox_page_and_sees_them_paid(
         get(c, "/account/invoices/").content.decode()
     )
     post(c, sandbox_path, {"outcome": "pay"})
-    assert (Payment.objects.count(), OutboxMessage.objects.count()) == (1, 1)
+    assert (Payment.objects.count(), Message.objects.count()) == (1, 1)
 
 
 def test_a_declined_payment_charges_nothing_and_can_be_tried_again(client, shop, fresh_erp_server):
@@ -105,7 +106,7 @@ def test_a_declined_payment_charges_nothing_and_can_be_tried_again(client, shop,
     assert (
         "Payment failed</h1>" in body and "The payment was declined: nothing was charged." in body
     )
-    assert OutboxMessage.objects.count() == 0
+    assert Message.objects.count() == 0
     assert [i.number for i in shop.gateway.list_open_invoices(customer="C-1001")] == [invoice]
 
 

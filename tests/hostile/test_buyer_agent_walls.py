@@ -23,14 +23,9 @@ from django.utils import timezone
 from storefleet.accounts.models import Address, Company
 from storefleet.billing.models import Payment
 from storefleet.erp.sync import erp_sync
-from storefleet.ordering.models import (
-    Order,
-    OrderProgress,
-    OrderStatus,
-    OutboxMessage,
-    ReturnRequest,
-    SaleRecord,
-)
+from storefleet.ordering.models import Order, OrderProgress, OrderStatus, ReturnRequest, SaleRecord
+from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
+from storefleet.outbox.models import Message
 from storefleet.service.models import ActionKind, ServiceAction
 from storefleet.tenants.models import Store
 from tests.hostile.harness import check_refusal, check_response, check_wall, nothing_written
@@ -114,8 +109,8 @@ def _hold(company: Company, store_id: int, tag: str, invoice: str) -> Held:
         currency="EUR",
     )
     # Still in the outbox, never tried: a cancel takes it out without asking the ERP.
-    OutboxMessage.objects.create(
-        kind=OutboxMessage.Kind.SUBMIT_ORDER, order=order, available_at=timezone.now()
+    Message.objects.create(
+        kind=SUBMIT_ORDER, subject=order.id, key=order.number, next_try_at=timezone.now()
     )
     ret = ReturnRequest.objects.create(
         number=f"RET-{tag}",

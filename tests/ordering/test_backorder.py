@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from storefleet.ordering import services
-from storefleet.ordering.models import Cart, Order, OrderStatus, OutboxMessage
+from storefleet.ordering.models import Cart, Order, OrderStatus
+from storefleet.ordering.selectors import order_submission
 
 from .conftest import HOST
 
@@ -81,7 +82,7 @@ def test_ship_now_the_rest_later_makes_a_backordered_sale_in_the_erp(client, sho
     assert response["Location"] == f"/orders/{order.number}/"
     assert order.backorder_accepted
     assert not Cart.objects.get(user=shop.buyers["C-1004"]).backorder_accepted  # used up
-    services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    services.outbox_process(message_id=order_submission(order_id=order.id).id)
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     sale = erp_sale(shop, order)
@@ -105,7 +106,7 @@ def test_in_stock_only_orders_what_is_there_and_the_erp_sale_says_nothing_of_a_b
     checkout(c)
     order = Order.objects.get()
     assert not order.backorder_accepted
-    services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    services.outbox_process(message_id=order_submission(order_id=order.id).id)
     sale = erp_sale(shop, order)
     assert sale["quantities"] == {"TOL-1005": Decimal(3)}
     assert services.BACKORDER_NOTE not in (sale["comment"] or "")

@@ -1,7 +1,9 @@
-"""Faults during a burst of orders (issue 4): 100 orders placed one after another and carried
-into the real ERP by a real Celery worker in a process of its own, while the ERP is stopped and
-started again, or while the worker is killed with SIGKILL and another one started. Either way
-the ERP ends with exactly one confirmed sale per order — none lost, none doubled.
+"""Faults during a burst of outbox messages (issues 4 and 16): 100 orders placed one after
+another — or a burst of returns filed, or of payments recorded — carried into the real ERP by a
+real Celery worker in a process of its own, while the ERP is stopped and started again, or
+while the worker is killed with SIGKILL and another one started. Either way the ERP ends with
+exactly one write per key — one confirmed sale per order, one complaint per return, one
+payment move per payment — none lost, none doubled.
 
 What brings everything home is the outbox: the task's retries while the ERP is away, and the
 sweeper (on the worker's beat, every couple of seconds here) for what a dead worker held, once
@@ -18,13 +20,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
-from storefleet.ordering import services
-from storefleet.ordering.models import ErpSale, Order, OrderStatus, OutboxMessage
+from storefleet.billing.models import Payment, PaymentStatus
+from storefleet.billing.outbox_kinds import RECORD_PAYMENT
+from storefleet.ordering import returns, services
+from storefleet.ordering.models import (
+    ErpSale,
+    Order,
+    OrderStatus,
+    ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
+)
+from storefleet.ordering.outbox_kinds import FILE_RETURN, SUBMIT_ORDER
 from storefleet.ordering.quick_order import parse_lines
-from storefleet.ordering.tasks import outbox_sweep_task
+from storefleet.outbox import services as outbox
+from storefleet.outbox.models import Message, State
+from storefleet.outbox.tasks import messages_sweep_task
 from tests.worker_support import PLATFORM, WorkerProcess, database_url, shared_broker
 
 if TYPE_CHECKING:
@@ -33,10 +47,22 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BURST = 100
+# Returns and payments: fewer, as the seeded ERP has only so much shipped to ask back (two
+# bursts of 14 take 28 of SO-00004's 30 shipped units).
+SMALL_BURST = 14
+PARTLY_SHIPPED = "SO-00004"  # C-1004: BRG-1009 20 of 40 shipped, PTR-1011 10 of 10
+PAYER = "C-1002"
 BUYERS = ("C-1001", "C-1004")  # ample credit; FAS-1003 has 448 in WH-EU, two bursts take 200
 LEASE_SECONDS = 30
 SWEEP_SECONDS = 2
-STALL_SECONDS = 180  # lease + the longest retry backoff (60 s) + slack
+STALL_SECONDS = 180
+STUCK_FIELDS = (
+    "id",
+    "kind",
+    "attempts",
+    "next_try_at",
+    "last_error",
+)  # lease + the longest retry backoff (60 s) + slack
 
 
 @dataclass
@@ -54,7 +80,7 @@ class Burst:
             args=(
                 "--pool=prefork",
                 "--concurrency=2",
-                "--beat",  # the sweeper's schedule (ORDERING_OUTBOX_SWEEP_SECONDS)
+                "--beat",  # the sweeper's schedule (OUTBOX_SWEEP_SECONDS)
                 f"--schedule={self.tmp_path / f'beat-{number}'}",
                 f"--hostname=faults{number}@%h",
             ),
@@ -99,10 +125,79 @@ class Burst:
             orders.append(self.checkout(code, f"burst-{index}"))
         return orders
 
+    def file_returns(self, events: Mapping[int, Callable[[], None]]) -> list[ReturnRequest]:
+        """SMALL_BURST returns of one shipped unit of SO-00004 each, written as
+        ``returns.return_request`` writes them (the return, its line, its outbox message in
+        one transaction: asking the ERP what is returnable can't be done while it is away)."""
+        code = "C-1004"
+        scope = self.shop.scope(code)
+        form = returns.return_form(scope=scope, number=PARTLY_SHIPPED)
+        units = [row for row in form.rows for _ in range(int(row.returnable))][:SMALL_BURST]
+        assert len(units) == SMALL_BURST, "SO-00004 has too little left to return"
+        made = []
+        for index, row in enumerate(units):
+            if index in events:
+                events[index]()
+            with transaction.atomic():
+                request = ReturnRequest.objects.create(
+                    number=f"RET-F{self.tmp_path.name[-6:]}{index:03}".upper(),
+                    store_id=self.shop.store.id,
+                    company=scope.company,
+                    submit_token=f"{self.tmp_path.name}-{index}",
+                    order_number=PARTLY_SHIPPED,
+                    reason="damaged",
+                )
+                ReturnLine.objects.create(
+                    return_request=request,
+                    position=1,
+                    sku=row.sku,
+                    name=row.name,
+                    unit=row.unit,
+                    quantity=1,
+                )
+                outbox.message_add(kind=FILE_RETURN, subject=request.id, key=request.number)
+            made.append(request)
+            time.sleep(0.2)  # a burst of buyers, not one bulk write
+        return made
+
+    def pay(self, events: Mapping[int, Callable[[], None]]) -> list[Payment]:
+        """SMALL_BURST payments of 0.01 each of one open invoice, paid at the provider: each
+        written as a "paid" event leaves it (``billing.services._apply``)."""
+        (invoice, *_rest) = [
+            i
+            for i in self.shop.gateway.list_open_invoices(customer=PAYER)
+            if i.amount_to_pay.amount >= 1
+        ]
+        company = self.shop.membership(PAYER).company
+        made = []
+        for index in range(SMALL_BURST):
+            if index in events:
+                events[index]()
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    reference=f"P-F{self.tmp_path.name[-6:]}{index:03}".upper(),
+                    store_id=self.shop.store.id,
+                    company=company,
+                    invoice_numbers=[invoice.number],
+                    amount="0.01",
+                    currency=invoice.amount_to_pay.currency,
+                    provider="sandbox",
+                    provider_session_id=f"cs_{self.tmp_path.name}_{index}",
+                    idempotency_key=f"storefleet-pay-{self.tmp_path.name}-{index}",
+                    status=PaymentStatus.PAID,
+                    paid_at=timezone.now(),
+                )
+                outbox.message_add(
+                    kind=RECORD_PAYMENT, subject=payment.id, key=payment.idempotency_key
+                )
+            made.append(payment)
+            time.sleep(0.2)
+        return made
+
     def wait_until_done(self) -> None:
         """Until every outbox message is done; fails if none gets done for STALL_SECONDS (a
         guard against hanging, not a timing: this shared machine is sometimes very slow)."""
-        pending = OutboxMessage.objects.filter(done_at__isnull=True)
+        pending = Message.objects.filter(done_at__isnull=True)
         left, progress_at = pending.count(), time.monotonic()
         while left:
             time.sleep(0.5)
@@ -111,8 +206,8 @@ class Burst:
                 left, progress_at = now_left, time.monotonic()
             elif time.monotonic() - progress_at > STALL_SECONDS:
                 pytest.fail(
-                    f"{left} orders still owed to the ERP, none done for {STALL_SECONDS}s, e.g. "
-                    f"{list(pending.values('id', 'attempts', 'available_at', 'last_error')[:3])}"
+                    f"{left} messages still owed to the ERP, none done for {STALL_SECONDS}s, "
+                    f"e.g. {list(pending.values(*STUCK_FIELDS)[:3])}"
                     "\n--- worker log (end) ---\n" + self.workers[-1].log()[-6000:]
                 )
 
@@ -137,17 +232,72 @@ class Burst:
         assert {sale["state"] for sale in new} <= {"confirmed", "processing"}
         statuses = Counter(Order.objects.values_list("status", flat=True))
         assert statuses == {OrderStatus.CONFIRMED: BURST}
-        assert OutboxMessage.objects.filter(done_at__isnull=True).count() == 0
+        assert Message.objects.exclude(state=State.DONE).count() == 0
         erp_numbers = {
             sale["description"].removeprefix("storefleet:"): sale["number"] for sale in new
         }
         assert dict(ErpSale.objects.values_list("key", "erp_number")) == erp_numbers
 
+    def assert_one_complaint_per_return(self, made: list[ReturnRequest]) -> None:
+        numbers = [request.number for request in made]
+        complaints = self.shop.server.client().search_read(
+            "sale.complaint",
+            [["reference", "in", [f"storefleet:{number}" for number in numbers]]],
+            ["reference"],
+        )
+        keys = Counter(row["reference"].removeprefix("storefleet:") for row in complaints)
+        assert keys == Counter(numbers), "complaints lost or filed twice"
+        statuses = Counter(ReturnRequest.objects.values_list("status", flat=True))
+        assert statuses == {ReturnStatus.FILED: len(made)}
+        assert Message.objects.exclude(state=State.DONE).count() == 0
+
+    def assert_one_move_per_payment(self, made: list[Payment]) -> None:
+        keys = [payment.idempotency_key for payment in made]
+        moves = self.shop.server.client().search_read(
+            "account.move",
+            [["description", "like", "storefleet:storefleet-pay-%"]],
+            ["description"],
+        )
+        recorded = Counter(
+            row["description"].removeprefix("storefleet:").split("/")[0] for row in moves
+        )
+        assert {key: recorded[key] for key in keys} == dict.fromkeys(keys, 1)
+        statuses = Counter(Payment.objects.values_list("status", flat=True))
+        assert statuses == {PaymentStatus.RECORDED: len(made)}
+        assert Message.objects.exclude(state=State.DONE).count() == 0
+
+    def run(self, kind: str, events: Mapping[float, Callable[[], None]]) -> None:
+        """A burst of ``kind`` with ``events`` at fractions of it, carried home and checked:
+        exactly one ERP write per key."""
+        size = BURST if kind == SUBMIT_ORDER else SMALL_BURST
+        at = {int(size * fraction): event for fraction, event in events.items()}
+        if kind == SUBMIT_ORDER:
+            before = {sale["id"] for sale in self.erp_sales()}
+            orders = self.place(at)
+            assert Order.objects.count() == BURST
+            self.wait_until_done()
+            self.assert_one_confirmed_sale_per_order(orders, before)
+        elif kind == FILE_RETURN:
+            made = self.file_returns(at)
+            self.wait_until_done()
+            self.assert_one_complaint_per_return(made)
+        else:
+            payments = self.pay(at)
+            self.wait_until_done()
+            self.assert_one_move_per_payment(payments)
+
+
+KINDS = pytest.mark.parametrize(
+    "kind",
+    [SUBMIT_ORDER, FILE_RETURN, RECORD_PAYMENT],
+    ids=["order-submission", "return-filing", "payment-recording"],
+)
+
 
 @pytest.fixture
 def burst(settings, shop, tmp_path) -> Iterator[Burst]:
     """The shop, a worker process on the same database and broker, and short leases."""
-    settings.ORDERING_OUTBOX_LEASE_SECONDS = LEASE_SECONDS
+    settings.OUTBOX_LEASE_SECONDS = LEASE_SECONDS
     settings.ERP_BREAKER_COOLDOWN_SECONDS = 1
     server = shop.server
     with shared_broker(tmp_path) as broker_env:
@@ -166,8 +316,8 @@ def burst(settings, shop, tmp_path) -> Iterator[Burst]:
             "ERP_CONNECT_TIMEOUT_SECONDS": "1",
             "ERP_BREAKER_FAILURE_THRESHOLD": "3",
             "ERP_BREAKER_COOLDOWN_SECONDS": "1",
-            "ORDERING_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
-            "ORDERING_OUTBOX_SWEEP_SECONDS": str(SWEEP_SECONDS),
+            "OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
+            "OUTBOX_SWEEP_SECONDS": str(SWEEP_SECONDS),
             "ERP_SYNC_PRODUCTS_SECONDS": "3600",
             "ERP_SYNC_CUSTOMERS_SECONDS": "3600",
         }
@@ -187,13 +337,13 @@ def test_the_sweeper_can_be_sent_to_the_broker():
     global soft limit over the task's hard one) made Celery refuse to send it at all."""
     from storefleet.celery import app
 
-    sent = outbox_sweep_task.apply_async()  # refused before it reached the broker, it raised
+    sent = messages_sweep_task.apply_async()  # refused before it reached the broker, it raised
     app.control.purge()  # nobody here consumes it
     assert sent.id
 
 
-def test_erp_stopped_and_started_mid_burst_ends_with_one_sale_per_order(burst):
-    before = {sale["id"] for sale in burst.erp_sales()}
+@KINDS
+def test_erp_stopped_and_started_mid_burst_ends_with_one_write_per_key(burst, kind):
     burst.start_worker()
     server = burst.shop.server
     stopped_at: list[float] = []
@@ -206,35 +356,28 @@ def test_erp_stopped_and_started_mid_burst_ends_with_one_sale_per_order(burst):
         time.sleep(max(0.0, 5 - (time.monotonic() - stopped_at[0])))  # down for 5 s at least
         server.start()
 
-    orders = burst.place({35: stop_erp, 55: start_erp})
-    assert Order.objects.count() == BURST
-    burst.wait_until_done()
-    burst.assert_one_confirmed_sale_per_order(orders, before)
-    assert OutboxMessage.objects.filter(attempts__gte=2).exists()  # the outage was felt
+    burst.run(kind, {0.35: stop_erp, 0.55: start_erp})
+    assert Message.objects.filter(kind=kind, attempts__gte=2).exists()  # the outage was felt
 
 
-def test_worker_killed_mid_burst_ends_with_one_sale_per_order(burst):
-    before = {sale["id"] for sale in burst.erp_sales()}
+@KINDS
+def test_worker_killed_mid_burst_ends_with_one_write_per_key(burst, kind):
     first = burst.start_worker()
-
     held: list[int] = []
 
     def kill_worker() -> None:
-        # Wait until the worker is busy with a submission, then kill it mid-flight.
+        # Wait until the worker is busy with a message, then kill it mid-flight.
         deadline = time.monotonic() + 30
-        in_flight = OutboxMessage.objects.filter(done_at__isnull=True, attempts__gt=0)
+        in_flight = Message.objects.filter(done_at__isnull=True, attempts__gt=0)
         while not in_flight.exists():
-            assert time.monotonic() < deadline, "the worker never started on an order"
+            assert time.monotonic() < deadline, "the worker never started on a message"
             time.sleep(0.02)
         held.extend(in_flight.values_list("id", flat=True))
         first.kill()
 
-    orders = burst.place({40: kill_worker, 60: burst.start_worker})
-    assert Order.objects.count() == BURST
-    burst.wait_until_done()
-    burst.assert_one_confirmed_sale_per_order(orders, before)
-    # What the dead worker was submitting was taken up again once its lease ran out.
-    assert OutboxMessage.objects.filter(id__in=held, attempts__gte=2).exists()
+    burst.run(kind, {0.4: kill_worker, 0.6: burst.start_worker})
+    # What the dead worker was carrying was taken up again once its lease ran out.
+    assert Message.objects.filter(id__in=held, attempts__gte=2).exists()
 
 
 def test_a_task_and_its_resend_running_at_the_same_moment_make_one_sale(burst):
@@ -248,7 +391,9 @@ def test_a_task_and_its_resend_running_at_the_same_moment_make_one_sale(burst):
         orders.append(burst.checkout(code, f"pair-{index}"))
         # Its lease runs out while it waits in the queue: the sweeper sends it again, right
         # behind the order's own task, and a worker takes the two together.
-        OutboxMessage.objects.filter(order=orders[-1]).update(available_at=timezone.now())
+        Message.objects.filter(kind=SUBMIT_ORDER, subject=orders[-1].id).update(
+            next_try_at=timezone.now()
+        )
         assert services.outbox_sweep() == 1
     burst.start_worker()
     burst.wait_until_done()

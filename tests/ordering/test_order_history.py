@@ -16,13 +16,8 @@ from django.utils import timezone
 from storefleet.accounts.models import Company
 from storefleet.erp.sync import erp_sync
 from storefleet.ordering import services
-from storefleet.ordering.models import (
-    Order,
-    OrderProgress,
-    OrderStatus,
-    OutboxMessage,
-    SaleRecord,
-)
+from storefleet.ordering.models import Order, OrderProgress, OrderStatus, SaleRecord
+from storefleet.outbox.models import Message
 from storefleet.tenants.locale import zone_for
 
 from .conftest import HOST
@@ -135,7 +130,7 @@ def test_a_web_order_is_linked_to_its_erp_sale_and_listed_once(client, shop):
     assert [(r.kind, r.number, r.progress) for r in rows if r.po_number == "PO-WEB-1"] == [
         ("order", order.number, "received")
     ]
-    services.outbox_process(message_id=OutboxMessage.objects.get().id)
+    services.outbox_process(message_id=Message.objects.get().id)
     assert sync() == 1
     record = SaleRecord.objects.get(order=order)
     assert (record.company_id, record.store_id, record.idempotency_key) == (

@@ -17,8 +17,9 @@ from storefleet.erp.sync import erp_sync
 from storefleet.errors import ApplicationError
 from storefleet.money import format_money, format_unit_price
 from storefleet.ordering import services
-from storefleet.ordering.models import CartLine, Order, OrderLine, OutboxMessage
+from storefleet.ordering.models import CartLine, Order, OrderLine
 from storefleet.ordering.reorder import order_reorder
+from storefleet.ordering.selectors import order_submission
 
 from .conftest import HOST
 
@@ -58,7 +59,7 @@ def place_order(client, shop, code, lines) -> Order:
         {"submit_token": form.initial["submit_token"], "ship_to": address.id, "po_number": "PO-R1"},
     )
     order = Order.objects.get(company__code=code)
-    services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    services.outbox_process(message_id=order_submission(order_id=order.id).id)
     return Order.objects.get(id=order.id)
 
 

@@ -14,10 +14,10 @@ from storefleet.ordering.models import (
     Order,
     OrderCancellation,
     OrderStatus,
-    OutboxMessage,
     ReturnRequest,
     ReturnStatus,
 )
+from storefleet.ordering.selectors import return_filing
 
 from .conftest import HOST
 from .test_returns import PARTLY_SHIPPED, erp_quotation, erp_state
@@ -89,7 +89,7 @@ def test_buyer_requests_a_return_and_follows_it(client, shop):
     (made,) = ReturnRequest.objects.all()
     assert done.redirect_chain[-1][0] == again.redirect_chain[-1][0] == f"/returns/{made.number}/"
     assert "is requested" in done.content.decode()
-    services.outbox_process(message_id=OutboxMessage.objects.get(return_request=made).id)
+    services.outbox_process(message_id=return_filing(return_id=made.id).id)
     detail = get(c, f"/returns/{made.number}/").content.decode()
     assert 'data-status="filed" data-erp-state="waiting"' in detail
     assert "Waiting for review" in detail and "BRG-1009" in detail

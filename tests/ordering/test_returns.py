@@ -18,10 +18,12 @@ from storefleet.ordering.models import (
     Order,
     OrderCancellation,
     OrderStatus,
-    OutboxMessage,
     ReturnRequest,
     ReturnStatus,
 )
+from storefleet.ordering.outbox_kinds import FILE_RETURN, SUBMIT_ORDER
+from storefleet.ordering.selectors import order_submission, return_filing
+from storefleet.outbox.models import Message
 
 from .test_services import checkout, fill
 
@@ -91,7 +93,7 @@ def test_order_still_in_the_outbox_is_cancelled_and_never_reaches_the_erp(shop):
     )
     order.refresh_from_db()
     assert order.status == OrderStatus.CANCELLED
-    (message,) = OutboxMessage.objects.filter(order=order)
+    (message,) = Message.objects.filter(kind=SUBMIT_ORDER, subject=order.id)
     assert message.done_at is not None and message.attempts == 0
     # The worker's first run (claim 0), a redelivery and a run by hand: none submits.
     assert services.outbox_process(message_id=message.id, claim=0) is None
@@ -105,9 +107,9 @@ def test_order_still_in_the_outbox_is_cancelled_and_never_reaches_the_erp(shop):
 def test_order_a_worker_has_taken_up_is_not_cancelled_under_it(shop):
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token="cancel-race")
-    message = OutboxMessage.objects.get(order=order)
+    message = order_submission(order_id=order.id)
     # What a worker's take-up does (outbox_process): attempts + 1, leased.
-    OutboxMessage.objects.filter(id=message.id).update(attempts=1)
+    Message.objects.filter(id=message.id).update(attempts=1)
     with pytest.raises(ApplicationError) as refused:
         returns.order_cancel(scope=shop.scope("C-1004"), number=order.number, user=None)
     assert refused.value.code == "in_transit"
@@ -115,23 +117,23 @@ def test_order_a_worker_has_taken_up_is_not_cancelled_under_it(shop):
     order.refresh_from_db()
     assert order.status == OrderStatus.RECEIVED
     assert not OrderCancellation.objects.exists()
-    assert OutboxMessage.objects.get(id=message.id).done_at is None
+    assert Message.objects.get(id=message.id).done_at is None
 
 
 def test_a_cancelled_order_is_skipped_by_a_worker_that_takes_it_up_later(shop):
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token="cancel-guard")
     Order.objects.filter(id=order.id).update(status=OrderStatus.CANCELLED)
-    message = OutboxMessage.objects.get(order=order)
+    message = order_submission(order_id=order.id)
     assert services.outbox_process(message_id=message.id).status == OrderStatus.CANCELLED
-    assert OutboxMessage.objects.get(id=message.id).done_at is not None
+    assert Message.objects.get(id=message.id).done_at is not None
     assert shop.erp_sales(order.number) == []
 
 
 def test_order_being_shipped_is_refused_with_what_to_do_instead(shop):
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token="cancel-late")
-    services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    services.outbox_process(message_id=order_submission(order_id=order.id).id)
     (sale,) = order.sales.all()
     assert erp_state(shop, sale.erp_number) == "processing"
     for number in (order.number, sale.erp_number):
@@ -230,8 +232,8 @@ def test_return_is_written_once_filed_through_the_outbox_and_counted(
     assert made.store_id == shop.store.id and made.requested_by == buyer
     assert again.pk == made.pk and ReturnRequest.objects.count() == 1
     assert [(line.sku, line.quantity) for line in made.lines.all()] == [("BRG-1009", Decimal(5))]
-    (message,) = OutboxMessage.objects.filter(return_request=made)
-    assert message.kind == OutboxMessage.Kind.FILE_RETURN
+    (message,) = Message.objects.filter(kind=FILE_RETURN, subject=made.id)
+    assert message.kind == FILE_RETURN
     # Received, not yet filed: the quantity already counts against what is left.
     form = returns.return_form(scope=shop.in_store(c), number=PARTLY_SHIPPED)
     assert form.rows[0].requested == Decimal(5)
@@ -293,7 +295,7 @@ def test_bad_return_requests_say_what_to_fix_and_write_nothing(shop, lines, reas
             user=None,
         )
     assert text in invalid.value.errors[key]
-    assert not ReturnRequest.objects.exists() and not OutboxMessage.objects.exists()
+    assert not ReturnRequest.objects.exists() and not Message.objects.exists()
 
 
 def test_nothing_shipped_yet_cannot_be_returned(shop):
@@ -338,11 +340,11 @@ def test_return_the_erp_refuses_at_filing_is_recorded_as_refused(shop):
     )
     # Meanwhile someone asked the ERP for the same ten back (e.g. by phone).
     made.lines.update(quantity=Decimal(11))
-    services.outbox_process(message_id=OutboxMessage.objects.get(return_request=made).id)
+    services.outbox_process(message_id=return_filing(return_id=made.id).id)
     made.refresh_from_db()
     assert made.status == ReturnStatus.REFUSED
     assert "only what was shipped and not already returned" in made.refusal_message
-    assert OutboxMessage.objects.get(return_request=made).done_at is not None
+    assert return_filing(return_id=made.id).done_at is not None
 
 
 def test_return_waits_in_the_outbox_while_the_erp_is_away(shop):
@@ -353,7 +355,7 @@ def test_return_waits_in_the_outbox_while_the_erp_is_away(shop):
         reason=DAMAGED,
         user=None,
     )
-    message = OutboxMessage.objects.get(return_request=made)
+    message = return_filing(return_id=made.id)
     shop.server.stop()
     try:
         with pytest.raises(services.OutboxDeferred):
@@ -364,7 +366,7 @@ def test_return_waits_in_the_outbox_while_the_erp_is_away(shop):
     message.refresh_from_db()
     assert made.status == ReturnStatus.RECEIVED and message.done_at is None
     assert message.last_error
-    OutboxMessage.objects.filter(id=message.id).update(available_at=timezone.now())
+    Message.objects.filter(id=message.id).update(next_try_at=timezone.now())
     services.outbox_process(message_id=message.id, claim=message.attempts)
     made.refresh_from_db()
     assert made.status == ReturnStatus.FILED
@@ -388,7 +390,7 @@ def test_an_order_of_two_sales_is_returned_sale_by_sale(shop):
     order = checkout(
         shop, "C-1002", token="two-sales", ship_to_id=first.id, line_ship_to={line.id: second.id}
     )
-    services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    services.outbox_process(message_id=order_submission(order_id=order.id).id)
     one, two = order.sales.order_by("key").values_list("erp_number", flat=True)
     with pytest.raises(returns.SeveralSales) as several:
         returns.return_form(scope=shop.in_store(c), number=order.number)
@@ -403,7 +405,7 @@ def test_an_order_of_two_sales_is_returned_sale_by_sale(shop):
         user=None,
     )
     assert made.order == order and made.order_number == two
-    services.outbox_process(message_id=OutboxMessage.objects.get(return_request=made).id)
+    services.outbox_process(message_id=return_filing(return_id=made.id).id)
     made.refresh_from_db()
     assert made.status == ReturnStatus.FILED
     with pytest.raises(ApplicationError) as refused:  # shipping: the whole order stays

@@ -19,11 +19,13 @@ from storefleet.ordering.models import (
     OrderCancellation,
     OrderProgress,
     OrderStatus,
-    OutboxMessage,
     ReturnRequest,
     SaleRecord,
 )
+from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
 from storefleet.ordering.scope import OrderScope
+from storefleet.ordering.selectors import order_submission
+from storefleet.outbox.models import Message
 
 from .test_services import checkout, fill
 
@@ -39,8 +41,8 @@ def _web_order(company: Company, store_id: int, number: str) -> Order:
         ship_to=company.addresses.filter(is_ship_to=True).first(),
         currency="USD",
     )
-    OutboxMessage.objects.create(
-        kind=OutboxMessage.Kind.SUBMIT_ORDER, order=order, available_at=timezone.now()
+    Message.objects.create(
+        kind=SUBMIT_ORDER, subject=order.id, key=order.number, next_try_at=timezone.now()
     )
     return order
 
@@ -93,7 +95,7 @@ def test_a_web_order_of_the_companys_other_store_is_not_found_to_cancel_or_retur
     order.refresh_from_db()
     assert order.status == OrderStatus.RECEIVED
     assert not OrderCancellation.objects.exists()
-    assert OutboxMessage.objects.get(order=order).done_at is None
+    assert order_submission(order_id=order.id).done_at is None
     # In its own store it is found, and cancelled before it reaches the ERP.
     assert returns.order_ref(scope=there, number=order.number).order == order  # type: ignore[union-attr]
     outcome = returns.order_cancel(scope=there, number=order.number, user=None)

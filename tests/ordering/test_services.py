@@ -13,8 +13,10 @@ from django.utils import timezone
 from storefleet.erp.types import ReasonCode
 from storefleet.errors import ApplicationError
 from storefleet.ordering import services
-from storefleet.ordering.models import CartLine, ErpSale, Order, OrderStatus, OutboxMessage
+from storefleet.ordering.models import CartLine, ErpSale, Order, OrderStatus
 from storefleet.ordering.quick_order import parse_lines
+from storefleet.ordering.selectors import order_submission
+from storefleet.outbox.models import Message, State
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +77,9 @@ def test_placing_an_order_is_idempotent_and_the_outbox_confirms_it_in_the_erp(
     assert CartLine.objects.count() == 0  # the cart became the order
     assert [line.sku for line in order.lines.all()] == ["FAS-1003", "BRG-1002"]
     assert order.total == Decimal("48.44")  # 17.73 + 30.71 (4 × 7.677), C-1004's contract
-    (message,) = OutboxMessage.objects.all()
+    (message,) = Message.objects.all()
     # The task is enqueued after commit, once (the other callbacks retire cached pages).
-    assert [c.__qualname__ for c in callbacks].count("order_place.<locals>.<lambda>") == 1
+    assert [c.__qualname__ for c in callbacks].count("message_add.<locals>.<lambda>") == 1
 
     confirmed = services.outbox_process(message_id=message.id)
     assert confirmed is not None and confirmed.status == OrderStatus.CONFIRMED
@@ -91,7 +93,7 @@ def test_placing_an_order_is_idempotent_and_the_outbox_confirms_it_in_the_erp(
     )
     # A redelivered task changes nothing and sends no second e-mail.
     assert services.outbox_process(message_id=message.id) is None
-    OutboxMessage.objects.filter(id=message.id).update(done_at=None)
+    Message.objects.filter(id=message.id).update(done_at=None, state=State.PENDING)
     services.outbox_process(message_id=message.id)
     assert len(shop.erp_sales(order.number)) == 1
     assert [m.subject for m in mail.outbox] == [
@@ -114,7 +116,7 @@ def test_bad_checkout_input_is_refused_and_nothing_is_written(shop, acme_address
         line = CartLine.objects.get()
         checkout(shop, "C-1004", line_ship_to={line.id: acme_address.id})
     assert foreign_line.value.field == f"ship_to_{line.id}"
-    assert Order.objects.count() == 0 and OutboxMessage.objects.count() == 0
+    assert Order.objects.count() == 0 and Message.objects.count() == 0
     assert CartLine.objects.count() == 1
     with pytest.raises(ApplicationError, match="Your cart is empty"):
         checkout(shop, "C-1001")
@@ -128,7 +130,7 @@ def test_a_multi_address_order_becomes_one_erp_sale_per_address(shop):
     order = checkout(shop, "C-1002", ship_to_id=first.id, line_ship_to={line.id: second.id})
     keys = sorted(ErpSale.objects.filter(order=order).values_list("key", flat=True))
     assert keys == [f"{order.number}/1", f"{order.number}/2"]
-    services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    services.outbox_process(message_id=order_submission(order_id=order.id).id)
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     sales = {s["description"]: s for s in shop.erp_sales(order.number)}
@@ -142,12 +144,12 @@ def test_an_order_the_erp_refuses_at_submission_is_marked_and_told(shop):
     # Someone else takes the stock between the cart check and the submission.
     fill(shop, "C-1001", "BRG-1004 5")
     other = checkout(shop, "C-1001", token="tok-2")
-    services.outbox_process(message_id=OutboxMessage.objects.get(order=other).id)
-    refused = services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    services.outbox_process(message_id=order_submission(order_id=other.id).id)
+    refused = services.outbox_process(message_id=order_submission(order_id=order.id).id)
     assert refused is not None and refused.status == OrderStatus.REFUSED
     assert refused.refusal_reasons == "insufficient_stock"
     assert refused.lines.get().refusal_reasons == "insufficient_stock"
-    assert OutboxMessage.objects.get(order=order).done_at is not None
+    assert order_submission(order_id=order.id).done_at is not None
     assert shop.erp_sales(order.number) == []
     subjects = sorted(m.subject for m in mail.outbox)
     assert f"{shop.store.name}: Order {order.number}: we could not accept it" in subjects
@@ -163,7 +165,7 @@ def test_a_fresh_order_goes_in_at_its_checked_prices_an_old_one_is_validated_aga
     fill(shop, "C-1004", "FAS-1003 10")
     fresh = checkout(shop, "C-1004", token="fresh")
     before = backend.request_count()
-    services.outbox_process(message_id=OutboxMessage.objects.get(order=fresh).id)
+    services.outbox_process(message_id=order_submission(order_id=fresh.id).id)
     assert backend.request_count() - before == 5
     assert Order.objects.get(id=fresh.id).status == OrderStatus.CONFIRMED
 
@@ -171,7 +173,7 @@ def test_a_fresh_order_goes_in_at_its_checked_prices_an_old_one_is_validated_aga
     old = checkout(shop, "C-1004", token="old")
     Order.objects.filter(id=old.id).update(created_at=timezone.now() - datetime.timedelta(hours=1))
     old.lines.update(unit_price=Decimal("1.0000"))  # not the ERP's price (any more)
-    refused = services.outbox_process(message_id=OutboxMessage.objects.get(order=old).id)
+    refused = services.outbox_process(message_id=order_submission(order_id=old.id).id)
     assert refused is not None and refused.status == OrderStatus.REFUSED
     assert refused.refusal_reasons == "price_changed"
     assert shop.erp_sales(old.number) == []
@@ -185,7 +187,7 @@ def test_while_the_erp_is_away_orders_are_received_and_confirmed_later(shop, set
         check = services.cart_check(store=shop.store, membership=membership)
         assert check.degraded and check.ok
         order = checkout(shop, "C-1004")
-        message = OutboxMessage.objects.get(order=order)
+        message = order_submission(order_id=order.id)
         from storefleet.erp.errors import ErpUnavailable
 
         with pytest.raises(ErpUnavailable):
@@ -218,9 +220,9 @@ def test_the_degraded_check_still_applies_the_mirrored_rules(shop):
 def test_the_sweeper_resends_only_what_nobody_holds(shop, settings):
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004")
-    message = OutboxMessage.objects.get(order=order)
+    message = order_submission(order_id=order.id)
     assert services.outbox_sweep() == 0  # leased at placement
-    OutboxMessage.objects.filter(id=message.id).update(available_at=timezone.now())
+    Message.objects.filter(id=message.id).update(next_try_at=timezone.now())
     assert services.outbox_sweep() == 1
     assert services.outbox_sweep() == 0  # leased again by the sweep
 

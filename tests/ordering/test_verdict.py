@@ -22,7 +22,9 @@ from storefleet.erp.sync import erp_sync
 from storefleet.erp.types import LineQuery, OrderLineRequest, OrderRequest, Quantity, ReasonCode
 from storefleet.errors import ApplicationError
 from storefleet.ordering import services
-from storefleet.ordering.models import CartLine, Order, OrderStatus, OutboxMessage
+from storefleet.ordering.models import CartLine, Order, OrderStatus
+from storefleet.ordering.selectors import order_submission
+from storefleet.outbox.models import Message
 from tests.erp_support import ErpError
 
 from .conftest import HOST
@@ -122,7 +124,7 @@ def test_an_order_whose_product_was_withdrawn_since_is_refused_at_submission(sho
     fill(shop, "C-1004", "ELE-1004 10")
     order = checkout(shop, "C-1004", token="withdrawn-later")
     withdraw(shop, "ELE-1004")  # the worker's memo still holds it as sold
-    refused = services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    refused = services.outbox_process(message_id=order_submission(order_id=order.id).id)
     assert refused is not None and refused.status == OrderStatus.REFUSED
     assert refused.refusal_reasons == "not_salable"
     assert "ELE-1004 is no longer sold to you" in refused.refusal_message
@@ -220,7 +222,7 @@ def test_a_product_sold_in_boxes_and_stocked_in_units_is_checked_in_boxes(shop):
     (line,) = services.cart_check(store=shop.store, membership=membership).lines
     assert line.ok and line.unit_price is not None
     order = checkout(shop, "C-1004", token="boxes")
-    confirmed = services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    confirmed = services.outbox_process(message_id=order_submission(order_id=order.id).id)
     assert confirmed is not None and confirmed.status == OrderStatus.CONFIRMED
     [sale_line] = erp.search_read(
         "sale.line", [["sale.description", "=", f"storefleet:{order.number}"]], ["quantity", "unit"]
@@ -269,7 +271,7 @@ def test_a_price_moved_since_the_checkout_page_is_shown_to_accept_before_anythin
     assert placed["Location"] == f"/orders/{order.number}/"
     assert order.lines.get(sku="ELE-1005").unit_price == new
 
-    confirmed = services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    confirmed = services.outbox_process(message_id=order_submission(order_id=order.id).id)
     assert confirmed is not None and confirmed.status == OrderStatus.CONFIRMED
     [sale_line] = shop.server.client().search_read(
         "sale.line",
@@ -310,7 +312,7 @@ def test_the_service_compares_with_the_prices_seen_and_writes_nothing_when_they_
         checkout(shop, "C-1004", token="seen-1", seen_prices=seen)
     assert moved.value.moved == {line.wanted.line_id: Decimal("0.01")}
     assert moved.value.check.lines[0].unit_price == line.unit_price
-    assert Order.objects.count() == 0 and OutboxMessage.objects.count() == 0
+    assert Order.objects.count() == 0 and Message.objects.count() == 0
     # A caller with no page in front of it (no prices seen) is held to the kept verdict's.
     order = checkout(shop, "C-1004", token="seen-2")
     assert order.lines.get().unit_price == line.unit_price.amount
@@ -324,7 +326,7 @@ def test_a_price_moved_between_placing_and_submission_refuses_the_order_and_tell
     accepted = order.lines.get().unit_price
     raise_list_price(shop, "ELE-1002", "2")
     new = erp_price(shop, "C-1004", "ELE-1002", 2)
-    refused = services.outbox_process(message_id=OutboxMessage.objects.get(order=order).id)
+    refused = services.outbox_process(message_id=order_submission(order_id=order.id).id)
     assert refused is not None and refused.status == OrderStatus.REFUSED
     assert refused.refusal_reasons == "price_changed"
     assert refused.lines.get().refusal_reasons == "price_changed"

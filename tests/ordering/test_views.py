@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from storefleet.ordering import services
-from storefleet.ordering.models import CartLine, Order, OrderStatus, OutboxMessage
+from storefleet.ordering.models import CartLine, Order, OrderStatus
+from storefleet.outbox.models import Message
 
 from .conftest import HOST
 
@@ -90,7 +91,7 @@ def test_checkout_places_one_order_however_often_the_form_is_sent(client, shop):
     assert first["Location"] == second["Location"] == f"/orders/{order.number}/"
     body = get(c, first["Location"]).content.decode()
     assert "Received — awaiting confirmation" in body and "PO-77" in body
-    services.outbox_process(message_id=OutboxMessage.objects.get().id)
+    services.outbox_process(message_id=Message.objects.get().id)
     body = get(c, first["Location"]).content.decode()
     sale = order.sales.get()
     assert "Order confirmed" in body and sale.erp_number in body

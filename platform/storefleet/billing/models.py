@@ -1,10 +1,10 @@
-"""Payments of open invoices and the outbox that records them in the ERP.
+"""Payments of open invoices, and the provider events handled for them.
 
 A payment is made on the provider's hosted page (card data never reaches the platform); its
 outcome arrives as signed provider events, each handled once (``ProcessedEvent``). A paid
-payment gets an outbox row in the same transaction, and a worker records it in the ERP under
-the payment's idempotency key: however often an event or a task is delivered, the ERP hears
-of the payment once."""
+payment gets an outbox message (``storefleet.outbox``) in the same transaction, and a worker
+records it in the ERP under the payment's idempotency key: however often an event or a task
+is delivered, the ERP hears of the payment once."""
 
 from django.conf import settings
 from django.db import models
@@ -81,21 +81,3 @@ class ProcessedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.event_id}"
-
-
-class OutboxMessage(models.Model):
-    """A paid payment owed to the ERP; done when the ERP has recorded (or refused) it."""
-
-    payment = models.OneToOneField(Payment, on_delete=models.CASCADE, related_name="outbox")
-    created_at = models.DateTimeField(auto_now_add=True)
-    available_at = models.DateTimeField()
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["done_at", "available_at"])]
-
-    def __str__(self) -> str:
-        return f"record payment {self.payment_id}"

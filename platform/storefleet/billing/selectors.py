@@ -15,9 +15,12 @@ from storefleet.erp.errors import ErpNotFound
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import CreditStatus, Invoice
 from storefleet.ordering.scope import OrderScope
+from storefleet.outbox.models import Message
+from storefleet.outbox.selectors import message_for, pending_count
 from storefleet.tenants.selectors import StoreRecord
 
-from .models import OutboxMessage, Payment
+from .models import Payment
+from .outbox_kinds import RECORD_PAYMENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,13 @@ def payment_for_session(
 
 
 def outbox_pending_count() -> int:
-    return OutboxMessage.objects.filter(done_at__isnull=True).count()
+    """Paid payments still owed to the ERP."""
+    return pending_count(kinds=(RECORD_PAYMENT,))
+
+
+def payment_recording(*, payment_id: int) -> Message | None:
+    """The outbox message that records the payment ``payment_id`` in the ERP."""
+    return message_for(kind=RECORD_PAYMENT, subject=payment_id)
 
 
 MAX_INVOICE_NUMBER = 64

@@ -1,5 +1,6 @@
 """Writes of billing: starting a payment of open invoices, handling the provider's events, and
-recording paid payments in the ERP through the outbox.
+recording paid payments in the ERP through the outbox (``storefleet.outbox``, the kind
+``payment.record``, handled by ``payment_record``).
 
 ``payment_start`` checks the buyer's choice against the ERP before anything is written: every
 invoice open and the company's, the amount the buyer saw still the amount to pay. Events are
@@ -22,14 +23,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from storefleet.accounts.models import Membership
-from storefleet.erp.errors import ErpError, ErpRejected, ErpUnavailable
+from storefleet.erp.errors import ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import Invoice, Money, PaymentRequest
 from storefleet.errors import ApplicationError
 from storefleet.ordering.scope import OrderScope
+from storefleet.outbox import services as outbox
+from storefleet.outbox.models import Message, State
+from storefleet.outbox.registry import Outcome
 from storefleet.tenants.selectors import StoreRecord
 
-from .models import OutboxMessage, Payment, PaymentStatus, ProcessedEvent
+from .models import Payment, PaymentStatus, ProcessedEvent
+from .outbox_kinds import RECORD_PAYMENT
 from .providers import (
     CheckoutLine,
     CheckoutRequest,
@@ -248,10 +253,7 @@ def _apply(payment: Payment, event: ProviderEvent) -> None:
         payment.status = PaymentStatus.PAID
         payment.paid_at = now
         payment.save(update_fields=["status", "paid_at", "updated_at"])
-        message, _ = OutboxMessage.objects.get_or_create(
-            payment=payment, defaults={"available_at": now + _lease()}
-        )
-        transaction.on_commit(lambda: _dispatch(message.id))
+        outbox.message_add(kind=RECORD_PAYMENT, subject=payment.id, key=payment.idempotency_key)
         logger.info("payment %s paid", payment.reference)
     elif event.kind is EventKind.FAILED and status == PaymentStatus.PENDING:
         payment.status = PaymentStatus.FAILED
@@ -265,41 +267,24 @@ def _apply(payment: Payment, event: ProviderEvent) -> None:
 
 
 # ------------------------------------------------------------------ into the ERP
-def _lease() -> datetime.timedelta:
-    return datetime.timedelta(seconds=settings.BILLING_OUTBOX_LEASE_SECONDS)
-
-
-def _dispatch(message_id: int) -> None:
-    from .tasks import outbox_process_task
-
-    try:
-        outbox_process_task.delay(message_id)
-    except Exception:
-        # The broker is away: the payment is safe in the outbox, and the sweeper sends it.
-        logger.exception("could not enqueue payment outbox id=%s; the sweeper will", message_id)
-
-
 def outbox_process(*, message_id: int) -> Payment | None:
-    """Record one paid payment in the ERP under its idempotency key. Raises ``ErpUnavailable``
-    when the ERP can't be reached (the task retries); safe to run twice for one message."""
-    now = timezone.now()
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update()
-            .filter(id=message_id, done_at__isnull=True)
-            .first()
-        )
-        if message is None:
-            return None
-        message.attempts += 1
-        message.available_at = now + _lease()
-        message.save(update_fields=["attempts", "available_at"])
-    payment = Payment.objects.select_related("company").get(id=message.payment_id)
+    """Carry one outbox message into the ERP (see ``payment_record``); the payment it
+    recorded, or None (another kind's message, or one done already). Raises
+    ``ErpUnavailable`` when the ERP can't be reached; safe to run twice for one message."""
+    outcome = outbox.message_process(message_id=message_id)
+    return outcome.value if outcome is not None and isinstance(outcome.value, Payment) else None
+
+
+def payment_record(message: Message) -> Outcome:
+    """The outbox handler of ``payment.record``: record one paid payment in the ERP under its
+    idempotency key. A refusal is kept on the payment for the service team (money was taken);
+    an ``ErpError`` other than a refusal goes back to the outbox, which tries again."""
+    payment = Payment.objects.select_related("company").get(id=int(message.subject))
     request = PaymentRequest(
         customer=payment.company.code,
         invoice_numbers=tuple(payment.invoice_numbers),
         amount=Money(payment.amount, payment.currency),
-        date=timezone.localdate(payment.paid_at or now),
+        date=timezone.localdate(payment.paid_at or timezone.now()),
         idempotency_key=payment.idempotency_key,
     )
     try:
@@ -308,17 +293,10 @@ def outbox_process(*, message_id: int) -> Payment | None:
         # Money was taken but the ERP won't apply it (e.g. the invoice was paid another way
         # meanwhile): keep it visible for the service team rather than retry for ever.
         Payment.objects.filter(id=payment.id).update(erp_error=refusal.message)
-        OutboxMessage.objects.filter(id=message.id).update(
-            done_at=timezone.now(), last_error=refusal.message
-        )
         logger.error("payment %s refused by the ERP: %s", payment.reference, refusal.message)
-        return Payment.objects.get(id=payment.id)
-    except ErpUnavailable as error:
-        OutboxMessage.objects.filter(id=message.id).update(last_error=error.detail or error.message)
-        raise
-    except ErpError as error:
-        OutboxMessage.objects.filter(id=message.id).update(last_error=error.message)
-        raise ErpUnavailable(error.message) from error
+        return Outcome(
+            state=State.FAILED, note=refusal.message, value=Payment.objects.get(id=payment.id)
+        )
     with transaction.atomic():
         if result.allocations:  # empty when the key had been recorded before
             Payment.objects.filter(id=payment.id).update(
@@ -334,24 +312,10 @@ def outbox_process(*, message_id: int) -> Payment | None:
         Payment.objects.filter(id=payment.id, status=PaymentStatus.PAID).update(
             status=PaymentStatus.RECORDED, recorded_at=timezone.now(), erp_error=""
         )
-        OutboxMessage.objects.filter(id=message.id).update(done_at=timezone.now(), last_error="")
     logger.info("payment %s recorded in the ERP", payment.reference)
-    return Payment.objects.get(id=payment.id)
+    return Outcome(value=Payment.objects.get(id=payment.id))
 
 
 def outbox_sweep(*, limit: int = 500) -> int:
-    """Send again the paid payments owed to the ERP that nobody is working on (lease expired).
-    Returns how many were sent."""
-    now = timezone.now()
-    due = list(
-        OutboxMessage.objects.filter(done_at__isnull=True, available_at__lte=now)
-        .order_by("available_at")
-        .values_list("id", flat=True)[:limit]
-    )
-    if due:
-        OutboxMessage.objects.filter(id__in=due, done_at__isnull=True).update(
-            available_at=now + _lease()
-        )
-        for message_id in due:
-            _dispatch(message_id)
-    return len(due)
+    """Send again what is owed to the ERP and nobody is working on (every kind's)."""
+    return outbox.messages_sweep(limit=limit)

@@ -5,3 +5,15 @@ class OrderingConfig(AppConfig):
     name = "storefleet.ordering"
     label = "ordering"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Ordering's work owed to the ERP, carried by the outbox (which never imports ordering).
+        from storefleet.outbox import registry
+
+        from . import returns, services
+        from .outbox_kinds import FILE_RETURN, SUBMIT_ORDER
+
+        registry.register(
+            SUBMIT_ORDER, label="Submit order", handler=services.order_submission_send
+        )
+        registry.register(FILE_RETURN, label="File return", handler=returns.return_file)

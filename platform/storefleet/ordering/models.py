@@ -1,8 +1,8 @@
-"""Carts, orders and the outbox that carries orders into the ERP.
+"""Carts, orders, cancellations and returns.
 
 An order is written once, with its lines, the ERP sales it becomes (one per ship-to address)
-and an outbox row, in one database transaction; the outbox row is what guarantees the ERP
-hears of it, however long the ERP or the worker is away."""
+and an outbox message (``storefleet.outbox``), in one database transaction; the message is what
+guarantees the ERP hears of it, however long the ERP or the worker is away."""
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -153,37 +153,6 @@ class ErpSale(models.Model):
 
     def __str__(self) -> str:
         return self.erp_number or self.key
-
-
-class OutboxMessage(models.Model):
-    """Work owed to the ERP. Written in the same transaction as what it is about; done when
-    the ERP has answered for good (confirmed or refused). A worker leases it while trying, so
-    the sweeper re-sends only what nobody is working on."""
-
-    class Kind(models.TextChoices):
-        SUBMIT_ORDER = "order.submit", _("Submit order")
-        FILE_RETURN = "return.file", _("File return")
-
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    # The order a submission carries (and a return's platform order, when it has one).
-    order = models.ForeignKey(
-        Order, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox"
-    )
-    return_request = models.ForeignKey(
-        "ReturnRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    available_at = models.DateTimeField()
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["done_at", "available_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.order_id or self.return_request_id}"
 
 
 # ------------------------------------------------------------------ cancellations and returns

@@ -37,6 +37,10 @@ from storefleet.erp.types import OrderReturnables, OrderState, ShipmentState
 from storefleet.erp.types import ReturnLine as ErpReturnLine
 from storefleet.erp.types import ReturnRequest as ErpReturnRequest
 from storefleet.errors import ApplicationError
+from storefleet.outbox import services as outbox
+from storefleet.outbox.models import Message, State
+from storefleet.outbox.registry import Outcome
+from storefleet.outbox.selectors import message_pending
 from storefleet.tenants.selectors import StoreRecord
 
 from .models import (
@@ -44,13 +48,13 @@ from .models import (
     Order,
     OrderCancellation,
     OrderStatus,
-    OutboxMessage,
     ReturnLine,
     ReturnReason,
     ReturnRequest,
     ReturnStatus,
     SaleRecord,
 )
+from .outbox_kinds import FILE_RETURN, SUBMIT_ORDER
 from .quick_order import QUANTITY_DECIMALS
 from .scope import OrderScope
 
@@ -234,22 +238,18 @@ def _cancel_before_erp(
     """Take a not-yet-sent order out of the outbox. None when its submission is done (the
     sales are in the ERP: cancel them there); ``in_transit`` when a worker has tried it."""
     assert ref.order is not None
-    now = timezone.now()
     with transaction.atomic():
-        # The worker takes a message up only while it is not done and, on its first run,
-        # while attempts is still 0 (outbox_process): this UPDATE and the worker's are
+        # A run takes the message up only while it is pending, and the first run only while
+        # no run has taken it up yet (storefleet.outbox): this UPDATE and the run's are
         # serialised by the database, and only one of them matches.
-        taken = OutboxMessage.objects.filter(
-            order=ref.order,
-            kind=OutboxMessage.Kind.SUBMIT_ORDER,
-            done_at__isnull=True,
-            attempts=0,
-        ).update(done_at=now, last_error="cancelled by the buyer before it was sent")
+        taken = outbox.message_withdraw(
+            kind=SUBMIT_ORDER,
+            subject=ref.order.id,
+            note="cancelled by the buyer before it was sent",
+        )
         if taken:
             return _record_cancellation(company=company, ref=ref, user=user, before_erp=True)
-    pending = OutboxMessage.objects.filter(
-        order=ref.order, kind=OutboxMessage.Kind.SUBMIT_ORDER, done_at__isnull=True
-    ).exists()
+    pending = message_pending(kind=SUBMIT_ORDER, subject=ref.order.id)
     if pending:
         raise ApplicationError(
             f"Order {ref.order.number} is being passed to our ERP right now, so it can't be "
@@ -545,13 +545,7 @@ def return_request(
                 )
                 for position, (row, quantity) in enumerate(chosen, start=1)
             )
-            message = OutboxMessage.objects.create(
-                kind=OutboxMessage.Kind.FILE_RETURN,
-                order=form.ref.order,
-                return_request=request,
-                available_at=timezone.now() + _lease(),
-            )
-            transaction.on_commit(lambda: _dispatch(message.id))
+            outbox.message_add(kind=FILE_RETURN, subject=request.id, key=request.number)
     except IntegrityError:
         existing = ReturnRequest.objects.filter(company=company, submit_token=token).first()
         if existing is None:
@@ -561,26 +555,11 @@ def return_request(
     return request
 
 
-def _lease() -> datetime.timedelta:
-    from .services import _lease as lease
-
-    return lease()
-
-
-def _dispatch(message_id: int) -> None:
-    from .services import _dispatch as dispatch
-
-    dispatch(message_id, claim=0)
-
-
-def return_file(*, message: OutboxMessage) -> None:
-    """The outbox step of a return (``outbox_process`` calls it with the message it took up):
-    file it in the ERP under the return's number. A refusal is recorded on the return;
-    ``ErpUnavailable`` goes back to the caller, which retries."""
-    from .services import OutboxDeferred
-
-    assert message.return_request_id is not None
-    request = ReturnRequest.objects.select_related("company").get(id=message.return_request_id)
+def return_file(message: Message) -> Outcome:
+    """The outbox handler of ``return.file``: file the return in the ERP under its number. A
+    refusal is recorded on the return; an ``ErpError`` other than a refusal goes back to the
+    outbox, which tries again."""
+    request = ReturnRequest.objects.select_related("company").get(id=int(message.subject))
     reason = ReturnReason(request.reason).label
     erp_request = ErpReturnRequest(
         customer=request.company.code,
@@ -596,20 +575,18 @@ def return_file(*, message: OutboxMessage) -> None:
             status=ReturnStatus.REFUSED, refusal_message=refusal.message
         )
         logger.warning("return %s refused by the ERP: %s", request.number, refusal.message)
-    except ErpError as error:
-        raise OutboxDeferred.recorded(message, error) from error
-    else:
-        get_gateway().invalidate_sales(customer=request.company.code)
-        now = timezone.now()
-        ReturnRequest.objects.filter(id=request.id).update(
-            status=ReturnStatus.FILED,
-            erp_number=result.number,
-            erp_state=result.state,
-            erp_state_at=now,
-            filed_at=now,
-        )
-        logger.info("return %s filed in the ERP as complaint %s", request.number, result.number)
-    OutboxMessage.objects.filter(id=message.id).update(done_at=timezone.now(), last_error="")
+        return Outcome(state=State.FAILED, note=refusal.message, value=request)
+    get_gateway().invalidate_sales(customer=request.company.code)
+    now = timezone.now()
+    ReturnRequest.objects.filter(id=request.id).update(
+        status=ReturnStatus.FILED,
+        erp_number=result.number,
+        erp_state=result.state,
+        erp_state_at=now,
+        filed_at=now,
+    )
+    logger.info("return %s filed in the ERP as complaint %s", request.number, result.number)
+    return Outcome(value=request)
 
 
 # ------------------------------------------------------------------ reads

@@ -8,8 +8,11 @@ import re
 from django.db.models import Count, QuerySet
 
 from storefleet.accounts.models import Company, Membership
+from storefleet.outbox.models import Message
+from storefleet.outbox.selectors import message_for, pending_count
 
-from .models import Cart, CartLine, Order, OutboxMessage
+from .models import Cart, CartLine, Order
+from .outbox_kinds import FILE_RETURN, SUBMIT_ORDER
 from .scope import OrderScope
 
 
@@ -50,7 +53,18 @@ def order_for_company(*, company: Company, store_id: int, number: str) -> Order 
 
 
 def outbox_pending_count() -> int:
-    return OutboxMessage.objects.filter(done_at__isnull=True).count()
+    """Orders and returns still owed to the ERP."""
+    return pending_count(kinds=(SUBMIT_ORDER, FILE_RETURN))
+
+
+def order_submission(*, order_id: int) -> Message | None:
+    """The outbox message that submits the order ``order_id`` to the ERP."""
+    return message_for(kind=SUBMIT_ORDER, subject=order_id)
+
+
+def return_filing(*, return_id: int) -> Message | None:
+    """The outbox message that files the return ``return_id`` in the ERP."""
+    return message_for(kind=FILE_RETURN, subject=return_id)
 
 
 # What services.new_submit_token makes (URL-safe base64), or API clients choose in the same

@@ -1,9 +1,11 @@
 """Writes of ordering: the cart, quick order, reorder, placing an order, and carrying it into
-the ERP through the outbox.
+the ERP through the outbox (``storefleet.outbox``).
 
-Placing an order writes the order, its lines, the ERP sales it becomes and an outbox row in
-one transaction, and asks a worker (on commit) to submit it; the ERP's idempotency key is the
-order's number, so a retried, redelivered or swept submission never makes a second sale."""
+Placing an order writes the order, its lines, the ERP sales it becomes and an outbox message
+in one transaction, and a worker (asked on commit) submits it through
+``order_submission_send``, the handler of the kind ``order.submit``; the ERP's idempotency key
+is the order's number, so a retried, redelivered or swept submission never makes a second
+sale."""
 
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from storefleet.accounts.models import Address, Company, Membership
@@ -26,15 +27,19 @@ from storefleet.accounts.selectors import company_ship_to_address
 from storefleet.brand.buyer_cache import buyer_pages_changed, company_pages_changed
 from storefleet.catalog.models import Product
 from storefleet.catalog.selectors import product_for_store, product_list, store_assortment
-from storefleet.erp.errors import ErpError, ErpRejected, ErpUnavailable
+from storefleet.erp.errors import ErpError, ErpRejected
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import LineQuery, ReasonCode
 from storefleet.errors import ApplicationError
+from storefleet.outbox import services as outbox
+from storefleet.outbox.models import Message, State
+from storefleet.outbox.registry import Outcome
 from storefleet.tenants.selectors import StoreRecord
 
 from . import notifications
 from .checks import CartCheck, Wanted, check_lines, order_request
-from .models import Cart, CartLine, ErpSale, Order, OrderLine, OrderStatus, OutboxMessage
+from .models import Cart, CartLine, ErpSale, Order, OrderLine, OrderStatus
+from .outbox_kinds import SUBMIT_ORDER
 from .quick_order import MAX_QUANTITY, QuickRow, parse_quantity, quantity_problem
 
 logger = logging.getLogger("storefleet.ordering")
@@ -569,17 +574,12 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
                     for n, address in enumerate(addresses, start=1)
                 ]
             )
-            message = OutboxMessage.objects.create(
-                kind=OutboxMessage.Kind.SUBMIT_ORDER,
-                order=order,
-                available_at=timezone.now() + _lease(),
-            )
+            outbox.message_add(kind=SUBMIT_ORDER, subject=order.id, key=order.number)
             CartLine.objects.filter(id__in=[line.id for line in cart_lines]).delete()
             Cart.objects.filter(
                 store_id=store.id, user_id=membership.user_id, backorder_accepted=True
             ).update(backorder_accepted=False)
             company_pages_changed(company_id=company.id)  # a new order on My orders
-            transaction.on_commit(lambda: _dispatch(message.id, claim=0))
     except IntegrityError:
         # The same token, submitted twice at the same moment: the other request won.
         existing = Order.objects.filter(company=company, submit_token=request.submit_token).first()
@@ -592,81 +592,43 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
     return order
 
 
-def _lease() -> datetime.timedelta:
-    return datetime.timedelta(seconds=settings.ORDERING_OUTBOX_LEASE_SECONDS)
-
-
-def _dispatch(message_id: int, *, claim: int) -> None:
-    from .tasks import outbox_process_task
-
-    try:
-        outbox_process_task.delay(message_id, claim=claim)
-    except Exception:
-        # The broker is away: the order is safe in the outbox, and the sweeper sends it.
-        logger.exception("could not enqueue outbox message id=%s; the sweeper will", message_id)
-
-
 # ------------------------------------------------------------------ into the ERP
-class OutboxDeferred(ErpUnavailable):
-    """The ERP can't take the message now. ``claim`` is what the retry presents to take the
-    message up again before the sweeper does (see ``outbox_process``)."""
-
-    def __init__(self, detail: str, *, claim: int) -> None:
-        super().__init__(detail)
-        self.claim = claim
-
-    @classmethod
-    def recorded(cls, message: OutboxMessage, error: ErpError) -> OutboxDeferred:
-        """Note on ``message`` why the ERP could not take it, and the deferral to raise. An
-        answer we don't understand is not a refusal either: the message is tried again."""
-        if isinstance(error, ErpUnavailable):
-            last_error, detail = error.detail or error.message, error.detail
-        else:
-            last_error = detail = error.message
-        OutboxMessage.objects.filter(id=message.id).update(last_error=last_error)
-        return cls(detail, claim=message.attempts)
+OutboxDeferred = outbox.Deferred  # what outbox_process raises while the ERP is away
 
 
 def outbox_process(*, message_id: int, claim: int | None = None) -> Order | None:
-    """Carry one outbox message into the ERP. Raises ``OutboxDeferred`` (an ``ErpUnavailable``)
-    when the ERP can't be reached (the task retries); a refusal is recorded on the order and
-    the buyer and the store's service team are told.
+    """Carry one outbox message of ordering's into the ERP (see ``order_submission_send``);
+    the order it submitted, or None (a return's message, or one not this run's to take).
+    Raises ``OutboxDeferred`` (an ``ErpUnavailable``) when the ERP can't be reached."""
+    outcome = outbox.message_process(message_id=message_id, claim=claim)
+    return outcome.value if outcome is not None and isinstance(outcome.value, Order) else None
 
-    Runs of one message never overlap: a run takes the message up (and leases it) only if it
-    is not done and either nobody has taken it up since the run was sent — ``claim`` is the
-    number of attempts the message had then — or whoever did let the lease run out. A task
-    redelivered by the broker, its retry and the sweeper's re-send may all arrive; one submits.
-    Without ``claim`` (called by hand) the message is taken up whenever it is not done."""
-    now = timezone.now()
-    takeable = OutboxMessage.objects.filter(id=message_id, done_at__isnull=True)
-    if claim is not None:
-        takeable = takeable.filter(Q(attempts=claim) | Q(available_at__lte=now))
-    # One conditional UPDATE: of two runs racing for the message, the second matches nothing.
-    if not takeable.update(attempts=F("attempts") + 1, available_at=now + _lease()):
-        return None
-    message = OutboxMessage.objects.get(id=message_id)
-    if message.kind == OutboxMessage.Kind.FILE_RETURN:
-        from .returns import return_file
 
-        return_file(message=message)
-        return None
-    assert message.order_id is not None  # a submission always names its order
-    order = Order.objects.select_related("company", "store", "store__site").get(id=message.order_id)
+def outbox_sweep(*, limit: int = 500) -> int:
+    """Send again what is owed to the ERP and nobody is working on (every kind's)."""
+    return outbox.messages_sweep(limit=limit)
+
+
+def order_submission_send(message: Message) -> Outcome:
+    """The outbox handler of ``order.submit``: submit the order's ERP sales. A refusal is
+    recorded on the order and the buyer and the store's service team are told; an
+    ``ErpError`` other than a refusal goes back to the outbox, which tries again."""
+    order = Order.objects.select_related("company", "store", "store__site").get(
+        id=int(message.subject)
+    )
     if order.status == OrderStatus.CANCELLED:
         # Cancelled by the buyer before any run reached the ERP (returns.order_cancel).
-        OutboxMessage.objects.filter(id=message.id).update(done_at=timezone.now())
-        return order
+        return Outcome(value=order)
+    state, note = State.DONE, ""
     try:
         # The first take-up ever: no earlier run can have reached the ERP with these keys.
         _submit_sales(order, first_run=message.attempts == 1)
     except ErpRejected as refusal:
         _order_refused(order, refusal)
-    except ErpError as error:
-        raise OutboxDeferred.recorded(message, error) from error
-    OutboxMessage.objects.filter(id=message.id).update(done_at=timezone.now(), last_error="")
+        state, note = State.FAILED, refusal.message
     order.refresh_from_db()
     notifications.order_outcome(order=order)
-    return order
+    return Outcome(state=state, note=note, value=order)
 
 
 def _submit_sales(order: Order, *, first_run: bool = False) -> None:
@@ -742,24 +704,3 @@ def _order_refused(order: Order, refusal: ErpRejected) -> None:
     logger.warning(
         "order %s refused by the ERP: %s", order.number, ",".join(r for r in refusal.reasons)
     )
-
-
-def outbox_sweep(*, limit: int = 500) -> int:
-    """Send again what is owed to the ERP and nobody is working on (lease expired): messages
-    whose task was lost with a broker or a killed worker. Returns how many were sent."""
-    now = timezone.now()
-    due = list(
-        OutboxMessage.objects.filter(done_at__isnull=True, available_at__lte=now)
-        .order_by("available_at")
-        .values_list("id", "attempts")[:limit]
-    )
-    sent = 0
-    for message_id, attempts in due:
-        # Lease it to the re-send, unless a run took it up since it was read.
-        leased = OutboxMessage.objects.filter(
-            id=message_id, attempts=attempts, done_at__isnull=True, available_at__lte=now
-        ).update(available_at=now + _lease())
-        if leased:
-            _dispatch(message_id, claim=attempts)
-            sent += 1
-    return sent

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "storefleet.tenants",
     "storefleet.brand",
     "storefleet.erp",
+    "storefleet.outbox",
     "storefleet.catalog",
     "storefleet.accounts",
     "storefleet.ordering",
@@ -353,15 +354,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("ERP_SYNC_SALES_SECONDS", default=60),
         "args": ("sales",),
     },
-    # Orders whose submission task was lost (broker restart, killed worker) are sent again.
-    "ordering-outbox-sweep": {
-        "task": "storefleet.ordering.outbox_sweep",
-        "schedule": env.int("ORDERING_OUTBOX_SWEEP_SECONDS", default=30),
-    },
-    # Paid invoice payments whose recording task was lost are sent to the ERP again.
-    "billing-outbox-sweep": {
-        "task": "storefleet.billing.outbox_sweep",
-        "schedule": env.int("BILLING_OUTBOX_SWEEP_SECONDS", default=30),
+    # Outbox messages (orders, returns, payments owed to the ERP) whose task was lost (broker
+    # restart, killed worker) are sent again once their lease has run out.
+    "outbox-sweep": {
+        "task": "storefleet.outbox.sweep",
+        "schedule": env.int("OUTBOX_SWEEP_SECONDS", default=30),
     },
 }
 
@@ -416,9 +413,12 @@ ERP_CUSTOMER_DOMAIN = env.json("ERP_CUSTOMER_DOMAIN", default=[["code", "like", 
 ERP_RETURN_COMPLAINT_TYPE = env.str("ERP_RETURN_COMPLAINT_TYPE", default="Return")
 # --- end ERP integration ----------------------------------------------------------------------
 
+# --- Outbox (storefleet.outbox) ---------------------------------------------------------------
+# How long a worker holds an outbox message before the sweeper may send it again (also the
+# time limit of one run of the outbox task).
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
+
 # --- Ordering (storefleet.ordering) -----------------------------------------------------------
-# How long a worker holds an outbox message before the sweeper may send it again.
-ORDERING_OUTBOX_LEASE_SECONDS = env.int("ORDERING_OUTBOX_LEASE_SECONDS", default=120)
 # An order submitted within this many seconds of its placement goes to the ERP at the prices
 # the ERP gave at placement, without a second validation (ordering.services._submit_sales).
 ORDERING_PRECHECK_FRESH_SECONDS = env.int("ORDERING_PRECHECK_FRESH_SECONDS", default=120)
@@ -440,7 +440,6 @@ BILLING_SANDBOX_WEBHOOK_SECRET = env.str(
 STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 BILLING_CHECKOUT_EXPIRES_MINUTES = env.int("BILLING_CHECKOUT_EXPIRES_MINUTES", default=30)
-BILLING_OUTBOX_LEASE_SECONDS = env.int("BILLING_OUTBOX_LEASE_SECONDS", default=120)
 
 # --- Partner API (storefleet.api) --------------------------------------------------------------
 # Requests a key may make per window (a key may carry its own limit), and the window.
