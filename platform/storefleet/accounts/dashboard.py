@@ -10,7 +10,7 @@ from decimal import Decimal
 from storefleet.billing.selectors import AccountStatement, account_statement
 from storefleet.erp.errors import ErpError
 from storefleet.erp.types import Money
-from storefleet.ordering.order_history import OrderRow, company_orders, order_row
+from storefleet.ordering.order_history import OrderRow, company_orders, order_rows
 from storefleet.ordering.scope import OrderScope
 
 from .models import Membership
@@ -51,4 +51,5 @@ def buyer_home(*, membership: Membership, store_id: int) -> BuyerHome:
         )
     except ErpError:
         statement = None
-    return BuyerHome(recent_orders=tuple(order_row(row) for row in rows), statement=statement)
+    recent = order_rows(rows, company=company, store_id=store_id)
+    return BuyerHome(recent_orders=tuple(recent), statement=statement)
