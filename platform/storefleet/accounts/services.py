@@ -16,6 +16,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from storefleet.erp.types import CustomerRecord
 from storefleet.errors import ApplicationError
@@ -150,7 +152,7 @@ def membership_create(
     admin this way; everyone else arrives by invitation)."""
     if Membership.objects.filter(user_id=user.pk).exists():
         raise ApplicationError(
-            "This user already belongs to a company; a user can belong to one company only.",
+            _("This user already belongs to a company; a user can belong to one company only."),
             field="user",
         )
     return Membership.objects.create(company=company, user=user, role=role)
@@ -160,7 +162,7 @@ def _admin_membership(*, user: User, company: Company) -> Membership:
     membership = Membership.objects.filter(user_id=user.pk, company=company).first()
     if membership is None or membership.role != MemberRole.ADMIN or not user.is_active:
         raise ApplicationError(
-            "Only a company admin can invite or remove users. Ask your company admin.",
+            _("Only a company admin can invite or remove users. Ask your company admin."),
             code="permission_denied",
         )
     return membership
@@ -204,17 +206,25 @@ def _invitation_send(
     """The invitation itself, once the caller has checked who may invite (a company admin, or
     a service agent approving an account request)."""
     if not company.stores.filter(id=store.id).exists():
-        raise ApplicationError("Your company doesn't buy in this store.", code="permission_denied")
+        raise ApplicationError(
+            _("Your company doesn't buy in this store."), code="permission_denied"
+        )
     email = email.strip().lower()
     existing = get_user_model().objects.filter(email__iexact=email).first()
     if existing is not None:
         if Membership.objects.filter(user_id=existing.pk, company=company).exists():
             raise ApplicationError(
-                f"{email} is already a member of {company.name}.", field="email", code="member"
+                _("%(email)s is already a member of %(company)s.")
+                % {"email": email, "company": company.name},
+                field="email",
+                code="member",
             )
         raise ApplicationError(
-            f"{email} already has an account and can't be invited. Ask them for another "
-            "address, or contact us.",
+            _(
+                "%(email)s already has an account and can't be invited. Ask them for another "
+                "address, or contact us."
+            )
+            % {"email": email},
             field="email",
             code="taken",
         )
@@ -223,8 +233,11 @@ def _invitation_send(
     ).first()
     if pending is not None:
         raise ApplicationError(
-            f"{email} has already been invited; the invitation is valid until "
-            f"{pending.expires_at:%d %b %Y}. Withdraw it first to send a new one.",
+            _(
+                "%(email)s has already been invited; the invitation is valid until %(until)s. "
+                "Withdraw it first to send a new one."
+            )
+            % {"email": email, "until": date_format(pending.expires_at, "j M Y")},
             field="email",
             code="invited",
         )
@@ -254,7 +267,7 @@ def invitation_revoke(*, invitation: Invitation, revoked_by: User) -> None:
     """A company admin withdraws an invitation that hasn't been accepted."""
     _admin_membership(user=revoked_by, company=invitation.company)
     if invitation.accepted_at is not None:
-        raise ApplicationError("This invitation has already been accepted.")
+        raise ApplicationError(_("This invitation has already been accepted."))
     invitation.delete()
 
 
@@ -271,14 +284,16 @@ def invitation_accept(*, token: str, store: Store | StoreRecord, password: str) 
     )
     if invitation is None:
         raise ApplicationError(
-            "This invitation link is not valid: it may have expired or already been used. "
-            "Ask your company admin for a new invitation.",
+            _(
+                "This invitation link is not valid: it may have expired or already been used. "
+                "Ask your company admin for a new invitation."
+            ),
             code="invalid_invitation",
         )
     user_model = get_user_model()
     if user_model.objects.filter(email__iexact=invitation.email).exists():
         raise ApplicationError(
-            f"{invitation.email} already has an account. Sign in instead.",
+            _("%(email)s already has an account. Sign in instead.") % {"email": invitation.email},
             code="invalid_invitation",
         )
     user = user_model(username=invitation.email, email=invitation.email)
@@ -307,7 +322,7 @@ def membership_remove(*, membership: Membership, removed_by: User) -> None:
         )
         if admins <= 1:
             raise ApplicationError(
-                "You can't remove the company's last admin. Invite another company admin first.",
+                _("You can't remove the company's last admin. Invite another company admin first."),
                 code="last_admin",
             )
     user = membership.user
@@ -338,12 +353,12 @@ def account_request_create(
 def _check_decider(*, account_request: AccountRequest, user: User) -> None:
     if account_request.status != AccountRequestStatus.PENDING:
         raise ApplicationError(
-            "This request has already been decided. Reload the page to see its state.",
+            _("This request has already been decided. Reload the page to see its state."),
             code="decided",
         )
     if not account_request_may_decide(user=user, account_request=account_request):
         raise ApplicationError(
-            "Only the company's admin or the store's service team can decide this request.",
+            _("Only the company's admin or the store's service team can decide this request."),
             code="permission_denied",
         )
 
@@ -363,11 +378,11 @@ def account_request_approve(
     the approver may decide for; a request's own company is never replaced."""
     locked = AccountRequest.objects.select_for_update().get(pk=account_request.pk)
     if company is not None and locked.company_id not in (None, company.pk):
-        raise ApplicationError("This request is for another company.", code="permission_denied")
+        raise ApplicationError(_("This request is for another company."), code="permission_denied")
     if locked.company_id is None:
         if company is None:
             raise ApplicationError(
-                "Choose the company this person buys for before approving.", field="company"
+                _("Choose the company this person buys for before approving."), field="company"
             )
         locked.company = company
     _check_decider(account_request=locked, user=approved_by)
@@ -398,7 +413,7 @@ def account_request_decline(
     reason = reason.strip()
     if not reason:
         raise ApplicationError(
-            "Say why the request is declined: the person is told.", field="reason"
+            _("Say why the request is declined: the person is told."), field="reason"
         )
     locked.status = AccountRequestStatus.DECLINED
     locked.decided_by = declined_by

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from storefleet.accounts.models import Company
@@ -45,24 +46,45 @@ STAGE_LABELS = {
     Stage.COMPLETED: _("Completed"),
     Stage.CANCELLED: _("Cancelled"),
 }
+# The order page's stage sentences (``returns.STAGE_SUMMARY`` and ``STAGE_NEXT``), named here
+# for the translation catalogue: the pages translate them when drawn (``{% translate %}``), and
+# tests/ordering/test_order_list_stage.py fails when one of them has no German.
+STAGE_SENTENCES = (
+    gettext_noop("Received — being passed to our ERP."),
+    gettext_noop("Our ERP did not accept this order."),
+    gettext_noop("Confirmed by our ERP, not processed yet."),
+    gettext_noop("Being processed: prepared for shipping and invoicing."),
+    gettext_noop("Shipped (in whole or in part)."),
+    gettext_noop("Completed."),
+    gettext_noop("Cancelled."),
+    gettext_noop("You can cancel it until our ERP has taken it up."),
+    gettext_noop("Nothing to cancel or return: put its lines in your cart again to adjust them."),
+    gettext_noop(
+        "It can no longer be cancelled online. Once something has shipped you can request a "
+        "return of what you don't need."
+    ),
+    gettext_noop("You can request a return of what you don't need."),
+    gettext_noop("Nothing more to do."),
+    gettext_noop("You can still cancel it until our ERP starts processing it."),
+)
 # The ERP's states in the buyer's words.
 SHIPMENT_STATES = {
-    "draft": "being prepared",
+    "draft": _("being prepared"),
     # Tryton's "waiting" is a shipment whose stock is not reserved yet, in stock or not: to
     # the buyer it is scheduled (for its planned date), not "waiting for stock".
-    "waiting": "scheduled",
-    "assigned": "ready to pick",
-    "picked": "picked",
-    "packed": "packed",
-    "done": "sent",
-    "cancelled": "cancelled",
+    "waiting": _("scheduled"),
+    "assigned": _("ready to pick"),
+    "picked": _("picked"),
+    "packed": _("packed"),
+    "done": _("sent"),
+    "cancelled": _("cancelled"),
 }
 INVOICE_STATES = {
-    "draft": "being prepared",
-    "validated": "being prepared",
-    "posted": "open",
-    "paid": "paid",
-    "cancelled": "cancelled",
+    "draft": _("being prepared"),
+    "validated": _("being prepared"),
+    "posted": _("open"),
+    "paid": _("paid"),
+    "cancelled": _("cancelled"),
 }
 
 
@@ -305,7 +327,7 @@ class ShipmentView:
 
     @property
     def state_label(self) -> str:
-        return SHIPMENT_STATES.get(self.shipment.state, self.shipment.state)
+        return str(SHIPMENT_STATES.get(self.shipment.state, self.shipment.state))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -319,7 +341,7 @@ class InvoiceView:
 
     @property
     def state_label(self) -> str:
-        return INVOICE_STATES.get(self.invoice.state, self.invoice.state)
+        return str(INVOICE_STATES.get(self.invoice.state, self.invoice.state))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -386,24 +408,39 @@ def _timeline(
     confirmed_at: datetime.datetime | None,
 ) -> tuple[TimelineEvent, ...]:
     placed = timezone.localdate(placed_at or record.placed_at)
-    events = [TimelineEvent(placed, "Placed", True)]
+    events = [TimelineEvent(placed, gettext("Placed"), True)]
     if record.state == "cancelled":
-        return (*events, TimelineEvent(None, "Cancelled", True))
+        return (*events, TimelineEvent(None, gettext("Cancelled"), True))
     confirmed = record.state in ("confirmed", "processing", "done")
-    events.append(TimelineEvent(record.sale_date if confirmed else None, "Confirmed", confirmed))
+    events.append(
+        TimelineEvent(record.sale_date if confirmed else None, gettext("Confirmed"), confirmed)
+    )
     for n, s in enumerate(shipments, start=1):
-        name = f"Shipment {s.number}"
+        name = gettext("Shipment %(number)s") % {"number": s.number}
         if len(shipments) > 1:
-            name += f" ({n} of {len(shipments)})"
+            name = gettext("Shipment %(number)s (%(n)d of %(of)d)") % {
+                "number": s.number,
+                "n": n,
+                "of": len(shipments),
+            }
         if s.state == "done":
-            events.append(TimelineEvent(s.effective_date, f"{name} sent", True))
+            events.append(
+                TimelineEvent(
+                    s.effective_date, gettext("%(shipment)s sent") % {"shipment": name}, True
+                )
+            )
         elif s.state != "cancelled":
-            events.append(TimelineEvent(s.planned_date, f"{name} planned", False))
+            events.append(
+                TimelineEvent(
+                    s.planned_date, gettext("%(shipment)s planned") % {"shipment": name}, False
+                )
+            )
     for i in invoices:
         if i.number and i.state in ("posted", "paid"):
-            events.append(TimelineEvent(i.invoice_date, f"Invoice {i.number} issued", True))
+            label = gettext("Invoice %(number)s issued") % {"number": i.number}
+            events.append(TimelineEvent(i.invoice_date, label, True))
     paid = [i for i in invoices if i.state == "paid"]
     if paid and all(i.state in ("paid", "cancelled") for i in invoices):
         dates = [i.paid_date for i in paid if i.paid_date]
-        events.append(TimelineEvent(max(dates) if dates else None, "Paid", True))
+        events.append(TimelineEvent(max(dates) if dates else None, gettext("Paid"), True))
     return tuple(events)
