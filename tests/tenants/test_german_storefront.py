@@ -254,3 +254,32 @@ def test_the_pages_a_buyer_of_a_german_store_meets_are_german(client, acme, ferr
     dashboard = client.get("/account/", HTTP_HOST=FERRUM_HOST).content.decode()
     assert ">Bestellungen</a>" in dashboard and ">Abmelden</button>" in dashboard
     assert "Eingegangen — wartet auf Bestätigung" in dashboard  # the order's stage
+
+
+@pytest.mark.django_db
+def test_a_german_stores_account_e_mails_are_german(client, acme, ferrum, mailoutbox):
+    """The password-reset e-mail (sent on the storefront) and an invitation (sent the same
+    way from the storefront or by an agent in the admin) speak the store's language."""
+    from storefleet.accounts.models import MemberRole
+    from storefleet.accounts.services import invitation_create
+
+    Store.objects.filter(pk=ferrum.store.pk).update(default_language="de")
+    store_host_map_invalidate()
+    client.post("/account/password/", {"email": acme.buyer.email}, HTTP_HOST=FERRUM_HOST)
+    (reset,) = mailoutbox
+    assert reset.subject == "Neues Passwort für Ferrum Industrial Components wählen"
+    assert "jemand (hoffentlich Sie) hat angefordert" in reset.body
+    invitation_create(
+        company=acme.company,
+        store=Store.objects.get(pk=ferrum.store.pk),
+        email="neu@c-acme.example",
+        role=MemberRole.BUYER,
+        invited_by=acme.admin,
+        site_url="http://ferrum.localhost/",
+    )
+    invitation = mailoutbox[1]
+    assert invitation.subject == (
+        "Einladung: Einkaufen für Acme Machining bei Ferrum Industrial Components"
+    )
+    assert "als Einkäufer für Acme Machining einzukaufen" in invitation.body
+    assert not ENGLISH.search(invitation.body.replace("Ferrum Industrial Components", ""))

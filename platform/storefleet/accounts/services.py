@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from storefleet.erp.types import CustomerRecord
 from storefleet.errors import ApplicationError
+from storefleet.tenants.locale import store_locale
 from storefleet.tenants.models import Store
 from storefleet.tenants.selectors import StoreRecord
 
@@ -253,12 +254,16 @@ def _invitation_send(
     )
     link = site_url.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
     context = {"invitation": invitation, "store": store, "link": link}
-    send_mail(
-        subject=f"You are invited to buy for {company.name} at {store.name}",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[email],
-    )
+    # In the store's language and zone, whoever sends it (a company admin on the storefront,
+    # an agent in the admin).
+    with store_locale(store):
+        send_mail(
+            subject=_("You are invited to buy for %(company)s at %(store)s")
+            % {"company": company.name, "store": store.name},
+            message=render_to_string("accounts/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
     return invitation
 
 
@@ -420,13 +425,14 @@ def account_request_decline(
     locked.decided_at = timezone.now()
     locked.decline_reason = reason
     locked.save()
-    send_mail(
-        subject=f"Your account request at {locked.store.name}",
-        message=render_to_string(
-            "accounts/email/account_request_declined.txt",
-            {"account_request": locked, "store": locked.store},
-        ),
-        from_email=None,
-        recipient_list=[locked.email],
-    )
+    with store_locale(locked.store):
+        send_mail(
+            subject=_("Your account request at %(store)s") % {"store": locked.store.name},
+            message=render_to_string(
+                "accounts/email/account_request_declined.txt",
+                {"account_request": locked, "store": locked.store},
+            ),
+            from_email=None,
+            recipient_list=[locked.email],
+        )
     return locked
