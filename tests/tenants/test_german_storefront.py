@@ -3,8 +3,8 @@ translation and has German in the committed catalogue (compiled, nothing fuzzy),
 a buyer of a German store walks through show no English of ours.
 
 A string another engineer adds to a storefront template without a German translation fails
-``test_every_string_of_a_storefront_template_has_german`` (run ``django-admin makemessages -l
-de --no-location`` in ``platform/storefleet``, translate, ``django-admin compilemessages``);
+``test_every_string_of_a_storefront_template_has_german`` (run ``make messages``, translate
+the empty and fuzzy entries of the .po, ``make messages`` again to compile it);
 English text written into a template without ``{% translate %}`` fails
 ``test_storefront_templates_have_no_hard_coded_english``."""
 
