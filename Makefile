@@ -13,12 +13,13 @@ MANAGE := cd platform && ../$(PY) manage.py
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export DJANGO_SETTINGS_MODULE ?= storefleet.settings.local
 
-.PHONY: help install demo test test-infra lint typecheck pytest migrate bench-storefront bench-erp bench-launch bench-ordering bench-portal bench-security clean
+.PHONY: help install demo test test-infra lint typecheck pytest migrate messages bench-storefront bench-erp bench-launch bench-ordering bench-portal bench-security clean
 
 help:
 	@echo "make demo   - set up and run the embedded default with demo stores"
 	@echo "make test   - every test, ruff and mypy"
 	@echo "make test-infra - the infrastructure tests only (Pulumi mocks, moto)"
+	@echo "make messages - gather the storefront's strings into the German catalogue and compile it"
 	@echo "make bench-storefront - storefront throughput against a trivial view"
 
 $(UV):
@@ -62,6 +63,13 @@ lint: install
 
 typecheck: install
 	$(VENV)/bin/mypy
+
+# The German catalogue: gather every marked string of the storefront into the .po (new ones
+# come in empty, changed ones fuzzy: translate them, tests/tenants/test_german_storefront.py
+# fails until they are), then compile the .mo that is committed with it.
+messages: install
+	cd platform/storefleet && PYTHONPATH=.. ../../$(VENV)/bin/django-admin makemessages -l de --no-location
+	cd platform/storefleet && PYTHONPATH=.. ../../$(VENV)/bin/django-admin compilemessages -l de
 
 # The suite runs on its own settings (storefleet.settings.test), whatever the shell exports, on
 # PYTEST_WORKERS pytest-xdist workers (0: in this process). A module stays on one worker

@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal, get_currency_precision
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, pgettext, pgettext_lazy, to_locale
 
 # Per how many units a sub-cent unit price is shown, smallest first.
 PRICE_BASES = (1, 100, 1000)
@@ -89,10 +89,33 @@ def format_unit_price(
     locale = locale or current_locale()
     price = unit_price_basis(amount, currency)
     text = format_money(price.amount, currency, locale)
+    unit = unit_label(unit)
     if price.per == 1:
         return f"{text} / {unit}" if unit else text
     per = format_decimal(price.per, locale=locale)
     return f"{text} / {per} {unit}".rstrip()
+
+
+# The ERP's unit names, as the storefront's translation catalogue knows them (the reference
+# ERP's units and the usual packing units); any other name is shown as the ERP spells it.
+# In the catalogue under the context "unit of measure": "Unit" the name, not the heading.
+UNIT = "unit of measure"
+UNIT_NAMES = (
+    pgettext_lazy("unit of measure", "Unit"),
+    pgettext_lazy("unit of measure", "Kilogram"),
+    pgettext_lazy("unit of measure", "Meter"),
+    pgettext_lazy("unit of measure", "Box"),
+    pgettext_lazy("unit of measure", "Pack"),
+    pgettext_lazy("unit of measure", "Pair"),
+    pgettext_lazy("unit of measure", "Set"),
+    pgettext_lazy("unit of measure", "Roll"),
+    pgettext_lazy("unit of measure", "Liter"),
+)
+
+
+def unit_label(name: str) -> str:
+    """The ERP's name of a unit in the active language (``Unit`` is ``Stück`` in German)."""
+    return pgettext(UNIT, name) if name else ""
 
 
 def format_number(value: Decimal | int | None, locale: str | None = None) -> str:

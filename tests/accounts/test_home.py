@@ -251,3 +251,50 @@ def test_a_500_without_a_store_is_the_plain_page(rf):
     body = response.content.decode()
     assert "Something went wrong on our side" in body
     assert "--brand-primary" not in body
+
+
+# ------------------------------------------------------------------ Catalog once
+MENU = re.compile(r'<nav id="site-nav".*?</nav>', re.S)
+
+
+def test_catalog_is_offered_once_to_a_buyer_and_in_the_menu_to_everyone_else(client, acme, ferrum):
+    import json
+
+    from storefleet.brand.models import NavigationSettings
+    from storefleet.catalog.models import CatalogPage
+
+    catalog = CatalogPage(title="Products", slug="catalog", per_page=24)
+    ferrum.home.add_child(instance=catalog)
+    catalog.save_revision().publish()
+    navigation = NavigationSettings.for_site(ferrum.store.site)
+    navigation.primary_links = json.dumps(
+        [
+            {"type": "link", "value": {"label": "Catalog", "page": catalog.id, "url": ""}},
+            {"type": "link", "value": {"label": "About us", "page": ferrum.content.id, "url": ""}},
+        ]
+    )
+    navigation.save()
+
+    visitor = client.get("/", HTTP_HOST=FERRUM_HOST).content.decode()
+    assert re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', MENU.search(visitor).group(0)) == [  # type: ignore[union-attr]
+        ("/catalog/", "Catalog"),
+        ("/about/", "About us"),
+    ]
+
+    client.force_login(acme.buyer)
+    for path in ("/", "/account/", "/orders/"):
+        body = client.get(path, HTTP_HOST=FERRUM_HOST).content.decode()
+        menu = MENU.search(body).group(0)  # type: ignore[union-attr]
+        assert re.findall(r">([^<]+)</a>", menu) == ["About us"], path
+        row = re.findall(r'data-nav="(\w+)"[^>]*>([^<]+)<', _nav(body))
+        assert row == [
+            ("catalog", "Catalog"),
+            ("quick_order", "Quick order"),
+            ("lists", "Lists"),
+            ("orders", "Orders"),
+            ("invoices", "Invoices"),
+            ("account", "Account"),
+            ("cart", "Cart"),
+            ("sign_out", "Sign out"),
+        ], path
+        assert body.count('href="/catalog/"') == 1 + (path == "/account/"), path  # + shortcut

@@ -15,6 +15,7 @@ from storefleet.billing.services import InvoiceChoice
 from storefleet.erp.errors import ErpUnavailable
 from storefleet.errors import ApplicationError
 from storefleet.outbox.models import Message
+from storefleet.money import format_money
 
 from .conftest import deliver, eur, run_outbox, seeded_invoices, start
 
@@ -47,10 +48,11 @@ def test_bad_input_says_what_to_do_and_records_nothing(shop, fresh_erp_server):
         ),
         (
             (InvoiceChoice(own[0], open_now[own[0]].amount_to_pay.amount - Decimal("0.01")),),
+            # Both amounts in the store's notation, as the invoice list shows them.
             f"The amount to pay for invoice “{own[0]}” is now "
-            f"{open_now[own[0]].amount_to_pay.amount} EUR, not "
-            f"{open_now[own[0]].amount_to_pay.amount - Decimal('0.01')}: check the list and "
-            "pay again.",
+            f"{format_money(open_now[own[0]].amount_to_pay.amount, 'EUR')}, not "
+            f"{format_money(open_now[own[0]].amount_to_pay.amount - Decimal('0.01'), 'EUR')}: "
+            "check the list and pay again.",
         ),
     ]
     for choices, message in cases:

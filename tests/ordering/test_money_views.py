@@ -178,8 +178,9 @@ def test_the_erps_verdict_on_a_line_is_told_in_the_stores_language(client, shop)
     c = buyer(client, shop)
     post(c, "/cart/add/", {"sku": "FAS-1002", "quantity": "75"})
     body = get(c, "/cart/").content.decode()
-    assert "Dieser Artikel wird in Schritten von 50 Unit verkauft." in body
-    assert "Stattdessen 100 Unit bestellen" in body
+    # The ERP's unit name ("Unit") in the store's language too.
+    assert "Dieser Artikel wird in Schritten von 50 Stück verkauft." in body
+    assert "Stattdessen 100 Stück bestellen" in body
     assert "sold in steps of" not in body
 
 

@@ -519,3 +519,51 @@ def test_search_by_the_number_of_a_web_order_of_another_store_finds_nothing(clie
     client.force_login(desk.superuser)
     response = client.get(search, {"q": "WEB-HYDRA-9"}, HTTP_HOST=ADMIN)
     assert [found.code for found in response.context["page"].object_list] == ["C-1004"]
+
+
+def test_console_dates_are_one_format_in_the_stores_language_and_zone(client, desk):
+    """Berlin is an hour ahead of UTC in December: a sign-in at 23:30 UTC on 5 December is
+    shown as the store's buyers read it, 00:30 on the 6th, and so is every other moment on
+    the company's and the order's pages, in the one format with the zone's name."""
+    import datetime
+    import re
+
+    from django.contrib.auth import get_user_model
+
+    from storefleet.ordering.models import Order
+    from storefleet.tenants.models import Store
+
+    Store.objects.filter(pk=desk.shop.store.id).update(default_language="de", time_zone="")
+    late = datetime.datetime(2026, 12, 5, 23, 30, tzinfo=datetime.UTC)
+    buyer = desk.shop.buyers["C-1004"]
+    get_user_model().objects.filter(pk=buyer.pk).update(last_login=late)
+    membership = desk.shop.membership("C-1004")
+    order = Order.objects.create(
+        number="W-LATE-1",
+        store_id=desk.shop.store.id,
+        company=membership.company,
+        placed_by=buyer,
+        submit_token="W-LATE-1",
+        status=OrderStatus.RECEIVED,
+        ship_to=membership.company.addresses.filter(is_ship_to=True).first(),
+        currency="EUR",
+        total=Decimal("1234.50"),
+    )
+    Order.objects.filter(pk=order.pk).update(created_at=late)
+    client.force_login(desk.agent)
+
+    company = client.get(
+        reverse("service_company", args=[membership.company_id]), HTTP_HOST=ADMIN
+    ).content.decode()
+    # (Inside the store's locale the role is the store's word for it too.)
+    assert f"{buyer.email}</a></td><td>Einkäufer</td><td>6 Dez 2026, 00:30 CET</td>" in company
+    assert "<td>W-LATE-1</td><td>6 Dez 2026, 00:30 CET</td>" in company
+    assert "1.234,50\xa0€" in company  # amounts in the same store's notation
+    order_page = client.get(
+        reverse("service_order", args=[membership.company_id, "W-LATE-1"]), HTTP_HOST=ADMIN
+    ).content.decode()
+    assert "<td>6 Dez 2026, 00:30 CET by buyer@c-1004.example</td>" in order_page
+    # Every moment on both pages in the one format: no seconds, no bare UTC times.
+    for body in (company, order_page):
+        moments = re.findall(r"\d{1,2} \w{3} \d{4}, \d\d:\d\d(?::\d\d)?(?: \w+)?", body)
+        assert moments and all(re.fullmatch(r".*, \d\d:\d\d CET", m) for m in moments), moments

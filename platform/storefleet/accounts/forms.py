@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
 
 from .models import MemberRole
 from .selectors import user_may_buy_in_store, username_for_sign_in
@@ -18,8 +19,8 @@ class StoreAuthenticationForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = "E-mail or username"
-        self.fields["username"].help_text = "The e-mail address your account was made for."
+        self.fields["username"].label = _("E-mail or username")
+        self.fields["username"].help_text = _("The e-mail address your account was made for.")
         self.fields["username"].widget.attrs["autocomplete"] = "username"
 
     def clean_username(self) -> str:
@@ -32,25 +33,27 @@ class StoreAuthenticationForm(AuthenticationForm):
         store = getattr(self.request, "store", None)
         if store is None or not user_may_buy_in_store(user=user, store_id=store.id):
             raise forms.ValidationError(
-                "Your account can't sign in to this store: your company doesn't buy here. "
-                "Sign in on your company's store, or ask us to open this one for you.",
+                _(
+                    "Your account can't sign in to this store: your company doesn't buy here. "
+                    "Sign in on your company's store, or ask us to open this one for you."
+                ),
                 code="wrong_store",
             )
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="E-mail")
+    email = forms.EmailField(label=_("E-mail"))
     role = forms.ChoiceField(choices=MemberRole.choices, initial=MemberRole.BUYER)
 
 
 class InvitationAcceptForm(forms.Form):
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
         if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", "The two passwords differ. Type the same one twice.")
+            self.add_error("password2", _("The two passwords differ. Type the same one twice."))
         return data
 
 
@@ -67,7 +70,7 @@ class StorePasswordResetForm(PasswordResetForm):
     def __init__(self, *args: Any, store_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.store_id = store_id
-        self.fields["email"].label = "Your e-mail address"
+        self.fields["email"].label = _("Your e-mail address")
 
     def get_users(self, email: str) -> Iterator[User]:
         for user in super().get_users(email):
@@ -76,15 +79,15 @@ class StorePasswordResetForm(PasswordResetForm):
 
 
 class AccountRequestForm(forms.Form):
-    name = forms.CharField(label="Your name", max_length=120)
-    email = forms.EmailField(label="Your e-mail address")
+    name = forms.CharField(label=_("Your name"), max_length=120)
+    email = forms.EmailField(label=_("Your e-mail address"))
     company_reference = forms.CharField(
-        label="Your company's customer number or name",
+        label=_("Your company's customer number or name"),
         max_length=255,
-        help_text="As on our invoices, for example C-1001; the company name works too.",
+        help_text=_("As on our invoices, for example C-1001; the company name works too."),
     )
     message = forms.CharField(
-        label="Message (optional)",
+        label=_("Message (optional)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=2000,
@@ -94,7 +97,9 @@ class AccountRequestForm(forms.Form):
 class DeclineForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
-        label="Why (the person is told)", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_("Why (the person is told)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
     )
 
 

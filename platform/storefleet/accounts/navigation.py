@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext, gettext_noop
 
 CATALOG = "catalog"  # the store's live catalog page, not a URL name
 
@@ -23,7 +24,7 @@ class NavEntry:
     store's catalog page); ``also`` are further path prefixes the entry is current on."""
 
     key: str
-    label: str
+    label: str  # in English, translated when drawn (the active language is the store's)
     url_name: str
     also: tuple[str, ...] = ()
 
@@ -37,12 +38,14 @@ class NavLink:
 
 
 BUYER_NAV: tuple[NavEntry, ...] = (
-    NavEntry("catalog", "Catalog", CATALOG),
-    NavEntry("quick_order", "Quick order", "ordering:quick_order"),
-    NavEntry("lists", "Lists", "lists:index"),
-    NavEntry("orders", "Orders", "ordering:orders", also=("/returns/",)),
-    NavEntry("invoices", "Invoices", "billing:invoices", also=("/account/payments/",)),
-    NavEntry("account", "Account", "accounts:home"),
+    NavEntry("catalog", gettext_noop("Catalog"), CATALOG),
+    NavEntry("quick_order", gettext_noop("Quick order"), "ordering:quick_order"),
+    NavEntry("lists", gettext_noop("Lists"), "lists:index"),
+    NavEntry("orders", gettext_noop("Orders"), "ordering:orders", also=("/returns/",)),
+    NavEntry(
+        "invoices", gettext_noop("Invoices"), "billing:invoices", also=("/account/payments/",)
+    ),
+    NavEntry("account", gettext_noop("Account"), "accounts:home"),
 )
 
 
@@ -79,6 +82,6 @@ def buyer_navigation(
             if prefix != "/" and path.startswith(prefix) and len(prefix) > best_length:
                 best, best_length = entry.key, len(prefix)
     return [
-        NavLink(key=entry.key, label=entry.label, href=href, current=entry.key == best)
+        NavLink(key=entry.key, label=gettext(entry.label), href=href, current=entry.key == best)
         for entry, href in found
     ]

@@ -16,9 +16,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from storefleet.erp.types import CustomerRecord
 from storefleet.errors import ApplicationError
+from storefleet.tenants.locale import store_locale
 from storefleet.tenants.models import Store
 from storefleet.tenants.selectors import StoreRecord
 
@@ -150,7 +153,7 @@ def membership_create(
     admin this way; everyone else arrives by invitation)."""
     if Membership.objects.filter(user_id=user.pk).exists():
         raise ApplicationError(
-            "This user already belongs to a company; a user can belong to one company only.",
+            _("This user already belongs to a company; a user can belong to one company only."),
             field="user",
         )
     return Membership.objects.create(company=company, user=user, role=role)
@@ -160,7 +163,7 @@ def _admin_membership(*, user: User, company: Company) -> Membership:
     membership = Membership.objects.filter(user_id=user.pk, company=company).first()
     if membership is None or membership.role != MemberRole.ADMIN or not user.is_active:
         raise ApplicationError(
-            "Only a company admin can invite or remove users. Ask your company admin.",
+            _("Only a company admin can invite or remove users. Ask your company admin."),
             code="permission_denied",
         )
     return membership
@@ -204,17 +207,25 @@ def _invitation_send(
     """The invitation itself, once the caller has checked who may invite (a company admin, or
     a service agent approving an account request)."""
     if not company.stores.filter(id=store.id).exists():
-        raise ApplicationError("Your company doesn't buy in this store.", code="permission_denied")
+        raise ApplicationError(
+            _("Your company doesn't buy in this store."), code="permission_denied"
+        )
     email = email.strip().lower()
     existing = get_user_model().objects.filter(email__iexact=email).first()
     if existing is not None:
         if Membership.objects.filter(user_id=existing.pk, company=company).exists():
             raise ApplicationError(
-                f"{email} is already a member of {company.name}.", field="email", code="member"
+                _("%(email)s is already a member of %(company)s.")
+                % {"email": email, "company": company.name},
+                field="email",
+                code="member",
             )
         raise ApplicationError(
-            f"{email} already has an account and can't be invited. Ask them for another "
-            "address, or contact us.",
+            _(
+                "%(email)s already has an account and can't be invited. Ask them for another "
+                "address, or contact us."
+            )
+            % {"email": email},
             field="email",
             code="taken",
         )
@@ -223,8 +234,11 @@ def _invitation_send(
     ).first()
     if pending is not None:
         raise ApplicationError(
-            f"{email} has already been invited; the invitation is valid until "
-            f"{pending.expires_at:%d %b %Y}. Withdraw it first to send a new one.",
+            _(
+                "%(email)s has already been invited; the invitation is valid until %(until)s. "
+                "Withdraw it first to send a new one."
+            )
+            % {"email": email, "until": date_format(pending.expires_at, "j M Y")},
             field="email",
             code="invited",
         )
@@ -240,12 +254,16 @@ def _invitation_send(
     )
     link = site_url.rstrip("/") + reverse("accounts:invitation_accept", args=[token])
     context = {"invitation": invitation, "store": store, "link": link}
-    send_mail(
-        subject=f"You are invited to buy for {company.name} at {store.name}",
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[email],
-    )
+    # In the store's language and zone, whoever sends it (a company admin on the storefront,
+    # an agent in the admin).
+    with store_locale(store):
+        send_mail(
+            subject=_("You are invited to buy for %(company)s at %(store)s")
+            % {"company": company.name, "store": store.name},
+            message=render_to_string("accounts/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
     return invitation
 
 
@@ -254,7 +272,7 @@ def invitation_revoke(*, invitation: Invitation, revoked_by: User) -> None:
     """A company admin withdraws an invitation that hasn't been accepted."""
     _admin_membership(user=revoked_by, company=invitation.company)
     if invitation.accepted_at is not None:
-        raise ApplicationError("This invitation has already been accepted.")
+        raise ApplicationError(_("This invitation has already been accepted."))
     invitation.delete()
 
 
@@ -271,14 +289,16 @@ def invitation_accept(*, token: str, store: Store | StoreRecord, password: str) 
     )
     if invitation is None:
         raise ApplicationError(
-            "This invitation link is not valid: it may have expired or already been used. "
-            "Ask your company admin for a new invitation.",
+            _(
+                "This invitation link is not valid: it may have expired or already been used. "
+                "Ask your company admin for a new invitation."
+            ),
             code="invalid_invitation",
         )
     user_model = get_user_model()
     if user_model.objects.filter(email__iexact=invitation.email).exists():
         raise ApplicationError(
-            f"{invitation.email} already has an account. Sign in instead.",
+            _("%(email)s already has an account. Sign in instead.") % {"email": invitation.email},
             code="invalid_invitation",
         )
     user = user_model(username=invitation.email, email=invitation.email)
@@ -307,7 +327,7 @@ def membership_remove(*, membership: Membership, removed_by: User) -> None:
         )
         if admins <= 1:
             raise ApplicationError(
-                "You can't remove the company's last admin. Invite another company admin first.",
+                _("You can't remove the company's last admin. Invite another company admin first."),
                 code="last_admin",
             )
     user = membership.user
@@ -338,12 +358,12 @@ def account_request_create(
 def _check_decider(*, account_request: AccountRequest, user: User) -> None:
     if account_request.status != AccountRequestStatus.PENDING:
         raise ApplicationError(
-            "This request has already been decided. Reload the page to see its state.",
+            _("This request has already been decided. Reload the page to see its state."),
             code="decided",
         )
     if not account_request_may_decide(user=user, account_request=account_request):
         raise ApplicationError(
-            "Only the company's admin or the store's service team can decide this request.",
+            _("Only the company's admin or the store's service team can decide this request."),
             code="permission_denied",
         )
 
@@ -363,11 +383,11 @@ def account_request_approve(
     the approver may decide for; a request's own company is never replaced."""
     locked = AccountRequest.objects.select_for_update().get(pk=account_request.pk)
     if company is not None and locked.company_id not in (None, company.pk):
-        raise ApplicationError("This request is for another company.", code="permission_denied")
+        raise ApplicationError(_("This request is for another company."), code="permission_denied")
     if locked.company_id is None:
         if company is None:
             raise ApplicationError(
-                "Choose the company this person buys for before approving.", field="company"
+                _("Choose the company this person buys for before approving."), field="company"
             )
         locked.company = company
     _check_decider(account_request=locked, user=approved_by)
@@ -398,20 +418,21 @@ def account_request_decline(
     reason = reason.strip()
     if not reason:
         raise ApplicationError(
-            "Say why the request is declined: the person is told.", field="reason"
+            _("Say why the request is declined: the person is told."), field="reason"
         )
     locked.status = AccountRequestStatus.DECLINED
     locked.decided_by = declined_by
     locked.decided_at = timezone.now()
     locked.decline_reason = reason
     locked.save()
-    send_mail(
-        subject=f"Your account request at {locked.store.name}",
-        message=render_to_string(
-            "accounts/email/account_request_declined.txt",
-            {"account_request": locked, "store": locked.store},
-        ),
-        from_email=None,
-        recipient_list=[locked.email],
-    )
+    with store_locale(locked.store):
+        send_mail(
+            subject=_("Your account request at %(store)s") % {"store": locked.store.name},
+            message=render_to_string(
+                "accounts/email/account_request_declined.txt",
+                {"account_request": locked, "store": locked.store},
+            ),
+            from_email=None,
+            recipient_list=[locked.email],
+        )
     return locked

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from storefleet.errors import ApplicationError
@@ -123,7 +124,7 @@ class StorePasswordResetConfirmView(PasswordResetConfirmView):
         user = form.save()
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
         login(self.request, user, backend=MODEL_BACKEND)
-        messages.success(self.request, "Your new password is set, and you are signed in.")
+        messages.success(self.request, _("Your new password is set, and you are signed in."))
         return redirect("accounts:home")
 
 
@@ -266,7 +267,7 @@ def invitation_create(request: HttpRequest, company_id: int) -> HttpResponse:
             form.add_error(error.field, error.message)
             return _company_page(request, membership, invite_form=form, status=400)
         return _refused(request, membership, error, invite_form=form)
-    messages.success(request, f"Invitation sent to {invitation.email}.")
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
     return redirect("accounts:company", company_id=company_id)
 
 
@@ -284,7 +285,9 @@ def invitation_revoke(request: HttpRequest, company_id: int) -> HttpResponse:
         services.invitation_revoke(invitation=invitation, revoked_by=membership.user)
     except ApplicationError as error:
         return _refused(request, membership, error)
-    messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    messages.success(
+        request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+    )
     return redirect("accounts:company", company_id=company_id)
 
 
@@ -302,7 +305,11 @@ def member_remove(request: HttpRequest, company_id: int) -> HttpResponse:
         services.membership_remove(membership=member, removed_by=membership.user)
     except ApplicationError as error:
         return _refused(request, membership, error)
-    messages.success(request, f"{member.user.email} was removed from {membership.company.name}.")
+    messages.success(
+        request,
+        _("%(email)s was removed from %(company)s.")
+        % {"email": member.user.email, "company": membership.company.name},
+    )
     return redirect("accounts:company", company_id=company_id)
 
 
@@ -323,7 +330,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(error.field, error.message)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to {invitation.company.name}.")
+            messages.success(
+                request, _("Welcome to %(company)s.") % {"company": invitation.company.name}
+            )
             return redirect("accounts:home")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -387,14 +396,18 @@ def account_request_decide(request: HttpRequest, decision: str) -> HttpResponse:
             invitation = services.account_request_approve(
                 account_request=found, approved_by=membership.user, site_url=f"{store.base_url}/"
             )
-            messages.success(request, f"Invitation sent to {invitation.email}.")
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
         else:
             services.account_request_decline(
                 account_request=found,
                 declined_by=membership.user,
                 reason=form.cleaned_data["reason"],
             )
-            messages.success(request, f"The request of {found.email} was declined.")
+            messages.success(
+                request, _("The request of %(email)s was declined.") % {"email": found.email}
+            )
     except ApplicationError as error:
         status = 403 if error.code == "permission_denied" else 400
         return _requests_page(request, membership, error=error.message, status=status)

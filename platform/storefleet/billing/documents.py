@@ -15,13 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from storefleet.brand.selectors import BrandLook
 from storefleet.erp.types import InvoiceDocument, Money
 from storefleet.money import format_money as money
-from storefleet.money import format_unit_price, round_to_currency
+from storefleet.money import format_unit_price, round_to_currency, unit_label
 
 logger = logging.getLogger("storefleet.billing")
 
@@ -75,9 +76,17 @@ class _Pdf(FPDF):
         self.set_y(-14)
         self.set_font(self.body_font, "", 8)
         self.set_text_color(110, 110, 110)
-        parts = [self.brand.legal_name, self.brand.vat_id and f"VAT {self.brand.vat_id}"]
+        parts = [
+            self.brand.legal_name,
+            self.brand.vat_id and gettext("VAT %(id)s") % {"id": self.brand.vat_id},
+        ]
         self.cell(0, 5, self.text_of(" · ".join(p for p in parts if p)), align="L")
-        self.cell(0, 5, f"Page {self.page_no()}/{{nb}}", align="R")
+        self.cell(
+            0,
+            5,
+            gettext("Page %(page)s/%(pages)s") % {"page": self.page_no(), "pages": "{nb}"},
+            align="R",
+        )
 
 
 # ------------------------------------------------------------------ the layout, shared
@@ -200,28 +209,46 @@ def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
     taxes, totals, and what is left to pay by when (or that it is paid)."""
     pdf = document_start(
         brand=brand,
-        title=f"Invoice {document.number}",
+        title=gettext("Invoice %(number)s") % {"number": document.number},
         facts=[
-            ("Invoice date", _date(document.invoice_date)),
-            ("Due date", _date(document.due_date)),
-            ("Payment terms", document.payment_term or "—"),
-            ("Your reference", document.reference or "—"),
+            (gettext("Invoice date"), _date(document.invoice_date)),
+            (gettext("Due date"), _date(document.due_date)),
+            (gettext("Payment terms"), document.payment_term or "—"),
+            (gettext("Your reference"), document.reference or "—"),
         ],
         party_label="Bill to",
-        party=[document.customer_name, *document.invoice_address, f"Customer {document.customer}"],
+        party=[
+            document.customer_name,
+            *document.invoice_address,
+            gettext("Customer %(code)s") % {"code": document.customer},
+        ],
         seller_name=document.seller_name,
     )
     currency = document.total.currency
     lines_table(
         pdf,
-        headings=("SKU", "Description", "Quantity", "Unit price", "Amount", "Tax"),
+        headings=(
+            gettext("SKU"),
+            gettext("Description"),
+            gettext("Quantity"),
+            gettext("Unit price"),
+            gettext("Amount"),
+            gettext("Tax"),
+        ),
         widths=(24, 66, 22, 26, 28, 20),
-        align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT"),
+        align=(
+            "LEFT",
+            "LEFT",
+            "RIGHT",
+            "RIGHT",
+            "RIGHT",
+            "LEFT",
+        ),
         rows=[
             (
                 line.sku,
                 line.description,
-                f"{_quantity(line.quantity.value)} {line.quantity.unit}".strip(),
+                f"{_quantity(line.quantity.value)} {unit_label(line.quantity.unit)}".strip(),
                 format_unit_price(line.unit_price.amount, currency, line.quantity.unit),
                 amount_text(line.amount.amount, currency),
                 ", ".join(line.taxes),
@@ -232,26 +259,35 @@ def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
 
     # Taxes and totals, right-aligned.
     pdf.ln(4)
-    totals: list[tuple[str, Money, bool]] = [("Net total", document.untaxed, False)]
+    totals: list[tuple[str, Money, bool]] = [(gettext("Net total"), document.untaxed, False)]
     totals += [
-        (f"{tax.description} on {amount_text(tax.base.amount, currency)}", tax.amount, False)
+        (
+            gettext("%(tax)s on %(base)s")
+            % {"tax": tax.description, "base": amount_text(tax.base.amount, currency)},
+            tax.amount,
+            False,
+        )
         for tax in document.taxes
     ]
-    totals.append(("Total", document.total, True))
+    totals.append((gettext("Total"), document.total, True))
     paid = document.total.amount - document.amount_to_pay.amount
     if paid:
-        totals.append(("Paid", Money(paid, currency), False))
-    totals.append(("Amount to pay", document.amount_to_pay, True))
+        totals.append((gettext("Paid"), Money(paid, currency), False))
+    totals.append((gettext("Amount to pay"), document.amount_to_pay, True))
     totals_block(pdf, totals)
 
     if document.amount_to_pay.amount <= 0:
-        closing_line(pdf, "Paid in full — thank you.", good=True)
+        closing_line(pdf, gettext("Paid in full — thank you."), good=True)
     else:
-        due = _date(document.due_date) if document.due_date else "on receipt"
+        due = _date(document.due_date) if document.due_date else gettext("on receipt")
         closing_line(
             pdf,
-            f"Please pay {amount_text(document.amount_to_pay.amount, currency)} by {due}, "
-            f"quoting invoice {document.number}.",
+            gettext("Please pay %(amount)s by %(due)s, quoting invoice %(number)s.")
+            % {
+                "amount": amount_text(document.amount_to_pay.amount, currency),
+                "due": due,
+                "number": document.number,
+            },
         )
     return bytes(pdf.output())
 

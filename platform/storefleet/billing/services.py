@@ -21,12 +21,14 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from storefleet.accounts.models import Membership
 from storefleet.erp.errors import ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import Invoice, Money, PaymentRequest
 from storefleet.errors import ApplicationError
+from storefleet.money import format_money
 from storefleet.ordering.scope import OrderScope
 from storefleet.outbox import services as outbox
 from storefleet.outbox.models import Message, State
@@ -76,9 +78,11 @@ def _chosen_invoices(
     *, open_invoices: Sequence[Invoice], choices: Sequence[InvoiceChoice], company_id: int
 ) -> list[Invoice]:
     if not choices:
-        raise ApplicationError("Pick at least one invoice to pay.", field="invoices")
+        raise ApplicationError(_("Pick at least one invoice to pay."), field="invoices")
     if len(choices) > MAX_INVOICES:
-        raise ApplicationError(f"Pay at most {MAX_INVOICES} invoices at once.", field="invoices")
+        raise ApplicationError(
+            _("Pay at most %(max)d invoices at once.") % {"max": MAX_INVOICES}, field="invoices"
+        )
     by_number = {invoice.number: invoice for invoice in open_invoices}
     seen = {choice.number: choice for choice in choices}
     for choice in seen.values():
@@ -87,16 +91,27 @@ def _chosen_invoices(
         # company's invoice numbers can't be probed.
         if invoice is None or invoice.amount_to_pay.amount <= 0:
             raise ApplicationError(
-                f"Invoice “{choice.number}” is not one of your open invoices: it may have been "
-                "paid already. Reload the list and pick again.",
+                _(
+                    "Invoice “%(number)s” is not one of your open invoices: it may have been "
+                    "paid already. Reload the list and pick again."
+                )
+                % {"number": choice.number},
                 field="invoices",
                 code="invoice_not_open",
             )
         if choice.amount_seen is not None and choice.amount_seen != invoice.amount_to_pay.amount:
             raise ApplicationError(
-                f"The amount to pay for invoice “{choice.number}” is now "
-                f"{invoice.amount_to_pay.amount} {invoice.amount_to_pay.currency}, not "
-                f"{choice.amount_seen}: check the list and pay again.",
+                _(
+                    "The amount to pay for invoice “%(number)s” is now %(now)s, not %(seen)s: "
+                    "check the list and pay again."
+                )
+                % {
+                    "number": choice.number,
+                    "now": format_money(
+                        invoice.amount_to_pay.amount, invoice.amount_to_pay.currency
+                    ),
+                    "seen": format_money(choice.amount_seen, invoice.amount_to_pay.currency),
+                },
                 field="invoices",
                 code="amount_mismatch",
             )
@@ -106,8 +121,11 @@ def _chosen_invoices(
     busy = {number for numbers in under_way for number in numbers} & set(seen)
     if busy:
         raise ApplicationError(
-            f"Invoice “{sorted(busy)[0]}” is paid already and being recorded: it will disappear "
-            "from your open invoices shortly.",
+            _(
+                "Invoice “%(number)s” is paid already and being recorded: it will disappear "
+                "from your open invoices shortly."
+            )
+            % {"number": sorted(busy)[0]},
             field="invoices",
             code="invoice_being_recorded",
         )
@@ -131,7 +149,7 @@ def payment_start(
         open_invoices = get_gateway().list_open_invoices(customer=company.code)
     except ErpUnavailable as error:
         raise ApplicationError(
-            "We can't reach our accounting system right now: try again in a few minutes.",
+            _("We can't reach our accounting system right now: try again in a few minutes."),
             code="erp_unavailable",
         ) from error
     # Another store's web orders' invoices are not this store's to pay (nor to list).
@@ -142,7 +160,7 @@ def payment_start(
     currencies = {invoice.amount_to_pay.currency for invoice in invoices}
     if len(currencies) != 1:
         raise ApplicationError(
-            "Invoices in different currencies are paid separately: pick one currency.",
+            _("Invoices in different currencies are paid separately: pick one currency."),
             field="invoices",
         )
     (currency,) = currencies
@@ -177,8 +195,10 @@ def payment_start(
         Payment.objects.filter(id=payment.id).update(status=PaymentStatus.FAILED)
         logger.warning("payment %s: provider refused the session: %s", payment.reference, error)
         raise ApplicationError(
-            "The payment page could not be opened: nothing was charged. Try again in a few "
-            "minutes.",
+            _(
+                "The payment page could not be opened: nothing was charged. Try again in a few "
+                "minutes."
+            ),
             code="provider_unavailable",
         ) from error
     payment.provider_session_id = session.session_id

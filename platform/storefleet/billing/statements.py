@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from storefleet.brand.selectors import BrandLook, brand_look
 from storefleet.erp.gateway import get_gateway
@@ -36,8 +37,8 @@ class HistoryInvoice:
     @property
     def state_label(self) -> str:
         if self.paid:
-            return "Paid"
-        return "Overdue" if self.invoice.overdue else "Open"
+            return gettext("Paid")
+        return gettext("Overdue") if self.invoice.overdue else gettext("Open")
 
 
 def invoice_history(*, scope: OrderScope, limit: int = MAX_HISTORY) -> list[HistoryInvoice]:
@@ -65,32 +66,48 @@ def statement_pdf(
     invoice history; every amount in its currency's digits."""
     credit = statement.credit
     facts = [
-        ("Statement date", _date(today)),
-        ("Customer", company_code),
+        (gettext("Statement date"), _date(today)),
+        (gettext("Customer"), company_code),
         (
-            "Credit limit",
+            gettext("Credit limit"),
             amount_text(credit.limit.amount, credit.limit.currency) if credit.limit else "none",
         ),
-        ("Credit used", amount_text(credit.used.amount, credit.used.currency)),
+        (gettext("Credit used"), amount_text(credit.used.amount, credit.used.currency)),
     ]
     if credit.available is not None:
-        facts.append(("Available", amount_text(credit.available.amount, credit.available.currency)))
+        facts.append(
+            (gettext("Available"), amount_text(credit.available.amount, credit.available.currency))
+        )
     pdf = document_start(
         brand=brand,
         title="Statement of account",
         facts=facts,
         party_label="Customer",
-        party=[company_name, f"Customer {company_code}"],
+        party=[company_name, gettext("Customer %(code)s") % {"code": company_code}],
     )
     pdf.set_font(pdf.body_font, "B", 11)
-    pdf.cell(0, 7, pdf.text_of("Open invoices"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, pdf.text_of(gettext("Open invoices")), new_x="LMARGIN", new_y="NEXT")
     open_invoices = statement.invoices
     if open_invoices:
         lines_table(
             pdf,
-            headings=("Invoice", "Date", "Due", "Total", "To pay", ""),
+            headings=(
+                gettext("Invoice"),
+                gettext("Date"),
+                gettext("Due"),
+                gettext("Total"),
+                gettext("To pay"),
+                "",
+            ),
             widths=(30, 28, 28, 32, 32, 24),
-            align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "LEFT"),
+            align=(
+                "LEFT",
+                "LEFT",
+                "LEFT",
+                "RIGHT",
+                "RIGHT",
+                "LEFT",
+            ),
             rows=[
                 (
                     i.number,
@@ -98,7 +115,7 @@ def statement_pdf(
                     _date(i.due_date),
                     amount_text(i.total.amount, i.total.currency),
                     amount_text(i.amount_to_pay.amount, i.amount_to_pay.currency),
-                    "Overdue" if i.overdue else "",
+                    gettext("Overdue") if i.overdue else "",
                 )
                 for i in open_invoices
             ],
@@ -114,21 +131,35 @@ def statement_pdf(
             )
         totals: list[tuple[str, Money, bool]] = []
         for currency, (due, overdue) in sorted(by_currency.items()):
-            totals.append(("Overdue", Money(overdue, currency), False))
-            totals.append(("Total to pay", Money(due, currency), True))
+            totals.append((gettext("Overdue"), Money(overdue, currency), False))
+            totals.append((gettext("Total to pay"), Money(due, currency), True))
         totals_block(pdf, totals)
     else:
         pdf.set_font(pdf.body_font, "", 9)
-        pdf.cell(0, 6, pdf.text_of("No open invoices."), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, pdf.text_of(gettext("No open invoices.")), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font(pdf.body_font, "B", 11)
-    pdf.cell(0, 7, pdf.text_of("Invoice history"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, pdf.text_of(gettext("Invoice history")), new_x="LMARGIN", new_y="NEXT")
     if history:
         lines_table(
             pdf,
-            headings=("Invoice", "Date", "Due", "Status", "Total", "To pay"),
+            headings=(
+                gettext("Invoice"),
+                gettext("Date"),
+                gettext("Due"),
+                gettext("Status"),
+                gettext("Total"),
+                gettext("To pay"),
+            ),
             widths=(30, 28, 28, 22, 36, 30),
-            align=("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT"),
+            align=(
+                "LEFT",
+                "LEFT",
+                "LEFT",
+                "LEFT",
+                "RIGHT",
+                "RIGHT",
+            ),
             rows=[
                 (
                     h.invoice.number,
@@ -143,13 +174,13 @@ def statement_pdf(
         )
     else:
         pdf.set_font(pdf.body_font, "", 9)
-        pdf.cell(0, 6, pdf.text_of("No invoices yet."), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 6, pdf.text_of(gettext("No invoices yet.")), new_x="LMARGIN", new_y="NEXT")
     if any(i.overdue for i in open_invoices):
-        closing_line(pdf, "Some invoices are overdue: please pay them now, or contact us.")
+        closing_line(pdf, gettext("Some invoices are overdue: please pay them now, or contact us."))
     elif open_invoices:
-        closing_line(pdf, "Please pay each open invoice by its due date.")
+        closing_line(pdf, gettext("Please pay each open invoice by its due date."))
     else:
-        closing_line(pdf, "Nothing to pay — thank you.", good=True)
+        closing_line(pdf, gettext("Nothing to pay — thank you."), good=True)
     return bytes(pdf.output())
 
 

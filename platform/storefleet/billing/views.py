@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -74,8 +75,10 @@ def statement_document(request: HttpRequest) -> HttpResponse:
     except ErpUnavailable:
         messages.error(
             request,
-            "We can't reach our accounting system right now, so the statement can't be made: "
-            "please try again in a few minutes.",
+            _(
+                "We can't reach our accounting system right now, so the statement can't be made: "
+                "please try again in a few minutes."
+            ),
         )
         return redirect("billing:invoices")
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -97,8 +100,10 @@ def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
     except ErpUnavailable:
         messages.error(
             request,
-            "We can't reach our accounting system right now, so the invoice document can't be "
-            "made: please try again in a few minutes.",
+            _(
+                "We can't reach our accounting system right now, so the invoice document can't be "
+                "made: please try again in a few minutes."
+            ),
         )
         return redirect("billing:invoices")
     if pdf is None:
@@ -173,7 +178,7 @@ def sandbox_page(request: HttpRequest, session_id: str) -> HttpResponse:
             provider_name="sandbox", payload=signed.payload, signature=signed.signature
         )
         if outcome == "decline":
-            messages.error(request, "The payment was declined: nothing was charged.")
+            messages.error(request, _("The payment was declined: nothing was charged."))
         return redirect("billing:payment", payment.reference)
     return render(request, "billing/sandbox_page.html", {"payment": payment})
 

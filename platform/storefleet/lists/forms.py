@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from storefleet.ordering.forms import NUL, AddToCartForm, LineQuantityForm
 
 __all__ = ["AddToListForm", "LineQuantityForm", "ListForm", "line_ids_chosen"]
 
 NAME_ERRORS = {
-    "required": "Give the list a name, such as “Monthly restock”.",
-    "max_length": "A list's name has at most 80 characters: shorten it.",
-    NUL: "The name has invisible characters in it: type it again.",
+    "required": _("Give the list a name, such as “Monthly restock”."),
+    "max_length": _("A list's name has at most 80 characters: shorten it."),
+    NUL: _("The name has invisible characters in it: type it again."),
 }
 
 
 class ListForm(forms.Form):
     name = forms.CharField(max_length=80, error_messages=NAME_ERRORS)
-    shared = forms.BooleanField(required=False, label="Share with my company")
+    shared = forms.BooleanField(required=False, label=_("Share with my company"))
 
     def first_error(self) -> str:
         for errors in self.errors.values():
             return str(errors[0])
-        return NAME_ERRORS["required"]
+        return str(NAME_ERRORS["required"])
 
 
 class AddToListForm(AddToCartForm):
@@ -40,7 +41,7 @@ class AddToListForm(AddToCartForm):
         if value == "new":
             return None
         if not value.isdigit():
-            raise forms.ValidationError("Choose one of your lists, or make a new one.")
+            raise forms.ValidationError(_("Choose one of your lists, or make a new one."))
         return int(value)
 
     def first_error(self) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from storefleet.accounts.models import Membership
 from storefleet.brand.buyer_cache import buyer_pages_changed, company_pages_changed
@@ -32,16 +33,17 @@ MAX_NAME = 80
 
 
 def _not_found() -> ApplicationError:
-    return ApplicationError("We can't find that list.", code="not_found")
+    return ApplicationError(_("We can't find that list."), code="not_found")
 
 
 def _name_checked(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ApplicationError("Give the list a name, such as “Monthly restock”.", field="name")
+        raise ApplicationError(_("Give the list a name, such as “Monthly restock”."), field="name")
     if len(name) > MAX_NAME:
         raise ApplicationError(
-            f"A list's name has at most {MAX_NAME} characters: shorten it.", field="name"
+            _("A list's name has at most %(max)d characters: shorten it.") % {"max": MAX_NAME},
+            field="name",
         )
     return name
 
@@ -71,7 +73,7 @@ def _owned(store: StoreRecord, membership: Membership, list_id: int) -> SavedLis
     saved_list = _visible(store, membership, list_id)
     if saved_list.owner_id != membership.user_id:
         raise ApplicationError(
-            "Only the colleague who made this list can rename, share or delete it.",
+            _("Only the colleague who made this list can rename, share or delete it."),
             code="forbidden",
         )
     return saved_list
@@ -87,10 +89,13 @@ def list_create(
         store_id=store.id, company_id=membership.company_id, owner_id=membership.user_id
     )
     if owned.count() >= MAX_LISTS:
-        raise ApplicationError(f"You can keep at most {MAX_LISTS} lists: delete one first.")
+        raise ApplicationError(
+            _("You can keep at most %(max)d lists: delete one first.") % {"max": MAX_LISTS}
+        )
     if owned.filter(name=name).exists():
         raise ApplicationError(
-            f"You already have a list called “{name}”: choose another name.", field="name"
+            _("You already have a list called “%(name)s”: choose another name.") % {"name": name},
+            field="name",
         )
     try:
         with transaction.atomic():
@@ -103,7 +108,8 @@ def list_create(
             )
     except IntegrityError as clash:  # the same name made at the same moment
         raise ApplicationError(
-            f"You already have a list called “{name}”: choose another name.", field="name"
+            _("You already have a list called “%(name)s”: choose another name.") % {"name": name},
+            field="name",
         ) from clash
     _changed(saved_list)
     return saved_list
@@ -126,7 +132,8 @@ def list_update(
         .exists()
     ):
         raise ApplicationError(
-            f"You already have a list called “{name}”: choose another name.", field="name"
+            _("You already have a list called “%(name)s”: choose another name.") % {"name": name},
+            field="name",
         )
     was_shared = saved_list.shared
     saved_list.name, saved_list.shared = name, shared
@@ -152,7 +159,8 @@ def list_line_add(
     product = product_for_store(store=store, sku=sku.strip())
     if product is None:
         raise ApplicationError(
-            f"We don't sell a product with the SKU “{sku}” in this store: check the number.",
+            _("We don't sell a product with the SKU “%(sku)s” in this store: check the number.")
+            % {"sku": sku},
             field="sku",
         )
     with transaction.atomic():
@@ -162,7 +170,8 @@ def list_line_add(
         if line is None:
             if saved_list.lines.count() >= MAX_LIST_LINES:
                 raise ApplicationError(
-                    f"A list holds at most {MAX_LIST_LINES} lines: start another list."
+                    _("A list holds at most %(max)d lines: start another list.")
+                    % {"max": MAX_LIST_LINES}
                 )
             line = SavedListLine.objects.create(
                 saved_list=saved_list, product=product, quantity=quantity
@@ -181,7 +190,7 @@ def _own_line(
     saved_list = _visible(store, membership, list_id)
     line = saved_list.lines.filter(id=line_id).first()
     if line is None:
-        raise ApplicationError("That line is no longer on the list.", code="not_found")
+        raise ApplicationError(_("That line is no longer on the list."), code="not_found")
     return line
 
 
@@ -210,7 +219,7 @@ def list_from_cart(
     """Save the buyer's cart as a new list; the cart stays as it is."""
     lines = list(ordering_selectors.cart_lines(store_id=store.id, membership=membership))
     if not lines:
-        raise ApplicationError("Your cart is empty: add products before you save it as a list.")
+        raise ApplicationError(_("Your cart is empty: add products before you save it as a list."))
     with transaction.atomic():
         saved_list = list_create(store=store, membership=membership, name=name, shared=shared)
         SavedListLine.objects.bulk_create(
@@ -236,16 +245,18 @@ def list_order(
     if line_ids is not None:
         wanted = set(line_ids)
         if not wanted:
-            raise ApplicationError("Tick the lines you want to order, or order the whole list.")
+            raise ApplicationError(_("Tick the lines you want to order, or order the whole list."))
         if not wanted <= {line.id for line in lines}:
             raise ApplicationError(
-                "Some of the lines you ticked are no longer on this list: reload it and "
-                "choose again.",
+                _(
+                    "Some of the lines you ticked are no longer on this list: reload it and "
+                    "choose again."
+                ),
                 code="stale",
             )
         lines = [line for line in lines if line.id in wanted]
     if not lines:
-        raise ApplicationError("This list is empty: add products to it first.")
+        raise ApplicationError(_("This list is empty: add products to it first."))
     rows = [
         QuickRow(position, line.product.sku, line.quantity)
         for position, line in enumerate(lines, start=1)

@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from storefleet.accounts.access import buyer_required, store_buyer
@@ -45,7 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             _refused(request, error)
             return redirect("lists:index")
-        messages.success(request, f"List “{saved_list.name}” made.")
+        messages.success(request, _("List “%(name)s” made.") % {"name": saved_list.name})
         return redirect("lists:detail", list_id=saved_list.id)
     return render(
         request,
@@ -96,7 +98,7 @@ def update(request: HttpRequest, list_id: int) -> HttpResponse:
     except ApplicationError as error:
         _refused(request, error)
     else:
-        messages.success(request, "List saved.")
+        messages.success(request, _("List saved."))
     return redirect("lists:detail", list_id=list_id)
 
 
@@ -109,7 +111,7 @@ def delete(request: HttpRequest, list_id: int) -> HttpResponse:
     except ApplicationError as error:
         _refused(request, error)
     else:
-        messages.success(request, "List deleted.")
+        messages.success(request, _("List deleted."))
     return redirect("lists:index")
 
 
@@ -165,8 +167,13 @@ def add(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Added {form.cleaned_data['quantity'].normalize():f} {line.product.unit} of "
-            f"{line.product.sku} to your list “{line.saved_list.name}”.",
+            _("Added %(quantity)s %(unit)s of %(sku)s to your list “%(name)s”.")
+            % {
+                "quantity": f"{form.cleaned_data['quantity'].normalize():f}",
+                "unit": line.product.unit,
+                "sku": line.product.sku,
+                "name": line.saved_list.name,
+            },
         )
     return _back(request, reverse("lists:index"))
 
@@ -189,7 +196,9 @@ def from_cart(request: HttpRequest) -> HttpResponse:
     except ApplicationError as error:
         _refused(request, error)
         return redirect("ordering:cart")
-    messages.success(request, f"Your cart is saved as the list “{saved_list.name}”.")
+    messages.success(
+        request, _("Your cart is saved as the list “%(name)s”.") % {"name": saved_list.name}
+    )
     return redirect("lists:detail", list_id=saved_list.id)
 
 
@@ -203,7 +212,7 @@ def order(request: HttpRequest, list_id: int) -> HttpResponse:
     if request.POST.get("action") == "selected":
         line_ids = line_ids_chosen(request.POST)
         if line_ids is None:
-            messages.error(request, "Tick the lines you want to order, then try again.")
+            messages.error(request, _("Tick the lines you want to order, then try again."))
             return redirect("lists:detail", list_id=list_id)
     try:
         result = services.list_order(
@@ -220,7 +229,13 @@ def _result_messages(request: HttpRequest, result: QuickOrderResult) -> None:
     if result.added:
         count = len(result.added)
         messages.success(
-            request, f"{count} line{'s' if count != 1 else ''} of the list added to your cart."
+            request,
+            ngettext(
+                "%(count)d line of the list added to your cart.",
+                "%(count)d lines of the list added to your cart.",
+                count,
+            )
+            % {"count": count},
         )
     for row in result.errors:
         messages.error(request, f"{row.sku}: {row.error}")

@@ -29,7 +29,7 @@ from storefleet.erp.types import (
     OrderRequest,
     ReasonCode,
 )
-from storefleet.money import format_money
+from storefleet.money import format_money, unit_label
 from storefleet.tenants.selectors import StoreRecord
 
 CENT = Decimal("0.01")
@@ -162,7 +162,7 @@ def _allowed_at_least(product: Product, quantity: Decimal) -> Decimal:
 
 
 def _messages(product: Product, verdict: LineVerdict) -> tuple[tuple[str, ...], Decimal | None]:
-    unit = product.unit
+    unit = unit_label(product.unit)  # in the store's language, as the cart shows it
     messages = []
     fix = verdict.suggested_quantity
     reasons = set(verdict.reasons)

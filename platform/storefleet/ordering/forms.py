@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from storefleet.accounts.models import Address
@@ -94,6 +95,7 @@ class LineQuantityForm(forms.Form):
 
 class QuickOrderForm(forms.Form):
     lines = forms.CharField(
+        label=_("Lines"),
         required=False,
         max_length=MAX_LINES_TEXT,
         error_messages={
@@ -105,15 +107,21 @@ class QuickOrderForm(forms.Form):
         widget=forms.Textarea(
             attrs={"rows": 8, "placeholder": "BRG-1002 10\nFAS-1003 250", "spellcheck": "false"}
         ),
-        help_text=f"One product per line: the SKU, then the quantity; at most {MAX_ROWS} lines.",
+        help_text=format_lazy(
+            _("One product per line: the SKU, then the quantity; at most {max} lines."),
+            max=MAX_ROWS,
+        ),
     )
     csv = forms.FileField(
         required=False,
-        label="Or upload a CSV file",
-        help_text=(
-            "Columns “sku” and “quantity” (or SKU and quantity as the first two columns), "
-            "comma, semicolon or tab separated; UTF-8, UTF-16 or Latin-1 (Windows-1252); any "
-            f"line endings; at most {MAX_ROWS} rows and 1 MB."
+        label=_("Or upload a CSV file"),
+        help_text=format_lazy(
+            _(
+                "Columns “sku” and “quantity” (or SKU and quantity as the first two columns), "
+                "comma, semicolon or tab separated; UTF-8, UTF-16 or Latin-1 (Windows-1252); "
+                "any line endings; at most {max} rows and 1 MB."
+            ),
+            max=MAX_ROWS,
         ),
         error_messages={
             "empty": "The file is empty: add one row per product with its SKU and quantity.",

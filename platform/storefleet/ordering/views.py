@@ -365,7 +365,9 @@ def order_list(request: HttpRequest) -> HttpResponse:
         company=membership.company, store_id=store.id, filters=form.filters()
     )
     page = Paginator(rows, order_history.PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = [order_history.order_row(row) for row in page.object_list]
+    page.object_list = order_history.order_rows(
+        page.object_list, company=membership.company, store_id=store.id
+    )
     mark_cacheable(request, depends_on=depends_on)
     return render(
         request,

@@ -140,6 +140,12 @@ class CompanyPage:
     checked_at: datetime.datetime
 
     @property
+    def store(self) -> Store | None:
+        """The store whose language and zone the page's dates and amounts are shown in: the
+        first the company buys in that the agent serves."""
+        return self.stores[0] if self.stores else None
+
+    @property
     def shipments(self) -> list[tuple[SaleView, object]]:
         return [(sale, s) for sale in self.sales for s in sale.shipments]
 
@@ -252,6 +258,9 @@ class OrderPage:
     actions: OrderActions
     returns: tuple[ReturnRequest, ...]
     erp_fresh: bool
+    # Whose language and zone its dates and amounts are shown in: the web order's store, else
+    # the first store of the company the agent serves (a sale entered in the ERP).
+    store: Store | None = None
 
 
 def company_order_page(*, user: User, company: Company, number: str) -> OrderPage | None:
@@ -301,4 +310,9 @@ def company_order_page(*, user: User, company: Company, number: str) -> OrderPag
         actions=actions,
         returns=tuple(returns.order_by("-created_at")),
         erp_fresh=fresh,
+        store=(
+            order.store
+            if order is not None
+            else next(iter(company_stores_for_agent(user=user, company=company)), None)
+        ),
     )

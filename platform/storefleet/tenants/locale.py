@@ -68,9 +68,16 @@ def storefront_language(language: str) -> str:
 
 
 class HasLocale(Protocol):
-    default_language: str
-    country: str
-    time_zone: str
+    """A store as a model or a ``StoreRecord`` (read-only: a frozen dataclass fits too)."""
+
+    @property
+    def default_language(self) -> str: ...
+
+    @property
+    def country(self) -> str: ...
+
+    @property
+    def time_zone(self) -> str: ...
 
 
 @contextlib.contextmanager

@@ -36,6 +36,12 @@ def money(amount: Decimal | None, currency: str) -> str:
     return money_format.format_money(amount, currency)
 
 
+@register.filter
+def unit_name(name: str | None) -> str:
+    """The ERP's unit name in the store's language (``money.unit_label``)."""
+    return money_format.unit_label(name or "")
+
+
 @register.simple_tag
 def unit_price(amount: Decimal | None, currency: str, unit: str = "") -> str:
     """A unit price at the ERP's precision, per unit or per 100/1000 units where it has
