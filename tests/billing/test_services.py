@@ -14,8 +14,8 @@ from storefleet.billing.providers import InvalidEvent
 from storefleet.billing.services import InvoiceChoice
 from storefleet.erp.errors import ErpUnavailable
 from storefleet.errors import ApplicationError
-from storefleet.outbox.models import Message
 from storefleet.money import format_money
+from storefleet.outbox.models import Message
 
 from .conftest import deliver, eur, run_outbox, seeded_invoices, start
 
