@@ -21,12 +21,6 @@ from storefleet.catalog.models import CatalogPage
 from storefleet.ordering.models import Order, OrderStatus
 from storefleet.tenants.models import Store
 from storefleet.tenants.services import store_host_map_invalidate
-from tests.browser.conftest import (  # noqa: F401 - Chromium for the API journey
-    _public_port_is_the_live_servers,
-    artifacts,
-    browser,
-    page,
-)
 from tests.erp.conftest import mirror_master_data, point_gateway_at
 
 FERRUM = "ferrum.localhost"

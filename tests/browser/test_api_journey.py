@@ -14,9 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from storefleet.money import format_money, format_unit_price
+from tests.api.conftest import build_world
 from tests.factories import build_brand, wagtail_roots_ensure
-
-from .conftest import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
