@@ -59,9 +59,10 @@ def test_a_low_unit_price_is_shown_per_as_many_units_as_keep_it_exact(amount, am
 
 
 def test_unit_prices_are_labelled_with_their_basis_and_unit():
+    # The ERP's unit names are said in the store's language ("Unit" is "Stück" in German).
     with translation.override("de"):
-        assert format_unit_price(Decimal("4.048"), "EUR", "Unit") == f"404,80{NBSP}€ / 100 Unit"
-        assert format_unit_price(Decimal("0.00125"), "EUR", "Unit") == (f"1,25{NBSP}€ / 1.000 Unit")
+        assert format_unit_price(Decimal("4.048"), "EUR", "Unit") == f"404,80{NBSP}€ / 100 Stück"
+        assert format_unit_price(Decimal("0.00125"), "EUR", "Unit") == (f"1,25{NBSP}€ / 1.000 Stück")
     with translation.override("en"):
         assert format_unit_price(Decimal("27.2"), "USD", "Unit") == "$27.20 / Unit"
 
@@ -88,6 +89,6 @@ def test_the_template_tags_use_the_same_formatting():
         {"total": Decimal("1234.5"), "price": Decimal("4.048"), "quantity": Decimal("6.000")}
     )
     with translation.override("de"):
-        assert template.render(context) == f"1.234,50{NBSP}€|404,80{NBSP}€ / 100 Unit|6"
+        assert template.render(context) == f"1.234,50{NBSP}€|404,80{NBSP}€ / 100 Stück|6"
     with translation.override("en"):
         assert template.render(context) == "€1,234.50|€404.80 / 100 Unit|6"
