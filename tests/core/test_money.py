@@ -62,7 +62,9 @@ def test_unit_prices_are_labelled_with_their_basis_and_unit():
     # The ERP's unit names are said in the store's language ("Unit" is "Stück" in German).
     with translation.override("de"):
         assert format_unit_price(Decimal("4.048"), "EUR", "Unit") == f"404,80{NBSP}€ / 100 Stück"
-        assert format_unit_price(Decimal("0.00125"), "EUR", "Unit") == (f"1,25{NBSP}€ / 1.000 Stück")
+        assert format_unit_price(Decimal("0.00125"), "EUR", "Unit") == (
+            f"1,25{NBSP}€ / 1.000 Stück"
+        )
     with translation.override("en"):
         assert format_unit_price(Decimal("27.2"), "USD", "Unit") == "$27.20 / Unit"
 
