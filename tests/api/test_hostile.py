@@ -18,7 +18,7 @@ from storefleet.erp.gateway import get_gateway
 from storefleet.tenants.selectors import store_for_hostname
 
 from .conftest import FERRUM, bearer
-from .test_matrix import ENDPOINTS, problem
+from .test_matrix import ENDPOINTS, assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_hostile_parameters_get_a_problem_never_a_500(client, world, path, statu
     key = world.key("C-1001", FERRUM)
     response = client.get(path, HTTP_HOST=FERRUM, **bearer(key))
     if code:
-        problem(response, status, code)
+        assert_problem(response, status, code)
     else:
         assert response.status_code == 200
         assert response.json()["items"] == []
@@ -102,7 +102,7 @@ def test_skus_the_store_does_not_sell_are_named_in_the_problem(client, world):
         HTTP_HOST=FERRUM,
         **bearer(key),
     )
-    problem(response, 422, "unknown-skus")
+    assert_problem(response, 422, "unknown-skus")
     assert response.json()["skus"] == ["NOPE-1"]
 
 
@@ -110,7 +110,7 @@ def test_more_than_500_skus_is_a_problem_that_names_the_limit(client, world):
     key = world.key("C-1001", FERRUM)
     skus = ",".join(f"S-{n}" for n in range(501))
     response = client.get(f"/api/v1/catalog/products?sku={skus}", HTTP_HOST=FERRUM, **bearer(key))
-    problem(response, 422, "too-many-skus")
+    assert_problem(response, 422, "too-many-skus")
     assert "500" in response.json()["detail"]
     assert response.json()["limit"] == 500
 
@@ -188,7 +188,7 @@ def test_a_key_over_its_rate_gets_429_with_retry_after_and_ratelimit_fields(clie
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert [a["RateLimit-Limit"] for a in answers] == ["3"] * 4
     assert [int(a["RateLimit-Remaining"]) for a in answers[:3]] == [2, 1, 0]
-    problem(answers[3], 429, "rate-limited")
+    assert_problem(answers[3], 429, "rate-limited")
     assert 1 <= int(answers[3]["Retry-After"]) <= 60
     assert answers[3]["RateLimit-Remaining"] == "0"
 
@@ -200,12 +200,12 @@ def test_a_client_guessing_keys_is_refused_before_its_guesses_are_looked_up(
     good = world.key("C-1001", FERRUM)
     for n in range(3):
         guess = f"sfk_{'a' * 12}_{str(n) * 40}"
-        problem(
+        assert_problem(
             client.get("/api/v1/orders", HTTP_HOST=FERRUM, **bearer(guess)), 401, "unauthenticated"
         )
     with django_assert_num_queries(0):
         refused = client.get("/api/v1/orders", HTTP_HOST=FERRUM, **bearer(good))
-    problem(refused, 429, "too-many-failed-keys")
+    assert_problem(refused, 429, "too-many-failed-keys")
     assert refused["Retry-After"] == str(settings.API_FAILED_KEYS_COOL_OFF_SECONDS)
     # Another client is not held back.
     ok = client.get("/api/v1/orders", HTTP_HOST=FERRUM, REMOTE_ADDR="10.9.9.9", **bearer(good))
@@ -231,7 +231,7 @@ def test_the_erp_away_is_a_503_problem_with_retry_after(client, world, settings)
     key = world.key("C-1001", FERRUM)
     for endpoint in ("/api/v1/catalog/products?sku=BRG-1001", "/api/v1/credit"):
         response = client.get(endpoint, HTTP_HOST=FERRUM, **bearer(key))
-        problem(response, 503, "erp-unavailable")
+        assert_problem(response, 503, "erp-unavailable")
         assert int(response["Retry-After"]) >= 1
     response = client.post(
         "/api/v1/orders/validate",
@@ -240,7 +240,7 @@ def test_the_erp_away_is_a_503_problem_with_retry_after(client, world, settings)
         HTTP_HOST=FERRUM,
         **bearer(key),
     )
-    problem(response, 503, "erp-unavailable")
+    assert_problem(response, 503, "erp-unavailable")
 
 
 def test_the_openapi_document_is_valid_3_1_with_every_endpoint(client, world):
@@ -277,14 +277,14 @@ def test_the_openapi_document_is_valid_3_1_with_every_endpoint(client, world):
 
 def test_no_store_here_is_a_problem_too(client, world):
     response = client.get("/api/v1/orders", HTTP_HOST="nobody.localhost")
-    problem(response, 404, "not-found")
+    assert_problem(response, 404, "not-found")
 
 
 def test_a_problems_type_leads_to_what_it_means(client, world):
     body = client.get("/api/v1/orders", HTTP_HOST=FERRUM).json()
     explained = client.get(body["type"], HTTP_HOST=FERRUM).json()
     assert explained == {"code": "unauthenticated", "title": "No valid API key", "status": 401}
-    problem(client.get("/api/v1/problems/nope", HTTP_HOST=FERRUM), 404, "not-found")
+    assert_problem(client.get("/api/v1/problems/nope", HTTP_HOST=FERRUM), 404, "not-found")
 
 
 def test_a_suspended_store_answers_a_problem(client, world):
@@ -295,7 +295,7 @@ def test_a_suspended_store_answers_a_problem(client, world):
     Store.objects.filter(pk=world.stores[FERRUM].pk).update(status=StoreStatus.SUSPENDED)
     store_host_map_invalidate()
     response = client.get("/api/v1/orders", HTTP_HOST=FERRUM, **bearer(key))
-    problem(response, 503, "store-unavailable")
+    assert_problem(response, 503, "store-unavailable")
 
 
 def test_a_partner_key_reaches_a_granted_company_in_each_of_its_stores(client, world):

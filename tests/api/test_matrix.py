@@ -75,7 +75,7 @@ def call(client, endpoint: Endpoint, world: World, host: str, headers: dict[str,
     return client.get(path, HTTP_HOST=host, **headers)
 
 
-def problem(response, status: int, code: str) -> None:
+def assert_problem(response, status: int, code: str) -> None:
     assert response.status_code == status, response.content[:500]
     assert response["Content-Type"] == "application/problem+json"
     body = response.json()
@@ -140,41 +140,41 @@ def test_every_key_kind_reaches_its_own_company_and_store_only(client, world, en
     other = world.key("C-1004", FERRUM)
     response = call(client, endpoint, world, FERRUM, bearer(other))
     if endpoint.name in ("order", "invoice", "invoice_pdf"):
-        problem(response, 404, "not-found")
+        assert_problem(response, 404, "not-found")
     else:
         assert_sees(endpoint, response, world, "C-1004", FERRUM)
 
     # The same company's key made in the other store does not work here ...
     hydra_key = world.key("C-1001", HYDRA)
-    problem(call(client, endpoint, world, FERRUM, bearer(hydra_key)), 401, "unauthenticated")
+    assert_problem(call(client, endpoint, world, FERRUM, bearer(hydra_key)), 401, "unauthenticated")
     # ... and in its own store, Nordwerk's Ferrum web order is not found.
     if endpoint.name == "order":
-        problem(call(client, endpoint, world, HYDRA, bearer(hydra_key)), 404, "not-found")
+        assert_problem(call(client, endpoint, world, HYDRA, bearer(hydra_key)), 404, "not-found")
     # A Hydra company's key on Hydra never sees Nordwerk's invoice.
     if endpoint.name in ("invoice", "invoice_pdf"):
         lakes = world.key("C-1006", HYDRA)
-        problem(call(client, endpoint, world, HYDRA, bearer(lakes)), 404, "not-found")
+        assert_problem(call(client, endpoint, world, HYDRA, bearer(lakes)), 404, "not-found")
 
     revoked = _dead(world.key("C-1001", FERRUM), revoked_at=timezone.now())
-    problem(call(client, endpoint, world, FERRUM, bearer(revoked)), 401, "unauthenticated")
+    assert_problem(call(client, endpoint, world, FERRUM, bearer(revoked)), 401, "unauthenticated")
     expired = _dead(
         world.key("C-1001", FERRUM), expires_at=timezone.now() - datetime.timedelta(seconds=1)
     )
-    problem(call(client, endpoint, world, FERRUM, bearer(expired)), 401, "unauthenticated")
-    problem(call(client, endpoint, world, FERRUM, {}), 401, "unauthenticated")
+    assert_problem(call(client, endpoint, world, FERRUM, bearer(expired)), 401, "unauthenticated")
+    assert_problem(call(client, endpoint, world, FERRUM, {}), 401, "unauthenticated")
     scopeless = world.key("C-1001", FERRUM, scopes=[s for s in ALL_SCOPES if s != endpoint.scope])
-    problem(call(client, endpoint, world, FERRUM, bearer(scopeless)), 403, "scope-missing")
+    assert_problem(call(client, endpoint, world, FERRUM, bearer(scopeless)), 403, "scope-missing")
 
     partner = world.partner_key(codes=["C-1001", "C-1004", "C-1006"], hosts=[FERRUM])
-    problem(call(client, endpoint, world, FERRUM, bearer(partner)), 400, "company-required")
+    assert_problem(call(client, endpoint, world, FERRUM, bearer(partner)), 400, "company-required")
     acting = bearer(partner, HTTP_STOREFLEET_COMPANY="C-1001")
     assert_sees(endpoint, call(client, endpoint, world, FERRUM, acting), world, "C-1001", FERRUM)
     # Granted, but Great Lakes does not buy in Ferrum; Alpine was never granted.
     for code in ("C-1006", "C-1002"):
         named = bearer(partner, HTTP_STOREFLEET_COMPANY=code)
-        problem(call(client, endpoint, world, FERRUM, named), 403, "company-not-granted")
+        assert_problem(call(client, endpoint, world, FERRUM, named), 403, "company-not-granted")
     # The partner key was not given Hydra.
-    problem(call(client, endpoint, world, HYDRA, acting), 401, "unauthenticated")
+    assert_problem(call(client, endpoint, world, HYDRA, acting), 401, "unauthenticated")
     # A company key naming another company is refused, not obeyed.
     naming = bearer(own, HTTP_STOREFLEET_COMPANY="C-1004")
-    problem(call(client, endpoint, world, FERRUM, naming), 403, "company-not-granted")
+    assert_problem(call(client, endpoint, world, FERRUM, naming), 403, "company-not-granted")
