@@ -91,5 +91,14 @@ def q(sku: str, quantity: int | str = 1) -> LineQuery:
     return LineQuery(sku, Decimal(quantity))
 
 
+def promised_today(manifest: dict, sku: str, warehouse: str = "WH-EU") -> Decimal:
+    """What the ERP promises of ``sku`` today. On the day the cache was seeded, the demo sales'
+    moves (planned that day) are counted: the seed's forecast. On a later day (a cache built
+    before midnight) Tryton counts them no more, being late: the stock on hand."""
+    stock = next(p for p in manifest["products"] if p["sku"] == sku)["stock"][warehouse]
+    today = datetime.date.today().isoformat()
+    return Decimal(str(stock["forecast_today" if today == manifest["seeded_on"] else "quantity"]))
+
+
 def seeded_day(manifest: dict, days: int) -> datetime.date:
     return datetime.date.fromisoformat(manifest["seeded_on"]) + datetime.timedelta(days=days)

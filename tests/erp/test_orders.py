@@ -19,7 +19,7 @@ from storefleet.erp.types import (
     ShipmentState,
 )
 
-from .conftest import point_gateway_at, seeded_day
+from .conftest import point_gateway_at, promised_today, seeded_day
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_each_line_gets_a_verdict_with_its_reason(gateway, erp, fresh_erp_server
             (ReasonCode.BELOW_MINIMUM,),
             eur("16.5780"),
             Decimal(2),
-            Decimal(313),
+            promised_today(fresh_erp_server.manifest, "BRG-1006"),
         ),
         LineVerdict(
             2,

@@ -10,7 +10,7 @@ import pytest
 from storefleet.erp.errors import ErpNotFound
 from storefleet.erp.types import Availability, Money, PriceQuote, Quantity, SyncCursor
 
-from .conftest import q
+from .conftest import promised_today, q
 
 
 def eur(amount: str) -> Money:
@@ -130,7 +130,14 @@ def test_availability_now_and_when_it_comes(gateway, manifest):
         Availability("BRG-1004", "WH-EU", Decimal(10), Quantity(Decimal(6), "Unit"), True, None),
         Availability("BRG-1004", "WH-EU", Decimal(5), Quantity(Decimal(6), "Unit"), True, None),
         # 321 on hand, 8 reserved by a confirmed sale: 313 can be promised.
-        Availability("BRG-1006", "WH-EU", Decimal(2), Quantity(Decimal(313), "Unit"), True, None),
+        Availability(
+            "BRG-1006",
+            "WH-EU",
+            Decimal(2),
+            Quantity(promised_today(manifest, "BRG-1006"), "Unit"),
+            True,
+            None,
+        ),
         Availability("NOPE-1", "WH-EU", Decimal(1), None, False, None),
     ]
     assert arrival == datetime.date.fromisoformat(manifest["seeded_on"]) + datetime.timedelta(14)
