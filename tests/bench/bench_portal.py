@@ -180,7 +180,9 @@ def run(work: Path, env: dict[str, str], erp: ErpServer, processes: list) -> int
 
     def queries(**params: object) -> int:
         client.get("/orders/", params)  # warm: session, host map, templates
-        buyer_pages_changed(user_id=user.pk)  # the page rendered, not the buyer's kept copy
+        # The page rendered, not a kept copy: neither the buyer's nor the company's.
+        buyer_pages_changed(user_id=user.pk)
+        company_pages_changed(company_id=company.id)
         with CaptureQueriesContext(connection) as captured:
             response = client.get("/orders/", params)
         assert response.status_code == 200, response.status_code

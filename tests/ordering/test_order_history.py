@@ -489,6 +489,24 @@ def test_the_order_page_offers_a_return_once_something_has_shipped(client, shop)
     assert "Cancel order" not in body
 
 
+def test_filtered_and_later_pages_of_my_orders_are_kept_by_what_they_read(client, shop):
+    """The orders page says which parameters it reads: its filtered and later pages are kept
+    too, each under its own key, and a parameter it doesn't read makes no new entry."""
+    erp_sync(name="sales", full=True)
+    c = client_for(client, shop, "C-1004")
+
+    def status(query: str) -> str | None:
+        response = get(c, f"/orders/?{query}")
+        assert response.status_code == 200
+        return response.get("X-Storefleet-Cache")
+
+    [get(c, "/orders/") for _ in range(2)]  # the session's first pages set its cookies
+    assert status("status=shipped&page=1") == "miss"
+    assert status("status=shipped&page=1") == "hit"
+    assert status("page=1&status=shipped&utm_source=mail") == "hit"
+    assert status("status=confirmed&page=1") == "miss"
+
+
 def test_my_orders_is_kept_per_buyer_until_an_order_of_the_company_changes(client, shop):
     """Served from the buyer page cache while the company's orders are unchanged; a sale the
     sync brings, a web order placed by a colleague or one confirmed retires the kept page."""

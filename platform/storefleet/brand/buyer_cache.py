@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,12 +115,20 @@ class _Slot:
 
 
 def mark_cacheable(
-    request: HttpRequest, *, depends_on: Mapping[str, object], shared: bool = False
+    request: HttpRequest,
+    *,
+    depends_on: Mapping[str, object],
+    shared: bool = False,
+    reads: Iterable[str] | None = None,
 ) -> None:
     """Let the buyer page cache keep this request's page while every key in ``depends_on``
     holds the value given (read them just before rendering, with ``versions``). ``shared``:
     the page shows nothing of the buyer's own but their cart's size and their lists (and form
-    tokens), so it may be served to any buyer of the company with the same (see the module)."""
+    tokens), so it may be served to any buyer of the company with the same (see the module).
+    ``reads``: the query parameters a view (not a Wagtail page, which says it on its type)
+    reads, so its filtered and later pages are kept too, keyed by those parameters only."""
+    if reads is not None:
+        request._page_reads = frozenset(reads)  # type: ignore[attr-defined]  # as note_query_parameters
     slot = getattr(request, "_buyer_page_cache", None)
     if slot is not None:
         slot.depends_on.update(depends_on)

@@ -368,7 +368,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     page.object_list = order_history.order_rows(
         page.object_list, company=membership.company, store_id=store.id
     )
-    mark_cacheable(request, depends_on=depends_on)
+    mark_cacheable(request, depends_on=depends_on, reads=(*OrderFilterForm.base_fields, "page"))
     return render(
         request,
         "ordering/order_list.html",
