@@ -13,7 +13,7 @@ MANAGE := cd platform && ../$(PY) manage.py
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export DJANGO_SETTINGS_MODULE ?= storefleet.settings.local
 
-.PHONY: help install demo test test-infra lint typecheck pytest migrate messages bench-storefront bench-erp bench-launch bench-ordering bench-portal bench-security clean
+.PHONY: help install demo test test-infra lint typecheck pytest migrate messages bench-storefront bench-erp bench-launch bench-ordering bench-portal bench-security bench-api clean
 
 help:
 	@echo "make demo   - set up and run the embedded default with demo stores"
@@ -117,3 +117,8 @@ bench-portal: install
 # The hostile-input suite at its large setting and the walls matrices (tests/hostile).
 bench-security: install
 	$(PY) tests/bench/bench_security.py
+
+# The partner API: prices by API against the catalog page, order placement against raw ERP calls,
+# webhook latency and 1,000 events through an outage, schemathesis cases (tests/bench/bench_api.py).
+bench-api: install
+	$(PY) tests/bench/bench_api.py
