@@ -61,12 +61,12 @@ def product_offers(
     lines = [LineQuery(p.sku, smallest_order_quantity(p)) for p in products]
     gateway = get_gateway()
     try:
-        prices = gateway.get_prices(
+        prices = gateway.prices(
             store=store.slug, customer=customer, lines=lines, currency=store.currency
         )
         stock: list[Availability | None] = (
             list(
-                gateway.get_availability(
+                gateway.availability(
                     store=store.slug, customer=customer, warehouse=store.erp_warehouse, lines=lines
                 )
             )
@@ -103,7 +103,7 @@ def volume_breaks(*, store: StoreRecord, customer: str, product: Product) -> lis
             quantities.add(quantity)
     lines = [LineQuery(product.sku, q) for q in sorted(quantities)]
     try:
-        quotes = get_gateway().get_prices(
+        quotes = get_gateway().prices(
             store=store.slug, customer=customer, lines=lines, currency=store.currency
         )
     except ErpError:

@@ -1,7 +1,8 @@
 """Everything that crosses the ERP boundary: frozen dataclasses and Enums, never bare dicts.
 
-Money is a Decimal with its currency; quantities carry their unit. A record that was answered
-from the cache while the ERP could not be reached says so with ``stale=True``."""
+Money is a Decimal with its currency and quantities carry their unit (both from
+``storefleet.money``). A record that was answered from the cache while the ERP could not be
+reached says so with ``stale=True``."""
 
 from __future__ import annotations
 
@@ -10,22 +11,7 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __add__(self, other: Money) -> Money:
-        if other.currency != self.currency:
-            raise ValueError(f"cannot add {other.currency} to {self.currency}")
-        return Money(self.amount + other.amount, self.currency)
-
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    value: Decimal
-    unit: str
+from storefleet.money import Money, Quantity
 
 
 # ------------------------------------------------------------------ master data (sync)

@@ -24,12 +24,11 @@ from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import (
     CreditVerdict,
     LineVerdict,
-    Money,
     OrderLineRequest,
     OrderRequest,
     ReasonCode,
 )
-from storefleet.money import format_money, unit_label
+from storefleet.money import Money, format_money, unit_label
 from storefleet.tenants.selectors import StoreRecord
 
 CENT = Decimal("0.01")

@@ -28,15 +28,14 @@ from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.erp.errors import ErpError, ErpNotFound
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import (
-    Money,
     OrderState,
-    Quantity,
     SaleDetail,
     SaleInvoiceDetail,
     SaleLineDetail,
     ShipmentDetail,
     ShipmentLineDetail,
 )
+from storefleet.money import Money, Quantity
 
 from .models import ErpSale, OrderProgress, SaleRecord
 
@@ -261,7 +260,7 @@ def sales_refresh(*, numbers: Sequence[str], customer: str) -> bool:
     fresh = []
     for number in dict.fromkeys(n for n in numbers if n):
         try:
-            fresh.append(gateway.get_sale(number=number, customer=customer))
+            fresh.append(gateway.sale(number=number, customer=customer))
         except ErpNotFound:
             logger.warning("sale %s is no longer in the ERP", number)
         except ErpError as error:

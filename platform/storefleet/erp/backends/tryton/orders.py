@@ -16,7 +16,6 @@ from storefleet.erp.types import (
     CreditVerdict,
     LineQuery,
     LineVerdict,
-    Money,
     OrderRequest,
     OrderState,
     OrderStatus,
@@ -27,6 +26,7 @@ from storefleet.erp.types import (
     ShipmentState,
     SubmittedOrder,
 )
+from storefleet.money import Money
 
 from . import faults, reads
 from .client import TrytonClient, TrytonFault
