@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from storefleet.erp.errors import ErpError
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import Availability, LineQuery, PriceQuote
+from storefleet.quantities import smallest_allowed
 from storefleet.tenants.selectors import StoreRecord
 
 from .models import Product
@@ -45,11 +46,7 @@ class Offer:
 def smallest_order_quantity(product: Product) -> Decimal:
     """The least quantity the ERP's ordering rules accept: the minimum, rounded up to a whole
     multiple; the multiple itself when there is no minimum; else 1."""
-    step = product.quantity_multiple
-    least = product.min_quantity or step or Decimal(1)
-    if step:
-        least = (least / step).to_integral_value(rounding=ROUND_CEILING) * step
-    return least
+    return smallest_allowed(product.quantity_rule)
 
 
 def product_offers(
