@@ -261,6 +261,11 @@ class ShipmentState(enum.StrEnum):
     EXCEPTION = "exception"
 
 
+# Where something has left the warehouse: a return can be asked for, the order counts as
+# shipped. Plain strings (a mirrored ``shipment_state``) are members too: StrEnum hashes alike.
+SHIPPED_STATES: frozenset[str] = frozenset({ShipmentState.PARTIALLY_SHIPPED, ShipmentState.SENT})
+
+
 @dataclass(frozen=True, slots=True)
 class Shipment:
     number: str
@@ -595,7 +600,7 @@ class SaleDetail:
     po_number: str
     sale_date: datetime.date | None
     state: OrderState
-    shipment_state: str  # none, waiting, partially shipped, sent, exception
+    shipment_state: str  # a ShipmentState's value: none, waiting, partially shipped, …
     invoice_state: str  # none, pending, awaiting payment, partially paid, paid, exception
     total: Money
     warehouse: str

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from storefleet.accounts.models import Company
 from storefleet.erp.types import (
+    SHIPPED_STATES,
     OrderState,
     SaleInvoiceDetail,
     SaleLineDetail,
@@ -364,7 +365,12 @@ class SaleView:
 
     @property
     def partially_shipped(self) -> bool:
-        return self.record.shipment_state == "partially shipped"
+        return self.record.shipment_state == ShipmentState.PARTIALLY_SHIPPED
+
+    @property
+    def has_shipped(self) -> bool:
+        """Something of the sale has left the warehouse (a return can be asked for)."""
+        return self.record.shipment_state in SHIPPED_STATES
 
 
 def sale_view(

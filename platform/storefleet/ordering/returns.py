@@ -33,7 +33,7 @@ from storefleet.accounts.models import Company
 from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.erp.errors import ErpError, ErpNotFound, ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
-from storefleet.erp.types import OrderReturnables, OrderState, ShipmentState
+from storefleet.erp.types import SHIPPED_STATES, OrderReturnables, OrderState, ShipmentState
 from storefleet.erp.types import ReturnLine as ErpReturnLine
 from storefleet.erp.types import ReturnRequest as ErpReturnRequest
 from storefleet.errors import ApplicationError
@@ -694,7 +694,6 @@ STAGE_NEXT = {
     Stage.COMPLETED: "You can request a return of what you don't need.",
     Stage.CANCELLED: "Nothing more to do.",
 }
-SHIPPED_STATES = {"partially shipped", "sent"}
 
 
 def stage_of(

@@ -34,6 +34,7 @@ from storefleet.erp.types import (
     SaleLineDetail,
     ShipmentDetail,
     ShipmentLineDetail,
+    ShipmentState,
 )
 from storefleet.money import Money, Quantity
 
@@ -53,9 +54,9 @@ def progress_of(sale: SaleDetail) -> OrderProgress:
         return OrderProgress.CANCELLED
     if sale.state is OrderState.DONE:
         return OrderProgress.COMPLETED
-    if sale.shipment_state == "partially shipped":
+    if sale.shipment_state == ShipmentState.PARTIALLY_SHIPPED:
         return OrderProgress.PARTIALLY_SHIPPED
-    if sale.shipment_state == "sent":
+    if sale.shipment_state == ShipmentState.SENT:
         return OrderProgress.COMPLETED if sale.invoice_state == "paid" else OrderProgress.SHIPPED
     return OrderProgress.CONFIRMED
 
