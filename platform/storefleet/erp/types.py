@@ -580,11 +580,36 @@ class ShipmentDetail:
     lines: tuple[ShipmentLineDetail, ...]
 
 
+class InvoiceState(enum.StrEnum):
+    """A customer invoice's state in the ERP."""
+
+    DRAFT = "draft"
+    VALIDATED = "validated"
+    POSTED = "posted"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+# An invoice with its number, a document and an amount to pay (open or paid).
+ISSUED_INVOICE_STATES: frozenset[str] = frozenset({InvoiceState.POSTED, InvoiceState.PAID})
+
+
+class SaleInvoiceState(enum.StrEnum):
+    """How far a sale's invoicing has come, as the ERP sums it up."""
+
+    NONE = "none"
+    PENDING = "pending"
+    AWAITING_PAYMENT = "awaiting payment"
+    PARTIALLY_PAID = "partially paid"
+    PAID = "paid"
+    EXCEPTION = "exception"
+
+
 @dataclass(frozen=True, slots=True)
 class SaleInvoiceDetail:
     erp_id: int
     number: str  # "" while the invoice is a draft
-    state: str  # draft, validated, posted, paid, cancelled
+    state: str  # an InvoiceState's value
     invoice_date: datetime.date | None
     total: Money
     amount_to_pay: Money
@@ -601,7 +626,7 @@ class SaleDetail:
     sale_date: datetime.date | None
     state: OrderState
     shipment_state: str  # a ShipmentState's value: none, waiting, partially shipped, …
-    invoice_state: str  # none, pending, awaiting payment, partially paid, paid, exception
+    invoice_state: str  # a SaleInvoiceState's value
     total: Money
     warehouse: str
     # The platform's idempotency key when the sale came from the platform (else "").

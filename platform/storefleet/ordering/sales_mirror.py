@@ -31,6 +31,7 @@ from storefleet.erp.types import (
     OrderState,
     SaleDetail,
     SaleInvoiceDetail,
+    SaleInvoiceState,
     SaleLineDetail,
     ShipmentDetail,
     ShipmentLineDetail,
@@ -57,7 +58,11 @@ def progress_of(sale: SaleDetail) -> OrderProgress:
     if sale.shipment_state == ShipmentState.PARTIALLY_SHIPPED:
         return OrderProgress.PARTIALLY_SHIPPED
     if sale.shipment_state == ShipmentState.SENT:
-        return OrderProgress.COMPLETED if sale.invoice_state == "paid" else OrderProgress.SHIPPED
+        return (
+            OrderProgress.COMPLETED
+            if sale.invoice_state == SaleInvoiceState.PAID
+            else OrderProgress.SHIPPED
+        )
     return OrderProgress.CONFIRMED
 
 
