@@ -23,6 +23,28 @@ from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 from django.utils.translation import get_language, pgettext, pgettext_lazy, to_locale
 
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in a currency (ISO 4217); adding another currency is an error."""
+
+    amount: Decimal
+    currency: str
+
+    def __add__(self, other: Money) -> Money:
+        if other.currency != self.currency:
+            raise ValueError(f"cannot add {other.currency} to {self.currency}")
+        return Money(self.amount + other.amount, self.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A quantity in its unit (the ERP's unit name: ``Unit``, ``Kilogram``)."""
+
+    value: Decimal
+    unit: str
+
+
 # Per how many units a sub-cent unit price is shown, smallest first.
 PRICE_BASES = (1, 100, 1000)
 # Unit prices from this amount up are shown per unit, rounded to the currency's digits.

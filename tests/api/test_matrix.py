@@ -86,7 +86,7 @@ def assert_problem(response, status: int, code: str) -> None:
 
 
 def price_of(code: str, store: str = "ferrum", currency: str = "EUR") -> Decimal:
-    (quote,) = get_gateway().get_prices(
+    (quote,) = get_gateway().prices(
         store=store, customer=code, lines=[LineQuery(SKU, Decimal(1))], currency=currency
     )
     assert quote.unit_price is not None

@@ -178,8 +178,8 @@ def main() -> int:
         gateway = get_gateway()
 
         def gateway_round() -> None:
-            quotes = gateway.get_prices(store=STORE, customer=CUSTOMER, lines=lines)
-            stock = gateway.get_availability(
+            quotes = gateway.prices(store=STORE, customer=CUSTOMER, lines=lines)
+            stock = gateway.availability(
                 store=STORE, customer=CUSTOMER, warehouse=WAREHOUSE, lines=lines
             )
             assert all(q.unit_price is not None for q in quotes), quotes

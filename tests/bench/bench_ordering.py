@@ -391,9 +391,7 @@ def run(
     )
 
     # (a) submit -> confirmed, against raw create + quote + confirm, interleaved.
-    [quote] = gateway.get_prices(
-        store=store.slug, customer=CUSTOMER, lines=[LineQuery(SKU, QUANTITY)]
-    )
+    [quote] = gateway.prices(store=store.slug, customer=CUSTOMER, lines=[LineQuery(SKU, QUANTITY)])
     assert quote.unit_price is not None
     raw_erp = RawErp(erp, sale_values(gateway.backend, quote.unit_price.amount, address.erp_id))
     raw_erp.submit("bench-raw-warmup")

@@ -119,7 +119,7 @@ def run(work: Path, env: dict[str, str], erp: ErpServer, processes: list) -> int
     from storefleet.brand.buyer_cache import buyer_pages_changed, company_pages_changed
     from storefleet.erp.gateway import get_gateway
     from storefleet.erp.sync import erp_sync
-    from storefleet.erp.types import Money
+    from storefleet.money import Money
     from storefleet.ordering.models import OrderProgress, SaleRecord
     from storefleet.outbox.models import Message as PaymentOutbox
     from storefleet.tenants.selectors import store_for_hostname
@@ -271,7 +271,7 @@ def run(work: Path, env: dict[str, str], erp: ErpServer, processes: list) -> int
 
     # (c) webhook replay: one paid event, 8 deliveries.
     gateway = get_gateway()
-    (invoice, *_) = gateway.list_open_invoices(customer=CUSTOMER)
+    (invoice, *_) = gateway.open_invoices(customer=CUSTOMER)
     payment = billing.payment_start(
         store=store,
         membership=membership,
@@ -326,7 +326,7 @@ def run(work: Path, env: dict[str, str], erp: ErpServer, processes: list) -> int
             ["id"],
         )
     )
-    after = [i for i in gateway.list_open_invoices(customer=CUSTOMER) if i.number == invoice.number]
+    after = [i for i in gateway.open_invoices(customer=CUSTOMER) if i.number == invoice.number]
     print(
         f"(c) webhook replay: {REPLAYS} deliveries of one paid event (ages {ages} s, shuffled), "
         f"answers {statuses}; payment {payment.status}; payments recorded in the ERP: "

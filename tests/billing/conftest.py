@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from storefleet.billing import services
 from storefleet.billing.models import Payment
 from storefleet.billing.providers.sandbox import SandboxProvider
-from storefleet.erp.types import Money
+from storefleet.money import Money
 from storefleet.outbox.models import Message
 from tests.ordering.conftest import HOST, Shop, build_shop
 

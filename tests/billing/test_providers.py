@@ -23,7 +23,7 @@ from storefleet.billing.providers import (
     ProviderUnavailable,
 )
 from storefleet.billing.providers.stripe_checkout import StripeProvider
-from storefleet.erp.types import Money
+from storefleet.money import Money
 
 SECRET = "whsec_test_offline"
 EXPIRES = datetime.datetime(2026, 11, 24, 12, 30, tzinfo=datetime.UTC)

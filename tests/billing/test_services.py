@@ -34,7 +34,7 @@ def erp_payment_moves(shop, payment: Payment) -> list[dict]:
 def test_bad_input_says_what_to_do_and_records_nothing(shop, fresh_erp_server):
     own = seeded_invoices(fresh_erp_server, "C-1002")
     others = seeded_invoices(fresh_erp_server, "C-1003")
-    open_now = {i.number: i for i in shop.gateway.list_open_invoices(customer="C-1002")}
+    open_now = {i.number: i for i in shop.gateway.open_invoices(customer="C-1002")}
     cases = [
         ((), "Pick at least one invoice to pay."),
         (
@@ -60,7 +60,7 @@ def test_bad_input_says_what_to_do_and_records_nothing(shop, fresh_erp_server):
             start(shop, "C-1002", *choices)
         assert refused.value.message.startswith(message)
     assert Payment.objects.count() == 0
-    assert [i.number for i in shop.gateway.list_open_invoices(customer="C-1002")] == own
+    assert [i.number for i in shop.gateway.open_invoices(customer="C-1002")] == own
 
 
 def test_a_forged_or_stale_signature_is_refused(shop, sandbox, fresh_erp_server):
@@ -101,7 +101,7 @@ def test_an_expired_session_is_marked_expired_and_records_nothing(shop, sandbox,
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.EXPIRED
     assert (Message.objects.count(), run_outbox()) == (0, 0)
-    assert [i.number for i in shop.gateway.list_open_invoices(customer="C-1001")] == [invoice]
+    assert [i.number for i in shop.gateway.open_invoices(customer="C-1001")] == [invoice]
     assert erp_payment_moves(shop, payment) == []
 
 
@@ -110,8 +110,8 @@ def test_paying_two_invoices_records_one_payment_however_events_arrive(
 ):
     own = seeded_invoices(fresh_erp_server, "C-1002")
     assert len(own) == 2
-    before = shop.gateway.get_credit_status(customer="C-1002")
-    invoices = shop.gateway.list_open_invoices(customer="C-1002")
+    before = shop.gateway.credit_status(customer="C-1002")
+    invoices = shop.gateway.open_invoices(customer="C-1002")
     assert [i.number for i in invoices] == own
     total = invoices[0].amount_to_pay + invoices[1].amount_to_pay
 
@@ -163,8 +163,8 @@ def test_paying_two_invoices_records_one_payment_however_events_arrive(
     assert Message.objects.get().attempts == 1
     assert ProcessedEvent.objects.count() == 4
     assert len(erp_payment_moves(shop, payment)) == 2  # one payment line per invoice
-    assert shop.gateway.list_open_invoices(customer="C-1002") == []
-    after = shop.gateway.get_credit_status(customer="C-1002")
+    assert shop.gateway.open_invoices(customer="C-1002") == []
+    after = shop.gateway.credit_status(customer="C-1002")
     assert after.available == before.available + total  # type: ignore[operator]
     assert after.used.amount == before.used.amount - total.amount
 
@@ -194,7 +194,7 @@ def test_a_paid_amount_other_than_the_payments_is_not_recorded(shop, sandbox, fr
         f"not {payment.amount} EUR"
     )
     assert (Message.objects.count(), run_outbox()) == (0, 0)
-    assert [i.number for i in shop.gateway.list_open_invoices(customer="C-1001")] == [invoice]
+    assert [i.number for i in shop.gateway.open_invoices(customer="C-1001")] == [invoice]
 
 
 def test_two_sessions_paid_for_one_invoice_record_it_once(shop, sandbox, fresh_erp_server):
@@ -213,7 +213,7 @@ def test_two_sessions_paid_for_one_invoice_record_it_once(shop, sandbox, fresh_e
     assert second.status == PaymentStatus.PAID
     assert second.erp_error == f"Invoice(s) {invoice} are not open for C-1001."
     assert (len(erp_payment_moves(shop, first)), erp_payment_moves(shop, second)) == (1, [])
-    assert shop.gateway.list_open_invoices(customer="C-1001") == []
+    assert shop.gateway.open_invoices(customer="C-1001") == []
 
 
 def test_while_the_erp_is_away_nothing_is_started_and_a_paid_payment_waits_in_the_outbox(

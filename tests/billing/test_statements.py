@@ -48,7 +48,7 @@ def test_statement_holds_credit_open_invoices_and_what_is_overdue(client, shop):
 
 def test_a_paid_invoice_moves_to_the_history_as_paid(client, shop):
     numbers = seeded_invoices(shop.server, "C-1002")
-    document = shop.gateway.get_invoice_document(customer="C-1002", number=numbers[0])
+    document = shop.gateway.invoice_document(customer="C-1002", number=numbers[0])
     shop.gateway.record_payment(
         payment=PaymentRequest(
             customer="C-1002",

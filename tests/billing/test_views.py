@@ -12,7 +12,7 @@ import stripe
 from storefleet.billing.models import Payment, PaymentStatus
 from storefleet.billing.providers.sandbox import SandboxProvider
 from storefleet.billing.services import InvoiceChoice
-from storefleet.erp.types import Money
+from storefleet.money import Money
 from storefleet.outbox.models import Message
 
 from .conftest import HOST, SANDBOX_SECRET, run_outbox, seeded_invoices, start
@@ -35,8 +35,8 @@ def post(client, path, data=None, **extra):
 
 def test_invoices_page_shows_credit_and_open_invoices_overdue_marked(client, shop):
     c = client_for(client, shop, "C-1002")
-    credit = shop.gateway.get_credit_status(customer="C-1002")
-    invoices = shop.gateway.list_open_invoices(customer="C-1002")
+    credit = shop.gateway.credit_status(customer="C-1002")
+    invoices = shop.gateway.open_invoices(customer="C-1002")
     body = get(c, "/account/invoices/").content.decode()
     assert '<dd class="credit-limit">€9,913.00</dd>' in body
     assert f'<dd class="credit-used">€{credit.used.amount:,}</dd>' in body
@@ -57,8 +57,8 @@ def test_buyer_pays_two_invoices_on_the_sandbox_page_and_sees_them_paid(
     client, shop, fresh_erp_server
 ):
     c = client_for(client, shop, "C-1002")
-    invoices = shop.gateway.list_open_invoices(customer="C-1002")
-    before = shop.gateway.get_credit_status(customer="C-1002")
+    invoices = shop.gateway.open_invoices(customer="C-1002")
+    before = shop.gateway.credit_status(customer="C-1002")
     data = {"invoice": [i.number for i in invoices]} | {
         f"amount-{i.number}": str(i.amount_to_pay.amount) for i in invoices
     }
@@ -77,7 +77,7 @@ def test_buyer_pays_two_invoices_on_the_sandbox_page_and_sees_them_paid(
     body = get(c, response["Location"]).content.decode()
     assert "Payment received</h1>" in body and 'data-status="recorded"' in body
 
-    after = shop.gateway.get_credit_status(customer="C-1002")
+    after = shop.gateway.credit_status(customer="C-1002")
     assert after.available.amount == before.available.amount + payment.amount  # type: ignore[union-attr]
     page = get(c, "/account/invoices/").content.decode()
     assert "No open invoices." in page
@@ -107,7 +107,7 @@ def test_a_declined_payment_charges_nothing_and_can_be_tried_again(client, shop,
         "Payment failed</h1>" in body and "The payment was declined: nothing was charged." in body
     )
     assert Message.objects.count() == 0
-    assert [i.number for i in shop.gateway.list_open_invoices(customer="C-1001")] == [invoice]
+    assert [i.number for i in shop.gateway.open_invoices(customer="C-1001")] == [invoice]
 
 
 def test_walls_another_companys_invoices_and_payment_pages(client, shop, fresh_erp_server):

@@ -28,9 +28,9 @@ def test_buyer_pays_two_open_invoices_and_sees_them_paid(
     buyer = shop.buyers["C-1002"]
     buyer.set_password("storefleet-demo")
     buyer.save()
-    invoices = shop.gateway.list_open_invoices(customer="C-1002")
+    invoices = shop.gateway.open_invoices(customer="C-1002")
     assert len(invoices) == 2
-    before = shop.gateway.get_credit_status(customer="C-1002")
+    before = shop.gateway.credit_status(customer="C-1002")
     store = f"http://ferrum.localhost:{urlsplit(live_server.url).port}"
 
     page.goto(f"{store}/account/sign-in/")
@@ -57,7 +57,7 @@ def test_buyer_pays_two_open_invoices_and_sees_them_paid(
 
     page.goto(f"{store}/account/invoices/")
     expect(page.locator(".no-open-invoices")).to_be_visible()
-    after = shop.gateway.get_credit_status(customer="C-1002")
+    after = shop.gateway.credit_status(customer="C-1002")
     assert after.available.amount == before.available.amount + payment.amount  # type: ignore[union-attr]
     expect(page.locator(".credit-available")).to_have_text(f"€{after.available.amount:,}")  # type: ignore[union-attr]
-    assert shop.gateway.list_open_invoices(customer="C-1002") == []
+    assert shop.gateway.open_invoices(customer="C-1002") == []

@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 
 from storefleet.catalog.models import CatalogPage
 from storefleet.catalog.services import products_upsert
-from storefleet.erp.types import Money, ProductRecord
+from storefleet.erp.types import ProductRecord
+from storefleet.money import Money
 from storefleet.tenants.management.commands.demo_stores import DEMO_PASSWORD
 from storefleet.tenants.models import Store
 

@@ -28,7 +28,7 @@ def test_buyer_downloads_the_statement_with_only_their_companys_invoices(
     buyer = shop.buyers["C-1002"]
     buyer.set_password("storefleet-demo")
     buyer.save()
-    own = shop.gateway.list_open_invoices(customer="C-1002")
+    own = shop.gateway.open_invoices(customer="C-1002")
     assert len(own) == 2
     others = seeded_invoices(shop.server, "C-1001")
     assert others and not set(others) & {i.number for i in own}

@@ -14,7 +14,8 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from storefleet.brand.models import HomePage
 from storefleet.catalog.models import CatalogPage, Category, ProductStory, Sells
 from storefleet.catalog.services import products_upsert
-from storefleet.erp.types import Money, ProductRecord
+from storefleet.erp.types import ProductRecord
+from storefleet.money import Money
 
 WRITTEN = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
 

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from storefleet.catalog.listing import LISTING_PARAMETERS
 from storefleet.catalog.models import AnonymousPrices, CatalogPage, Category
 from storefleet.catalog.services import products_upsert
-from storefleet.erp.types import Money, ProductRecord
+from storefleet.erp.types import ProductRecord
+from storefleet.money import Money
 from tests.catalog.factories import (
     WRITTEN,
     assortment_publish,

@@ -10,13 +10,13 @@ import pytest
 from storefleet.erp.errors import ErpRejected
 from storefleet.erp.types import (
     CreditStatus,
-    Money,
     PaymentAllocation,
     PaymentRequest,
     ReasonCode,
     ReturnLine,
     ReturnRequest,
 )
+from storefleet.money import Money
 
 from .conftest import point_gateway_at
 
@@ -31,20 +31,18 @@ def gateway(settings, fresh_erp_server):
 
 
 def test_credit_status(gateway):
-    assert gateway.get_credit_status(customer="C-1003") == CreditStatus(
+    assert gateway.credit_status(customer="C-1003") == CreditStatus(
         "C-1003", eur("5000"), eur("8874.38"), eur("-3874.38")
     )
-    assert gateway.get_credit_status(customer="C-1002") == CreditStatus(
+    assert gateway.credit_status(customer="C-1002") == CreditStatus(
         "C-1002", eur("9913"), eur("9512.50"), eur("400.50")
     )
-    assert gateway.get_credit_status(customer="C-1007") == CreditStatus(
-        "C-1007", None, eur("0"), None
-    )
+    assert gateway.credit_status(customer="C-1007") == CreditStatus("C-1007", None, eur("0"), None)
 
 
 def test_open_invoices_oldest_due_first(gateway, fresh_erp_server):
     seeded = {i["number"]: i for i in fresh_erp_server.manifest["invoices"]}
-    invoices = gateway.list_open_invoices(customer="C-1003")
+    invoices = gateway.open_invoices(customer="C-1003")
     assert [(i.number, i.total, i.amount_to_pay, i.overdue) for i in invoices] == [
         ("INV-2026-00001", eur("2704.44"), eur("2704.44"), True),
         ("INV-2026-00003", eur("1891.89"), eur("1891.89"), True),
@@ -53,12 +51,12 @@ def test_open_invoices_oldest_due_first(gateway, fresh_erp_server):
     assert [i.due_date for i in invoices] == [
         datetime.date.fromisoformat(seeded[i.number]["due_date"]) for i in invoices
     ]
-    partly = gateway.list_open_invoices(customer="C-1005")
+    partly = gateway.open_invoices(customer="C-1005")
     assert [(i.number, i.amount_to_pay, i.overdue) for i in partly] == [
         ("INV-2026-00002", eur("126.38"), True),
         ("INV-2026-00012", eur("219.20"), False),
     ]
-    assert gateway.list_open_invoices(customer="C-1007") == []
+    assert gateway.open_invoices(customer="C-1007") == []
 
 
 def test_payment_is_applied_oldest_first_and_once_per_key(gateway):
@@ -77,7 +75,7 @@ def test_payment_is_applied_oldest_first_and_once_per_key(gateway):
     assert result.unallocated == eur("0.00")
     again = gateway.record_payment(payment=payment)
     assert (again.allocations, again.unallocated) == ((), eur("0"))
-    left = gateway.list_open_invoices(customer="C-1005")
+    left = gateway.open_invoices(customer="C-1005")
     assert [(i.number, i.amount_to_pay) for i in left] == [("INV-2026-00012", eur("145.58"))]
 
 
@@ -151,7 +149,7 @@ def test_a_payment_cut_off_after_its_first_invoice_is_finished_by_the_retry(gate
     customer, invoices = next(
         (code, found)
         for code in ("C-1001", "C-1002", "C-1003", "C-1005", "C-1006")
-        if len(found := gateway.list_open_invoices(customer=code)) >= 2
+        if len(found := gateway.open_invoices(customer=code)) >= 2
     )
     numbers = (invoices[0].number, invoices[1].number)
     total = invoices[0].amount_to_pay.amount + invoices[1].amount_to_pay.amount
@@ -173,7 +171,7 @@ def test_a_payment_cut_off_after_its_first_invoice_is_finished_by_the_retry(gate
     retried = gateway.record_payment(payment=payment)
     assert [a.invoice_number for a in retried.allocations] == [numbers[1]]
     assert retried.allocations[0].remaining.amount == 0
-    left = {i.number for i in gateway.list_open_invoices(customer=customer)}
+    left = {i.number for i in gateway.open_invoices(customer=customer)}
     assert not left & set(numbers)
     again = gateway.record_payment(payment=payment)
     assert (again.allocations, again.unallocated) == ((), eur("0"))

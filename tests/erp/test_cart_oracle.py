@@ -95,7 +95,8 @@ def test_what_the_oracle_accepts_the_erp_confirms_for_real(gateway, world):
 
 
 def test_a_refusal_the_platform_did_not_name_is_reported(world):
-    from storefleet.erp.types import CreditVerdict, LineVerdict, Money, OrderValidation
+    from storefleet.erp.types import CreditVerdict, LineVerdict, OrderValidation
+    from storefleet.money import Money
 
     basket = cart(world, "C-1004", ("HYD-1005", "5"))
     eur = Money(Decimal(0), "EUR")

@@ -93,7 +93,7 @@ def test_misbehaving_erp_gives_a_typed_error_and_logs_the_raw_payload(
 ):
     BEHAVIOUR["mode"] = mode
     with caplog.at_level("INFO", logger="storefleet.erp"), pytest.raises(ErpError) as raised:
-        get_gateway().get_credit_status(customer="C-1001")
+        get_gateway().credit_status(customer="C-1001")
     assert type(raised.value) is error_type or isinstance(raised.value, error_type)
     assert raised.value.message  # a sentence a person can read, for the page
     assert logged in caplog.text

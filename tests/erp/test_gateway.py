@@ -22,20 +22,18 @@ def calls(operation: str) -> int:
 
 def test_second_read_is_served_from_cache(gateway):
     lines = [q("BRG-1002", 3), q("FAS-1003", 7)]
-    first = gateway.get_prices(store="ferrum", customer="C-1004", lines=lines)
+    first = gateway.prices(store="ferrum", customer="C-1004", lines=lines)
     requests = gateway.backend.request_count()
-    second = gateway.get_prices(store="ferrum", customer="C-1004", lines=lines)
+    second = gateway.prices(store="ferrum", customer="C-1004", lines=lines)
     assert second == first
     assert calls("prices") == 1
     assert gateway.backend.request_count() == requests  # not one ERP request
 
 
 def test_only_the_uncached_lines_are_fetched(gateway):
-    gateway.get_prices(store="ferrum", customer="C-1004", lines=[q("BRG-1002")])
+    gateway.prices(store="ferrum", customer="C-1004", lines=[q("BRG-1002")])
     before = gateway.backend.request_count()
-    quotes = gateway.get_prices(
-        store="ferrum", customer="C-1004", lines=[q("BRG-1002"), q("BRG-1003")]
-    )
+    quotes = gateway.prices(store="ferrum", customer="C-1004", lines=[q("BRG-1002"), q("BRG-1003")])
     assert calls("prices") == 2
     assert gateway.backend.request_count() - before == 1
     assert [quote.unit_price.amount for quote in quotes if quote.unit_price] == [
@@ -46,34 +44,34 @@ def test_only_the_uncached_lines_are_fetched(gateway):
 
 def test_cache_keys_differ_per_store_and_per_customer(gateway):
     lines = [q("BRG-1002")]
-    a = gateway.get_prices(store="ferrum", customer="C-1002", lines=lines)
-    b = gateway.get_prices(store="ferrum", customer="C-1003", lines=lines)
-    c = gateway.get_prices(store="hydra", customer="C-1002", lines=lines)
+    a = gateway.prices(store="ferrum", customer="C-1002", lines=lines)
+    b = gateway.prices(store="ferrum", customer="C-1003", lines=lines)
+    c = gateway.prices(store="hydra", customer="C-1002", lines=lines)
     assert calls("prices") == 3
     assert [x[0].unit_price.amount for x in (a, b, c) if x[0].unit_price] == [
         Decimal("7.6770"),
         Decimal("8.1035"),
         Decimal("7.6770"),
     ]
-    gateway.get_prices(store="ferrum", customer="C-1002", lines=lines)
-    gateway.get_prices(store="hydra", customer="C-1002", lines=lines)
+    gateway.prices(store="ferrum", customer="C-1002", lines=lines)
+    gateway.prices(store="hydra", customer="C-1002", lines=lines)
     assert calls("prices") == 3
 
 
 def test_invalidation_per_customer_and_per_store(gateway):
     lines = [q("BRG-1002")]
     for store, customer in [("ferrum", "C-1002"), ("ferrum", "C-1003"), ("hydra", "C-1002")]:
-        gateway.get_prices(store=store, customer=customer, lines=lines)
+        gateway.prices(store=store, customer=customer, lines=lines)
     assert calls("prices") == 3
 
     gateway.invalidate_prices(store="ferrum", customer="C-1002")
     for store, customer in [("ferrum", "C-1002"), ("ferrum", "C-1003"), ("hydra", "C-1002")]:
-        gateway.get_prices(store=store, customer=customer, lines=lines)
+        gateway.prices(store=store, customer=customer, lines=lines)
     assert calls("prices") == 4  # only ferrum/C-1002 again
 
     gateway.invalidate_prices(store="ferrum")
     for store, customer in [("ferrum", "C-1002"), ("ferrum", "C-1003"), ("hydra", "C-1002")]:
-        gateway.get_prices(store=store, customer=customer, lines=lines)
+        gateway.prices(store=store, customer=customer, lines=lines)
     assert calls("prices") == 6  # both ferrum customers, not hydra
 
 
@@ -83,9 +81,7 @@ def test_stock_is_asked_once_per_store_and_warehouse_for_every_customer(gateway)
     lines = [q("BRG-1002", 3), q("FAS-1003", 7)]
 
     def stock(customer: str, store: str = "ferrum") -> list:  # type: ignore[type-arg]
-        return gateway.get_availability(
-            store=store, customer=customer, warehouse="WH-EU", lines=lines
-        )
+        return gateway.availability(store=store, customer=customer, warehouse="WH-EU", lines=lines)
 
     first = stock("C-1002")
     assert stock("C-1003") == first and stock("C-1004") == first
@@ -106,12 +102,12 @@ def test_stock_is_asked_once_per_store_and_warehouse_for_every_customer(gateway)
 
 def test_every_call_is_counted_timed_and_logged(gateway, caplog):
     with caplog.at_level(logging.INFO, logger="storefleet.erp"):
-        gateway.get_credit_status(customer="C-1004")
-        gateway.get_availability(
+        gateway.credit_status(customer="C-1004")
+        gateway.availability(
             store="ferrum", customer="C-1004", warehouse="WH-EU", lines=[q("BRG-1002")]
         )
         with pytest.raises(Exception):  # noqa: B017 - any typed error; the count is the point
-            gateway.get_credit_status(customer="C-9999")
+            gateway.credit_status(customer="C-9999")
     stats = {s.operation: s for s in erp_call_stats()}
     assert (stats["credit_status"].count, stats["credit_status"].errors) == (2, 1)
     assert (stats["availability"].count, stats["availability"].errors) == (1, 0)
@@ -135,32 +131,30 @@ def test_erp_killed_mid_run(settings, start_erp_server):
     server = start_erp_server()
     gateway = point_gateway_at(settings, server)
     cached = [q("BRG-1002"), q("FAS-1003", 100)]
-    fresh = gateway.get_prices(store="ferrum", customer="C-1002", lines=cached)
-    gateway.get_availability(store="ferrum", customer="C-1002", warehouse="WH-EU", lines=cached)
+    fresh = gateway.prices(store="ferrum", customer="C-1002", lines=cached)
+    gateway.availability(store="ferrum", customer="C-1002", warehouse="WH-EU", lines=cached)
     settings.ERP_PRICE_TTL_SECONDS = 0  # from now on every read goes to the ERP first
     settings.ERP_AVAILABILITY_TTL_SECONDS = 0
 
     server.stop()
 
     # Fails over to the cached answer, marked stale; each read is tried twice (retry).
-    stale = gateway.get_prices(store="ferrum", customer="C-1002", lines=cached)
+    stale = gateway.prices(store="ferrum", customer="C-1002", lines=cached)
     assert [s.unit_price for s in stale] == [f.unit_price for f in fresh]
     assert [s.stale for s in stale] == [True, True]
     assert erp_breaker_state() == "closed"  # two failures so far, threshold 3
 
     with pytest.raises(ErpUnavailable) as down:
-        gateway.get_prices(store="ferrum", customer="C-1002", lines=[q("BRG-1003")])
+        gateway.prices(store="ferrum", customer="C-1002", lines=[q("BRG-1003")])
     assert down.value.message == UNAVAILABLE_MESSAGE
     assert erp_breaker_state() == "open"
     failures = next(s.errors for s in erp_call_stats() if s.operation == "prices")
 
     # Open: no ERP call at all, cached reads still answer (stale), uncached ones refuse.
-    stock = gateway.get_availability(
-        store="ferrum", customer="C-1002", warehouse="WH-EU", lines=cached
-    )
+    stock = gateway.availability(store="ferrum", customer="C-1002", warehouse="WH-EU", lines=cached)
     assert [s.stale for s in stock] == [True, True]
     with pytest.raises(ErpUnavailable):
-        gateway.get_credit_status(customer="C-1002")
+        gateway.credit_status(customer="C-1002")
     stats = {s.operation: s for s in erp_call_stats()}
     # Three attempts reached the dead ERP; the retry after the third was refused by the breaker.
     assert stats["prices"].errors == failures == 4
@@ -169,18 +163,18 @@ def test_erp_killed_mid_run(settings, start_erp_server):
     server.start()
     settings.ERP_BREAKER_COOLDOWN_SECONDS = 0  # the cool-down is over: next call probes
 
-    again = gateway.get_prices(store="ferrum", customer="C-1002", lines=cached)
+    again = gateway.prices(store="ferrum", customer="C-1002", lines=cached)
     assert [a.stale for a in again] == [False, False]
     assert [a.unit_price for a in again] == [f.unit_price for f in fresh]
     assert erp_breaker_state() == "closed"
-    assert gateway.get_credit_status(customer="C-1002").stale is False
+    assert gateway.credit_status(customer="C-1002").stale is False
 
 
 def test_a_batch_asked_again_is_one_cache_read_and_no_backend_call(gateway, manifest):
     from django.core.cache import cache
 
     lines = [q("BRG-1002", 1), q("FAS-1002", 50)]
-    first = gateway.get_prices(store="ferrum", customer="C-1001", lines=lines)
+    first = gateway.prices(store="ferrum", customer="C-1001", lines=lines)
     calls = gateway.backend.request_count()
     reads = []
     original = cache.get_many
@@ -191,7 +185,7 @@ def test_a_batch_asked_again_is_one_cache_read_and_no_backend_call(gateway, mani
 
     cache.get_many = counting_get_many  # type: ignore[method-assign]
     try:
-        again = gateway.get_prices(store="ferrum", customer="C-1001", lines=lines)
+        again = gateway.prices(store="ferrum", customer="C-1001", lines=lines)
     finally:
         cache.get_many = original  # type: ignore[method-assign]
     assert again == first
@@ -199,5 +193,5 @@ def test_a_batch_asked_again_is_one_cache_read_and_no_backend_call(gateway, mani
     assert len(reads) == 1  # generations and the whole batch in one round trip
     # Invalidation still reaches a cached batch.
     gateway.invalidate_prices(store="ferrum", customer="C-1001")
-    gateway.get_prices(store="ferrum", customer="C-1001", lines=lines)
+    gateway.prices(store="ferrum", customer="C-1001", lines=lines)
     assert gateway.backend.request_count() > calls

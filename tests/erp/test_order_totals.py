@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from storefleet.erp.errors import ErpNotFound
-from storefleet.erp.types import Money, OrderLineRequest, OrderRequest
+from storefleet.erp.types import OrderLineRequest, OrderRequest
+from storefleet.money import Money
 
 from .conftest import point_gateway_at
 

@@ -11,13 +11,13 @@ import pytest
 from storefleet.erp.errors import ErpRejected
 from storefleet.erp.types import (
     LineVerdict,
-    Money,
     OrderLineRequest,
     OrderRequest,
     OrderState,
     ReasonCode,
     ShipmentState,
 )
+from storefleet.money import Money
 
 from .conftest import point_gateway_at, promised_today, seeded_day
 
@@ -277,7 +277,7 @@ def test_submission_is_idempotent_by_key(gateway, erp):
         "Deliver to gate 3",
         Decimal("48.44"),
     )
-    status = gateway.get_order_status(number=first.number)
+    status = gateway.order_status(number=first.number)
     assert (status.state, status.shipment_state, status.po_number, status.customer) == (
         OrderState.PROCESSING,
         ShipmentState.WAITING,
@@ -296,10 +296,10 @@ def test_backorder_accepted_submits_despite_short_stock(gateway, erp):
 
 def test_status_of_seeded_orders(gateway, fresh_erp_server):
     by_state = fresh_erp_server.manifest["scenarios"]["sales_by_shipment_state"]
-    partly = gateway.get_order_status(number=by_state["partially shipped"][0]["number"])
+    partly = gateway.order_status(number=by_state["partially shipped"][0]["number"])
     assert partly.partially_shipped
     assert sorted(s.state for s in partly.shipments) == ["done", "waiting"]
-    sent = gateway.get_order_status(number=by_state["sent"][0]["number"])
+    sent = gateway.order_status(number=by_state["sent"][0]["number"])
     assert (sent.shipment_state, [s.state for s in sent.shipments]) == (
         ShipmentState.SENT,
         ["done"],
@@ -316,7 +316,7 @@ def test_cancel_while_allowed_and_refused_after(gateway, fresh_erp_server):
     with pytest.raises(ErpRejected) as refused:
         gateway.cancel_order(number=shipped)
     assert refused.value.reasons == (ReasonCode.NOT_CANCELLABLE,)
-    assert gateway.get_order_status(number=shipped).state is OrderState.PROCESSING
+    assert gateway.order_status(number=shipped).state is OrderState.PROCESSING
 
 
 # ---------------------------------------------------------------- found by the property test
@@ -511,10 +511,10 @@ def test_a_usd_store_prices_validates_and_sells_in_dollars(gateway, erp):
     lines = [line("HYD-1007", 1)]
     from storefleet.erp.types import LineQuery
 
-    (eur,) = gateway.get_prices(
+    (eur,) = gateway.prices(
         store="ferrum", customer="C-1006", lines=[LineQuery("HYD-1007", Decimal(1))]
     )
-    (usd,) = gateway.get_prices(
+    (usd,) = gateway.prices(
         store="hydra", customer="C-1006", lines=[LineQuery("HYD-1007", Decimal(1))], currency="USD"
     )
     assert eur.unit_price is not None and usd.unit_price is not None

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from storefleet.erp.errors import ErpNotFound
-from storefleet.erp.types import Availability, Money, PriceQuote, Quantity, SyncCursor
+from storefleet.erp.types import Availability, PriceQuote, SyncCursor
+from storefleet.money import Money, Quantity
 
 from .conftest import promised_today, q
 
@@ -19,7 +20,7 @@ def eur(amount: str) -> Money:
 
 def test_contract_price_list_with_volume_break(gateway):
     # C-1002 is on Contract A: -10 %, -15 % from 100.
-    quotes = gateway.get_prices(
+    quotes = gateway.prices(
         store="ferrum",
         customer="C-1002",
         lines=[q("FAS-1003", 1), q("FAS-1003", 100), q("BRG-1002", 99)],
@@ -30,7 +31,7 @@ def test_contract_price_list_with_volume_break(gateway):
 
 def test_contract_b_breaks_and_fastener_discount(gateway):
     # C-1003 is on Contract B: -5 %, -8 % from 50, -12 % from 250; fasteners -20 %, -25 % from 1000.
-    quotes = gateway.get_prices(
+    quotes = gateway.prices(
         store="ferrum",
         customer="C-1003",
         lines=[
@@ -53,7 +54,7 @@ def test_contract_b_breaks_and_fastener_discount(gateway):
 def test_customer_specific_fixed_prices(gateway, manifest):
     fixed = manifest["customer_specific_prices"]
     assert fixed["customer"] == "C-1001"
-    quotes = gateway.get_prices(
+    quotes = gateway.prices(
         store="ferrum", customer="C-1001", lines=[q(sku) for sku in fixed["fixed_prices"]]
     )
     assert {quote.sku: quote.unit_price for quote in quotes} == {
@@ -64,42 +65,42 @@ def test_customer_specific_fixed_prices(gateway, manifest):
         "TOL-1002": eur("16.0700"),
     }
     # Other SKUs on the Nordwerk list: -12 %, -18 % from 100.
-    (small, large) = gateway.get_prices(
+    (small, large) = gateway.prices(
         store="ferrum", customer="C-1001", lines=[q("FAS-1003", 1), q("FAS-1003", 100)]
     )
     assert (small.unit_price, large.unit_price) == (eur("1.7336"), eur("1.6154"))
 
 
 def test_customer_without_price_list_pays_list_price(gateway):
-    (quote,) = gateway.get_prices(store="ferrum", customer="C-1007", lines=[q("BRG-1002")])
+    (quote,) = gateway.prices(store="ferrum", customer="C-1007", lines=[q("BRG-1002")])
     assert quote.unit_price == eur("8.5300")
 
 
 def test_unknown_sku_is_marked_not_priced(gateway):
-    (quote,) = gateway.get_prices(store="ferrum", customer="C-1002", lines=[q("NOPE-0001")])
+    (quote,) = gateway.prices(store="ferrum", customer="C-1002", lines=[q("NOPE-0001")])
     assert quote == PriceQuote("NOPE-0001", Decimal(1), None, None, False)
 
 
 def test_unknown_customer(gateway):
     with pytest.raises(ErpNotFound) as missing:
-        gateway.get_prices(store="ferrum", customer="C-9999", lines=[q("BRG-1002")])
+        gateway.prices(store="ferrum", customer="C-9999", lines=[q("BRG-1002")])
     assert missing.value.message == "Customer C-9999 was not found in the ERP."
 
 
 def test_a_batch_of_skus_costs_one_erp_request(gateway, manifest):
     skus = [p["sku"] for p in manifest["products"] if p["sku"].startswith("SEA-")][:20]
     # Codes → ids of the customer and warehouse are memoised per process: warm them first.
-    gateway.get_prices(store="ferrum", customer="C-1005", lines=[q("BRG-1002")])
-    gateway.get_availability(
+    gateway.prices(store="ferrum", customer="C-1005", lines=[q("BRG-1002")])
+    gateway.availability(
         store="ferrum", customer="C-1005", warehouse="WH-EU", lines=[q("BRG-1002")]
     )
     before = gateway.backend.request_count()
-    quotes = gateway.get_prices(store="ferrum", customer="C-1005", lines=[q(s, 40) for s in skus])
+    quotes = gateway.prices(store="ferrum", customer="C-1005", lines=[q(s, 40) for s in skus])
     assert gateway.backend.request_count() - before == 1
     assert len(quotes) == 20 and all(quote.known for quote in quotes)
     # Availability for the same SKUs: one more request (their ids are known by now).
     before = gateway.backend.request_count()
-    gateway.get_availability(
+    gateway.availability(
         store="ferrum", customer="C-1005", warehouse="WH-EU", lines=[q(s, 40) for s in skus]
     )
     assert gateway.backend.request_count() - before == 1
@@ -111,7 +112,7 @@ def test_availability_now_and_when_it_comes(gateway, manifest):
         for s in manifest["scenarios"]["incoming_supplies"]
         if "FAS-1001" in s["skus"]
     )
-    answers = gateway.get_availability(
+    answers = gateway.availability(
         store="ferrum",
         customer="C-1002",
         warehouse="WH-EU",
@@ -146,7 +147,7 @@ def test_availability_now_and_when_it_comes(gateway, manifest):
 
 def test_availability_differs_per_warehouse(gateway):
     eu, us = (
-        gateway.get_availability(
+        gateway.availability(
             store="ferrum", customer="C-1002", warehouse=wh, lines=[q("FAS-1004", 100)]
         )[0]
         for wh in ("WH-EU", "WH-US")

@@ -10,13 +10,8 @@ from decimal import Decimal
 import pytest
 
 from storefleet.erp.errors import ErpNotFound
-from storefleet.erp.types import (
-    Money,
-    OrderState,
-    Quantity,
-    ShipmentLineDetail,
-    SyncCursor,
-)
+from storefleet.erp.types import OrderState, ShipmentLineDetail, SyncCursor
+from storefleet.money import Money, Quantity
 
 
 def test_sales_are_read_in_batches_of_one_request_each(gateway, manifest):
@@ -49,7 +44,7 @@ def test_sales_are_read_in_batches_of_one_request_each(gateway, manifest):
 
 def test_a_partial_delivery_is_two_shipments_with_what_each_carries(gateway, manifest):
     seeded = next(s for s in manifest["sales"] if s["kind"] == "partially shipped")
-    sale = gateway.get_sale(number=seeded["number"], customer=seeded["customer"])
+    sale = gateway.sale(number=seeded["number"], customer=seeded["customer"])
     assert sale.state is OrderState.PROCESSING and sale.shipment_state == "partially shipped"
     first_line, second_line = sale.lines
     assert first_line.quantity.value > first_line.shipped > 0  # half of it went
@@ -74,24 +69,24 @@ def test_a_partial_delivery_is_two_shipments_with_what_each_carries(gateway, man
 def test_one_sale_is_cached_until_invalidated(gateway, manifest):
     seeded = manifest["sales"][0]
     number, customer = seeded["number"], seeded["customer"]
-    first = gateway.get_sale(number=number, customer=customer)
+    first = gateway.sale(number=number, customer=customer)
     before = gateway.backend.request_count()
-    assert gateway.get_sale(number=number, customer=customer) == first
+    assert gateway.sale(number=number, customer=customer) == first
     assert gateway.backend.request_count() == before
     gateway.invalidate_sale(number=number, customer=customer)
-    assert gateway.get_sale(number=number, customer=customer) == first
+    assert gateway.sale(number=number, customer=customer) == first
     assert gateway.backend.request_count() == before + 1
     gateway.invalidate_sales(customer="C-1004")  # another customer's: still cached
-    assert gateway.get_sale(number=number, customer=customer) == first
+    assert gateway.sale(number=number, customer=customer) == first
     assert gateway.backend.request_count() == before + 1
     gateway.invalidate_sales(customer=customer)
-    assert gateway.get_sale(number=number, customer=customer) == first
+    assert gateway.sale(number=number, customer=customer) == first
     assert gateway.backend.request_count() == before + 2
 
 
 def test_an_unknown_sale_is_not_found(gateway):
     with pytest.raises(ErpNotFound):
-        gateway.get_sale(number="SO-99999", customer="C-1001")
+        gateway.sale(number="SO-99999", customer="C-1001")
 
 
 def test_the_customer_domain_is_applied_to_the_sales_party():

@@ -165,7 +165,7 @@ class Burst:
         written as a "paid" event leaves it (``billing.services._apply``)."""
         (invoice, *_rest) = [
             i
-            for i in self.shop.gateway.list_open_invoices(customer=PAYER)
+            for i in self.shop.gateway.open_invoices(customer=PAYER)
             if i.amount_to_pay.amount >= 1
         ]
         company = self.shop.membership(PAYER).company

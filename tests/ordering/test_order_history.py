@@ -418,7 +418,8 @@ def test_web_orders_not_confirmed_are_listed_and_refused_ones_say_why(client, sh
 
 def test_an_invoice_posted_and_paid_in_the_erp_shows_in_the_timeline(client, shop):
     from storefleet.erp.gateway import get_gateway
-    from storefleet.erp.types import Money, PaymentRequest
+    from storefleet.erp.types import PaymentRequest
+    from storefleet.money import Money
 
     erp_sync(name="sales", full=True)
     sale = phone_order(shop, "C-1001", [("BRG-1002", 1)], "PO-INVOICED")

@@ -198,7 +198,7 @@ def test_order_actions_include_shows_only_what_is_allowed(shop):
         {"order_number": order.number, "actions": cancelled},
     )
     assert "by buyer@c-1004.example." in shown and "/cancel/" not in shown
-    status = shop.gateway.get_order_status(number=PARTLY_SHIPPED)
+    status = shop.gateway.order_status(number=PARTLY_SHIPPED)
     assert returns.order_actions(
         scope=shop.in_store(c), number=PARTLY_SHIPPED, status=status
     ) == returns.OrderActions(cancel=False, request_return=True, stage=returns.Stage.SHIPPED)

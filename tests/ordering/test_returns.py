@@ -77,7 +77,7 @@ def erp_quotation(shop, code: str) -> str:
 
 
 def erp_state(shop, number: str) -> str:
-    return shop.gateway.get_order_status(number=number).state.value
+    return shop.gateway.order_status(number=number).state.value
 
 
 # ------------------------------------------------------------------ cancel

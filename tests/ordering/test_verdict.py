@@ -19,8 +19,9 @@ from django.core import mail
 from storefleet.erp.backends.tryton import from_settings
 from storefleet.erp.errors import ErpRejected
 from storefleet.erp.sync import erp_sync
-from storefleet.erp.types import LineQuery, OrderLineRequest, OrderRequest, Quantity, ReasonCode
+from storefleet.erp.types import LineQuery, OrderLineRequest, OrderRequest, ReasonCode
 from storefleet.errors import ApplicationError
+from storefleet.money import Quantity
 from storefleet.ordering import services
 from storefleet.ordering.models import CartLine, Order, OrderStatus
 from storefleet.ordering.selectors import order_submission
@@ -71,7 +72,7 @@ def raise_list_price(shop, sku: str, factor: str = "1.5") -> None:
 
 
 def erp_price(shop, code: str, sku: str, quantity: int) -> Decimal:
-    [quote] = shop.gateway.get_current_prices(
+    [quote] = shop.gateway.current_prices(
         customer=code, lines=[LineQuery(sku, Decimal(quantity))], currency="EUR"
     )
     assert quote.unit_price is not None
@@ -172,7 +173,7 @@ def test_a_product_sold_in_boxes_and_stocked_in_units_is_checked_in_boxes(shop):
         ],
     )
     # The backend's memo holds the product as sold in units (a read of its stock) ...
-    shop.gateway.get_availability(
+    shop.gateway.availability(
         store=shop.store.slug,
         customer="C-1004",
         warehouse="WH-EU",
@@ -189,7 +190,7 @@ def test_a_product_sold_in_boxes_and_stocked_in_units_is_checked_in_boxes(shop):
     assert line.reasons == (ReasonCode.INSUFFICIENT_STOCK,)
     assert line.available_quantity == boxes and line.suggested_quantity == boxes
     assert line.messages == (f"Only {boxes} Box of 10 in stock now.",)
-    [stock] = shop.gateway.get_availability(
+    [stock] = shop.gateway.availability(
         store=shop.store.slug,
         customer="C-1004",
         warehouse="WH-EU",

@@ -166,8 +166,8 @@ def test_company_page_shows_contacts_credit_orders_shipments_invoices(client, de
 
 def test_invoice_pdf_of_the_company_and_not_of_another(client, desk):
     c = desk.company("C-1001")
-    invoices = desk.shop.gateway.list_open_invoices(customer="C-1001")
-    other = desk.shop.gateway.list_open_invoices(customer="C-1005")
+    invoices = desk.shop.gateway.open_invoices(customer="C-1001")
+    other = desk.shop.gateway.open_invoices(customer="C-1005")
     assert invoices and other
     client.force_login(desk.agent)
     pdf = client.get(

@@ -23,7 +23,8 @@ from storefleet.billing.selectors import AccountStatement, scoped_invoices
 from storefleet.brand.buyer_cache import company_version_key, versions
 from storefleet.erp.errors import ErpError
 from storefleet.erp.gateway import get_gateway
-from storefleet.erp.types import CreditStatus, Invoice, Money
+from storefleet.erp.types import CreditStatus, Invoice
+from storefleet.money import Money
 from storefleet.ordering.order_history import OrderRow, company_orders, order_rows
 from storefleet.ordering.scope import OrderScope
 
@@ -74,8 +75,8 @@ def erp_account(*, customer: str, company_id: int) -> tuple[CreditStatus, tuple[
         return hit[2]
     gateway = get_gateway()
     answer = (
-        gateway.get_credit_status(customer=customer),
-        tuple(gateway.list_open_invoices(customer=customer)),
+        gateway.credit_status(customer=customer),
+        tuple(gateway.open_invoices(customer=customer)),
     )
     cache.set(key, (version, time.time(), answer), timeout=settings.ERP_SALE_TTL_SECONDS)
     return answer

@@ -20,9 +20,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from storefleet.brand.selectors import BrandLook
-from storefleet.erp.types import InvoiceDocument, Money
+from storefleet.erp.types import InvoiceDocument
+from storefleet.money import Money, format_unit_price, round_to_currency, unit_label
 from storefleet.money import format_money as money
-from storefleet.money import format_unit_price, round_to_currency, unit_label
 
 logger = logging.getLogger("storefleet.billing")
 

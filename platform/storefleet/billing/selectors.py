@@ -35,10 +35,8 @@ def account_statement(*, scope: OrderScope) -> AccountStatement:
     gateway = get_gateway()
     code = scope.company.code
     return AccountStatement(
-        credit=gateway.get_credit_status(customer=code),
-        invoices=tuple(
-            scoped_invoices(scope=scope, invoices=gateway.list_open_invoices(customer=code))
-        ),
+        credit=gateway.credit_status(customer=code),
+        invoices=tuple(scoped_invoices(scope=scope, invoices=gateway.open_invoices(customer=code))),
     )
 
 
@@ -92,7 +90,7 @@ def invoice_document_pdf(*, scope: OrderScope, store: StoreRecord, number: str) 
         return None
     company = scope.company
     try:
-        document = get_gateway().get_invoice_document(customer=company.code, number=number)
+        document = get_gateway().invoice_document(customer=company.code, number=number)
     except ErpNotFound:
         return None
     if document.customer != company.code:  # never trust a backend with the wall

@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from storefleet.accounts.models import Membership
 from storefleet.erp.errors import ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
-from storefleet.erp.types import Invoice, Money, PaymentRequest
+from storefleet.erp.types import Invoice, PaymentRequest
 from storefleet.errors import ApplicationError
-from storefleet.money import format_money
+from storefleet.money import Money, format_money
 from storefleet.ordering.scope import OrderScope
 from storefleet.outbox import services as outbox
 from storefleet.outbox.models import Message, State
@@ -146,7 +146,7 @@ def payment_start(
     not open or not the company's, or an amount changed since the buyer saw it."""
     company = membership.company
     try:
-        open_invoices = get_gateway().list_open_invoices(customer=company.code)
+        open_invoices = get_gateway().open_invoices(customer=company.code)
     except ErpUnavailable as error:
         raise ApplicationError(
             _("We can't reach our accounting system right now: try again in a few minutes."),

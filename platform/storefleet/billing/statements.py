@@ -16,7 +16,8 @@ from django.utils.translation import gettext
 
 from storefleet.brand.selectors import BrandLook, brand_look
 from storefleet.erp.gateway import get_gateway
-from storefleet.erp.types import Invoice, Money
+from storefleet.erp.types import Invoice
+from storefleet.money import Money
 from storefleet.ordering.scope import OrderScope
 from storefleet.tenants.selectors import StoreRecord
 
@@ -44,7 +45,7 @@ class HistoryInvoice:
 def invoice_history(*, scope: OrderScope, limit: int = MAX_HISTORY) -> list[HistoryInvoice]:
     """The company's issued invoices (open and paid) within ``scope``, newest first, as the
     ERP has them now; ``ErpUnavailable`` when it can't be reached."""
-    invoices = get_gateway().list_invoice_history(customer=scope.company.code, limit=limit)
+    invoices = get_gateway().invoice_history(customer=scope.company.code, limit=limit)
     mine = [i for i in invoices if i.customer == scope.company.code]  # never trust a backend
     return [HistoryInvoice(i) for i in scoped_invoices(scope=scope, invoices=mine)]
 

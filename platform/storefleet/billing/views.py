@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from storefleet.accounts.access import buyer_required, store_buyer
 from storefleet.erp.errors import ErpUnavailable
-from storefleet.erp.types import Money
 from storefleet.errors import ApplicationError
+from storefleet.money import Money
 from storefleet.ordering.scope import OrderScope
 
 from . import selectors, services

@@ -2,14 +2,17 @@
 store's content version moves on, and the store's CloudFront paths are invalidated
 (``cdn.cdn_paths_changed``, a no-op unless ``STOREFLEET_CDN_INVALIDATION``). Scheduled
 publishing (``publish_scheduled``) and the admin both send these signals, which is why this is
-not a hook on the admin views."""
+not a hook on the admin views.
+
+Only Wagtail's and this app's own models are listened to here: the signed-in buyers' pages
+(``buyer_cache``) are retired by the apps whose models they rest on (``accounts.receivers``,
+``ordering.receivers``), which call ``buyer_cache`` themselves."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -19,7 +22,6 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished
 from storefleet.tenants.selectors import store_site_ids_for_collection
 from storefleet.tenants.services import store_content_changed
 
-from .buyer_cache import buyer_pages_changed, company_pages_changed
 from .cdn import cdn_paths_changed, media_paths, page_paths
 from .models import BrandSettings, NavigationSettings
 
@@ -72,46 +74,3 @@ def _media_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 for _model in (get_image_model(), get_document_model()):
     post_save.connect(_media_changed, sender=_model, dispatch_uid=f"media-changed-{_model}")
     post_delete.connect(_media_changed, sender=_model, dispatch_uid=f"media-deleted-{_model}")
-
-
-# ------------------------------------------------------------------ signed-in buyers' pages
-# (buyer_cache.py) A buyer's cached pages show their cart size and rest on their account,
-# membership and company: any change to one of those retires that buyer's (or company's) pages.
-@receiver(post_save, sender="ordering.CartLine")
-@receiver(post_delete, sender="ordering.CartLine")
-def _cart_changed(sender: type, instance: Any, **kwargs: Any) -> None:
-    from storefleet.ordering.selectors import cart_user_id
-
-    cart = instance._state.fields_cache.get("cart")  # loaded already when the line was made
-    user_id = cart.user_id if cart is not None else cart_user_id(cart_id=instance.cart_id)
-    if user_id is not None:
-        buyer_pages_changed(user_id=user_id)
-
-
-@receiver(post_save, sender=settings.AUTH_USER_MODEL)
-@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
-def _user_changed(sender: type, instance: Any, **kwargs: Any) -> None:
-    # A sign-in only stamps last_login: nothing the pages show.
-    if kwargs.get("update_fields") != frozenset({"last_login"}):
-        buyer_pages_changed(user_id=instance.pk)
-
-
-@receiver(post_save, sender="accounts.Membership")
-@receiver(post_delete, sender="accounts.Membership")
-def _membership_changed(sender: type, instance: Any, **kwargs: Any) -> None:
-    buyer_pages_changed(user_id=instance.user_id)
-
-
-@receiver(post_save, sender="accounts.Company")
-def _company_changed(sender: type, instance: Any, **kwargs: Any) -> None:
-    company_pages_changed(company_id=instance.pk)
-
-
-@receiver(m2m_changed, sender="accounts.Company_stores")
-def _company_stores_changed(sender: type, instance: Any, **kwargs: Any) -> None:
-    if kwargs.get("action", "").startswith("post_"):
-        if kwargs.get("reverse"):  # store.companies.add(...): instance is the store
-            for company_id in kwargs.get("pk_set") or ():
-                company_pages_changed(company_id=company_id)
-        else:
-            company_pages_changed(company_id=instance.pk)

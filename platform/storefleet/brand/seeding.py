@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,17 +19,42 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page, Site
 
-from storefleet.catalog.models import CatalogPage, ProductStory
 from storefleet.errors import ApplicationError
 
 from . import demo_media
 from .models import BrandSettings, ContentPage, HomePage, LandingPage, NavigationSettings
 
-PAGE_TYPES: dict[str, type[Page]] = {
-    "landing": LandingPage,
-    "content": ContentPage,
-    "catalog": CatalogPage,
+
+@dataclass(frozen=True, slots=True)
+class SeedPageType:
+    """A page type seed content may name: its model and, for a type that has product stories,
+    how a page is given them (``(sku, body)`` pairs, bodies as a StreamField takes them)."""
+
+    model: type[Page]
+    stories: Callable[[Any, Sequence[tuple[str, Any]]], None] | None = None
+
+
+# Brand's own page types; other apps register theirs (the catalog its CatalogPage) in their
+# AppConfig.ready, so seeding never imports them.
+PAGE_TYPES: dict[str, SeedPageType] = {
+    "landing": SeedPageType(LandingPage),
+    "content": SeedPageType(ContentPage),
 }
+
+
+def register_page_type(
+    name: str,
+    model: type[Page],
+    *,
+    stories: Callable[[Any, Sequence[tuple[str, Any]]], None] | None = None,
+) -> None:
+    """Let seed content make pages of ``model`` under the type ``name`` (once)."""
+    known = PAGE_TYPES.get(name)
+    if known is not None and known.model is not model:
+        raise ValueError(f"seed page type {name!r} is registered already, by {known.model!r}")
+    PAGE_TYPES[name] = SeedPageType(model, stories)
+
+
 CHOOSER_KEYS = {"page": "page", "image": "image", "document": "document"}
 
 
@@ -180,7 +205,7 @@ def _pages_create(
                 f"Page '{spec.key}': type '{spec.type}' is not one of {', '.join(PAGE_TYPES)}.",
                 field="content",
             )
-        page = page_type(title=spec.title, slug=spec.slug, intro=spec.intro)
+        page = page_type.model(title=spec.title, slug=spec.slug, intro=spec.intro)
         parent.add_child(instance=page)
         made[spec.key] = (page, spec)
         _pages_create(page, spec.children, made)
@@ -213,10 +238,19 @@ def store_content_seed(
         if spec.stories:
             # Stories name products by SKU before the catalog is mirrored: a story shows once
             # its product arrives from the ERP.
-            page.stories = [
-                ProductStory(sku=story.sku, body=_stream(story.body, refs, f"story '{story.sku}'"))
-                for story in spec.stories
-            ]
+            stories = PAGE_TYPES[spec.type].stories
+            if stories is None:
+                raise ApplicationError(
+                    f"Page '{key}': a page of type '{spec.type}' has no product stories.",
+                    field="content",
+                )
+            stories(
+                page,
+                [
+                    (story.sku, _stream(story.body, refs, f"story '{story.sku}'"))
+                    for story in spec.stories
+                ],
+            )
         page.save_revision().publish()
     home.intro = content.home_intro
     home.body = _stream(content.home_body, refs, "home")

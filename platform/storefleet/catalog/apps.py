@@ -5,3 +5,15 @@ class CatalogConfig(AppConfig):
     name = "storefleet.catalog"
     label = "catalog"
     verbose_name = "Catalog"
+
+    def ready(self) -> None:
+        from .seeding import catalog_page_type_register
+
+        catalog_page_type_register()  # seed content may make a catalog page
+        # The catalog owns its mirror of the ERP's products; the ERP's sync never imports it.
+        from storefleet.erp import sync
+        from storefleet.erp.gateway import ErpGateway
+
+        from .services import products_upsert
+
+        sync.register("products", fetch=ErpGateway.products_changed_since, upsert=products_upsert)

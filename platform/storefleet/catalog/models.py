@@ -22,6 +22,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 
 from storefleet.brand.blocks import ProductStoryBlock
+from storefleet.quantities import QuantityRule
 
 from .forms import CatalogPageForm
 from .types import Assortment, sku_list
@@ -68,6 +69,11 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+    @property
+    def quantity_rule(self) -> QuantityRule:
+        """The mirrored ordering rule (the sales unit's decimals are the ERP's to check)."""
+        return QuantityRule(self.min_quantity, self.quantity_multiple)
 
 
 class AnonymousPrices(models.TextChoices):

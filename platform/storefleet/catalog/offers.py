@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 
 from storefleet.erp.errors import ErpError
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import Availability, LineQuery, PriceQuote
+from storefleet.quantities import smallest_allowed
 from storefleet.tenants.selectors import StoreRecord
 
 from .models import Product
@@ -45,11 +46,7 @@ class Offer:
 def smallest_order_quantity(product: Product) -> Decimal:
     """The least quantity the ERP's ordering rules accept: the minimum, rounded up to a whole
     multiple; the multiple itself when there is no minimum; else 1."""
-    step = product.quantity_multiple
-    least = product.min_quantity or step or Decimal(1)
-    if step:
-        least = (least / step).to_integral_value(rounding=ROUND_CEILING) * step
-    return least
+    return smallest_allowed(product.quantity_rule)
 
 
 def product_offers(
@@ -61,12 +58,12 @@ def product_offers(
     lines = [LineQuery(p.sku, smallest_order_quantity(p)) for p in products]
     gateway = get_gateway()
     try:
-        prices = gateway.get_prices(
+        prices = gateway.prices(
             store=store.slug, customer=customer, lines=lines, currency=store.currency
         )
         stock: list[Availability | None] = (
             list(
-                gateway.get_availability(
+                gateway.availability(
                     store=store.slug, customer=customer, warehouse=store.erp_warehouse, lines=lines
                 )
             )
@@ -103,7 +100,7 @@ def volume_breaks(*, store: StoreRecord, customer: str, product: Product) -> lis
             quantities.add(quantity)
     lines = [LineQuery(product.sku, q) for q in sorted(quantities)]
     try:
-        quotes = get_gateway().get_prices(
+        quotes = get_gateway().prices(
             store=store.slug, customer=customer, lines=lines, currency=store.currency
         )
     except ErpError:

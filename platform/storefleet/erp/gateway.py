@@ -146,7 +146,7 @@ class ErpGateway:
         self.backend = backend
 
     # -------------------------------------------------------------- cached reads
-    def get_prices(
+    def prices(
         self,
         *,
         store: str,
@@ -170,7 +170,7 @@ class ErpGateway:
             operation="prices",
         )
 
-    def get_availability(
+    def availability(
         self, *, store: str, customer: str, warehouse: str, lines: Sequence[LineQuery]
     ) -> list[Availability]:
         """Stock per SKU in ``warehouse`` now and the date the requested quantity arrives. The
@@ -244,7 +244,7 @@ class ErpGateway:
         _bump(_stock_generation(store))
 
     # -------------------------------------------------------------- uncached reads
-    def get_current_prices(
+    def current_prices(
         self, *, customer: str, lines: Sequence[LineQuery], currency: str | None = None
     ) -> list[PriceQuote]:
         """The customer's prices as the ERP gives them now, never from the cache: what an order
@@ -293,22 +293,22 @@ class ErpGateway:
         cache.set(key, (generation, totals), timeout=settings.ERP_PRICE_TTL_SECONDS)
         return totals
 
-    def get_order_status(self, *, number: str) -> OrderStatus:
+    def order_status(self, *, number: str) -> OrderStatus:
         return resilience.call(
             "order_status", lambda: self.backend.order_status(number=number), idempotent=True
         )
 
-    def get_credit_status(self, *, customer: str) -> CreditStatus:
+    def credit_status(self, *, customer: str) -> CreditStatus:
         return resilience.call(
             "credit_status", lambda: self.backend.credit_status(customer=customer), idempotent=True
         )
 
-    def list_open_invoices(self, *, customer: str) -> list[Invoice]:
+    def open_invoices(self, *, customer: str) -> list[Invoice]:
         return resilience.call(
             "open_invoices", lambda: self.backend.open_invoices(customer=customer), idempotent=True
         )
 
-    def list_invoice_history(self, *, customer: str, limit: int = 200) -> list[Invoice]:
+    def invoice_history(self, *, customer: str, limit: int = 200) -> list[Invoice]:
         return resilience.call(
             "invoice_history",
             lambda: self.backend.invoice_history(customer=customer, limit=limit),
@@ -344,7 +344,7 @@ class ErpGateway:
             idempotent=True,
         )
 
-    def get_sale(self, *, number: str, customer: str) -> SaleDetail:
+    def sale(self, *, number: str, customer: str) -> SaleDetail:
         """One sale of ``customer`` with its lines, shipments and invoices, kept
         ``ERP_SALE_TTL_SECONDS`` in the cache (keyed by customer): a buyer reloading an order
         page asks the ERP once per TTL. A write through the gateway that changes a customer's
@@ -457,7 +457,7 @@ class ErpGateway:
         return value
 
     # -------------------------------------------------------------- documents, returns (portal)
-    def get_invoice_document(self, *, customer: str, number: str) -> InvoiceDocument:
+    def invoice_document(self, *, customer: str, number: str) -> InvoiceDocument:
         """One of the customer's invoices as a document shows it (uncached: its amount to pay
         changes with every payment)."""
         return resilience.call(
@@ -466,14 +466,14 @@ class ErpGateway:
             idempotent=True,
         )
 
-    def get_order_returnables(self, *, customer: str, number: str) -> OrderReturnables:
+    def order_returnables(self, *, customer: str, number: str) -> OrderReturnables:
         return resilience.call(
             "order_returnables",
             lambda: self.backend.order_returnables(customer=customer, number=number),
             idempotent=True,
         )
 
-    def get_return_statuses(self, *, keys: Sequence[str]) -> list[ReturnStatus]:
+    def return_statuses(self, *, keys: Sequence[str]) -> list[ReturnStatus]:
         return resilience.call(
             "return_statuses", lambda: self.backend.return_statuses(keys=keys), idempotent=True
         )

@@ -1,5 +1,9 @@
-"""Mirror the ERP's master data (products, customers with addresses) and the customers' sales
-into the platform.
+"""Mirror what the ERP holds (products, customers with addresses, the customers' sales) into the
+platform.
+
+The app that owns a mirror registers its kind here, in its ``AppConfig.ready``: which gateway
+read brings the changed records and which of its services writes them (catalog: ``products``,
+accounts: ``customers``, ordering: ``sales``). The sync itself never imports those apps.
 
 Incremental by the ERP's write date, in bounded batches; each batch is upserted and the cursor
 moved on in one transaction, so a sync stopped anywhere (worker killed, ERP down) resumes
@@ -10,19 +14,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from storefleet.accounts.services import companies_upsert
-from storefleet.catalog.services import products_upsert
-from storefleet.ordering.sales_mirror import sale_records_upsert
-
-from .gateway import get_gateway
+from .gateway import ErpGateway, get_gateway
 from .models import SyncState
 from .types import SyncCursor
 
@@ -40,47 +40,83 @@ class SyncReport:
     skipped: bool = False  # another sync of the same kind was running
 
 
-class _Kind:
-    def __init__(
-        self,
-        name: str,
-        fetch: Callable[[SyncCursor, int | None], Any],
-        upsert: Callable[..., int],
-    ) -> None:
-        self.name, self.fetch, self.upsert = name, fetch, upsert
+class SyncBatch(Protocol):
+    """What a ``…_changed_since`` read of the gateway answers (``ProductBatch`` and its kin)."""
+
+    @property
+    def records(self) -> Sequence[Any]: ...
+
+    @property
+    def next_cursor(self) -> SyncCursor: ...
+
+    @property
+    def complete(self) -> bool: ...
 
 
-def _kinds() -> dict[str, _Kind]:
-    gateway = get_gateway()
-    return {
-        "products": _Kind(
-            "products",
-            lambda cursor, limit: gateway.products_changed_since(cursor=cursor, limit=limit),
-            lambda records: products_upsert(records=records),
-        ),
-        "customers": _Kind(
-            "customers",
-            lambda cursor, limit: gateway.customers_changed_since(cursor=cursor, limit=limit),
-            lambda records: companies_upsert(records=records),
-        ),
-        # The customers' sales for their "My orders" pages (storefleet.ordering's mirror).
-        "sales": _Kind(
-            "sales",
-            lambda cursor, limit: gateway.sales_changed_since(cursor=cursor, limit=limit),
-            lambda records: sale_records_upsert(records=records),
-        ),
-    }
+class SyncFetch(Protocol):
+    """A gateway read of the records changed after ``cursor``, at most ``limit`` (or the
+    configured batch size): ``ErpGateway.products_changed_since`` and its kin."""
+
+    def __call__(
+        self, gateway: ErpGateway, /, *, cursor: SyncCursor, limit: int | None
+    ) -> SyncBatch: ...
+
+
+class SyncUpsert(Protocol):
+    """Writes a batch of records (idempotently: a batch may be applied again after a crash)
+    and says how many it wrote."""
+
+    def __call__(self, *, records: Sequence[Any]) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SyncKind:
+    name: str
+    fetch: SyncFetch
+    upsert: SyncUpsert
+
+
+_kinds: dict[str, SyncKind] = {}
+
+
+def register(
+    name: str,
+    *,
+    fetch: SyncFetch,
+    upsert: SyncUpsert,
+) -> None:
+    """Register the sync kind ``name`` (in the owning app's ``AppConfig.ready``); registering
+    the same functions again is a no-op, other ones an error."""
+    known = _kinds.get(name)
+    if known is not None and (known.fetch, known.upsert) != (fetch, upsert):
+        raise ValueError(f"ERP sync kind {name!r} is registered already, by {known.upsert!r}")
+    _kinds[name] = SyncKind(name, fetch, upsert)
+
+
+def sync_kind(name: str) -> SyncKind:
+    try:
+        return _kinds[name]
+    except KeyError:
+        raise LookupError(
+            f"no ERP sync registered as {name!r}: the app that owns it must register one in "
+            f"its AppConfig.ready (known: {', '.join(sorted(_kinds)) or 'none'})"
+        ) from None
+
+
+def sync_kinds() -> tuple[SyncKind, ...]:
+    return tuple(_kinds.values())
 
 
 def erp_sync(
     *, name: str, full: bool = False, batch_size: int | None = None, max_batches: int | None = None
 ) -> SyncReport:
-    """Run one incremental (or, with ``full``, complete) sync of ``products``, ``customers`` or
-    ``sales``.
+    """Run one incremental (or, with ``full``, complete) sync of a registered kind
+    (``products``, ``customers``, ``sales``).
 
     Only one sync of a kind runs at a time across all workers (a cache lock); a second one
     returns at once with ``skipped=True``."""
-    kind = _kinds()[name]
+    kind = sync_kind(name)
+    gateway = get_gateway()
     lock = f"erp:sync:lock:{name}"
     if not cache.add(lock, "1", LOCK_SECONDS):
         return SyncReport(name=name, records=0, batches=0, seconds=0.0, skipped=True)
@@ -92,9 +128,9 @@ def erp_sync(
     records = batches = 0
     try:
         while max_batches is None or batches < max_batches:
-            batch = kind.fetch(cursor, batch_size)
+            batch = kind.fetch(gateway, cursor=cursor, limit=batch_size)
             with transaction.atomic():
-                records += kind.upsert(batch.records)
+                records += kind.upsert(records=batch.records)
                 cursor = batch.next_cursor
                 SyncState.objects.filter(pk=state.pk).update(
                     cursor_write_date=cursor.write_date, cursor_erp_id=cursor.erp_id

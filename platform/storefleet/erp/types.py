@@ -1,7 +1,8 @@
 """Everything that crosses the ERP boundary: frozen dataclasses and Enums, never bare dicts.
 
-Money is a Decimal with its currency; quantities carry their unit. A record that was answered
-from the cache while the ERP could not be reached says so with ``stale=True``."""
+Money is a Decimal with its currency and quantities carry their unit (both from
+``storefleet.money``). A record that was answered from the cache while the ERP could not be
+reached says so with ``stale=True``."""
 
 from __future__ import annotations
 
@@ -10,22 +11,7 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __add__(self, other: Money) -> Money:
-        if other.currency != self.currency:
-            raise ValueError(f"cannot add {other.currency} to {self.currency}")
-        return Money(self.amount + other.amount, self.currency)
-
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    value: Decimal
-    unit: str
+from storefleet.money import Money, Quantity
 
 
 # ------------------------------------------------------------------ master data (sync)
@@ -273,6 +259,11 @@ class ShipmentState(enum.StrEnum):
     PARTIALLY_SHIPPED = "partially shipped"
     SENT = "sent"
     EXCEPTION = "exception"
+
+
+# Where something has left the warehouse: a return can be asked for, the order counts as
+# shipped. Plain strings (a mirrored ``shipment_state``) are members too: StrEnum hashes alike.
+SHIPPED_STATES: frozenset[str] = frozenset({ShipmentState.PARTIALLY_SHIPPED, ShipmentState.SENT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -589,11 +580,36 @@ class ShipmentDetail:
     lines: tuple[ShipmentLineDetail, ...]
 
 
+class InvoiceState(enum.StrEnum):
+    """A customer invoice's state in the ERP."""
+
+    DRAFT = "draft"
+    VALIDATED = "validated"
+    POSTED = "posted"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+# An invoice with its number, a document and an amount to pay (open or paid).
+ISSUED_INVOICE_STATES: frozenset[str] = frozenset({InvoiceState.POSTED, InvoiceState.PAID})
+
+
+class SaleInvoiceState(enum.StrEnum):
+    """How far a sale's invoicing has come, as the ERP sums it up."""
+
+    NONE = "none"
+    PENDING = "pending"
+    AWAITING_PAYMENT = "awaiting payment"
+    PARTIALLY_PAID = "partially paid"
+    PAID = "paid"
+    EXCEPTION = "exception"
+
+
 @dataclass(frozen=True, slots=True)
 class SaleInvoiceDetail:
     erp_id: int
     number: str  # "" while the invoice is a draft
-    state: str  # draft, validated, posted, paid, cancelled
+    state: str  # an InvoiceState's value
     invoice_date: datetime.date | None
     total: Money
     amount_to_pay: Money
@@ -609,8 +625,8 @@ class SaleDetail:
     po_number: str
     sale_date: datetime.date | None
     state: OrderState
-    shipment_state: str  # none, waiting, partially shipped, sent, exception
-    invoice_state: str  # none, pending, awaiting payment, partially paid, paid, exception
+    shipment_state: str  # a ShipmentState's value: none, waiting, partially shipped, …
+    invoice_state: str  # a SaleInvoiceState's value
     total: Money
     warehouse: str
     # The platform's idempotency key when the sale came from the platform (else "").

@@ -10,10 +10,22 @@ class OrderingConfig(AppConfig):
         # Ordering's work owed to the ERP, carried by the outbox (which never imports ordering).
         from storefleet.outbox import registry
 
-        from . import returns, services
+        from . import (
+            receivers,  # noqa: F401  (retires the buyers' cached pages)
+            returns,
+            services,
+        )
         from .outbox_kinds import FILE_RETURN, SUBMIT_ORDER
 
         registry.register(
             SUBMIT_ORDER, label="Submit order", handler=services.order_submission_send
         )
         registry.register(FILE_RETURN, label="File return", handler=returns.return_file)
+
+        # The customers' sales for their "My orders" pages, mirrored by the ERP's sync.
+        from storefleet.erp import sync
+        from storefleet.erp.gateway import ErpGateway
+
+        from .sales_mirror import sale_records_upsert
+
+        sync.register("sales", fetch=ErpGateway.sales_changed_since, upsert=sale_records_upsert)

@@ -11,7 +11,7 @@ import dataclasses
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,12 +24,12 @@ from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import (
     CreditVerdict,
     LineVerdict,
-    Money,
     OrderLineRequest,
     OrderRequest,
     ReasonCode,
 )
-from storefleet.money import format_money, unit_label
+from storefleet.money import Money, format_money, unit_label
+from storefleet.quantities import allowed_at_least, allowed_at_most, quantity_problems
 from storefleet.tenants.selectors import StoreRecord
 
 CENT = Decimal("0.01")
@@ -143,24 +143,6 @@ def _num(value: Decimal) -> str:
     return text
 
 
-def _allowed_at_most(product: Product, quantity: Decimal) -> Decimal | None:
-    """The largest quantity ≤ ``quantity`` that the product's rules accept (None if none)."""
-    step = product.quantity_multiple
-    if step:
-        quantity = (quantity / step).to_integral_value(rounding=ROUND_FLOOR) * step
-    if quantity <= 0 or (product.min_quantity and quantity < product.min_quantity):
-        return None
-    return quantity
-
-
-def _allowed_at_least(product: Product, quantity: Decimal) -> Decimal:
-    wanted = max(quantity, product.min_quantity or Decimal(0))
-    step = product.quantity_multiple
-    if step:
-        wanted = (wanted / step).to_integral_value(rounding=ROUND_CEILING) * step
-    return wanted
-
-
 def _messages(product: Product, verdict: LineVerdict) -> tuple[tuple[str, ...], Decimal | None]:
     unit = unit_label(product.unit)  # in the store's language, as the cart shows it
     messages = []
@@ -194,7 +176,7 @@ def _messages(product: Product, verdict: LineVerdict) -> tuple[tuple[str, ...], 
         else:
             messages.append(_("Out of stock.") + (when or " " + _("No date yet for new stock.")))
         if fix is None or fix > available:
-            fix = _allowed_at_most(product, available)
+            fix = allowed_at_most(product.quantity_rule, available)
     if ReasonCode.PRICE_CHANGED in reasons:
         messages.append(_("The price has changed: check it before you order."))
     if ReasonCode.REFUSED in reasons and not messages:
@@ -209,17 +191,15 @@ def _local_verdict(wanted: Wanted) -> LineCheck:
     if not product.active or not product.salable:
         reasons.append(ReasonCode.NOT_SALABLE)
     else:
-        if product.min_quantity and wanted.quantity < product.min_quantity:
-            reasons.append(ReasonCode.BELOW_MINIMUM)
-        if product.quantity_multiple and wanted.quantity % product.quantity_multiple:
-            reasons.append(ReasonCode.NOT_A_MULTIPLE)
+        problems = quantity_problems(product.quantity_rule, wanted.quantity)
+        reasons.extend(ReasonCode(problem) for problem in problems)
     verdict = LineVerdict(
         index=0,
         sku=product.sku,
         quantity=wanted.quantity,
         reasons=tuple(reasons),
         suggested_quantity=(
-            _allowed_at_least(product, wanted.quantity)
+            allowed_at_least(product.quantity_rule, wanted.quantity)
             if {ReasonCode.BELOW_MINIMUM, ReasonCode.NOT_A_MULTIPLE} & set(reasons)
             else None
         ),

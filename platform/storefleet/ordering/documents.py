@@ -20,8 +20,7 @@ from storefleet.billing.documents import (
     totals_block,
 )
 from storefleet.brand.selectors import BrandLook, brand_look
-from storefleet.erp.types import Money
-from storefleet.money import format_unit_price
+from storefleet.money import Money, format_unit_price
 from storefleet.tenants.selectors import StoreRecord
 
 from .checks import line_amount

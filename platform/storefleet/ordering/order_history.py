@@ -22,6 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from storefleet.accounts.models import Company
 from storefleet.erp.types import (
+    ISSUED_INVOICE_STATES,
+    SHIPPED_STATES,
+    InvoiceState,
     OrderState,
     SaleInvoiceDetail,
     SaleLineDetail,
@@ -79,12 +82,12 @@ SHIPMENT_STATES = {
     "done": _("sent"),
     "cancelled": _("cancelled"),
 }
-INVOICE_STATES = {
-    "draft": _("being prepared"),
-    "validated": _("being prepared"),
-    "posted": _("open"),
-    "paid": _("paid"),
-    "cancelled": _("cancelled"),
+INVOICE_STATES: dict[str, Any] = {
+    InvoiceState.DRAFT: _("being prepared"),
+    InvoiceState.VALIDATED: _("being prepared"),
+    InvoiceState.POSTED: _("open"),
+    InvoiceState.PAID: _("paid"),
+    InvoiceState.CANCELLED: _("cancelled"),
 }
 
 
@@ -337,7 +340,7 @@ class InvoiceView:
     @property
     def issued(self) -> bool:
         """Posted or paid: it has its number, a document and an amount to pay."""
-        return bool(self.invoice.number) and self.invoice.state in ("posted", "paid")
+        return bool(self.invoice.number) and self.invoice.state in ISSUED_INVOICE_STATES
 
     @property
     def state_label(self) -> str:
@@ -364,7 +367,12 @@ class SaleView:
 
     @property
     def partially_shipped(self) -> bool:
-        return self.record.shipment_state == "partially shipped"
+        return self.record.shipment_state == ShipmentState.PARTIALLY_SHIPPED
+
+    @property
+    def has_shipped(self) -> bool:
+        """Something of the sale has left the warehouse (a return can be asked for)."""
+        return self.record.shipment_state in SHIPPED_STATES
 
 
 def sale_view(
@@ -436,11 +444,12 @@ def _timeline(
                 )
             )
     for i in invoices:
-        if i.number and i.state in ("posted", "paid"):
+        if i.number and i.state in ISSUED_INVOICE_STATES:
             label = gettext("Invoice %(number)s issued") % {"number": i.number}
             events.append(TimelineEvent(i.invoice_date, label, True))
-    paid = [i for i in invoices if i.state == "paid"]
-    if paid and all(i.state in ("paid", "cancelled") for i in invoices):
+    paid = [i for i in invoices if i.state == InvoiceState.PAID]
+    settled = (InvoiceState.PAID, InvoiceState.CANCELLED)
+    if paid and all(i.state in settled for i in invoices):
         dates = [i.paid_date for i in paid if i.paid_date]
         events.append(TimelineEvent(max(dates) if dates else None, gettext("Paid"), True))
     return tuple(events)

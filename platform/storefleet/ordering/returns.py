@@ -33,7 +33,7 @@ from storefleet.accounts.models import Company
 from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.erp.errors import ErpError, ErpNotFound, ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
-from storefleet.erp.types import OrderReturnables, OrderState, ShipmentState
+from storefleet.erp.types import SHIPPED_STATES, OrderReturnables, OrderState, ShipmentState
 from storefleet.erp.types import ReturnLine as ErpReturnLine
 from storefleet.erp.types import ReturnRequest as ErpReturnRequest
 from storefleet.errors import ApplicationError
@@ -114,7 +114,7 @@ def order_ref(*, scope: OrderScope, number: str) -> OrderRef | None:
     if scope.foreign_order(number):
         return None
     try:
-        status = get_gateway().get_order_status(number=number)
+        status = get_gateway().order_status(number=number)
     except ErpNotFound:
         return None
     if status.customer != company.code:
@@ -271,7 +271,7 @@ def _cancel_in_erp(
         )
     try:
         # Every sale first, so that an order of several sales is cancelled whole or not at all.
-        states = [gateway.get_order_status(number=n) for n in ref.erp_numbers]
+        states = [gateway.order_status(number=n) for n in ref.erp_numbers]
         blocked = [
             s for s in states if s.state not in CANCELLABLE_ERP_STATES | {OrderState.CANCELLED}
         ]
@@ -414,7 +414,7 @@ def return_form(*, scope: OrderScope, number: str) -> ReturnForm:
         raise SeveralSales(ref)
     sale_number = ref.erp_numbers[0]
     try:
-        returnables = get_gateway().get_order_returnables(customer=company.code, number=sale_number)
+        returnables = get_gateway().order_returnables(customer=company.code, number=sale_number)
     except ErpNotFound as error:
         raise NotFound from error
     except ErpUnavailable as error:
@@ -614,7 +614,7 @@ def returns_refresh(*, returns: Sequence[ReturnRequest]) -> bool:
     if not filed:
         return True
     try:
-        statuses = get_gateway().get_return_statuses(keys=[r.number for r in filed])
+        statuses = get_gateway().return_statuses(keys=[r.number for r in filed])
     except ErpError:
         return False
     now = timezone.now()
@@ -694,7 +694,6 @@ STAGE_NEXT = {
     Stage.COMPLETED: "You can request a return of what you don't need.",
     Stage.CANCELLED: "Nothing more to do.",
 }
-SHIPPED_STATES = {"partially shipped", "sent"}
 
 
 def stage_of(
@@ -775,7 +774,7 @@ def order_actions(
             status = erp_status_of(record) if record is not None else None
             if record is None and ask_erp and not scope.foreign_order(number):
                 try:
-                    found = get_gateway().get_order_status(number=number)
+                    found = get_gateway().order_status(number=number)
                 except ErpError:
                     found = None
                 if found is not None and found.customer == scope.company.code:

@@ -28,15 +28,16 @@ from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.erp.errors import ErpError, ErpNotFound
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import (
-    Money,
     OrderState,
-    Quantity,
     SaleDetail,
     SaleInvoiceDetail,
+    SaleInvoiceState,
     SaleLineDetail,
     ShipmentDetail,
     ShipmentLineDetail,
+    ShipmentState,
 )
+from storefleet.money import Money, Quantity
 
 from .models import ErpSale, OrderProgress, SaleRecord
 
@@ -54,10 +55,14 @@ def progress_of(sale: SaleDetail) -> OrderProgress:
         return OrderProgress.CANCELLED
     if sale.state is OrderState.DONE:
         return OrderProgress.COMPLETED
-    if sale.shipment_state == "partially shipped":
+    if sale.shipment_state == ShipmentState.PARTIALLY_SHIPPED:
         return OrderProgress.PARTIALLY_SHIPPED
-    if sale.shipment_state == "sent":
-        return OrderProgress.COMPLETED if sale.invoice_state == "paid" else OrderProgress.SHIPPED
+    if sale.shipment_state == ShipmentState.SENT:
+        return (
+            OrderProgress.COMPLETED
+            if sale.invoice_state == SaleInvoiceState.PAID
+            else OrderProgress.SHIPPED
+        )
     return OrderProgress.CONFIRMED
 
 
@@ -261,7 +266,7 @@ def sales_refresh(*, numbers: Sequence[str], customer: str) -> bool:
     fresh = []
     for number in dict.fromkeys(n for n in numbers if n):
         try:
-            fresh.append(gateway.get_sale(number=number, customer=customer))
+            fresh.append(gateway.sale(number=number, customer=customer))
         except ErpNotFound:
             logger.warning("sale %s is no longer in the ERP", number)
         except ErpError as error:

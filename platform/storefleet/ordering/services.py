@@ -420,7 +420,7 @@ def _at_current_prices(
     if check.degraded or not check.lines:
         return check, {}
     try:
-        quotes = get_gateway().get_current_prices(
+        quotes = get_gateway().current_prices(
             customer=company.code,
             lines=[LineQuery(line.product.sku, line.quantity) for line in check.lines],
             currency=store.currency,

@@ -10,7 +10,8 @@ from decimal import Decimal
 from storefleet.accounts.models import Company
 from storefleet.erp.errors import ErpError
 from storefleet.erp.gateway import get_gateway
-from storefleet.erp.types import Money, OrderTotals
+from storefleet.erp.types import OrderTotals
+from storefleet.money import Money
 from storefleet.tenants.selectors import StoreRecord
 
 from .checks import CartCheck, order_request

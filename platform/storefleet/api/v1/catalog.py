@@ -136,7 +136,7 @@ def products(
     if page:
         # The offers below say what the ERP could not answer.
         with contextlib.suppress(ErpError):
-            get_gateway().get_prices(
+            get_gateway().prices(
                 store=store.slug,
                 customer=customer,
                 lines=_break_lines(page),

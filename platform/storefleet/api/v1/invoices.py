@@ -10,7 +10,8 @@ from ninja import Query, Router
 
 from storefleet.billing import selectors
 from storefleet.billing.statements import invoice_history
-from storefleet.erp.types import Invoice, Money
+from storefleet.erp.types import Invoice
+from storefleet.money import Money
 
 from ..auth import Caller, KeyAuth
 from ..models import Scope

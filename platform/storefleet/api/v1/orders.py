@@ -14,7 +14,7 @@ from ninja import Query, Router
 
 from storefleet.catalog.selectors import product_list, store_assortment
 from storefleet.erp.errors import ErpUnavailable
-from storefleet.erp.types import Money
+from storefleet.money import Money
 from storefleet.ordering import order_history, sales_mirror, selectors
 from storefleet.ordering.checks import Wanted, check_lines
 from storefleet.ordering.models import SaleRecord

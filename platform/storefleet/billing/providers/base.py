@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from storefleet.erp.types import Money
+from storefleet.money import Money
 
 # Currencies whose smallest unit is the unit itself (Stripe's zero-decimal currencies we sell in).
 ZERO_DECIMAL = frozenset({"JPY", "KRW"})

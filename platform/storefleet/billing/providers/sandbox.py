@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import stripe
 from django.urls import reverse
 
-from storefleet.erp.types import Money
+from storefleet.money import Money
 
 from .base import (
     CheckoutRequest,

@@ -11,12 +11,12 @@ from storefleet.erp.errors import ErpNotFound, ErpRejected
 from storefleet.erp.types import (
     CreditStatus,
     Invoice,
-    Money,
     PaymentAllocation,
     PaymentRequest,
     PaymentResult,
     ReasonCode,
 )
+from storefleet.money import Money
 
 from .client import TrytonClient
 from .lookups import Lookups

@@ -6,13 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from storefleet.erp.errors import ErpNotFound
-from storefleet.erp.types import (
-    InvoiceDocument,
-    InvoiceDocumentLine,
-    InvoiceDocumentTax,
-    Money,
-    Quantity,
-)
+from storefleet.erp.types import InvoiceDocument, InvoiceDocumentLine, InvoiceDocumentTax
+from storefleet.money import Money, Quantity
 
 from .client import TrytonClient
 from .lookups import Lookups

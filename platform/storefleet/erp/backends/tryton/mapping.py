@@ -11,9 +11,9 @@ from storefleet.erp.types import (
     MappingQuery,
     MappingReport,
     MappingSample,
-    Money,
     NamedRef,
 )
+from storefleet.money import Money
 
 from . import reads
 from .client import TrytonClient

@@ -7,7 +7,7 @@ import dataclasses
 import datetime
 import logging
 from collections.abc import Callable, Sequence
-from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from storefleet.erp.errors import ErpNotFound, ErpRejected
@@ -16,7 +16,6 @@ from storefleet.erp.types import (
     CreditVerdict,
     LineQuery,
     LineVerdict,
-    Money,
     OrderRequest,
     OrderState,
     OrderStatus,
@@ -27,6 +26,8 @@ from storefleet.erp.types import (
     ShipmentState,
     SubmittedOrder,
 )
+from storefleet.money import Money
+from storefleet.quantities import QuantityRule, allowed_at_least, quantity_problems
 
 from . import faults, reads
 from .client import TrytonClient, TrytonFault
@@ -38,42 +39,29 @@ KEY_PREFIX = "storefleet:"
 PRICE_PLACES = Decimal("0.0001")
 
 
-def _round_up(quantity: Decimal, step: Decimal) -> Decimal:
-    return (quantity / step).to_integral_value(rounding=ROUND_CEILING) * step
-
-
 def _unit_step(product: ProductInfo) -> Decimal | None:
     """The finest quantity the sales unit takes (1 for a unit with no decimals), if known."""
     return Decimal(1).scaleb(-product.unit_digits) if product.unit_digits is not None else None
 
 
+def quantity_rule(product: ProductInfo) -> QuantityRule:
+    """Tryton's line checks at create: the minimum and the multiple (``sale_product_quantity``)
+    and the sales unit's digits (a quantity field's ``digits``: 2.5 of a unit with no
+    decimals is refused, not rounded)."""
+    return QuantityRule(product.min_quantity, product.multiple, _unit_step(product))
+
+
 def suggested_quantity(product: ProductInfo, quantity: Decimal) -> Decimal:
     """The nearest quantity at or above ``quantity`` that the product's rules accept."""
-    wanted = max(quantity, product.min_quantity or Decimal(0))
-    unit_step = _unit_step(product)
-    if unit_step is not None:
-        wanted = _round_up(wanted, unit_step)
-    if product.multiple:
-        wanted = _round_up(wanted, product.multiple)
-    return wanted
+    return allowed_at_least(quantity_rule(product), quantity)
 
 
 def _rule_reasons(product: ProductInfo, quantity: Decimal) -> list[ReasonCode]:
-    """Tryton's line checks at create: the minimum and the multiple (``sale_product_quantity``)
-    and the sales unit's digits (a quantity field's ``digits``: 2.5 of a unit with no
-    decimals is refused, not rounded). Too many decimals is reported as not a multiple of the
-    unit's finest step."""
-    reasons = []
+    """Tryton's line checks at create (``quantity_rule``); too many decimals is reported as
+    not a multiple of the unit's finest step."""
     if not product.active or not product.salable:
         return [ReasonCode.NOT_SALABLE]
-    if product.min_quantity and quantity < product.min_quantity:
-        reasons.append(ReasonCode.BELOW_MINIMUM)
-    unit_step = _unit_step(product)
-    if (product.multiple and quantity % product.multiple) or (
-        unit_step is not None and quantity % unit_step
-    ):
-        reasons.append(ReasonCode.NOT_A_MULTIPLE)
-    return reasons
+    return [ReasonCode(problem) for problem in quantity_problems(quantity_rule(product), quantity)]
 
 
 def validate(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> OrderValidation:

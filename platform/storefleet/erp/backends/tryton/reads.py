@@ -14,13 +14,12 @@ from storefleet.erp.types import (
     CustomerBatch,
     CustomerRecord,
     LineQuery,
-    Money,
     PriceQuote,
     ProductBatch,
     ProductRecord,
-    Quantity,
     SyncCursor,
 )
+from storefleet.money import Money, Quantity
 
 from .client import TrytonClient
 from .lookups import PRODUCT_FIELDS, Lookups, dec, in_sale_units, product_info

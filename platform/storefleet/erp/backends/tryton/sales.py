@@ -16,9 +16,7 @@ from typing import Any
 
 from storefleet.erp.errors import ErpNotFound
 from storefleet.erp.types import (
-    Money,
     OrderState,
-    Quantity,
     SaleBatch,
     SaleDetail,
     SaleInvoiceDetail,
@@ -27,6 +25,7 @@ from storefleet.erp.types import (
     ShipmentLineDetail,
     SyncCursor,
 )
+from storefleet.money import Money, Quantity
 
 from .accounts import KEY_PREFIX
 from .client import TrytonClient

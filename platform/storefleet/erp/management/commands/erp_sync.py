@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from storefleet.erp.errors import ErpError
-from storefleet.erp.sync import erp_sync
+from storefleet.erp.sync import erp_sync, sync_kinds
 
 
 class Command(BaseCommand):
@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--full", action="store_true", help="Start from the beginning.")
         parser.add_argument(
-            "--only", choices=["products", "customers", "sales"], help="One kind only."
+            "--only",
+            choices=sorted(kind.name for kind in sync_kinds()),
+            help="One kind only (each app that mirrors something registers its kind).",
         )
 
     def handle(self, *args: Any, full: bool, only: str | None, **options: Any) -> None:

@@ -1,0 +1,131 @@
+"""Dependencies point down: the ERP integration and the outbox are used by the apps above them
+and never import those apps (the apps register what they own: sync kinds, outbox handlers);
+money and the quantity rule import no app at all. Read from the source, every import counted
+(top level, inside functions, under TYPE_CHECKING)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import storefleet
+
+ROOT = Path(storefleet.__file__).parent
+BASE = {"storefleet", "storefleet.errors", "storefleet.money", "storefleet.quantities"}
+
+# What each low layer may import from the platform, besides itself and BASE.
+ALLOWED: dict[str, set[str]] = {
+    "storefleet.money": set(),
+    "storefleet.quantities": set(),
+    "storefleet.errors": set(),
+    "storefleet.erp": set(),
+    "storefleet.outbox": {"storefleet.erp"},
+}
+# The brand app is the storefront's shell (theme, pages, page caches): the apps selling things
+# build on it. What it still reads of them, lazily, to render a buyer's page or a sitemap: the
+# known debts, listed so that no new one slips in.
+BRAND_DEBTS = {
+    ("storefleet.brand.buyer_cache", "storefleet.accounts"),
+    ("storefleet.brand.buyer_cache", "storefleet.lists"),
+    ("storefleet.brand.buyer_cache", "storefleet.ordering"),
+    ("storefleet.brand.seo", "storefleet.catalog"),
+}
+APPS_ABOVE_BRAND = (
+    "storefleet.accounts",
+    "storefleet.api",
+    "storefleet.billing",
+    "storefleet.catalog",
+    "storefleet.lists",
+    "storefleet.ordering",
+    "storefleet.provisioning",
+    "storefleet.service",
+)
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules(package: str) -> Iterator[tuple[str, Path]]:
+    folder = ROOT.parent.joinpath(*package.split("."))
+    paths = [folder.with_suffix(".py")] if folder.with_suffix(".py").exists() else []
+    paths += sorted(p for p in folder.rglob("*.py") if "migrations" not in p.parts)
+    for path in paths:
+        yield module_name(path), path
+
+
+def imports(name: str, path: Path) -> Iterator[tuple[str, str]]:
+    """(module imported, name imported or "") for every import in the file."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, ""
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            for alias in node.names:
+                yield base, alias.name
+
+
+def top_package(module: str) -> str:
+    return ".".join(module.split(".")[:2])
+
+
+def platform_imports(package: str) -> set[tuple[str, str]]:
+    found = set()
+    for name, path in modules(package):
+        for module, _item in imports(name, path):
+            if module.startswith("storefleet"):
+                found.add((name, top_package(module) if module != "storefleet" else module))
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_low_layers_import_nothing_above_them(package):
+    assert list(modules(package)), f"no module of {package} was read"
+    found = platform_imports(package)
+    allowed = {package} | BASE | ALLOWED[package]
+    upward = sorted((who, what) for who, what in found if what not in allowed)
+    assert upward == []
+
+
+def test_brand_imports_no_app_above_it_but_its_known_debts():
+    found = platform_imports("storefleet.brand")
+    upward = {(who, what) for who, what in found if what.startswith(APPS_ABOVE_BRAND)}
+    assert upward == BRAND_DEBTS
+
+
+def test_money_and_quantities_come_from_their_own_module():
+    stale = sorted(
+        name
+        for package in ("storefleet",)
+        for name, path in modules(package)
+        for module, item in imports(name, path)
+        if module == "storefleet.erp.types" and item in {"Money", "Quantity"}
+    )
+    assert stale == []
+
+
+def test_shipment_states_are_spelled_only_where_the_state_machine_lives():
+    spelled = sorted(
+        name
+        for name, path in modules("storefleet")
+        if not name.startswith("storefleet.erp")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and node.value == "partially shipped"
+    )
+    assert spelled == []
+    templates = [
+        path.relative_to(ROOT)
+        for path in ROOT.rglob("*.html")
+        if "partially shipped" in path.read_text()
+    ]
+    assert templates == []
