@@ -316,6 +316,9 @@ STOREFLEET_PAGE_CACHE_SECONDS = env.int("STOREFLEET_PAGE_CACHE_SECONDS", default
 STOREFLEET_BUYER_PAGE_CACHE_SECONDS: int | None = env.int(
     "STOREFLEET_BUYER_PAGE_CACHE_SECONDS", default=None
 )
+# Quick order's SKU look-ups (each prices products through the ERP gateway) per buyer and minute;
+# the page asks once a typing pause, so a person stays far below it.
+QUICK_ORDER_SUGGESTIONS_PER_MINUTE = env.int("QUICK_ORDER_SUGGESTIONS_PER_MINUTE", default=120)
 
 # Celery
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
