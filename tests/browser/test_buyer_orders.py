@@ -26,6 +26,8 @@ def test_buyer_quick_orders_fixes_a_line_and_sees_the_erp_reference(
     shop = build_shop(settings, fresh_erp_server, ferrum)
     buyer = shop.buyers["C-1004"]
     buyer.set_password("storefleet-demo")
+    # A long address, as real ones are: the order page's "Placed by" card must wrap it.
+    buyer.email = "procurement.department.purchasing@c-1004.example"
     buyer.save()
     store = f"http://ferrum.localhost:{urlsplit(live_server.url).port}"
 
@@ -65,5 +67,10 @@ def test_buyer_quick_orders_fixes_a_line_and_sees_the_erp_reference(
     assert order.status == OrderStatus.CONFIRMED and sale.erp_number
     expect(page.locator(".erp-reference")).to_have_text(sale.erp_number)
     page.screenshot(path=str(artifacts / "order-confirmed.png"), full_page=True)
+    expect(page.locator(".order-facts")).to_contain_text(buyer.email)
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow == 0  # nothing sticks out of the page sideways
     (erp,) = shop.erp_sales(order.number)
     assert (erp["number"], erp["reference"]) == (sale.erp_number, "PO-BROWSER-1")

@@ -8,6 +8,7 @@ tokens of the buyer's own."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.conf import settings
@@ -317,3 +318,42 @@ def test_the_companys_page_is_only_for_its_buyers_of_the_same_persona(shop, ferr
     signed_out = _get(browser, "/catalog/BRG-1001/")
     assert signed_out.get("X-Storefleet-Cache") not in ("hit", "hit-company")
     assert b", your price" not in signed_out.content
+
+
+def test_a_page_lives_as_long_as_its_prices_and_stock(shop, ferrum, settings, monkeypatch):
+    """A kept page is served (no ERP call) for the whole life of the gateway's price and stock
+    caches it was made of, then made again from the ERP; a price generation moving retires it
+    at once. The clock is moved by hand: counts of ERP calls, not wall time."""
+    settings.ERP_PRICE_TTL_SECONDS = 120
+    settings.ERP_AVAILABILITY_TTL_SECONDS = 90
+    settings.STOREFLEET_BUYER_PAGE_CACHE_SECONDS = None  # the gateway's TTLs decide
+    gateway, buyer = shop
+    now = [time.time()]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    client = _buyer_client(buyer)
+    _warm(client)
+    calls = gateway.backend.request_count()
+
+    now[0] += 85  # past the old fixed 30 s, within both TTLs
+    assert _get(client)["X-Storefleet-Cache"] == "hit"
+    assert gateway.backend.request_count() == calls
+
+    now[0] += 10  # past the stock TTL (the shorter): made again, stock from the ERP
+    assert _get(client).get("X-Storefleet-Cache") != "hit"
+    assert gateway.backend.request_count() > calls
+
+    _warm(client)
+    calls = gateway.backend.request_count()
+    gateway.invalidate_prices(store=ferrum.store.slug, customer="C-1001")
+    assert _get(client).get("X-Storefleet-Cache") != "hit"
+    assert gateway.backend.request_count() > calls  # the prices asked again
+
+    # A shorter life set for the page cache wins; 0 turns it off.
+    settings.STOREFLEET_BUYER_PAGE_CACHE_SECONDS = 20
+    gateway.invalidate_prices(store=ferrum.store.slug, customer="C-1001")
+    client = _buyer_client(buyer)  # its middleware reads the setting
+    _warm(client)
+    now[0] += 19
+    assert _get(client)["X-Storefleet-Cache"] == "hit"
+    now[0] += 2
+    assert _get(client).get("X-Storefleet-Cache") not in ("hit", "hit-company")

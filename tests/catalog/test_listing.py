@@ -19,6 +19,8 @@ from storefleet.catalog.models import AnonymousPrices, CatalogPage, Category
 from storefleet.catalog.services import products_upsert
 from storefleet.erp.types import ProductRecord
 from storefleet.money import Money
+from storefleet.tenants.models import Store
+from storefleet.tenants.services import store_host_map_invalidate
 from tests.catalog.factories import (
     WRITTEN,
     assortment_publish,
@@ -316,3 +318,15 @@ def test_any_listing_parameters_get_a_list(client, listed, params):
     # Words may find nothing; nothing else empties the list: what isn't known is ignored.
     assert len(shown) <= len(PRODUCTS)
     assert shown or any(name == "q" for name, _value in params)
+
+
+def test_a_german_store_names_the_unit_filters_in_german(client, listed, ferrum):
+    """The ERP's unit names are the filter's values; a German store shows them in German, as
+    its prices do ("Stück"), and filters by the ERP's name all the same."""
+    Store.objects.filter(pk=ferrum.store.pk).update(default_language="de")
+    store_host_map_invalidate()
+    units = _facet(_body(client, "/catalog/"), "unit")
+    assert {"Stück", "Kilogramm"} <= set(units) and not {"Unit", "Kilogram"} & set(units)
+    filtered = _body(client, "/catalog/?unit=Unit")
+    assert _chosen(filtered).keys() == {"Einheit: Stück"}
+    assert units["Stück"][1] is False and _facet(filtered, "unit")["Stück"][1] is True

@@ -3,8 +3,14 @@ product's facts, never a draft (except in the editor's preview), never another s
 
 from __future__ import annotations
 
+import io
+import json
+import re
+
 import pytest
+from django.core.files.images import ImageFile
 from django.urls import reverse
+from wagtail.images import get_image_model
 
 from storefleet.catalog.models import CatalogPage, ProductStory
 from tests.catalog.factories import (
@@ -15,6 +21,7 @@ from tests.catalog.factories import (
     story_body,
     story_publish,
 )
+from tests.factories import png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +46,6 @@ def test_a_story_shows_below_the_facts_of_its_product_in_its_store_only(
     body = _body(client, "/catalog/FAS-0001/")
     assert body.index('class="product-facts"') < body.index('class="product-story"')
     assert "<p>Ferrum story</p>" in body
-    assert "<figcaption>Ferrum story figure</figcaption>" in body
     assert "Ferrum story sheet" in body
     assert f'href="{ferrum.document.url}"' in body
     assert "/images/ferrum" in body  # a rendition of the brand's own image
@@ -102,3 +108,49 @@ def test_a_story_of_a_product_the_store_does_not_sell_shows_nowhere(client, cata
     story_publish(catalog, "BRG-0050", "Not here")
     assortment_publish(catalog, categories=["Fasteners"])
     assert client.get("/catalog/BRG-0050/", HTTP_HOST=FERRUM).status_code == 404
+
+
+def _pictures(body: str) -> list[str]:
+    """The image files the page shows (each rendition's file name without its size)."""
+    return [
+        m.split(".")[0]
+        for m in re.findall(r'<img[^>]* src="/media/stores/ferrum/images/([^"]+)"', body)
+    ]
+
+
+def test_the_storys_first_image_is_shown_once_as_the_products_picture(client, ferrum, catalog):
+    """The product's picture is its story's first image: the story does not show it again
+    (an image block is left out, an image-with-text block keeps its text), a later image does."""
+    products_make(2)
+    other = get_image_model().objects.create(
+        title="Second picture",
+        collection=ferrum.store.collection,
+        file=ImageFile(io.BytesIO(png_bytes("#00ff00")), name="second.png"),
+    )
+    page = CatalogPage.objects.get(pk=catalog.pk)
+    first = {
+        "image": ferrum.image.pk,
+        "image_position": "left",
+        "heading": "The bolt behind it all",
+        "text": "<p>Rolled threads</p>",
+        "link": {"label": "", "page": None, "url": ""},
+    }
+    body = [
+        {"type": "image_with_text", "value": first},
+        {"type": "image", "value": {"image": other.pk, "caption": "In the mill"}},
+    ]
+    page.stories.add(ProductStory(sku="FAS-0001", body=json.dumps(body)))
+    page.save_revision().publish()
+
+    shown = _body(client, "/catalog/FAS-0001/")
+    pictures = _pictures(shown)
+    assert len([p for p in pictures if p.startswith("ferrum")]) == 1, pictures
+    assert len([p for p in pictures if p.startswith("second")]) == 1, pictures
+    assert "The bolt behind it all</h2>" in shown and "<p>Rolled threads</p>" in shown
+    assert "split--text-only" in shown and "<figcaption>In the mill</figcaption>" in shown
+
+    # A first image block that is the picture is left out, caption and all.
+    story_publish(catalog, "FAS-0002", "Plain story", image=ferrum.image.pk)
+    plain = _body(client, "/catalog/FAS-0002/")
+    assert len([p for p in _pictures(plain) if p.startswith("ferrum")]) == 1
+    assert "Plain story figure" not in plain and "<p>Plain story</p>" in plain

@@ -6,11 +6,13 @@ cart with the ERP's verdict on each example line."""
 from __future__ import annotations
 
 import re
+import time
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from hypothesis import given
 
 from storefleet.accounts.models import Company, MemberRole, Membership
@@ -134,7 +136,8 @@ def test_hostile_queries_get_an_answer_never_an_error(client, shop, query, expec
 
 @hostile
 @given(query=hostile_text())
-def test_any_text_gets_suggestions_or_a_refusal_only_of_the_store(client, shop, query):
+def test_any_text_gets_suggestions_or_a_refusal_only_of_the_store(client, shop, settings, query):
+    settings.QUICK_ORDER_SUGGESTIONS_PER_MINUTE = 1_000_000  # the limit has its own test
     response = suggest(as_buyer(client, shop, "C-1004"), query)
     check_response(response, allowed=(200, 400))
     body = response.json()
@@ -145,6 +148,33 @@ def test_any_text_gets_suggestions_or_a_refusal_only_of_the_store(client, shop, 
     found = {s["sku"] for s in body["suggestions"]}
     assert store_sells(store=shop.store, skus=found) == found
     assert CartLine.objects.count() == 0
+
+
+def test_lookups_past_the_limit_are_refused_with_when_to_type_again(
+    client, shop, settings, monkeypatch
+):
+    """Per buyer and minute, across their sessions; refused look-ups ask the ERP nothing and
+    are not counted, and the next minute answers again. The clock is moved by hand."""
+    settings.QUICK_ORDER_SUGGESTIONS_PER_MINUTE = 3
+    now = [1_800_000_000.0 + 50]  # 10 s before a minute ends
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    first = as_buyer(client, shop, "C-1004")
+    for query in ("FAS", "FAS-1", "FAS-10"):
+        assert skus(suggest(first, query))
+    calls = shop.gateway.backend.request_count()
+    second = as_buyer(Client(), shop, "C-1004")  # another session of the same buyer
+    refused = suggest(second, "FAS-100")
+    assert refused.status_code == 429 and refused["Retry-After"] == "10"
+    assert refused.json() == {
+        "error": "Too many look-ups in a short time: wait 10 seconds, then type again (or "
+        "paste your SKUs and quantities below).",
+        "suggestions": [],
+    }
+    assert shop.gateway.backend.request_count() == calls
+    # Another buyer of the store is not held back by this one.
+    assert skus(suggest(as_buyer(Client(), shop, "C-1001"), "FAS-100"))
+    now[0] += 10
+    assert skus(suggest(second, "FAS-1003")) == ["FAS-1003"]
 
 
 def test_a_query_longer_than_a_sku_is_refused_with_what_to_do(client, shop):

@@ -318,16 +318,16 @@ def test_a_line_never_grows_past_the_most_it_may_hold(shop):
             store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(600_000)
         )
     assert refused.value.message == (
-        "Your cart already has 600000 Unit of FAS-1003, and one line holds at most 1,000,000: "
-        "add at most 400000, or ask us for a quote."
+        "Your cart already has 600,000 Unit of FAS-1003, and one line holds at most 1,000,000: "
+        "add at most 400,000, or ask us for a quote."
     )
     assert list(CartLine.objects.values_list("quantity", flat=True)) == [Decimal(600_000)]
     result = services.quick_order_add(
         store=shop.store, membership=membership, rows=parse_lines("FAS-1003 500000\nFAS-1002 5")
     )
     assert [row.sku for row in result.added] == ["FAS-1002"]
-    assert [(row.row, row.error[:28]) for row in result.errors] == [
-        (1, "Your cart already has 600000")
+    assert [(row.row, row.error[:29]) for row in result.errors] == [
+        (1, "Your cart already has 600,000")
     ]
     line = CartLine.objects.get(product__sku="FAS-1003")
     with pytest.raises(ApplicationError, match="at most 1,000,000 in one line"):

@@ -27,6 +27,11 @@ def test_demo_stores_launches_brands_folders_and_creates_one_user_per_role(setti
         "ferrum": ("live", "ferrum.localhost", "EUR", "de"),
         "hydra": ("live", "hydra.localhost", "USD", "en"),
     }
+    # The Stores page shows the template version each demo store was rendered from.
+    assert {slug: (s.template, s.template_version) for slug, s in stores.items()} == {
+        "ferrum": ("b2b-store", "2.0"),
+        "hydra": ("b2b-store", "2.0"),
+    }
     assert BrandSettings.objects.get(site=stores["hydra"].site).primary_colour == "#00695C"
     ferrum_home = HomePage.objects.get(pk=stores["ferrum"].site.root_page_id)
     assert ferrum_home.body[0].value["heading"] == "Precision parts for lines that never stop"

@@ -13,8 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from storefleet.accounts.models import Invitation, Membership
+from storefleet.provisioning.models import PersonAccess
+from storefleet.provisioning.people import Role, person_revoke
 from storefleet.service.acting import ACTING_KEY
-from storefleet.service.models import ActingSession, ActionKind, ServiceAction
+from storefleet.service.models import ActingSession, ActionKind, ServiceAction, ServiceTeam
+from storefleet.service.services import service_agent_add
+from storefleet.tenants.models import Store
 
 pytestmark = pytest.mark.django_db
 
@@ -158,6 +162,39 @@ def test_acting_ends_when_the_agent_loses_access(client, desk):
     ended = store.get("/orders/", HTTP_HOST=STORE)
     assert "has ended" in ended.content.decode()
     assert ActingSession.objects.get().stop_reason == "agent lost access"
+
+
+def test_taken_out_of_the_stores_team_ends_the_session_though_serving_another(client, desk):
+    """Removed from Ferrum's service team in the admin while still an agent of Hydra: the
+    session acting in Ferrum ends on the next request."""
+    service_agent_add(store=Store.objects.get(pk=desk.hydra.store.pk), user=desk.agent)
+    handover = start(client, desk)
+    store = Client()
+    store.get(handover, HTTP_HOST=STORE)
+    desk.agent.groups.remove(ServiceTeam.objects.get(store=desk.shop.store.id).group)
+    ended = store.get("/orders/", HTTP_HOST=STORE)
+    assert "has ended" in ended.content.decode()
+    assert "_auth_user_id" not in store.session
+    assert ActingSession.objects.get().stop_reason == "agent lost access"
+
+
+def test_a_reconcile_revoking_the_agent_ends_their_session_at_once(client, desk):
+    """The store file no longer names the agent: the reconcile's revoke takes them out of the
+    team and ends the acting session then, not at the buyer page's next request."""
+    ferrum = Store.objects.get(pk=desk.shop.store.id)
+    PersonAccess.objects.create(
+        store=ferrum, user=desk.agent, role=Role.AGENT.value, email=desk.agent.email
+    )
+    handover = start(client, desk)
+    store = Client()
+    store.get(handover, HTTP_HOST=STORE)
+    person_revoke(store=ferrum, email=desk.agent.email, role=Role.AGENT)
+    session = ActingSession.objects.get()
+    assert session.stopped_at is not None and session.stop_reason == "agent lost access"
+    assert actions()[-1] == (ActionKind.ACTING_STOP, "buyer@c-1004.example")
+    assert not PersonAccess.objects.filter(store=ferrum).exists()
+    assert "has ended" in store.get("/orders/", HTTP_HOST=STORE).content.decode()
+    assert "_auth_user_id" not in store.session
 
 
 def test_starting_to_act_twice_replaces_the_earlier_session(client, desk):

@@ -111,6 +111,58 @@ def test_every_string_of_a_storefront_template_has_german():
     assert missing == []
 
 
+# The buyer-facing modules whose messages (refusals, confirmations) reach the storefront.
+STOREFRONT_MODULES = (
+    "ordering/services.py",
+    "ordering/returns.py",
+    "ordering/quick_order.py",
+    "ordering/views.py",
+    "ordering/return_views.py",
+)
+PYTHON_KEYWORDS = {
+    **DEFAULT_KEYWORDS,
+    "gettext_lazy": None,
+    "gettext_noop": None,
+    "ngettext_lazy": (1, 2),
+    "pgettext_lazy": ((1, "c"), 2),
+}
+
+
+def test_every_message_of_the_buyers_python_modules_has_german():
+    cat = catalogue()
+    checked, missing = 0, []
+    for module in STOREFRONT_MODULES:
+        with (PACKAGE / module).open("rb") as source:
+            for _line, func, message, _comments in extract_python(source, PYTHON_KEYWORDS, [], {}):
+                if isinstance(message, tuple) and func.startswith(("pgettext", "npgettext")):
+                    context, msgid = message[0], message[1]
+                else:
+                    context, msgid = None, message[0] if isinstance(message, tuple) else message
+                if not msgid:
+                    continue
+                checked += 1
+                entry = cat.get(msgid, context=context)
+                if entry is None or not _translated(entry):
+                    missing.append(f"{module}: {msgid!r}")
+    assert checked > 50  # the modules were read
+    assert missing == []
+
+
+@pytest.mark.django_db
+def test_a_german_buyers_messages_are_german(client, acme, ferrum):
+    """Refusals and confirmations the ordering views flash are in the store's language."""
+    Store.objects.filter(pk=ferrum.store.pk).update(default_language="de")
+    store_host_map_invalidate()
+    client.force_login(acme.admin)
+    refused = client.post(
+        "/cart/backorder/", {"choice": "maybe"}, HTTP_HOST=FERRUM_HOST, follow=True
+    ).content.decode()
+    assert "Wählen Sie, wie die Positionen geliefert werden sollen" in refused
+    assert "Choose how to ship" not in refused
+    empty = client.get("/checkout/", HTTP_HOST=FERRUM_HOST, follow=True).content.decode()
+    assert "Ihr Warenkorb ist leer." in empty and "Your cart is empty" not in empty
+
+
 def test_the_order_stage_sentences_have_german():
     """The order page's stage sentences are written in ordering.returns and translated when
     drawn: each must be in ``order_history.STAGE_SENTENCES`` (which puts it in the

@@ -7,8 +7,10 @@ version and the URL. When the view renders such a page it names what the page wa
 ``mark_cacheable(request, depends_on=…)``: the gateway's price and stock generations, the
 buyer's and their company's versions (bumped when the cart, the membership or the account
 change), the ERP breaker's state — and a hit is served only while every one of those still
-holds the value it had, and for at most ``STOREFLEET_BUYER_PAGE_CACHE_SECONDS`` (which keeps a
-page no staler than the gateway's price and stock caches under it).
+holds the value it had, and for at most the life of the gateway's price and stock caches under
+it (the shorter of ``ERP_PRICE_TTL_SECONDS`` and ``ERP_AVAILABILITY_TTL_SECONDS``, or
+``STOREFLEET_BUYER_PAGE_CACHE_SECONDS`` where that is shorter: :func:`page_life`), so that many
+buyers are served one page for as long as its prices and stock hold.
 
 A hit costs the session read and two cache reads: no routing, no user, no queries of its own.
 It is looked up between the session and authentication middleware; whatever could make the
@@ -53,6 +55,18 @@ PERSONA_SECONDS = 60 * 60
 # Candidates for a masked CSRF token (64 letters and digits); those that unmask to the
 # renderer's secret are its tokens.
 TOKEN_CANDIDATE = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
+
+
+def page_life() -> int:
+    """How long a buyer's page may be kept, in seconds (0: not at all). A page shows prices
+    and stock, so it must not outlive the gateway's caches of either: the shorter of their TTLs,
+    shortened further by ``STOREFLEET_BUYER_PAGE_CACHE_SECONDS`` when that is set. A price or
+    stock generation moving retires it earlier (it is among what the page depends on)."""
+    life = min(settings.ERP_PRICE_TTL_SECONDS, settings.ERP_AVAILABILITY_TTL_SECONDS)
+    configured = settings.STOREFLEET_BUYER_PAGE_CACHE_SECONDS
+    if configured is not None:
+        life = min(life, configured)
+    return max(life, 0)
 
 
 def user_version_key(user_id: int | str) -> str:
@@ -298,7 +312,7 @@ class BuyerPageCacheMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.timeout = settings.STOREFLEET_BUYER_PAGE_CACHE_SECONDS
+        self.timeout = page_life()
         self.session_cookie = settings.SESSION_COOKIE_NAME
         self.messages_cookie = getattr(settings, "MESSAGE_COOKIE_NAME", "messages")
 

@@ -29,7 +29,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from storefleet.money import format_number
+from storefleet.money import format_number, unit_label
 
 from .models import Category, Product
 from .offers import Offer
@@ -303,6 +303,8 @@ def product_listing(
         "category": {str(pk): name for pk, name in names.items()},
         # Quantities as the store's language writes them (0,5 in German).
         "step": {value: format_number(Decimal(value)) for value in known["step"]},
+        # Units by their name in the store's language (Unit is Stück in German).
+        "unit": {value: unit_label(value) for value in known["unit"]},
     }
 
     facets: list[Facet] = []

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import formats
 from django.utils.translation import gettext
@@ -58,16 +62,18 @@ def quantity_problem(quantity: Decimal) -> str:
     quantity field and the services all ask it, and the database's check constraint on
     ``CartLine.quantity`` holds the same bounds."""
     if not quantity.is_finite():
-        return "Enter the quantity as a number, such as 10 or 2.5."
+        return gettext("Enter the quantity as a number, such as 10 or 2.5.")
     if quantity <= 0:
-        return "The quantity must be more than 0."
+        return gettext("The quantity must be more than 0.")
     if quantity > MAX_QUANTITY:
-        return (
-            f"You can order at most {MAX_QUANTITY:,f} in one line: enter a smaller quantity, "
-            "or ask us for a quote."
-        )
+        return gettext(
+            "You can order at most %(most)s in one line: enter a smaller quantity, or ask us "
+            "for a quote."
+        ) % {"most": money.format_number(MAX_QUANTITY)}
     if quantity != quantity.quantize(Decimal(1).scaleb(-QUANTITY_DECIMALS)):
-        return "Use at most 4 decimals in a quantity (the smallest is 0.0001)."
+        return gettext("Use at most 4 decimals in a quantity (the smallest is %(least)s).") % {
+            "least": money.format_number(Decimal("0.0001"))
+        }
     return ""
 
 
@@ -76,9 +82,11 @@ def parse_quantity(text: str) -> tuple[Decimal | None, str]:
     comma is accepted. Returns the quantity, or None and what to enter instead."""
     cleaned = text.strip()
     if not cleaned:
-        return None, "Add a quantity after the SKU."
+        return None, gettext("Add a quantity after the SKU.")
     shown = cleaned if len(cleaned) <= 20 else cleaned[:20] + "…"
-    not_a_number = f"“{shown}” is not a quantity: write a number such as 10 or 2.5."
+    not_a_number = gettext("“%(text)s” is not a quantity: write a number such as 10 or 2.5.") % {
+        "text": shown
+    }
     if len(cleaned) > _MAX_QUANTITY_TEXT:
         return None, not_a_number
     if "," in cleaned and "." not in cleaned:
@@ -99,24 +107,24 @@ def _shown(text: str, limit: int = 24) -> str:
 
 def sku_problem(sku: str) -> str:
     if len(sku) > MAX_SKU_LENGTH:
-        return (
-            f"“{_shown(sku)}” is too long for a SKU (at most {MAX_SKU_LENGTH} characters): "
-            "check the number, e.g. FAS-1001."
-        )
+        return gettext(
+            "“%(sku)s” is too long for a SKU (at most %(limit)d characters): check the number, "
+            "e.g. FAS-1001."
+        ) % {"sku": _shown(sku), "limit": MAX_SKU_LENGTH}
     if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in sku):
-        return "That SKU has invisible characters in it: type it again, e.g. FAS-1001."
+        return gettext("That SKU has invisible characters in it: type it again, e.g. FAS-1001.")
     return ""
 
 
 def _row(number: int, sku: str, quantity_text: str | None) -> QuickRow:
     sku = sku.strip()
     if not sku:
-        return QuickRow(number, "", None, "The SKU is missing.")
+        return QuickRow(number, "", None, gettext("The SKU is missing."))
     problem = sku_problem(sku)
     if problem:
         return QuickRow(number, sku[:MAX_SKU_LENGTH], None, problem)
     if quantity_text is None:
-        return QuickRow(number, sku, None, "Add a quantity after the SKU.")
+        return QuickRow(number, sku, None, gettext("Add a quantity after the SKU."))
     quantity, error = parse_quantity(quantity_text)
     return QuickRow(number, sku, quantity, error)
 
@@ -141,8 +149,11 @@ def parse_lines(text: str) -> list[QuickRow]:
     lines = [(n, raw.strip()) for n, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
     if len(lines) > MAX_ROWS:
         raise QuickOrderRefused(
-            f"You entered {len(lines):,} lines; quick order takes at most {MAX_ROWS} at a time: "
-            "enter the first 500, then the rest."
+            gettext(
+                "You entered %(count)s lines; quick order takes at most %(most)d at a time: "
+                "enter the first %(most)d, then the rest."
+            )
+            % {"count": money.format_number(len(lines)), "most": MAX_ROWS}
         )
     rows: list[QuickRow] = []
     for number, line in lines:
@@ -280,6 +291,31 @@ def suggestion_query(text: str) -> str:
             % {"limit": MAX_SKU_LENGTH}
         )
     return cleaned
+
+
+SUGGESTIONS_WINDOW_SECONDS = 60
+
+
+def suggestions_wait(*, store_id: int, user_id: int, now: float | None = None) -> int:
+    """Count one suggestions request of the buyer; 0 when it may be answered, else how many
+    seconds until it may (the buyer asked more than ``QUICK_ORDER_SUGGESTIONS_PER_MINUTE``
+    times this minute). Each lookup prices products through the ERP gateway: a script
+    typing for ever must not turn into an ERP load. Counted per user in the shared cache (all
+    web processes, every session of theirs); refused requests are not counted."""
+    now = time.time() if now is None else now
+    window = SUGGESTIONS_WINDOW_SECONDS
+    index = int(now // window)
+    key = f"quick-order:suggestions:{store_id}:{user_id}:{index}"
+    cache.add(key, 0, timeout=window * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: this is the window's first
+        cache.set(key, 1, timeout=window * 2)
+        count = 1
+    if count <= settings.QUICK_ORDER_SUGGESTIONS_PER_MINUTE:
+        return 0
+    cache.decr(key)
+    return max(1, math.ceil((index + 1) * window - now))
 
 
 def sku_suggestions(

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from storefleet.accounts.access import buyer_required, store_buyer
 from storefleet.accounts.models import Company
@@ -58,9 +59,14 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
                 status=409 if error.code != "erp_unavailable" else 503,
             )
         if outcome.already_cancelled:
-            messages.info(request, f"Order {outcome.number} is already cancelled.")
+            messages.info(
+                request,
+                gettext("Order %(number)s is already cancelled.") % {"number": outcome.number},
+            )
         else:
-            messages.success(request, f"Order {outcome.number} is cancelled.")
+            messages.success(
+                request, gettext("Order %(number)s is cancelled.") % {"number": outcome.number}
+            )
         return redirect("ordering:cancel", number=number)
     try:
         ref = returns.order_ref(scope=scope, number=number)
@@ -164,7 +170,8 @@ def order_return(request: HttpRequest, number: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Return {created.number} is requested; we'll pass it to our ERP right away.",
+                    gettext("Return %(number)s is requested; we'll pass it to our ERP right away.")
+                    % {"number": created.number},
                 )
                 return redirect("ordering:return", number=created.number)
     rows = [

@@ -28,6 +28,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext, gettext_noop
 
 from storefleet.accounts.models import Company
 from storefleet.brand.buyer_cache import company_pages_changed
@@ -65,14 +66,14 @@ MAX_NUMBER = 64
 CANCELLABLE_ERP_STATES = {OrderState.DRAFT, OrderState.QUOTATION, OrderState.CONFIRMED}
 RETURNABLE_ERP_STATES = {OrderState.CONFIRMED, OrderState.PROCESSING, OrderState.DONE}
 
-ERP_AWAY_NOTHING_CHANGED = (
+ERP_AWAY_NOTHING_CHANGED = gettext_noop(
     "We can't reach our ERP right now, so nothing was changed: please try again in a few minutes."
 )
 
 
 class NotFound(ApplicationError):
     def __init__(self) -> None:
-        super().__init__("We can't find that order.", code="not_found")
+        super().__init__(gettext("We can't find that order."), code="not_found")
 
 
 # ------------------------------------------------------------------ which order
@@ -126,7 +127,7 @@ def _ref_or_404(scope: OrderScope, number: str) -> OrderRef:
     try:
         ref = order_ref(scope=scope, number=number)
     except ErpUnavailable as error:
-        raise ApplicationError(ERP_AWAY_NOTHING_CHANGED, code="erp_unavailable") from error
+        raise ApplicationError(gettext(ERP_AWAY_NOTHING_CHANGED), code="erp_unavailable") from error
     if ref is None:
         raise NotFound
     return ref
@@ -222,7 +223,8 @@ def order_cancel(*, scope: OrderScope, number: str, user: AbstractBaseUser | Non
     order = ref.order
     if order is not None and order.status == OrderStatus.REFUSED:
         raise ApplicationError(
-            f"Order {order.number} was not accepted by our ERP, so there is nothing to cancel.",
+            gettext("Order %(number)s was not accepted by our ERP, so there is nothing to cancel.")
+            % {"number": order.number},
             code="not_cancellable",
         )
     if order is not None and order.status == OrderStatus.RECEIVED:
@@ -252,8 +254,11 @@ def _cancel_before_erp(
     pending = message_pending(kind=SUBMIT_ORDER, subject=ref.order.id)
     if pending:
         raise ApplicationError(
-            f"Order {ref.order.number} is being passed to our ERP right now, so it can't be "
-            "cancelled this moment. Nothing was changed: please try again in a few minutes.",
+            gettext(
+                "Order %(number)s is being passed to our ERP right now, so it can't be "
+                "cancelled this moment. Nothing was changed: please try again in a few minutes."
+            )
+            % {"number": ref.order.number},
             code="in_transit",
         )
     return None
@@ -265,8 +270,11 @@ def _cancel_in_erp(
     gateway = get_gateway()
     if not ref.erp_numbers:
         raise ApplicationError(
-            f"Order {ref.number} is being passed to our ERP right now. Nothing was changed: "
-            "please try again in a few minutes.",
+            gettext(
+                "Order %(number)s is being passed to our ERP right now. Nothing was changed: "
+                "please try again in a few minutes."
+            )
+            % {"number": ref.number},
             code="in_transit",
         )
     try:
@@ -282,7 +290,7 @@ def _cancel_in_erp(
                 gateway.cancel_order(number=status.number)
         gateway.invalidate_sales(customer=company.code)  # its page shows the cancel at once
     except ErpUnavailable as error:
-        raise ApplicationError(ERP_AWAY_NOTHING_CHANGED, code="erp_unavailable") from error
+        raise ApplicationError(gettext(ERP_AWAY_NOTHING_CHANGED), code="erp_unavailable") from error
     except ErpRejected as error:
         raise _not_cancellable(ref.number) from error
     return _record_cancellation(company=company, ref=ref, user=user, before_erp=False)
@@ -290,10 +298,13 @@ def _cancel_in_erp(
 
 def _not_cancellable(number: str) -> ApplicationError:
     return ApplicationError(
-        f"Order {number} is already being processed by our ERP (prepared for shipping and "
-        "invoicing), so it can no longer be cancelled online. Once it has shipped you can "
-        "request a return of what you don't need; for anything urgent, please contact our "
-        "customer service.",
+        gettext(
+            "Order %(number)s is already being processed by our ERP (prepared for shipping and "
+            "invoicing), so it can no longer be cancelled online. Once it has shipped you can "
+            "request a return of what you don't need; for anything urgent, please contact our "
+            "customer service."
+        )
+        % {"number": number},
         code="not_cancellable",
     )
 
@@ -302,14 +313,20 @@ def _not_shipped(scope: OrderScope, number: str, erp_state: OrderState | None = 
     """Nothing to return yet: say what the buyer can do instead — cancel only while the order
     can still be cancelled, else wait for the shipment. ``erp_state``: the sale's, as the ERP
     just answered (for a sale entered in the ERP, which the platform has no order of)."""
-    said = f"Nothing of order {number} has been shipped yet, so nothing can be returned."
+    said = gettext(
+        "Nothing of order %(number)s has been shipped yet, so nothing can be returned."
+    ) % {"number": number}
     if erp_state is not None and not scope.orders().filter(number=number).exists():
         cancellable = erp_state in CANCELLABLE_ERP_STATES
     else:
         cancellable = order_actions(scope=scope, number=number).cancel
     if cancellable:
-        return f"{said} If you no longer need it, you can cancel it instead."
-    return f"{said} Once something has shipped, you can request a return of what you don't need."
+        return said + " " + gettext("If you no longer need it, you can cancel it instead.")
+    return (
+        said
+        + " "
+        + gettext("Once something has shipped, you can request a return of what you don't need.")
+    )
 
 
 # ------------------------------------------------------------------ returns
@@ -405,7 +422,8 @@ def return_form(*, scope: OrderScope, number: str) -> ReturnForm:
     ref = _ref_or_404(scope, number)
     if ref.order is not None and ref.order.status == OrderStatus.CANCELLED:
         raise ApplicationError(
-            f"Order {ref.number} was cancelled, so there is nothing to return.",
+            gettext("Order %(number)s was cancelled, so there is nothing to return.")
+            % {"number": ref.number},
             code="not_shipped",
         )
     if not ref.erp_numbers:
@@ -418,7 +436,7 @@ def return_form(*, scope: OrderScope, number: str) -> ReturnForm:
     except ErpNotFound as error:
         raise NotFound from error
     except ErpUnavailable as error:
-        raise ApplicationError(ERP_AWAY_NOTHING_CHANGED, code="erp_unavailable") from error
+        raise ApplicationError(gettext(ERP_AWAY_NOTHING_CHANGED), code="erp_unavailable") from error
     rows = _rows(returnables, _pending_quantities(company, sale_number))
     return ReturnForm(ref=ref, sale_number=sale_number, state=returnables.state, rows=rows)
 
@@ -513,7 +531,9 @@ def return_request(
     company = scope.company
     token = submit_token or secrets.token_urlsafe(24)
     if len(token) > 64:
-        raise ApplicationError("This return form has expired: reload the page and send it.")
+        raise ApplicationError(
+            gettext("This return form has expired: reload the page and send it.")
+        )
     existing = scope.returns().filter(submit_token=token).first()
     if existing is not None:
         return existing

@@ -21,7 +21,9 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
+from storefleet import money
 from storefleet.accounts.models import Address, Company, Membership
 from storefleet.accounts.selectors import company_ship_to_address
 from storefleet.brand.buyer_cache import buyer_pages_changed, company_pages_changed
@@ -55,8 +57,10 @@ class PricesMoved(ApplicationError):
 
     def __init__(self, check: CartCheck, moved: Mapping[int, Decimal | None]) -> None:
         super().__init__(
-            "Prices changed since you opened the checkout: check the new prices (marked "
-            "below) and place the order again to accept them.",
+            gettext(
+                "Prices changed since you opened the checkout: check the new prices (marked "
+                "below) and place the order again to accept them."
+            ),
             code="prices_moved",
         )
         self.check = check
@@ -68,7 +72,7 @@ class CartNotOrderable(ApplicationError):
 
     def __init__(self, check: CartCheck) -> None:
         super().__init__(
-            "Your cart has lines the ERP would not accept: fix them and order again.",
+            gettext("Your cart has lines the ERP would not accept: fix them and order again."),
             code="cart_not_orderable",
         )
         self.check = check
@@ -118,16 +122,25 @@ def cart_line_add(
         if line is None:
             if cart.lines.count() >= MAX_CART_LINES:
                 raise ApplicationError(
-                    f"A cart holds at most {MAX_CART_LINES} lines: order these first."
+                    gettext("A cart holds at most %(lines)d lines: order these first.")
+                    % {"lines": MAX_CART_LINES}
                 )
             line = CartLine.objects.create(cart=cart, product=product, quantity=quantity)
         else:
             total = line.quantity + quantity
             if total > MAX_QUANTITY:
                 raise ApplicationError(
-                    f"Your cart already has {line.quantity.normalize():f} {product.unit} of "
-                    f"{product.sku}, and one line holds at most {MAX_QUANTITY:,f}: add at most "
-                    f"{(MAX_QUANTITY - line.quantity).normalize():f}, or ask us for a quote.",
+                    gettext(
+                        "Your cart already has %(quantity)s %(unit)s of %(sku)s, and one line "
+                        "holds at most %(most)s: add at most %(room)s, or ask us for a quote."
+                    )
+                    % {
+                        "quantity": money.format_number(line.quantity),
+                        "unit": money.unit_label(product.unit),
+                        "sku": product.sku,
+                        "most": money.format_number(MAX_QUANTITY),
+                        "room": money.format_number(MAX_QUANTITY - line.quantity),
+                    },
                     field="quantity",
                 )
             line.quantity = total
@@ -150,7 +163,7 @@ def _own_line(*, store: StoreRecord, membership: Membership, line_id: int) -> Ca
         .first()
     )
     if line is None:
-        raise ApplicationError("That line is no longer in your cart.", code="not_found")
+        raise ApplicationError(gettext("That line is no longer in your cart."), code="not_found")
     return line
 
 
@@ -292,7 +305,7 @@ def cart_reorder(*, store: StoreRecord, membership: Membership, number: str) -> 
 
     order = order_for_company(company=membership.company, store_id=store.id, number=number)
     if order is None:
-        raise ApplicationError("We can't find that order.", code="not_found")
+        raise ApplicationError(gettext("We can't find that order."), code="not_found")
     rows = [QuickRow(line.position, line.sku, line.quantity) for line in order.lines.all()]
     return quick_order_add(store=store, membership=membership, rows=rows)
 
@@ -304,7 +317,9 @@ def cart_line_ship_to_set(
     if address_id is not None and (
         company_ship_to_address(company=membership.company, address_id=address_id) is None
     ):
-        raise ApplicationError("Choose one of your company's ship-to addresses.", field="ship_to")
+        raise ApplicationError(
+            gettext("Choose one of your company's ship-to addresses."), field="ship_to"
+        )
     line.ship_to_id = address_id
     line.save(update_fields=["ship_to"])
 
@@ -352,7 +367,7 @@ class CheckoutRequest:
 
 SEEN_PRICES_SALT = "storefleet.ordering.seen-prices"
 SEEN_PRICES_MAX_AGE = 24 * 3600
-FORM_EXPIRED = "This checkout form has expired: reload the page and submit it."
+FORM_EXPIRED = gettext_noop("This checkout form has expired: reload the page and submit it.")
 
 
 def seen_prices_sign(*, membership: Membership, check: CartCheck) -> str:
@@ -394,7 +409,7 @@ def seen_prices_read(*, membership: Membership, token: str) -> dict[int, SeenPri
             for line_id, sku, quantity, price in data["l"]
         }
     except (signing.BadSignature, KeyError, TypeError, ValueError, InvalidOperation):
-        raise ApplicationError(FORM_EXPIRED, code="form_expired") from None
+        raise ApplicationError(gettext(FORM_EXPIRED), code="form_expired") from None
 
 
 PRICE_PLACES = Decimal("0.0001")  # the ERP's precision of a unit price
@@ -463,7 +478,9 @@ def _at_current_prices(
 def _address(membership: Membership, address_id: int, field: str) -> Address:
     address = company_ship_to_address(company=membership.company, address_id=address_id)
     if address is None:
-        raise ApplicationError("Choose one of your company's ship-to addresses.", field=field)
+        raise ApplicationError(
+            gettext("Choose one of your company's ship-to addresses."), field=field
+        )
     return address
 
 
@@ -479,16 +496,16 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
     if existing is not None:
         return existing
     if not request.submit_token or len(request.submit_token) > 64:
-        raise ApplicationError("This checkout form has expired: reload the page and submit it.")
+        raise ApplicationError(gettext(FORM_EXPIRED))
     today = timezone.localdate()
     if request.requested_delivery_date and request.requested_delivery_date < today:
         raise ApplicationError(
-            "The requested delivery date is in the past: choose today or a later day.",
+            gettext("The requested delivery date is in the past: choose today or a later day."),
             field="requested_delivery_date",
         )
     if request.requested_delivery_date and request.requested_delivery_date > one_year_after(today):
         raise ApplicationError(
-            "We take orders for delivery within a year: choose an earlier date.",
+            gettext("We take orders for delivery within a year: choose an earlier date."),
             field="requested_delivery_date",
         )
     ship_to = _address(membership, request.ship_to_id, "ship_to")
@@ -498,7 +515,7 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
         ).select_related("product")
     )
     if not cart_lines:
-        raise ApplicationError("Your cart is empty: add products before you check out.")
+        raise ApplicationError(gettext("Your cart is empty: add products before you check out."))
     backorder = _backorder_accepted(store, membership)
     line_ship_to = {
         line_id: _address(membership, address_id, f"ship_to_{line_id}")

@@ -14,10 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from storefleet import money
 from storefleet.accounts.access import buyer_required, store_buyer
 from storefleet.accounts.models import Membership
 from storefleet.accounts.selectors import company_ship_to_addresses
@@ -39,6 +40,7 @@ from .quick_order import (
     parse_lines,
     sku_suggestions,
     suggestion_query,
+    suggestions_wait,
 )
 from .reorder import order_reorder
 from .scope import OrderScope
@@ -80,8 +82,12 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Added {form.cleaned_data['quantity'].normalize():f} {line.product.unit} of "
-            f"{line.product.sku} to your cart.",
+            gettext("Added %(quantity)s %(unit)s of %(sku)s to your cart.")
+            % {
+                "quantity": money.format_number(form.cleaned_data["quantity"]),
+                "unit": money.unit_label(line.product.unit),
+                "sku": line.product.sku,
+            },
         )
     return _back(request, reverse("ordering:cart"))
 
@@ -129,13 +135,15 @@ def cart_backorder(request: HttpRequest) -> HttpResponse:
     store, membership = store_buyer(request)
     choice = request.POST.get("choice", "")
     if choice not in ("ship_now", "in_stock_only"):
-        messages.error(request, "Choose how to ship the lines we don't have in stock.")
+        messages.error(request, gettext("Choose how to ship the lines we don't have in stock."))
         return redirect("ordering:cart")
     services.cart_backorder_set(store=store, membership=membership, accepted=choice == "ship_now")
     if choice == "ship_now":
         messages.success(
             request,
-            "We'll ship what is in stock now and the rest when it arrives. You can check out.",
+            gettext(
+                "We'll ship what is in stock now and the rest when it arrives. You can check out."
+            ),
         )
     return redirect("ordering:cart")
 
@@ -191,8 +199,12 @@ def _quick_order_one(
         return redirect("ordering:quick_order")
     [added] = result.added
     product = product_for_store(store=store, sku=added.sku)
-    unit = f" {product.unit}" if product is not None else ""
-    messages.success(request, f"Added {quantity.normalize():f}{unit} of {added.sku} to your cart.")
+    unit = money.unit_label(product.unit) if product is not None else ""
+    messages.success(
+        request,
+        gettext("Added %(quantity)s %(unit)s of %(sku)s to your cart.")
+        % {"quantity": money.format_number(quantity), "unit": unit, "sku": added.sku},
+    )
     return redirect("ordering:quick_order")
 
 
@@ -208,6 +220,21 @@ def quick_order_suggestions(request: HttpRequest) -> JsonResponse:
         store, membership = store_buyer(request)
     except Http404:
         return JsonResponse({"error": gettext("You don't buy in this store.")}, status=404)
+    wait = suggestions_wait(store_id=store.id, user_id=membership.user_id)
+    if wait:
+        refused = JsonResponse(
+            {
+                "error": gettext(
+                    "Too many look-ups in a short time: wait %(seconds)d seconds, then type "
+                    "again (or paste your SKUs and quantities below)."
+                )
+                % {"seconds": wait},
+                "suggestions": [],
+            },
+            status=429,
+        )
+        refused["Retry-After"] = str(wait)
+        return refused
     try:
         query = suggestion_query(request.GET.get("q", ""))
     except QuickOrderRefused as error:
@@ -251,7 +278,9 @@ def quick_order_template(request: HttpRequest, variant: str) -> HttpResponse:
 
 
 def _added_message(count: int) -> str:
-    return f"{count} line{'s' if count != 1 else ''} added to your cart."
+    return ngettext(
+        "%(count)d line added to your cart.", "%(count)d lines added to your cart.", count
+    ) % {"count": count}
 
 
 def _row_text(row) -> str:
@@ -273,7 +302,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             return redirect("ordering:order", number=placed.number)
     lines = list(selectors.cart_lines(store_id=store.id, membership=membership))
     if not lines:
-        messages.info(request, "Your cart is empty.")
+        messages.info(request, gettext("Your cart is empty."))
         return redirect("ordering:cart")
     addresses = list(company_ship_to_addresses(company=membership.company))
     form = CheckoutForm(
@@ -448,9 +477,16 @@ def reorder(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("ordering:order", number=number)
     if result.added:
-        messages.success(request, f"Order {number}: " + _added_message(len(result.added)))
+        messages.success(
+            request,
+            gettext("Order %(number)s: %(added)s")
+            % {"number": number, "added": _added_message(len(result.added))},
+        )
     if not result.changes and result.added:
-        messages.info(request, "Nothing changed since: same prices, and every line can be ordered.")
+        messages.info(
+            request,
+            gettext("Nothing changed since: same prices, and every line can be ordered."),
+        )
     for change in result.changes:
         messages.warning(request, change)
     return redirect("ordering:cart")

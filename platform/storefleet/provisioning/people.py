@@ -25,7 +25,11 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from storefleet.service.services import service_agent_add, service_team_name
+from storefleet.service.services import (
+    service_agent_add,
+    service_agent_remove,
+    service_team_name,
+)
 from storefleet.tenants.models import Store
 from storefleet.tenants.services import store_editor_add, store_editor_remove
 
@@ -114,10 +118,8 @@ def person_revoke(*, store: Store, email: str, role: Role) -> Revoked:
     ):
         if role == Role.EDITOR:
             store_editor_remove(store=store, user=access.user)
-        else:
-            group = _group(store, role)
-            if group is not None:
-                access.user.groups.remove(group)
+        else:  # out of the service team, and any session acting as a buyer ends now
+            service_agent_remove(store=store, user=access.user)
         access.delete()
     return Revoked(email=email, role=role)
 

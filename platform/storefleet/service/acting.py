@@ -23,8 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 from storefleet.errors import ApplicationError
 
 from .models import ActingSession
-from .selectors import is_agent
-from .services import acting_enter, acting_stop
+from .selectors import agent_stores
+from .services import LOST_ACCESS, acting_enter, acting_stop
 
 ACTING_KEY = "service_acting"
 # What an agent acting as a buyer may not do: change passwords, or the company's users.
@@ -98,7 +98,7 @@ class ActingMiddleware:
             or store is None
             or store.id != acting.store_id
             or request.user.pk != acting.member_id
-            or not is_agent(acting.agent)
+            or not _still_agent(acting)
         ):
             if acting is not None and acting.stopped_at is None:
                 acting_stop(session_id=acting.id, reason=_end_reason(acting, now))
@@ -127,11 +127,17 @@ class ActingMiddleware:
         return self.get_response(request)
 
 
+def _still_agent(acting: ActingSession) -> bool:
+    """Whether the agent still serves the store they act in (taken out of its service team,
+    by the admin or a store file, ends the session even if they serve other stores)."""
+    return agent_stores(acting.agent).filter(pk=acting.store_id).exists()
+
+
 def _end_reason(acting: ActingSession, now: datetime.datetime) -> str:
     if acting.expires_at <= now:
         return "expired"
-    if not is_agent(acting.agent):
-        return "agent lost access"
+    if not _still_agent(acting):
+        return LOST_ACCESS
     return "left the store"
 
 

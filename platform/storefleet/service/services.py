@@ -68,6 +68,27 @@ def service_agent_add(*, store: Store, user: User) -> None:
     user.groups.add(service_team_ensure(store=store).group)
 
 
+LOST_ACCESS = "agent lost access"
+
+
+@transaction.atomic
+def service_agent_remove(*, store: Store, user: User) -> int:
+    """Take ``user`` out of this store's service team and end, at once, every session in
+    which they act as a buyer in this store (what they may do in other stores stays).
+    Returns how many sessions were ended."""
+    team = ServiceTeam.objects.filter(store=store).select_related("group").first()
+    if team is not None:
+        user.groups.remove(team.group)
+    open_sessions = ActingSession.objects.filter(
+        agent=user, store=store, stopped_at__isnull=True
+    ).values_list("id", flat=True)
+    ended = 0
+    for session_id in list(open_sessions):
+        acting_stop(session_id=session_id, reason=LOST_ACCESS)
+        ended += 1
+    return ended
+
+
 # ------------------------------------------------------------------ audit
 def _agent_name(agent: User) -> str:
     full = getattr(agent, "get_full_name", lambda: "")()

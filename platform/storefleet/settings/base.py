@@ -310,9 +310,15 @@ STOREFLEET_BENCH_VIEWS = env.bool("STOREFLEET_BENCH_VIEWS", default=False)
 # How long a whole anonymous storefront page may be served from the cache. Publishing in the
 # store invalidates it at once; the TTL only bounds memory for pages nobody asks for any more.
 STOREFLEET_PAGE_CACHE_SECONDS = env.int("STOREFLEET_PAGE_CACHE_SECONDS", default=3600)
-# Signed-in buyers' catalog pages (brand/buyer_cache.py): kept at most this long, so never much
-# staler than the gateway's price and stock caches they are made of. 0 turns the cache off.
-STOREFLEET_BUYER_PAGE_CACHE_SECONDS = env.int("STOREFLEET_BUYER_PAGE_CACHE_SECONDS", default=30)
+# Signed-in buyers' catalog pages (brand/buyer_cache.py) show prices and stock: they are kept as
+# long as the shorter of the gateway's price and stock TTLs (ERP_PRICE_TTL_SECONDS,
+# ERP_AVAILABILITY_TTL_SECONDS) and never longer; a number here shortens that, 0 turns it off.
+STOREFLEET_BUYER_PAGE_CACHE_SECONDS: int | None = env.int(
+    "STOREFLEET_BUYER_PAGE_CACHE_SECONDS", default=None
+)
+# Quick order's SKU look-ups (each prices products through the ERP gateway) per buyer and minute;
+# the page asks once a typing pause, so a person stays far below it.
+QUICK_ORDER_SUGGESTIONS_PER_MINUTE = env.int("QUICK_ORDER_SUGGESTIONS_PER_MINUTE", default=120)
 
 # Celery
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

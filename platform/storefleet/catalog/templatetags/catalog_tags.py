@@ -56,6 +56,27 @@ def order_minimum(product: Product) -> str:
 
 
 _SIZE = re.compile(r"(\d+)x(\d+)")
+IMAGE_BLOCKS = ("image", "image_with_text")
+
+
+@register.simple_tag
+def story_blocks(
+    story: Any, images: Mapping[str, AbstractImage] | None, product: Product
+) -> list[tuple[Any, bool]]:
+    """The story's blocks, each with whether its image is the one the product page already
+    shows as the product's picture (the story's first image, ``selectors.product_images``):
+    that block is shown without it, so the page does not show the same picture twice."""
+    picture = (images or {}).get(product.sku)
+    marked = False
+    blocks = []
+    for block in story.body:
+        shown_above = False
+        if not marked and block.block_type in IMAGE_BLOCKS:
+            marked = True  # only the first image block is the product's picture
+            image = block.value.get("image")
+            shown_above = picture is not None and image is not None and image.pk == picture.pk
+        blocks.append((block, shown_above))
+    return blocks
 
 
 @register.inclusion_tag("catalog/includes/product_image.html")
