@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from ninja import Status
 
 from .auth import Caller
 from .models import IdempotentRequest
@@ -131,14 +132,14 @@ def run_once(
     payload: Any,
     run: Callable[[str], Answer],
     replay_status: dict[int, int] | None = None,
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Run ``run`` (given the idempotency key) once for the request's key and body, and answer
     with what it answered; a replay answers the kept body, its status mapped through
     ``replay_status`` (201 → 200: nothing new was made)."""
     key = idempotency_key(request)
     record, kept = _claim(caller, operation, key, body_digest(caller, payload))
     if kept is not None:
-        return (replay_status or {}).get(kept.status, kept.status), kept.body
+        return Status((replay_status or {}).get(kept.status, kept.status), kept.body)
     assert record is not None
     try:
         answer = run(key)
@@ -150,7 +151,7 @@ def run_once(
         response=json.loads(json.dumps(answer.body, default=str)),
         order_id=answer.order_id,
     )
-    return answer.status, answer.body
+    return Status(answer.status, answer.body)
 
 
 def records_purge(*, now: datetime.datetime | None = None) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from storefleet.catalog.selectors import product_list, store_assortment
 from storefleet.erp.errors import ErpUnavailable
@@ -119,7 +119,7 @@ def validate(request: HttpRequest, body: ValidateIn) -> dict[str, Any]:
     auth=KeyAuth(Scope.ORDERS_WRITE),
     summary="Place an order (once per Idempotency-Key)",
 )
-def order_place(request: HttpRequest, body: PlaceIn) -> tuple[int, dict[str, Any]]:
+def order_place(request: HttpRequest, body: PlaceIn) -> Status[dict[str, Any]]:
     """Place the lines as the store's checkout places a cart: the ERP's verdict first (a line
     it would refuse: ``not-orderable``, nothing placed), at the ERP's prices of now (a line
     whose ``expected_unit_price`` is not the ERP's: ``prices-moved``), then into the ERP
@@ -144,7 +144,7 @@ def order_place(request: HttpRequest, body: PlaceIn) -> tuple[int, dict[str, Any
     auth=KeyAuth(Scope.ORDERS_WRITE),
     summary="Cancel an order while the ERP allows it (once per Idempotency-Key)",
 )
-def order_cancel(request: HttpRequest, number: str) -> tuple[int, dict[str, Any]]:
+def order_cancel(request: HttpRequest, number: str) -> Status[dict[str, Any]]:
     """Cancel a web order or ERP sale of the company as "My orders" does: taken out of the
     outbox before the ERP has it, else cancelled in the ERP; an order shipping or invoiced is
     ``not-cancellable`` (file a return instead). Cancelling twice answers

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from storefleet.ordering import returns as ordering_returns
 
@@ -57,7 +57,7 @@ def return_list(
     auth=KeyAuth(Scope.ORDERS_WRITE),
     summary="File a return of shipped lines of an order (once per Idempotency-Key)",
 )
-def return_file(request: HttpRequest, body: ReturnIn) -> tuple[int, dict[str, Any]]:
+def return_file(request: HttpRequest, body: ReturnIn) -> Status[dict[str, Any]]:
     """Quantities are checked against what the ERP shipped, less what returns already ask
     back (``return-invalid`` says what to fix, per line); the return is filed in the ERP
     through the outbox."""
