@@ -155,6 +155,7 @@ def _run(
         "raw_p95_ms": round(raw_p95, 1),
         "api_p50_ms": round(percentile(api_ms, 0.5), 1),
         "api_p95_ms": round(api_p95, 1),
+        "order_vs_raw_p50": round(percentile(api_ms, 0.5) / percentile(raw_ms, 0.5), 2),
         "order_vs_raw_p95": round(api_p95 / raw_p95, 2),
     }
 

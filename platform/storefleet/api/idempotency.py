@@ -22,7 +22,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Status
 
@@ -31,7 +30,11 @@ from .models import IdempotentRequest
 from .problems import ApiProblem
 
 HEADER = "Idempotency-Key"
-_META = "HTTP_IDEMPOTENCY_KEY"
+HEADER_DESCRIPTION = (
+    "Required: a key you make for this write (a UUID, say), sent again when you retry it. The "
+    "same key and body answer what the first request did; the key with another body is "
+    "refused (idempotency-key-reused). Keys are remembered at least 24 hours."
+)
 MAX_KEY = 255
 # A claim with no answer this long after it was made belongs to a request that died: the next
 # request with its key runs again (the order's own submit token still makes it the same order).
@@ -47,9 +50,8 @@ class Answer:
     order_id: int | None = None
 
 
-def idempotency_key(request: HttpRequest) -> str:
+def idempotency_key(text: str | None) -> str:
     """The request's ``Idempotency-Key``, or the problem saying how to send one."""
-    text = request.META.get(_META, "")
     if not text:
         raise ApiProblem(
             "idempotency-key-required",
@@ -125,7 +127,7 @@ def _claim(
 
 
 def run_once(
-    request: HttpRequest,
+    key_text: str | None,
     *,
     caller: Caller,
     operation: str,
@@ -136,7 +138,7 @@ def run_once(
     """Run ``run`` (given the idempotency key) once for the request's key and body, and answer
     with what it answered; a replay answers the kept body, its status mapped through
     ``replay_status`` (201 → 200: nothing new was made)."""
-    key = idempotency_key(request)
+    key = idempotency_key(key_text)
     record, kept = _claim(caller, operation, key, body_digest(caller, payload))
     if kept is not None:
         return Status((replay_status or {}).get(kept.status, kept.status), kept.body)

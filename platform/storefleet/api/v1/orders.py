@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Header, Query, Router, Status
 
 from storefleet.catalog.selectors import product_list, store_assortment
 from storefleet.erp.errors import ErpUnavailable
@@ -21,7 +21,7 @@ from storefleet.ordering.checks import Wanted, check_lines
 from storefleet.ordering.models import SaleRecord
 
 from ..auth import Caller, KeyAuth
-from ..idempotency import run_once
+from ..idempotency import HEADER, HEADER_DESCRIPTION, run_once
 from ..models import Scope
 from ..pagination import cursor_decode, cursor_encode
 from ..problems import ApiProblem
@@ -38,6 +38,8 @@ from ..schemas import (
 )
 from . import writing
 
+# Documented (and read) as a header; its absence is the problem idempotency-key-required.
+IDEMPOTENCY_KEY = Header(default=None, alias=HEADER, description=HEADER_DESCRIPTION)
 router = Router(tags=["orders"])
 MAX_NUMBER = 64
 
@@ -119,7 +121,9 @@ def validate(request: HttpRequest, body: ValidateIn) -> dict[str, Any]:
     auth=KeyAuth(Scope.ORDERS_WRITE),
     summary="Place an order (once per Idempotency-Key)",
 )
-def order_place(request: HttpRequest, body: PlaceIn) -> Status[dict[str, Any]]:
+def order_place(
+    request: HttpRequest, body: PlaceIn, idempotency_key: str | None = IDEMPOTENCY_KEY
+) -> Status[dict[str, Any]]:
     """Place the lines as the store's checkout places a cart: the ERP's verdict first (a line
     it would refuse: ``not-orderable``, nothing placed), at the ERP's prices of now (a line
     whose ``expected_unit_price`` is not the ERP's: ``prices-moved``), then into the ERP
@@ -129,7 +133,7 @@ def order_place(request: HttpRequest, body: PlaceIn) -> Status[dict[str, Any]]:
     with another body ``idempotency-key-reused``."""
     caller: Caller = request.auth  # type: ignore[attr-defined]
     return run_once(
-        request,
+        idempotency_key,
         caller=caller,
         operation="order.place",
         payload=body.model_dump(mode="json"),
@@ -144,7 +148,9 @@ def order_place(request: HttpRequest, body: PlaceIn) -> Status[dict[str, Any]]:
     auth=KeyAuth(Scope.ORDERS_WRITE),
     summary="Cancel an order while the ERP allows it (once per Idempotency-Key)",
 )
-def order_cancel(request: HttpRequest, number: str) -> Status[dict[str, Any]]:
+def order_cancel(
+    request: HttpRequest, number: str, idempotency_key: str | None = IDEMPOTENCY_KEY
+) -> Status[dict[str, Any]]:
     """Cancel a web order or ERP sale of the company as "My orders" does: taken out of the
     outbox before the ERP has it, else cancelled in the ERP; an order shipping or invoiced is
     ``not-cancellable`` (file a return instead). Cancelling twice answers
@@ -154,7 +160,7 @@ def order_cancel(request: HttpRequest, number: str) -> Status[dict[str, Any]]:
     if not number.isprintable():
         raise ApiProblem("not-found", "This company has no such order in this store.")
     return run_once(
-        request,
+        idempotency_key,
         caller=caller,
         operation="order.cancel",
         payload={"number": number},

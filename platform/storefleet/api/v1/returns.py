@@ -7,18 +7,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Header, Query, Router, Status
 
 from storefleet.ordering import returns as ordering_returns
 
 from ..auth import Caller, KeyAuth
-from ..idempotency import run_once
+from ..idempotency import HEADER, HEADER_DESCRIPTION, run_once
 from ..models import Scope
 from ..pagination import cursor_decode, cursor_encode
 from ..problems import ApiProblem
 from ..schemas import ERRORS, WRITE_ERRORS, ReturnIn, ReturnOut, ReturnPage
 from . import writing
 
+# Documented (and read) as a header; its absence is the problem idempotency-key-required.
+IDEMPOTENCY_KEY = Header(default=None, alias=HEADER, description=HEADER_DESCRIPTION)
 router = Router(tags=["returns"])
 
 
@@ -57,13 +59,15 @@ def return_list(
     auth=KeyAuth(Scope.ORDERS_WRITE),
     summary="File a return of shipped lines of an order (once per Idempotency-Key)",
 )
-def return_file(request: HttpRequest, body: ReturnIn) -> Status[dict[str, Any]]:
+def return_file(
+    request: HttpRequest, body: ReturnIn, idempotency_key: str | None = IDEMPOTENCY_KEY
+) -> Status[dict[str, Any]]:
     """Quantities are checked against what the ERP shipped, less what returns already ask
     back (``return-invalid`` says what to fix, per line); the return is filed in the ERP
     through the outbox."""
     caller: Caller = request.auth  # type: ignore[attr-defined]
     return run_once(
-        request,
+        idempotency_key,
         caller=caller,
         operation="return.file",
         payload=body.model_dump(mode="json"),
