@@ -260,8 +260,11 @@ def test_the_openapi_document_is_valid_3_1_with_every_endpoint(client, world):
         "/invoices/{number}/pdf",
         "/credit",
         "/problems/{code}",
+        "/orders/{number}/cancel",
+        "/returns",
     }
-    assert len(ENDPOINTS) == len(paths) - 1  # every endpoint but the problem types' own
+    operations = sum(len(methods) for methods in document["paths"].values())
+    assert len(ENDPOINTS) == operations - 1  # every endpoint but the problem types' own
     assert document["components"]["securitySchemes"]
     secured = [
         operation

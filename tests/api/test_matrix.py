@@ -7,6 +7,7 @@ store's order or invoice is "not found", like a number that does not exist."""
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,9 @@ from django.utils import timezone
 from storefleet.api.models import ApiKey, Scope
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import LineQuery
+from storefleet.ordering.models import Order, ReturnReason, ReturnRequest
+from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
+from storefleet.outbox import services as outbox
 
 from .conftest import ALL_SCOPES, FERRUM, HYDRA, World, bearer
 
@@ -25,6 +29,8 @@ pytestmark = pytest.mark.django_db
 
 SKU = "BRG-1001"  # Nordwerk (C-1001) has its own fixed price; Van der Berg buys on Contract A
 INVOICES = {"C-1001": "INV-2026-00006", "C-1006": "INV-2026-00009"}
+SCOPES = [*ALL_SCOPES, Scope.ORDERS_WRITE]
+STOCKED = "FAS-1003"  # in stock in WH-EU (BRG-1001 is not): what an order by API takes
 
 
 @dataclass(frozen=True)
@@ -63,14 +69,43 @@ ENDPOINTS = [
         Scope.INVOICES_READ,
     ),
     Endpoint("credit", "get", lambda w: "/api/v1/credit", Scope.INVOICES_READ),
+    Endpoint(
+        "place",
+        "post",
+        lambda w: "/api/v1/orders",
+        Scope.ORDERS_WRITE,
+        {"lines": [{"sku": STOCKED, "quantity": "10"}]},
+    ),
+    Endpoint(
+        "cancel",
+        "post",
+        lambda w: f"/api/v1/orders/{w.orders[(FERRUM, 'C-1001')]}/cancel",
+        Scope.ORDERS_WRITE,
+    ),
+    Endpoint("returns", "get", lambda w: "/api/v1/returns", Scope.ORDERS_READ),
+    Endpoint(
+        "return_file",
+        "post",
+        lambda w: "/api/v1/returns",
+        Scope.ORDERS_WRITE,
+        {
+            "order_number": "W-F-1001",  # Nordwerk's Ferrum web order: found, nothing shipped
+            "reason": "damaged",
+            "lines": [{"sku": SKU, "quantity": "1"}],
+        },
+    ),
 ]
+# Nordwerk's own answer from a write that finds the resource but can't be done on it.
+REFUSED_OWN = {"return_file": (422, "return-invalid")}
 
 
 def call(client, endpoint: Endpoint, world: World, host: str, headers: dict[str, str]):
     path = endpoint.path(world)
     if endpoint.method == "post":
+        if endpoint.scope == Scope.ORDERS_WRITE:  # a write: a new Idempotency-Key each call
+            headers = {**headers, "HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}
         return client.post(
-            path, endpoint.body, content_type="application/json", HTTP_HOST=host, **headers
+            path, endpoint.body or {}, content_type="application/json", HTTP_HOST=host, **headers
         )
     return client.get(path, HTTP_HOST=host, **headers)
 
@@ -85,9 +120,15 @@ def assert_problem(response, status: int, code: str) -> None:
     assert body["detail"]
 
 
-def price_of(code: str, store: str = "ferrum", currency: str = "EUR") -> Decimal:
+def price_of(
+    code: str,
+    store: str = "ferrum",
+    currency: str = "EUR",
+    sku: str = SKU,
+    quantity: Decimal = Decimal(1),
+) -> Decimal:
     (quote,) = get_gateway().prices(
-        store=store, customer=code, lines=[LineQuery(SKU, Decimal(1))], currency=currency
+        store=store, customer=code, lines=[LineQuery(sku, quantity)], currency=currency
     )
     assert quote.unit_price is not None
     return quote.unit_price.amount
@@ -95,7 +136,14 @@ def price_of(code: str, store: str = "ferrum", currency: str = "EUR") -> Decimal
 
 def assert_sees(endpoint: Endpoint, response, world: World, code: str, host: str) -> None:
     """The answer is company ``code``'s in store ``host`` and nobody else's."""
-    assert response.status_code == 200, response.content[:800]
+    if endpoint.name in REFUSED_OWN:
+        status, problem = REFUSED_OWN[endpoint.name]
+        assert_problem(response, status, problem)
+        assert world.orders[(host, code)] in response.json()["detail"]  # found, and refused
+        return
+    assert response.status_code == (201 if endpoint.name == "place" else 200), response.content[
+        :800
+    ]
     if endpoint.name == "invoice_pdf":
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
@@ -118,6 +166,16 @@ def assert_sees(endpoint: Endpoint, response, world: World, code: str, host: str
         )
     elif endpoint.name == "invoice":
         assert body["number"] == INVOICES[code]
+    elif endpoint.name == "place":
+        order = Order.objects.select_related("company").get(number=body["number"])
+        assert (order.company.code, order.store_id) == (code, world.stores[host].id)
+        assert Decimal(body["lines"][0]["unit_price"]) == price_of(
+            code, sku=STOCKED, quantity=Decimal(10)
+        )
+    elif endpoint.name == "cancel":
+        assert body["number"] == world.orders[(host, code)]
+    elif endpoint.name == "returns":
+        assert {row["number"] for row in body["items"]} == {f"RET-{code}"}
     elif endpoint.name == "credit":
         assert body["used"]["currency"]
         assert {row["number"] for row in body["open_invoices"]} <= {INVOICES.get(code)}
@@ -128,44 +186,63 @@ def _dead(text: str, **changes: Any) -> str:
     return text
 
 
+def _writable(world: World) -> None:
+    """Nordwerk's Ferrum order still waits in the outbox (cancellable), and each company has a
+    return in each store it buys in."""
+    order = Order.objects.get(number=world.orders[(FERRUM, "C-1001")])
+    outbox.message_add(kind=SUBMIT_ORDER, subject=order.id, key=order.number)
+    for (host, code), number in world.orders.items():
+        ReturnRequest.objects.create(
+            number=f"RET-{code}" if host == FERRUM else f"RET-{code}-H",
+            store=world.stores[host],
+            company=world.companies[code],
+            submit_token=f"ret-{host}-{code}",
+            order=Order.objects.get(number=number),
+            order_number=number,
+            reason=ReturnReason.DAMAGED,
+        )
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
 def test_every_key_kind_reaches_its_own_company_and_store_only(client, world, endpoint):
-    own = world.key("C-1001", FERRUM)
+    _writable(world)
+    own = world.key("C-1001", FERRUM, scopes=SCOPES)
     # The company key answers with the company's own data in its store.
     assert_sees(
         endpoint, call(client, endpoint, world, FERRUM, bearer(own)), world, "C-1001", FERRUM
     )
 
     # Another company's key in the same store: its own data, never Nordwerk's.
-    other = world.key("C-1004", FERRUM)
+    other = world.key("C-1004", FERRUM, scopes=SCOPES)
     response = call(client, endpoint, world, FERRUM, bearer(other))
-    if endpoint.name in ("order", "invoice", "invoice_pdf"):
+    if endpoint.name in ("order", "invoice", "invoice_pdf", "cancel", "return_file"):
         assert_problem(response, 404, "not-found")
     else:
         assert_sees(endpoint, response, world, "C-1004", FERRUM)
 
     # The same company's key made in the other store does not work here ...
-    hydra_key = world.key("C-1001", HYDRA)
+    hydra_key = world.key("C-1001", HYDRA, scopes=SCOPES)
     assert_problem(call(client, endpoint, world, FERRUM, bearer(hydra_key)), 401, "unauthenticated")
     # ... and in its own store, Nordwerk's Ferrum web order is not found.
-    if endpoint.name == "order":
+    if endpoint.name in ("order", "cancel", "return_file"):
         assert_problem(call(client, endpoint, world, HYDRA, bearer(hydra_key)), 404, "not-found")
     # A Hydra company's key on Hydra never sees Nordwerk's invoice.
     if endpoint.name in ("invoice", "invoice_pdf"):
         lakes = world.key("C-1006", HYDRA)
         assert_problem(call(client, endpoint, world, HYDRA, bearer(lakes)), 404, "not-found")
 
-    revoked = _dead(world.key("C-1001", FERRUM), revoked_at=timezone.now())
+    revoked = _dead(world.key("C-1001", FERRUM, scopes=SCOPES), revoked_at=timezone.now())
     assert_problem(call(client, endpoint, world, FERRUM, bearer(revoked)), 401, "unauthenticated")
     expired = _dead(
-        world.key("C-1001", FERRUM), expires_at=timezone.now() - datetime.timedelta(seconds=1)
+        world.key("C-1001", FERRUM, scopes=SCOPES),
+        expires_at=timezone.now() - datetime.timedelta(seconds=1),
     )
     assert_problem(call(client, endpoint, world, FERRUM, bearer(expired)), 401, "unauthenticated")
     assert_problem(call(client, endpoint, world, FERRUM, {}), 401, "unauthenticated")
-    scopeless = world.key("C-1001", FERRUM, scopes=[s for s in ALL_SCOPES if s != endpoint.scope])
+    scopeless = world.key("C-1001", FERRUM, scopes=[s for s in SCOPES if s != endpoint.scope])
     assert_problem(call(client, endpoint, world, FERRUM, bearer(scopeless)), 403, "scope-missing")
 
-    partner = world.partner_key(codes=["C-1001", "C-1004", "C-1006"], hosts=[FERRUM])
+    partner = world.partner_key(codes=["C-1001", "C-1004", "C-1006"], hosts=[FERRUM], scopes=SCOPES)
     assert_problem(call(client, endpoint, world, FERRUM, bearer(partner)), 400, "company-required")
     acting = bearer(partner, HTTP_STOREFLEET_COMPANY="C-1001")
     assert_sees(endpoint, call(client, endpoint, world, FERRUM, acting), world, "C-1001", FERRUM)

@@ -17,8 +17,7 @@ class Scope(models.TextChoices):
     CATALOG_READ = "catalog:read", _("Read the catalog: prices, volume breaks, availability")
     ORDERS_READ = "orders:read", _("Read orders, shipments and tracking")
     INVOICES_READ = "invoices:read", _("Read invoices, their PDFs and the credit")
-    # Reserved for order placement (issue 17, with the outbox): granted, but nothing uses it yet.
-    ORDERS_WRITE = "orders:write", _("Place orders (reserved: not available yet)")
+    ORDERS_WRITE = "orders:write", _("Place and cancel orders, file returns")
 
 
 class KeyKind(models.TextChoices):
@@ -58,3 +57,33 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class IdempotentRequest(models.Model):
+    """A write a key sent with an ``Idempotency-Key``: the same key and body again get the
+    answer it got (the same order, cancellation or return), another body under the key a
+    problem. Unique per (API key, operation, idempotency key): of two requests racing with
+    the same key, one writes. Kept at least ``API_IDEMPOTENCY_KEEP_HOURS`` (24 h), then
+    purged (``idempotency.records_purge``)."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    operation = models.CharField(max_length=32)  # "order.place", "order.cancel", "return.file"
+    idempotency_key = models.CharField(max_length=255)
+    body_hash = models.CharField(max_length=64)  # SHA-256 hex of the company and the body
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # None: in progress
+    response = models.JSONField(null=True, blank=True)
+    order = models.ForeignKey(
+        "ordering.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "operation", "idempotency_key"],
+                name="one_request_per_idempotency_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.idempotency_key[:40]}"

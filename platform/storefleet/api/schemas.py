@@ -55,6 +55,116 @@ class LineIn(Schema):
     quantity: Decimal = Field(gt=0, le=Decimal("1000000000"), max_digits=16, decimal_places=4)
 
 
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+NO_NUL = r"^[^\x00]*$"
+MAX_ID = 2**31 - 1
+
+
+class PlaceLineIn(Schema):
+    sku: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
+    quantity: Decimal = Field(gt=0, le=Decimal("1000000000"), max_digits=16, decimal_places=4)
+    expected_unit_price: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=Decimal("1000000000"),
+        max_digits=16,
+        decimal_places=4,
+        description="The unit price you expect (say, from /orders/validate): if the ERP's "
+        "price of now differs, nothing is placed and the answer lists the moved lines. Left "
+        "out: the line goes in at the ERP's price of now.",
+    )
+    ship_to_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="Where this line ships, if not to the order's."
+    )
+
+
+class PlaceIn(Schema):
+    lines: list[PlaceLineIn] = Field(min_length=1, max_length=MAX_SKUS)
+    ship_to_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="One of your company's ship-to addresses; left out: its first.",
+    )
+    po_number: str = Field(default="", max_length=35, pattern=NO_CONTROL)
+    requested_delivery_date: datetime.date | None = None
+    notes: str = Field(default="", max_length=1000, pattern=NO_NUL)
+    accept_backorder: bool = Field(
+        default=False,
+        description="Lines short of stock: ship what is there now and the rest when it arrives.",
+    )
+
+
+class PlacedLineOut(Schema):
+    position: int
+    sku: str
+    name: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal | None
+    ship_to_id: int
+
+
+class PlacedOrderOut(Schema):
+    number: str
+    status: str = Field(description="received, then confirmed (or refused) by the ERP.")
+    placed_at: datetime.datetime
+    placed_via: str = Field(description="The name of the API key the order came through.")
+    po_number: str
+    requested_delivery_date: datetime.date | None
+    ship_to_id: int
+    total: Decimal | None
+    currency: str
+    backorder_accepted: bool
+    lines: list[PlacedLineOut]
+
+
+class CancelOut(Schema):
+    number: str
+    already_cancelled: bool
+    cancelled_at: datetime.datetime
+    before_erp: bool = Field(description="Taken back before the ERP heard of the order.")
+
+
+class ReturnLineIn(Schema):
+    sku: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
+    quantity: Decimal = Field(gt=0, le=Decimal("1000000000"), max_digits=16, decimal_places=4)
+
+
+class ReturnIn(Schema):
+    order_number: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
+    reason: str = Field(
+        min_length=1,
+        max_length=16,
+        description="damaged, defective, wrong_item, too_many, not_needed or other.",
+    )
+    reason_text: str = Field(default="", max_length=1000, pattern=NO_NUL)
+    lines: list[ReturnLineIn] = Field(min_length=1, max_length=MAX_SKUS)
+
+
+class ReturnLineOut(Schema):
+    sku: str
+    name: str
+    quantity: Decimal
+    unit: str
+
+
+class ReturnOut(Schema):
+    number: str
+    order_number: str
+    status: str
+    reason: str
+    reason_text: str
+    created_at: datetime.datetime
+    erp_number: str
+    lines: list[ReturnLineOut]
+
+
+class ReturnPage(Schema):
+    items: list[ReturnOut]
+    next_cursor: str | None
+
+
 class ValidateIn(Schema):
     lines: list[LineIn] = Field(min_length=1, max_length=MAX_SKUS)
     accept_backorder: bool = False
@@ -211,3 +321,5 @@ class ProblemOut(Schema):
 
 # The problems any endpoint may answer with (documented; RFC 9457, application/problem+json).
 ERRORS: dict[int, type[Schema]] = {code: ProblemOut for code in (400, 401, 403, 404, 422, 429, 503)}
+# ... and a write's (a key still in use, prices moved, an order no longer cancellable).
+WRITE_ERRORS: dict[int, type[Schema]] = {**ERRORS, 409: ProblemOut}

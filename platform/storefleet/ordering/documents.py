@@ -87,7 +87,9 @@ def order_document(
             ship_to=tuple(p for p in str(order.ship_to).split(", ") if p),
             po_number=order.po_number,
             requested_delivery=order.requested_delivery_date,
-            placed_by=order.placed_by.email if order.placed_by else "",
+            placed_by=order.placed_by.email
+            if order.placed_by
+            else (f"via API key {order.placed_via_key}" if order.placed_via_key else ""),
             erp_numbers=tuple(s.erp_number for s in sales if s.erp_number),
             currency=order.currency,
             lines=tuple(

@@ -73,6 +73,10 @@ class Order(models.Model):
     placed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An order a partner system placed through the API has no user: the key it came with.
+    placed_by_key = models.ForeignKey(
+        "api.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # One per rendered checkout form: a double click, a retry or a back-button resubmit
     # carries the same token and finds this order instead of making another.
     submit_token = models.CharField(max_length=64)
@@ -107,6 +111,11 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def placed_via_key(self) -> str:
+        """The name of the API key an order came through ("" for one placed on the site)."""
+        return self.placed_by_key.name if self.placed_by_key_id and self.placed_by_key else ""
 
 
 class OrderLine(models.Model):

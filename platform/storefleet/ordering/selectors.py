@@ -46,7 +46,7 @@ def order_for_company(*, company: Company, store_id: int, number: str) -> Order 
         OrderScope.store(company=company, store_id=store_id)
         .orders()
         .filter(number=number)
-        .select_related("ship_to", "placed_by")
+        .select_related("ship_to", "placed_by", "placed_by_key")
         .prefetch_related("lines__ship_to", "sales__ship_to")
         .first()
     )

@@ -13,7 +13,7 @@ import dataclasses
 import datetime
 import logging
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -427,6 +427,7 @@ def _at_current_prices(
     company: Company,
     check: CartCheck,
     seen: Mapping[int, SeenPrice] | None,
+    unseen_at_current: bool = False,
 ) -> tuple[CartCheck, dict[int, Decimal | None]]:
     """The check with the ERP's prices of now (one uncached read: a kept verdict or a cached
     price may be a minute old), and the lines whose price is not the one the buyer saw (cart
@@ -449,11 +450,14 @@ def _at_current_prices(
         shown = line.unit_price.amount if line.unit_price else None
         if seen is not None:
             was = seen.get(line.wanted.line_id or 0)
-            same_line = was is not None and (was.sku, was.quantity) == (
-                line.product.sku,
-                line.quantity,
-            )
-            shown = was.unit_price if was is not None and same_line else None
+            if was is None and unseen_at_current:  # no price given: the ERP's of now
+                shown = quote.unit_price.amount if quote.unit_price else None
+            else:
+                same_line = was is not None and (was.sku, was.quantity) == (
+                    line.product.sku,
+                    line.quantity,
+                )
+                shown = was.unit_price if was is not None and same_line else None
         now = quote.unit_price
         if now is None:
             line = dataclasses.replace(
@@ -475,8 +479,47 @@ def _at_current_prices(
     return dataclasses.replace(check, lines=tuple(lines)), moved
 
 
-def _address(membership: Membership, address_id: int, field: str) -> Address:
-    address = company_ship_to_address(company=membership.company, address_id=address_id)
+@dataclass(frozen=True, slots=True)
+class PlaceLine:
+    """A line to order: a product of the store, a quantity, and where it ships when not to
+    the order's ship-to. ``line_id`` names it in a :class:`PricesMoved` or a check (a cart
+    line's id, or the line's position in an API body)."""
+
+    product: Product
+    quantity: Decimal
+    line_id: int
+    ship_to_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Placer:
+    """Who places an order: a signed-in buyer (``user_id``) or a partner system's API key
+    (``api_key_id``, no user)."""
+
+    user_id: int | None = None
+    api_key_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PlaceRequest:
+    """An order to place from given lines, once per ``submit_token`` within the company."""
+
+    submit_token: str
+    ship_to_id: int
+    lines: Sequence[PlaceLine]
+    placer: Placer
+    requested_delivery_date: datetime.date | None = None
+    po_number: str = ""
+    notes: str = ""
+    accept_backorder: bool = False
+    # line id → the price the buyer saw; None: what the kept verdict said. Lines missing from
+    # it are refused as moved, unless ``unseen_at_current`` (they go in at the ERP's price).
+    seen_prices: Mapping[int, SeenPrice] | None = None
+    unseen_at_current: bool = False
+
+
+def _company_address(company: Company, address_id: int, field: str) -> Address:
+    address = company_ship_to_address(company=company, address_id=address_id)
     if address is None:
         raise ApplicationError(
             gettext("Choose one of your company's ship-to addresses."), field=field
@@ -485,13 +528,66 @@ def _address(membership: Membership, address_id: int, field: str) -> Address:
 
 
 def order_place(*, store: StoreRecord, membership: Membership, request: CheckoutRequest) -> Order:
-    """Place the buyer's cart as an order, once per ``submit_token``.
-
-    The same token again (double click, retry, back button) returns the order it made. The
-    cart is checked with the ERP first; a cart the ERP would refuse raises
-    :class:`CartNotOrderable` and nothing is written. While the ERP can't be reached the order
-    is received on the mirrored rules and confirmed (or refused) when it answers."""
+    """Place the buyer's cart as an order, once per ``submit_token`` (see ``order_lines_place``,
+    which does the placing; the cart is emptied in the same transaction)."""
     company = membership.company
+    existing = Order.objects.filter(company=company, submit_token=request.submit_token).first()
+    if existing is not None:
+        return existing
+    cart_lines = list(
+        CartLine.objects.filter(
+            cart__store_id=store.id, cart__user_id=membership.user_id, cart__company=company
+        ).select_related("product")
+    )
+    if request.submit_token and len(request.submit_token) <= 64 and not cart_lines:
+        raise ApplicationError(gettext("Your cart is empty: add products before you check out."))
+
+    def cart_emptied(order: Order) -> None:
+        CartLine.objects.filter(id__in=[line.id for line in cart_lines]).delete()
+        Cart.objects.filter(
+            store_id=store.id, user_id=membership.user_id, backorder_accepted=True
+        ).update(backorder_accepted=False)
+
+    line_ship_to = request.line_ship_to or {}
+    return order_lines_place(
+        store=store,
+        company=company,
+        request=PlaceRequest(
+            submit_token=request.submit_token,
+            ship_to_id=request.ship_to_id,
+            lines=[
+                PlaceLine(line.product, line.quantity, line.id, line_ship_to.get(line.id))
+                for line in cart_lines
+            ],
+            placer=Placer(user_id=membership.user_id),
+            requested_delivery_date=request.requested_delivery_date,
+            po_number=request.po_number,
+            notes=request.notes,
+            accept_backorder=_backorder_accepted(store, membership),
+            seen_prices=request.seen_prices,
+        ),
+        on_placed=cart_emptied,
+    )
+
+
+def order_lines_place(
+    *,
+    store: StoreRecord,
+    company: Company,
+    request: PlaceRequest,
+    on_placed: Callable[[Order], None] | None = None,
+) -> Order:
+    """Place an order of ``request.lines`` for ``company`` in ``store``, once per
+    ``submit_token`` — the storefront's checkout (its cart's lines) and the partner API (a
+    body's lines) both place here.
+
+    The same token again (double click, retry, an API client's replay) returns the order it
+    made. The lines are checked with the ERP first; lines the ERP would refuse raise
+    :class:`CartNotOrderable` and a price that is not the one the buyer saw
+    :class:`PricesMoved`, and nothing is written. The order, its lines, its ERP sales and the
+    outbox message ``order.submit`` are written in one transaction (with ``on_placed``, the
+    caller's own writes: the storefront empties the cart). While the ERP can't be reached the
+    order is received on the mirrored rules and confirmed (or refused) when it answers."""
     existing = Order.objects.filter(company=company, submit_token=request.submit_token).first()
     if existing is not None:
         return existing
@@ -508,27 +604,31 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
             gettext("We take orders for delivery within a year: choose an earlier date."),
             field="requested_delivery_date",
         )
-    ship_to = _address(membership, request.ship_to_id, "ship_to")
-    cart_lines = list(
-        CartLine.objects.filter(
-            cart__store_id=store.id, cart__user_id=membership.user_id, cart__company=company
-        ).select_related("product")
-    )
-    if not cart_lines:
-        raise ApplicationError(gettext("Your cart is empty: add products before you check out."))
-    backorder = _backorder_accepted(store, membership)
+    ship_to = _company_address(company, request.ship_to_id, "ship_to")
+    wanted_lines = list(request.lines)
+    if not wanted_lines:
+        raise ApplicationError(gettext("An order needs at least one line: add products to it."))
+    if len(wanted_lines) > MAX_CART_LINES:
+        raise ApplicationError(
+            gettext("An order holds at most %(count)s lines: split it.") % {"count": MAX_CART_LINES}
+        )
+    for line in wanted_lines:
+        problem = quantity_problem(line.quantity)
+        if problem:
+            raise ApplicationError(f"{line.product.sku}: {problem}", field="quantity")
     line_ship_to = {
-        line_id: _address(membership, address_id, f"ship_to_{line_id}")
-        for line_id, address_id in (request.line_ship_to or {}).items()
-        if address_id != ship_to.id
+        line.line_id: _company_address(company, line.ship_to_id, f"ship_to_{line.line_id}")
+        for line in wanted_lines
+        if line.ship_to_id is not None and line.ship_to_id != ship_to.id
     }
-    # The checkout page showed the ERP's verdict on this very cart to this very ship-to moments
-    # ago: that verdict stands for the submit (the ERP enforces its rules again when the sale
-    # is confirmed). Another ship-to chosen since is checked afresh.
+    backorder = request.accept_backorder
+    # The checkout page showed the ERP's verdict on these very lines to this very ship-to
+    # moments ago: that verdict stands for the submit (the ERP enforces its rules again when
+    # the sale is confirmed). Another ship-to chosen since is checked afresh.
     check = check_lines(
         store=store,
         company=company,
-        wanted=[Wanted(line.product, line.quantity, line.id) for line in cart_lines],
+        wanted=[Wanted(line.product, line.quantity, line.line_id) for line in wanted_lines],
         ship_to_id=ship_to.id,
         max_age=settings.ERP_VERDICT_REUSE_SECONDS,
         accept_backorder=backorder,
@@ -537,7 +637,11 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
         raise CartNotOrderable(check)
     # The order is placed at the ERP's prices of now, and only at prices the buyer saw.
     check, moved = _at_current_prices(
-        store=store, company=company, check=check, seen=request.seen_prices
+        store=store,
+        company=company,
+        check=check,
+        seen=request.seen_prices,
+        unseen_at_current=request.unseen_at_current,
     )
     if not check.ok:
         raise CartNotOrderable(check)
@@ -549,7 +653,8 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
                 number=_new_number(store),
                 store_id=store.id,
                 company=company,
-                placed_by_id=membership.user_id,
+                placed_by_id=request.placer.user_id,
+                placed_by_key_id=request.placer.api_key_id,
                 submit_token=request.submit_token,
                 ship_to=ship_to,
                 po_number=request.po_number.strip(),
@@ -563,20 +668,20 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
                 and (check.degraded or any(line.backorder for line in check.lines)),
             )
             lines = []
-            for position, (cart_line, line_check) in enumerate(
-                zip(cart_lines, check.lines, strict=True), start=1
+            for position, (wanted, line_check) in enumerate(
+                zip(wanted_lines, check.lines, strict=True), start=1
             ):
                 lines.append(
                     OrderLine(
                         order=order,
                         position=position,
-                        product=cart_line.product,
-                        sku=cart_line.product.sku,
-                        name=cart_line.product.name,
-                        unit=cart_line.product.unit,
-                        quantity=cart_line.quantity,
+                        product=wanted.product,
+                        sku=wanted.product.sku,
+                        name=wanted.product.name,
+                        unit=wanted.product.unit,
+                        quantity=wanted.quantity,
                         unit_price=line_check.unit_price.amount if line_check.unit_price else None,
-                        ship_to=line_ship_to.get(cart_line.id, ship_to),
+                        ship_to=line_ship_to.get(wanted.line_id, ship_to),
                     )
                 )
             OrderLine.objects.bulk_create(lines)
@@ -592,10 +697,8 @@ def order_place(*, store: StoreRecord, membership: Membership, request: Checkout
                 ]
             )
             outbox.message_add(kind=SUBMIT_ORDER, subject=order.id, key=order.number)
-            CartLine.objects.filter(id__in=[line.id for line in cart_lines]).delete()
-            Cart.objects.filter(
-                store_id=store.id, user_id=membership.user_id, backorder_accepted=True
-            ).update(backorder_accepted=False)
+            if on_placed is not None:
+                on_placed(order)
             company_pages_changed(company_id=company.id)  # a new order on My orders
     except IntegrityError:
         # The same token, submitted twice at the same moment: the other request won.

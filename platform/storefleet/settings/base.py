@@ -366,6 +366,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "storefleet.outbox.sweep",
         "schedule": env.int("OUTBOX_SWEEP_SECONDS", default=30),
     },
+    # The API's Idempotency-Key records past their keeping time (API_IDEMPOTENCY_KEEP_HOURS).
+    "api-idempotency-purge": {"task": "storefleet.api.idempotency_purge", "schedule": 3600},
 }
 
 # django-axes announces its configuration on every start of every process: not news.
@@ -450,6 +452,8 @@ BILLING_CHECKOUT_EXPIRES_MINUTES = env.int("BILLING_CHECKOUT_EXPIRES_MINUTES", d
 # --- Partner API (storefleet.api) --------------------------------------------------------------
 # Requests a key may make per window (a key may carry its own limit), and the window.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+# How long a write's Idempotency-Key is remembered (at least a day, as clients are promised).
+API_IDEMPOTENCY_KEEP_HOURS = env.int("API_IDEMPOTENCY_KEEP_HOURS", default=48)
 API_RATE_WINDOW_SECONDS = 60
 # Wrong, revoked or expired keys one client may send before it is refused for the cool-off.
 API_FAILED_KEYS_PER_CLIENT = env.int("API_FAILED_KEYS_PER_CLIENT", default=20)

@@ -31,7 +31,7 @@ from storefleet.erp.resilience import BREAKER_OPENED_AT
 
 from ..problems import CONTENT_TYPE, PROBLEMS, ApiProblem, from_problem, problem_response
 from ..schemas import ProblemOut
-from . import catalog, invoices, orders
+from . import catalog, invoices, orders, returns
 
 logger = logging.getLogger("storefleet.api")
 
@@ -54,7 +54,8 @@ api = PartnerApi(
     version="1",
     description=(
         "The store's catalog with your company's prices and availability, the ERP's verdict on "
-        "order lines, your orders with shipments and tracking, invoices and credit. "
+        "order lines, placing and cancelling orders, returns, your orders with shipments and "
+        "tracking, invoices and credit. Writes take an `Idempotency-Key` header. "
         "Authenticate with `Authorization: Bearer <key>`; a partner key names the company it "
         "acts for in the `Storefleet-Company` header. Errors are RFC 9457 problem details."
     ),
@@ -65,6 +66,7 @@ api = PartnerApi(
 )
 api.add_router("/catalog", catalog.router)
 api.add_router("/orders", orders.router)
+api.add_router("/returns", returns.router)
 api.add_router("/", invoices.router)
 
 

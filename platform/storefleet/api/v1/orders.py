@@ -1,6 +1,7 @@
-"""Order validation (the cart's ERP check, nothing written) and the company's orders with
-shipments and tracking, through ``ordering.checks``, ``OrderScope`` and ``order_history`` —
-what the cart, checkout and "My orders" pages read."""
+"""Order validation (the cart's ERP check, nothing written), order placement and cancellation
+(the checkout's and "My orders"' services, once per ``Idempotency-Key``), and the company's
+orders with shipments and tracking, through ``ordering.checks``, ``OrderScope`` and
+``order_history`` — what the cart, checkout and "My orders" pages read."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from ninja import Header, Query, Router, Status
 
 from storefleet.catalog.selectors import product_list, store_assortment
 from storefleet.erp.errors import ErpUnavailable
@@ -20,17 +21,25 @@ from storefleet.ordering.checks import Wanted, check_lines
 from storefleet.ordering.models import SaleRecord
 
 from ..auth import Caller, KeyAuth
+from ..idempotency import HEADER, HEADER_DESCRIPTION, run_once
 from ..models import Scope
 from ..pagination import cursor_decode, cursor_encode
 from ..problems import ApiProblem
 from ..schemas import (
     ERRORS,
+    WRITE_ERRORS,
+    CancelOut,
     OrderOut,
     OrderPage,
+    PlacedOrderOut,
+    PlaceIn,
     ValidateIn,
     ValidationOut,
 )
+from . import writing
 
+# Documented (and read) as a header; its absence is the problem idempotency-key-required.
+IDEMPOTENCY_KEY = Header(default=None, alias=HEADER, description=HEADER_DESCRIPTION)
 router = Router(tags=["orders"])
 MAX_NUMBER = 64
 
@@ -103,6 +112,59 @@ def validate(request: HttpRequest, body: ValidateIn) -> dict[str, Any]:
         ),
         problems=list(check.problems),
         backorder_possible=check.backorder_possible,
+    )
+
+
+@router.post(
+    "",
+    response={201: PlacedOrderOut, 200: PlacedOrderOut, **WRITE_ERRORS},
+    auth=KeyAuth(Scope.ORDERS_WRITE),
+    summary="Place an order (once per Idempotency-Key)",
+)
+def order_place(
+    request: HttpRequest, body: PlaceIn, idempotency_key: str | None = IDEMPOTENCY_KEY
+) -> Status[dict[str, Any]]:
+    """Place the lines as the store's checkout places a cart: the ERP's verdict first (a line
+    it would refuse: ``not-orderable``, nothing placed), at the ERP's prices of now (a line
+    whose ``expected_unit_price`` is not the ERP's: ``prices-moved``), then into the ERP
+    through the outbox — the order answers ``received`` and becomes ``confirmed`` (or
+    ``refused``) once the ERP has it (see ``GET /orders/{number}``). Send an
+    ``Idempotency-Key``: the same key and body again answer the same order (200), the key
+    with another body ``idempotency-key-reused``."""
+    caller: Caller = request.auth  # type: ignore[attr-defined]
+    return run_once(
+        idempotency_key,
+        caller=caller,
+        operation="order.place",
+        payload=body.model_dump(mode="json"),
+        run=lambda key: writing.order_place(caller, body, key),
+        replay_status={201: 200},
+    )
+
+
+@router.post(
+    "/{number}/cancel",
+    response={200: CancelOut, **WRITE_ERRORS},
+    auth=KeyAuth(Scope.ORDERS_WRITE),
+    summary="Cancel an order while the ERP allows it (once per Idempotency-Key)",
+)
+def order_cancel(
+    request: HttpRequest, number: str, idempotency_key: str | None = IDEMPOTENCY_KEY
+) -> Status[dict[str, Any]]:
+    """Cancel a web order or ERP sale of the company as "My orders" does: taken out of the
+    outbox before the ERP has it, else cancelled in the ERP; an order shipping or invoiced is
+    ``not-cancellable`` (file a return instead). Cancelling twice answers
+    ``already_cancelled``."""
+    caller: Caller = request.auth  # type: ignore[attr-defined]
+    number = number[:MAX_NUMBER]
+    if not number.isprintable():
+        raise ApiProblem("not-found", "This company has no such order in this store.")
+    return run_once(
+        idempotency_key,
+        caller=caller,
+        operation="order.cancel",
+        payload={"number": number},
+        run=lambda key: writing.order_cancel(caller, number),
     )
 
 

@@ -1,0 +1,211 @@
+"""The API's writes as the storefront's services make them: an order placed from a body's lines
+(``ordering.services.order_lines_place``, the checkout's own path), an order cancelled
+(``ordering.returns.order_cancel``), a return filed (``ordering.returns.return_request``) —
+each run once per ``Idempotency-Key`` (``api.idempotency``). This module turns bodies into the
+services' requests, their refusals into problems, and their results into answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storefleet.accounts.selectors import company_ship_to_addresses
+from storefleet.catalog.selectors import product_list, store_assortment
+from storefleet.errors import ApplicationError
+from storefleet.ordering import returns as ordering_returns
+from storefleet.ordering import services as ordering
+from storefleet.ordering.models import Order, ReturnRequest
+
+from ..auth import Caller
+from ..idempotency import Answer, submit_token
+from ..problems import ApiProblem
+from ..schemas import PlaceIn, ReturnIn
+
+
+def order_answer(order: Order) -> dict[str, Any]:
+    return dict(
+        number=order.number,
+        status=order.status,
+        placed_at=order.created_at,
+        placed_via=order.placed_via_key,
+        po_number=order.po_number,
+        requested_delivery_date=order.requested_delivery_date,
+        ship_to_id=order.ship_to_id,
+        total=order.total,
+        currency=order.currency,
+        backorder_accepted=order.backorder_accepted,
+        lines=[
+            dict(
+                position=line.position,
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit=line.unit,
+                unit_price=line.unit_price,
+                ship_to_id=line.ship_to_id,
+            )
+            for line in order.lines.all()
+        ],
+    )
+
+
+def _refused(error: ApplicationError) -> ApiProblem:
+    """A refusal of the storefront's services as the problem it is."""
+    if isinstance(error, ordering.PricesMoved):
+        current = {line.wanted.line_id: line for line in error.check.lines}
+        moved = []
+        for line_id, seen in sorted(error.moved.items()):
+            now = current[line_id]
+            moved.append(
+                dict(
+                    position=line_id,
+                    sku=now.product.sku,
+                    expected_unit_price=seen,
+                    unit_price=now.unit_price.amount if now.unit_price else None,
+                )
+            )
+        return ApiProblem(
+            "prices-moved",
+            "The ERP's prices of these lines are not the ones you sent as expected_unit_price; "
+            "nothing was placed. Send the order again with the new prices (or without "
+            "expected_unit_price) and a new Idempotency-Key.",
+            moved=moved,
+        )
+    if isinstance(error, ordering.CartNotOrderable):
+        return ApiProblem(
+            "not-orderable",
+            "The ERP would not accept these lines as they are; nothing was placed. Fix the "
+            "lines listed (see suggested_quantity) or the problems, then send them again.",
+            lines=[
+                dict(
+                    position=line.wanted.line_id,
+                    sku=line.product.sku,
+                    quantity=line.quantity,
+                    reasons=[str(reason) for reason in line.reasons],
+                    messages=list(line.messages),
+                    suggested_quantity=line.suggested_quantity,
+                )
+                for line in error.check.lines
+                if not line.orderable
+            ],
+            problems=list(error.check.problems),
+        )
+    code = {
+        "not_found": "not-found",
+        "erp_unavailable": "erp-unavailable",
+        "not_cancellable": "not-cancellable",
+        "in_transit": "not-cancellable",
+        "return_invalid": "return-invalid",
+        "not_shipped": "return-invalid",
+        "several_sales": "return-invalid",
+    }.get(error.code, "invalid-request")
+    extra: dict[str, Any] = {}
+    if isinstance(error, ordering_returns.ReturnInvalid):
+        extra["errors"] = [{"loc": [k] if k else [], "msg": v} for k, v in error.errors.items()]
+    elif error.field:
+        extra["errors"] = [{"loc": ["body", error.field], "msg": error.message}]
+    headers = {"Retry-After": "30"} if code in ("erp-unavailable", "not-cancellable") else {}
+    return ApiProblem(code, error.message, headers=headers, **extra)
+
+
+def order_place(caller: Caller, body: PlaceIn, key: str) -> Answer:
+    """Place the body's lines for the caller's company as the checkout places a cart."""
+    store, company = caller.store, caller.company
+    skus = {line.sku for line in body.lines}
+    products = {
+        p.sku: p
+        for p in product_list(assortment=store_assortment(store=store)).filter(sku__in=skus)
+    }
+    unknown = sorted(skus - products.keys())
+    if unknown:
+        raise ApiProblem(
+            "unknown-skus",
+            "This store does not sell these SKUs: remove them, or check their spelling. "
+            "Nothing was placed.",
+            skus=unknown[:50],
+        )
+    ship_to_id = body.ship_to_id
+    if ship_to_id is None:
+        first = company_ship_to_addresses(company=company).order_by("id").first()
+        if first is None:
+            raise ApiProblem(
+                "invalid-request",
+                "Your company has no ship-to address in our system yet: contact the store.",
+            )
+        ship_to_id = first.id
+    lines = [
+        ordering.PlaceLine(products[line.sku], line.quantity, position, line.ship_to_id)
+        for position, line in enumerate(body.lines, start=1)
+    ]
+    try:
+        order = ordering.order_lines_place(
+            store=store,
+            company=company,
+            request=ordering.PlaceRequest(
+                submit_token=submit_token(caller, key),
+                ship_to_id=ship_to_id,
+                lines=lines,
+                placer=ordering.Placer(api_key_id=caller.key.pk),
+                requested_delivery_date=body.requested_delivery_date,
+                po_number=body.po_number,
+                notes=body.notes,
+                accept_backorder=body.accept_backorder,
+                seen_prices={
+                    position: ordering.SeenPrice(line.sku, line.quantity, line.expected_unit_price)
+                    for position, line in enumerate(body.lines, start=1)
+                    if line.expected_unit_price is not None
+                },
+                unseen_at_current=True,
+            ),
+        )
+    except ApplicationError as error:
+        raise _refused(error) from None
+    return Answer(201, order_answer(order), order.id)
+
+
+def cancel_answer(outcome: ordering_returns.CancelOutcome) -> dict[str, Any]:
+    return dict(
+        number=outcome.number,
+        already_cancelled=outcome.already_cancelled,
+        cancelled_at=outcome.cancelled_at,
+        before_erp=outcome.before_erp,
+    )
+
+
+def order_cancel(caller: Caller, number: str) -> Answer:
+    try:
+        outcome = ordering_returns.order_cancel(scope=caller.scope, number=number, user=None)
+    except ApplicationError as error:
+        raise _refused(error) from None
+    return Answer(200, cancel_answer(outcome))
+
+
+def return_answer(request: ReturnRequest) -> dict[str, Any]:
+    return dict(
+        number=request.number,
+        order_number=request.order_number,
+        status=request.status,
+        reason=request.reason,
+        reason_text=request.reason_text,
+        created_at=request.created_at,
+        erp_number=request.erp_number,
+        lines=[
+            dict(sku=line.sku, name=line.name, quantity=line.quantity, unit=line.unit)
+            for line in request.lines.all()
+        ],
+    )
+
+
+def return_file(caller: Caller, body: ReturnIn, key: str) -> Answer:
+    try:
+        filed = ordering_returns.return_request(
+            scope=caller.scope,
+            number=body.order_number,
+            lines=[ordering_returns.ReturnWanted(line.sku, line.quantity) for line in body.lines],
+            reason=ordering_returns.ReturnReasonGiven(body.reason, body.reason_text),
+            user=None,
+            store=caller.store,
+            submit_token=submit_token(caller, key),
+        )
+    except ApplicationError as error:
+        raise _refused(error) from None
+    return Answer(201, return_answer(filed), filed.order_id)
