@@ -43,6 +43,7 @@ from storefleet.outbox.registry import Outcome
 from storefleet.outbox.selectors import message_pending
 from storefleet.tenants.selectors import StoreRecord
 
+from . import webhook_events
 from .models import (
     ErpSale,
     Order,
@@ -193,6 +194,7 @@ def _record_cancellation(
                 ErpSale.objects.filter(order=ref.order).exclude(erp_number="").update(
                     erp_state=OrderState.CANCELLED.value
                 )
+                webhook_events.order_event("order.cancelled", ref.order)
     except IntegrityError:
         existing = cancellation_for(
             scope=OrderScope.stores(company=company, store_ids=None), number=order_number

@@ -1,0 +1,81 @@
+"""Ordering's webhook events: the order's payload (the API's order detail shape, read from
+what this database holds — no ERP call inside the transaction that emits it) handed to
+``storefleet.webhooks.services.emit``. Called by ordering's services inside their transactions;
+the webhooks app never imports ordering."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from storefleet.webhooks import services as webhooks
+
+from .models import Order, OrderProgress, SaleRecord
+
+SHIPPED = {OrderProgress.PARTIALLY_SHIPPED, OrderProgress.SHIPPED, OrderProgress.COMPLETED}
+
+
+def order_payload(order: Order, **extra: Any) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "kind": "order",
+        "placed_at": order.created_at,
+        "po_number": order.po_number,
+        "status": order.status,
+        "total": order.total,
+        "currency": order.currency,
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit": line.unit,
+                "unit_price": line.unit_price,
+            }
+            for line in order.lines.all()
+        ],
+        "sales": [
+            {"key": s.key, "number": s.erp_number, "state": s.erp_state} for s in order.sales.all()
+        ],
+        **extra,
+    }
+
+
+def order_event(event: str, order: Order, **extra: Any) -> None:
+    """Emit ``event`` about ``order`` (inside the caller's transaction)."""
+    order = Order.objects.select_related("company", "store").get(id=order.id)
+    webhooks.emit(
+        event=event,
+        company=order.company,
+        store_id=order.store_id,
+        store_slug=order.store.slug,
+        subject=f"order:{order.number}",
+        payload=order_payload(order, **extra),
+    )
+
+
+def sale_events(*, before: dict[int, dict[str, Any]], records: Iterable[SaleRecord]) -> None:
+    """Shipped, invoiced and paid events of web orders whose mirrored ERP sale moved on
+    (``before``: the rows' progress and invoice state by ERP id before the sync)."""
+    for record in records:
+        if record.order_id is None:
+            continue
+        old = before.get(record.erp_id, {})
+        sale = {
+            "number": record.number,
+            "state": record.state,
+            "progress": record.progress,
+            "shipments": record.detail.get("shipments", []),
+            "invoices": record.detail.get("invoices", []),
+        }
+        order = Order(id=record.order_id)
+        if record.progress in SHIPPED and old.get("progress") not in SHIPPED:
+            order_event("order.shipped", order, sale=sale)
+        if record.invoice_state not in ("", "none") and old.get("invoice_state") in (
+            None,
+            "",
+            "none",
+        ):
+            order_event("order.invoiced", order, sale=sale)
+        if record.invoice_state == "paid" and old.get("invoice_state") != "paid":
+            order_event("order.paid", order, sale=sale)
