@@ -25,6 +25,7 @@ class PartnerSubscriptionForm(forms.ModelForm):
     )
     partner_key = forms.ModelChoiceField(queryset=ApiKey.objects.filter(kind=KeyKind.PARTNER))
     contact_email = forms.EmailField(help_text="Told when the endpoint is disabled.")
+    url = forms.URLField(max_length=500, assume_scheme="https")
 
     class Meta:
         model = Subscription
