@@ -5,6 +5,7 @@ after three days of failures with its owner told, the log purged after 30 days."
 from __future__ import annotations
 
 import datetime
+import itertools
 import random
 
 import pytest
@@ -124,7 +125,7 @@ def test_retries_back_off_with_jitter_over_three_days_then_the_delivery_is_dead(
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.DEAD and message.state == State.FAILED
     times = list(Attempt.objects.filter(delivery=delivery).values_list("at", flat=True))
-    waits = [(b - a).total_seconds() for a, b in zip(times, times[1:], strict=False)]
+    waits = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
     assert times[0] == start and times[-1] - times[0] >= datetime.timedelta(days=3)
     assert times[-1] - times[0] < datetime.timedelta(days=3, hours=7)
     assert max(waits) <= 6 * 3600 and 10 < len(times) < 200
