@@ -32,6 +32,8 @@ class Received:
     signature: str
     body: bytes
     valid: bool
+    status: int
+    at: float = field(default_factory=time.monotonic)  # when it arrived (benchmarks)
 
     @property
     def json(self) -> dict:
@@ -66,6 +68,7 @@ class Receiver:
                     signature_valid(header=header, secret=s, timestamp=stamp, body=body)
                     for s in receiver.secrets
                 )
+                status = 500 if receiver.mode == "fail" else (204 if valid else 401)
                 with receiver.lock:
                     receiver.received.append(
                         Received(
@@ -75,11 +78,11 @@ class Receiver:
                             signature=header,
                             body=body,
                             valid=valid,
+                            status=status,
                         )
                     )
                 if receiver.mode == "slow":
                     time.sleep(receiver.delay)
-                status = 500 if receiver.mode == "fail" else (204 if valid else 401)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -104,6 +107,10 @@ class Receiver:
 
     def ids(self) -> list[str]:
         return [r.delivery for r in self.received]
+
+    def accepted(self) -> list[str]:
+        """Delivery ids it answered 2xx to, in order."""
+        return [r.delivery for r in self.received if r.status < 300]
 
 
 @pytest.fixture

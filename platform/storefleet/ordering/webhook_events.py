@@ -10,9 +10,11 @@ from typing import Any
 
 from storefleet.webhooks import services as webhooks
 
-from .models import Order, OrderProgress, SaleRecord
+from .models import Order, OrderProgress, ReturnRequest, SaleRecord
 
 SHIPPED = {OrderProgress.PARTIALLY_SHIPPED, OrderProgress.SHIPPED, OrderProgress.COMPLETED}
+# The ERP's complaint states in which a return has been decided.
+DECIDED = {"approved", "rejected", "done"}
 
 
 def order_payload(order: Order, **extra: Any) -> dict[str, Any]:
@@ -79,3 +81,28 @@ def sale_events(*, before: dict[int, dict[str, Any]], records: Iterable[SaleReco
             order_event("order.invoiced", order, sale=sale)
         if record.invoice_state == "paid" and old.get("invoice_state") != "paid":
             order_event("order.paid", order, sale=sale)
+
+
+def return_event(event: str, request: ReturnRequest) -> None:
+    """Emit ``event`` about the return ``request`` (of a store's buyer; none for a return made
+    outside any store)."""
+    request = ReturnRequest.objects.select_related("company", "store").get(id=request.id)
+    if request.store is None:
+        return
+    webhooks.emit(
+        event=event,
+        company=request.company,
+        store_id=request.store.id,
+        store_slug=request.store.slug,
+        subject=f"return:{request.number}",
+        payload={
+            "number": request.number,
+            "order_number": request.order_number,
+            "reason": request.reason,
+            "status": request.status,
+            "erp_number": request.erp_number,
+            "erp_state": request.erp_state,
+            "refusal_message": request.refusal_message,
+            "lines": [{"sku": line.sku, "quantity": line.quantity} for line in request.lines.all()],
+        },
+    )

@@ -433,8 +433,8 @@ WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", d
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 WEBHOOK_ROTATION_HOURS = env.int("WEBHOOK_ROTATION_HOURS", default=24)
 WEBHOOK_LOG_DAYS = env.int("WEBHOOK_LOG_DAYS", default=30)
-# Only DEBUG and the tests may send webhooks to http://127.0.0.1 (SSRF guard otherwise).
-WEBHOOKS_ALLOW_LOOPBACK = DEBUG
+# Only DEBUG, the tests and benchmarks may send webhooks to http://127.0.0.1 (SSRF guard).
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=DEBUG)
 
 # --- Ordering (storefleet.ordering) -----------------------------------------------------------
 # An order submitted within this many seconds of its placement goes to the ERP at the prices

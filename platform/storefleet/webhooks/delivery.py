@@ -37,9 +37,9 @@ logger = logging.getLogger("storefleet.webhooks")
 DELIVER = "webhook.deliver"
 USER_AGENT = "Storefleet-Webhooks/1"
 LOGGED_BODY = 2000  # characters of a response body kept in the log
-# How long a delivery waits behind an earlier one of its subject before looking again (it is
-# woken as soon as that one ends; this is the fallback).
-BEHIND_WAIT = datetime.timedelta(minutes=10)
+# How long after the earlier delivery of its subject is next tried a delivery held behind it
+# looks again (it is woken as soon as that one ends; this is the fallback).
+BEHIND_WAIT = datetime.timedelta(seconds=30)
 
 
 def backoff(attempt: int, *, rng: random.Random | None = None) -> datetime.timedelta:
@@ -172,16 +172,24 @@ def delivery_send(message: Message) -> Outcome:
     now = timezone.now()
     if not subscription.active or subscription.deleted_at is not None:
         return _end(delivery_, DeliveryState.DEAD, "the subscription is disabled or deleted")
-    if Delivery.objects.filter(
-        subscription_id=subscription.id,
-        subject=delivery_.subject,
-        state=DeliveryState.PENDING,
-        id__lt=delivery_.id,
-    ).exists():
+    earlier = (
+        Delivery.objects.filter(
+            subscription_id=subscription.id,
+            subject=delivery_.subject,
+            state=DeliveryState.PENDING,
+            id__lt=delivery_.id,
+        )
+        .order_by("id")
+        .values_list("next_attempt_at", flat=True)[:1]
+    )
+    if earlier:
+        # Woken as soon as the earlier one ends; else looked at again after its next attempt
+        # (or shortly, should it be under way right now and miss waking this one).
+        (its_next,) = earlier
         return Outcome(
             state=State.PENDING,
             note="waiting for an earlier delivery of the same subject",
-            retry_at=now + BEHIND_WAIT,
+            retry_at=its_next + BEHIND_WAIT if its_next and its_next > now else now + BEHIND_WAIT,
         )
     attempt = _post(subscription, delivery_, now)
     first = delivery_.first_attempt_at or now
