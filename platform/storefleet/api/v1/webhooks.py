@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from storefleet.errors import ApplicationError
@@ -144,6 +144,8 @@ def _delivery_out(d: Delivery) -> dict[str, Any]:
 
 
 def _own_subscription(caller: Caller, subscription_id: int) -> Subscription:
+    if not 0 < subscription_id < 2**63:  # past a bigint: no such row (and no DataError)
+        raise ApiProblem("not-found", NO_SUBSCRIPTION)
     found = (
         selectors.company_subscriptions(company=caller.company, store_id=caller.store.id)
         .filter(id=subscription_id)
@@ -187,7 +189,7 @@ def subscription_list(request: HttpRequest) -> list[dict[str, Any]]:
     response={201: SubscriptionCreatedOut, **ERRORS},
     summary="Subscribe an https endpoint to events (the signing secret is shown only now)",
 )
-def subscription_create(request: HttpRequest, body: SubscriptionIn) -> tuple[int, dict[str, Any]]:
+def subscription_create(request: HttpRequest, body: SubscriptionIn) -> Status[dict[str, Any]]:
     caller = _caller(request)
     try:
         made, secret = services.subscription_create(
@@ -199,7 +201,7 @@ def subscription_create(request: HttpRequest, body: SubscriptionIn) -> tuple[int
         )
     except ApplicationError as error:
         raise _problem(error) from error
-    return 201, {**_subscription_out(made), "secret": secret}
+    return Status(201, {**_subscription_out(made), "secret": secret})
 
 
 @router.delete(
@@ -207,9 +209,9 @@ def subscription_create(request: HttpRequest, body: SubscriptionIn) -> tuple[int
     response={204: None, **ERRORS},
     summary="Delete a subscription (its pending deliveries are dead-lettered)",
 )
-def subscription_delete(request: HttpRequest, subscription_id: int) -> tuple[int, None]:
+def subscription_delete(request: HttpRequest, subscription_id: int) -> Status[None]:
     services.subscription_delete(subscription=_own_subscription(_caller(request), subscription_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -269,7 +271,7 @@ def delivery_list(
     response={202: DeliveryOut, **ERRORS},
     summary="Send a delivery again (as a new delivery id, the same body)",
 )
-def delivery_resend(request: HttpRequest, delivery_id: str) -> tuple[int, dict[str, Any]]:
+def delivery_resend(request: HttpRequest, delivery_id: str) -> Status[dict[str, Any]]:
     try:
         wanted = uuid.UUID(delivery_id[:64])
     except ValueError:
@@ -283,7 +285,7 @@ def delivery_resend(request: HttpRequest, delivery_id: str) -> tuple[int, dict[s
         again = services.delivery_resend(delivery=delivery)
     except ApplicationError as error:
         raise _problem(error) from error
-    return 202, _delivery_out(again)
+    return Status(202, _delivery_out(again))
 
 
 @router.post(
@@ -291,7 +293,7 @@ def delivery_resend(request: HttpRequest, delivery_id: str) -> tuple[int, dict[s
     response={202: ResendOut, **ERRORS},
     summary="Send again every delivery made since a time (not the pending ones)",
 )
-def resend_since(request: HttpRequest, since: datetime.datetime) -> tuple[int, dict[str, Any]]:
+def resend_since(request: HttpRequest, since: datetime.datetime) -> Status[dict[str, Any]]:
     if since.tzinfo is None:
         since = timezone.make_aware(since, datetime.UTC)
     if since < timezone.now() - datetime.timedelta(days=31):
@@ -306,4 +308,4 @@ def resend_since(request: HttpRequest, since: datetime.datetime) -> tuple[int, d
         )
     except ApplicationError as error:
         raise _problem(error) from error
-    return 202, dict(resent=len(made), deliveries=[str(d.uuid) for d in made])
+    return Status(202, dict(resent=len(made), deliveries=[str(d.uuid) for d in made]))
