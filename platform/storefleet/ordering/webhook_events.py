@@ -5,7 +5,7 @@ the webhooks app never imports ordering."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from storefleet.webhooks import services as webhooks
@@ -56,7 +56,7 @@ def order_event(event: str, order: Order, **extra: Any) -> None:
     )
 
 
-def sale_events(*, before: dict[int, dict[str, Any]], records: Iterable[SaleRecord]) -> None:
+def sale_events(*, before: Mapping[int, Mapping[str, Any]], records: Iterable[SaleRecord]) -> None:
     """Shipped, invoiced and paid events of web orders whose mirrored ERP sale moved on
     (``before``: the rows' progress and invoice state by ERP id before the sync)."""
     for record in records:

@@ -47,11 +47,11 @@ def message_process_task(self, message_id: int, claim: int | None = None) -> str
     if outcome is not None and outcome.state == State.PENDING and outcome.retry_at is not None:
         # The kind's own schedule: a retry due within the lease is this task's (the broker
         # holds it that long at most); a later one is the sweeper's, once it is due.
-        countdown = (outcome.retry_at - timezone.now()).total_seconds()
-        if countdown < _LEASE:
+        wait = (outcome.retry_at - timezone.now()).total_seconds()
+        if wait < _LEASE:
             raise self.retry(
                 kwargs={"message_id": message_id, "claim": claim_after(message_id)},
-                countdown=max(countdown, 0),
+                countdown=max(wait, 0),
             )
     return outcome.state if outcome else None
 

@@ -43,7 +43,7 @@ class AttemptInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["number", "at", "response_status", "duration_ms", "error", "response_body"]
-    readonly_fields = fields
+    readonly_fields = ["number", "at", "response_status", "duration_ms", "error", "response_body"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

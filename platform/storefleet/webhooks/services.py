@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -72,11 +72,10 @@ def subscription_create(
             f"Keep the description to {MAX_DESCRIPTION} characters.", field="description"
         )
     owned = Subscription.objects.filter(deleted_at__isnull=True)
-    owned = (
-        owned.filter(partner_key_id=partner_key_id)
-        if partner_key_id
-        else owned.filter(company=company, store_id=store_id)
-    )
+    if partner_key_id is not None:
+        owned = owned.filter(partner_key_id=partner_key_id)
+    else:
+        owned = owned.filter(company=company, store_id=cast(int, store_id))  # checked above
     if owned.count() >= MAX_SUBSCRIPTIONS:
         raise ApplicationError(
             f"At most {MAX_SUBSCRIPTIONS} subscriptions: delete one you no longer use first."

@@ -9,6 +9,7 @@ import datetime
 import uuid
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
@@ -156,7 +157,7 @@ def _own_subscription(caller: Caller, subscription_id: int) -> Subscription:
     return found
 
 
-def _deliveries(caller: Caller):  # type: ignore[no-untyped-def]
+def _deliveries(caller: Caller) -> QuerySet[Delivery]:
     return selectors.caller_deliveries(
         company=caller.company,
         store_id=caller.store.id,
