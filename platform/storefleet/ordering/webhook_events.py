@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from storefleet.webhooks import selectors as webhook_selectors
 from storefleet.webhooks import services as webhooks
 
 from .models import Order, OrderProgress, ReturnRequest, SaleRecord
@@ -15,6 +16,7 @@ from .models import Order, OrderProgress, ReturnRequest, SaleRecord
 SHIPPED = {OrderProgress.PARTIALLY_SHIPPED, OrderProgress.SHIPPED, OrderProgress.COMPLETED}
 # The ERP's complaint states in which a return has been decided.
 DECIDED = {"approved", "rejected", "done"}
+NOT_INVOICED = {None, "", "none"}
 
 
 def order_payload(order: Order, **extra: Any) -> dict[str, Any]:
@@ -44,21 +46,22 @@ def order_payload(order: Order, **extra: Any) -> dict[str, Any]:
 
 
 def order_event(event: str, order: Order, **extra: Any) -> None:
-    """Emit ``event`` about ``order`` (inside the caller's transaction)."""
-    order = Order.objects.select_related("company", "store").get(id=order.id)
+    """Emit ``event`` about ``order`` (inside the caller's transaction); the payload is read
+    only when someone subscribed to it."""
     webhooks.emit(
         event=event,
         company=order.company,
         store_id=order.store_id,
-        store_slug=order.store.slug,
         subject=f"order:{order.number}",
-        payload=order_payload(order, **extra),
+        payload=lambda: order_payload(Order.objects.get(id=order.id), **extra),
     )
 
 
 def sale_events(*, before: Mapping[int, Mapping[str, Any]], records: Iterable[SaleRecord]) -> None:
     """Shipped, invoiced and paid events of web orders whose mirrored ERP sale moved on
-    (``before``: the rows' progress and invoice state by ERP id before the sync)."""
+    (``before``: the rows' progress and invoice state by ERP id before the sync). No query
+    unless a sale moved on and someone subscribed at all; then one per event."""
+    due: list[tuple[str, int, dict[str, Any]]] = []
     for record in records:
         if record.order_id is None:
             continue
@@ -70,17 +73,17 @@ def sale_events(*, before: Mapping[int, Mapping[str, Any]], records: Iterable[Sa
             "shipments": record.detail.get("shipments", []),
             "invoices": record.detail.get("invoices", []),
         }
-        order = Order(id=record.order_id)
         if record.progress in SHIPPED and old.get("progress") not in SHIPPED:
-            order_event("order.shipped", order, sale=sale)
-        if record.invoice_state not in ("", "none") and old.get("invoice_state") in (
-            None,
-            "",
-            "none",
-        ):
-            order_event("order.invoiced", order, sale=sale)
+            due.append(("order.shipped", record.order_id, sale))
+        if record.invoice_state not in ("", "none") and old.get("invoice_state") in NOT_INVOICED:
+            due.append(("order.invoiced", record.order_id, sale))
         if record.invoice_state == "paid" and old.get("invoice_state") != "paid":
-            order_event("order.paid", order, sale=sale)
+            due.append(("order.paid", record.order_id, sale))
+    if not due or not webhook_selectors.anyone_subscribed():
+        return
+    orders = Order.objects.select_related("company").in_bulk({order_id for _e, order_id, _s in due})
+    for event, order_id, sale in due:
+        order_event(event, orders[order_id], sale=sale)
 
 
 def return_event(event: str, request: ReturnRequest) -> None:

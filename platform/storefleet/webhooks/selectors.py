@@ -23,3 +23,8 @@ def caller_deliveries(
     if partner_key_id is not None:
         own |= Q(subscription__partner_key_id=partner_key_id)
     return Delivery.objects.filter(own, company=company, store_id=store_id)
+
+
+def anyone_subscribed() -> bool:
+    """Whether any subscription is active (lets a batch of changes skip building events)."""
+    return Subscription.objects.filter(active=True, deleted_at__isnull=True).exists()

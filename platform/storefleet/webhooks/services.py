@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.utils import timezone
 from storefleet.accounts.models import Company
 from storefleet.errors import ApplicationError
 from storefleet.outbox import services as outbox
+from storefleet.tenants.models import Store
 
 from .addresses import url_check
 from .delivery import DELIVER, envelope
@@ -150,24 +151,28 @@ def emit(
     event: Event | str,
     company: Company,
     store_id: int,
-    store_slug: str,
     subject: str,
-    payload: Mapping[str, Any],
+    payload: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
+    store_slug: str | None = None,
 ) -> list[Delivery]:
     """The ``event`` about ``subject`` happened for ``company`` in the store: one delivery
     (and its outbox message) per subscription that asked for it. Call it inside the
-    transaction that makes the change; it is delivered once that commits."""
+    transaction that makes the change; it is delivered once that commits. ``payload`` may be
+    a function, called only when someone subscribed (one query when nobody did)."""
     event = Event(event)
     subscriptions = [s for s in _matching(company=company, store_id=store_id) if event in s.events]
     if not subscriptions:
         return []
+    if store_slug is None:
+        store_slug = Store.objects.filter(id=store_id).values_list("slug", flat=True).get()
+    data = payload() if callable(payload) else payload
     body = envelope(
         event=event.value,
         event_id=str(uuid.uuid4()),
         store=store_slug,
         company=company.code,
         subject=subject,
-        data=dict(payload),
+        data=dict(data),
     )
     with transaction.atomic():
         made = [
