@@ -36,7 +36,7 @@ KEY_PATTERN = re.compile(rf"sfk_([A-Za-z0-9]{{{PREFIX_LENGTH}}})_[A-Za-z0-9]{{{S
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 MAX_LIFETIME_DAYS = 730
 # Scopes a company admin may grant today (orders:write is reserved for order placement).
-GRANTABLE_SCOPES = (Scope.CATALOG_READ, Scope.ORDERS_READ, Scope.INVOICES_READ)
+GRANTABLE_SCOPES = (Scope.CATALOG_READ, Scope.ORDERS_READ, Scope.INVOICES_READ, Scope.WEBHOOKS)
 
 
 def _random(length: int) -> str:

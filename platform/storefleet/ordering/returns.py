@@ -44,6 +44,7 @@ from storefleet.outbox.registry import Outcome
 from storefleet.outbox.selectors import message_pending
 from storefleet.tenants.selectors import StoreRecord
 
+from . import webhook_events
 from .models import (
     ErpSale,
     Order,
@@ -194,6 +195,7 @@ def _record_cancellation(
                 ErpSale.objects.filter(order=ref.order).exclude(erp_number="").update(
                     erp_state=OrderState.CANCELLED.value
                 )
+                webhook_events.order_event("order.cancelled", ref.order)
     except IntegrityError:
         existing = cancellation_for(
             scope=OrderScope.stores(company=company, store_ids=None), number=order_number
@@ -591,20 +593,24 @@ def return_file(message: Message) -> Outcome:
     try:
         result = get_gateway().request_return(request=erp_request)
     except (ErpRejected, ErpNotFound) as refusal:
-        ReturnRequest.objects.filter(id=request.id, status=ReturnStatus.RECEIVED).update(
-            status=ReturnStatus.REFUSED, refusal_message=refusal.message
-        )
+        with transaction.atomic():
+            if ReturnRequest.objects.filter(id=request.id, status=ReturnStatus.RECEIVED).update(
+                status=ReturnStatus.REFUSED, refusal_message=refusal.message
+            ):
+                webhook_events.return_event("return.decided", request)
         logger.warning("return %s refused by the ERP: %s", request.number, refusal.message)
         return Outcome(state=State.FAILED, note=refusal.message, value=request)
     get_gateway().invalidate_sales(customer=request.company.code)
     now = timezone.now()
-    ReturnRequest.objects.filter(id=request.id).update(
-        status=ReturnStatus.FILED,
-        erp_number=result.number,
-        erp_state=result.state,
-        erp_state_at=now,
-        filed_at=now,
-    )
+    with transaction.atomic():
+        ReturnRequest.objects.filter(id=request.id).update(
+            status=ReturnStatus.FILED,
+            erp_number=result.number,
+            erp_state=result.state,
+            erp_state_at=now,
+            filed_at=now,
+        )
+        webhook_events.return_event("return.filed", request)
     logger.info("return %s filed in the ERP as complaint %s", request.number, result.number)
     return Outcome(value=request)
 
@@ -643,9 +649,13 @@ def returns_refresh(*, returns: Sequence[ReturnRequest]) -> bool:
         status = by_key.get(item.number)
         if status is None:
             continue
-        ReturnRequest.objects.filter(id=item.id).update(
-            erp_state=status.state, erp_number=status.number, erp_state_at=now
-        )
+        decided = status.state in webhook_events.DECIDED and item.erp_state != status.state
+        with transaction.atomic():
+            ReturnRequest.objects.filter(id=item.id).update(
+                erp_state=status.state, erp_number=status.number, erp_state_at=now
+            )
+            if decided:
+                webhook_events.return_event("return.decided", item)
         item.erp_state, item.erp_number, item.erp_state_at = status.state, status.number, now
     return True
 

@@ -39,6 +39,7 @@ from storefleet.erp.types import (
 )
 from storefleet.money import Money, Quantity
 
+from . import webhook_events
 from .models import ErpSale, OrderProgress, SaleRecord
 
 logger = logging.getLogger("storefleet.ordering")
@@ -181,7 +182,7 @@ def sale_records_upsert(*, records: Sequence[SaleDetail], attach_orphans: bool =
     existing = {
         row["erp_id"]: row
         for row in SaleRecord.objects.filter(erp_id__in=[r.erp_id for r in records]).values(
-            "id", "erp_id", "fingerprint", "company_id"
+            "id", "erp_id", "fingerprint", "company_id", "progress", "invoice_state"
         )
     }
     companies = dict(
@@ -244,6 +245,7 @@ def sale_records_upsert(*, records: Sequence[SaleDetail], attach_orphans: bool =
         SaleRecord.objects.bulk_update(update, fields, batch_size=200)
         for company_id in {r.company_id for r in (*create, *update) if r.company_id}:
             company_pages_changed(company_id=company_id)  # its cached My orders pages
+        webhook_events.sale_events(before=existing, records=(*create, *update))
     return len(create) + len(update) + (_attach_orphans() if attach_orphans else 0)
 
 

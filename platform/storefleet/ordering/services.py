@@ -38,7 +38,7 @@ from storefleet.outbox.models import Message, State
 from storefleet.outbox.registry import Outcome
 from storefleet.tenants.selectors import StoreRecord
 
-from . import notifications
+from . import notifications, webhook_events
 from .checks import CartCheck, Wanted, check_lines, order_request
 from .models import Cart, CartLine, ErpSale, Order, OrderLine, OrderStatus
 from .outbox_kinds import SUBMIT_ORDER
@@ -700,6 +700,7 @@ def order_lines_place(
             if on_placed is not None:
                 on_placed(order)
             company_pages_changed(company_id=company.id)  # a new order on My orders
+            webhook_events.order_event("order.placed", order)
     except IntegrityError:
         # The same token, submitted twice at the same moment: the other request won.
         existing = Order.objects.filter(company=company, submit_token=request.submit_token).first()
@@ -797,9 +798,11 @@ def _submit_sales(order: Order, *, first_run: bool = False) -> None:
             submitted_at=timezone.now(),
         )
         logger.info("order %s sale %s confirmed as %s", order.number, sale.key, submitted.number)
-    Order.objects.filter(id=order.id, status=OrderStatus.RECEIVED).update(
-        status=OrderStatus.CONFIRMED, confirmed_at=timezone.now()
-    )
+    with transaction.atomic():
+        if Order.objects.filter(id=order.id, status=OrderStatus.RECEIVED).update(
+            status=OrderStatus.CONFIRMED, confirmed_at=timezone.now()
+        ):
+            webhook_events.order_event("order.confirmed", order)
     company_pages_changed(company_id=order.company_id)  # its cached My orders pages
 
 
@@ -821,6 +824,7 @@ def _order_refused(order: Order, refusal: ErpRejected) -> None:
         for line_id, reasons in by_position.items():
             OrderLine.objects.filter(id=line_id).update(refusal_reasons=reasons[:255])
         company_pages_changed(company_id=order.company_id)
+        webhook_events.order_event("order.refused", order, refusal=refusal.message)
     logger.warning(
         "order %s refused by the ERP: %s", order.number, ",".join(r for r in refusal.reasons)
     )

@@ -56,7 +56,9 @@ def message_claim(*, message_id: int, claim: int | None = None) -> Message | Non
 def message_process(*, message_id: int, claim: int | None = None) -> Outcome | None:
     """Carry one message into the ERP through its kind's handler. None when the run may not
     take it up (see ``message_claim``). Raises ``Deferred`` when the ERP can't take it now;
-    the error is noted on the message and the lease stands until the retry or the sweeper."""
+    the error is noted on the message and the lease stands until the retry or the sweeper.
+    A PENDING outcome (the handler's own retry schedule) leaves it to be taken up again at its
+    ``retry_at``."""
     message = message_claim(message_id=message_id, claim=claim)
     if message is None:
         return None
@@ -68,6 +70,14 @@ def message_process(*, message_id: int, claim: int | None = None) -> Outcome | N
         detail = error.detail if isinstance(error, ErpUnavailable) else error.message
         Message.objects.filter(id=message.id).update(last_error=detail or error.message)
         raise Deferred(detail, claim=message.attempts) from error
+    if outcome.state == State.PENDING:
+        # The kind's own schedule: released now, taken up again from ``retry_at``.
+        Message.objects.filter(id=message.id, state=State.PENDING).update(
+            next_try_at=outcome.retry_at or timezone.now() + lease(),
+            leased_until=timezone.now(),
+            last_error=outcome.note,
+        )
+        return outcome
     Message.objects.filter(id=message.id, state=State.PENDING).update(
         state=outcome.state, done_at=timezone.now(), last_error=outcome.note
     )
@@ -91,3 +101,23 @@ def messages_due(*, limit: int = 500) -> list[tuple[int, int]]:
         ).update(next_try_at=now + lease()):
             leased.append((message_id, attempts))
     return leased
+
+
+def message_wake(*, kind: str, subject: object) -> int | None:
+    """Make the pending message of ``kind`` about ``subject`` due now, unless a run holds it:
+    its claim (to send its task with), or None when there is nothing to wake."""
+    now = timezone.now()
+    found = (
+        Message.objects.filter(kind=kind, subject=str(subject), state=State.PENDING)
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lte=now))
+        .values_list("id", "attempts")
+        .first()
+    )
+    if found is None:
+        return None
+    message_id, attempts = found
+    if not Message.objects.filter(id=message_id, attempts=attempts, state=State.PENDING).update(
+        next_try_at=now + lease()
+    ):
+        return None
+    return attempts

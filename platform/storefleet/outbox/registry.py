@@ -4,10 +4,14 @@ its handler (in its ``AppConfig.ready``); the outbox never imports those apps.
 A handler is called with the message a run has just taken up (``attempts`` counts this run).
 It returns an ``Outcome``: the message is done (or refused for good, with why). When the ERP
 can't take the message now it raises ``storefleet.erp.errors.ErpError`` (anything but a
-refusal the handler understood): the outbox notes the error and the task tries again."""
+refusal the handler understood): the outbox notes the error and the task tries again. A kind
+with a retry schedule of its own (webhooks: backoff over days) returns an ``Outcome`` that is
+still ``PENDING`` with ``retry_at``: the message waits until then (the sweeper, or the task's
+retry when that is soon, takes it up again)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,11 +25,13 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """How a handler's run ended: ``state`` DONE or FAILED (refused for good), ``note`` what
-    the message's last error then says, ``value`` what the owning app's caller gets back."""
+    the message's last error then says, ``value`` what the owning app's caller gets back.
+    ``state`` PENDING with ``retry_at``: not done yet, to be tried again from then."""
 
     state: State = State.DONE
     note: str = ""
     value: Any = None
+    retry_at: datetime.datetime | None = None
 
 
 Handler = Callable[["Message"], Outcome]

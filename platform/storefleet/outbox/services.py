@@ -7,13 +7,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Message, State
-from .processing import Deferred, lease, message_process
+from .processing import Deferred, lease, message_process, message_wake
 from .tasks import dispatch, messages_sweep
 
 __all__ = [
     "Deferred",
     "message_add",
     "message_process",
+    "message_wake_now",
     "message_withdraw",
     "messages_sweep",
 ]
@@ -41,3 +42,16 @@ def message_withdraw(*, kind: str, subject: object, note: str) -> bool:
             kind=kind, subject=str(subject), state=State.PENDING, attempts=0
         ).update(state=State.CANCELLED, done_at=timezone.now(), last_error=note)
     )
+
+
+def message_wake_now(*, kind: str, subject: object) -> bool:
+    """Send the pending message of ``kind`` about ``subject`` now rather than at the time its
+    kind's schedule set (on commit), unless a run holds it. False when nothing was woken."""
+    claim = message_wake(kind=kind, subject=subject)
+    if claim is None:
+        return False
+    message = Message.objects.filter(kind=kind, subject=str(subject)).values_list("id", flat=True)
+    message_id = message.first()
+    if message_id is not None:
+        transaction.on_commit(lambda: dispatch(message_id, claim=claim))
+    return True

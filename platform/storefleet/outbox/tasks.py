@@ -7,7 +7,9 @@ import logging
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
+from django.utils import timezone
 
+from .models import Message, State
 from .processing import Deferred, message_process, messages_due
 
 logger = logging.getLogger("storefleet.outbox")
@@ -42,7 +44,21 @@ def message_process_task(self, message_id: int, claim: int | None = None) -> str
             countdown=countdown,
             exc=deferred,
         ) from deferred
+    if outcome is not None and outcome.state == State.PENDING and outcome.retry_at is not None:
+        # The kind's own schedule: a retry due within the lease is this task's (the broker
+        # holds it that long at most); a later one is the sweeper's, once it is due.
+        wait = (outcome.retry_at - timezone.now()).total_seconds()
+        if wait < _LEASE:
+            raise self.retry(
+                kwargs={"message_id": message_id, "claim": claim_after(message_id)},
+                countdown=max(wait, 0),
+            )
     return outcome.state if outcome else None
+
+
+def claim_after(message_id: int) -> int:
+    """The claim a retry of the message presents: the attempts it has now."""
+    return Message.objects.filter(id=message_id).values_list("attempts", flat=True).first() or 0
 
 
 def dispatch(message_id: int, *, claim: int) -> None:

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "storefleet.provisioning",
     "storefleet.service",
     "storefleet.api",
+    "storefleet.webhooks",
     # The partner API (storefleet.api); installed so its docs page uses the local Swagger UI.
     "ninja",
     # Wagtail
@@ -368,6 +369,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # The API's Idempotency-Key records past their keeping time (API_IDEMPOTENCY_KEEP_HOURS).
     "api-idempotency-purge": {"task": "storefleet.api.idempotency_purge", "schedule": 3600},
+    # Webhook deliveries and their log are kept 30 days (WEBHOOK_LOG_DAYS).
+    "webhooks-purge": {"task": "storefleet.webhooks.purge", "schedule": 24 * 3600},
 }
 
 # django-axes announces its configuration on every start of every process: not news.
@@ -425,6 +428,21 @@ ERP_RETURN_COMPLAINT_TYPE = env.str("ERP_RETURN_COMPLAINT_TYPE", default="Return
 # How long a worker holds an outbox message before the sweeper may send it again (also the
 # time limit of one run of the outbox task).
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
+
+# --- Webhooks (storefleet.webhooks) -----------------------------------------------------------
+# Failed deliveries are retried with full-jitter exponential backoff (base × 2^attempt, at most
+# the max) for WEBHOOK_RETRY_DAYS, then dead-lettered; an endpoint failing every attempt for
+# WEBHOOK_DISABLE_AFTER_DAYS is disabled and its owner told.
+WEBHOOK_BACKOFF_BASE_SECONDS = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=15.0)
+WEBHOOK_BACKOFF_MAX_SECONDS = env.float("WEBHOOK_BACKOFF_MAX_SECONDS", default=6 * 3600)
+WEBHOOK_RETRY_DAYS = env.int("WEBHOOK_RETRY_DAYS", default=3)
+WEBHOOK_DISABLE_AFTER_DAYS = env.int("WEBHOOK_DISABLE_AFTER_DAYS", default=3)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=3.0)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_ROTATION_HOURS = env.int("WEBHOOK_ROTATION_HOURS", default=24)
+WEBHOOK_LOG_DAYS = env.int("WEBHOOK_LOG_DAYS", default=30)
+# Only DEBUG, the tests and benchmarks may send webhooks to http://127.0.0.1 (SSRF guard).
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=DEBUG)
 
 # --- Ordering (storefleet.ordering) -----------------------------------------------------------
 # An order submitted within this many seconds of its placement goes to the ERP at the prices

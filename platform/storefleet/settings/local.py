@@ -40,3 +40,4 @@ LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
 # make demo's screen; the ERP calls and the tasks' own messages still show.
 LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 LOGGING["loggers"]["celery.worker.strategy"] = {"level": "WARNING"}
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=DEBUG)

@@ -55,6 +55,8 @@ def redis_databases_for_worker(environ: MutableMapping[str, str]) -> None:
 redis_databases_for_worker(os.environ)
 
 DEBUG = False
+# The tests' webhook receiver listens on loopback.
+WEBHOOKS_ALLOW_LOOPBACK = True
 SECRET_KEY = "test-only-key"  # noqa: S105 - the test suite's own, never deployed
 ALLOWED_HOSTS = [".localhost", "localhost", "127.0.0.1", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -31,7 +31,7 @@ from storefleet.erp.resilience import BREAKER_OPENED_AT
 
 from ..problems import CONTENT_TYPE, PROBLEMS, ApiProblem, from_problem, problem_response
 from ..schemas import ProblemOut
-from . import catalog, invoices, orders, returns
+from . import catalog, invoices, orders, returns, webhooks
 
 logger = logging.getLogger("storefleet.api")
 
@@ -68,6 +68,7 @@ api.add_router("/catalog", catalog.router)
 api.add_router("/orders", orders.router)
 api.add_router("/returns", returns.router)
 api.add_router("/", invoices.router)
+api.add_router("/webhooks", webhooks.router)
 
 
 class ProblemTypeOut(Schema):

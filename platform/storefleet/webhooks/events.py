@@ -1,0 +1,38 @@
+"""The event catalogue: what a subscription may ask for, and what each event means."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Event(StrEnum):
+    ORDER_PLACED = "order.placed"
+    ORDER_CONFIRMED = "order.confirmed"
+    ORDER_REFUSED = "order.refused"
+    ORDER_SHIPPED = "order.shipped"
+    ORDER_INVOICED = "order.invoiced"
+    ORDER_PAID = "order.paid"
+    ORDER_CANCELLED = "order.cancelled"
+    RETURN_FILED = "return.filed"
+    RETURN_DECIDED = "return.decided"
+    # Reserved: named in the catalogue so subscriptions can ask for them, emitted by nothing
+    # yet (quotes do not exist; a watched-SKU list has no natural hook in the ERP sync yet).
+    QUOTE_ANSWERED = "quote.answered"
+    PRICE_OR_AVAILABILITY_CHANGED = "price_or_availability.changed"
+
+
+DESCRIPTIONS: dict[Event, str] = {
+    Event.ORDER_PLACED: "An order was placed (in the store or by API).",
+    Event.ORDER_CONFIRMED: "The ERP confirmed an order.",
+    Event.ORDER_REFUSED: "The ERP refused an order (with why).",
+    Event.ORDER_SHIPPED: "An order's goods left the warehouse (with carrier and tracking).",
+    Event.ORDER_INVOICED: "An order was invoiced.",
+    Event.ORDER_PAID: "An order's invoice was paid.",
+    Event.ORDER_CANCELLED: "An order was cancelled.",
+    Event.RETURN_FILED: "A return request was filed with the ERP.",
+    Event.RETURN_DECIDED: "A return request was decided (accepted or refused).",
+    Event.QUOTE_ANSWERED: "Reserved: a quote was answered.",
+    Event.PRICE_OR_AVAILABILITY_CHANGED: "Reserved: a watched SKU's price or availability changed.",
+}
+
+RESERVED = frozenset({Event.QUOTE_ANSWERED, Event.PRICE_OR_AVAILABILITY_CHANGED})
