@@ -61,7 +61,7 @@ def placed_orders() -> list[Order]:
 
 
 def unit_price(code: str, sku: str, quantity: str) -> Decimal:
-    (quote,) = get_gateway().get_current_prices(
+    (quote,) = get_gateway().current_prices(
         customer=code, lines=[LineQuery(sku, Decimal(quantity))], currency="EUR"
     )
     assert quote.unit_price is not None
