@@ -331,8 +331,11 @@ def burst(settings, shop, tmp_path) -> Iterator[Burst]:
         try:
             yield burst
         finally:
+            # Every message is done by now (or the test failed): a worker that takes longer
+            # than a few seconds to shut down warm (its beat, on a loaded machine, took the
+            # whole 30 s) has nothing left to hand back, and is killed.
             for worker in burst.workers:
-                worker.stop()
+                worker.stop(timeout=5)
             from storefleet.celery import app
 
             app.control.purge()  # what the workers left queued must not reach later tests
