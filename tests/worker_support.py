@@ -139,15 +139,15 @@ class WorkerProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
-    def stop(self) -> None:
-        """A warm shutdown (SIGTERM), killed if it takes too long."""
+    def stop(self, timeout: float = 30) -> None:
+        """A warm shutdown (SIGTERM), killed if it takes longer than ``timeout`` seconds."""
         if self.process is None or self.process.poll() is not None:
             self.kill()
             return
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=30)
+            self.process.wait(timeout=timeout)
         self.kill()  # whatever is left of the group
 
     def log(self) -> str:

@@ -6,14 +6,17 @@ from __future__ import annotations
 import pytest
 
 from storefleet.brand.buyer_cache import company_pages_changed
-from tests.ordering.conftest import HOST, Shop, build_shop
+from tests.ordering.conftest import HOST, ferrum, shop, shop_world
 
 pytestmark = pytest.mark.django_db
 
+__all__ = ["ferrum", "shop", "shop_world"]  # the ordering tests' Ferrum shop, built once here
 
-@pytest.fixture
-def shop(settings, fresh_erp_server, ferrum) -> Shop:
-    return build_shop(settings, fresh_erp_server, ferrum)
+
+@pytest.fixture(scope="module")
+def shop_erp_server(erp_server):
+    """The session's ERP: these tests only read credit and open invoices."""
+    return erp_server
 
 
 def _home(client) -> str:  # type: ignore[no-untyped-def]

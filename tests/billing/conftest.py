@@ -1,6 +1,7 @@
 """Billing runs on the ordering tests' Ferrum store (buyers of C-1001, C-1004 and C-1002) with
 the sandbox provider, against the module's own copy of the reference ERP: these tests pay
-invoices there, which changes credit and open invoices for whoever comes next."""
+invoices there, which changes credit and open invoices for whoever comes next. The shop is
+built once per module where it can be (tests/ordering/conftest.py, ``shop_world``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from storefleet.billing.models import Payment
 from storefleet.billing.providers.sandbox import SandboxProvider
 from storefleet.money import Money
 from storefleet.outbox.models import Message
-from tests.ordering.conftest import HOST, Shop, build_shop
+from tests.ordering.conftest import HOST, Shop, ferrum, shop_erp_server, shop_of, shop_world
 
 SANDBOX_SECRET = "whsec_test_sandbox"
 URLS = services.ReturnUrls(
@@ -23,11 +24,14 @@ URLS = services.ReturnUrls(
 )
 
 
+__all__ = ["ferrum", "shop_erp_server", "shop_world"]  # the ordering tests' shop fixtures
+
+
 @pytest.fixture
-def shop(settings, fresh_erp_server, ferrum) -> Shop:
+def shop(settings, shop_world, shop_erp_server, ferrum) -> Shop:
     settings.BILLING_PROVIDER = "sandbox"
     settings.BILLING_SANDBOX_WEBHOOK_SECRET = SANDBOX_SECRET
-    return build_shop(settings, fresh_erp_server, ferrum)
+    return shop_of(settings, shop_world, shop_erp_server, ferrum)
 
 
 @pytest.fixture

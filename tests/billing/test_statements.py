@@ -74,6 +74,7 @@ def test_a_paid_invoice_moves_to_the_history_as_paid(client, shop):
 
 def test_another_companys_invoices_never_appear(client, shop):
     others = seeded_invoices(shop.server, "C-1001") + seeded_invoices(shop.server, "C-1002")
+    assert len(others) == 3  # the loop below checks each of them
     body = get(client, shop, "C-1004", "/account/invoices/").content.decode()
     text = pdf_text(get(client, shop, "C-1004", "/account/invoices/statement.pdf"))
     for number in others:

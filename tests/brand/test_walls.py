@@ -27,6 +27,8 @@ def test_every_page_and_setting_editors_edit_holds_the_wall():
     """A new page type or setting gets the wall by inheriting it, or this test says so."""
     models = [m for m in get_page_models() if m is not Page]
     models += [m for m in settings_registry if m._meta.app_label in {"brand", "catalog"}]
+    # The loop checks something: the pages and settings editors work in are among them.
+    assert {CatalogPage, BrandSettings, NavigationSettings} <= set(models)
     for model in models:
         form_class = get_edit_handler(model).get_form_class()
         assert issubclass(form_class, StoreWalledFormMixin), model

@@ -120,7 +120,13 @@ def test_certificate_dns_records_and_host_rule(slug, store_config):
                 "evaluateTargetHealth": False,
             }
         ]
-    for validation in deployment.of_type("aws:acm/certificateValidation:CertificateValidation"):
+    # The viewer's certificate and the origin's, both validated by the one record.
+    validations = deployment.of_type("aws:acm/certificateValidation:CertificateValidation")
+    assert sorted(v.name for v in validations) == [
+        f"{slug}-certificate-validation",
+        f"{slug}-origin-certificate-validation",
+    ]
+    for validation in validations:
         assert validation.inputs["validationRecordFqdns"] == [f"_x1.{hostname}"]
 
     rule = deployment.named("aws:lb/listenerRule:ListenerRule", f"{slug}-host-rule")

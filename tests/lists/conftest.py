@@ -8,14 +8,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 
 from storefleet.accounts.models import Company, MemberRole, Membership
-from tests.ordering.conftest import HOST, Shop, build_shop
+from tests.ordering.conftest import HOST, Shop, ferrum, shop, shop_erp_server, shop_world
 
-__all__ = ["HOST", "Shop"]
-
-
-@pytest.fixture
-def shop(settings, fresh_erp_server, ferrum) -> Shop:
-    return build_shop(settings, fresh_erp_server, ferrum)
+# The ordering tests' Ferrum shop, built once per module where it can be.
+__all__ = ["HOST", "Shop", "ferrum", "shop", "shop_erp_server", "shop_world"]
 
 
 @pytest.fixture

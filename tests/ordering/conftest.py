@@ -2,15 +2,26 @@
 Nordwerk (C-1001), Van der Berg (C-1004) and Alpine (C-1002, near its credit limit).
 
 Every module gets its own copy of the reference ERP (``fresh_erp_server``): these tests place
-real orders, which change stock and credit for whoever comes next."""
+real orders, which change stock and credit for whoever comes next.
+
+The shop is built once per module (``shop_world``: about a second and a half of Wagtail pages,
+products and buyers that every test would otherwise build again), in a transaction that is
+rolled back after the module; each test runs in a savepoint inside it, rolled back after the
+test as before, and gets its own fresh instances of the shop's objects. A module with a
+transactional test (its tests commit, and a worker process or live server must see the data)
+or with a test that takes ``ferrum`` without ``shop`` (it would get the shop's store) builds
+the shop for every test instead."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.db import transaction
+from django.test import override_settings
 
 from storefleet.accounts.models import Company, MemberRole, Membership
 from storefleet.catalog.models import CatalogPage
@@ -20,6 +31,7 @@ from storefleet.tenants.models import Store
 from storefleet.tenants.selectors import StoreRecord, store_for_hostname
 from storefleet.tenants.services import store_host_map_invalidate
 from tests.erp.conftest import mirror_master_data, point_gateway_at
+from tests.factories import BrandWorld, build_brand, wagtail_roots_ensure
 
 HOST = "ferrum.localhost"
 
@@ -69,6 +81,153 @@ def build_shop(settings, server, ferrum) -> Shop:
     return Shop(gateway=gateway, store=store, buyers=buyers, server=server)
 
 
+def build_ferrum() -> BrandWorld:
+    return build_brand("ferrum", "Ferrum Industrial Components", "EUR", "DE", "#0B3D91")
+
+
+@dataclass(frozen=True)
+class ShopWorld:
+    """What ``build_shop`` made for a module, by primary key: each test reads its own instances
+    (a test that changes one in memory, or adds a page under the home page, changes nothing
+    the next test gets)."""
+
+    server: object
+    brand: dict[str, int]
+    buyers: dict[str, int]
+
+    def ferrum(self) -> BrandWorld:
+        from django.contrib.auth import get_user_model
+        from wagtail.documents import get_document_model
+        from wagtail.images import get_image_model
+
+        from storefleet.brand.models import ContentPage, HomePage, LandingPage
+
+        pk = self.brand
+        return BrandWorld(
+            store=Store.objects.get(pk=pk["store"]),
+            marker="FERRUM-MARKER",
+            home=HomePage.objects.get(pk=pk["home"]),
+            landing=LandingPage.objects.get(pk=pk["landing"]),
+            content=ContentPage.objects.get(pk=pk["content"]),
+            image=get_image_model().objects.get(pk=pk["image"]),
+            document=get_document_model().objects.get(pk=pk["document"]),
+            editor=get_user_model().objects.get(pk=pk["editor"]),
+        )
+
+    def shop(self, settings) -> Shop:  # type: ignore[no-untyped-def]
+        store = store_for_hostname(HOST)
+        assert store is not None
+        return Shop(
+            gateway=point_gateway_at(settings, self.server),
+            store=store,
+            buyers={code: User.objects.get(pk=pk) for code, pk in self.buyers.items()},
+            server=self.server,
+        )
+
+
+class _SettingsWhileBuilding:
+    """Settings changed while a module's shop is built (what the ``settings`` fixture is for a
+    test), put back by ``restore()``."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_overrides", [])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        override = override_settings(**{name: value})
+        override.enable()
+        self._overrides.append(override)
+
+    def __getattr__(self, name: str) -> object:
+        from django.conf import settings
+
+        return getattr(settings, name)
+
+    def restore(self) -> None:
+        for override in reversed(self._overrides):
+            override.disable()
+        self._overrides.clear()
+
+
+def _shared_shop_fits(request) -> bool:  # type: ignore[no-untyped-def]
+    """Whether every test of the requesting module can run on one shop: none is transactional,
+    and none takes ``ferrum`` without ``shop``."""
+    for item in request.session.items:
+        if item.module is not request.module:
+            continue
+        names = set(getattr(item, "fixturenames", ()))
+        marker = item.get_closest_marker("django_db")
+        if (marker and marker.kwargs.get("transaction")) or names & {
+            "transactional_db",
+            "live_server",
+        }:
+            return False
+        if "ferrum" in names and "shop" not in names:
+            return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def shop_erp_server(fresh_erp_server):
+    """The ERP a module's shop sells from: the module's own copy (a module that only reads may
+    take the session's ``erp_server`` instead)."""
+    return fresh_erp_server
+
+
+@pytest.fixture(scope="module")
+def shop_world(request, django_db_setup, django_db_blocker) -> Iterator[ShopWorld | None]:
+    """The module's shop, built once in a transaction rolled back after the module; None where
+    it can't be shared (``_shared_shop_fits``)."""
+    if not _shared_shop_fits(request):
+        yield None
+        return
+    server = request.getfixturevalue("shop_erp_server")
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        settings = _SettingsWhileBuilding()
+        try:
+            wagtail_roots_ensure()
+            ferrum = build_ferrum()
+            shop = build_shop(settings, server, ferrum)
+            world = ShopWorld(
+                server=server,
+                brand={
+                    "store": ferrum.store.pk,
+                    "home": ferrum.home.pk,
+                    "landing": ferrum.landing.pk,
+                    "content": ferrum.content.pk,
+                    "image": ferrum.image.pk,  # type: ignore[attr-defined]
+                    "document": ferrum.document.pk,  # type: ignore[attr-defined]
+                    "editor": ferrum.editor.pk,
+                },
+                buyers={code: user.pk for code, user in shop.buyers.items()},
+            )
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+        finally:
+            settings.restore()
+    try:
+        yield world
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def shop(settings, fresh_erp_server, ferrum) -> Shop:
-    return build_shop(settings, fresh_erp_server, ferrum)
+def ferrum(shop_world, db) -> BrandWorld:
+    return shop_world.ferrum() if shop_world is not None else build_ferrum()
+
+
+def shop_of(settings, world: ShopWorld | None, server, ferrum: BrandWorld) -> Shop:  # type: ignore[no-untyped-def]
+    """The test's shop: the module's, or one built for the test where it can't be shared."""
+    if world is not None:
+        return world.shop(settings)
+    return build_shop(settings, server, ferrum)
+
+
+@pytest.fixture
+def shop(settings, shop_world, shop_erp_server, ferrum) -> Shop:
+    return shop_of(settings, shop_world, shop_erp_server, ferrum)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from storefleet.ordering import services as ordering
@@ -129,8 +130,24 @@ def test_a_shipped_order_offers_a_return_and_no_cancel(client, desk):
     assert page.status_code == 200 and 'data-stage="shipped"' in text
     assert "service-order__return" in text and "service-order__cancel" not in text
     assert reverse("service_return_create", args=[company.id, "SO-00004"]) in text
-    invoices = [
-        v.invoice.number for s in page.context["page"].sales for v in s.invoices if v.issued
-    ]
-    for invoice in invoices:
-        assert reverse("service_invoice_document", args=[company.id, invoice]) in text
+    # What shipped is invoiced in draft: shown as being prepared, with no document to open.
+    views = [v for s in page.context["page"].sales for v in s.invoices]
+    assert [(v.invoice.number, v.invoice.state, v.issued) for v in views] == [("", "draft", False)]
+    assert "(being prepared)" in text
+    assert f"/service/companies/{company.id}/invoices/" not in text
+    # Posted in the ERP, it has its number and its document is linked.
+    erp = desk.shop.server.client()
+    (sale,) = erp.search_read("sale.sale", [["number", "=", "SO-00004"]], ["invoices"])
+    try:
+        erp.model("account.invoice", "post", sale["invoices"])
+    except erp.Error as warning:  # taxes differ from the product's defaults: post anyway
+        assert warning.kind == "UserWarning"
+        erp.model("res.user.warning", "skip", warning.error_args[0], False)
+        erp.model("account.invoice", "post", sale["invoices"])
+    (posted,) = erp.search_read("account.invoice", [["id", "in", sale["invoices"]]], ["number"])
+    cache.clear()  # the gateway keeps the sale it read ERP_SALE_TTL_SECONDS; now past that
+    text = client.get(
+        reverse("service_order", args=[company.id, "SO-00004"]), HTTP_HOST=ADMIN
+    ).content.decode()
+    document = reverse("service_invoice_document", args=[company.id, posted["number"]])
+    assert f'<a href="{document}">{posted["number"]}</a>' in text
