@@ -30,7 +30,7 @@ from ..auth import Caller, KeyAuth
 from ..models import Scope
 from ..pagination import cursor_decode, cursor_encode
 from ..problems import ApiProblem
-from ..schemas import ERRORS, MAX_SKUS, ProductPage
+from ..schemas import ERRORS, MAX_SKUS, Moment, ProductPage
 
 router = Router(tags=["catalog"], auth=KeyAuth(Scope.CATALOG_READ))
 MAX_SKU_LENGTH = 64
@@ -100,7 +100,7 @@ def products(
         default=[],
         description=f"SKUs to read (repeat, or separate by commas): {MAX_SKUS} at most.",
     ),
-    updated_since: datetime.datetime | None = None,
+    updated_since: Moment | None = None,
     cursor: str | None = Query(default=None, max_length=512),
     limit: int = Query(default=100, ge=1, le=MAX_SKUS),
 ) -> dict[str, Any]:

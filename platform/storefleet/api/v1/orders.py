@@ -25,6 +25,7 @@ from ..pagination import cursor_decode, cursor_encode
 from ..problems import ApiProblem
 from ..schemas import (
     ERRORS,
+    Moment,
     OrderOut,
     OrderPage,
     ValidateIn,
@@ -128,7 +129,7 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
 )
 def order_list(
     request: HttpRequest,
-    updated_since: datetime.datetime | None = None,
+    updated_since: Moment | None = None,
     cursor: str | None = Query(default=None, max_length=512),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> dict[str, Any]:
