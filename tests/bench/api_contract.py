@@ -11,6 +11,7 @@ operation and mode). Last line: one JSON object."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -27,13 +28,17 @@ EXAMPLES = int(os.environ.get("BENCH_EXAMPLES", "25"))
 def measure(*, examples: int = EXAMPLES) -> dict[str, Any]:
     """Cases run, server errors and nonconforming answers over every operation. Needs Django
     set up on demo data (``demo_environment``)."""
+    import logging
+
     import schemathesis
     from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis.errors import Unsatisfiable
     from schemathesis.core.failures import FailureGroup
 
     from tests.api.test_contract import APP, CONFIG, CONFORMANCE, openapi_document
     from tests.api.test_contract import with_idempotency_key as idempotent
 
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # 4xx by the hundred: meant
     schema = schemathesis.openapi.from_dict(openapi_document(), config=CONFIG)
     schema.app = APP
     headers = {"Authorization": f"Bearer {company_key(scopes=_all_scopes())}"}
@@ -67,7 +72,9 @@ def measure(*, examples: int = EXAMPLES) -> dict[str, Any]:
                     counts["nonconforming"] += 1
                     failures.append(f"{case.operation.label}: {str(error).splitlines()[0]}")
 
-            run()
+            # Unsatisfiable: no invalid request exists for this operation (any path text is one).
+            with contextlib.suppress(Unsatisfiable):
+                run()
     for line in failures[:20]:
         print("  failure:", line)
     return {
