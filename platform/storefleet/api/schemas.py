@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import BeforeValidator, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 MAX_SKUS = 500
 # RFC 3339, what the document's ``format: date-time`` promises: a date, a time and an offset.
@@ -28,24 +28,27 @@ def _rfc3339(value: object) -> object:
 Moment = Annotated[datetime.datetime, BeforeValidator(_rfc3339)]
 
 
-class MoneyOut(Schema):
+# The catalog's answers are plain pydantic models, not ninja Schemas: they are built from
+# dicts, and ninja's per-object attribute resolver (made for ORM objects) cost a third of a
+# 100-product answer (tests/bench/api_prices.py). The document is the same.
+class MoneyOut(BaseModel):
     amount: Decimal
     currency: str
 
 
-class PriceOut(Schema):
+class PriceOut(BaseModel):
     quantity: Decimal = Field(description="The quantity priced (the least one may order).")
     unit_price: MoneyOut
 
 
-class AvailabilityOut(Schema):
+class AvailabilityOut(BaseModel):
     warehouse: str
     available_now: Decimal | None
     in_stock: bool = Field(description="Enough for the priced quantity is in stock now.")
     available_from: datetime.date | None
 
 
-class ProductOut(Schema):
+class ProductOut(BaseModel):
     sku: str
     name: str
     unit: str
@@ -60,7 +63,7 @@ class ProductOut(Schema):
     stale: bool = Field(description="Prices or stock came from the cache while the ERP was away.")
 
 
-class ProductPage(Schema):
+class ProductPage(BaseModel):
     items: list[ProductOut]
     next_cursor: str | None
     unknown_skus: list[str] = Field(description="Asked-for SKUs this store does not sell.")
