@@ -51,6 +51,8 @@ class Caller:
 
 
 def _valid_here(key: ApiKey, store: StoreRecord) -> bool:
+    if key.sandbox and not store.sandbox:
+        return False  # a sandbox key never acts on a live store, whatever else it names
     if key.kind == KeyKind.COMPANY:
         return key.store_id == store.id
     return key.stores.filter(pk=store.id).exists()

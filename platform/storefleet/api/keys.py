@@ -69,6 +69,7 @@ def api_key_create(
     stores: Iterable[Store] = (),
     companies: Iterable[Company] = (),
     created_by: Any = None,
+    sandbox: bool = False,
 ) -> tuple[ApiKey, str]:
     """A new key and its text, which is returned here once and stored nowhere."""
     name = name.strip()[:100]
@@ -98,6 +99,7 @@ def api_key_create(
         store=store if kind == KeyKind.COMPANY else None,
         expires_at=expires_at,
         created_by=created_by,
+        sandbox=sandbox,
     )
     if kind == KeyKind.PARTNER:
         key.stores.set(stores)

@@ -41,10 +41,14 @@ class ApiProblemMiddleware:
                 detail = "This host is not a store: call the API on the store's own address."
             else:
                 detail = DETAILS.get(code, "The request could not be answered as it is.")
-            retry = response.get("Retry-After")
-            response = problem_response(
-                request, code, detail, headers={"Retry-After": retry} if retry else None
-            )
+            # What the answer says about retrying (Retry-After) and about the methods the
+            # address takes (Allow, which RFC 9110 requires on a 405) stays on the problem.
+            kept = {
+                name: response[name]
+                for name in ("Retry-After", "Allow")
+                if response.has_header(name)
+            }
+            response = problem_response(request, code, detail, headers=kept or None)
         for name, value in getattr(request, "api_rate_headers", {}).items():
             response[name] = value
         return response

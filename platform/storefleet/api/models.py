@@ -44,6 +44,8 @@ class ApiKey(models.Model):
     stores = models.ManyToManyField("tenants.Store", blank=True, related_name="+")
     companies = models.ManyToManyField("accounts.Company", blank=True, related_name="+")
     rate_limit_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    # Made for a sandbox store (``sandbox.sandbox_key_create``): it never acts on another store.
+    sandbox = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -4,32 +4,51 @@ writes the OpenAPI document. Money amounts are decimal strings with their curren
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 MAX_SKUS = 500
+# RFC 3339, what the document's ``format: date-time`` promises: a date, a time and an offset.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
 
 
-class MoneyOut(Schema):
+def _rfc3339(value: object) -> object:
+    """Only what the document describes: pydantic alone would also read a bare number as seconds
+    since 1970, or a date without a time, neither of which a client means by a moment."""
+    if isinstance(value, str) and not _RFC3339.fullmatch(value.strip()):
+        raise ValueError("give a date and time with its offset, e.g. 2026-01-31T12:00:00Z")
+    return value
+
+
+# A moment in a query (``updated_since``): an RFC 3339 date-time, e.g. 2026-01-31T12:00:00Z.
+Moment = Annotated[datetime.datetime, BeforeValidator(_rfc3339)]
+
+
+# The catalog's answers are plain pydantic models, not ninja Schemas: they are built from
+# dicts, and ninja's per-object attribute resolver (made for ORM objects) cost a third of a
+# 100-product answer (tests/bench/api_prices.py). The document is the same.
+class MoneyOut(BaseModel):
     amount: Decimal
     currency: str
 
 
-class PriceOut(Schema):
+class PriceOut(BaseModel):
     quantity: Decimal = Field(description="The quantity priced (the least one may order).")
     unit_price: MoneyOut
 
 
-class AvailabilityOut(Schema):
+class AvailabilityOut(BaseModel):
     warehouse: str
     available_now: Decimal | None
     in_stock: bool = Field(description="Enough for the priced quantity is in stock now.")
     available_from: datetime.date | None
 
 
-class ProductOut(Schema):
+class ProductOut(BaseModel):
     sku: str
     name: str
     unit: str
@@ -44,15 +63,52 @@ class ProductOut(Schema):
     stale: bool = Field(description="Prices or stock came from the cache while the ERP was away.")
 
 
-class ProductPage(Schema):
+class ProductPage(BaseModel):
     items: list[ProductOut]
     next_cursor: str | None
     unknown_skus: list[str] = Field(description="Asked-for SKUs this store does not sell.")
 
 
+# A quantity as a decimal string: above 0, below a billion, at most 4 decimals ("10", "2.5").
+_QUANTITY = (
+    r"^([1-9][0-9]{0,8}(\.[0-9]{1,4})?"
+    r"|0\.([1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9]))$"
+)
+
+
+def _quantity_text(value: object) -> object:
+    """A string quantity is what the document's pattern says, so the document and the check
+    agree (pydantic alone would read "", " 1e3" or "NaN" its own way)."""
+    if isinstance(value, str) and not re.fullmatch(_QUANTITY, value):
+        raise ValueError(
+            'give the quantity as a number above 0 with at most 4 decimals, e.g. "2.5"'
+        )
+    return value
+
+
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_quantity_text),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "maximum": 999999999,
+                    "multipleOf": 0.0001,
+                },
+                {"type": "string", "pattern": _QUANTITY},
+            ],
+            "description": "Above 0, below a billion, at most 4 decimals.",
+        }
+    ),
+]
+
+
 class LineIn(Schema):
     sku: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
-    quantity: Decimal = Field(gt=0, le=Decimal("1000000000"), max_digits=16, decimal_places=4)
+    quantity: Quantity = Field(gt=0, lt=Decimal("1000000000"), max_digits=13, decimal_places=4)
 
 
 NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"

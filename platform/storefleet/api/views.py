@@ -21,6 +21,7 @@ from storefleet.tenants.models import Store
 
 from .keys import GRANTABLE_SCOPES, MAX_LIFETIME_DAYS, api_key_create, api_key_revoke, company_keys
 from .models import KeyKind
+from .sandbox import sandbox_key_create
 
 account_required = login_required(login_url=reverse_lazy("accounts:login"))
 
@@ -68,10 +69,22 @@ def key_list(request: HttpRequest) -> HttpResponse:
     created = None
     form = KeyForm(request.POST or None, initial={"scopes": [GRANTABLE_SCOPES[0].value]})
     status = 200
+    store = Store.objects.get(pk=store_id)
+    sandbox_error = ""
     if request.method == "POST":
         if getattr(request, "service_acting", None):
             raise Http404  # an agent acting for the buyer never takes a key home
-        if form.is_valid():
+        if request.POST.get("action") == "sandbox":
+            # One click on a sandbox store: a key with every read and order scope, for 30 days.
+            form = KeyForm(initial={"scopes": [GRANTABLE_SCOPES[0].value]})
+            try:
+                created = sandbox_key_create(
+                    store=store, company=company, created_by=request.user
+                ).text
+            except ApplicationError as error:
+                sandbox_error = error.message
+                status = 400
+        elif form.is_valid():
             end = datetime.datetime.combine(
                 form.cleaned_data["expires_on"],
                 datetime.time.max,
@@ -84,11 +97,11 @@ def key_list(request: HttpRequest) -> HttpResponse:
                     scopes=form.cleaned_data["scopes"],
                     expires_at=end,
                     company=company,
-                    store=Store.objects.get(pk=store_id),
+                    store=store,
                     created_by=request.user,
                 )
             except ApplicationError as error:
-                form.add_error(None, error.message)
+                sandbox_error = error.message
                 status = 400
             else:
                 form = KeyForm(initial={"scopes": [GRANTABLE_SCOPES[0].value]})
@@ -103,6 +116,8 @@ def key_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "created": created,
             "now": timezone.now(),
+            "sandbox": store.sandbox,
+            "sandbox_error": sandbox_error,
         },
         status=status,
     )

@@ -68,6 +68,9 @@ class Store(models.Model):
     # brand settings, an image): part of every page-cache key, so one bump invalidates every
     # cached page of this store and of no other.
     content_version = models.PositiveIntegerField(default=1)
+    # A partner's sandbox of a store (``api.sandbox``): the same brand and API against the
+    # reference ERP's demo data. Keys made for a sandbox work on sandbox stores only.
+    sandbox = models.BooleanField(_("sandbox"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

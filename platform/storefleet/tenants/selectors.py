@@ -41,6 +41,7 @@ class StoreRecord:
     site: Site
     root_page_id: int
     time_zone: str = ""  # the store's own; blank: its country's (``locale.zone_for``)
+    sandbox: bool = False  # a partner's sandbox store (``api.sandbox``)
 
     @property
     def is_live(self) -> bool:
@@ -68,6 +69,7 @@ def _record(store: Store) -> StoreRecord:
         site=store.site,
         root_page_id=store.site.root_page_id,
         time_zone=store.time_zone,
+        sandbox=store.sandbox,
     )
 
 

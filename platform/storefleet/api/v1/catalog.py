@@ -30,26 +30,38 @@ from ..auth import Caller, KeyAuth
 from ..models import Scope
 from ..pagination import cursor_decode, cursor_encode
 from ..problems import ApiProblem
-from ..schemas import ERRORS, MAX_SKUS, ProductPage
+from ..schemas import ERRORS, MAX_SKUS, Moment, ProductPage
 
 router = Router(tags=["catalog"], auth=KeyAuth(Scope.CATALOG_READ))
 MAX_SKU_LENGTH = 64
 
 
 def _break_lines(products: list[Product]) -> list[LineQuery]:
-    """The (SKU, quantity) pairs ``offers.volume_breaks`` prices for these products, asked of
-    the gateway in one batch first: its per-line cache then answers every product's breaks
-    without another ERP call. Should the two drift apart, ``volume_breaks`` still answers right
-    (asking what is missing): this only warms the cache."""
+    """The (SKU, quantity) pairs ``offers.volume_breaks`` prices for each product — its
+    smallest order quantity and the break quantities above it that fit its multiple — in
+    ascending quantity per product, so that all the page's breaks are one gateway call."""
     lines = []
     for product in products:
         minimum = smallest_order_quantity(product)
         step = product.quantity_multiple or Decimal(0)
         lines.append(LineQuery(product.sku, minimum))
-        for quantity in BREAK_QUANTITIES:
+        for quantity in sorted(BREAK_QUANTITIES):
             if quantity > minimum and (not step or quantity % step == 0):
                 lines.append(LineQuery(product.sku, quantity))
     return lines
+
+
+def _breaks(quotes: list[PriceQuote]) -> dict[str, list[PriceQuote]]:
+    """Per SKU, the quotes where the unit price drops (``offers.volume_breaks``'s rule), from
+    quotes in ascending quantity per SKU."""
+    breaks: dict[str, list[PriceQuote]] = {}
+    for quote in quotes:
+        kept = breaks.setdefault(quote.sku, [])
+        if quote.unit_price is not None and (
+            not kept or quote.unit_price.amount < kept[-1].unit_price.amount  # type: ignore[union-attr]
+        ):
+            kept.append(quote)
+    return breaks
 
 
 def _price(quote: PriceQuote | None) -> dict[str, Any] | None:
@@ -100,7 +112,7 @@ def products(
         default=[],
         description=f"SKUs to read (repeat, or separate by commas): {MAX_SKUS} at most.",
     ),
-    updated_since: datetime.datetime | None = None,
+    updated_since: Moment | None = None,
     cursor: str | None = Query(default=None, max_length=512),
     limit: int = Query(default=100, ge=1, le=MAX_SKUS),
 ) -> dict[str, Any]:
@@ -133,20 +145,29 @@ def products(
     more = len(page) > limit
     page = page[:limit]
     customer = caller.company.code
+    breaks: dict[str, list[PriceQuote]] | None = None
     if page:
-        # The offers below say what the ERP could not answer.
+        # The offers below say what the ERP could not answer; without this batch, each
+        # product's breaks are asked for on their own (``offers.volume_breaks``).
         with contextlib.suppress(ErpError):
-            get_gateway().prices(
-                store=store.slug,
-                customer=customer,
-                lines=_break_lines(page),
-                currency=store.currency,
+            breaks = _breaks(
+                get_gateway().prices(
+                    store=store.slug,
+                    customer=customer,
+                    lines=_break_lines(page),
+                    currency=store.currency,
+                )
             )
     offers = product_offers(store=store, customer=customer, products=page)
     if any(offer.unavailable for offer in offers):
         raise ErpUnavailable("catalog offers")
     items = [
-        _product(offer, volume_breaks(store=store, customer=customer, product=offer.product))
+        _product(
+            offer,
+            breaks.get(offer.product.sku, [])
+            if breaks is not None
+            else volume_breaks(store=store, customer=customer, product=offer.product),
+        )
         for offer in offers
     ]
     unknown: list[str] = []

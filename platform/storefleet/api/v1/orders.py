@@ -29,6 +29,7 @@ from ..schemas import (
     ERRORS,
     WRITE_ERRORS,
     CancelOut,
+    Moment,
     OrderOut,
     OrderPage,
     PlacedOrderOut,
@@ -190,7 +191,7 @@ def _aware(value: datetime.datetime) -> datetime.datetime:
 )
 def order_list(
     request: HttpRequest,
-    updated_since: datetime.datetime | None = None,
+    updated_since: Moment | None = None,
     cursor: str | None = Query(default=None, max_length=512),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> dict[str, Any]:
