@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('api', '0001_api_keys'),
+        ('api', '0002_idempotent_requests'),
     ]
 
     operations = [
