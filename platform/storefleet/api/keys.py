@@ -35,8 +35,8 @@ KEY_PATTERN = re.compile(rf"sfk_([A-Za-z0-9]{{{PREFIX_LENGTH}}})_[A-Za-z0-9]{{{S
 # last_used_at is written at most this often per key: not one UPDATE per request.
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 MAX_LIFETIME_DAYS = 730
-# Scopes a company admin may grant today (orders:write is reserved for order placement).
-GRANTABLE_SCOPES = (Scope.CATALOG_READ, Scope.ORDERS_READ, Scope.INVOICES_READ, Scope.WEBHOOKS)
+# Scopes a company admin may grant: every one (a procurement system places orders by API).
+GRANTABLE_SCOPES = tuple(Scope)
 
 
 def _random(length: int) -> str:

@@ -31,7 +31,7 @@ from .keys import api_key_create
 from .models import ApiKey, KeyKind, Scope
 
 SUFFIX = "-sandbox"
-SANDBOX_SCOPES = (Scope.CATALOG_READ, Scope.ORDERS_READ, Scope.INVOICES_READ, Scope.ORDERS_WRITE)
+SANDBOX_SCOPES = tuple(Scope)
 SANDBOX_KEY_DAYS = 30
 
 
