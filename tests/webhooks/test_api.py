@@ -72,6 +72,27 @@ def test_a_subscription_is_made_listed_rotated_and_deleted_by_api(client, shop, 
     assert client.get("/api/v1/webhooks/subscriptions", **acme).json() == []
 
 
+def test_a_watch_on_skus_is_made_by_api_and_a_watch_without_skus_is_a_problem(
+    client, shop, receiver
+):
+    acme = _key(shop, shop.acme)
+    watch = {"url": receiver.url, "events": ["price_or_availability.changed"]}
+    refused = _post(client, "/api/v1/webhooks/subscriptions", acme, watch)
+    assert refused.status_code == 422, refused.content
+    assert "watched_skus" in refused.json()["detail"]
+    assert not Subscription.objects.exists()
+    made = _post(
+        client,
+        "/api/v1/webhooks/subscriptions",
+        acme,
+        {**watch, "watched_skus": ["BRG-1002", " BRG-1002 ", "FAS-1003"]},
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["watched_skus"] == ["BRG-1002", "FAS-1003"]
+    listed = client.get("/api/v1/webhooks/subscriptions", **acme).json()
+    assert listed[0]["watched_skus"] == ["BRG-1002", "FAS-1003"]
+
+
 def test_a_key_without_the_webhooks_scope_is_refused(client, shop):
     headers = _key(shop, shop.acme, scopes=(Scope.ORDERS_READ,))
     answer = client.get("/api/v1/webhooks/subscriptions", **headers)

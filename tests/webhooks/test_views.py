@@ -54,6 +54,23 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(client, shop, people
     assert receiver.url in listing and made.secret not in listing
 
 
+def test_an_admin_watches_skus_typed_on_lines_or_with_commas(client, shop, people, receiver):
+    client.force_login(people["acme"])
+    host = shop.store.hostname
+    watch = {"url": receiver.url, "events": ["price_or_availability.changed"]}
+    refused = client.post("/account/webhooks/", watch, HTTP_HOST=host)
+    assert refused.status_code == 400 and "Name the SKUs to watch" in refused.content.decode()
+    assert not Subscription.objects.exists()
+    answer = client.post(
+        "/account/webhooks/",
+        {**watch, "watched_skus": "BRG-1002,\nFAS-1003 ; SEA-1001"},
+        HTTP_HOST=host,
+    )
+    assert answer.status_code == 200
+    assert Subscription.objects.get().watched_skus == ["BRG-1002", "FAS-1003", "SEA-1001"]
+    assert "watching 3 SKUs" in client.get("/account/webhooks/", HTTP_HOST=host).content.decode()
+
+
 def test_a_refused_url_is_a_form_error_and_nothing_is_made(client, shop, people, settings):
     settings.WEBHOOKS_ALLOW_LOOPBACK = False
     client.force_login(people["acme"])

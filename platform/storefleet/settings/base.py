@@ -371,6 +371,11 @@ CELERY_BEAT_SCHEDULE = {
     "api-idempotency-purge": {"task": "storefleet.api.idempotency_purge", "schedule": 3600},
     # Webhook deliveries and their log are kept 30 days (WEBHOOK_LOG_DAYS).
     "webhooks-purge": {"task": "storefleet.webhooks.purge", "schedule": 24 * 3600},
+    # Watched SKUs' prices and availability, for price_or_availability.changed.
+    "webhooks-watch": {
+        "task": "storefleet.webhooks.watch",
+        "schedule": env.int("WEBHOOK_WATCH_SECONDS", default=300),
+    },
 }
 
 # django-axes announces its configuration on every start of every process: not news.

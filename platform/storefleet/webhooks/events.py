@@ -15,10 +15,12 @@ class Event(StrEnum):
     ORDER_CANCELLED = "order.cancelled"
     RETURN_FILED = "return.filed"
     RETURN_DECIDED = "return.decided"
-    # Reserved: named in the catalogue so subscriptions can ask for them, emitted by nothing
-    # yet (quotes do not exist; a watched-SKU list has no natural hook in the ERP sync yet).
-    QUOTE_ANSWERED = "quote.answered"
+    # For the SKUs a subscription watches (watched_skus): looked at every few minutes
+    # (webhooks/watch.py).
     PRICE_OR_AVAILABILITY_CHANGED = "price_or_availability.changed"
+    # Reserved: named in the catalogue so subscriptions can ask for it, emitted by nothing yet
+    # (quotes do not exist yet).
+    QUOTE_ANSWERED = "quote.answered"
 
 
 DESCRIPTIONS: dict[Event, str] = {
@@ -32,7 +34,9 @@ DESCRIPTIONS: dict[Event, str] = {
     Event.RETURN_FILED: "A return request was filed with the ERP.",
     Event.RETURN_DECIDED: "A return request was decided (accepted or refused).",
     Event.QUOTE_ANSWERED: "Reserved: a quote was answered.",
-    Event.PRICE_OR_AVAILABILITY_CHANGED: "Reserved: a watched SKU's price or availability changed.",
+    Event.PRICE_OR_AVAILABILITY_CHANGED: (
+        "A watched SKU's price for your company or its availability now changed (before and now)."
+    ),
 }
 
-RESERVED = frozenset({Event.QUOTE_ANSWERED, Event.PRICE_OR_AVAILABILITY_CHANGED})
+RESERVED = frozenset({Event.QUOTE_ANSWERED})

@@ -32,6 +32,9 @@ class Subscription(models.Model):
     )
     url = models.URLField(max_length=500)
     events = models.JSONField(default=list)  # of events.Event values
+    # The SKUs whose price or availability the subscription watches
+    # (price_or_availability.changed; webhooks/watch.py).
+    watched_skus = models.JSONField(default=list, blank=True)
     description = models.CharField(max_length=200, blank=True)
     # The signing secrets: the current one, and the one before it while a rotation lasts.
     secret = models.CharField(max_length=80)
@@ -128,3 +131,25 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of delivery {self.delivery_id}"
+
+
+class WatchedOffer(models.Model):
+    """What a watching subscription last saw of one SKU for one company in one store (its
+    price for the company and what the warehouse can give now): the next look compares with it."""
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    store = models.ForeignKey("tenants.Store", on_delete=models.CASCADE, related_name="+")
+    sku = models.CharField(max_length=64)
+    seen = models.JSONField(default=dict)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "company", "store", "sku"], name="webhook_watch_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} for {self.company_id} in {self.store_id} ({self.subscription_id})"

@@ -30,6 +30,8 @@ from .signing import secret_new
 
 MAX_SUBSCRIPTIONS = 20
 MAX_DESCRIPTION = 200
+MAX_WATCHED = 500
+MAX_SKU = 64
 
 
 def events_checked(events: Iterable[Any]) -> list[str]:
@@ -51,6 +53,46 @@ def events_checked(events: Iterable[Any]) -> list[str]:
     return sorted(set(chosen))
 
 
+def watched_skus_checked(value: Any, *, events: Iterable[str]) -> list[str]:
+    """The SKUs a subscription watches, as given (a list of SKUs): trimmed, each once. Asked
+    for with ``price_or_availability.changed``, and only then."""
+    watching = Event.PRICE_OR_AVAILABILITY_CHANGED.value in set(events)
+    if value in (None, "", []):
+        if watching:
+            raise ApplicationError(
+                "Name the SKUs to watch (watched_skus) for price_or_availability.changed: "
+                f"up to {MAX_WATCHED}.",
+                field="watched_skus",
+            )
+        return []
+    if not isinstance(value, list | tuple) or not all(isinstance(sku, str) for sku in value):
+        raise ApplicationError(
+            'watched_skus is a list of SKUs, such as ["BRG-1002", "FAS-1003"].',
+            field="watched_skus",
+        )
+    if not watching:
+        raise ApplicationError(
+            "Watched SKUs go with the event price_or_availability.changed: choose it too, or "
+            "leave watched_skus empty.",
+            field="watched_skus",
+        )
+    skus = list(dict.fromkeys(sku.strip() for sku in value if sku.strip()))
+    if not skus:
+        raise ApplicationError("Name at least one SKU to watch.", field="watched_skus")
+    if len(skus) > MAX_WATCHED:
+        raise ApplicationError(
+            f"Watch at most {MAX_WATCHED} SKUs per subscription: split them.",
+            field="watched_skus",
+        )
+    too_long = [sku[:20] for sku in skus if len(sku) > MAX_SKU or "\x00" in sku]
+    if too_long:
+        raise ApplicationError(
+            f"These are not SKUs (too long, or with control characters): {too_long[:5]}.",
+            field="watched_skus",
+        )
+    return skus
+
+
 def subscription_create(
     *,
     url: str,
@@ -61,12 +103,14 @@ def subscription_create(
     contact_email: str = "",
     description: str = "",
     created_by: Any = None,
+    watched_skus: Any = None,
 ) -> tuple[Subscription, str]:
     """A subscription of a company in a store, or of a partner key; with its signing secret,
     which is shown only now."""
     if (company is None or store_id is None) == (partner_key_id is None):
         raise ValueError("a subscription is a company's in a store, or a partner key's")
     chosen = events_checked(events)
+    watched = watched_skus_checked(watched_skus, events=chosen)
     url_check(url)
     if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
         raise ApplicationError(
@@ -89,6 +133,7 @@ def subscription_create(
         contact_email=contact_email,
         url=url,
         events=chosen,
+        watched_skus=watched,
         description=description,
         secret=secret,
         created_by=created_by,
@@ -154,13 +199,19 @@ def emit(
     subject: str,
     payload: Mapping[str, Any] | Callable[[], Mapping[str, Any]],
     store_slug: str | None = None,
+    only: Subscription | None = None,
 ) -> list[Delivery]:
     """The ``event`` about ``subject`` happened for ``company`` in the store: one delivery
-    (and its outbox message) per subscription that asked for it. Call it inside the
-    transaction that makes the change; it is delivered once that commits. ``payload`` may be
-    a function, called only when someone subscribed (one query when nobody did)."""
+    (and its outbox message) per subscription that asked for it — or to ``only`` that one (an
+    event only it watches for). Call it inside the transaction that makes the change; it is
+    delivered once that commits. ``payload`` may be a function, called only when someone
+    subscribed (one query when nobody did)."""
     event = Event(event)
-    subscriptions = [s for s in _matching(company=company, store_id=store_id) if event in s.events]
+    subscriptions = (
+        [only]
+        if only is not None
+        else [s for s in _matching(company=company, store_id=store_id) if event in s.events]
+    )
     if not subscriptions:
         return []
     if store_slug is None:

@@ -5,6 +5,7 @@ secret, enable a disabled one, delete one; the recent deliveries, each resendabl
 from __future__ import annotations
 
 import contextlib
+import re
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -39,6 +40,20 @@ class SubscriptionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    watched_skus = forms.CharField(
+        label=_("SKUs to watch"),
+        required=False,
+        max_length=40000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For price_or_availability.changed: the SKUs whose price or availability you "
+            "watch, separated by commas or on lines of their own."
+        ),
+    )
+
+    def clean_watched_skus(self) -> list[str]:
+        text = self.cleaned_data.get("watched_skus", "")
+        return [sku for sku in re.split(r"[\s,;]+", text) if sku]
 
 
 def _admin(request: HttpRequest) -> tuple[Company, int]:
@@ -96,12 +111,14 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
             url=form.cleaned_data["url"],
             events=form.cleaned_data["events"],
             description=form.cleaned_data["description"],
+            watched_skus=form.cleaned_data["watched_skus"],
             company=company,
             store_id=store_id,
             created_by=request.user,
         )
     except ApplicationError as error:
-        form.add_error("url" if error.field in (None, "url") else None, error.message)
+        field = error.field if error.field in ("url", "watched_skus") else None
+        form.add_error("url" if error.field is None else field, error.message)
         return _page(request, company, store_id, form=form, status=400)
     return _page(request, company, store_id, secret=secret)
 

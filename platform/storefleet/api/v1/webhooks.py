@@ -39,12 +39,21 @@ class SubscriptionIn(Schema):
         description="Events to receive: " + ", ".join(e.value for e in Event),
     )
     description: str = Field(default="", max_length=200)
+    watched_skus: list[str] = Field(
+        default_factory=list,
+        max_length=500,
+        description=(
+            "With price_or_availability.changed: the SKUs whose price for your company or "
+            "availability now you watch (up to 500)"
+        ),
+    )
 
 
 class SubscriptionOut(Schema):
     id: int
     url: str
     events: list[str]
+    watched_skus: list[str]
     description: str
     active: bool
     disabled_reason: str
@@ -107,6 +116,7 @@ def _subscription_out(s: Subscription) -> dict[str, Any]:
         id=s.id,
         url=s.url,
         events=s.events,
+        watched_skus=s.watched_skus,
         description=s.description,
         active=s.active,
         disabled_reason=s.disabled_reason,
@@ -197,6 +207,7 @@ def subscription_create(request: HttpRequest, body: SubscriptionIn) -> Status[di
             url=body.url,
             events=body.events,
             description=body.description,
+            watched_skus=body.watched_skus,
             company=caller.company,
             store_id=caller.store.id,
         )
