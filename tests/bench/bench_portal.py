@@ -234,6 +234,11 @@ def run(work: Path, env: dict[str, str], erp: ErpServer, processes: list) -> int
         def p95(path: str, seconds: int) -> tuple[float, int]:
             if use_wrk:
                 _rps, p95_ms, failed = wrk(base + path, HOST, script, seconds, cookie)
+                if p95_ms <= 0:  # no request answered in time: nothing to take a ratio of
+                    raise SystemExit(
+                        f"{path}: wrk got no answer within its timeout ({failed} errors); the "
+                        "machine is too loaded for this benchmark: run it on a quiet machine."
+                    )
                 return p95_ms, failed
             timings = sequential_latencies(base, path, HOST, seconds, cookie)
             return percentile(timings, 0.95), 0
