@@ -15,9 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from storefleet.accounts.access import buyer_required, store_buyer
+from storefleet.accounts.models import Membership
 from storefleet.accounts.selectors import company_ship_to_addresses
 from storefleet.erp.errors import ErpUnavailable
 from storefleet.errors import ApplicationError
+from storefleet.tenants.selectors import StoreRecord
 
 from . import cart, selectors, services
 from .forms import QuoteRequestForm, parse_lines
@@ -170,16 +172,25 @@ def erp_quote_accept(request: HttpRequest, number: str) -> HttpResponse:
     return _accept(request, store, membership, erp_number=number)
 
 
-def _accept(request, store, membership, **which) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _accept(
+    request: HttpRequest,
+    store: StoreRecord,
+    membership: Membership,
+    *,
+    quote_id: int | None = None,
+    erp_number: str | None = None,
+) -> HttpResponse:
     try:
-        quote: QuoteRequest = services.quote_accept(store=store, membership=membership, **which)
+        quote: QuoteRequest = services.quote_accept(
+            store=store, membership=membership, quote_id=quote_id, erp_number=erp_number
+        )
     except ApplicationError as error:
         if error.code == "not_found":
             raise Http404 from error
         messages.error(request, error.message)
-        if "quote_id" in which:
-            return redirect("quotes:quote", quote_id=which["quote_id"])
-        return redirect("quotes:erp_quote", number=which["erp_number"])
+        if quote_id is not None:
+            return redirect("quotes:quote", quote_id=quote_id)
+        return redirect("quotes:erp_quote", number=erp_number)
     messages.success(
         request, _("Thank you: your acceptance is on its way to our ERP, which confirms the order.")
     )
