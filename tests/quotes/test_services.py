@@ -238,3 +238,18 @@ def test_a_request_for_what_the_store_does_not_sell_is_refused_and_nothing_is_sa
     assert refused.value.field == "ship_to"
     assert not QuoteRequest.objects.exists()
     assert not Message.objects.filter(kind=REQUEST_QUOTE).exists()
+
+
+def test_a_request_the_erp_refuses_is_marked_refused_with_its_reason(shop):
+    # The ERP's sales unit of BRG-1003 takes no decimals: the ERP, not the form, refuses it.
+    quote = ask(shop, lines=(services.WantedLine("BRG-1003", Decimal("2.5")),))
+    outcome = carry(REQUEST_QUOTE, quote)
+    assert outcome.state == State.FAILED
+    quote.refresh_from_db()
+    assert quote.state == QuoteState.REFUSED and quote.error and not quote.erp_number
+    assert shop.erp_sales(quote.key) == []  # nothing half-made is left in the ERP
+    with pytest.raises(ApplicationError) as refused:
+        services.quote_accept(
+            store=shop.store, membership=shop.membership("C-1004"), quote_id=quote.id
+        )
+    assert "Request a new quote" in refused.value.message

@@ -25,7 +25,7 @@ from storefleet.money import Money
 from . import faults, reads
 from .client import TrytonClient, TrytonFault
 from .lookups import Lookups
-from .orders import KEY_PREFIX
+from .orders import KEY_PREFIX, _discard
 
 QUOTATION_FIELDS = [
     "number",
@@ -105,6 +105,8 @@ def request_quotation(
         try:
             client.model("sale.sale", "quote", [sale_id])
         except TrytonFault as fault:
+            # Refused at quote (its checks): the draft goes, as a refused order's does.
+            _discard(client, sale_id)
             raise faults.to_rejection(fault, skus=[ln.sku for ln in request.lines]) from fault
     return _read(client, [["id", "=", sale_id]])
 
