@@ -4,6 +4,7 @@ quoted prices (once, also across an outage), and an expired quote is refused."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import secrets
 from decimal import Decimal
@@ -253,3 +254,19 @@ def test_a_request_the_erp_refuses_is_marked_refused_with_its_reason(shop):
             store=shop.store, membership=shop.membership("C-1004"), quote_id=quote.id
         )
     assert "Request a new quote" in refused.value.message
+
+
+def test_a_request_is_its_stores_own(shop):
+    quote = ask(shop)
+    company = shop.membership("C-1004").company
+    elsewhere = dataclasses.replace(shop.store, id=shop.store.id + 1000)
+    assert selectors.quote_view(store=elsewhere, company=company, quote_id=quote.id) is None
+    # Quotations entered in the ERP are the company's in each of its stores; requests are not.
+    listing = selectors.quote_list(store=elsewhere, company=company)
+    assert all(view.quote is None for view in listing.quotes)
+    with pytest.raises(ApplicationError) as refused:
+        services.quote_accept(
+            store=elsewhere, membership=shop.membership("C-1004"), quote_id=quote.id
+        )
+    assert refused.value.code == "not_found"
+    assert selectors.quote_view(store=shop.store, company=company, quote_id=quote.id) is not None
