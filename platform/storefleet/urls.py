@@ -32,6 +32,7 @@ urlpatterns += [
     path("account/", include("storefleet.accounts.urls")),
     path("", include("storefleet.billing.urls")),
     path("lists/", include("storefleet.lists.urls")),
+    path("quotes/", include("storefleet.quotes.urls")),
     path("", include("storefleet.service.urls")),
     path("", include("storefleet.ordering.urls")),
 ]

@@ -53,6 +53,8 @@ from .types import (
     PaymentResult,
     PriceQuote,
     ProductBatch,
+    Quotation,
+    QuotationRequest,
     ReturnRequest,
     ReturnResult,
     ReturnStatus,
@@ -420,6 +422,39 @@ class ErpGateway:
             return resilience.call("submit_order", submit, idempotent=True)
         finally:
             cache.delete(lock)
+
+    # -------------------------------------------------------------- quotations
+    def request_quotation(self, *, request: QuotationRequest) -> Quotation:
+        """Idempotent by ``request.idempotency_key`` (the backend looks for the key's sale
+        first), so retried like a read."""
+        return resilience.call(
+            "request_quotation",
+            lambda: self.backend.request_quotation(request=request),
+            idempotent=True,
+        )
+
+    def quotations(self, *, customer: str) -> list[Quotation]:
+        """Uncached: a quote the salesperson just answered shows at once."""
+        return resilience.call(
+            "quotations", lambda: self.backend.quotations(customer=customer), idempotent=True
+        )
+
+    def quotation(self, *, customer: str, number: str) -> Quotation:
+        return resilience.call(
+            "quotation",
+            lambda: self.backend.quotation(customer=customer, number=number),
+            idempotent=True,
+        )
+
+    def accept_quotation(self, *, customer: str, number: str) -> SubmittedOrder:
+        """Confirming a sale twice is a no-op in the ERP's workflow: retried like a read."""
+        result = resilience.call(
+            "accept_quotation",
+            lambda: self.backend.accept_quotation(customer=customer, number=number),
+            idempotent=True,
+        )
+        self.invalidate_sales(customer=customer)
+        return result
 
     def record_payment(self, *, payment: PaymentRequest) -> PaymentResult:
         result = resilience.call(

@@ -31,6 +31,8 @@ from .types import (
     PaymentResult,
     PriceQuote,
     ProductBatch,
+    Quotation,
+    QuotationRequest,
     ReturnRequest,
     ReturnResult,
     ReturnStatus,
@@ -147,6 +149,29 @@ class ErpBackend(Protocol):
         ...
 
     # ---- end sales ----
+
+    # ---- quotations (request for quote, quote to order) ----
+    def request_quotation(self, *, request: QuotationRequest) -> Quotation:
+        """Make the customer's sale in quotation state (at the ERP's prices, with its validity)
+        for ``request``; the same idempotency key never makes a second one."""
+        ...
+
+    def quotations(self, *, customer: str) -> list[Quotation]:
+        """The customer's quotations (open, and the orders accepted ones became), newest
+        first, wherever they were entered; one ERP request."""
+        ...
+
+    def quotation(self, *, customer: str, number: str) -> Quotation:
+        """One of the customer's quotations; ``ErpNotFound`` for another customer's."""
+        ...
+
+    def accept_quotation(self, *, customer: str, number: str) -> SubmittedOrder:
+        """Confirm the customer's quotation at its quoted prices (the ERP's rules and credit
+        still judge); ``ErpRejected`` with ``QUOTE_EXPIRED`` once its validity has passed.
+        Accepting again returns the order it became (``created=False``)."""
+        ...
+
+    # ---- end quotations ----
 
     def test_connection(self) -> ConnectionReport:
         """Log in and report what is there: version, company, warehouses, price lists."""

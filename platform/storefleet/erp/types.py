@@ -137,6 +137,7 @@ class ReasonCode(enum.StrEnum):
     NOT_CANCELLABLE = "not_cancellable"
     NOT_RETURNABLE = "not_returnable"
     NOTHING_TO_PAY = "nothing_to_pay"
+    QUOTE_EXPIRED = "quote_expired"  # the quotation's validity has passed
     REFUSED = "refused"  # the ERP refused for a reason it did not name in a way we map
 
 
@@ -644,3 +645,59 @@ class SaleBatch:
     records: tuple[SaleDetail, ...]
     next_cursor: SyncCursor
     complete: bool
+
+
+# ---- quotations (request for quote, quote to order) ----
+@dataclass(frozen=True, slots=True)
+class QuotationLineRequest:
+    sku: str
+    quantity: Decimal
+    note: str = ""  # the buyer's target price and note, for the salesperson
+
+
+@dataclass(frozen=True, slots=True)
+class QuotationRequest:
+    """A buyer's request for quote, to become a sale in quotation state under its key."""
+
+    customer: str  # ERP customer code
+    warehouse: str  # ERP warehouse code
+    ship_to_address_id: int
+    lines: tuple[QuotationLineRequest, ...]
+    idempotency_key: str
+    currency: str = ""
+    requested_date: datetime.date | None = None
+    message: str = ""
+    reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QuotationLine:
+    sku: str
+    name: str
+    quantity: Decimal
+    unit_price: Money
+    amount: Money
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Quotation:
+    """A sale of the customer in the ERP as a quote: its lines at the quoted prices, until
+    when it can be accepted (``expires``; None: no validity set), and its state (a quotation,
+    or the order it became)."""
+
+    erp_id: int
+    number: str
+    customer: str
+    state: OrderState
+    lines: tuple[QuotationLine, ...]
+    total: Money
+    quoted_on: datetime.date | None
+    expires: datetime.date | None
+    idempotency_key: str = (
+        ""  # the platform's key when it made the sale; "" when entered in the ERP
+    )
+    reference: str = ""
+
+    def expired(self, today: datetime.date) -> bool:
+        return self.expires is not None and self.expires < today

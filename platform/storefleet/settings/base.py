@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "storefleet.service",
     "storefleet.api",
     "storefleet.webhooks",
+    "storefleet.quotes",
     # The partner API (storefleet.api); installed so its docs page uses the local Swagger UI.
     "ninja",
     # Wagtail

@@ -28,6 +28,8 @@ from storefleet.erp.types import (
     PaymentResult,
     PriceQuote,
     ProductBatch,
+    Quotation,
+    QuotationRequest,
     ReturnRequest,
     ReturnResult,
     ReturnStatus,
@@ -37,7 +39,7 @@ from storefleet.erp.types import (
     SyncCursor,
 )
 
-from . import accounts, invoices, mapping, orders, reads, returns, sales
+from . import accounts, invoices, mapping, orders, quotations, reads, returns, sales
 from .client import TrytonClient, TrytonConfig
 from .lookups import Lookups
 
@@ -138,6 +140,23 @@ class TrytonBackend:
         return sales.sale(self.client, self.shipment_fields, number)
 
     # ---- end sales ----
+
+    # ---- quotations ----
+    def request_quotation(self, *, request: QuotationRequest) -> Quotation:
+        return quotations.request_quotation(self.client, self.lookups, request)
+
+    def quotations(self, *, customer: str) -> list[Quotation]:
+        return quotations.quotations(self.client, self.lookups, customer)
+
+    def quotation(self, *, customer: str, number: str) -> Quotation:
+        return quotations.quotation(self.client, self.lookups, customer, number)
+
+    def accept_quotation(self, *, customer: str, number: str) -> SubmittedOrder:
+        return quotations.accept_quotation(
+            self.client, self.lookups, customer, number, datetime.date.today()
+        )
+
+    # ---- end quotations ----
 
     def test_connection(self) -> ConnectionReport:
         self.lookups.clear()

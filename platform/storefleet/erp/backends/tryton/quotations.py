@@ -1,0 +1,246 @@
+"""Quotations: a buyer's request for quote becomes a sale in ``quotation`` state (at the ERP's
+prices of now, with the sale configuration's validity), once per idempotency key; the
+customer's quotations are read back; accepting one confirms that very sale, so it becomes the
+order at exactly the quoted prices (Tryton confirms a quotation as it stands, and refuses it
+once its ``quotation_expire`` has passed: the sale date must not be later)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from storefleet.erp.errors import ErpNotFound, ErpRejected
+from storefleet.erp.types import (
+    LineQuery,
+    OrderState,
+    Quotation,
+    QuotationLine,
+    QuotationRequest,
+    ReasonCode,
+    SubmittedOrder,
+)
+from storefleet.money import Money
+
+from . import faults, reads
+from .client import TrytonClient, TrytonFault
+from .lookups import Lookups
+from .orders import KEY_PREFIX, _discard
+
+QUOTATION_FIELDS = [
+    "number",
+    "state",
+    "description",
+    "reference",
+    "quotation_date",
+    "quotation_expire",
+    "total_amount",
+    "party.code",
+    "currency.code",
+    "lines.type",
+    "lines.sequence",
+    "lines.product.code",
+    "lines.product.name",
+    "lines.description",
+    "lines.quantity",
+    "lines.unit_price",
+    "lines.amount",
+    "lines.note",
+]
+# What a buyer follows as a quote: open quotations, and the orders accepted ones became.
+QUOTE_STATES = ["quotation", "confirmed", "processing", "done"]
+
+
+def _quotation(row: dict[str, Any]) -> Quotation:
+    currency = row["currency."]["code"]
+    description = row.get("description") or ""
+    lines = sorted(
+        (ln for ln in row.get("lines.") or [] if ln.get("type", "line") == "line"),
+        key=lambda ln: (ln.get("sequence") or 0, ln["id"]),
+    )
+    return Quotation(
+        erp_id=row["id"],
+        number=row.get("number") or "",
+        customer=row["party."]["code"],
+        state=OrderState(row["state"]),
+        lines=tuple(
+            QuotationLine(
+                sku=(ln.get("product.") or {}).get("code") or "",
+                name=ln.get("description") or (ln.get("product.") or {}).get("name") or "",
+                quantity=Decimal(str(ln["quantity"])),
+                unit_price=Money(ln["unit_price"], currency),
+                amount=Money(ln["amount"], currency),
+                note=ln.get("note") or "",
+            )
+            for ln in lines
+        ),
+        total=Money(row["total_amount"], currency),
+        quoted_on=row.get("quotation_date"),
+        expires=row.get("quotation_expire"),
+        idempotency_key=description.removeprefix(KEY_PREFIX)
+        if description.startswith(KEY_PREFIX)
+        else "",
+        reference=row.get("reference") or "",
+    )
+
+
+def request_quotation(
+    client: TrytonClient, lookups: Lookups, request: QuotationRequest
+) -> Quotation:
+    """Create the sale and quote it, once per key: a retry finds the sale the key made (and
+    quotes it if an earlier attempt stopped before). The lines are at the customer's price of
+    now; the buyer's target prices and notes go on the lines' notes for the salesperson."""
+    found = client.search_read(
+        "sale.sale",
+        [["description", "=", KEY_PREFIX + request.idempotency_key]],
+        ["state"],
+        order=[["id", "ASC"]],
+    )
+    if found:
+        sale_id = found[0]["id"]
+        state = found[0]["state"]
+    else:
+        sale_id, state = _create(client, lookups, request), "draft"
+    if state == "draft":
+        try:
+            client.model("sale.sale", "quote", [sale_id])
+        except TrytonFault as fault:
+            # Refused at quote (its checks): the draft goes, as a refused order's does.
+            _discard(client, sale_id)
+            raise faults.to_rejection(fault, skus=[ln.sku for ln in request.lines]) from fault
+    return _read(client, [["id", "=", sale_id]])
+
+
+def _create(client: TrytonClient, lookups: Lookups, request: QuotationRequest) -> int:
+    customer = lookups.customer(request.customer)
+    if request.ship_to_address_id not in customer.address_ids:
+        raise ErpNotFound("Ship-to address", f"{request.ship_to_address_id} of {request.customer}")
+    products = lookups.products(ln.sku for ln in request.lines)
+    unknown = [ln.sku for ln in request.lines if ln.sku not in products]
+    if unknown:
+        raise ErpRejected(
+            f"{', '.join(unknown)} is not sold (any more): remove it from the request.",
+            reasons=[ReasonCode.UNKNOWN_PRODUCT],
+        )
+    quotes = reads.prices(
+        client,
+        lookups,
+        request.customer,
+        [LineQuery(ln.sku, ln.quantity) for ln in request.lines],
+        request.currency or None,
+    )
+    lines = []
+    for line, quote in zip(request.lines, quotes, strict=True):
+        if quote.unit_price is None:
+            raise ErpRejected(
+                f"{line.sku} is not sold to you: remove it from the request.",
+                reasons=[ReasonCode.NOT_SALABLE],
+            )
+        product = products[line.sku]
+        lines.append(
+            {
+                "product": product.id,
+                "quantity": float(line.quantity),
+                "unit": product.sale_unit_id,
+                "unit_price": quote.unit_price.amount,
+                "taxes": [["add", list(product.tax_ids)]],
+                "note": line.note,
+            }
+        )
+    values: dict[str, Any] = {
+        "party": customer.id,
+        "warehouse": lookups.warehouse_id(request.warehouse),
+        "shipment_cost_method": None,
+        "invoice_address": customer.invoice_address_id,
+        "shipment_address": request.ship_to_address_id,
+        "payment_term": customer.payment_term_id,
+        "price_list": customer.price_list_id,
+        "currency": lookups.currency(request.currency).id
+        if request.currency
+        else customer.currency_id,
+        "reference": request.reference,
+        "comment": request.message,
+        "description": KEY_PREFIX + request.idempotency_key,
+        "lines": [["create", lines]],
+    }
+    if request.requested_date:
+        values["shipping_date"] = request.requested_date
+    try:
+        (sale_id,) = client.model("sale.sale", "create", [values])
+    except TrytonFault as fault:
+        raise faults.to_rejection(fault, skus=[ln.sku for ln in request.lines]) from fault
+    return int(sale_id)
+
+
+def _read(client: TrytonClient, domain: list[Any]) -> Quotation:
+    rows = client.search_read("sale.sale", domain, QUOTATION_FIELDS)
+    if not rows:
+        raise ErpNotFound("Quotation", str(domain))
+    return _quotation(rows[0])
+
+
+def quotations(client: TrytonClient, lookups: Lookups, customer: str) -> list[Quotation]:
+    """The customer's open quotations and the orders accepted quotations became (those with a
+    quotation date), newest first; one request."""
+    info = lookups.customer(customer)
+    rows = client.search_read(
+        "sale.sale",
+        [
+            ["party", "=", info.id],
+            ["state", "in", QUOTE_STATES],
+            ["quotation_date", "!=", None],
+        ],
+        QUOTATION_FIELDS,
+        order=[["id", "DESC"]],
+        limit=200,
+    )
+    return [_quotation(row) for row in rows]
+
+
+def quotation(client: TrytonClient, lookups: Lookups, customer: str, number: str) -> Quotation:
+    """One of the customer's quotations; ``ErpNotFound`` for another customer's, as for none."""
+    info = lookups.customer(customer)
+    return _read(client, [["number", "=", number], ["party", "=", info.id]])
+
+
+def accept_quotation(
+    client: TrytonClient, lookups: Lookups, customer: str, number: str, today: datetime.date
+) -> SubmittedOrder:
+    """Confirm the customer's quotation as it stands (its quoted prices); the ERP's rules and
+    credit check at confirm still apply. Accepting again returns the order it became."""
+    quote = quotation(client, lookups, customer, number)
+    if quote.state in (OrderState.CONFIRMED, OrderState.PROCESSING, OrderState.DONE):
+        return _submitted(quote, created=False)
+    if quote.state != OrderState.QUOTATION:
+        raise ErpRejected(
+            f"Quote {number} is no longer open in the ERP; ask for a new quote.",
+            reasons=[ReasonCode.REFUSED],
+        )
+    if quote.expired(today):
+        raise _expired(quote)
+    try:
+        client.model("sale.sale", "confirm", [quote.erp_id])
+    except TrytonFault as fault:
+        if "quotation_expire" in str(fault) or "sale_date" in str(fault):
+            raise _expired(quote) from fault
+        raise faults.to_rejection(fault, skus=[ln.sku for ln in quote.lines]) from fault
+    return _submitted(quotation(client, lookups, customer, number), created=True)
+
+
+def _expired(quote: Quotation) -> ErpRejected:
+    return ErpRejected(
+        f"Quote {quote.number} expired on {quote.expires}: it can no longer be accepted. "
+        "Request a new quote for the same lines.",
+        reasons=[ReasonCode.QUOTE_EXPIRED],
+    )
+
+
+def _submitted(quote: Quotation, *, created: bool) -> SubmittedOrder:
+    return SubmittedOrder(
+        erp_id=quote.erp_id,
+        number=quote.number,
+        state=quote.state,
+        total=quote.total,
+        idempotency_key=quote.idempotency_key,
+        created=created,
+    )
