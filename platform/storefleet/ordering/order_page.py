@@ -71,6 +71,11 @@ class OrderPage:
             return ""
         if self.actions.stage is Stage.CANCELLED:
             return gettext("Order %(number)s is already cancelled.") % {"number": self.number}
+        if self.actions.stage is Stage.REFUSED:
+            return gettext(
+                "Order %(number)s was refused by our ERP: nothing was ordered, so there is "
+                "nothing to cancel."
+            ) % {"number": self.number}
         return order_returns.not_cancellable_text(self.number)
 
     @property
@@ -82,6 +87,11 @@ class OrderPage:
             return gettext("Order %(number)s is cancelled: there is nothing to return.") % {
                 "number": self.number
             }
+        if self.actions.stage is Stage.REFUSED:
+            return gettext(
+                "Order %(number)s was refused by our ERP: nothing was ordered, so there is "
+                "nothing to return."
+            ) % {"number": self.number}
         return order_returns.not_shipped_text(number=self.number, cancellable=self.can_cancel)
 
 
