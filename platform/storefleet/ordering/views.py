@@ -436,9 +436,8 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 def reorder(request: HttpRequest, number: str) -> HttpResponse:
     """Any of the company's orders (web or phone) into the cart again; what changed since is
     said, line by line, and the cart shows the ERP's verdict."""
-    store, membership = store_buyer(request)
     try:
-        result = order_reorder(store=store, membership=membership, number=number)
+        result = order_reorder(principal=Principal.for_buyer(request), number=number)
     except ApplicationError as error:
         if error.code == "not_found":
             raise Http404 from error
