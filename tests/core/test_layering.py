@@ -129,3 +129,19 @@ def test_shipment_states_are_spelled_only_where_the_state_machine_lives():
         if "partially shipped" in path.read_text()
     ]
     assert templates == []
+
+
+def test_the_principal_sits_below_the_apps_that_take_it():
+    """Every face builds a Principal and every service takes one: its module reads nothing of
+    the apps above accounts and tenants but the order scope and the placer it hands out."""
+    path = ROOT / "accounts" / "principal.py"
+    found = {
+        module
+        for module, _item in imports("storefleet.accounts.principal", path)
+        if module.startswith("storefleet.")
+    }
+    allowed = {"storefleet.ordering.scope", "storefleet.ordering.services"}
+    above = {
+        m for m in found if top_package(m) not in {"storefleet.accounts", "storefleet.tenants"}
+    }
+    assert above == allowed

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pypdf
 import pytest
 
+from storefleet.accounts.principal import Principal
 from storefleet.catalog.models import Product
 from storefleet.erp.sync import erp_sync
 from storefleet.errors import ApplicationError
@@ -111,7 +112,10 @@ def test_reorder_of_an_unchanged_order_says_so(shop):
         ),
     )
     order = Order.objects.get()
-    result = order_reorder(store=shop.store, membership=membership, number=order.number)
+    result = order_reorder(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        number=order.number,
+    )
     assert ([r.sku for r in result.added], result.left_out, result.changes) == (
         ["FAS-1003"],
         (),
@@ -144,7 +148,10 @@ def test_another_companys_order_is_not_found_and_the_cart_stays_empty(client, sh
         assert get(c, f"/orders/{number}/confirmation.pdf").status_code == 404
     assert cart_of(shop, "C-1001") == []
     with pytest.raises(ApplicationError):
-        order_reorder(store=shop.store, membership=shop.membership("C-1001"), number="SO-00004")
+        order_reorder(
+            principal=Principal.for_member(store=shop.store, membership=shop.membership("C-1001")),
+            number="SO-00004",
+        )
 
 
 def test_the_order_confirmation_pdf_of_a_web_and_a_phone_order(client, shop):

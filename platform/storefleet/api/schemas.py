@@ -342,6 +342,13 @@ class OrderOut(Schema):
     lines: list[WebLineOut]
     sales: list[SaleOut]
     fresh: bool = Field(description="False: the ERP did not answer, this is what we last knew.")
+    stage: str = Field(
+        "", description="Where the order stands: received, confirmed, processing, shipped, ..."
+    )
+    can_cancel: bool = Field(False, description="Whether POST .../cancel may succeed now.")
+    can_return: bool = Field(False, description="Whether a return may be requested now.")
+    why_not_cancel: str = Field("", description="Why it can't be cancelled (blank if it can).")
+    why_not_return: str = Field("", description="Why nothing can be returned (blank if it can).")
 
 
 class InvoiceOut(Schema):

@@ -9,11 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from storefleet.accounts.models import Membership
+from storefleet.accounts.principal import Principal
 from storefleet.catalog.selectors import product_list, store_assortment
 from storefleet.errors import ApplicationError
 from storefleet.money import format_unit_price
-from storefleet.tenants.selectors import StoreRecord
 
 from .checks import Wanted, check_lines
 from .order_history import company_sale
@@ -43,10 +42,10 @@ class ReorderResult:
     changes: tuple[str, ...]  # what is different today, in the buyer's words
 
 
-def past_lines(*, store: StoreRecord, membership: Membership, number: str) -> list[PastLine]:
-    """The lines of the company's order ``number`` as seen from this store (a web order's
-    number, or an ERP sale's); ``ApplicationError`` (not_found) for anything else."""
-    company = membership.company
+def past_lines(*, principal: Principal, number: str) -> list[PastLine]:
+    """The lines of the company's order ``number`` as seen from the principal's store (a web
+    order's number, or an ERP sale's); ``ApplicationError`` (not_found) for anything else."""
+    company, store = principal.company, principal.require_store()
     order = order_for_company(company=company, store_id=store.id, number=number)
     if order is not None:
         return [
@@ -68,10 +67,13 @@ def past_lines(*, store: StoreRecord, membership: Membership, number: str) -> li
     ]
 
 
-def order_reorder(*, store: StoreRecord, membership: Membership, number: str) -> ReorderResult:
+def order_reorder(*, principal: Principal, number: str) -> ReorderResult:
     """Put the order's lines into the buyer's cart as they were ordered, and report what
     changed: one ERP validation of the reordered lines gives today's price and verdict."""
-    lines = past_lines(store=store, membership=membership, number=number)
+    store, membership = principal.require_store(), principal.membership
+    if membership is None:
+        raise ApplicationError("Only a buyer has a cart to order again into.", code="no_cart")
+    lines = past_lines(principal=principal, number=number)
     if not lines:
         raise ApplicationError("This order has no product lines to order again.")
     rows = [QuickRow(i, line.sku, line.quantity) for i, line in enumerate(lines, start=1)]

@@ -298,30 +298,36 @@ def _cancel_in_erp(
     return _record_cancellation(company=company, ref=ref, user=user, before_erp=False)
 
 
+def not_cancellable_text(number: str) -> str:
+    """Why the order ``number`` can no longer be cancelled online (its page says it too)."""
+    return gettext(
+        "Order %(number)s is already being processed by our ERP (prepared for shipping and "
+        "invoicing), so it can no longer be cancelled online. Once it has shipped you can "
+        "request a return of what you don't need; for anything urgent, please contact our "
+        "customer service."
+    ) % {"number": number}
+
+
 def _not_cancellable(number: str) -> ApplicationError:
-    return ApplicationError(
-        gettext(
-            "Order %(number)s is already being processed by our ERP (prepared for shipping and "
-            "invoicing), so it can no longer be cancelled online. Once it has shipped you can "
-            "request a return of what you don't need; for anything urgent, please contact our "
-            "customer service."
-        )
-        % {"number": number},
-        code="not_cancellable",
-    )
+    return ApplicationError(not_cancellable_text(number), code="not_cancellable")
 
 
 def _not_shipped(scope: OrderScope, number: str, erp_state: OrderState | None = None) -> str:
     """Nothing to return yet: say what the buyer can do instead — cancel only while the order
     can still be cancelled, else wait for the shipment. ``erp_state``: the sale's, as the ERP
     just answered (for a sale entered in the ERP, which the platform has no order of)."""
-    said = gettext(
-        "Nothing of order %(number)s has been shipped yet, so nothing can be returned."
-    ) % {"number": number}
     if erp_state is not None and not scope.orders().filter(number=number).exists():
         cancellable = erp_state in CANCELLABLE_ERP_STATES
     else:
         cancellable = order_actions(scope=scope, number=number).cancel
+    return not_shipped_text(number=number, cancellable=cancellable)
+
+
+def not_shipped_text(*, number: str, cancellable: bool) -> str:
+    """Why nothing of the order ``number`` can be returned yet, and what to do instead."""
+    said = gettext(
+        "Nothing of order %(number)s has been shipped yet, so nothing can be returned."
+    ) % {"number": number}
     if cancellable:
         return said + " " + gettext("If you no longer need it, you can cancel it instead.")
     return (

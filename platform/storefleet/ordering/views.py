@@ -21,15 +21,17 @@ from django.views.decorators.http import require_GET, require_POST
 from storefleet import money
 from storefleet.accounts.access import buyer_required, store_buyer
 from storefleet.accounts.models import Membership
+from storefleet.accounts.principal import Principal
 from storefleet.accounts.selectors import company_ship_to_addresses
 from storefleet.brand.buyer_cache import buyer_page_dependencies, mark_cacheable
 from storefleet.catalog.selectors import catalog_page_for_store, product_for_store
 from storefleet.errors import ApplicationError
 from storefleet.tenants.selectors import StoreRecord
 
-from . import order_history, returns, sales_mirror, selectors, services
+from . import order_history, selectors, services
 from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
 from .forms_orders import OrderFilterForm
+from .order_page import order_page, order_page_refresh
 from .quick_order import (
     CSV_TEMPLATE_VARIANTS,
     MAX_ROWS,
@@ -43,8 +45,7 @@ from .quick_order import (
     suggestions_wait,
 )
 from .reorder import order_reorder
-from .scope import OrderScope
-from .totals import checkout_totals, sales_totals
+from .totals import checkout_totals
 
 MAX_NEXT_LENGTH = 2000  # a page of the store; longer is not one of ours
 
@@ -408,59 +409,26 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @buyer_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     """A web order (by its number) or an ERP sale (by the ERP's number), refreshed from the
-    ERP on view through the gateway's short cache; another company's answers 404."""
-    store, membership = store_buyer(request)
-    company = membership.company
-    scope = OrderScope.store(company=company, store_id=store.id)
-    order = selectors.order_for_company(company=company, store_id=store.id, number=number)
-    if order is not None:
-        fresh = sales_mirror.sales_refresh(
-            numbers=[s.erp_number for s in order.sales.all()], customer=company.code
-        )
-        sales = [
-            order_history.sale_view(
-                record, placed_at=order.created_at, confirmed_at=order.confirmed_at
-            )
-            for record in order_history.order_sales(company=company, order=order)
-        ]
-        # After the refresh: the stage is read from the mirror it has just updated.
-        actions = returns.order_actions(scope=scope, number=order.number)
-        return render(
-            request,
-            "ordering/order_detail.html",
-            {
-                "order": order,
-                "sales": sales,
-                "fresh": fresh,
-                "company": company,
-                "actions": actions,
-                "order_number": order.number,
-                # Complete once every sale of the order is in the ERP.
-                "totals": sales_totals(sales) if len(sales) == len(order.sales.all()) else None,
-            },
-        )
-    record = order_history.company_sale(company=company, store_id=store.id, number=number)
-    if record is None:
+    ERP on view through the gateway's short cache; another company's answers 404. The page and
+    its rules are ``order_page``'s, as the console's and the API's are."""
+    principal = Principal.for_buyer(request)
+    fresh = order_page_refresh(principal=principal, number=number)
+    page = order_page(principal=principal, number=number, fresh=fresh)
+    if page is None:
         raise Http404("No such order")
-    if record.order is not None:
-        return redirect("ordering:order", number=record.order.number)
-    fresh = sales_mirror.sales_refresh(numbers=[record.number], customer=company.code)
-    record = order_history.company_sale(company=company, store_id=store.id, number=number)
-    if record is None:  # the ERP moved it to another customer meanwhile
-        raise Http404("No such order")
-    status = returns.erp_status_of(record)
-    actions = returns.order_actions(scope=scope, number=record.number, status=status)
-    return render(
-        request,
-        "ordering/sale_detail.html",
-        {
-            "sale": order_history.sale_view(record),
-            "fresh": fresh,
-            "company": company,
-            "actions": actions,
-            "order_number": record.number,
-        },
-    )
+    if page.moved:  # a web order's sale: the page is the order's
+        return redirect("ordering:order", number=page.number)
+    context = {
+        "page": page,
+        "fresh": page.fresh,
+        "company": principal.company,
+        "actions": page.actions,
+        "order_number": page.number,
+    }
+    if page.order is not None:
+        context |= {"order": page.order, "sales": list(page.sales), "totals": page.totals}
+        return render(request, "ordering/order_detail.html", context)
+    return render(request, "ordering/sale_detail.html", context | {"sale": page.sales[0]})
 
 
 @buyer_required
@@ -468,9 +436,8 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 def reorder(request: HttpRequest, number: str) -> HttpResponse:
     """Any of the company's orders (web or phone) into the cart again; what changed since is
     said, line by line, and the cart shows the ERP's verdict."""
-    store, membership = store_buyer(request)
     try:
-        result = order_reorder(store=store, membership=membership, number=number)
+        result = order_reorder(principal=Principal.for_buyer(request), number=number)
     except ApplicationError as error:
         if error.code == "not_found":
             raise Http404 from error

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User as AuthUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from storefleet.accounts.models import Company, Membership
+from storefleet.accounts.principal import Principal
 from storefleet.accounts.selectors import company_members
 from storefleet.billing.models import Payment
 from storefleet.billing.selectors import AccountStatement, account_statement, payment_list
@@ -26,14 +27,10 @@ from storefleet.ordering.models import (
     SaleRecord,
 )
 from storefleet.ordering.order_history import SaleView, sale_view
+from storefleet.ordering.order_page import OrderPage
 from storefleet.ordering.returns import (
-    OrderActions,
-    erp_status_of,
-    order_actions,
     return_list,
-    returns_refresh,
 )
-from storefleet.ordering.sales_mirror import sales_refresh
 from storefleet.ordering.scope import OrderScope
 from storefleet.tenants.models import Store
 
@@ -175,23 +172,29 @@ def company_actions(*, scope: OrderScope) -> QuerySet[ServiceAction]:
     return actions.filter(Q(store__isnull=True) | Q(store_id__in=scope.store_ids))
 
 
-def company_page(*, user: User, company: Company, refresh: bool = True) -> CompanyPage:
-    """Everything the console shows of one company. With ``refresh`` the shown orders and
-    returns are brought up to date from the ERP first (through the gateway's cache); when the
-    ERP can't be reached the page is the mirror, and ``erp_fresh`` says so."""
+def company_shown_sales(*, scope: OrderScope) -> list[SaleRecord]:
+    """The company's sales its console page shows, newest first."""
+    sales_qs = scope.sales().select_related("order")
+    return list(sales_qs.order_by("-placed_at", "-erp_id")[:ORDERS_SHOWN])
+
+
+def company_shown_returns(*, scope: OrderScope) -> list[ReturnRequest]:
+    """The company's returns its console page shows, newest first."""
+    return list(return_list(scope=scope).select_related("requested_by")[:ORDERS_SHOWN])
+
+
+def company_page(*, user: User, company: Company, fresh: bool = True) -> CompanyPage:
+    """Everything the console shows of one company, as the platform has it: bring the shown
+    orders and returns up to date first (``services.company_refresh``) and pass what it
+    answered as ``fresh``. When the ERP can't be reached for the credit, the page says so too
+    (``erp_fresh``)."""
     from django.utils import timezone
 
     stores = company_stores_for_agent(user=user, company=company)
     store_ids = [s.id for s in stores]
     scope = agent_scope(user=user, company=company)
     sales_qs = scope.sales().select_related("order")
-    shown = list(sales_qs.order_by("-placed_at", "-erp_id")[:ORDERS_SHOWN])
-    fresh = True
-    moving = [r.number for r in shown if r.progress not in SETTLED]
-    if refresh and moving:
-        fresh = sales_refresh(numbers=moving, customer=company.code)
-        if fresh:
-            shown = list(sales_qs.order_by("-placed_at", "-erp_id")[:ORDERS_SHOWN])
+    shown = company_shown_sales(scope=scope)
     # Web orders whose ERP sale is not mirrored yet: waiting, refused, and those the ERP has
     # just confirmed (the sales sync mirrors them within minutes; until then they are here).
     waiting = list(
@@ -199,9 +202,7 @@ def company_page(*, user: User, company: Company, refresh: bool = True) -> Compa
         .filter(~Exists(SaleRecord.objects.filter(order=OuterRef("pk"))))
         .order_by("-created_at")[:ORDERS_SHOWN]
     )
-    returns = list(return_list(scope=scope).select_related("requested_by")[:ORDERS_SHOWN])
-    if refresh and not returns_refresh(returns=returns):
-        fresh = False
+    returns = company_shown_returns(scope=scope)
     statement: AccountStatement | None
     try:
         statement = account_statement(scope=scope)
@@ -246,73 +247,17 @@ def company_order_for_agent(*, user: User, company: Company, number: str) -> Ord
 
 
 # ------------------------------------------------------------------ one order
-@dataclasses.dataclass(frozen=True, slots=True)
-class OrderPage:
-    """One order of the company as the console shows it: the web order (if it is one), its
-    ERP sales, where it stands and what can be done (the storefront's state machine), and its
-    returns."""
-
-    number: str  # as the page is found by: the web order's, else the ERP sale's
-    order: Order | None
-    sales: tuple[SaleView, ...]
-    actions: OrderActions
-    returns: tuple[ReturnRequest, ...]
-    erp_fresh: bool
-    # Whose language and zone its dates and amounts are shown in: the web order's store, else
-    # the first store of the company the agent serves (a sale entered in the ERP).
-    store: Store | None = None
-
-
-def company_order_page(*, user: User, company: Company, number: str) -> OrderPage | None:
-    """The order ``number`` (web order or ERP sale) of the company within the agent's stores,
-    refreshed from the ERP through the gateway's cache; None when it is not theirs to see."""
-    if not number or len(number) > 64:
-        return None
+def agent_principal(*, user: User, company: Company) -> Principal:
+    """The agent acting for the company in the console: in the stores it buys in that the
+    agent serves (every store for a superuser), as ``agent_scope``."""
     scope = agent_scope(user=user, company=company)
-    order = scope.orders().filter(number=number).first()
-    record = None
-    if order is None:
-        record = scope.sales().select_related("order").filter(number=number).first()
-        if record is None:
-            return None
-        if record.order_id is not None:
-            order = scope.orders().filter(pk=record.order_id).first()
-            if order is None:  # a web order of a store the agent does not serve
-                return None
-    if order is not None:
-        numbers = [n for n in order.sales.values_list("erp_number", flat=True) if n]
-        fresh = sales_refresh(numbers=numbers, customer=company.code) if numbers else True
-        records = list(scope.sales().filter(order=order))
-        actions = order_actions(scope=scope, number=order.number)
-        page_number = order.number
-    else:
-        assert record is not None
-        fresh = sales_refresh(numbers=[record.number], customer=company.code)
-        record = scope.sales().filter(pk=record.pk).first()
-        if record is None:  # the ERP moved it to another customer meanwhile
-            return None
-        records = [record]
-        actions = order_actions(scope=scope, number=record.number, status=erp_status_of(record))
-        page_number = record.number
-    sale_numbers = [r.number for r in records]
-    returns = scope.returns().filter(order_number__in=sale_numbers).prefetch_related("lines")
-    return OrderPage(
-        number=page_number,
-        order=order,
-        sales=tuple(
-            sale_view(
-                r,
-                placed_at=order.created_at if order else None,
-                confirmed_at=order.confirmed_at if order else None,
-            )
-            for r in records
-        ),
-        actions=actions,
-        returns=tuple(returns.order_by("-created_at")),
-        erp_fresh=fresh,
-        store=(
-            order.store
-            if order is not None
-            else next(iter(company_stores_for_agent(user=user, company=company)), None)
-        ),
-    )
+    return Principal.for_agent(agent=user, company=company, store_ids=scope.store_ids)  # type: ignore[arg-type]
+
+
+def order_page_store(*, user: User, company: Company, page: OrderPage) -> Store | None:
+    """Whose language and zone the console shows an order's dates and amounts in: the web
+    order's store, else the first store of the company the agent serves (a sale entered in
+    the ERP)."""
+    if page.order is not None:
+        return page.order.store
+    return next(iter(company_stores_for_agent(user=user, company=company)), None)

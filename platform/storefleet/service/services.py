@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import AnonymousUser, Group, Permission, User
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
@@ -26,10 +26,17 @@ from storefleet.accounts.models import Company, Membership
 from storefleet.errors import ApplicationError
 from storefleet.ordering import notifications, returns
 from storefleet.ordering.models import Order, OrderStatus, ReturnRequest
+from storefleet.ordering.sales_mirror import sales_refresh
 from storefleet.tenants.models import Store
 
 from .models import ActingSession, ActionKind, ServiceAction, ServiceTeam
-from .selectors import agent_scope, company_stores_for_agent
+from .selectors import (
+    SETTLED,
+    agent_scope,
+    company_shown_returns,
+    company_shown_sales,
+    company_stores_for_agent,
+)
 
 HANDOVER_SALT = "storefleet.service.acting"
 HANDOVER_SECONDS = 120
@@ -323,3 +330,17 @@ def acting_stop(*, session_id: int, reason: str = "stopped") -> ActingSession | 
             store_id=session.store_id,
         )
     return session
+
+
+def company_refresh(*, user: User | AnonymousUser, company: Company) -> bool:
+    """Bring what the console's company page shows up to date from the ERP (through the
+    gateway's cache): the shown sales still moving and the filed returns. False when the ERP
+    could not be reached: the page then shows the mirror and says so."""
+    scope = agent_scope(user=user, company=company)
+    fresh = True
+    moving = [r.number for r in company_shown_sales(scope=scope) if r.progress not in SETTLED]
+    if moving:
+        fresh = sales_refresh(numbers=moving, customer=company.code)
+    if not returns.returns_refresh(returns=company_shown_returns(scope=scope)):
+        fresh = False
+    return fresh

@@ -18,6 +18,7 @@ from storefleet.billing.selectors import invoice_document_pdf
 from storefleet.erp.errors import ErpError
 from storefleet.errors import ApplicationError
 from storefleet.ordering.models import OrderStatus
+from storefleet.ordering.order_page import order_page, order_page_refresh
 from storefleet.ordering.returns import ReturnInvalid, SeveralSales, return_form
 from storefleet.tenants.selectors import store_record
 
@@ -66,7 +67,8 @@ def company_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def company_detail(request: HttpRequest, company_id: int) -> HttpResponse:
     company = _company(request, company_id)
-    page = selectors.company_page(user=request.user, company=company)
+    fresh = services.company_refresh(user=request.user, company=company)
+    page = selectors.company_page(user=request.user, company=company, fresh=fresh)
     return TemplateResponse(request, "service/company.html", {"page": page, "company": company})
 
 
@@ -85,10 +87,15 @@ def order_detail(request: HttpRequest, company_id: int, number: str) -> HttpResp
     """One order of the company: its stage and what can be done, lines, shipments, invoices
     and returns; 404 for an order outside the agent's stores."""
     company = _company(request, company_id)
-    page = selectors.company_order_page(user=request.user, company=company, number=number)
+    principal = selectors.agent_principal(user=request.user, company=company)
+    fresh = order_page_refresh(principal=principal, number=number)
+    page = order_page(principal=principal, number=number, fresh=fresh)
     if page is None:
         raise Http404("No such order of this company.")
-    return TemplateResponse(request, "service/order.html", {"page": page, "company": company})
+    store = selectors.order_page_store(user=request.user, company=company, page=page)
+    return TemplateResponse(
+        request, "service/order.html", {"page": page, "company": company, "store": store}
+    )
 
 
 def _order_url(company: Company, number: str) -> str:

@@ -13,12 +13,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Header, Query, Router, Status
 
+from storefleet.accounts.principal import Principal
 from storefleet.catalog.selectors import product_list, store_assortment
 from storefleet.erp.errors import ErpUnavailable
 from storefleet.money import Money
-from storefleet.ordering import order_history, sales_mirror, selectors
+from storefleet.ordering import order_history
 from storefleet.ordering.checks import Wanted, check_lines
 from storefleet.ordering.models import SaleRecord
+from storefleet.ordering.order_history import sale_view
+from storefleet.ordering.order_page import order_page, order_page_refresh
 
 from ..auth import Caller, KeyAuth
 from ..idempotency import HEADER, HEADER_DESCRIPTION, run_once
@@ -330,23 +333,25 @@ def _sale(view: order_history.SaleView) -> dict[str, Any]:
 )
 def order_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     """A web order by its number, or an ERP sale by the ERP's number; refreshed from the ERP as
-    its page is (the gateway's short cache). Another company's or store's is not found."""
+    its page is (the gateway's short cache), with the page's rules (``order_page``: stage, can
+    cancel, can return, and why not). Another company's or store's is not found."""
     caller: Caller = request.auth  # type: ignore[attr-defined]
-    company, store = caller.company, caller.store
+    principal = Principal.for_key(caller)
     number = number[:MAX_NUMBER]
-    if not number.isprintable():  # no order number holds control characters (nor may a query)
+    fresh = order_page_refresh(principal=principal, number=number)
+    page = order_page(principal=principal, number=number, fresh=fresh)
+    if page is None:
         raise ApiProblem("not-found", "This company has no such order in this store.")
-    order = selectors.order_for_company(company=company, store_id=store.id, number=number)
-    if order is not None:
-        fresh = sales_mirror.sales_refresh(
-            numbers=[s.erp_number for s in order.sales.all()], customer=company.code
-        )
-        sales = [
-            order_history.sale_view(
-                record, placed_at=order.created_at, confirmed_at=order.confirmed_at
-            )
-            for record in order_history.order_sales(company=company, order=order)
-        ]
+    rules = dict(
+        stage=str(page.stage or ""),
+        can_cancel=page.can_cancel,
+        can_return=page.can_return,
+        why_not_cancel=page.why_not_cancel,
+        why_not_return=page.why_not_return,
+    )
+    order = page.order
+    if order is not None and not page.moved:
+        sales = page.sales
         return dict(
             number=order.number,
             kind="order",
@@ -366,16 +371,13 @@ def order_detail(request: HttpRequest, number: str) -> dict[str, Any]:
                 for line in order.lines.all()
             ],
             sales=[_sale(view) for view in sales],
-            fresh=fresh,
+            fresh=page.fresh,
+            **rules,
         )
-    record = order_history.company_sale(company=company, store_id=store.id, number=number)
-    if record is None or (record.order is not None and record.order.store_id != store.id):
-        raise ApiProblem("not-found", "This company has no such order in this store.")
-    fresh = sales_mirror.sales_refresh(numbers=[record.number], customer=company.code)
-    record = order_history.company_sale(company=company, store_id=store.id, number=number)
-    if record is None:
-        raise ApiProblem("not-found", "This company has no such order in this store.")
-    view = order_history.sale_view(record)
+    # A sale (entered in the ERP, or one of a web order's sales asked by its ERP number).
+    record = page.sale
+    assert record is not None
+    view = next((v for v in page.sales if v.record.pk == record.pk), None) or sale_view(record)
     return dict(
         number=record.number,
         kind="sale",
@@ -395,5 +397,6 @@ def order_detail(request: HttpRequest, number: str) -> dict[str, Any]:
             for line in view.lines
         ],
         sales=[_sale(view)],
-        fresh=fresh,
+        fresh=page.fresh,
+        **rules,
     )
