@@ -7,8 +7,9 @@ buyers. Both are warm (the gateway's price and stock cache filled by a first req
 rendered each time (the buyer's kept copy of the page is dropped before each request, as
 bench_portal.py does); requests are interleaved, in process (Django's test client), so the ratio
 compares the work of the two, not a server's. Figure: ``prices_vs_page`` = median API time /
-median page time (target: at most 1.5). Environment: BENCH_ROUNDS (15), BENCH_SKUS (100).
-Last line: one JSON object."""
+median page time (target: at most 1.5). Environment: BENCH_ROUNDS (15), BENCH_SKUS (100),
+BENCH_PROFILE (1: cProfile of the API request afterwards, on stderr). Last line: one JSON
+object."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from bench_ordering import environment, scratch_database, start_erp  # noqa: E40
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 SKUS = int(os.environ.get("BENCH_SKUS", "100"))
+PROFILE = os.environ.get("BENCH_PROFILE", "") not in ("", "0")
 HOST, CUSTOMER = "ferrum.localhost", "C-1001"
 
 
@@ -92,6 +94,22 @@ def _timed(call: Any) -> float:
     return elapsed
 
 
+def profile(call: Any, runs: int = 10) -> None:
+    """Where the API request's time goes (BENCH_PROFILE=1): cProfile over a few warm runs,
+    the top functions by own and by cumulative time, on stderr."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        call()
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=sys.stderr).strip_dirs()
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(60)
+
+
 def measure(*, rounds: int = ROUNDS, skus: int = SKUS) -> dict[str, Any]:
     """Median milliseconds of the API's 100-SKU read and of the catalog page with the same
     products, and their ratio. Needs Django set up on demo data (``demo_environment``)."""
@@ -139,6 +157,8 @@ def measure(*, rounds: int = ROUNDS, skus: int = SKUS) -> dict[str, Any]:
         api_ms.append(_timed(api))
         page_ms.append(_timed(catalog))
     api_median, page_median = statistics.median(api_ms), statistics.median(page_ms)
+    if PROFILE:
+        profile(api)
     return {
         "skus": len(wanted),
         "page_products_marked": shown,

@@ -51,17 +51,29 @@ def _weighted(previous: int, current: int, elapsed: float, window: int) -> float
     return previous * (1 - elapsed / window) + current
 
 
+def _count(name: str, *, timeout: int) -> int:
+    """Add one to the counter ``name`` and answer its count: one ``incr`` (atomic in Redis)
+    on every request but a window's first, which creates it with ``add`` (atomic too: of two
+    first requests, the one whose ``add`` loses counts by ``incr``)."""
+    try:
+        return cache.incr(name)
+    except ValueError:  # no counter yet (or it expired just now)
+        pass
+    if cache.add(name, 1, timeout=timeout):
+        return 1
+    try:
+        return cache.incr(name)
+    except ValueError:  # created and expired in between: start it again
+        cache.set(name, 1, timeout=timeout)
+        return 1
+
+
 def key_allowance(*, key_id: int, limit: int, now: float | None = None) -> Allowance:
     """Count one request of the key, unless it is over its limit."""
     window = settings.API_RATE_WINDOW_SECONDS
     now = time.time() if now is None else now
     current_key, previous_key, elapsed = _windows(f"key:{key_id}", window, now)
-    cache.add(current_key, 0, timeout=window * 2)
-    try:
-        current = cache.incr(current_key)
-    except ValueError:  # expired between add and incr
-        cache.set(current_key, 1, timeout=window * 2)
-        current = 1
+    current = _count(current_key, timeout=window * 2)
     previous = int(cache.get(previous_key) or 0)
     used = _weighted(previous, current, elapsed, window)
     reset = max(1, math.ceil(window - elapsed))
@@ -90,9 +102,4 @@ def failed_lookups_blocked(address: str | None) -> int:
 def failed_lookup_note(address: str | None) -> None:
     if address is None:
         return
-    name = _failure_key(address)
-    cache.add(name, 0, timeout=settings.API_FAILED_KEYS_COOL_OFF_SECONDS)
-    try:
-        cache.incr(name)
-    except ValueError:
-        cache.set(name, 1, timeout=settings.API_FAILED_KEYS_COOL_OFF_SECONDS)
+    _count(_failure_key(address), timeout=settings.API_FAILED_KEYS_COOL_OFF_SECONDS)

@@ -172,7 +172,13 @@ def products(
     ]
     unknown: list[str] = []
     if wanted and after is None:
-        sold = store_sells(store=store, skus=askable)
+        # Unfiltered and on one page, the page is every asked-for SKU the store sells (the
+        # query ``store_sells`` would make again); otherwise that query says.
+        sold = (
+            {product.sku for product in page}
+            if updated_since is None and not more
+            else store_sells(store=store, skus=askable)
+        )
         unknown = [s for s in wanted if s not in sold]
     return dict(
         items=items,
