@@ -60,7 +60,9 @@ def test_product_page_shows_the_seeded_story_below_the_facts(
     expect(page.locator("h1")).to_have_text("Hex Bolt M5x12 DIN 933 8.8 zinc plated")
     story = page.locator(".product-story")
     expect(story.locator("h2").first).to_have_text("The bolt behind a thousand assemblies")
-    expect(story.locator("img").first).to_be_visible()
+    # The story's first image is the product's picture, above the facts: not shown twice.
+    expect(page.locator("img.product-detail__image:not([data-placeholder])")).to_be_visible()
+    expect(story.locator("img")).to_have_count(0)
     expect(story.locator(".download")).to_contain_text("Fastener data sheets (catalogue 2026)")
     facts = page.locator(".product-facts").bounding_box()
     assert facts is not None and story.bounding_box()["y"] > facts["y"] + facts["height"]  # type: ignore[index]
