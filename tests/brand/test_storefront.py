@@ -31,7 +31,8 @@ def _post_brand_settings(client, brand, **changes: str):  # type: ignore[no-unty
     """Brand settings as the editor's form sends them, with ``changes`` on top."""
     client.force_login(brand.editor)
     url = f"/admin/settings/brand/brandsettings/{brand.store.site_id}/"
-    assert client.get(url, HTTP_HOST="localhost").status_code == 200
+    opened = client.get(url, HTTP_HOST="localhost")
+    assert opened.status_code == 200, f"{opened.status_code} to {opened.get('Location')}"
     data = {
         "primary_colour": "#0B3D91",
         "accent_colour": "#F28C28",
