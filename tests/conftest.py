@@ -14,6 +14,24 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.factories import BrandWorld, build_brand, wagtail_roots_ensure
 
+
+def _content_type_looked_up_each_time() -> None:
+    """Wagtail's permission policies keep their model's content type for the life of the
+    process. A transactional test's flush makes content types and permissions again under new
+    ids, so a policy primed before it would deny every editor after it (the brand settings
+    admin redirected to /admin/ on a pytest-xdist worker). In tests, look it up each time:
+    Django's own content type cache is emptied by the flush."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.permission_policies.base import BaseDjangoAuthPermissionPolicy
+
+    def content_type(policy: BaseDjangoAuthPermissionPolicy) -> ContentType:
+        return ContentType.objects.get_for_model(policy.auth_model)
+
+    BaseDjangoAuthPermissionPolicy._content_type = property(content_type)  # type: ignore[assignment]
+
+
+_content_type_looked_up_each_time()
+
 REPO = Path(__file__).parents[1]
 
 pytest_plugins = ["tests.erp_support"]
