@@ -18,6 +18,8 @@ from .conftest import FERRUM, HYDRA, bearer
 pytestmark = pytest.mark.django_db
 
 KEY = re.compile(r"sfk_[A-Za-z0-9]{12}_[A-Za-z0-9]{40}")
+# An expiry date half a year out, whatever day the suite runs on.
+LATER = datetime.date.today() + datetime.timedelta(days=180)
 
 
 def _make(client, **fields):
@@ -40,7 +42,7 @@ def test_an_admin_makes_a_key_sees_it_once_and_revokes_it(client, world, setting
     data = {
         "name": "ERP connector",
         "scopes": ["catalog:read", "orders:read"],
-        "expires_on": "2027-06-30",
+        "expires_on": LATER.isoformat(),
     }
     response = client.post("/account/api-keys/", data, HTTP_HOST=FERRUM)
     assert response.status_code == 200
@@ -58,7 +60,7 @@ def test_an_admin_makes_a_key_sees_it_once_and_revokes_it(client, world, setting
     listing = client.get("/account/api-keys/", HTTP_HOST=FERRUM).content.decode()
     assert not KEY.findall(listing)
     assert f"sfk_{key.prefix}…" in listing and "catalog:read, orders:read" in listing
-    assert "never" in listing and "30 Jun 2027" in listing
+    assert "never" in listing and f"{LATER.day} {LATER:%b %Y}" in listing
     assert client.get("/api/v1/orders", HTTP_HOST=FERRUM, **bearer(text)).status_code == 200
     assert "never" not in client.get("/account/api-keys/", HTTP_HOST=FERRUM).content.decode()
 
@@ -81,7 +83,7 @@ def test_an_admin_makes_a_key_sees_it_once_and_revokes_it(client, world, setting
 )
 def test_a_bad_key_form_says_what_to_fix_and_makes_nothing(client, world, fields, message):
     client.force_login(world.admins["C-1001"])
-    response = _make(client, **{"expires_on": "2027-01-01", **fields})
+    response = _make(client, **{"expires_on": LATER.isoformat(), **fields})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert not ApiKey.objects.exists()
@@ -100,7 +102,7 @@ def test_buyers_who_are_not_admins_and_other_companies_cant_reach_keys(client, w
     Membership.objects.create(user=buyer, company=world.companies["C-1001"], role=MemberRole.BUYER)
     client.force_login(buyer)
     assert client.get("/account/api-keys/", HTTP_HOST=FERRUM).status_code == 404
-    assert _make(client, expires_on="2027-01-01").status_code == 404
+    assert _make(client, expires_on=LATER.isoformat()).status_code == 404
     world.key("C-1001", FERRUM)
     key = ApiKey.objects.get()
     # Van der Berg's admin can't revoke Nordwerk's key, nor list it.
@@ -124,7 +126,7 @@ def test_platform_it_makes_a_partner_key_in_the_admin_shown_once(client, world):
             "scopes": ["catalog:read"],
             "stores": [world.stores[FERRUM].id],
             "companies": [world.companies["C-1001"].id],
-            "expires_at_0": "2027-01-01",
+            "expires_at_0": LATER.isoformat(),
             "expires_at_1": "00:00:00",
         },
         HTTP_HOST="localhost",

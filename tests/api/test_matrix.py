@@ -28,7 +28,7 @@ from .conftest import ALL_SCOPES, FERRUM, HYDRA, World, bearer
 pytestmark = pytest.mark.django_db
 
 SKU = "BRG-1001"  # Nordwerk (C-1001) has its own fixed price; Van der Berg buys on Contract A
-INVOICES = {"C-1001": "INV-2026-00006", "C-1006": "INV-2026-00009"}
+INVOICES = {"C-1001": "INV-00006", "C-1006": "INV-00009"}
 SCOPES = [*ALL_SCOPES, Scope.ORDERS_WRITE]
 STOCKED = "FAS-1003"  # in stock in WH-EU (BRG-1001 is not): what an order by API takes
 

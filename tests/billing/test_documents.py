@@ -89,7 +89,7 @@ def test_invoices_page_links_each_open_invoice_document(client, shop):
     "path",
     [
         "/account/invoices/{other}.pdf",  # another company's invoice
-        "/account/invoices/INV-2026-99999.pdf",  # no such invoice
+        "/account/invoices/INV-99999.pdf",  # no such invoice
         "/account/invoices/{other}%20.pdf",
         "/account/invoices/" + "X" * 80 + ".pdf",
         "/account/invoices/SO-00001.pdf",  # a sale number is not an invoice

@@ -6,6 +6,7 @@ show; the admin sees when the key was used and revokes it, and the script is tur
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -68,7 +69,7 @@ def test_a_company_key_made_on_the_account_page_reads_what_the_buyer_pages_show(
     page.fill("#id_name", "Procurement script")
     page.check("input[name=scopes][value='orders:read']")
     page.check("input[name=scopes][value='invoices:read']")
-    page.fill("#id_expires_on", "2027-06-30")
+    page.fill("#id_expires_on", (date.today() + timedelta(days=180)).isoformat())
     page.click("form.account-form button[type=submit]")
     key = page.locator("[data-api-key]").inner_text().strip()
     assert key.startswith("sfk_")
@@ -110,7 +111,7 @@ def test_a_company_key_made_on_the_account_page_reads_what_the_buyer_pages_show(
     assert sorted(shown) == sorted(row["number"] for row in orders["items"]) == ["W-F-1001"]
     page.goto(f"{store}/account/invoices/")
     (invoice,) = invoices["items"]
-    assert invoice["number"] == "INV-2026-00006"
+    assert invoice["number"] == "INV-00006"
     row = page.locator(f"tr[data-invoice='{invoice['number']}']")
     expect(row.locator("td.num").last).to_have_text(
         format_money(Decimal(invoice["amount_to_pay"]["amount"]), "EUR", locale="en")
