@@ -8,6 +8,8 @@ import pytest
 
 from storefleet.accounts.models import MemberRole, Membership
 from storefleet.outbox import tasks as outbox_tasks
+from storefleet.tenants.models import Store
+from storefleet.tenants.services import store_host_map_invalidate
 from storefleet.webhooks.models import Delivery, DeliveryState, Subscription
 
 from .conftest import emit, subscribe
@@ -80,6 +82,21 @@ def test_a_refused_url_is_a_form_error_and_nothing_is_made(client, shop, people,
         HTTP_HOST=shop.store.hostname,
     )
     assert answer.status_code == 400 and "link-local" in answer.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_a_german_store_refuses_a_url_in_german(client, shop, people, settings):
+    settings.WEBHOOKS_ALLOW_LOOPBACK = False
+    Store.objects.filter(pk=shop.store.id).update(default_language="de")
+    store_host_map_invalidate()
+    client.force_login(people["acme"])
+    answer = client.post(
+        "/account/webhooks/",
+        {"url": "http://user:secret@example.com/hook", "events": ["order.placed"]},
+        HTTP_HOST=shop.store.hostname,
+    )
+    assert answer.status_code == 400
+    assert "Lassen Sie Zugangsdaten aus der URL weg" in answer.content.decode()
     assert not Subscription.objects.exists()
 
 

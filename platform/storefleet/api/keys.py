@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from storefleet.accounts.models import Company
 from storefleet.errors import ApplicationError
@@ -51,9 +52,11 @@ def _checked_scopes(scopes: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(scopes))
     unknown = [s for s in chosen if s not in Scope.values]
     if unknown:
-        raise ApplicationError(f"Unknown scope {unknown[0]!r}.", field="scopes")
+        raise ApplicationError(
+            _("Unknown scope %(scope)r.") % {"scope": unknown[0]}, field="scopes"
+        )
     if not chosen:
-        raise ApplicationError("Choose at least one thing the key may do.", field="scopes")
+        raise ApplicationError(_("Choose at least one thing the key may do."), field="scopes")
     return chosen
 
 
@@ -75,14 +78,15 @@ def api_key_create(
     name = name.strip()[:100]
     if not name:
         raise ApplicationError(
-            "Give the key a name, e.g. the system that will use it.", field="name"
+            _("Give the key a name, e.g. the system that will use it."), field="name"
         )
     now = timezone.now()
     if expires_at <= now:
-        raise ApplicationError("Choose an expiry date in the future.", field="expires_at")
+        raise ApplicationError(_("Choose an expiry date in the future."), field="expires_at")
     if expires_at > now + datetime.timedelta(days=MAX_LIFETIME_DAYS):
         raise ApplicationError(
-            f"A key may live {MAX_LIFETIME_DAYS} days at most: choose an earlier expiry date.",
+            _("A key may live %(n)d days at most: choose an earlier expiry date.")
+            % {"n": MAX_LIFETIME_DAYS},
             field="expires_at",
         )
     if kind == KeyKind.COMPANY and (company is None or store is None):

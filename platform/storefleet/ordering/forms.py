@@ -133,18 +133,19 @@ class QuickOrderForm(forms.Form):
         upload = self.cleaned_data.get("csv")
         if upload and upload.size > MAX_CSV_BYTES:
             raise forms.ValidationError(
-                f"The file is larger than 1 MB: split it into files of at most {MAX_ROWS} rows."
+                _("The file is larger than 1 MB: split it into files of at most %(n)d rows.")
+                % {"n": MAX_ROWS}
             )
         return upload
 
     def clean(self):
         data = super().clean() or {}
         if not (data.get("lines") or "").strip() and not data.get("csv") and not self.errors:
-            raise forms.ValidationError("Type SKUs and quantities, or choose a CSV file.")
+            raise forms.ValidationError(_("Type SKUs and quantities, or choose a CSV file."))
         return data
 
 
-FORM_CHANGED_MESSAGE = (
+FORM_CHANGED_MESSAGE = _(
     "This checkout form was changed or has expired, so we did not place the order. Check your "
     "order below and press “Place order” again."
 )

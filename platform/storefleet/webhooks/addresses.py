@@ -13,6 +13,7 @@ import socket
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from storefleet.errors import ApplicationError
 
@@ -37,7 +38,9 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError) as error:
-        raise UnsafeUrl(f"The host {host!r} cannot be resolved: check the URL.") from error
+        raise UnsafeUrl(
+            _("The host %(host)r cannot be resolved: check the URL.") % {"host": host}
+        ) from error
     found = []
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
@@ -50,30 +53,35 @@ def _addresses(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.I
 def url_check(url: str) -> str:
     """``url`` if webhooks may be sent there, else ``UnsafeUrl`` saying what to change."""
     if not isinstance(url, str) or not url or len(url) > MAX_URL or not url.isprintable():
-        raise UnsafeUrl(f"Give the endpoint as an https URL of at most {MAX_URL} characters.")
+        raise UnsafeUrl(
+            _("Give the endpoint as an https URL of at most %(n)d characters.") % {"n": MAX_URL}
+        )
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
-        raise UnsafeUrl("The URL cannot be read: give it as https://host/path.") from error
+        raise UnsafeUrl(_("The URL cannot be read: give it as https://host/path.")) from error
     host = (parts.hostname or "").lower()
     if not host or parts.scheme not in ("https", "http"):
-        raise UnsafeUrl("Give the endpoint as an https URL (https://host/path).")
+        raise UnsafeUrl(_("Give the endpoint as an https URL (https://host/path)."))
     if parts.username or parts.password:
-        raise UnsafeUrl("Leave credentials out of the URL: verify our signature instead.")
+        raise UnsafeUrl(_("Leave credentials out of the URL: verify our signature instead."))
     port = port or (443 if parts.scheme == "https" else 80)
     addresses = _addresses(host, port)
     if not addresses:
-        raise UnsafeUrl(f"The host {host!r} has no address: check the URL.")
+        raise UnsafeUrl(_("The host %(host)r has no address: check the URL.") % {"host": host})
     loopback = all(a.is_loopback for a in addresses)
     if loopback and _loopback_allowed():
         return url
     if parts.scheme != "https":
-        raise UnsafeUrl("Webhooks are sent over https only: give an https URL.")
+        raise UnsafeUrl(_("Webhooks are sent over https only: give an https URL."))
     for address in addresses:
         if not address.is_global or address.is_multicast:
             raise UnsafeUrl(
-                f"The host {host!r} is a private, loopback or link-local address ({address}): "
-                "give an endpoint reachable on the public internet."
+                _(
+                    "The host %(host)r is a private, loopback or link-local address "
+                    "(%(address)s): give an endpoint reachable on the public internet."
+                )
+                % {"host": host, "address": address}
             )
     return url

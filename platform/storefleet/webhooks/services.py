@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from storefleet.accounts.models import Company
 from storefleet.errors import ApplicationError
@@ -78,16 +79,17 @@ def watched_skus_checked(value: Any, *, events: Iterable[str]) -> list[str]:
         )
     skus = list(dict.fromkeys(sku.strip() for sku in value if sku.strip()))
     if not skus:
-        raise ApplicationError("Name at least one SKU to watch.", field="watched_skus")
+        raise ApplicationError(_("Name at least one SKU to watch."), field="watched_skus")
     if len(skus) > MAX_WATCHED:
         raise ApplicationError(
-            f"Watch at most {MAX_WATCHED} SKUs per subscription: split them.",
+            _("Watch at most %(n)d SKUs per subscription: split them.") % {"n": MAX_WATCHED},
             field="watched_skus",
         )
     too_long = [sku[:20] for sku in skus if len(sku) > MAX_SKU or "\x00" in sku]
     if too_long:
         raise ApplicationError(
-            f"These are not SKUs (too long, or with control characters): {too_long[:5]}.",
+            _("These are not SKUs (too long, or with control characters): %(skus)s.")
+            % {"skus": too_long[:5]},
             field="watched_skus",
         )
     return skus
@@ -114,7 +116,8 @@ def subscription_create(
     url_check(url)
     if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
         raise ApplicationError(
-            f"Keep the description to {MAX_DESCRIPTION} characters.", field="description"
+            _("Keep the description to %(n)d characters.") % {"n": MAX_DESCRIPTION},
+            field="description",
         )
     owned = Subscription.objects.filter(deleted_at__isnull=True)
     if partner_key_id is not None:
@@ -123,7 +126,8 @@ def subscription_create(
         owned = owned.filter(company=company, store_id=cast(int, store_id))  # checked above
     if owned.count() >= MAX_SUBSCRIPTIONS:
         raise ApplicationError(
-            f"At most {MAX_SUBSCRIPTIONS} subscriptions: delete one you no longer use first."
+            _("At most %(n)d subscriptions: delete one you no longer use first.")
+            % {"n": MAX_SUBSCRIPTIONS}
         )
     secret = secret_new()
     subscription = Subscription.objects.create(
@@ -246,7 +250,7 @@ def delivery_resend(*, delivery: Delivery) -> Delivery:
     """The delivery again, as a new one (a new delivery id, the same body and event id)."""
     if delivery.subscription.deleted_at is not None or not delivery.subscription.active:
         raise ApplicationError(
-            "This subscription is disabled or deleted: enable it (or make a new one) first."
+            _("This subscription is disabled or deleted: enable it (or make a new one) first.")
         )
     with transaction.atomic():
         again = Delivery.objects.create(
@@ -283,8 +287,8 @@ def deliveries_resend_since(
     )
     if len(chosen) > MAX_RESEND:
         raise ApplicationError(
-            f"More than {MAX_RESEND} deliveries since then: choose a later time and resend in "
-            "steps."
+            _("More than %(n)d deliveries since then: choose a later time and resend in steps.")
+            % {"n": MAX_RESEND}
         )
     return [delivery_resend(delivery=delivery) for delivery in chosen]
 
