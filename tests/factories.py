@@ -1,4 +1,4 @@
-"""Builders for test data. Stores are always made by the real ``store_create`` service, so the
+"""Builders for test data. Stores are always opened by the real ``store_open`` service, so the
 tests exercise the permissions and page trees that production stores get."""
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from storefleet.brand.models import ContentPage, HomePage, LandingPage
+from storefleet.provisioning.stores import store_open
 from storefleet.tenants.models import Store, StoreStatus
-from storefleet.tenants.services import StoreSpec, store_create, store_editor_add
+from storefleet.tenants.services import StoreSpec, store_editor_add
 
 PASSWORD = "test-password-123"
 
@@ -52,7 +53,7 @@ def make_store(
     hostname: str | None = None,
     status: StoreStatus = StoreStatus.LIVE,
 ) -> Store:
-    return store_create(
+    return store_open(
         spec=StoreSpec(
             slug=slug,
             name=name,

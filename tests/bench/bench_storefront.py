@@ -178,9 +178,10 @@ def wrk(
 
 EXTRA_STORES = "\n".join(
     [
-        "from storefleet.tenants.services import StoreSpec, store_create",
+        "from storefleet.provisioning.stores import store_open",
+        "from storefleet.tenants.services import StoreSpec",
         "for i in range(98):",
-        "    store_create(spec=StoreSpec(slug=f'bench{i}', name=f'Bench store {i}', brand='Bench',"
+        "    store_open(spec=StoreSpec(slug=f'bench{i}', name=f'Bench store {i}', brand='Bench',"
         " region='Europe', hostname=f'bench{i}.localhost', currency='EUR', country='DE',"
         " status='live'))",
     ]

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from storefleet.tenants.management.commands.demo_stores import DEMO_PASSWORD
+from storefleet.provisioning.management.commands.demo_stores import DEMO_PASSWORD
 from storefleet.tenants.models import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -15,7 +15,7 @@ from storefleet.catalog.models import CatalogPage
 from storefleet.catalog.services import products_upsert
 from storefleet.erp.types import ProductRecord
 from storefleet.money import Money
-from storefleet.tenants.management.commands.demo_stores import DEMO_PASSWORD
+from storefleet.provisioning.management.commands.demo_stores import DEMO_PASSWORD
 from storefleet.tenants.models import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -145,3 +145,10 @@ def test_the_principal_sits_below_the_apps_that_take_it():
         m for m in found if top_package(m) not in {"storefleet.accounts", "storefleet.tenants"}
     }
     assert above == allowed
+
+
+def test_tenants_know_nothing_of_the_apps_that_serve_a_store():
+    """A store's launch sits above tenants and service (``provisioning.stores``), and the demo
+    commands with the pipeline they drive: tenants reads only the storefront's shell."""
+    found = {what for _who, what in platform_imports("storefleet.tenants")}
+    assert found - BASE == {"storefleet.tenants", "storefleet.brand", "storefleet.origins"}

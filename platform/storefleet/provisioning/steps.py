@@ -19,7 +19,7 @@ from storefleet.erp.sync import erp_sync
 from storefleet.errors import ApplicationError
 from storefleet.tenants.models import Store, StoreStatus
 from storefleet.tenants.selectors import store_for_hostname
-from storefleet.tenants.services import store_create, store_destroy, store_set_status
+from storefleet.tenants.services import store_set_status
 
 from .customers import store_customers_open
 from .drivers import driver_for, driver_name, smoke_endpoint
@@ -29,6 +29,7 @@ from .hosts import platform_hosts
 from .models import ProvisioningRun, RunAction, StepStatus
 from .people import store_people_apply
 from .storefile import SLUG, BrandFolder, brand_folder_load, brands_dir
+from .stores import store_close, store_open
 
 SMOKE_TIMEOUT = 15  # seconds: a store that takes longer to answer its home page is not well
 MAX_SMOKE_BYTES = 5_000_000
@@ -56,7 +57,7 @@ def register(run: ProvisioningRun) -> StepOutcome:
     store = Store.objects.filter(slug=folder.store.slug).first()
     if store is not None:
         return StepOutcome(StepStatus.UNCHANGED, (f"store {store.slug} exists (id {store.pk})",))
-    store = store_create(spec=folder.store)
+    store = store_open(spec=folder.store)
     return StepOutcome(
         StepStatus.SUCCEEDED,
         (
@@ -299,7 +300,7 @@ def remove_store(run: ProvisioningRun) -> StepOutcome:
     store = Store.objects.filter(slug=run.slug).first()
     if store is None:
         return StepOutcome(StepStatus.UNCHANGED, (f"no store {run.slug}",))
-    store_destroy(store=store)
+    store_close(store=store)
     return StepOutcome(
         StepStatus.SUCCEEDED, (f"store {run.slug} and everything only it owned removed",)
     )

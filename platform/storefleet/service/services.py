@@ -62,7 +62,8 @@ def service_team_ensure(*, store: Store) -> ServiceTeam:
 
 
 def service_team_delete(*, store: Store) -> None:
-    """Remove the store's service team and its group (``store_destroy`` calls this)."""
+    """Remove the store's service team and its group (``provisioning.stores.store_close``
+    calls this)."""
     team = ServiceTeam.objects.filter(store=store).first()
     if team is not None:
         group = team.group

@@ -147,7 +147,8 @@ def _grant_editor_permissions(group: Group, *, site: Site, collection: Collectio
 @transaction.atomic
 def store_create(*, spec: StoreSpec) -> Store:
     """Register a store: its home page, Site, collection, editors group with permissions that
-    cover only this store, and default brand settings. All or nothing."""
+    cover only this store, and default brand settings. All or nothing. A launch opens a store
+    with ``provisioning.stores.store_open``, which adds its service team."""
     _validate(spec)
     home = brand_services.home_page_create(title=spec.name, slug=spec.slug)
     site = Site.objects.create(
@@ -178,10 +179,6 @@ def store_create(*, spec: StoreSpec) -> Store:
         editors_group=group,
         collection=collection,
     )
-    # The store's "<Store> service agents" group: whom its customers' console pages are for.
-    from storefleet.service.services import service_team_ensure
-
-    service_team_ensure(store=store)
     store_host_map_invalidate()
     return store
 
@@ -237,9 +234,6 @@ def store_destroy(*, store: Store) -> None:
             if hasattr(item, "renditions"):
                 files.extend(rendition.file for rendition in item.renditions.all())
             item.delete()
-    from storefleet.service.services import service_team_delete
-
-    service_team_delete(store=store)
     store.delete()
     site.delete()  # brand and navigation settings go with it (CASCADE)
     root.delete()  # and the pages under it
