@@ -382,7 +382,11 @@ def test_a_quotation_entered_in_the_erp_can_be_sent_back_for_a_revision(
     (v1,) = QuoteVersion.objects.filter(quote=quote)
     assert v1.lines.get().unit_price == Decimal("0.35")
     assert events(quote) == [EventKind.QUOTED, EventKind.REVISION_REQUESTED]
-    assert len(mail.outbox) == 2  # the quoted version to the buyer, the request to the team
+    # The team is told; the buyer, who is looking at the quotation, is not.
+    assert [m.subject for m in mail.outbox] == [
+        f"[{shop.store.name}] Van der Berg Industrie B.V. (C-1004) asks for a revision "
+        f"of quote {number}"
+    ]
 
 
 # ------------------------------------------------------------------ walls

@@ -143,12 +143,15 @@ def _version_create(
     return version
 
 
-def quote_sync(*, quote: QuoteRequest, quotation: Quotation | None) -> QuoteVersion | None:
+def quote_sync(
+    *, quote: QuoteRequest, quotation: Quotation | None, tell: bool = True
+) -> QuoteVersion | None:
     """Record the ERP's quotation as the quote's next version when it reads differently from
     the last version the ERP held (a salesperson edited it there), or as version 1 when the
     quote has none; the buyer is told of a change. Nothing while an agent's answer is on its
     way into the ERP (the ERP still shows the version before it), nor once the quote is
-    accepted, declined or no longer a quotation. Returns the version made, if one was."""
+    accepted, declined or no longer a quotation. ``tell=False``: the buyer is not e-mailed
+    (they are looking at it). Returns the version made, if one was."""
     if quotation is None or quotation.state != OrderState.QUOTATION:
         return None
     if quote.state not in ANSWERABLE:
@@ -177,7 +180,8 @@ def quote_sync(*, quote: QuoteRequest, quotation: Quotation | None) -> QuoteVers
             QuoteRequest.objects.filter(id=locked.id).update(**updates)
             kind = EventKind.QUOTED if last is None else EventKind.ERP_CHANGED
             event = event_record(quote=locked, kind=kind, actor_name=ERP_NAME, version=version)
-            buyer_tell(event)
+            if tell:
+                buyer_tell(event)
     except IntegrityError:
         return None  # another read of the same change recorded it at the same moment
     for field, value in updates.items():

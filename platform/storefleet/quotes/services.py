@@ -319,7 +319,8 @@ def erp_quote_row(*, store: StoreRecord, membership: Membership, number: str) ->
             )
     except IntegrityError:
         return QuoteRequest.objects.get(company=company, erp_number=number)
-    quote_sync(quote=quote, quotation=quotation)
+    # Version 1 is the quotation the buyer has just acted on: nothing to tell them.
+    quote_sync(quote=quote, quotation=quotation, tell=False)
     return quote
 
 
