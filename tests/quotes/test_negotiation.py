@@ -6,6 +6,7 @@ and the walls between stores and companies, and hostile input on the forms."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import secrets
 from decimal import Decimal
@@ -16,6 +17,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from storefleet.erp.errors import ErpNotFound, ErpRejected
 from storefleet.erp.types import QuotationAnswer, QuotationLineAnswer
 from storefleet.errors import ApplicationError
 from storefleet.outbox.models import Message, State
@@ -524,3 +526,55 @@ def test_the_list_shows_where_each_quote_stands(shop, agent, quoted):
     listing = selectors.quote_list(store=shop.store, company=shop.membership("C-1004").company)
     (view,) = [v for v in listing.quotes if v.quote]
     assert view.status == QuoteStatus.UPDATING
+
+
+def test_an_answer_finishes_a_quotation_an_earlier_attempt_left_in_draft(shop, quoted):
+    """The write stopped after the quotation went back to draft (the ERP went away): the
+    retry writes the lines into the draft and quotes it again."""
+    v1 = QuoteVersion.objects.get(quote=quoted)
+    row = erp_quotation_row(shop, quoted.erp_number)
+    shop.server.client().model("sale.sale", "draft", [row["id"]])
+    until = timezone.localdate() + datetime.timedelta(days=3)
+    answer = QuotationAnswer(
+        customer="C-1004",
+        number=quoted.erp_number,
+        lines=tuple(
+            QuotationLineAnswer(ln.erp_line_id, ln.sku, ln.quantity, Decimal("1.5"))
+            for ln in v1.lines.all()
+        ),
+        expires=until,
+    )
+    quotation = shop.gateway.answer_quotation(answer=answer)
+    assert quotation.state == "quotation" and quotation.expires == until
+    assert [price for _sku, _q, price in erp_line_values(shop, quoted.erp_number)] == [
+        Decimal("1.5"),
+        Decimal("1.5"),
+    ]
+    # Another customer's number is not found; a line of another quotation is refused.
+    with pytest.raises(ErpNotFound):
+        shop.gateway.answer_quotation(
+            answer=QuotationAnswer(customer="C-1001", number=quoted.erp_number, lines=())
+        )
+    stranger = dataclasses.replace(answer.lines[0], line_id=answer.lines[0].line_id + 100000)
+    with pytest.raises(ErpRejected):
+        shop.gateway.answer_quotation(answer=dataclasses.replace(answer, lines=(stranger,)))
+    assert erp_quotation_row(shop, quoted.erp_number)["state"] == "quotation"
+
+
+def test_an_answer_to_a_version_the_erp_has_moved_past_is_refused(client, shop, agent, quoted):
+    """The agent opened version 1; meanwhile a salesperson changed the quotation in Tryton.
+    The answer would overwrite what the agent never saw: it is refused, the ERP's edit is
+    version 2, and the form asks to answer that."""
+    v1 = QuoteVersion.objects.get(quote=quoted)
+    client.force_login(agent)
+    form = answer_form(v1, **{f"price_{line_id(v1, 'FAS-1003')}": "0.3"})
+    salesperson_edits(shop, quoted.erp_number, "BRG-1003", Decimal("66"))
+    response = client.post(reverse("service_quote", args=[quoted.id]), form, HTTP_HOST=ADMIN)
+    assert response.status_code == 400
+    assert "changed since you opened it" in response.content.decode()
+    assert list(QuoteVersion.objects.filter(quote=quoted).values_list("number", "source")) == [
+        (1, AnswerSource.ERP),
+        (2, AnswerSource.ERP),
+    ]
+    assert not Message.objects.filter(kind=ANSWER_QUOTE).exists()
+    assert erp_line_values(shop, quoted.erp_number)[1][2] == Decimal("66")
