@@ -213,10 +213,23 @@ def test_an_agents_answer_reaches_the_erp_then_the_buyer_sees_v2_with_what_chang
     assert again.expires == until
     assert erp_quotation_row(shop, quoted.erp_number)["write_date"] == row["write_date"]
 
-    # Accepting now orders exactly the agreed prices.
-    accepted = services.quote_accept(store=shop.store, membership=membership, quote_id=quoted.id)
+    # Accepting now orders exactly the agreed prices; the team, then the buyer, are told.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = services.quote_accept(
+            store=shop.store, membership=membership, quote_id=quoted.id
+        )
+        carry(ACCEPT_QUOTE, quoted)
     assert accepted.state == QuoteState.ACCEPTING
-    carry(ACCEPT_QUOTE, quoted)
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (
+            [AGENT_EMAIL],
+            f"[{shop.store.name}] Van der Berg Industrie B.V. (C-1004) accepted quote "
+            f"{quoted.erp_number}",
+        ),
+        ([BUYER_EMAIL], f"{shop.store.name}: Your quote {quoted.erp_number} is now an order"),
+    ]
+    assert events(quoted)[-2:] == [EventKind.ACCEPTED, EventKind.ORDERED]
     assert erp_sale(shop, quoted.erp_number)["state"] in ("confirmed", "processing")
     assert erp_line_values(shop, quoted.erp_number)[0] == ("FAS-1003", Decimal(12), Decimal("0.42"))
 
@@ -578,3 +591,15 @@ def test_an_answer_to_a_version_the_erp_has_moved_past_is_refused(client, shop, 
     ]
     assert not Message.objects.filter(kind=ANSWER_QUOTE).exists()
     assert erp_line_values(shop, quoted.erp_number)[1][2] == Decimal("66")
+
+
+def test_a_request_the_erp_refuses_is_on_the_timeline_and_both_sides_are_told(
+    shop, agent, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        quote = ask(shop, lines=(services.WantedLine("BRG-1003", Decimal("2.5")),))
+        carry(REQUEST_QUOTE, quote)
+    assert events(quote) == [EventKind.REQUESTED, EventKind.REFUSED]
+    assert [m.to for m in mail.outbox] == [[AGENT_EMAIL], [BUYER_EMAIL], [AGENT_EMAIL]]
+    assert "could not make a quote of your request" in mail.outbox[1].body
+    assert not QuoteVersion.objects.filter(quote=quote).exists()

@@ -28,7 +28,7 @@ BUYER_SUBJECTS = {
     EventKind.ANSWERED: gettext_noop("New version of your quote %(number)s"),
     EventKind.ERP_CHANGED: gettext_noop("New version of your quote %(number)s"),
     EventKind.ORDERED: gettext_noop("Your quote %(number)s is now an order"),
-    EventKind.REFUSED: gettext_noop("Your quote %(number)s could not be ordered"),
+    EventKind.REFUSED: gettext_noop("Your quote %(number)s was refused"),
 }
 # What the agents' e-mail subject says for each step of the buyer's side.
 AGENT_SUBJECTS = {
@@ -37,7 +37,7 @@ AGENT_SUBJECTS = {
     EventKind.DECLINED: "{company} declined quote {number}",
     EventKind.ACCEPTED: "{company} accepted quote {number}",
     EventKind.ANSWER_REFUSED: "The ERP refused your answer to quote {number} of {company}",
-    EventKind.REFUSED: "The ERP refused the acceptance of quote {number} of {company}",
+    EventKind.REFUSED: "The ERP refused quote {number} of {company}",
 }
 
 

@@ -193,9 +193,18 @@ def quote_request_send(message: Message) -> Outcome:
     try:
         quotation = get_gateway().request_quotation(request=request)
     except (ErpRejected, ErpNotFound) as refusal:
-        QuoteRequest.objects.filter(id=quote.id, state=QuoteState.REQUESTED).update(
-            state=QuoteState.REFUSED, error=refusal.message
-        )
+        with transaction.atomic():
+            if QuoteRequest.objects.filter(id=quote.id, state=QuoteState.REQUESTED).update(
+                state=QuoteState.REFUSED, error=refusal.message
+            ):
+                event = event_record(
+                    quote=quote,
+                    kind=EventKind.REFUSED,
+                    actor_name="the ERP",
+                    comment=refusal.message,
+                )
+                buyer_tell(event)
+                agents_tell(event)
         return Outcome(state=State.FAILED, note=refusal.message)
     QuoteRequest.objects.filter(id=quote.id).update(
         erp_number=quotation.number, expires=quotation.expires, error=""
