@@ -18,6 +18,7 @@ from storefleet.errors import ApplicationError
 from storefleet.quotes import negotiation
 from storefleet.quotes import selectors as quote_selectors
 from storefleet.quotes.forms import parse_answer
+from storefleet.quotes.models import ErpWrite, EventKind, QuoteState
 
 from . import selectors
 
@@ -58,7 +59,7 @@ def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
     view = negotiation.agent_quote_open(store_ids=store_ids, quote_id=quote_id)
     if view is None or view.quote is None:
         raise Http404("No such quote in the stores you serve.")
-    base = next((v for v in reversed(view.versions) if v.version.erp_write == "done"), None)
+    base = next((v for v in reversed(view.versions) if v.version.erp_write == ErpWrite.DONE), None)
     errors: list[str] = []
     if request.method == "POST":
         if base is None:
@@ -88,6 +89,13 @@ def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
             "errors": errors,
             "values": request.POST if request.method == "POST" else None,
             "answerable": view.quote.state in negotiation.ANSWERABLE and base is not None,
+            # What the buyer asked for last, while the quote waits for the answer to it.
+            "revision": next(
+                (e for e in reversed(view.events) if e.kind == EventKind.REVISION_REQUESTED),
+                None,
+            )
+            if view.quote.state == QuoteState.REVISION
+            else None,
             "max_comment": negotiation.MAX_COMMENT,
         },
         status=400 if errors else 200,
