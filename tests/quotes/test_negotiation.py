@@ -448,6 +448,25 @@ def test_another_companys_buyer_gets_404_on_revise_and_decline(client, shop, quo
     assert events(quoted) == [EventKind.REQUESTED, EventKind.QUOTED]
 
 
+def test_the_same_company_in_another_store_does_not_find_the_quote(shop, quoted):
+    elsewhere = dataclasses.replace(shop.store, id=shop.store.id + 1000)
+    membership = shop.membership("C-1004")
+    for act in (negotiation.quote_revision_request, negotiation.quote_decline):
+        with pytest.raises(ApplicationError) as refused:
+            act(store=elsewhere, membership=membership, comment="x", quote_id=quoted.id)
+        assert refused.value.code == "not_found"
+        with pytest.raises(ApplicationError) as refused:
+            act(store=elsewhere, membership=membership, comment="x", erp_number=quoted.erp_number)
+        assert refused.value.code == "not_found"
+    assert (
+        negotiation.quote_open(store=elsewhere, company=membership.company, quote_id=quoted.id)
+        is None
+    )
+    quoted.refresh_from_db()
+    assert quoted.state == QuoteState.QUOTED
+    assert events(quoted) == [EventKind.REQUESTED, EventKind.QUOTED]
+
+
 def test_line_ids_of_another_quote_are_refused(shop, agent, quoted):
     other = ask(shop, "C-1001", token=secrets.token_hex(16))
     carry(REQUEST_QUOTE, other)
