@@ -54,6 +54,7 @@ from .types import (
     PriceQuote,
     ProductBatch,
     Quotation,
+    QuotationAnswer,
     QuotationRequest,
     ReturnRequest,
     ReturnResult,
@@ -455,6 +456,15 @@ class ErpGateway:
         )
         self.invalidate_sales(customer=customer)
         return result
+
+    def answer_quotation(self, *, answer: QuotationAnswer) -> Quotation:
+        """Writing the same answer again changes nothing in the ERP (the backend compares
+        first): retried like a read."""
+        return resilience.call(
+            "answer_quotation",
+            lambda: self.backend.answer_quotation(answer=answer),
+            idempotent=True,
+        )
 
     def record_payment(self, *, payment: PaymentRequest) -> PaymentResult:
         result = resilience.call(

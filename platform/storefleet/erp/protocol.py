@@ -32,6 +32,7 @@ from .types import (
     PriceQuote,
     ProductBatch,
     Quotation,
+    QuotationAnswer,
     QuotationRequest,
     ReturnRequest,
     ReturnResult,
@@ -169,6 +170,15 @@ class ErpBackend(Protocol):
         """Confirm the customer's quotation at its quoted prices (the ERP's rules and credit
         still judge); ``ErpRejected`` with ``QUOTE_EXPIRED`` once its validity has passed.
         Accepting again returns the order it became (``created=False``)."""
+        ...
+
+    def answer_quotation(self, *, answer: QuotationAnswer) -> Quotation:
+        """Write a salesperson's answer into the customer's open quotation: each named line's
+        quantity and unit price, and its validity; the quotation stays a quotation (quoted
+        today). Idempotent: a quotation that already reads as ``answer`` is left untouched, and
+        a retry after an interrupted write finishes it. ``ErpRejected`` when the quotation is
+        no longer open or a line is not the quotation's (or the ERP's rules refuse a value);
+        ``ErpNotFound`` for another customer's."""
         ...
 
     # ---- end quotations ----

@@ -678,6 +678,30 @@ class QuotationLine:
     unit_price: Money
     amount: Money
     note: str = ""
+    erp_id: int = 0  # the ERP's line, which an answer names
+
+
+@dataclass(frozen=True, slots=True)
+class QuotationLineAnswer:
+    """A salesperson's answer to one line of a quotation: its quantity and unit price (in the
+    quotation's currency). ``line_id`` is the ERP's line (``QuotationLine.erp_id``); ``sku``
+    must be that line's product, so a stale form can't price another line."""
+
+    line_id: int
+    sku: str
+    quantity: Decimal
+    unit_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class QuotationAnswer:
+    """An answer to the customer's quotation ``number``: every line named gets its quantity
+    and unit price, and the quotation is valid until ``expires`` (None: left as it is)."""
+
+    customer: str
+    number: str
+    lines: tuple[QuotationLineAnswer, ...]
+    expires: datetime.date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import MAX_LINES, MAX_QUANTITY
+from .negotiation import MAX_COMMENT, LineAnswer, QuoteAnswerInput
 from .services import MAX_MESSAGE, WantedLine
 
 MAX_NUMBER_TEXT = 40
@@ -45,6 +47,22 @@ class QuoteRequestForm(forms.Form):
         min_value=1,
         max_value=2**31 - 1,
         error_messages={"invalid": gettext_lazy("Choose one of your company's ship-to addresses.")},
+    )
+
+
+class CommentForm(forms.Form):
+    """A buyer's comment on a quote (what to revise, why it is declined)."""
+
+    comment = forms.CharField(
+        required=False,
+        max_length=MAX_COMMENT,
+        strip=True,
+        error_messages={
+            "max_length": gettext_lazy("Keep the comment under %(limit_value)s characters."),
+            "null_characters_not_allowed": gettext_lazy(
+                "The comment has invisible characters in it: type it again."
+            ),
+        },
     )
 
 
@@ -114,3 +132,47 @@ def parse_lines(data: QueryDict) -> tuple[list[WantedLine], list[str]]:
             continue
         lines.append(WantedLine(sku=sku, quantity=quantity, target_price=target, note=note))
     return lines, errors
+
+
+def _date(text: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text.strip()[:10]) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def parse_answer(
+    data: QueryDict, *, line_ids: list[int]
+) -> tuple[QuoteAnswerInput | None, list[str]]:
+    """An agent's answer from the console's form: ``quantity_<line>`` and ``price_<line>`` for
+    each line of the version answered (the lines are the quote's, never the form's),
+    ``valid_until``, ``message`` and ``base_version``. Every problem is named (the console
+    speaks English)."""
+    errors: list[str] = []
+    base = data.get("base_version", "")
+    if not base.isdigit() or len(base) > 6:
+        errors.append("This form is out of date: reload the page and answer again.")
+    lines = []
+    for position, line_id in enumerate(line_ids, start=1):
+        quantity = _number(data.get(f"quantity_{line_id}", ""))
+        price = _number(data.get(f"price_{line_id}", ""))
+        if quantity is None or quantity <= 0 or quantity > MAX_QUANTITY:
+            errors.append(f"Line {position}: enter a quantity of more than 0, such as 10 or 2.5.")
+        if price is None or price < 0 or price >= MAX_QUANTITY:
+            errors.append(f"Line {position}: enter a unit price of 0 or more, such as 12.50.")
+        if quantity is not None and price is not None:
+            lines.append(LineAnswer(line_id=line_id, quantity=quantity, unit_price=price))
+    valid_until = _date(data.get("valid_until", ""))
+    if valid_until is None:
+        errors.append("Enter the date the quote is valid until as YYYY-MM-DD, e.g. 2027-03-31.")
+    message = data.get("message", "").strip()
+    if len(message) > MAX_COMMENT or "\x00" in message:
+        errors.append(f"Keep the message under {MAX_COMMENT} characters, in plain text.")
+    if errors or valid_until is None:
+        return None, errors
+    return (
+        QuoteAnswerInput(
+            base_version=int(base), lines=tuple(lines), valid_until=valid_until, message=message
+        ),
+        [],
+    )

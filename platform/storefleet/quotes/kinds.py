@@ -1,5 +1,7 @@
 """The kinds of outbox messages quotes own (``storefleet.outbox``); their handlers are
-registered in ``QuotesConfig.ready``. The subject of each is a ``QuoteRequest.id``."""
+registered in ``QuotesConfig.ready``. The subject of a request or an acceptance is a
+``QuoteRequest.id``, of an answer the ``QuoteVersion.id`` (a quote has many)."""
 
 REQUEST_QUOTE = "quote.request"  # key: the quote's key (its ERP sale's idempotency key)
 ACCEPT_QUOTE = "quote.accept"  # key: "accept:" + the quote's key
+ANSWER_QUOTE = "quote.answer"  # subject: a QuoteVersion.id; key: "answer:" + key + ":" + number

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import datetime
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +22,16 @@ from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import OrderState, Quotation
 from storefleet.tenants.selectors import StoreRecord
 
-from .models import QuoteOrigin, QuoteRequest, QuoteState
+from .models import (
+    AnswerSource,
+    ErpWrite,
+    EventKind,
+    QuoteEvent,
+    QuoteOrigin,
+    QuoteRequest,
+    QuoteState,
+    QuoteVersion,
+)
 
 
 class QuoteStatus(enum.StrEnum):
@@ -30,6 +42,9 @@ class QuoteStatus(enum.StrEnum):
     ORDERED = "ordered"
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"  # cancelled (or taken back to draft) in the ERP
+    REVISION_REQUESTED = "revision_requested"  # the buyer asked for another answer
+    UPDATING = "updating"  # an agent's answer is on its way into the ERP
+    DECLINED = "declined"
 
     @property
     def label(self) -> str:
@@ -44,7 +59,13 @@ STATUS_LABELS = {
     QuoteStatus.ORDERED: _("Ordered"),
     QuoteStatus.REFUSED: _("Refused"),
     QuoteStatus.WITHDRAWN: _("Withdrawn by our sales team"),
+    QuoteStatus.REVISION_REQUESTED: _("Revision requested: our sales team is on it"),
+    QuoteStatus.UPDATING: _("Being updated by our sales team"),
+    QuoteStatus.DECLINED: _("Declined"),
 }
+# Where the buyer may still accept, decline or ask for a revision.
+ACCEPTABLE = {QuoteStatus.QUOTED, QuoteStatus.REVISION_REQUESTED}
+NEGOTIABLE = ACCEPTABLE | {QuoteStatus.EXPIRED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +77,8 @@ class QuoteView:
     quote: QuoteRequest | None
     quotation: Quotation | None
     status: QuoteStatus
+    versions: tuple[VersionView, ...] = ()  # oldest first
+    events: tuple[QuoteEvent, ...] = ()  # the timeline, oldest first
 
     @property
     def erp_number(self) -> str:
@@ -75,7 +98,15 @@ class QuoteView:
 
     @property
     def can_accept(self) -> bool:
-        return self.status == QuoteStatus.QUOTED
+        return self.status in ACCEPTABLE
+
+    @property
+    def can_decline(self) -> bool:
+        return self.status in NEGOTIABLE
+
+    @property
+    def can_revise(self) -> bool:
+        return self.status in NEGOTIABLE
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +116,17 @@ class QuoteList:
 
 
 def status_of(
-    quote: QuoteRequest | None, quotation: Quotation | None, today: datetime.date
+    quote: QuoteRequest | None,
+    quotation: Quotation | None,
+    today: datetime.date,
+    *,
+    answer_pending: bool = False,
 ) -> QuoteStatus:
-    if quote is not None and quote.state in (QuoteState.REFUSED, QuoteState.ORDERED):
+    if quote is not None and quote.state in (
+        QuoteState.REFUSED,
+        QuoteState.ORDERED,
+        QuoteState.DECLINED,
+    ):
         return QuoteStatus(quote.state)
     if quotation is not None:
         if quotation.state in (OrderState.CONFIRMED, OrderState.PROCESSING, OrderState.DONE):
@@ -98,6 +137,10 @@ def status_of(
         return QuoteStatus.ACCEPTING
     if quote is not None and quote.state == QuoteState.REQUESTED and quotation is None:
         return QuoteStatus.REQUESTED
+    if answer_pending:
+        return QuoteStatus.UPDATING
+    if quote is not None and quote.state == QuoteState.REVISION:
+        return QuoteStatus.REVISION_REQUESTED
     expires = quotation.expires if quotation is not None else (quote.expires if quote else None)
     if expires is not None and expires < today:
         return QuoteStatus.EXPIRED
@@ -113,11 +156,20 @@ def quote_list(*, store: StoreRecord, company: Company) -> QuoteList:
     sales team entered in the ERP (in the store's currency), in one ERP request."""
     today = timezone.localdate()
     quotes = list(company_quotes(store=store, company=company))
+    pending = set(
+        QuoteVersion.objects.filter(
+            quote__in=[q.id for q in quotes], erp_write=ErpWrite.PENDING
+        ).values_list("quote_id", flat=True)
+    )
     try:
         quotations = get_gateway().quotations(customer=company.code)
     except (ErpUnavailable, ErpNotFound):
         return QuoteList(
-            tuple(QuoteView(q, None, status_of(q, None, today)) for q in quotes), degraded=True
+            tuple(
+                QuoteView(q, None, status_of(q, None, today, answer_pending=q.id in pending))
+                for q in quotes
+            ),
+            degraded=True,
         )
     by_key = {q.idempotency_key: q for q in quotations if q.idempotency_key}
     by_number = {q.number: q for q in quotations}
@@ -129,7 +181,8 @@ def quote_list(*, store: StoreRecord, company: Company) -> QuoteList:
         )
         if quotation is not None:
             known.add(quotation.number)
-        views.append(QuoteView(quote, quotation, status_of(quote, quotation, today)))
+        status = status_of(quote, quotation, today, answer_pending=quote.id in pending)
+        views.append(QuoteView(quote, quotation, status))
     # Entered by a salesperson; the company's other stores' requests (and orders on their way)
     # carry a platform key and are not this store's. Rows made on acceptance are in ``quotes``.
     accepted_elsewhere = set(
@@ -180,4 +233,167 @@ def _with_quotation(quote: QuoteRequest, company: Company) -> QuoteView:
             quotation = get_gateway().quotation(customer=company.code, number=quote.erp_number)
         except (ErpUnavailable, ErpNotFound):
             quotation = None
-    return QuoteView(quote, quotation, status_of(quote, quotation, timezone.localdate()))
+    return quote_view_of(quote, quotation)
+
+
+def quote_view_of(
+    quote: QuoteRequest, quotation: Quotation | None, *, visible_only: bool = True
+) -> QuoteView:
+    """The quote with its versions (those in the ERP, for the buyer; ``visible_only=False``
+    also an agent's answer on its way or refused) and its timeline."""
+    versions = version_views(quote=quote, visible_only=visible_only)
+    events = quote.events.all()
+    if visible_only:  # what went wrong between the store and its ERP is the store's to fix
+        events = events.exclude(kind=EventKind.ANSWER_REFUSED)
+    pending = QuoteVersion.objects.filter(quote=quote, erp_write=ErpWrite.PENDING).exists()
+    return QuoteView(
+        quote,
+        quotation,
+        status_of(quote, quotation, timezone.localdate(), answer_pending=pending),
+        versions=versions,
+        events=tuple(events.select_related("version").order_by("at", "id")),
+    )
+
+
+# ------------------------------------------------------------------ versions
+@dataclass(frozen=True, slots=True)
+class LineChange:
+    """A line of a version next to the same ERP line in the version before (None: there was
+    no version before, or the line is new)."""
+
+    sku: str
+    name: str
+    quantity: Decimal
+    unit_price: Decimal
+    old_quantity: Decimal | None
+    old_unit_price: Decimal | None
+    added: bool
+
+    @property
+    def amount(self) -> Decimal:
+        return self.quantity * self.unit_price
+
+    @property
+    def quantity_changed(self) -> bool:
+        return self.old_quantity is not None and self.old_quantity != self.quantity
+
+    @property
+    def price_changed(self) -> bool:
+        return self.old_unit_price is not None and self.old_unit_price != self.unit_price
+
+
+@dataclass(frozen=True, slots=True)
+class VersionView:
+    """One version as both sides read it: its lines with what changed since the version
+    before (the last one the ERP held), the validity before, the lines gone."""
+
+    version: QuoteVersion
+    lines: tuple[LineChange, ...]
+    first: bool
+    previous_valid_until: datetime.date | None
+    removed: tuple[str, ...]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.amount for line in self.lines), Decimal(0))
+
+    @property
+    def valid_until_changed(self) -> bool:
+        return not self.first and self.previous_valid_until != self.version.valid_until
+
+    @property
+    def changed(self) -> bool:
+        return (
+            self.first
+            or self.valid_until_changed
+            or bool(self.removed)
+            or any(ln.added or ln.quantity_changed or ln.price_changed for ln in self.lines)
+        )
+
+    @property
+    def by_erp(self) -> bool:
+        return self.version.source == AnswerSource.ERP
+
+
+def version_views(*, quote: QuoteRequest, visible_only: bool = True) -> tuple[VersionView, ...]:
+    """The quote's versions, oldest first, each compared with the last version before it that
+    the ERP held. ``visible_only``: only those the ERP holds (what the buyer sees)."""
+    versions = QuoteVersion.objects.filter(quote=quote).prefetch_related("lines").order_by("number")
+    views = []
+    previous: QuoteVersion | None = None
+    for version in versions:
+        settled = version.erp_write == ErpWrite.DONE
+        if settled or not visible_only:
+            views.append(_version_view(version, previous))
+        if settled:
+            previous = version
+    return tuple(views)
+
+
+def _version_view(version: QuoteVersion, previous: QuoteVersion | None) -> VersionView:
+    before = {ln.erp_line_id: ln for ln in previous.lines.all()} if previous else {}
+    lines = []
+    for line in version.lines.all():
+        old = before.get(line.erp_line_id)
+        lines.append(
+            LineChange(
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                old_quantity=old.quantity if old else None,
+                old_unit_price=old.unit_price if old else None,
+                added=previous is not None and old is None,
+            )
+        )
+    kept = {line.erp_line_id for line in version.lines.all()}
+    return VersionView(
+        version=version,
+        lines=tuple(lines),
+        first=previous is None,
+        previous_valid_until=previous.valid_until if previous else None,
+        removed=tuple(ln.sku for key, ln in before.items() if key not in kept),
+    )
+
+
+# ------------------------------------------------------------------ the service console
+OPEN_FOR_AGENTS = (QuoteState.REQUESTED, QuoteState.QUOTED, QuoteState.REVISION)
+
+
+def agent_quotes(*, store_ids: Iterable[int], open_only: bool = True) -> QuerySet[QuoteRequest]:
+    """The quotes of the stores an agent serves (the caller names them): revision requests
+    first, then the newest. ``open_only``: those still to be answered or accepted."""
+    quotes = QuoteRequest.objects.filter(store_id__in=list(store_ids)).select_related(
+        "company", "store", "created_by"
+    )
+    if open_only:
+        quotes = quotes.filter(state__in=OPEN_FOR_AGENTS)
+    return quotes.order_by(
+        models.Case(
+            models.When(state=QuoteState.REVISION, then=0),
+            default=1,
+            output_field=models.IntegerField(),
+        ),
+        "-created_at",
+        "-id",
+    )
+
+
+def agent_quote(*, store_ids: Iterable[int], quote_id: int) -> QuoteRequest | None:
+    """One quote of the stores an agent serves; None for another store's (as for none)."""
+    return (
+        QuoteRequest.objects.filter(store_id__in=list(store_ids), id=quote_id)
+        .select_related("company", "store", "created_by")
+        .first()
+    )
+
+
+def quotation_of(quote: QuoteRequest) -> Quotation | None:
+    """The quote's quotation in the ERP now; None when it has none yet or the ERP can't be
+    asked (``ErpUnavailable`` is not raised: the platform's side is shown alone)."""
+    if not quote.erp_number:
+        return None
+    try:
+        return get_gateway().quotation(customer=quote.company.code, number=quote.erp_number)
+    except (ErpUnavailable, ErpNotFound):
+        return None

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from storefleet.accounts.models import Company, Membership
+from storefleet.accounts.models import Membership
 from storefleet.accounts.selectors import company_ship_to_address, company_ship_to_addresses
 from storefleet.catalog.selectors import store_sells
 from storefleet.erp.errors import ErpNotFound, ErpRejected, ErpUnavailable
@@ -29,7 +29,17 @@ from storefleet.outbox.services import message_add
 from storefleet.tenants.selectors import StoreRecord, store_record
 
 from .kinds import ACCEPT_QUOTE, REQUEST_QUOTE
-from .models import MAX_LINES, QuoteLine, QuoteOrigin, QuoteRequest, QuoteState
+from .models import (
+    MAX_LINES,
+    ErpWrite,
+    EventKind,
+    QuoteLine,
+    QuoteOrigin,
+    QuoteRequest,
+    QuoteState,
+    QuoteVersion,
+)
+from .negotiation import agents_tell, buyer_tell, event_record, quote_sync
 
 logger = logging.getLogger("storefleet.quotes")
 
@@ -117,6 +127,13 @@ def quote_request(
                 for index, line in enumerate(request.lines)
             )
             message_add(kind=REQUEST_QUOTE, subject=quote.id, key=key)
+            event = event_record(
+                quote=quote,
+                kind=EventKind.REQUESTED,
+                actor=membership.user,
+                comment=request.message,
+            )
+            agents_tell(event)
     except IntegrityError:
         # The same form, submitted twice at the same moment: the other submit made it.
         found = QuoteRequest.objects.filter(key=key, company=company, store_id=store.id).first()
@@ -176,9 +193,18 @@ def quote_request_send(message: Message) -> Outcome:
     try:
         quotation = get_gateway().request_quotation(request=request)
     except (ErpRejected, ErpNotFound) as refusal:
-        QuoteRequest.objects.filter(id=quote.id, state=QuoteState.REQUESTED).update(
-            state=QuoteState.REFUSED, error=refusal.message
-        )
+        with transaction.atomic():
+            if QuoteRequest.objects.filter(id=quote.id, state=QuoteState.REQUESTED).update(
+                state=QuoteState.REFUSED, error=refusal.message
+            ):
+                event = event_record(
+                    quote=quote,
+                    kind=EventKind.REFUSED,
+                    actor_name="the ERP",
+                    comment=refusal.message,
+                )
+                buyer_tell(event)
+                agents_tell(event)
         return Outcome(state=State.FAILED, note=refusal.message)
     QuoteRequest.objects.filter(id=quote.id).update(
         erp_number=quotation.number, expires=quotation.expires, error=""
@@ -186,6 +212,8 @@ def quote_request_send(message: Message) -> Outcome:
     QuoteRequest.objects.filter(id=quote.id, state=QuoteState.REQUESTED).update(
         state=QuoteState.QUOTED
     )
+    quote.refresh_from_db()
+    quote_sync(quote=quote, quotation=quotation)  # version 1: the ERP's first prices
     logger.info("quote %s is ERP quotation %s", quote.key, quotation.number)
     return Outcome(value=quotation)
 
@@ -216,9 +244,17 @@ def quote_accept(
         if quote is None:
             raise ApplicationError(_("There is no such quote."), code="not_found")
     else:
-        quote = _erp_quote(store=store, company=company, number=erp_number or "")
+        quote = erp_quote_row(store=store, membership=membership, number=erp_number or "")
     if quote.state in (QuoteState.ACCEPTING, QuoteState.ORDERED):
         return quote
+    if quote.state == QuoteState.DECLINED:
+        raise ApplicationError(
+            _(
+                "You declined this quote: it can't be accepted any more. Request a new quote for "
+                "its lines."
+            ),
+            code="declined",
+        )
     if quote.state == QuoteState.REQUESTED:
         raise ApplicationError(
             _("This quote has not reached our ERP yet: wait for its prices, then accept it.")
@@ -230,13 +266,24 @@ def quote_accept(
         raise ApplicationError(expired_message(quote.expires), code="expired")
     with transaction.atomic():
         locked = QuoteRequest.objects.select_for_update().get(id=quote.id)
-        if locked.state != QuoteState.QUOTED:
+        if locked.state not in (QuoteState.QUOTED, QuoteState.REVISION):
             return locked
+        if QuoteVersion.objects.filter(quote=locked, erp_write=ErpWrite.PENDING).exists():
+            # The ERP still holds the version before the agent's answer: accepting now would
+            # order prices the buyer is no longer shown.
+            raise ApplicationError(
+                _(
+                    "Our sales team is updating this quote right now: wait for its new version, "
+                    "then accept it."
+                ),
+                code="updating",
+            )
         locked.state = QuoteState.ACCEPTING
         locked.accepted_at = timezone.now()
         locked.created_by_id = locked.created_by_id or membership.user_id
         locked.save(update_fields=["state", "accepted_at", "created_by"])
         message_add(kind=ACCEPT_QUOTE, subject=locked.id, key=f"accept:{locked.key}")
+        agents_tell(event_record(quote=locked, kind=EventKind.ACCEPTED, actor=membership.user))
     return locked
 
 
@@ -247,9 +294,11 @@ def expired_message(expires: datetime.date) -> str:
     ) % {"date": date_format(expires)}
 
 
-def _erp_quote(*, store: StoreRecord, company: Company, number: str) -> QuoteRequest:
-    """The platform's row for a quotation entered in the ERP, made when it is first accepted;
-    the ERP says whether it is the company's (another's answers as missing)."""
+def erp_quote_row(*, store: StoreRecord, membership: Membership, number: str) -> QuoteRequest:
+    """The platform's row for a quotation entered in the ERP, made when the buyer first acts
+    on it (its version 1 then is the quotation as it stands); the ERP says whether it is the
+    company's (another's answers as missing)."""
+    company = membership.company
     existing = QuoteRequest.objects.filter(company=company, erp_number=number).first()
     if existing is not None:
         if existing.store_id != store.id:
@@ -267,9 +316,10 @@ def _erp_quote(*, store: StoreRecord, company: Company, number: str) -> QuoteReq
         raise ApplicationError(_("There is no such quote."), code="not_found")
     try:
         with transaction.atomic():
-            return QuoteRequest.objects.create(
+            quote = QuoteRequest.objects.create(
                 store_id=store.id,
                 company=company,
+                created_by_id=membership.user_id,
                 origin=QuoteOrigin.ERP,
                 key=f"erp-{company.id}-{quotation.erp_id}",
                 state=QuoteState.QUOTED,
@@ -278,6 +328,9 @@ def _erp_quote(*, store: StoreRecord, company: Company, number: str) -> QuoteReq
             )
     except IntegrityError:
         return QuoteRequest.objects.get(company=company, erp_number=number)
+    # Version 1 is the quotation the buyer has just acted on: nothing to tell them.
+    quote_sync(quote=quote, quotation=quotation, tell=False)
+    return quote
 
 
 def _refresh_validity(quote: QuoteRequest) -> None:
@@ -305,10 +358,29 @@ def quote_accept_send(message: Message) -> Outcome:
     try:
         order = get_gateway().accept_quotation(customer=quote.company.code, number=quote.erp_number)
     except (ErpRejected, ErpNotFound) as refusal:
-        QuoteRequest.objects.filter(id=quote.id, state=QuoteState.ACCEPTING).update(
-            state=QuoteState.REFUSED, error=refusal.message
-        )
+        with transaction.atomic():
+            if QuoteRequest.objects.filter(id=quote.id, state=QuoteState.ACCEPTING).update(
+                state=QuoteState.REFUSED, error=refusal.message
+            ):
+                event = event_record(
+                    quote=quote,
+                    kind=EventKind.REFUSED,
+                    actor_name="the ERP",
+                    comment=refusal.message,
+                )
+                buyer_tell(event)
+                agents_tell(event)
         return Outcome(state=State.FAILED, note=refusal.message)
-    QuoteRequest.objects.filter(id=quote.id).update(state=QuoteState.ORDERED, error="")
+    with transaction.atomic():
+        if (
+            QuoteRequest.objects.filter(id=quote.id)
+            .exclude(state=QuoteState.ORDERED)
+            .update(state=QuoteState.ORDERED, error="")
+        ):
+            buyer_tell(
+                event_record(
+                    quote=quote, kind=EventKind.ORDERED, actor_name="the ERP", comment=order.number
+                )
+            )
     logger.info("quote %s accepted: ERP order %s", quote.key, order.number)
     return Outcome(value=order)

@@ -21,8 +21,8 @@ from storefleet.erp.errors import ErpUnavailable
 from storefleet.errors import ApplicationError
 from storefleet.tenants.selectors import StoreRecord
 
-from . import cart, selectors, services
-from .forms import QuoteRequestForm, parse_lines
+from . import cart, negotiation, selectors, services
+from .forms import CommentForm, QuoteRequestForm, parse_lines
 from .models import QuoteRequest
 
 EMPTY_ROWS = 3
@@ -123,7 +123,7 @@ def quote_new(request: HttpRequest) -> HttpResponse:
 @never_cache
 def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
     store, membership = store_buyer(request)
-    view = selectors.quote_view(store=store, company=membership.company, quote_id=quote_id)
+    view = negotiation.quote_open(store=store, company=membership.company, quote_id=quote_id)
     if view is None:
         raise Http404
     return _render_quote(request, view)
@@ -144,16 +144,37 @@ def erp_quote_detail(request: HttpRequest, number: str) -> HttpResponse:
         return redirect("quotes:list")
     if view is None:
         raise Http404
+    if view.quote is not None:  # the buyer has acted on it: its page has the negotiation
+        return redirect("quotes:quote", quote_id=view.quote.id)
     return _render_quote(request, view)
 
 
-def _render_quote(request: HttpRequest, view: selectors.QuoteView) -> HttpResponse:
+def _render_quote(
+    request: HttpRequest,
+    view: selectors.QuoteView,
+    *,
+    error: str = "",
+    comment: str = "",
+    status: int = 200,
+) -> HttpResponse:
     expired_note = (
         services.expired_message(view.expires)
         if view.status == selectors.QuoteStatus.EXPIRED and view.expires
         else ""
     )
-    return render(request, "quotes/quote_detail.html", {"view": view, "expired_note": expired_note})
+    return render(
+        request,
+        "quotes/quote_detail.html",
+        {
+            "view": view,
+            "expired_note": expired_note,
+            "versions": tuple(reversed(view.versions)),  # the newest first
+            "action_error": error,
+            "comment": comment,
+            "max_comment": negotiation.MAX_COMMENT,
+        },
+        status=status,
+    )
 
 
 @buyer_required
@@ -195,3 +216,89 @@ def _accept(
         request, _("Thank you: your acceptance is on its way to our ERP, which confirms the order.")
     )
     return redirect(reverse("quotes:quote", kwargs={"quote_id": quote.id}))
+
+
+@buyer_required
+@require_POST
+def quote_revise(request: HttpRequest, quote_id: int) -> HttpResponse:
+    store, membership = store_buyer(request)
+    return _negotiate(request, store, membership, "revise", quote_id=quote_id)
+
+
+@buyer_required
+@require_POST
+def erp_quote_revise(request: HttpRequest, number: str) -> HttpResponse:
+    store, membership = store_buyer(request)
+    if len(number) > MAX_NUMBER_LENGTH:
+        raise Http404
+    return _negotiate(request, store, membership, "revise", erp_number=number)
+
+
+@buyer_required
+@require_POST
+def quote_decline(request: HttpRequest, quote_id: int) -> HttpResponse:
+    store, membership = store_buyer(request)
+    return _negotiate(request, store, membership, "decline", quote_id=quote_id)
+
+
+@buyer_required
+@require_POST
+def erp_quote_decline(request: HttpRequest, number: str) -> HttpResponse:
+    store, membership = store_buyer(request)
+    if len(number) > MAX_NUMBER_LENGTH:
+        raise Http404
+    return _negotiate(request, store, membership, "decline", erp_number=number)
+
+
+def _negotiate(
+    request: HttpRequest,
+    store: StoreRecord,
+    membership: Membership,
+    action: str,
+    *,
+    quote_id: int | None = None,
+    erp_number: str | None = None,
+) -> HttpResponse:
+    """Ask for a revision or decline; a problem shows on the quote's page with what the buyer
+    typed, nothing recorded."""
+    form = CommentForm(request.POST)
+    comment = request.POST.get("comment", "")[: negotiation.MAX_COMMENT * 2]
+    error = ""
+    if not form.is_valid():
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    else:
+        act = (
+            negotiation.quote_revision_request if action == "revise" else negotiation.quote_decline
+        )
+        try:
+            quote: QuoteRequest = act(
+                store=store,
+                membership=membership,
+                comment=form.cleaned_data["comment"] or "",
+                quote_id=quote_id,
+                erp_number=erp_number,
+            )
+        except ApplicationError as failure:
+            if failure.code == "not_found":
+                raise Http404 from failure
+            error = failure.message
+        else:
+            messages.success(
+                request,
+                _("Thank you: our sales team has your request and answers with a new version.")
+                if action == "revise"
+                else _("You declined this quote. Our sales team has been told."),
+            )
+            return redirect("quotes:quote", quote_id=quote.id)
+    if quote_id is not None:
+        view = negotiation.quote_open(store=store, company=membership.company, quote_id=quote_id)
+    else:
+        try:
+            view = selectors.erp_quote_view(
+                store=store, company=membership.company, number=erp_number or ""
+            )
+        except ErpUnavailable:
+            view = None
+    if view is None:
+        raise Http404
+    return _render_quote(request, view, error=error, comment=comment, status=400)

@@ -62,6 +62,14 @@ def agent_stores(user: User) -> QuerySet[Store]:
     return Store.objects.filter(pk__in=teams.values("store_id")).order_by("name")
 
 
+def store_agents(*, store_id: int) -> QuerySet[AuthUser]:
+    """The active members of a store's service team (whom the store's buyers' requests go
+    to; superusers serve every store but are in no team, and are not written to)."""
+    return AuthUser.objects.filter(
+        is_active=True, groups__service_team__store_id=store_id
+    ).distinct()
+
+
 def agent_companies(user: User) -> QuerySet[Company]:
     """The companies buying in a store the agent serves (all of them for a superuser)."""
     if not is_agent(user):

@@ -3,7 +3,7 @@ from django.urls import URLPattern, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import views
+from . import quote_urls, views
 from .selectors import is_agent
 
 
@@ -42,6 +42,7 @@ def register_service_urls() -> list[URLPattern]:
             views.acting_start,
             name="service_acting_start",
         ),
+        *quote_urls.urlpatterns,
     ]
 
 
@@ -55,3 +56,8 @@ def register_service_menu_item() -> MenuItem:
     return ServiceMenuItem(
         "Customer service", reverse("service_search"), icon_name="group", order=250
     )
+
+
+@hooks.register("register_admin_menu_item")
+def register_service_quotes_menu_item() -> MenuItem:
+    return ServiceMenuItem("Quotes", reverse("service_quotes"), icon_name="doc-full", order=251)

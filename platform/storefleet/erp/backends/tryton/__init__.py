@@ -29,6 +29,7 @@ from storefleet.erp.types import (
     PriceQuote,
     ProductBatch,
     Quotation,
+    QuotationAnswer,
     QuotationRequest,
     ReturnRequest,
     ReturnResult,
@@ -155,6 +156,9 @@ class TrytonBackend:
         return quotations.accept_quotation(
             self.client, self.lookups, customer, number, datetime.date.today()
         )
+
+    def answer_quotation(self, *, answer: QuotationAnswer) -> Quotation:
+        return quotations.answer_quotation(self.client, self.lookups, answer, datetime.date.today())
 
     # ---- end quotations ----
 

@@ -7,6 +7,7 @@ once its ``quotation_expire`` has passed: the sale date must not be later)."""
 from __future__ import annotations
 
 import datetime
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from storefleet.erp.types import (
     LineQuery,
     OrderState,
     Quotation,
+    QuotationAnswer,
     QuotationLine,
     QuotationRequest,
     ReasonCode,
@@ -27,6 +29,8 @@ from .client import TrytonClient, TrytonFault
 from .lookups import Lookups
 from .orders import KEY_PREFIX, _discard
 
+logger = logging.getLogger("storefleet.erp")
+
 QUOTATION_FIELDS = [
     "number",
     "state",
@@ -37,6 +41,7 @@ QUOTATION_FIELDS = [
     "total_amount",
     "party.code",
     "currency.code",
+    "lines.id",
     "lines.type",
     "lines.sequence",
     "lines.product.code",
@@ -71,6 +76,7 @@ def _quotation(row: dict[str, Any]) -> Quotation:
                 unit_price=Money(ln["unit_price"], currency),
                 amount=Money(ln["amount"], currency),
                 note=ln.get("note") or "",
+                erp_id=ln["id"],
             )
             for ln in lines
         ),
@@ -225,6 +231,101 @@ def accept_quotation(
             raise _expired(quote) from fault
         raise faults.to_rejection(fault, skus=[ln.sku for ln in quote.lines]) from fault
     return _submitted(quotation(client, lookups, customer, number), created=True)
+
+
+def answer_quotation(
+    client: TrytonClient, lookups: Lookups, answer: QuotationAnswer, today: datetime.date
+) -> Quotation:
+    """Write an answer into the customer's open quotation the way a salesperson does in
+    Tryton: back to draft, the lines' quantities and unit prices and the validity (quoted
+    today, valid until ``answer.expires``), quoted again. A quotation that already reads as
+    the answer is left as it is (a retry after the write made it); a draft (an earlier
+    attempt stopped half-way) is finished. Refused values leave the quotation as it was."""
+    quote = quotation(client, lookups, answer.customer, answer.number)
+    if quote.state not in (OrderState.QUOTATION, OrderState.DRAFT):
+        raise ErpRejected(
+            f"Quote {quote.number} is no longer open in the ERP: it can't be answered.",
+            reasons=[ReasonCode.REFUSED],
+        )
+    by_id = {line.erp_id: line for line in quote.lines}
+    for wanted in answer.lines:
+        line = by_id.get(wanted.line_id)
+        if line is None or line.sku != wanted.sku:
+            raise ErpRejected(
+                f"{wanted.sku} is not a line of quote {quote.number} (any more).",
+                reasons=[ReasonCode.REFUSED],
+            )
+    if answer.expires is not None and answer.expires < today:
+        raise ErpRejected(
+            f"The validity {answer.expires} of quote {quote.number} is in the past.",
+            reasons=[ReasonCode.REFUSED],
+        )
+    changed = [
+        wanted
+        for wanted in answer.lines
+        if by_id[wanted.line_id].quantity != wanted.quantity
+        or by_id[wanted.line_id].unit_price.amount != wanted.unit_price
+    ]
+    validity_changed = answer.expires is not None and quote.expires != answer.expires
+    if quote.state == OrderState.QUOTATION and not changed and not validity_changed:
+        return quote
+    skus = [wanted.sku for wanted in answer.lines]
+    if quote.state == OrderState.QUOTATION:
+        client.model("sale.sale", "draft", [quote.erp_id])
+    try:
+        writes: list[Any] = []
+        for wanted in changed:
+            writes += [
+                [wanted.line_id],
+                {"quantity": float(wanted.quantity), "unit_price": wanted.unit_price},
+            ]
+        if writes:
+            client.model("sale.line", "write", *writes)
+        if validity_changed and answer.expires is not None:
+            days = (answer.expires - today).days
+            client.model(
+                "sale.sale",
+                "write",
+                [quote.erp_id],
+                {
+                    "quotation_date": today,
+                    "quotation_validity": {"__class__": "timedelta", "seconds": days * 86400},
+                },
+            )
+    except TrytonFault as fault:
+        # The write is one ERP transaction: nothing of it stayed. The quotation is quoted
+        # again as it was, so the ERP and the store still agree.
+        _requote(client, quote.erp_id)
+        raise faults.to_rejection(fault, skus=skus) from fault
+    try:
+        client.model("sale.sale", "quote", [quote.erp_id])
+    except TrytonFault as fault:
+        _restore(client, quote)
+        raise faults.to_rejection(fault, skus=skus) from fault
+    return quotation(client, lookups, answer.customer, answer.number)
+
+
+def _requote(client: TrytonClient, sale_id: int) -> None:
+    try:
+        client.model("sale.sale", "quote", [sale_id])
+    except TrytonFault:
+        logger.exception("erp could not quote sale id=%s again after a refused answer", sale_id)
+
+
+def _restore(client: TrytonClient, quote: Quotation) -> None:
+    """Put the lines back as ``quote`` read them, and quote it again."""
+    writes: list[Any] = []
+    for line in quote.lines:
+        writes += [
+            [line.erp_id],
+            {"quantity": float(line.quantity), "unit_price": line.unit_price.amount},
+        ]
+    try:
+        if writes:
+            client.model("sale.line", "write", *writes)
+    except TrytonFault:
+        logger.exception("erp could not restore the lines of sale id=%s", quote.erp_id)
+    _requote(client, quote.erp_id)
 
 
 def _expired(quote: Quotation) -> ErpRejected:
