@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from storefleet.api.models import Scope
+from storefleet.ordering.cancel import not_cancellable_text
 from storefleet.ordering.models import Order, OrderStatus
-from storefleet.ordering.returns import not_cancellable_text, not_shipped_text
+from storefleet.ordering.returns.selectors import not_shipped_text
 from storefleet.service.services import service_agent_add
 
 from .conftest import FERRUM, HYDRA, bearer
