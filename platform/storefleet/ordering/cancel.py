@@ -65,12 +65,10 @@ def _outcome(record: OrderCancellation, *, already: bool) -> CancelOutcome:
 def cancellation_for(*, principal: Principal, number: str) -> OrderCancellation | None:
     """The record of the cancelled order ``number`` (platform or ERP number) the principal
     reaches."""
-    return cancellation_within(scope=principal.scope, number=number)
+    return _cancellation_within(principal.scope, number)
 
 
-def cancellation_within(*, scope: OrderScope, number: str) -> OrderCancellation | None:
-    """``cancellation_for`` within an ``OrderScope`` (the order list's and the services' own
-    reads, which hold a scope rather than a principal)."""
+def _cancellation_within(scope: OrderScope, number: str) -> OrderCancellation | None:
     records = scope.cancellations().select_related("cancelled_by")
     return (
         records.filter(number=number).first()
@@ -107,9 +105,9 @@ def _record_cancellation(
                 )
                 webhook_events.order_event("order.cancelled", ref.order)
     except IntegrityError:
-        existing = cancellation_within(
-            scope=OrderScope.stores(company=company, store_ids=None), number=order_number
-        )
+        # The first cancel of the racing two, wherever it was made.
+        everywhere = OrderScope.stores(company=company, store_ids=None)
+        existing = _cancellation_within(everywhere, order_number)
         if existing is None:
             raise
         return _outcome(existing, already=True)
