@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from storefleet.erp.errors import ErpProtocolError, ErpUnavailable
+from storefleet.ordering.returns.outbox import return_file
 from storefleet.outbox import registry, services
 from storefleet.outbox.models import Message, State
 from storefleet.outbox.registry import Outcome
@@ -148,6 +149,7 @@ def test_a_kind_is_registered_by_one_handler(echo):
     registry.register(KIND, label="Echo", handler=echo)  # the same again: nothing changes
     names = {kind.name for kind in registry.kinds()}
     assert {"order.submit", "return.file", "payment.record", KIND} <= names
+    assert registry.kind("return.file").handler is return_file  # ordering.returns' own step
 
 
 def _imports(path: Path) -> set[str]:
