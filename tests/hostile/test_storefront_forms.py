@@ -25,10 +25,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from storefleet.erp.selectors import erp_call_stats
-from storefleet.ordering import return_views, returns, services
+from storefleet.ordering import return_views, services
 from storefleet.ordering.forms import CheckoutForm
 from storefleet.ordering.models import CartLine, Order, ReturnRequest
 from storefleet.ordering.quick_order import MAX_QUANTITY, parse_quantity
+from storefleet.ordering.returns import selectors as return_selectors
+from storefleet.ordering.returns import services as return_services
 from tests.hostile.harness import (
     EXAMPLES,
     check_refusal,
@@ -293,7 +295,7 @@ RETURN_FIELDS = {
 
 @pytest.fixture
 def return_form(shop):
-    return returns.return_form(scope=shop.scope("C-1004"), number=PARTLY_SHIPPED)
+    return return_selectors.return_form(principal=shop.buyer("C-1004"), number=PARTLY_SHIPPED)
 
 
 @hostile
@@ -312,10 +314,13 @@ def test_return_quantities_parsed_and_checked(shop, return_form, quantities, rea
     if errors:
         return
     try:
-        chosen = returns._validate(
-            shop.scope("C-1004"), return_form, lines, returns.ReturnReasonGiven(reason, reason_text)
+        chosen = return_services._validate(
+            shop.buyer("C-1004"),
+            return_form,
+            lines,
+            return_services.ReturnReasonGiven(reason, reason_text),
         )
-    except returns.ReturnInvalid as invalid:
+    except return_services.ReturnInvalid as invalid:
         assert all(invalid.errors.values())
         return
     for row, quantity in chosen:

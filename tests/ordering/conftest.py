@@ -24,6 +24,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from storefleet.accounts.models import Company, MemberRole, Membership
+from storefleet.accounts.principal import Principal
 from storefleet.catalog.models import CatalogPage
 from storefleet.erp.gateway import ErpGateway
 from storefleet.ordering.scope import OrderScope
@@ -52,6 +53,11 @@ class Shop:
 
     def in_store(self, company: Company) -> OrderScope:
         return OrderScope.store(company=company, store_id=self.store.id)
+
+    def buyer(self, code: str, store: StoreRecord | None = None) -> Principal:
+        """The buyer of the company ``code`` acting in this store (or in ``store``), as the
+        storefront hands them to the services (``Principal.for_buyer``)."""
+        return Principal.for_member(store=store or self.store, membership=self.membership(code))
 
     def erp_sales(self, key_prefix: str = "") -> list[dict]:
         return self.server.client().search_read(  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from storefleet.billing.models import Payment, PaymentStatus
 from storefleet.billing.outbox_kinds import RECORD_PAYMENT
-from storefleet.ordering import returns, services
+from storefleet.ordering import services
 from storefleet.ordering.models import (
     ErpSale,
     Order,
@@ -36,6 +36,7 @@ from storefleet.ordering.models import (
 )
 from storefleet.ordering.outbox_kinds import FILE_RETURN, SUBMIT_ORDER
 from storefleet.ordering.quick_order import parse_lines
+from storefleet.ordering.returns.selectors import return_form
 from storefleet.outbox import services as outbox
 from storefleet.outbox.models import Message, State
 from storefleet.outbox.tasks import messages_sweep_task
@@ -133,11 +134,11 @@ class Burst:
 
     def file_returns(self, events: Mapping[int, Callable[[], None]]) -> list[ReturnRequest]:
         """SMALL_BURST returns of one shipped unit of SO-00004 each, written as
-        ``returns.return_request`` writes them (the return, its line, its outbox message in
-        one transaction: asking the ERP what is returnable can't be done while it is away)."""
+        ``returns.services.return_request`` writes them (the return, its line, its outbox message
+        in one transaction: asking the ERP what is returnable can't be done while it is away)."""
         code = "C-1004"
-        scope = self.shop.scope(code)
-        form = returns.return_form(scope=scope, number=PARTLY_SHIPPED)
+        buyer = self.shop.buyer(code)
+        form = return_form(principal=buyer, number=PARTLY_SHIPPED)
         units = [row for row in form.rows for _ in range(int(row.returnable))][:SMALL_BURST]
         assert len(units) == SMALL_BURST, "SO-00004 has too little left to return"
         made = []
@@ -148,7 +149,7 @@ class Burst:
                 request = ReturnRequest.objects.create(
                     number=f"RET-F{self.tmp_path.name[-6:]}{index:03}".upper(),
                     store_id=self.shop.store.id,
-                    company=scope.company,
+                    company=buyer.company,
                     submit_token=f"{self.tmp_path.name}-{index}",
                     order_number=PARTLY_SHIPPED,
                     reason="damaged",

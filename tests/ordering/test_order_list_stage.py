@@ -1,5 +1,5 @@
 """The order list and the buyer's dashboard say where an order stands as its page does: the
-stage comes from the one state machine (``returns.stage_of`` through ``order_actions``), not
+stage comes from the one state machine (``actions.stage_of`` through ``order_actions``), not
 from the mirrored progress, which calls a sale the ERP is already processing "Confirmed"."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from storefleet.ordering import returns
+from storefleet.accounts.principal import Principal
+from storefleet.ordering.actions import order_actions
 from storefleet.ordering.models import (
     ErpSale,
     Order,
@@ -20,7 +21,7 @@ from storefleet.ordering.models import (
     OrderStatus,
     SaleRecord,
 )
-from storefleet.ordering.scope import OrderScope
+from storefleet.tenants.selectors import store_record
 from tests.accounts.conftest import FERRUM_HOST, CompanyWorld, make_company
 
 pytestmark = pytest.mark.django_db
@@ -117,10 +118,10 @@ def test_the_list_says_what_the_order_page_says(client, acme, ferrum):
         "W-RECEIVED": ("received", "Received — awaiting confirmation"),
     }
     # The order's page decides with order_actions (a web order's sale redirects to it).
-    scope = OrderScope.store(company=acme.company, store_id=store.id)
+    principal = Principal.for_member(store=store_record(store), membership=acme.member(acme.admin))
     pages = {"SO-1": "W-CONFIRMED", "SO-2": "W-PROCESSING", "SO-3": "W-PART"}
     for number, (stage, _label) in listed.items():
-        actions = returns.order_actions(scope=scope, number=pages.get(number, number))
+        actions = order_actions(principal=principal, number=pages.get(number, number))
         assert actions.stage == stage, number
 
     # The dashboard's recent orders are the same rows, with the same words.

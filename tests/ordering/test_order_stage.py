@@ -14,9 +14,16 @@ import pytest
 from django.utils import dateformat, timezone
 
 from storefleet.errors import ApplicationError
-from storefleet.ordering import returns, services
+from storefleet.ordering import services
+from storefleet.ordering.actions import OrderActions, Stage, stage_of
+from storefleet.ordering.cancel import order_cancel
 from storefleet.ordering.models import Order, OrderCancellation, OrderStatus
-from storefleet.ordering.returns import OrderActions, Stage, stage_of
+from storefleet.ordering.returns.services import (
+    ReturnInvalid,
+    ReturnReasonGiven,
+    ReturnWanted,
+    return_request,
+)
 from storefleet.ordering.selectors import order_submission
 from storefleet.tenants.locale import zone_for
 
@@ -155,13 +162,12 @@ def test_within_the_grace_period_the_page_offers_cancel_with_its_deadline_and_it
     )
     assert "Cancel order" in body and "Request a return" not in body
     # The return page says so too: nothing shipped, and cancelling is what is possible.
-    with pytest.raises(returns.ReturnInvalid) as nothing:
-        returns.return_request(
-            scope=shop.scope("C-1004"),
+    with pytest.raises(ReturnInvalid) as nothing:
+        return_request(
+            principal=shop.buyer("C-1004"),
             number=order.number,
-            lines=[returns.ReturnWanted("FAS-1003", Decimal(1))],
-            reason=returns.ReturnReasonGiven("damaged"),
-            user=None,
+            lines=[ReturnWanted("FAS-1003", Decimal(1))],
+            reason=ReturnReasonGiven("damaged"),
         )
     assert "you can cancel it instead" in str(nothing.value.errors)
 
@@ -185,7 +191,7 @@ def test_after_the_grace_period_the_erp_refuses_the_cancel_and_the_page_says_why
 
     # The platform's mirror still says "confirmed" (it has not looked since): the ERP judges.
     with pytest.raises(ApplicationError) as refused:
-        returns.order_cancel(scope=shop.scope("C-1004"), number=order.number, user=None)
+        order_cancel(principal=shop.buyer("C-1004"), number=order.number)
     assert refused.value.code == "not_cancellable"
     assert refused.value.message.startswith(
         f"Order {order.number} is already being processed by our ERP"
@@ -201,13 +207,12 @@ def test_after_the_grace_period_the_erp_refuses_the_cancel_and_the_page_says_why
     assert "It can no longer be cancelled online." in body
     assert "Cancel order" not in body and "Request a return" not in body
     assert "waiting for stock" not in body and "scheduled, planned" in body
-    with pytest.raises(returns.ReturnInvalid) as nothing:
-        returns.return_request(
-            scope=shop.scope("C-1004"),
+    with pytest.raises(ReturnInvalid) as nothing:
+        return_request(
+            principal=shop.buyer("C-1004"),
             number=order.number,
-            lines=[returns.ReturnWanted("FAS-1003", Decimal(1))],
-            reason=returns.ReturnReasonGiven("damaged"),
-            user=None,
+            lines=[ReturnWanted("FAS-1003", Decimal(1))],
+            reason=ReturnReasonGiven("damaged"),
         )
     message = str(nothing.value.errors)
     assert "cancel it instead" not in message

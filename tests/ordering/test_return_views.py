@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 from django.template.loader import render_to_string
 
-from storefleet.ordering import returns, services
+from storefleet.ordering import services
+from storefleet.ordering.actions import OrderActions, Stage, order_actions
+from storefleet.ordering.cancel import order_cancel
 from storefleet.ordering.models import (
     Order,
     OrderCancellation,
@@ -17,6 +19,7 @@ from storefleet.ordering.models import (
     ReturnRequest,
     ReturnStatus,
 )
+from storefleet.ordering.returns.services import ReturnReasonGiven, ReturnWanted, return_request
 from storefleet.ordering.selectors import return_filing
 
 from .conftest import HOST
@@ -136,12 +139,11 @@ def test_order_not_shipped_yet_says_cancel_instead(client, shop):
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_walls_another_companys_orders_and_returns_answer_404(client, shop, method):
     other = signed_in(client, shop, "C-1004")
-    made = returns.return_request(
-        scope=shop.scope("C-1004"),
+    made = return_request(
+        principal=shop.buyer("C-1004"),
         number=PARTLY_SHIPPED,
-        lines=[returns.ReturnWanted("PTR-1011", Decimal(1))],
-        reason=returns.ReturnReasonGiven("damaged"),
-        user=None,
+        lines=[ReturnWanted("PTR-1011", Decimal(1))],
+        reason=ReturnReasonGiven("damaged"),
     )
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token="wall")
@@ -173,25 +175,23 @@ def test_order_actions_include_shows_only_what_is_allowed(shop):
     assert 'href="/orders/SO-1/cancel/"' in allowed and "/return/" not in allowed
     nothing = render_to_string(
         "ordering/includes/order_actions.html",
-        {"order_number": "SO-1", "actions": returns.OrderActions(False, False)},
+        {"order_number": "SO-1", "actions": OrderActions(False, False)},
     )
     assert nothing.strip() == ""
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token="actions")
-    c = shop.membership("C-1004").company
-    assert returns.order_actions(
-        scope=shop.in_store(c), number=order.number
-    ) == returns.OrderActions(cancel=True, request_return=False, stage=returns.Stage.RECEIVED)
-    outcome = returns.order_cancel(
-        scope=shop.in_store(c), number=order.number, user=shop.buyers["C-1004"]
+    buyer = shop.buyer("C-1004")
+    assert order_actions(principal=buyer, number=order.number) == OrderActions(
+        cancel=True, request_return=False, stage=Stage.RECEIVED
     )
-    cancelled = returns.order_actions(scope=shop.in_store(c), number=order.number)
-    assert cancelled == returns.OrderActions(
+    outcome = order_cancel(principal=buyer, number=order.number)
+    cancelled = order_actions(principal=buyer, number=order.number)
+    assert cancelled == OrderActions(
         cancel=False,
         request_return=False,
         cancelled_at=outcome.cancelled_at,
         cancelled_by="buyer@c-1004.example",
-        stage=returns.Stage.CANCELLED,
+        stage=Stage.CANCELLED,
     )
     shown = render_to_string(
         "ordering/includes/order_actions.html",
@@ -199,9 +199,9 @@ def test_order_actions_include_shows_only_what_is_allowed(shop):
     )
     assert "by buyer@c-1004.example." in shown and "/cancel/" not in shown
     status = shop.gateway.order_status(number=PARTLY_SHIPPED)
-    assert returns.order_actions(
-        scope=shop.in_store(c), number=PARTLY_SHIPPED, status=status
-    ) == returns.OrderActions(cancel=False, request_return=True, stage=returns.Stage.SHIPPED)
+    assert order_actions(principal=buyer, number=PARTLY_SHIPPED, status=status) == OrderActions(
+        cancel=False, request_return=True, stage=Stage.SHIPPED
+    )
 
 
 def test_return_page_with_the_erp_away_says_try_again(client, shop):

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from storefleet.erp.types import OrderState
 from storefleet.errors import ApplicationError
-from storefleet.ordering import returns, services
+from storefleet.ordering import services
+from storefleet.ordering.cancel import cancellation_for, order_cancel
 from storefleet.ordering.models import (
     CartLine,
     Order,
@@ -21,7 +22,16 @@ from storefleet.ordering.models import (
     ReturnRequest,
     ReturnStatus,
 )
+from storefleet.ordering.order_ref import NotFound
 from storefleet.ordering.outbox_kinds import FILE_RETURN, SUBMIT_ORDER
+from storefleet.ordering.returns.refresh import returns_refresh
+from storefleet.ordering.returns.selectors import SeveralSales, return_form
+from storefleet.ordering.returns.services import (
+    ReturnInvalid,
+    ReturnReasonGiven,
+    ReturnWanted,
+    return_request,
+)
 from storefleet.ordering.selectors import order_submission, return_filing
 from storefleet.outbox.models import Message
 
@@ -85,7 +95,7 @@ def test_order_still_in_the_outbox_is_cancelled_and_never_reaches_the_erp(shop):
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token="cancel-early")
     buyer = shop.buyers["C-1004"]
-    outcome = returns.order_cancel(scope=shop.scope("C-1004"), number=order.number, user=buyer)
+    outcome = order_cancel(principal=shop.buyer("C-1004"), number=order.number)
     assert (outcome.already_cancelled, outcome.before_erp, outcome.cancelled_by) == (
         False,
         True,
@@ -99,7 +109,7 @@ def test_order_still_in_the_outbox_is_cancelled_and_never_reaches_the_erp(shop):
     assert services.outbox_process(message_id=message.id, claim=0) is None
     assert services.outbox_process(message_id=message.id) is None
     assert shop.erp_sales(order.number) == []
-    again = returns.order_cancel(scope=shop.scope("C-1004"), number=order.number, user=buyer)
+    again = order_cancel(principal=shop.buyer("C-1004"), number=order.number)
     assert again.already_cancelled and again.cancelled_at == outcome.cancelled_at
     assert OrderCancellation.objects.filter(number=order.number).count() == 1
 
@@ -111,7 +121,7 @@ def test_order_a_worker_has_taken_up_is_not_cancelled_under_it(shop):
     # What a worker's take-up does (outbox_process): attempts + 1, leased.
     Message.objects.filter(id=message.id).update(attempts=1)
     with pytest.raises(ApplicationError) as refused:
-        returns.order_cancel(scope=shop.scope("C-1004"), number=order.number, user=None)
+        order_cancel(principal=shop.buyer("C-1004"), number=order.number)
     assert refused.value.code == "in_transit"
     assert "Nothing was changed" in refused.value.message
     order.refresh_from_db()
@@ -138,7 +148,7 @@ def test_order_being_shipped_is_refused_with_what_to_do_instead(shop):
     assert erp_state(shop, sale.erp_number) == "processing"
     for number in (order.number, sale.erp_number):
         with pytest.raises(ApplicationError) as refused:
-            returns.order_cancel(scope=shop.scope("C-1004"), number=number, user=None)
+            order_cancel(principal=shop.buyer("C-1004"), number=number)
         assert refused.value.code == "not_cancellable"
         assert "request a return" in refused.value.message
     assert erp_state(shop, sale.erp_number) == "processing"
@@ -148,19 +158,19 @@ def test_order_being_shipped_is_refused_with_what_to_do_instead(shop):
 
 def test_sale_entered_in_the_erp_is_cancelled_there_once(shop):
     number = erp_quotation(shop, "C-1001")
-    with pytest.raises(returns.NotFound):  # the wall: another company's sale
-        returns.order_cancel(scope=shop.scope("C-1004"), number=number, user=None)
+    with pytest.raises(NotFound):  # the wall: another company's sale
+        order_cancel(principal=shop.buyer("C-1004"), number=number)
     assert erp_state(shop, number) == "quotation"
     buyer = shop.buyers["C-1001"]
-    first = returns.order_cancel(scope=shop.scope("C-1001"), number=number, user=buyer)
-    second = returns.order_cancel(scope=shop.scope("C-1001"), number=number, user=buyer)
+    first = order_cancel(principal=shop.buyer("C-1001"), number=number)
+    second = order_cancel(principal=shop.buyer("C-1001"), number=number)
     assert (first.already_cancelled, second.already_cancelled, first.before_erp) == (
         False,
         True,
         False,
     )
     assert erp_state(shop, number) == OrderState.CANCELLED.value
-    record = returns.cancellation_for(scope=shop.scope("C-1001"), number=number)
+    record = cancellation_for(principal=shop.buyer("C-1001"), number=number)
     assert record is not None and record.cancelled_by == buyer and record.order is None
 
 
@@ -169,7 +179,7 @@ def test_erp_away_cancels_nothing_and_says_try_again(shop):
     shop.server.stop()
     try:
         with pytest.raises(ApplicationError) as away:
-            returns.order_cancel(scope=shop.scope("C-1001"), number=number, user=None)
+            order_cancel(principal=shop.buyer("C-1001"), number=number)
     finally:
         shop.server.start()
     assert away.value.code == "erp_unavailable"
@@ -180,22 +190,22 @@ def test_erp_away_cancels_nothing_and_says_try_again(shop):
 
 @pytest.mark.parametrize("number", ["", "NOPE-1", "SO-00004", "X" * 200, "SO-99999"])
 def test_unknown_or_another_companys_order_is_not_found(shop, number):
-    with pytest.raises(returns.NotFound):
-        returns.order_cancel(scope=shop.scope("C-1001"), number=number, user=None)
+    with pytest.raises(NotFound):
+        order_cancel(principal=shop.buyer("C-1001"), number=number)
     assert not OrderCancellation.objects.exists()
 
 
 # ------------------------------------------------------------------ returns
 def wanted(*pairs):
-    return [returns.ReturnWanted(sku, Decimal(q)) for sku, q in pairs]
+    return [ReturnWanted(sku, Decimal(q)) for sku, q in pairs]
 
 
-DAMAGED = returns.ReturnReasonGiven("damaged", "Two boxes crushed")
+DAMAGED = ReturnReasonGiven("damaged", "Two boxes crushed")
 
 
 def test_return_form_shows_shipped_less_already_returned(shop):
     """The first test of the module to file anything: the seeded sale as it is."""
-    form = returns.return_form(scope=shop.scope("C-1004"), number=PARTLY_SHIPPED)
+    form = return_form(principal=shop.buyer("C-1004"), number=PARTLY_SHIPPED)
     assert [(r.sku, r.ordered, r.shipped, r.requested, r.returnable) for r in form.rows] == [
         ("BRG-1009", Decimal(40), Decimal(20), Decimal(0), Decimal(20)),
         ("PTR-1011", Decimal(10), Decimal(10), Decimal(0), Decimal(10)),
@@ -206,26 +216,21 @@ def test_return_form_shows_shipped_less_already_returned(shop):
 def test_return_is_written_once_filed_through_the_outbox_and_counted(
     shop, django_capture_on_commit_callbacks
 ):
-    c = company(shop, "C-1004")
     buyer = shop.buyers["C-1004"]
     lines = wanted(("BRG-1009", "5"), ("PTR-1011", "0"))
     with django_capture_on_commit_callbacks() as callbacks:
-        made = returns.return_request(
-            scope=shop.in_store(c),
+        made = return_request(
+            principal=shop.buyer("C-1004"),
             number=PARTLY_SHIPPED,
             lines=lines,
             reason=DAMAGED,
-            user=buyer,
-            store=shop.store,
             submit_token="ret-tok-1",
         )
-        again = returns.return_request(
-            scope=shop.in_store(c),
+        again = return_request(
+            principal=shop.buyer("C-1004"),
             number=PARTLY_SHIPPED,
             lines=lines,
             reason=DAMAGED,
-            user=buyer,
-            store=shop.store,
             submit_token="ret-tok-1",
         )
     assert len(callbacks) == 1  # the worker is asked once, after commit
@@ -235,7 +240,7 @@ def test_return_is_written_once_filed_through_the_outbox_and_counted(
     (message,) = Message.objects.filter(kind=FILE_RETURN, subject=made.id)
     assert message.kind == FILE_RETURN
     # Received, not yet filed: the quantity already counts against what is left.
-    form = returns.return_form(scope=shop.in_store(c), number=PARTLY_SHIPPED)
+    form = return_form(principal=shop.buyer("C-1004"), number=PARTLY_SHIPPED)
     assert form.rows[0].requested == Decimal(5)
     assert services.outbox_process(message_id=message.id, claim=0) is None
     services.outbox_process(message_id=message.id)  # a redelivery files nothing twice
@@ -248,7 +253,7 @@ def test_return_is_written_once_filed_through_the_outbox_and_counted(
     assert [c["description"] for c in complaints] == [
         "Arrived damaged: Two boxes crushed\nBRG-1009 × 5.0000"
     ]
-    form = returns.return_form(scope=shop.in_store(c), number=PARTLY_SHIPPED)
+    form = return_form(principal=shop.buyer("C-1004"), number=PARTLY_SHIPPED)
     assert [(r.sku, r.requested, r.returnable) for r in form.rows] == [
         ("BRG-1009", Decimal(5), Decimal(15)),
         ("PTR-1011", Decimal(0), Decimal(10)),
@@ -271,72 +276,67 @@ def test_return_is_written_once_filed_through_the_outbox_and_counted(
             "BRG-1009: use at most 4 decimals in a quantity (the smallest is 0.0001).",
         ),
         ([("BRG-1009", "1.00001")], DAMAGED, "BRG-1009", "use at most 4 decimals"),
-        ([("BRG-1009", "1")], returns.ReturnReasonGiven("bogus"), "reason", "Choose a reason"),
-        ([("BRG-1009", "1")], returns.ReturnReasonGiven("other"), "reason", "Tell us why"),
+        ([("BRG-1009", "1")], ReturnReasonGiven("bogus"), "reason", "Choose a reason"),
+        ([("BRG-1009", "1")], ReturnReasonGiven("other"), "reason", "Tell us why"),
         (
             [("BRG-1009", "1")],
-            returns.ReturnReasonGiven("damaged", "crushed\x00"),
+            ReturnReasonGiven("damaged", "crushed\x00"),
             "reason",
             "The description has invisible characters in it: type it again.",
         ),
     ],
 )
 def test_bad_return_requests_say_what_to_fix_and_write_nothing(shop, lines, reason, key, text):
-    left = returns.return_form(scope=shop.scope("C-1004"), number=PARTLY_SHIPPED).rows[0]
+    left = return_form(principal=shop.buyer("C-1004"), number=PARTLY_SHIPPED).rows[0]
     assert left.sku == "BRG-1009" and left.returnable > 0
     lines = [(sku, str(left.returnable + 1) if q == "LEFT+1" else q) for sku, q in lines]
     text = text.replace("LEFT", f"{left.returnable:f}")
-    with pytest.raises(returns.ReturnInvalid) as invalid:
-        returns.return_request(
-            scope=shop.scope("C-1004"),
+    with pytest.raises(ReturnInvalid) as invalid:
+        return_request(
+            principal=shop.buyer("C-1004"),
             number=PARTLY_SHIPPED,
             lines=wanted(*lines),
             reason=reason,
-            user=None,
         )
     assert text in invalid.value.errors[key]
     assert not ReturnRequest.objects.exists() and not Message.objects.exists()
 
 
 def test_nothing_shipped_yet_cannot_be_returned(shop):
-    with pytest.raises(returns.ReturnInvalid) as invalid:
-        returns.return_request(
-            scope=shop.scope("C-1001"),
+    with pytest.raises(ReturnInvalid) as invalid:
+        return_request(
+            principal=shop.buyer("C-1001"),
             number=WAITING,
             lines=wanted(("BRG-1003", "1")),
             reason=DAMAGED,
-            user=None,
         )
     assert "has been shipped yet" in invalid.value.errors[""]
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token="ret-unsent")
     with pytest.raises(ApplicationError) as unsent:
-        returns.return_form(scope=shop.scope("C-1004"), number=order.number)
+        return_form(principal=shop.buyer("C-1004"), number=order.number)
     assert unsent.value.code == "not_shipped"
     assert not ReturnRequest.objects.exists()
 
 
 def test_another_companys_order_has_no_return_form(shop):
     for number in (PARTLY_SHIPPED, "SO-00006", "nope"):
-        with pytest.raises(returns.NotFound):
-            returns.return_request(
-                scope=shop.scope("C-1001"),
+        with pytest.raises(NotFound):
+            return_request(
+                principal=shop.buyer("C-1001"),
                 number=number,
                 lines=wanted(("BRG-1009", "1")),
                 reason=DAMAGED,
-                user=None,
             )
     assert not ReturnRequest.objects.exists()
 
 
 def test_return_the_erp_refuses_at_filing_is_recorded_as_refused(shop):
-    c = company(shop, "C-1004")
-    made = returns.return_request(
-        scope=shop.in_store(c),
+    made = return_request(
+        principal=shop.buyer("C-1004"),
         number=PARTLY_SHIPPED,
         lines=wanted(("PTR-1011", "10")),
         reason=DAMAGED,
-        user=None,
     )
     # Meanwhile someone asked the ERP for the same ten back (e.g. by phone).
     made.lines.update(quantity=Decimal(11))
@@ -348,12 +348,11 @@ def test_return_the_erp_refuses_at_filing_is_recorded_as_refused(shop):
 
 
 def test_return_waits_in_the_outbox_while_the_erp_is_away(shop):
-    made = returns.return_request(
-        scope=shop.scope("C-1004"),
+    made = return_request(
+        principal=shop.buyer("C-1004"),
         number=PARTLY_SHIPPED,
         lines=wanted(("PTR-1011", "1")),
         reason=DAMAGED,
-        user=None,
     )
     message = return_filing(return_id=made.id)
     shop.server.stop()
@@ -370,7 +369,7 @@ def test_return_waits_in_the_outbox_while_the_erp_is_away(shop):
     services.outbox_process(message_id=message.id, claim=message.attempts)
     made.refresh_from_db()
     assert made.status == ReturnStatus.FILED
-    assert returns.returns_refresh(returns=[made]) is True
+    assert returns_refresh(returns=[made]) is True
     assert made.erp_state == "waiting"
 
 
@@ -392,23 +391,22 @@ def test_an_order_of_two_sales_is_returned_sale_by_sale(shop):
     )
     services.outbox_process(message_id=order_submission(order_id=order.id).id)
     one, two = order.sales.order_by("key").values_list("erp_number", flat=True)
-    with pytest.raises(returns.SeveralSales) as several:
-        returns.return_form(scope=shop.in_store(c), number=order.number)
+    with pytest.raises(SeveralSales) as several:
+        return_form(principal=shop.buyer("C-1002"), number=order.number)
     assert several.value.ref.erp_numbers == (one, two)
     ship_in_erp(shop, two)
-    assert not returns.return_form(scope=shop.in_store(c), number=one).anything_shipped
-    made = returns.return_request(
-        scope=shop.in_store(c),
+    assert not return_form(principal=shop.buyer("C-1002"), number=one).anything_shipped
+    made = return_request(
+        principal=shop.buyer("C-1002"),
         number=two,
         lines=wanted(("BRG-1002", "2")),
         reason=DAMAGED,
-        user=None,
     )
     assert made.order == order and made.order_number == two
     services.outbox_process(message_id=return_filing(return_id=made.id).id)
     made.refresh_from_db()
     assert made.status == ReturnStatus.FILED
     with pytest.raises(ApplicationError) as refused:  # shipping: the whole order stays
-        returns.order_cancel(scope=shop.in_store(c), number=order.number, user=None)
+        order_cancel(principal=shop.buyer("C-1002"), number=order.number)
     assert refused.value.code == "not_cancellable"
     assert {erp_state(shop, one), erp_state(shop, two)} == {"processing"}

@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from storefleet.accounts.models import Company
-from storefleet.ordering import returns, services
+from storefleet.ordering import services
+from storefleet.ordering.cancel import cancellation_for, order_cancel
 from storefleet.ordering.checks import NOT_OUR_SHIP_TO, Wanted, check_lines
 from storefleet.ordering.models import (
     CartLine,
@@ -22,10 +23,18 @@ from storefleet.ordering.models import (
     ReturnRequest,
     SaleRecord,
 )
+from storefleet.ordering.order_ref import NotFound, order_ref
 from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
+from storefleet.ordering.returns.selectors import (
+    return_for_company,
+    return_for_token,
+    return_form,
+    return_list,
+)
 from storefleet.ordering.scope import OrderScope
 from storefleet.ordering.selectors import order_submission
 from storefleet.outbox.models import Message
+from storefleet.tenants.selectors import store_record
 
 from .test_services import checkout, fill
 
@@ -85,23 +94,23 @@ def test_a_web_order_of_the_companys_other_store_is_not_found_to_cancel_or_retur
     company = Company.objects.get(code="C-1004")
     company.stores.add(hydra.store)
     order = _web_order(company, hydra.store.pk, "HYD-WALL1")
-    ferrum = shop.scope("C-1004")
-    there = OrderScope.store(company=company, store_id=hydra.store.pk)
-    assert returns.order_ref(scope=ferrum, number=order.number) is None
-    with pytest.raises(returns.NotFound):
-        returns.order_cancel(scope=ferrum, number=order.number, user=None)
-    with pytest.raises(returns.NotFound):
-        returns.return_form(scope=ferrum, number=order.number)
+    ferrum = shop.buyer("C-1004")
+    there = shop.buyer("C-1004", store=store_record(hydra.store))
+    assert order_ref(principal=ferrum, number=order.number) is None
+    with pytest.raises(NotFound):
+        order_cancel(principal=ferrum, number=order.number)
+    with pytest.raises(NotFound):
+        return_form(principal=ferrum, number=order.number)
     order.refresh_from_db()
     assert order.status == OrderStatus.RECEIVED
     assert not OrderCancellation.objects.exists()
     assert order_submission(order_id=order.id).done_at is None
     # In its own store it is found, and cancelled before it reaches the ERP.
-    assert returns.order_ref(scope=there, number=order.number).order == order  # type: ignore[union-attr]
-    outcome = returns.order_cancel(scope=there, number=order.number, user=None)
+    assert order_ref(principal=there, number=order.number).order == order  # type: ignore[union-attr]
+    outcome = order_cancel(principal=there, number=order.number)
     assert (outcome.number, outcome.before_erp) == (order.number, True)
-    assert returns.cancellation_for(scope=ferrum, number=order.number) is None
-    assert returns.cancellation_for(scope=there, number=order.number) is not None
+    assert cancellation_for(principal=ferrum, number=order.number) is None
+    assert cancellation_for(principal=there, number=order.number) is not None
 
 
 def test_returns_follow_their_order_and_a_phone_sales_return_shows_in_both(shop, hydra):
@@ -118,13 +127,13 @@ def test_returns_follow_their_order_and_a_phone_sales_return_shows_in_both(shop,
             order_number="SO-00004",
             reason="damaged",
         )
-    ferrum = shop.scope("C-1004")
-    there = OrderScope.store(company=company, store_id=hydra.store.pk)
-    assert [r.number for r in returns.return_list(scope=ferrum)] == ["RET-PHONE"]
-    assert sorted(r.number for r in returns.return_list(scope=there)) == ["RET-PHONE", "RET-WEB"]
-    assert returns.return_for_company(scope=ferrum, number="RET-WEB") is None
-    assert returns.return_for_token(scope=ferrum, token="RET-WEB") is None
-    assert returns.return_for_token(scope=there, token="RET-WEB") is not None
+    ferrum = shop.buyer("C-1004")
+    there = shop.buyer("C-1004", store=store_record(hydra.store))
+    assert [r.number for r in return_list(principal=ferrum)] == ["RET-PHONE"]
+    assert sorted(r.number for r in return_list(principal=there)) == ["RET-PHONE", "RET-WEB"]
+    assert return_for_company(principal=ferrum, number="RET-WEB") is None
+    assert return_for_token(principal=ferrum, token="RET-WEB") is None
+    assert return_for_token(principal=there, token="RET-WEB") is not None
 
 
 def test_an_invoice_of_another_stores_web_sale_is_foreign_unless_a_visible_sale_has_it(shop, hydra):

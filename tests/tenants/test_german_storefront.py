@@ -22,8 +22,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_python
 from babel.messages.pofile import read_po
 from django.utils.translation.template import templatize
 
+from storefleet.ordering.actions import STAGE_NEXT, STAGE_SUMMARY
 from storefleet.ordering.order_history import STAGE_SENTENCES
-from storefleet.ordering.returns import STAGE_NEXT, STAGE_SUMMARY
 from storefleet.tenants.models import Store
 from storefleet.tenants.services import store_host_map_invalidate
 from tests.accounts.conftest import FERRUM_HOST, CompanyWorld, make_company
@@ -114,7 +114,11 @@ def test_every_string_of_a_storefront_template_has_german():
 # The buyer-facing modules whose messages (refusals, confirmations) reach the storefront.
 STOREFRONT_MODULES = (
     "ordering/services.py",
-    "ordering/returns.py",
+    "ordering/order_ref.py",
+    "ordering/cancel.py",
+    "ordering/actions.py",
+    "ordering/returns/services.py",
+    "ordering/returns/selectors.py",
     "ordering/quick_order.py",
     "ordering/views.py",
     "ordering/return_views.py",
@@ -164,7 +168,7 @@ def test_a_german_buyers_messages_are_german(client, acme, ferrum):
 
 
 def test_the_order_stage_sentences_have_german():
-    """The order page's stage sentences are written in ordering.returns and translated when
+    """The order page's stage sentences are written in ordering.actions and translated when
     drawn: each must be in ``order_history.STAGE_SENTENCES`` (which puts it in the
     catalogue) and have German."""
     cat = catalogue()

@@ -140,3 +140,10 @@ class Principal:
         if self.store is None:
             raise Http404("Choose the store to act in.")
         return self.store
+
+    @property
+    def recorded_user(self) -> User | None:
+        """Who a record of what this principal does names (who cancelled an order, who asked
+        for a return): the member (the one an agent acts as on the storefront), else the
+        console's agent; None for an API key, which those records do not name."""
+        return self.user if self.user is not None else self.agent

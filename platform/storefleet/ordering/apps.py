@@ -12,15 +12,15 @@ class OrderingConfig(AppConfig):
 
         from . import (
             receivers,  # noqa: F401  (retires the buyers' cached pages)
-            returns,
             services,
         )
         from .outbox_kinds import FILE_RETURN, SUBMIT_ORDER
+        from .returns.outbox import return_file
 
         registry.register(
             SUBMIT_ORDER, label="Submit order", handler=services.order_submission_send
         )
-        registry.register(FILE_RETURN, label="File return", handler=returns.return_file)
+        registry.register(FILE_RETURN, label="File return", handler=return_file)
 
         # The customers' sales for their "My orders" pages, mirrored by the ERP's sync.
         from storefleet.erp import sync

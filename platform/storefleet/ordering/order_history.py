@@ -32,14 +32,14 @@ from storefleet.erp.types import (
     ShipmentState,
 )
 
+from .actions import SaleStatus, Stage, stage_of
 from .models import Order, OrderProgress, SaleRecord
-from .returns import SaleStatus, Stage, stage_of
 from .sales_mirror import parts_from_json
 from .scope import OrderScope
 
 PER_PAGE = 25
 LABELS = dict(OrderProgress.choices)
-# The stage of an order (``returns.Stage``, the state machine its page uses) in a list's words.
+# The stage of an order (``actions.Stage``, the state machine its page uses) in a list's words.
 STAGE_LABELS = {
     Stage.RECEIVED: _("Received — awaiting confirmation"),
     Stage.REFUSED: _("Refused"),
@@ -49,7 +49,7 @@ STAGE_LABELS = {
     Stage.COMPLETED: _("Completed"),
     Stage.CANCELLED: _("Cancelled"),
 }
-# The order page's stage sentences (``returns.STAGE_SUMMARY`` and ``STAGE_NEXT``), named here
+# The order page's stage sentences (``actions.STAGE_SUMMARY`` and ``STAGE_NEXT``), named here
 # for the translation catalogue: the pages translate them when drawn (``{% translate %}``), and
 # tests/ordering/test_order_list_stage.py fails when one of them has no German.
 STAGE_SENTENCES = (
@@ -237,7 +237,7 @@ def order_row(row: dict[str, Any]) -> OrderRow:
 
 def order_rows(rows: Any, *, company: Company, store_id: int) -> list[OrderRow]:
     """``rows`` (a page of :func:`company_orders`) as :class:`OrderRow` with their stage,
-    decided as the order's page decides it (``returns.order_actions``): from the cancellation
+    decided as the order's page decides it (``actions.order_actions``): from the cancellation
     record, the web order's status and every one of its ERP sales, or the ERP sale's own
     states. A few queries for the page, whatever its length; the ERP is not asked."""
     found = [order_row(row) for row in rows]
@@ -245,7 +245,7 @@ def order_rows(rows: Any, *, company: Company, store_id: int) -> list[OrderRow]:
     web_numbers = {r.number for r in found if r.kind == "order"}
     web_numbers |= {r.web_number for r in found if r.web_number}
     erp_numbers = {r.number for r in found if r.kind == "sale"}
-    # Found as ``returns.cancellation_for`` finds them: by the number, an ERP sale's or the
+    # Found as ``cancel.cancellation_for`` finds them: by the number, an ERP sale's or the
     # web order's.
     cancelled: set[str] = set()
     for number, order_number, erp_number in (
@@ -287,7 +287,7 @@ def _row_stage(row: OrderRow, web_stages: dict[str, Stage], cancelled: set[str])
         return web_stages.get(web, Stage.CANCELLED if web in cancelled else Stage.RECEIVED)
     if row.number in cancelled:
         return Stage.CANCELLED
-    try:  # a sale entered in the ERP: its own states, as ``returns.erp_status_of`` reads them
+    try:  # a sale entered in the ERP: its own states, as ``actions.erp_status_of`` reads them
         status = SaleStatus(OrderState(row.state), ShipmentState(row.shipment_state))
     except ValueError:
         return Stage.PROCESSING  # a state this platform does not know: its page offers nothing

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
-from . import returns as order_returns
+from .actions import OrderActions, Stage, erp_status_of, order_actions
+from .cancel import not_cancellable_text
 from .models import Order, ReturnRequest, SaleRecord
 from .order_history import SaleView, sale_view
-from .returns import OrderActions, Stage
+from .returns.selectors import not_shipped_text
 from .sales_mirror import sales_refresh
 from .scope import MAX_NUMBER
 
@@ -76,7 +77,7 @@ class OrderPage:
                 "Order %(number)s was refused by our ERP: nothing was ordered, so there is "
                 "nothing to cancel."
             ) % {"number": self.number}
-        return order_returns.not_cancellable_text(self.number)
+        return not_cancellable_text(self.number)
 
     @property
     def why_not_return(self) -> str:
@@ -92,7 +93,7 @@ class OrderPage:
                 "Order %(number)s was refused by our ERP: nothing was ordered, so there is "
                 "nothing to return."
             ) % {"number": self.number}
-        return order_returns.not_shipped_text(number=self.number, cancellable=self.can_cancel)
+        return not_shipped_text(number=self.number, cancellable=self.can_cancel)
 
 
 def _find(principal: Principal, number: str) -> tuple[Order | None, SaleRecord | None]:
@@ -149,14 +150,14 @@ def order_page(*, principal: Principal, number: str, fresh: bool = True) -> Orde
             for r in records
         )
         # After the refresh: the stage is read from the mirror it has just updated.
-        actions = order_returns.order_actions(scope=scope, number=order.number)
+        actions = order_actions(principal=principal, number=order.number)
         page_number = order.number
         totals = sales_totals(sales) if len(sales) == len(order.sales.all()) else None
     elif record is not None:
         records = [record]
         sales = (sale_view(record),)
-        actions = order_returns.order_actions(
-            scope=scope, number=record.number, status=order_returns.erp_status_of(record)
+        actions = order_actions(
+            principal=principal, number=record.number, status=erp_status_of(record)
         )
         page_number = record.number
         totals = None

@@ -1,8 +1,9 @@
 """Storefront views of cancellations and returns on a store's host: cancel an order (confirm,
 then do), request a return of shipped lines, and the company's returns.
 
-They parse input and call ``returns``; every order and return is found within the buyer's
-``OrderScope`` (their company in this store), so another company's number, or a web order of
+They parse input and call the services and selectors of ``cancel``, ``actions`` and
+``returns`` with the buyer's ``Principal`` (their company in this store, named as who acted),
+as the service console and the API call them; so another company's number, or a web order of
 the company's other store, answers 404 like one that does not exist."""
 
 from __future__ import annotations
@@ -16,32 +17,31 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
-from storefleet.accounts.access import buyer_required, store_buyer
-from storefleet.accounts.models import Company
+from storefleet.accounts.access import buyer_required
+from storefleet.accounts.principal import Principal
 from storefleet.errors import ApplicationError
-from storefleet.tenants.selectors import StoreRecord
 
-from . import returns
+from .actions import OrderActions, order_actions
+from .cancel import cancellation_for
+from .cancel import order_cancel as cancel_order
 from .models import ReturnReason
-from .scope import OrderScope
+from .order_ref import NotFound, OrderRef, order_ref
+from .returns import selectors as return_selectors
+from .returns.refresh import returns_refresh
+from .returns.services import ReturnInvalid, ReturnReasonGiven, ReturnWanted, return_request
 
 MAX_LINES = 200
-
-
-def _scope(store: StoreRecord, company: Company) -> OrderScope:
-    return OrderScope.store(company=company, store_id=store.id)
 
 
 @buyer_required
 def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
     """GET: what cancelling means, and a button. POST: cancel (idempotent)."""
-    store, membership = store_buyer(request)
-    company = membership.company
-    scope = _scope(store, company)
+    principal = Principal.for_buyer(request)
+    company = principal.company
     if request.method == "POST":
         try:
-            outcome = returns.order_cancel(scope=scope, number=number, user=request.user)  # type: ignore[arg-type]
-        except returns.NotFound as missing:
+            outcome = cancel_order(principal=principal, number=number)
+        except NotFound as missing:
             raise Http404("No such order") from missing
         except ApplicationError as error:
             return render(
@@ -52,7 +52,7 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
                     "error": error,
                     "company": company,
                     # Not asked again of an ERP that has just not answered.
-                    "actions": _actions_or_none(scope, number)
+                    "actions": _actions_or_none(principal, number)
                     if error.code != "erp_unavailable"
                     else None,
                 },
@@ -69,12 +69,12 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
             )
         return redirect("ordering:cancel", number=number)
     try:
-        ref = returns.order_ref(scope=scope, number=number)
+        ref = order_ref(principal=principal, number=number)
     except ApplicationError:
-        ref = returns.OrderRef(number=number, order=None, erp_numbers=())  # shown, then retried
+        ref = OrderRef(number=number, order=None, erp_numbers=())  # shown, then retried
     if ref is None:
         raise Http404("No such order")
-    cancellation = returns.cancellation_for(scope=scope, number=number)
+    cancellation = cancellation_for(principal=principal, number=number)
     return render(
         request,
         "ordering/cancel_confirm.html",
@@ -82,21 +82,21 @@ def order_cancel(request: HttpRequest, number: str) -> HttpResponse:
             "number": number,
             "cancellation": cancellation,
             "company": company,
-            "actions": _actions_or_none(scope, number),
+            "actions": _actions_or_none(principal, number),
         },
     )
 
 
-def _actions_or_none(scope: OrderScope, number: str) -> returns.OrderActions | None:
+def _actions_or_none(principal: Principal, number: str) -> OrderActions | None:
     """What the order allows now, so a refused cancel offers a return only when one is
     possible (no circle between the two); None when it can't be told."""
     try:
-        return returns.order_actions(scope=scope, number=number, ask_erp=True)
+        return order_actions(principal=principal, number=number, ask_erp=True)
     except ApplicationError:
         return None
 
 
-def _wanted(post: QueryDict, skus: list[str]) -> tuple[list[returns.ReturnWanted], dict[str, str]]:
+def _wanted(post: QueryDict, skus: list[str]) -> tuple[list[ReturnWanted], dict[str, str]]:
     lines = []
     errors = {}
     for sku in skus:
@@ -111,25 +111,26 @@ def _wanted(post: QueryDict, skus: list[str]) -> tuple[list[returns.ReturnWanted
         if not quantity.is_finite():
             errors[sku] = f"{sku}: enter a number."
             continue
-        lines.append(returns.ReturnWanted(sku, quantity))
+        lines.append(ReturnWanted(sku, quantity))
     return lines, errors
 
 
 @buyer_required
 def order_return(request: HttpRequest, number: str) -> HttpResponse:
     """The order's shipped lines with what can still be returned; POST requests the return."""
-    store, membership = store_buyer(request)
-    company = membership.company
-    scope = _scope(store, company)
+    principal = Principal.for_buyer(request)
+    company = principal.company
     if request.method == "POST":
-        done = returns.return_for_token(scope=scope, token=request.POST.get("submit_token", ""))
+        done = return_selectors.return_for_token(
+            principal=principal, token=request.POST.get("submit_token", "")
+        )
         if done is not None:
             return redirect("ordering:return", number=done.number)
     try:
-        form = returns.return_form(scope=scope, number=number)
-    except returns.NotFound as missing:
+        form = return_selectors.return_form(principal=principal, number=number)
+    except NotFound as missing:
         raise Http404("No such order") from missing
-    except returns.SeveralSales as several:
+    except return_selectors.SeveralSales as several:
         return render(
             request,
             "ordering/return_form.html",
@@ -154,16 +155,14 @@ def order_return(request: HttpRequest, number: str) -> HttpResponse:
         reason_text = request.POST.get("reason_text", "")
         if not errors:
             try:
-                created = returns.return_request(
-                    scope=scope,
+                created = return_request(
+                    principal=principal,
                     number=number,
                     lines=lines,
-                    reason=returns.ReturnReasonGiven(reason, reason_text),
-                    user=request.user,  # type: ignore[arg-type]
-                    store=store,
+                    reason=ReturnReasonGiven(reason, reason_text),
                     submit_token=token,
                 )
-            except returns.ReturnInvalid as invalid:
+            except ReturnInvalid as invalid:
                 errors = invalid.errors
             except ApplicationError as error:
                 errors = {"": error.message}
@@ -200,31 +199,31 @@ def order_return(request: HttpRequest, number: str) -> HttpResponse:
 
 @buyer_required
 def return_list(request: HttpRequest) -> HttpResponse:
-    store, membership = store_buyer(request)
-    page = Paginator(returns.return_list(scope=_scope(store, membership.company)), 25).get_page(
+    principal = Principal.for_buyer(request)
+    page = Paginator(return_selectors.return_list(principal=principal), 25).get_page(
         request.GET.get("page")
     )
-    fresh = returns.returns_refresh(returns=list(page.object_list))
+    fresh = returns_refresh(returns=list(page.object_list))
     return render(
         request,
         "ordering/return_list.html",
-        {"page": page, "fresh": fresh, "company": membership.company},
+        {"page": page, "fresh": fresh, "company": principal.company},
     )
 
 
 @buyer_required
 def return_detail(request: HttpRequest, number: str) -> HttpResponse:
-    store, membership = store_buyer(request)
-    found = returns.return_for_company(scope=_scope(store, membership.company), number=number)
+    principal = Principal.for_buyer(request)
+    found = return_selectors.return_for_company(principal=principal, number=number)
     if found is None:
         raise Http404("No such return")
-    fresh = returns.returns_refresh(returns=[found])
+    fresh = returns_refresh(returns=[found])
     return render(
         request,
         "ordering/return_detail.html",
         {
             "item": found,
             "fresh": fresh,
-            "company": membership.company,
+            "company": principal.company,
         },
     )

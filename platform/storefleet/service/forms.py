@@ -9,7 +9,8 @@ from typing import Any
 from django import forms
 
 from storefleet.ordering.models import ReturnReason
-from storefleet.ordering.returns import ReturnableRow, ReturnReasonGiven, ReturnWanted
+from storefleet.ordering.returns.selectors import ReturnableRow
+from storefleet.ordering.returns.services import ReturnReasonGiven, ReturnWanted
 
 
 class SearchForm(forms.Form):

@@ -28,9 +28,7 @@ from storefleet.ordering.models import (
 )
 from storefleet.ordering.order_history import SaleView, sale_view
 from storefleet.ordering.order_page import OrderPage
-from storefleet.ordering.returns import (
-    return_list,
-)
+from storefleet.ordering.returns.selectors import return_list
 from storefleet.ordering.scope import OrderScope
 from storefleet.tenants.models import Store
 
@@ -186,9 +184,10 @@ def company_shown_sales(*, scope: OrderScope) -> list[SaleRecord]:
     return list(sales_qs.order_by("-placed_at", "-erp_id")[:ORDERS_SHOWN])
 
 
-def company_shown_returns(*, scope: OrderScope) -> list[ReturnRequest]:
+def company_shown_returns(*, principal: Principal) -> list[ReturnRequest]:
     """The company's returns its console page shows, newest first."""
-    return list(return_list(scope=scope).select_related("requested_by")[:ORDERS_SHOWN])
+    shown = return_list(principal=principal).select_related("requested_by")
+    return list(shown[:ORDERS_SHOWN])
 
 
 def company_page(*, user: User, company: Company, fresh: bool = True) -> CompanyPage:
@@ -200,7 +199,8 @@ def company_page(*, user: User, company: Company, fresh: bool = True) -> Company
 
     stores = company_stores_for_agent(user=user, company=company)
     store_ids = [s.id for s in stores]
-    scope = agent_scope(user=user, company=company)
+    principal = agent_principal(user=user, company=company)
+    scope = principal.scope
     sales_qs = scope.sales().select_related("order")
     shown = company_shown_sales(scope=scope)
     # Web orders whose ERP sale is not mirrored yet: waiting, refused, and those the ERP has
@@ -210,7 +210,7 @@ def company_page(*, user: User, company: Company, fresh: bool = True) -> Company
         .filter(~Exists(SaleRecord.objects.filter(order=OuterRef("pk"))))
         .order_by("-created_at")[:ORDERS_SHOWN]
     )
-    returns = company_shown_returns(scope=scope)
+    returns = company_shown_returns(principal=principal)
     statement: AccountStatement | None
     try:
         statement = account_statement(scope=scope)

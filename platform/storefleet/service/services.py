@@ -1,8 +1,8 @@
 """What a service agent does for a customer company: cancel an order, file a return for
 shipped lines, resend an order confirmation, and act as one of the company's buyers on a
-storefront. Each goes through the same services the buyers use (with ``user`` = the agent) and
-leaves one ``ServiceAction`` behind; a call that changes nothing (an order already cancelled, a
-return form sent twice) records nothing again.
+storefront. Each goes through the same services the buyers use, with the agent's ``Principal``
+(``selectors.agent_principal``), and leaves one ``ServiceAction`` behind; a call that changes
+nothing (an order already cancelled, a return form sent twice) records nothing again.
 
 Acting as a buyer is a storefront session as a member of the company, handed from the admin to
 the store's host by a signed, single-use link that is good for two minutes; the session itself
@@ -23,15 +23,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from storefleet.accounts.models import Company, Membership
+from storefleet.accounts.principal import Principal
 from storefleet.errors import ApplicationError
-from storefleet.ordering import notifications, returns
+from storefleet.ordering import notifications
+from storefleet.ordering.cancel import CancelOutcome, order_cancel
 from storefleet.ordering.models import Order, OrderStatus, ReturnRequest
+from storefleet.ordering.order_ref import NotFound
+from storefleet.ordering.returns.refresh import returns_refresh
+from storefleet.ordering.returns.services import ReturnReasonGiven, ReturnWanted, return_request
 from storefleet.ordering.sales_mirror import sales_refresh
 from storefleet.tenants.models import Store
 
 from .models import ActingSession, ActionKind, ServiceAction, ServiceTeam
 from .selectors import (
     SETTLED,
+    agent_principal,
     agent_scope,
     company_shown_returns,
     company_shown_sales,
@@ -125,16 +131,23 @@ def _record(
 
 
 # ------------------------------------------------------------------ order actions
-def agent_order_cancel(*, agent: User, company: Company, number: str) -> returns.CancelOutcome:
-    """Cancel the company's order ``number`` for it (``returns.order_cancel`` with the agent
-    as who cancelled, within the stores the agent serves). Raises its ``ApplicationError``s;
-    records the cancel once, under the web order's store (none for a sale entered in the ERP,
-    which is the company's in every store)."""
-    scope = agent_scope(user=agent, company=company)
-    outcome = returns.order_cancel(scope=scope, number=number, user=agent)
+def _console_agent(principal: Principal) -> User:
+    """The agent a console principal names (``selectors.agent_principal``)."""
+    if principal.agent is None:
+        raise ValueError("A console action is taken by an agent: use agent_principal.")
+    return principal.agent
+
+
+def agent_order_cancel(*, principal: Principal, number: str) -> CancelOutcome:
+    """Cancel the company's order ``number`` for it (``cancel.order_cancel`` with the agent's
+    principal: the agent is who cancelled, within the stores the agent serves). Raises its
+    ``ApplicationError``s; records the cancel once, under the web order's store (none for a
+    sale entered in the ERP, which is the company's in every store)."""
+    agent, company = _console_agent(principal), principal.company
+    outcome = order_cancel(principal=principal, number=number)
     if not outcome.already_cancelled:
         _record(
-            store_id=scope.orders()
+            store_id=principal.scope.orders()
             .filter(number=outcome.number)
             .values_list("store_id", flat=True)
             .first(),
@@ -151,22 +164,21 @@ def agent_order_cancel(*, agent: User, company: Company, number: str) -> returns
 
 def agent_return_create(
     *,
-    agent: User,
-    company: Company,
+    principal: Principal,
     number: str,
-    lines: Sequence[returns.ReturnWanted],
-    reason: returns.ReturnReasonGiven,
+    lines: Sequence[ReturnWanted],
+    reason: ReturnReasonGiven,
     submit_token: str,
 ) -> ReturnRequest:
-    """File a return of shipped lines of the company's order for it (``returns.return_request``
-    with the agent as requester, within the stores the agent serves); once per
-    ``submit_token``, recorded once."""
-    made = returns.return_request(
-        scope=agent_scope(user=agent, company=company),
+    """File a return of shipped lines of the company's order for it
+    (``returns.services.return_request`` with the agent's principal: the agent is who asked,
+    within the stores the agent serves); once per ``submit_token``, recorded once."""
+    agent, company = _console_agent(principal), principal.company
+    made = return_request(
+        principal=principal,
         number=number,
         lines=lines,
         reason=reason,
-        user=agent,
         submit_token=submit_token,
     )
     if not ServiceAction.objects.filter(
@@ -189,7 +201,7 @@ def agent_return_create(
 def agent_confirmation_resend(*, agent: User, company: Company, order: Order) -> str:
     """E-mail the order's confirmation to the buyer who placed it again; returns the address."""
     if not agent_scope(user=agent, company=company).orders().filter(id=order.id).exists():
-        raise returns.NotFound
+        raise NotFound
     if order.status != OrderStatus.CONFIRMED:
         raise ApplicationError(
             f"Order {order.number} is not confirmed by the ERP, so there is no confirmation to "
@@ -337,11 +349,12 @@ def company_refresh(*, user: User | AnonymousUser, company: Company) -> bool:
     """Bring what the console's company page shows up to date from the ERP (through the
     gateway's cache): the shown sales still moving and the filed returns. False when the ERP
     could not be reached: the page then shows the mirror and says so."""
-    scope = agent_scope(user=user, company=company)
+    principal = agent_principal(user=user, company=company)
     fresh = True
-    moving = [r.number for r in company_shown_sales(scope=scope) if r.progress not in SETTLED]
+    shown = company_shown_sales(scope=principal.scope)
+    moving = [r.number for r in shown if r.progress not in SETTLED]
     if moving:
         fresh = sales_refresh(numbers=moving, customer=company.code)
-    if not returns.returns_refresh(returns=company_shown_returns(scope=scope)):
+    if not returns_refresh(returns=company_shown_returns(principal=principal)):
         fresh = False
     return fresh

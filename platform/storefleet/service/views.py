@@ -19,7 +19,8 @@ from storefleet.erp.errors import ErpError
 from storefleet.errors import ApplicationError
 from storefleet.ordering.models import OrderStatus
 from storefleet.ordering.order_page import order_page, order_page_refresh
-from storefleet.ordering.returns import ReturnInvalid, SeveralSales, return_form
+from storefleet.ordering.returns.selectors import SeveralSales, return_form
+from storefleet.ordering.returns.services import ReturnInvalid
 from storefleet.tenants.selectors import store_record
 
 from . import selectors, services
@@ -120,7 +121,10 @@ def order_cancel(request: HttpRequest, company_id: int) -> HttpResponse:
             fields={"number": number},
         )
     try:
-        outcome = services.agent_order_cancel(agent=_agent(request), company=company, number=number)
+        outcome = services.agent_order_cancel(
+            principal=selectors.agent_principal(user=_agent(request), company=company),
+            number=number,
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -167,10 +171,9 @@ def confirmation_resend(request: HttpRequest, company_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def return_create(request: HttpRequest, company_id: int, number: str) -> HttpResponse:
     company = _company(request, company_id)
+    principal = selectors.agent_principal(user=_agent(request), company=company)
     try:
-        sale = return_form(
-            scope=selectors.agent_scope(user=_agent(request), company=company), number=number
-        )
+        sale = return_form(principal=principal, number=number)
     except SeveralSales as error:
         messages.error(request, error.message + " Use the number of one of its ERP sales.")
         return HttpResponseRedirect(_company_url(company))
@@ -183,8 +186,7 @@ def return_create(request: HttpRequest, company_id: int, number: str) -> HttpRes
     if request.method == "POST" and form.is_valid():
         try:
             made = services.agent_return_create(
-                agent=_agent(request),
-                company=company,
+                principal=principal,
                 number=number,
                 lines=form.wanted(),
                 reason=form.reason_given(),

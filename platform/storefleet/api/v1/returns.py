@@ -1,5 +1,5 @@
 """Returns: the company's return requests, and filing one on shipped lines of an order, through
-the storefront's services (``ordering.returns``) within ``OrderScope`` — once per
+the storefront's services (``ordering.returns``) with the key's ``Principal`` — once per
 ``Idempotency-Key``."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Status
 
-from storefleet.ordering import returns as ordering_returns
+from storefleet.accounts.principal import Principal
+from storefleet.ordering.returns.selectors import return_list as returns_of
 
 from ..auth import Caller, KeyAuth
 from ..idempotency import HEADER, HEADER_DESCRIPTION, run_once
@@ -36,7 +37,7 @@ def return_list(
     limit: int = Query(default=50, ge=1, le=200),
 ) -> dict[str, Any]:
     caller: Caller = request.auth  # type: ignore[attr-defined]
-    returns = ordering_returns.return_list(scope=caller.scope).order_by("-id")
+    returns = returns_of(principal=Principal.for_key(caller)).order_by("-id")
     after = cursor_decode("returns", cursor)
     if after is not None:
         if not isinstance(after, int):

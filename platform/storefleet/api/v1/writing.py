@@ -1,19 +1,28 @@
 """The API's writes as the storefront's services make them: an order placed from a body's lines
 (``ordering.services.order_lines_place``, the checkout's own path), an order cancelled
-(``ordering.returns.order_cancel``), a return filed (``ordering.returns.return_request``) —
-each run once per ``Idempotency-Key`` (``api.idempotency``). This module turns bodies into the
-services' requests, their refusals into problems, and their results into answers."""
+(``ordering.cancel.order_cancel``), a return filed (``ordering.returns.services.return_request``)
+— each run once per ``Idempotency-Key`` (``api.idempotency``), the last two with the key's
+``Principal`` as the storefront and the console call them with theirs. This module turns bodies
+into the services' requests, their refusals into problems, and their results into answers."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from storefleet.accounts.principal import Principal
 from storefleet.accounts.selectors import company_ship_to_addresses
 from storefleet.catalog.selectors import product_list, store_assortment
 from storefleet.errors import ApplicationError
-from storefleet.ordering import returns as ordering_returns
 from storefleet.ordering import services as ordering
+from storefleet.ordering.cancel import CancelOutcome
+from storefleet.ordering.cancel import order_cancel as ordering_cancel
 from storefleet.ordering.models import Order, ReturnRequest
+from storefleet.ordering.returns.services import (
+    ReturnInvalid,
+    ReturnReasonGiven,
+    ReturnWanted,
+    return_request,
+)
 
 from ..auth import Caller
 from ..idempotency import Answer, submit_token
@@ -99,7 +108,7 @@ def _refused(error: ApplicationError) -> ApiProblem:
         "several_sales": "return-invalid",
     }.get(error.code, "invalid-request")
     extra: dict[str, Any] = {}
-    if isinstance(error, ordering_returns.ReturnInvalid):
+    if isinstance(error, ReturnInvalid):
         extra["errors"] = [{"loc": [k] if k else [], "msg": v} for k, v in error.errors.items()]
     elif error.field:
         extra["errors"] = [{"loc": ["body", error.field], "msg": error.message}]
@@ -162,7 +171,7 @@ def order_place(caller: Caller, body: PlaceIn, key: str) -> Answer:
     return Answer(201, order_answer(order), order.id)
 
 
-def cancel_answer(outcome: ordering_returns.CancelOutcome) -> dict[str, Any]:
+def cancel_answer(outcome: CancelOutcome) -> dict[str, Any]:
     return dict(
         number=outcome.number,
         already_cancelled=outcome.already_cancelled,
@@ -173,7 +182,7 @@ def cancel_answer(outcome: ordering_returns.CancelOutcome) -> dict[str, Any]:
 
 def order_cancel(caller: Caller, number: str) -> Answer:
     try:
-        outcome = ordering_returns.order_cancel(scope=caller.scope, number=number, user=None)
+        outcome = ordering_cancel(principal=Principal.for_key(caller), number=number)
     except ApplicationError as error:
         raise _refused(error) from None
     return Answer(200, cancel_answer(outcome))
@@ -197,13 +206,11 @@ def return_answer(request: ReturnRequest) -> dict[str, Any]:
 
 def return_file(caller: Caller, body: ReturnIn, key: str) -> Answer:
     try:
-        filed = ordering_returns.return_request(
-            scope=caller.scope,
+        filed = return_request(
+            principal=Principal.for_key(caller),
             number=body.order_number,
-            lines=[ordering_returns.ReturnWanted(line.sku, line.quantity) for line in body.lines],
-            reason=ordering_returns.ReturnReasonGiven(body.reason, body.reason_text),
-            user=None,
-            store=caller.store,
+            lines=[ReturnWanted(line.sku, line.quantity) for line in body.lines],
+            reason=ReturnReasonGiven(body.reason, body.reason_text),
             submit_token=submit_token(caller, key),
         )
     except ApplicationError as error:
