@@ -24,6 +24,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from storefleet.accounts.models import Company, MemberRole, Membership
+from storefleet.accounts.principal import Principal
 from storefleet.catalog.models import CatalogPage
 from storefleet.erp.gateway import ErpGateway
 from storefleet.ordering.scope import OrderScope
@@ -45,6 +46,10 @@ class Shop:
 
     def membership(self, code: str) -> Membership:
         return Membership.objects.select_related("company").get(user=self.buyers[code])
+
+    def principal(self, code: str) -> Principal:
+        """A buyer of the company ``code`` acting in this store, as the storefront builds it."""
+        return Principal.for_member(store=self.store, membership=self.membership(code))
 
     def scope(self, code: str) -> OrderScope:
         """What a buyer of the company ``code`` reaches in this store."""

@@ -14,10 +14,11 @@ import pytest
 from django.utils import dateformat, timezone
 
 from storefleet.errors import ApplicationError
-from storefleet.ordering import returns, services
+from storefleet.ordering import returns
 from storefleet.ordering.models import Order, OrderCancellation, OrderStatus
 from storefleet.ordering.returns import OrderActions, Stage, stage_of
 from storefleet.ordering.selectors import order_submission
+from storefleet.ordering.submission import outbox_process
 from storefleet.tenants.locale import zone_for
 
 from .conftest import HOST, build_shop
@@ -111,7 +112,7 @@ def two_second_erp(start_erp_server):
 def placed(shop, token: str) -> Order:
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token=token)
-    services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    outbox_process(message_id=order_submission(order_id=order.id).id)
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     return order
