@@ -192,7 +192,8 @@ def company_page(*, user: User, company: Company, fresh: bool = True) -> Company
 
     stores = company_stores_for_agent(user=user, company=company)
     store_ids = [s.id for s in stores]
-    scope = agent_scope(user=user, company=company)
+    principal = agent_principal(user=user, company=company)
+    scope = principal.scope
     sales_qs = scope.sales().select_related("order")
     shown = company_shown_sales(scope=scope)
     # Web orders whose ERP sale is not mirrored yet: waiting, refused, and those the ERP has
@@ -205,7 +206,7 @@ def company_page(*, user: User, company: Company, fresh: bool = True) -> Company
     returns = company_shown_returns(scope=scope)
     statement: AccountStatement | None
     try:
-        statement = account_statement(scope=scope)
+        statement = account_statement(principal=principal)
     except ErpError:
         statement, fresh = None, False
     payments: list[Payment] = []
