@@ -18,17 +18,33 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from storefleet.api.models import Scope
+from storefleet.accounts.principal import Actor, Principal
+from storefleet.api.auth import Caller
+from storefleet.api.keys import api_key_create
+from storefleet.api.models import KeyKind, Scope
+from storefleet.catalog.selectors import product_list, store_assortment
+from storefleet.erp.gateway import get_gateway
+from storefleet.erp.types import LineQuery
 from storefleet.ordering.cancel import not_cancellable_text
+from storefleet.ordering.checkout import (
+    CartNotOrderable,
+    PlaceLine,
+    PlaceRequest,
+    PricesMoved,
+    SeenPrice,
+    order_lines_place,
+)
 from storefleet.ordering.models import Order, OrderCancellation, OrderStatus, ReturnRequest
 from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
 from storefleet.ordering.returns.selectors import not_shipped_text
 from storefleet.outbox.models import Message
 from storefleet.service.models import ServiceAction
 from storefleet.service.services import service_agent_add
+from storefleet.tenants.selectors import store_record
 
 from .conftest import FERRUM, HYDRA, World, bearer
 from .test_orders import _sale
@@ -300,3 +316,76 @@ def test_the_three_faces_check_file_and_list_returns_alike(client, world):
         == {item["number"] for item in api_list}
         == set(made)
     )
+
+
+def test_a_buyer_and_a_key_of_one_company_get_the_same_verdict_on_the_same_lines(world):
+    """The storefront's checkout and ``POST /api/v1/orders`` place through one service: the same
+    lines for Nordwerk in Ferrum are refused alike (the ERP's verdict, a price not the one
+    seen) and placed alike (same lines, prices and total); only who placed them differs."""
+    store = store_record(world.stores[FERRUM])
+    company = world.companies["C-1001"]
+    request = RequestFactory().get("/checkout/", HTTP_HOST=FERRUM)
+    request.user, request.store = world.admins["C-1001"], store  # type: ignore[attr-defined]
+    buyer = Principal.for_buyer(request)
+    key, _text = api_key_create(
+        name="Nordwerk's ERP",
+        kind=KeyKind.COMPANY,
+        scopes=[Scope.ORDERS_WRITE],
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+        company=company,
+        store=world.stores[FERRUM],
+    )
+    api = Principal.for_key(Caller(key=key, store=store, company=company))
+    assert (buyer.actor, api.actor) == (Actor.BUYER, Actor.KEY)
+    products = {p.sku: p for p in product_list(assortment=store_assortment(store=store))}
+    ship_to = company.addresses.filter(is_ship_to=True).order_by("id").first()
+    (price,) = get_gateway().current_prices(
+        customer="C-1001", lines=[LineQuery("FAS-1003", Decimal(10))], currency="EUR"
+    )
+    assert price.unit_price is not None
+
+    def verdict(principal: Principal, token: str, lines, seen=None):
+        place = PlaceRequest(
+            submit_token=token,
+            ship_to_id=ship_to.id,
+            lines=[
+                PlaceLine(products[sku], Decimal(quantity), position)
+                for position, (sku, quantity) in enumerate(lines, start=1)
+            ],
+            seen_prices=seen,
+        )
+        try:
+            order = order_lines_place(principal=principal, request=place)
+        except CartNotOrderable as refused:
+            return "not orderable", [
+                (line.product.sku, line.reasons, line.suggested_quantity)
+                for line in refused.check.lines
+            ]
+        except PricesMoved as moved:
+            return "prices moved", moved.moved
+        return (
+            "placed",
+            order.total,
+            [
+                (line.sku, line.quantity, line.unit_price)
+                for line in order.lines.order_by("position")
+            ],
+        )
+
+    too_much = [("FAS-1003", "100000")]
+    refused = verdict(buyer, "face-buyer-1", too_much)
+    assert refused[0] == "not orderable" and refused[1][0][1]  # with the ERP's reasons
+    assert verdict(api, "face-key-1", too_much) == refused
+    seen = {1: SeenPrice("FAS-1003", Decimal(10), Decimal("0.01"))}
+    moved = verdict(buyer, "face-buyer-2", [("FAS-1003", "10")], seen)
+    assert moved == ("prices moved", {1: Decimal("0.01")})
+    assert verdict(api, "face-key-2", [("FAS-1003", "10")], seen) == moved
+    assert Order.objects.filter(submit_token__startswith="face-").count() == 0
+    lines = [("FAS-1003", "10"), ("BRG-1002", "4")]
+    placed = verdict(buyer, "face-buyer-3", lines)
+    assert placed[0] == "placed"
+    assert placed[2][0] == ("FAS-1003", Decimal(10), price.unit_price.amount)
+    assert verdict(api, "face-key-3", lines) == placed
+    by_buyer, by_key = Order.objects.filter(submit_token__startswith="face-").order_by("id")
+    assert (by_buyer.placed_by_id, by_buyer.placed_by_key_id) == (world.admins["C-1001"].pk, None)
+    assert (by_key.placed_by_id, by_key.placed_by_key_id) == (None, key.pk)

@@ -23,9 +23,9 @@ from storefleet.api.models import ApiKey, IdempotentRequest, Scope
 from storefleet.api.v1 import writing
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import LineQuery
-from storefleet.ordering import services
 from storefleet.ordering.models import Order, OrderStatus
 from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
+from storefleet.ordering.submission import outbox_process
 from storefleet.outbox.models import Message, State
 from storefleet.service.services import service_agent_add
 from tests.worker_support import PLATFORM, WorkerProcess, database_url, shared_broker
@@ -126,7 +126,7 @@ def test_an_order_by_api_is_placed_as_the_checkout_places_it_and_confirmed_by_th
     assert [c.__qualname__ for c in callbacks].count("message_add.<locals>.<lambda>") == 1
 
     # The outbox carries it into the ERP as it carries a checkout's order.
-    confirmed = services.outbox_process(message_id=message.id)
+    confirmed = outbox_process(message_id=message.id)
     assert confirmed is not None and confirmed.status == OrderStatus.CONFIRMED
     (sale,) = erp_sales(world, order.number)
     assert (sale["state"], sale["reference"]) == ("processing", "PO-API-1")

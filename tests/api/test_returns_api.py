@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 
 from storefleet.api.models import IdempotentRequest
-from storefleet.ordering import services
 from storefleet.ordering.models import (
     Order,
     OrderCancellation,
@@ -21,6 +20,7 @@ from storefleet.ordering.models import (
 )
 from storefleet.ordering.outbox_kinds import FILE_RETURN
 from storefleet.ordering.selectors import order_submission, return_filing
+from storefleet.ordering.submission import outbox_process
 from storefleet.outbox.models import Message, State
 
 from .conftest import FERRUM, World, bearer, build_world
@@ -93,7 +93,7 @@ def test_an_order_the_erp_is_processing_is_not_cancellable(client, world):
     key = world.key("C-1004", FERRUM, scopes=WRITE)
     number = place(client, key, BODY).json()["number"]
     order = Order.objects.get(number=number)
-    services.outbox_process(message_id=order_submission(order_id=order.id).id)  # type: ignore[union-attr]
+    outbox_process(message_id=order_submission(order_id=order.id).id)  # type: ignore[union-attr]
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     problem = assert_problem(cancel(client, key, number), 409, "not-cancellable")
@@ -132,7 +132,7 @@ def test_a_return_is_filed_once_per_key_through_the_outbox_and_listed_for_its_co
 
     # The outbox files it in the ERP; the list shows what became of it.
     (message,) = Message.objects.filter(kind=FILE_RETURN)
-    services.outbox_process(message_id=message.id)
+    outbox_process(message_id=message.id)
     made.refresh_from_db()
     assert made.status == ReturnStatus.FILED and made.erp_number
     listed = client.get("/api/v1/returns", HTTP_HOST=FERRUM, **bearer(key)).json()

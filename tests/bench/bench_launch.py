@@ -182,8 +182,10 @@ import django
 django.setup()
 from django.contrib.auth import get_user_model
 from storefleet.accounts.models import Company, MemberRole
+from storefleet.accounts.principal import Principal
 from storefleet.accounts.services import membership_create
-from storefleet.ordering import services
+from storefleet.ordering.cart import cart_line_add
+from storefleet.ordering.checkout import CheckoutRequest, order_place
 from storefleet.ordering.models import Order, OrderStatus
 from storefleet.provisioning.models import ProvisioningRun, RunStatus
 from storefleet.provisioning.services import store_launch_from_template
@@ -218,11 +220,12 @@ company = Company.objects.get(code="C-1006", stores__slug="journey")
 buyer = get_user_model().objects.create_user("buyer@journey.example", "buyer@journey.example")
 membership = membership_create(company=company, user=buyer, role=MemberRole.BUYER)
 store = store_for_hostname("journey.localhost")
-services.cart_line_add(store=store, membership=membership, sku="HYD-1002", quantity=Decimal(2))
+principal = Principal.for_member(store=store, membership=membership)
+cart_line_add(principal=principal, sku="HYD-1002", quantity=Decimal(2))
 address = company.addresses.filter(is_ship_to=True, active=True).first()
-order = services.order_place(
-    store=store, membership=membership,
-    request=services.CheckoutRequest(
+order = order_place(
+    principal=principal,
+    request=CheckoutRequest(
         submit_token=uuid.uuid4().hex, ship_to_id=address.id, po_number="PO-JOURNEY-1"
     ),
 )

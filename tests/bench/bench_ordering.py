@@ -288,14 +288,17 @@ def run(
     from django.utils import timezone
 
     from storefleet.accounts.models import Membership
+    from storefleet.accounts.principal import Principal
     from storefleet.brand.buyer_cache import buyer_pages_changed
     from storefleet.catalog.models import Product
     from storefleet.erp.gateway import get_gateway
     from storefleet.erp.types import LineQuery
-    from storefleet.ordering import services
+    from storefleet.ordering.cart import cart_line_add
+    from storefleet.ordering.checkout import CheckoutRequest, order_place
     from storefleet.ordering.checks import order_request
     from storefleet.ordering.models import ErpSale, Order, OrderStatus
     from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
+    from storefleet.ordering.submission import outbox_process
     from storefleet.outbox.models import Message
     from storefleet.tenants.selectors import store_for_hostname
 
@@ -320,7 +323,11 @@ def run(
     gateway = get_gateway()
 
     def add_to_cart() -> None:
-        services.cart_line_add(store=store, membership=membership, sku=SKU, quantity=QUANTITY)
+        cart_line_add(
+            principal=Principal.for_member(store=store, membership=membership),
+            sku=SKU,
+            quantity=QUANTITY,
+        )
 
     def checkout(token: str) -> str:
         response = client.post("/checkout/", {"submit_token": token, "ship_to": address.id})
@@ -343,7 +350,7 @@ def run(
             number = checkout(f"queries-{tag}")
         message_id = Message.objects.get(kind=SUBMIT_ORDER, key=number).id
         with CaptureQueriesContext(connection) as submitted:
-            services.outbox_process(message_id=message_id)
+            outbox_process(message_id=message_id)
         assert Order.objects.get(number=number).status == OrderStatus.CONFIRMED
         return len(listed), len(placed) + len(submitted)
 
@@ -538,10 +545,9 @@ def run(
             time.sleep(max(0.0, 5 - (time.monotonic() - stopped)))
             erp.start()
         add_to_cart()
-        order = services.order_place(
-            store=store,
-            membership=membership,
-            request=services.CheckoutRequest(submit_token=f"burst-{index}", ship_to_id=address.id),
+        order = order_place(
+            principal=Principal.for_member(store=store, membership=membership),
+            request=CheckoutRequest(submit_token=f"burst-{index}", ship_to_id=address.id),
         )
         numbers.append(order.number)
     deadline = time.monotonic() + 900

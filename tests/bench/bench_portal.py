@@ -112,6 +112,7 @@ def run(work: Path, env: dict[str, str], erp: ErpServer, processes: list) -> int
     from django.utils import timezone
 
     from storefleet.accounts.models import Membership
+    from storefleet.accounts.principal import Principal
     from storefleet.billing import services as billing
     from storefleet.billing.models import Payment
     from storefleet.billing.outbox_kinds import RECORD_PAYMENT
@@ -278,9 +279,7 @@ def run(work: Path, env: dict[str, str], erp: ErpServer, processes: list) -> int
     gateway = get_gateway()
     (invoice, *_) = gateway.open_invoices(customer=CUSTOMER)
     payment = billing.payment_start(
-        store=store,
-        membership=membership,
-        user=user,
+        principal=Principal.for_member(store=store, membership=membership),
         choices=[billing.InvoiceChoice(invoice.number, invoice.amount_to_pay.amount)],
         urls=billing.ReturnUrls(
             success=f"http://{HOST}/account/payments/{{reference}}/",

@@ -49,13 +49,7 @@ def seeded_invoices(server, customer: str) -> list[str]:
 
 
 def start(shop: Shop, code: str, *choices: services.InvoiceChoice) -> Payment:
-    return services.payment_start(
-        store=shop.store,
-        membership=shop.membership(code),
-        user=shop.buyers[code],
-        choices=choices,
-        urls=URLS,
-    )
+    return services.payment_start(principal=shop.principal(code), choices=choices, urls=URLS)
 
 
 def deliver(sandbox: SandboxProvider, payment: Payment, outcome: str, event_id=None):

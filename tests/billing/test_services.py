@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from storefleet.accounts.principal import Principal
 from storefleet.billing import services
 from storefleet.billing.models import Payment, PaymentStatus, ProcessedEvent
 from storefleet.billing.providers import InvalidEvent
@@ -17,7 +18,7 @@ from storefleet.errors import ApplicationError
 from storefleet.money import format_money
 from storefleet.outbox.models import Message
 
-from .conftest import deliver, eur, run_outbox, seeded_invoices, start
+from .conftest import URLS, deliver, eur, run_outbox, seeded_invoices, start
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,15 @@ def test_bad_input_says_what_to_do_and_records_nothing(shop, fresh_erp_server):
         assert refused.value.message.startswith(message)
     assert Payment.objects.count() == 0
     assert [i.number for i in shop.gateway.open_invoices(customer="C-1002")] == own
+
+
+def test_only_a_buyer_starts_a_payment_and_an_agent_in_the_console_records_nothing(shop):
+    buyer = shop.membership("C-1002")
+    agent = Principal.for_agent(agent=buyer.user, company=buyer.company, store=shop.store)
+    with pytest.raises(ApplicationError) as refused:
+        services.payment_start(principal=agent, choices=[InvoiceChoice("INV-00001")], urls=URLS)
+    assert refused.value.code == "not_a_buyer"
+    assert Payment.objects.count() == 0
 
 
 def test_a_forged_or_stale_signature_is_refused(shop, sandbox, fresh_erp_server):

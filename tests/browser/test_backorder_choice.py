@@ -13,8 +13,8 @@ from celery.contrib.testing.worker import start_worker
 from playwright.sync_api import Page, expect
 
 from storefleet.celery import app
-from storefleet.ordering import services
 from storefleet.ordering.models import Cart, Order, OrderStatus
+from storefleet.ordering.submission import BACKORDER_NOTE
 from tests.factories import build_brand, wagtail_roots_ensure
 from tests.ordering.conftest import build_shop
 
@@ -82,7 +82,7 @@ def test_buyer_ships_what_is_in_stock_now_and_the_erp_sale_says_so(
     )
     assert (erp["number"], erp["reference"]) == (sale.erp_number, "PO-BACKORDER-1")
     assert erp["state"] == "processing"
-    assert services.BACKORDER_NOTE in erp["comment"]
+    assert BACKORDER_NOTE in erp["comment"]
     lines = client.model("sale.line", "read", erp["lines"], ["quantity", "product.code"])
     assert {line["product."]["code"]: Decimal(str(line["quantity"])) for line in lines} == {
         "BRG-1004": Decimal(10),

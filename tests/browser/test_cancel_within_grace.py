@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from storefleet.celery import app
-from storefleet.ordering import services
 from storefleet.ordering.models import Order, OrderCancellation, OrderStatus
 from storefleet.ordering.selectors import order_submission
+from storefleet.ordering.submission import outbox_process
 from storefleet.service.services import service_agent_add
 from storefleet.tenants.models import Store
 from tests.factories import build_brand, wagtail_roots_ensure
@@ -87,7 +87,7 @@ def test_buyer_cancels_within_the_grace_period_and_an_agent_from_the_console(
     # ---- the agent, for another order of the company
     fill(shop, "C-1004", "FAS-1003 20")
     second = checkout(shop, "C-1004", token="grace-agent", po_number="PO-GRACE-2")
-    services.outbox_process(message_id=order_submission(order_id=second.id).id)
+    outbox_process(message_id=order_submission(order_id=second.id).id)
     second.refresh_from_db()
     assert second.status == OrderStatus.CONFIRMED
     second_sale = second.sales.get().erp_number

@@ -140,7 +140,7 @@ def test_the_principal_sits_below_the_apps_that_take_it():
         for module, _item in imports("storefleet.accounts.principal", path)
         if module.startswith("storefleet.")
     }
-    allowed = {"storefleet.ordering.scope", "storefleet.ordering.services"}
+    allowed = {"storefleet.ordering.scope", "storefleet.ordering.checkout"}
     above = {
         m for m in found if top_package(m) not in {"storefleet.accounts", "storefleet.tenants"}
     }
@@ -152,3 +152,31 @@ def test_tenants_know_nothing_of_the_apps_that_serve_a_store():
     commands with the pipeline they drive: tenants reads only the storefront's shell."""
     found = {what for _who, what in platform_imports("storefleet.tenants")}
     assert found - BASE == {"storefleet.tenants", "storefleet.brand", "storefleet.origins"}
+
+
+# Ordering's writes by capability: the cart below checkout, the submission on its own (the
+# outbox calls it with a message, never a cart or a request); ``ordering.services`` only keeps
+# the old names reachable and is imported by nobody.
+ORDERING_WRITES_MAY_NOT_IMPORT = {
+    "storefleet.ordering.cart": {"storefleet.ordering.checkout", "storefleet.ordering.submission"},
+    "storefleet.ordering.checkout": {"storefleet.ordering.submission"},
+    "storefleet.ordering.submission": {"storefleet.ordering.cart", "storefleet.ordering.checkout"},
+}
+
+
+def test_ordering_writes_import_in_one_direction_and_nobody_imports_the_old_services():
+    found = {
+        # ``from storefleet.ordering import services`` names the module in the item
+        (name, f"{module}.{item}" if module == "storefleet.ordering" else module)
+        for name, path in modules("storefleet")
+        for module, item in imports(name, path)
+        if module.startswith("storefleet.ordering")
+    }
+    importers = sorted(name for name, module in found if module == "storefleet.ordering.services")
+    assert importers == []
+    wrong = sorted(
+        (name, module)
+        for name, module in found
+        if module in ORDERING_WRITES_MAY_NOT_IMPORT.get(name, ())
+    )
+    assert wrong == []

@@ -291,12 +291,10 @@ def test_a_buyer_names_only_their_own_companys_addresses(world):
             check_response(response)
         check_wall(response.status_code != 404, f"buyer × address {url}")
     # A cart to check out, then another company's ship-to id in the form.
-    from storefleet.ordering import services
+    from storefleet.ordering.cart import cart_line_add
 
     shop = world.desk.shop
-    line_id = services.cart_line_add(
-        store=shop.store, membership=shop.membership(CODE), sku="FAS-1003", quantity=Decimal(10)
-    ).id
+    line_id = cart_line_add(principal=shop.principal(CODE), sku="FAS-1003", quantity=Decimal(10)).id
     for field in ("ship_to", "ship_to_line"):
         data = {"submit_token": f"wall-{field}", "ship_to": world.address.id}
         data["ship_to" if field == "ship_to" else f"ship_to_{line_id}"] = world.other_address.id

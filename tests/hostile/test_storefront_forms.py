@@ -24,8 +24,11 @@ from django.http import QueryDict
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from storefleet.accounts.principal import Principal
 from storefleet.erp.selectors import erp_call_stats
-from storefleet.ordering import return_views, services
+from storefleet.ordering import return_views
+from storefleet.ordering.cart import cart_line_add
+from storefleet.ordering.checkout import new_submit_token
 from storefleet.ordering.forms import CheckoutForm
 from storefleet.ordering.models import CartLine, Order, ReturnRequest
 from storefleet.ordering.quick_order import MAX_QUANTITY, parse_quantity
@@ -152,9 +155,7 @@ def test_add_to_cart_form(buyer, shop, sku, quantity, next_):
     line=st.one_of(st.just("own"), hostile_id()),
 )
 def test_cart_line_update_and_remove(buyer, shop, quantity, action, line):
-    services.cart_line_add(
-        store=shop.store, membership=shop.membership("C-1004"), sku="FAS-1003", quantity=Decimal(7)
-    )
+    cart_line_add(principal=shop.principal("C-1004"), sku="FAS-1003", quantity=Decimal(7))
     own = CartLine.objects.get()
     line_id = str(own.id) if line == "own" else line
 
@@ -232,7 +233,7 @@ def test_checkout_form_fields(shop, po, ship_to, date, notes, token):
     membership = shop.membership("C-1004")
     own = membership.company.addresses.filter(is_ship_to=True, active=True).first()
     data = {
-        "submit_token": services.new_submit_token() if token == "fresh" else token,
+        "submit_token": new_submit_token() if token == "fresh" else token,
         "ship_to": str(own.id) if ship_to == "own" else ship_to,
         "requested_delivery_date": date,
         "po_number": po,
@@ -259,12 +260,14 @@ def test_checkout_form_fields(shop, po, ship_to, date, notes, token):
 @given(**CHECKOUT_FIELDS)
 def test_checkout_fields(buyer, shop, po, ship_to, date, notes, token):
     membership = shop.membership("C-1004")
-    services.cart_line_add(
-        store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(10)
+    cart_line_add(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        sku="FAS-1003",
+        quantity=Decimal(10),
     )
     own = membership.company.addresses.filter(is_ship_to=True, active=True).first()
     data = {
-        "submit_token": services.new_submit_token() if token == "fresh" else token,
+        "submit_token": new_submit_token() if token == "fresh" else token,
         "ship_to": str(own.id) if ship_to == "own" else ship_to,
         "requested_delivery_date": date,
         "po_number": po,

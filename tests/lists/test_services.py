@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 
+from storefleet.accounts.principal import Principal
 from storefleet.erp.types import ReasonCode
 from storefleet.errors import ApplicationError
 from storefleet.lists import selectors, services
 from storefleet.lists.models import SavedList, SavedListLine
-from storefleet.ordering import services as ordering_services
+from storefleet.ordering.cart import cart_check, cart_line_add
 from storefleet.ordering.models import CartLine
 
 pytestmark = pytest.mark.django_db
@@ -84,8 +85,10 @@ def test_the_cart_saved_as_a_list_keeps_its_lines_and_the_cart_stays(shop):
     with pytest.raises(ApplicationError, match="Your cart is empty"):
         services.list_from_cart(store=shop.store, membership=buyer, name="Empty")
     for sku, quantity in (("FAS-1002", 100), ("BRG-1002", 3)):
-        ordering_services.cart_line_add(
-            store=shop.store, membership=buyer, sku=sku, quantity=Decimal(quantity)
+        cart_line_add(
+            principal=Principal.for_member(store=shop.store, membership=buyer),
+            sku=sku,
+            quantity=Decimal(quantity),
         )
     saved = services.list_from_cart(
         store=shop.store, membership=buyer, name="From cart", shared=True
@@ -121,7 +124,7 @@ def test_ordering_a_list_puts_its_lines_in_the_cart_where_the_erp_judges_them(sh
     assert shop.gateway.backend.request_count() == calls  # putting lines in the cart asks nothing
     assert ([r.sku for r in result.added], result.errors) == (["FAS-1003", "FAS-1007"], ())
     assert cart_of(buyer) == [("FAS-1003", Decimal(12)), ("FAS-1007", Decimal(150))]
-    check = ordering_services.cart_check(store=shop.store, membership=buyer)
+    check = cart_check(principal=Principal.for_member(store=shop.store, membership=buyer))
     verdicts = {line.product.sku: line.reasons for line in check.lines}
     assert verdicts == {"FAS-1003": (), "FAS-1007": (ReasonCode.NOT_A_MULTIPLE,)}
     services.list_order(store=shop.store, membership=buyer, list_id=saved.id)

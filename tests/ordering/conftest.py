@@ -47,6 +47,10 @@ class Shop:
     def membership(self, code: str) -> Membership:
         return Membership.objects.select_related("company").get(user=self.buyers[code])
 
+    def principal(self, code: str) -> Principal:
+        """A buyer of the company ``code`` acting in this store, as the storefront builds it."""
+        return Principal.for_member(store=self.store, membership=self.membership(code))
+
     def scope(self, code: str) -> OrderScope:
         """What a buyer of the company ``code`` reaches in this store."""
         return self.in_store(Company.objects.get(code=code))

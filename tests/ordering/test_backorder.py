@@ -9,9 +9,10 @@ from decimal import Decimal
 
 import pytest
 
-from storefleet.ordering import services
+from storefleet.ordering.cart import cart_check
 from storefleet.ordering.models import Cart, Order, OrderStatus
 from storefleet.ordering.selectors import order_submission
+from storefleet.ordering.submission import BACKORDER_NOTE, outbox_process
 
 from .conftest import HOST
 
@@ -82,13 +83,13 @@ def test_ship_now_the_rest_later_makes_a_backordered_sale_in_the_erp(client, sho
     assert response["Location"] == f"/orders/{order.number}/"
     assert order.backorder_accepted
     assert not Cart.objects.get(user=shop.buyers["C-1004"]).backorder_accepted  # used up
-    services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    outbox_process(message_id=order_submission(order_id=order.id).id)
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     sale = erp_sale(shop, order)
     assert sale["state"] == "processing"
     assert sale["quantities"] == {"BRG-1004": Decimal(10), "FAS-1003": Decimal(10)}
-    assert services.BACKORDER_NOTE in sale["comment"]
+    assert BACKORDER_NOTE in sale["comment"]
 
 
 def test_in_stock_only_orders_what_is_there_and_the_erp_sale_says_nothing_of_a_backorder(
@@ -100,16 +101,16 @@ def test_in_stock_only_orders_what_is_there_and_the_erp_sale_says_nothing_of_a_b
     post(c, "/cart/backorder/", {"choice": "in_stock_only"})
     assert checkout(c)["Location"] == "/cart/"  # back to blocked
     assert Order.objects.count() == 0
-    line = services.cart_check(store=shop.store, membership=shop.membership("C-1004")).lines[0]
+    line = cart_check(principal=shop.principal("C-1004")).lines[0]
     assert line.suggested_quantity == Decimal(3)
     post(c, f"/cart/lines/{line.wanted.line_id}/", {"quantity": "3"})  # "Order 3 … instead"
     checkout(c)
     order = Order.objects.get()
     assert not order.backorder_accepted
-    services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    outbox_process(message_id=order_submission(order_id=order.id).id)
     sale = erp_sale(shop, order)
     assert sale["quantities"] == {"TOL-1005": Decimal(3)}
-    assert services.BACKORDER_NOTE not in (sale["comment"] or "")
+    assert BACKORDER_NOTE not in (sale["comment"] or "")
 
 
 def test_the_choice_never_skips_a_stock_check_no_line_needs_nor_overrides_other_rules(client, shop):
@@ -122,9 +123,7 @@ def test_the_choice_never_skips_a_stock_check_no_line_needs_nor_overrides_other_
     post(
         c,
         "/cart/lines/{}/".format(
-            services.cart_check(store=shop.store, membership=shop.membership("C-1004"))
-            .lines[0]
-            .wanted.line_id
+            cart_check(principal=shop.principal("C-1004")).lines[0].wanted.line_id
         ),
         {"quantity": "100"},
     )

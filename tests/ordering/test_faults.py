@@ -23,9 +23,11 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from storefleet.accounts.principal import Principal
 from storefleet.billing.models import Payment, PaymentStatus
 from storefleet.billing.outbox_kinds import RECORD_PAYMENT
-from storefleet.ordering import services
+from storefleet.ordering.cart import quick_order_add
+from storefleet.ordering.checkout import CheckoutRequest, order_place
 from storefleet.ordering.models import (
     ErpSale,
     Order,
@@ -37,6 +39,7 @@ from storefleet.ordering.models import (
 from storefleet.ordering.outbox_kinds import FILE_RETURN, SUBMIT_ORDER
 from storefleet.ordering.quick_order import parse_lines
 from storefleet.ordering.returns.selectors import return_form
+from storefleet.ordering.submission import outbox_sweep
 from storefleet.outbox import services as outbox
 from storefleet.outbox.models import Message, State
 from storefleet.outbox.tasks import messages_sweep_task
@@ -104,9 +107,8 @@ class Burst:
         )
 
     def fill(self, code: str) -> None:
-        added = services.quick_order_add(
-            store=self.shop.store,
-            membership=self.shop.membership(code),
+        added = quick_order_add(
+            principal=self.shop.principal(code),
             rows=parse_lines("FAS-1003 1"),
         )
         assert not added.errors, added.errors
@@ -114,10 +116,9 @@ class Burst:
     def checkout(self, code: str, token: str) -> Order:
         membership = self.shop.membership(code)
         address = membership.company.addresses.filter(is_ship_to=True, active=True).first()
-        return services.order_place(
-            store=self.shop.store,
-            membership=membership,
-            request=services.CheckoutRequest(submit_token=token, ship_to_id=address.id),
+        return order_place(
+            principal=Principal.for_member(store=self.shop.store, membership=membership),
+            request=CheckoutRequest(submit_token=token, ship_to_id=address.id),
         )
 
     def place(self, events: Mapping[int, Callable[[], None]]) -> list[Order]:
@@ -404,7 +405,7 @@ def test_a_task_and_its_resend_running_at_the_same_moment_make_one_sale(burst):
         Message.objects.filter(kind=SUBMIT_ORDER, subject=orders[-1].id).update(
             next_try_at=timezone.now()
         )
-        assert services.outbox_sweep() == 1
+        assert outbox_sweep() == 1
     burst.start_worker()
     burst.wait_until_done()
     numbers = {order.number for order in orders}

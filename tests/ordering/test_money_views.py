@@ -17,8 +17,8 @@ from django.utils import formats, translation
 
 from storefleet.erp.types import OrderTotals
 from storefleet.money import format_money
-from storefleet.ordering import services
 from storefleet.ordering.models import Order
+from storefleet.ordering.submission import outbox_process
 from storefleet.outbox.models import Message
 from storefleet.tenants.locale import zone_for
 from storefleet.tenants.models import Store
@@ -105,7 +105,7 @@ def test_a_german_store_checks_out_in_german_with_the_erps_tax_before_the_order(
     )
     order = Order.objects.get()
     assert placed["Location"] == f"/orders/{order.number}/"
-    services.outbox_process(message_id=Message.objects.get().id)
+    outbox_process(message_id=Message.objects.get().id)
     page = get(c, placed["Location"])
     body = page.content.decode()
     assert "Bestellung bestätigt" in body

@@ -14,9 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from storefleet.accounts.models import Company
+from storefleet.accounts.principal import Principal
 from storefleet.erp.sync import erp_sync
-from storefleet.ordering import services
+from storefleet.ordering.cart import cart_line_add, quick_order_add
+from storefleet.ordering.checkout import CheckoutRequest, order_place
 from storefleet.ordering.models import Order, OrderProgress, OrderStatus, SaleRecord
+from storefleet.ordering.submission import outbox_process
 from storefleet.outbox.models import Message
 from storefleet.tenants.locale import zone_for
 
@@ -114,23 +117,22 @@ def sync() -> int:
 def test_a_web_order_is_linked_to_its_erp_sale_and_listed_once(client, shop):
     erp_sync(name="sales", full=True)
     membership = shop.membership("C-1004")
-    services.cart_line_add(
-        store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(10)
+    cart_line_add(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        sku="FAS-1003",
+        quantity=Decimal(10),
     )
     address = membership.company.addresses.filter(is_ship_to=True).first()
-    order = services.order_place(
-        store=shop.store,
-        membership=membership,
-        request=services.CheckoutRequest(
-            submit_token="t-web", ship_to_id=address.id, po_number="PO-WEB-1"
-        ),
+    order = order_place(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        request=CheckoutRequest(submit_token="t-web", ship_to_id=address.id, po_number="PO-WEB-1"),
     )
     c = client_for(client, shop, "C-1004")
     rows = get(c, "/orders/").context["orders"].object_list
     assert [(r.kind, r.number, r.progress) for r in rows if r.po_number == "PO-WEB-1"] == [
         ("order", order.number, "received")
     ]
-    services.outbox_process(message_id=Message.objects.get().id)
+    outbox_process(message_id=Message.objects.get().id)
     assert sync() == 1
     record = SaleRecord.objects.get(order=order)
     assert (record.company_id, record.store_id, record.idempotency_key) == (
@@ -329,14 +331,15 @@ def two_companies(shop):
     Nobody sees another's."""
     erp_sync(name="sales", full=True)
     membership = shop.membership("C-1004")
-    services.cart_line_add(
-        store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(10)
+    cart_line_add(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        sku="FAS-1003",
+        quantity=Decimal(10),
     )
     address = membership.company.addresses.filter(is_ship_to=True).first()
-    order = services.order_place(
-        store=shop.store,
-        membership=membership,
-        request=services.CheckoutRequest(
+    order = order_place(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        request=CheckoutRequest(
             submit_token="t-wall", ship_to_id=address.id, po_number="PO-VDB-WALL"
         ),
     )
@@ -390,14 +393,15 @@ def test_web_orders_not_confirmed_are_listed_and_refused_ones_say_why(client, sh
     address = membership.company.addresses.filter(is_ship_to=True).first()
     numbers = []
     for token in ("t-received", "t-refused"):
-        services.cart_line_add(
-            store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(10)
+        cart_line_add(
+            principal=Principal.for_member(store=shop.store, membership=membership),
+            sku="FAS-1003",
+            quantity=Decimal(10),
         )
         numbers.append(
-            services.order_place(
-                store=shop.store,
-                membership=membership,
-                request=services.CheckoutRequest(submit_token=token, ship_to_id=address.id),
+            order_place(
+                principal=Principal.for_member(store=shop.store, membership=membership),
+                request=CheckoutRequest(submit_token=token, ship_to_id=address.id),
             ).number
         )
     Order.objects.filter(number=numbers[1]).update(
@@ -529,16 +533,17 @@ def test_my_orders_is_kept_per_buyer_until_an_order_of_the_company_changes(clien
     assert sale["number"] in response.content.decode()
     assert status() == "hit"
 
-    from storefleet.ordering import services
+    from storefleet.ordering.checkout import CheckoutRequest, order_place
     from storefleet.ordering.quick_order import parse_lines
 
     colleague = shop.membership("C-1004")
     rows = parse_lines("FAS-1003 10")
-    services.quick_order_add(store=shop.store, membership=colleague, rows=rows)
-    order = services.order_place(
-        store=shop.store,
-        membership=colleague,
-        request=services.CheckoutRequest(
+    quick_order_add(
+        principal=Principal.for_member(store=shop.store, membership=colleague), rows=rows
+    )
+    order = order_place(
+        principal=Principal.for_member(store=shop.store, membership=colleague),
+        request=CheckoutRequest(
             submit_token="kept",
             ship_to_id=colleague.company.addresses.filter(is_ship_to=True).first().id,
         ),

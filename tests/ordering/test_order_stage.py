@@ -14,7 +14,6 @@ import pytest
 from django.utils import dateformat, timezone
 
 from storefleet.errors import ApplicationError
-from storefleet.ordering import services
 from storefleet.ordering.actions import OrderActions, Stage, stage_of
 from storefleet.ordering.cancel import order_cancel
 from storefleet.ordering.models import Order, OrderCancellation, OrderStatus
@@ -25,6 +24,7 @@ from storefleet.ordering.returns.services import (
     return_request,
 )
 from storefleet.ordering.selectors import order_submission
+from storefleet.ordering.submission import outbox_process
 from storefleet.tenants.locale import zone_for
 
 from .conftest import HOST, build_shop
@@ -118,7 +118,7 @@ def two_second_erp(start_erp_server):
 def placed(shop, token: str) -> Order:
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token=token)
-    services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    outbox_process(message_id=order_submission(order_id=order.id).id)
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     return order

@@ -17,10 +17,12 @@ from storefleet.catalog.models import Product
 from storefleet.erp.sync import erp_sync
 from storefleet.errors import ApplicationError
 from storefleet.money import format_money, format_unit_price
-from storefleet.ordering import services
+from storefleet.ordering.cart import cart_line_add
+from storefleet.ordering.checkout import CheckoutRequest, order_place
 from storefleet.ordering.models import CartLine, Order, OrderLine
 from storefleet.ordering.reorder import order_reorder
 from storefleet.ordering.selectors import order_submission
+from storefleet.ordering.submission import outbox_process
 
 from .conftest import HOST
 
@@ -60,7 +62,7 @@ def place_order(client, shop, code, lines) -> Order:
         {"submit_token": form.initial["submit_token"], "ship_to": address.id, "po_number": "PO-R1"},
     )
     order = Order.objects.get(company__code=code)
-    services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    outbox_process(message_id=order_submission(order_id=order.id).id)
     return Order.objects.get(id=order.id)
 
 
@@ -100,13 +102,14 @@ def test_reorder_of_a_web_order_says_what_changed_and_orders_nothing(client, sho
 
 def test_reorder_of_an_unchanged_order_says_so(shop):
     membership = shop.membership("C-1004")
-    services.cart_line_add(
-        store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(5)
+    cart_line_add(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        sku="FAS-1003",
+        quantity=Decimal(5),
     )
-    services.order_place(
-        store=shop.store,
-        membership=membership,
-        request=services.CheckoutRequest(
+    order_place(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        request=CheckoutRequest(
             submit_token="same-1",
             ship_to_id=membership.company.addresses.filter(is_ship_to=True).first().id,
         ),
@@ -149,7 +152,7 @@ def test_another_companys_order_is_not_found_and_the_cart_stays_empty(client, sh
     assert cart_of(shop, "C-1001") == []
     with pytest.raises(ApplicationError):
         order_reorder(
-            principal=Principal.for_member(store=shop.store, membership=shop.membership("C-1001")),
+            principal=shop.principal("C-1001"),
             number="SO-00004",
         )
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.template.loader import render_to_string
 
-from storefleet.ordering import services
+from storefleet.ordering import submission
 from storefleet.ordering.actions import OrderActions, Stage, order_actions
 from storefleet.ordering.cancel import order_cancel
 from storefleet.ordering.models import (
@@ -92,7 +92,7 @@ def test_buyer_requests_a_return_and_follows_it(client, shop):
     (made,) = ReturnRequest.objects.all()
     assert done.redirect_chain[-1][0] == again.redirect_chain[-1][0] == f"/returns/{made.number}/"
     assert "is requested" in done.content.decode()
-    services.outbox_process(message_id=return_filing(return_id=made.id).id)
+    submission.outbox_process(message_id=return_filing(return_id=made.id).id)
     detail = get(c, f"/returns/{made.number}/").content.decode()
     assert 'data-status="filed" data-erp-state="waiting"' in detail
     assert "Waiting for review" in detail and "BRG-1009" in detail

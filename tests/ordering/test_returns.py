@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from storefleet.erp.types import OrderState
 from storefleet.errors import ApplicationError
-from storefleet.ordering import services
+from storefleet.ordering import submission
 from storefleet.ordering.cancel import cancellation_for, order_cancel
 from storefleet.ordering.models import (
     CartLine,
@@ -106,8 +106,8 @@ def test_order_still_in_the_outbox_is_cancelled_and_never_reaches_the_erp(shop):
     (message,) = Message.objects.filter(kind=SUBMIT_ORDER, subject=order.id)
     assert message.done_at is not None and message.attempts == 0
     # The worker's first run (claim 0), a redelivery and a run by hand: none submits.
-    assert services.outbox_process(message_id=message.id, claim=0) is None
-    assert services.outbox_process(message_id=message.id) is None
+    assert submission.outbox_process(message_id=message.id, claim=0) is None
+    assert submission.outbox_process(message_id=message.id) is None
     assert shop.erp_sales(order.number) == []
     again = order_cancel(principal=shop.buyer("C-1004"), number=order.number)
     assert again.already_cancelled and again.cancelled_at == outcome.cancelled_at
@@ -135,7 +135,7 @@ def test_a_cancelled_order_is_skipped_by_a_worker_that_takes_it_up_later(shop):
     order = checkout(shop, "C-1004", token="cancel-guard")
     Order.objects.filter(id=order.id).update(status=OrderStatus.CANCELLED)
     message = order_submission(order_id=order.id)
-    assert services.outbox_process(message_id=message.id).status == OrderStatus.CANCELLED
+    assert submission.outbox_process(message_id=message.id).status == OrderStatus.CANCELLED
     assert Message.objects.get(id=message.id).done_at is not None
     assert shop.erp_sales(order.number) == []
 
@@ -143,7 +143,7 @@ def test_a_cancelled_order_is_skipped_by_a_worker_that_takes_it_up_later(shop):
 def test_order_being_shipped_is_refused_with_what_to_do_instead(shop):
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004", token="cancel-late")
-    services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    submission.outbox_process(message_id=order_submission(order_id=order.id).id)
     (sale,) = order.sales.all()
     assert erp_state(shop, sale.erp_number) == "processing"
     for number in (order.number, sale.erp_number):
@@ -242,8 +242,8 @@ def test_return_is_written_once_filed_through_the_outbox_and_counted(
     # Received, not yet filed: the quantity already counts against what is left.
     form = return_form(principal=shop.buyer("C-1004"), number=PARTLY_SHIPPED)
     assert form.rows[0].requested == Decimal(5)
-    assert services.outbox_process(message_id=message.id, claim=0) is None
-    services.outbox_process(message_id=message.id)  # a redelivery files nothing twice
+    assert submission.outbox_process(message_id=message.id, claim=0) is None
+    submission.outbox_process(message_id=message.id)  # a redelivery files nothing twice
     made.refresh_from_db()
     assert (made.status, made.erp_state) == (ReturnStatus.FILED, "waiting")
     assert made.erp_number
@@ -340,7 +340,7 @@ def test_return_the_erp_refuses_at_filing_is_recorded_as_refused(shop):
     )
     # Meanwhile someone asked the ERP for the same ten back (e.g. by phone).
     made.lines.update(quantity=Decimal(11))
-    services.outbox_process(message_id=return_filing(return_id=made.id).id)
+    submission.outbox_process(message_id=return_filing(return_id=made.id).id)
     made.refresh_from_db()
     assert made.status == ReturnStatus.REFUSED
     assert "only what was shipped and not already returned" in made.refusal_message
@@ -357,8 +357,8 @@ def test_return_waits_in_the_outbox_while_the_erp_is_away(shop):
     message = return_filing(return_id=made.id)
     shop.server.stop()
     try:
-        with pytest.raises(services.OutboxDeferred):
-            services.outbox_process(message_id=message.id, claim=0)
+        with pytest.raises(submission.OutboxDeferred):
+            submission.outbox_process(message_id=message.id, claim=0)
     finally:
         shop.server.start()
     made.refresh_from_db()
@@ -366,7 +366,7 @@ def test_return_waits_in_the_outbox_while_the_erp_is_away(shop):
     assert made.status == ReturnStatus.RECEIVED and message.done_at is None
     assert message.last_error
     Message.objects.filter(id=message.id).update(next_try_at=timezone.now())
-    services.outbox_process(message_id=message.id, claim=message.attempts)
+    submission.outbox_process(message_id=message.id, claim=message.attempts)
     made.refresh_from_db()
     assert made.status == ReturnStatus.FILED
     assert returns_refresh(returns=[made]) is True
@@ -389,7 +389,7 @@ def test_an_order_of_two_sales_is_returned_sale_by_sale(shop):
     order = checkout(
         shop, "C-1002", token="two-sales", ship_to_id=first.id, line_ship_to={line.id: second.id}
     )
-    services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    submission.outbox_process(message_id=order_submission(order_id=order.id).id)
     one, two = order.sales.order_by("key").values_list("erp_number", flat=True)
     with pytest.raises(SeveralSales) as several:
         return_form(principal=shop.buyer("C-1002"), number=order.number)
@@ -403,7 +403,7 @@ def test_an_order_of_two_sales_is_returned_sale_by_sale(shop):
         reason=DAMAGED,
     )
     assert made.order == order and made.order_number == two
-    services.outbox_process(message_id=return_filing(return_id=made.id).id)
+    submission.outbox_process(message_id=return_filing(return_id=made.id).id)
     made.refresh_from_db()
     assert made.status == ReturnStatus.FILED
     with pytest.raises(ApplicationError) as refused:  # shipping: the whole order stays

@@ -11,8 +11,9 @@ import pytest
 from django.utils import timezone
 
 from storefleet.accounts.models import Company
-from storefleet.ordering import services
+from storefleet.accounts.principal import Principal
 from storefleet.ordering.cancel import cancellation_for, order_cancel
+from storefleet.ordering.cart import cart_check
 from storefleet.ordering.checks import NOT_OUR_SHIP_TO, Wanted, check_lines
 from storefleet.ordering.models import (
     CartLine,
@@ -164,13 +165,17 @@ def test_the_checkout_verdict_is_for_the_chosen_ship_to_and_kept_per_ship_to(sho
 
     monkeypatch.setattr(backend, "validate_order", counted)
     # The checkout page shows the verdict for the first address; the buyer picks the second.
-    assert services.cart_check(store=shop.store, membership=membership, ship_to_id=first.id).ok
+    assert cart_check(
+        principal=Principal.for_member(store=shop.store, membership=membership), ship_to_id=first.id
+    ).ok
     order = checkout(shop, "C-1002", ship_to_id=second.id)
     assert asked == [first.erp_id, second.erp_id]  # checked afresh for the chosen ship-to
     assert order.ship_to == second
     # The same ship-to as the page's: its kept verdict stands, the ERP is not asked again.
     fill(shop, "C-1002", "FAS-1003 10")
-    services.cart_check(store=shop.store, membership=membership, ship_to_id=first.id)
+    cart_check(
+        principal=Principal.for_member(store=shop.store, membership=membership), ship_to_id=first.id
+    )
     checkout(shop, "C-1002", token="tok-2", ship_to_id=first.id)
     assert asked == [first.erp_id, second.erp_id, first.erp_id]
 

@@ -10,36 +10,50 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from storefleet.accounts.principal import Principal
 from storefleet.erp.types import ReasonCode
 from storefleet.errors import ApplicationError
-from storefleet.ordering import services
+from storefleet.ordering.cart import (
+    cart_check,
+    cart_line_add,
+    cart_line_set_quantity,
+    cart_reorder,
+    quick_order_add,
+)
+from storefleet.ordering.checkout import (
+    CartNotOrderable,
+    CheckoutRequest,
+    one_year_after,
+    order_place,
+)
 from storefleet.ordering.models import CartLine, ErpSale, Order, OrderStatus
 from storefleet.ordering.quick_order import parse_lines
 from storefleet.ordering.selectors import order_submission
+from storefleet.ordering.submission import outbox_process, outbox_sweep
 from storefleet.outbox.models import Message, State
 
 pytestmark = pytest.mark.django_db
 
 
 def fill(shop, code: str, text: str) -> None:
-    result = services.quick_order_add(
-        store=shop.store, membership=shop.membership(code), rows=parse_lines(text)
-    )
+    result = quick_order_add(principal=shop.principal(code), rows=parse_lines(text))
     assert not result.errors, result.errors
 
 
 def checkout(shop, code: str, token: str = "tok-1", **extra) -> Order:  # noqa: S107
     membership = shop.membership(code)
     address = membership.company.addresses.filter(is_ship_to=True, active=True).first()
-    request = services.CheckoutRequest(
+    request = CheckoutRequest(
         submit_token=token, ship_to_id=extra.pop("ship_to_id", address.id), **extra
     )
-    return services.order_place(store=shop.store, membership=membership, request=request)
+    return order_place(
+        principal=Principal.for_member(store=shop.store, membership=membership), request=request
+    )
 
 
 def test_each_cart_line_gets_the_erps_verdict_and_a_fix(shop):
     fill(shop, "C-1004", "FAS-1007 150\nFAS-1002 75\nBRG-1004 10\nFAS-1001 100\nFAS-1003 10")
-    check = services.cart_check(store=shop.store, membership=shop.membership("C-1004"))
+    check = cart_check(principal=shop.principal("C-1004"))
     by_sku = {line.product.sku: line for line in check.lines}
     assert by_sku["FAS-1007"].reasons == (ReasonCode.NOT_A_MULTIPLE,)
     assert by_sku["FAS-1007"].suggested_quantity == Decimal(200)
@@ -55,11 +69,11 @@ def test_each_cart_line_gets_the_erps_verdict_and_a_fix(shop):
 
 def test_credit_status_blocks_a_cart_over_the_limit(shop):
     fill(shop, "C-1002", "BRG-1003 3")  # 3 × 140.346 against 400 EUR of headroom
-    check = services.cart_check(store=shop.store, membership=shop.membership("C-1002"))
+    check = cart_check(principal=shop.principal("C-1002"))
     assert [line.ok for line in check.lines] == [True]
     assert not check.ok
     assert "more than your company's available credit" in check.credit_message
-    with pytest.raises(services.CartNotOrderable):
+    with pytest.raises(CartNotOrderable):
         checkout(shop, "C-1002")
     assert Order.objects.count() == 0 and CartLine.objects.count() == 1
 
@@ -81,7 +95,7 @@ def test_placing_an_order_is_idempotent_and_the_outbox_confirms_it_in_the_erp(
     # The task is enqueued after commit, once (the other callbacks retire cached pages).
     assert [c.__qualname__ for c in callbacks].count("message_add.<locals>.<lambda>") == 1
 
-    confirmed = services.outbox_process(message_id=message.id)
+    confirmed = outbox_process(message_id=message.id)
     assert confirmed is not None and confirmed.status == OrderStatus.CONFIRMED
     (sale,) = ErpSale.objects.filter(order=order)
     assert sale.key == order.number and sale.erp_number
@@ -92,9 +106,9 @@ def test_placing_an_order_is_idempotent_and_the_outbox_confirms_it_in_the_erp(
         "PO-4711",
     )
     # A redelivered task changes nothing and sends no second e-mail.
-    assert services.outbox_process(message_id=message.id) is None
+    assert outbox_process(message_id=message.id) is None
     Message.objects.filter(id=message.id).update(done_at=None, state=State.PENDING)
-    services.outbox_process(message_id=message.id)
+    outbox_process(message_id=message.id)
     assert len(shop.erp_sales(order.number)) == 1
     assert [m.subject for m in mail.outbox] == [
         f"{shop.store.name}: Order {order.number} confirmed"
@@ -130,7 +144,7 @@ def test_a_multi_address_order_becomes_one_erp_sale_per_address(shop):
     order = checkout(shop, "C-1002", ship_to_id=first.id, line_ship_to={line.id: second.id})
     keys = sorted(ErpSale.objects.filter(order=order).values_list("key", flat=True))
     assert keys == [f"{order.number}/1", f"{order.number}/2"]
-    services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    outbox_process(message_id=order_submission(order_id=order.id).id)
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     sales = {s["description"]: s for s in shop.erp_sales(order.number)}
@@ -144,8 +158,8 @@ def test_an_order_the_erp_refuses_at_submission_is_marked_and_told(shop):
     # Someone else takes the stock between the cart check and the submission.
     fill(shop, "C-1001", "BRG-1004 5")
     other = checkout(shop, "C-1001", token="tok-2")
-    services.outbox_process(message_id=order_submission(order_id=other.id).id)
-    refused = services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    outbox_process(message_id=order_submission(order_id=other.id).id)
+    refused = outbox_process(message_id=order_submission(order_id=order.id).id)
     assert refused is not None and refused.status == OrderStatus.REFUSED
     assert refused.refusal_reasons == "insufficient_stock"
     assert refused.lines.get().refusal_reasons == "insufficient_stock"
@@ -165,7 +179,7 @@ def test_a_fresh_order_goes_in_at_its_checked_prices_an_old_one_is_validated_aga
     fill(shop, "C-1004", "FAS-1003 10")
     fresh = checkout(shop, "C-1004", token="fresh")
     before = backend.request_count()
-    services.outbox_process(message_id=order_submission(order_id=fresh.id).id)
+    outbox_process(message_id=order_submission(order_id=fresh.id).id)
     assert backend.request_count() - before == 5
     assert Order.objects.get(id=fresh.id).status == OrderStatus.CONFIRMED
 
@@ -173,7 +187,7 @@ def test_a_fresh_order_goes_in_at_its_checked_prices_an_old_one_is_validated_aga
     old = checkout(shop, "C-1004", token="old")
     Order.objects.filter(id=old.id).update(created_at=timezone.now() - datetime.timedelta(hours=1))
     old.lines.update(unit_price=Decimal("1.0000"))  # not the ERP's price (any more)
-    refused = services.outbox_process(message_id=order_submission(order_id=old.id).id)
+    refused = outbox_process(message_id=order_submission(order_id=old.id).id)
     assert refused is not None and refused.status == OrderStatus.REFUSED
     assert refused.refusal_reasons == "price_changed"
     assert shop.erp_sales(old.number) == []
@@ -184,14 +198,14 @@ def test_while_the_erp_is_away_orders_are_received_and_confirmed_later(shop, set
     shop.server.stop()
     try:
         membership = shop.membership("C-1004")
-        check = services.cart_check(store=shop.store, membership=membership)
+        check = cart_check(principal=Principal.for_member(store=shop.store, membership=membership))
         assert check.degraded and check.ok
         order = checkout(shop, "C-1004")
         message = order_submission(order_id=order.id)
         from storefleet.erp.errors import ErpUnavailable
 
         with pytest.raises(ErpUnavailable):
-            services.outbox_process(message_id=message.id)
+            outbox_process(message_id=message.id)
         message.refresh_from_db()
         assert message.done_at is None and message.attempts == 1 and message.last_error
         assert Order.objects.get(pk=order.pk).status == OrderStatus.RECEIVED
@@ -200,7 +214,7 @@ def test_while_the_erp_is_away_orders_are_received_and_confirmed_later(shop, set
     from django.core.cache import cache
 
     cache.delete_many(["erp:breaker:opened_at", "erp:breaker:failures"])
-    services.outbox_process(message_id=message.id)
+    outbox_process(message_id=message.id)
     assert Order.objects.get(pk=order.pk).status == OrderStatus.CONFIRMED
     assert len(shop.erp_sales(order.number)) == 1
 
@@ -209,7 +223,7 @@ def test_the_degraded_check_still_applies_the_mirrored_rules(shop):
     fill(shop, "C-1004", "FAS-1007 150")
     shop.server.stop()
     try:
-        check = services.cart_check(store=shop.store, membership=shop.membership("C-1004"))
+        check = cart_check(principal=shop.principal("C-1004"))
     finally:
         shop.server.start()
     assert check.degraded and not check.ok
@@ -221,26 +235,22 @@ def test_the_sweeper_resends_only_what_nobody_holds(shop, settings):
     fill(shop, "C-1004", "FAS-1003 10")
     order = checkout(shop, "C-1004")
     message = order_submission(order_id=order.id)
-    assert services.outbox_sweep() == 0  # leased at placement
+    assert outbox_sweep() == 0  # leased at placement
     Message.objects.filter(id=message.id).update(next_try_at=timezone.now())
-    assert services.outbox_sweep() == 1
-    assert services.outbox_sweep() == 0  # leased again by the sweep
+    assert outbox_sweep() == 1
+    assert outbox_sweep() == 0  # leased again by the sweep
 
 
 def test_reorder_puts_a_past_orders_lines_in_the_cart(shop):
     fill(shop, "C-1004", "FAS-1003 10\nBRG-1002 4")
     order = checkout(shop, "C-1004")
-    result = services.cart_reorder(
-        store=shop.store, membership=shop.membership("C-1004"), number=order.number
-    )
+    result = cart_reorder(principal=shop.principal("C-1004"), number=order.number)
     assert [(r.sku, r.quantity) for r in result.added] == [
         ("FAS-1003", Decimal(10)),
         ("BRG-1002", Decimal(4)),
     ]
     with pytest.raises(ApplicationError):  # another company's order is not found
-        services.cart_reorder(
-            store=shop.store, membership=shop.membership("C-1001"), number=order.number
-        )
+        cart_reorder(principal=shop.principal("C-1001"), number=order.number)
 
 
 @pytest.fixture
@@ -268,16 +278,19 @@ def test_a_store_selling_an_assortment_takes_only_those_products(shop):
 
     store = store_for_hostname("ferrum.localhost")
     membership = shop.membership("C-1004")
-    result = services.quick_order_add(
-        store=store, membership=membership, rows=parse_lines("FAS-1003 5\nBRG-1002 2\nHYD-1001 1")
+    result = quick_order_add(
+        principal=Principal.for_member(store=store, membership=membership),
+        rows=parse_lines("FAS-1003 5\nBRG-1002 2\nHYD-1001 1"),
     )
     assert [row.sku for row in result.added] == ["FAS-1003", "BRG-1002"]
     assert [(row.sku, row.error) for row in result.errors] == [
         ("HYD-1001", "We don't sell the SKU “HYD-1001” in this store.")
     ]
     with pytest.raises(ApplicationError, match="in this store"):
-        services.cart_line_add(
-            store=store, membership=membership, sku="HYD-1001", quantity=Decimal(1)
+        cart_line_add(
+            principal=Principal.for_member(store=store, membership=membership),
+            sku="HYD-1001",
+            quantity=Decimal(1),
         )
 
 
@@ -298,9 +311,8 @@ def test_a_store_selling_an_assortment_takes_only_those_products(shop):
 )
 def test_the_service_refuses_quantities_a_line_cannot_hold(shop, quantity, message):
     with pytest.raises(ApplicationError) as refused:
-        services.cart_line_add(
-            store=shop.store,
-            membership=shop.membership("C-1004"),
+        cart_line_add(
+            principal=shop.principal("C-1004"),
             sku="FAS-1003",
             quantity=quantity,
         )
@@ -310,20 +322,25 @@ def test_the_service_refuses_quantities_a_line_cannot_hold(shop, quantity, messa
 
 def test_a_line_never_grows_past_the_most_it_may_hold(shop):
     membership = shop.membership("C-1004")
-    services.cart_line_add(
-        store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(600_000)
+    cart_line_add(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        sku="FAS-1003",
+        quantity=Decimal(600_000),
     )
     with pytest.raises(ApplicationError) as refused:
-        services.cart_line_add(
-            store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(600_000)
+        cart_line_add(
+            principal=Principal.for_member(store=shop.store, membership=membership),
+            sku="FAS-1003",
+            quantity=Decimal(600_000),
         )
     assert refused.value.message == (
         "Your cart already has 600,000 Unit of FAS-1003, and one line holds at most 1,000,000: "
         "add at most 400,000, or ask us for a quote."
     )
     assert list(CartLine.objects.values_list("quantity", flat=True)) == [Decimal(600_000)]
-    result = services.quick_order_add(
-        store=shop.store, membership=membership, rows=parse_lines("FAS-1003 500000\nFAS-1002 5")
+    result = quick_order_add(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        rows=parse_lines("FAS-1003 500000\nFAS-1002 5"),
     )
     assert [row.sku for row in result.added] == ["FAS-1002"]
     assert [(row.row, row.error[:29]) for row in result.errors] == [
@@ -331,12 +348,16 @@ def test_a_line_never_grows_past_the_most_it_may_hold(shop):
     ]
     line = CartLine.objects.get(product__sku="FAS-1003")
     with pytest.raises(ApplicationError, match="at most 1,000,000 in one line"):
-        services.cart_line_set_quantity(
-            store=shop.store, membership=membership, line_id=line.id, quantity="1000000.0001"
+        cart_line_set_quantity(
+            principal=Principal.for_member(store=shop.store, membership=membership),
+            line_id=line.id,
+            quantity="1000000.0001",
         )
     assert CartLine.objects.get(id=line.id).quantity == Decimal(600_000)
-    services.cart_line_set_quantity(
-        store=shop.store, membership=membership, line_id=line.id, quantity="0,00"
+    cart_line_set_quantity(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        line_id=line.id,
+        quantity="0,00",
     )
     assert not CartLine.objects.filter(id=line.id).exists()
 
@@ -344,9 +365,7 @@ def test_a_line_never_grows_past_the_most_it_may_hold(shop):
 def test_the_database_holds_the_bounds_for_any_writer(shop):
     from django.db import IntegrityError, transaction
 
-    services.cart_line_add(
-        store=shop.store, membership=shop.membership("C-1004"), sku="FAS-1003", quantity=Decimal(1)
-    )
+    cart_line_add(principal=shop.principal("C-1004"), sku="FAS-1003", quantity=Decimal(1))
     line = CartLine.objects.get()
     for quantity in (Decimal("1000000.0001"), Decimal(0), Decimal(-1)):
         with pytest.raises(IntegrityError), transaction.atomic():
@@ -363,7 +382,7 @@ def test_the_database_holds_the_bounds_for_any_writer(shop):
     ],
 )
 def test_one_year_ahead_on_any_day(today, latest):
-    assert services.one_year_after(today) == latest
+    assert one_year_after(today) == latest
 
 
 def test_checkout_on_29_february_takes_a_date_within_a_year(shop, monkeypatch):

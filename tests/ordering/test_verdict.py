@@ -16,15 +16,18 @@ from decimal import ROUND_FLOOR, Decimal
 import pytest
 from django.core import mail
 
+from storefleet.accounts.principal import Principal
 from storefleet.erp.backends.tryton import from_settings
 from storefleet.erp.errors import ErpRejected
 from storefleet.erp.sync import erp_sync
 from storefleet.erp.types import LineQuery, OrderLineRequest, OrderRequest, ReasonCode
 from storefleet.errors import ApplicationError
 from storefleet.money import Quantity
-from storefleet.ordering import services
+from storefleet.ordering.cart import cart_check, cart_line_set_quantity
+from storefleet.ordering.checkout import CartNotOrderable, PricesMoved, SeenPrice, seen_prices_read
 from storefleet.ordering.models import CartLine, Order, OrderStatus
 from storefleet.ordering.selectors import order_submission
+from storefleet.ordering.submission import outbox_process
 from storefleet.outbox.models import Message
 from tests.erp_support import ErpError
 
@@ -91,12 +94,12 @@ def test_the_master_data_memo_never_outlives_a_cached_price(settings):
 def test_a_product_withdrawn_in_the_erp_is_flagged_at_once_and_cannot_be_checked_out(client, shop):
     fill(shop, "C-1004", "FAS-1003 10\nBRG-1002 4\nBRG-1003 1")
     membership = shop.membership("C-1004")
-    before = services.cart_check(store=shop.store, membership=membership)
+    before = cart_check(principal=Principal.for_member(store=shop.store, membership=membership))
     assert before.ok  # and the backend's memo now holds all three as sold
     withdraw(shop, "BRG-1002")
     make_unsalable(shop, "BRG-1003")
 
-    after = services.cart_check(store=shop.store, membership=membership)
+    after = cart_check(principal=Principal.for_member(store=shop.store, membership=membership))
     by_sku = {line.product.sku: line for line in after.lines}
     assert by_sku["FAS-1003"].ok and by_sku["FAS-1003"].unit_price is not None
     for sku in ("BRG-1002", "BRG-1003"):
@@ -106,7 +109,7 @@ def test_a_product_withdrawn_in_the_erp_is_flagged_at_once_and_cannot_be_checked
             "This product can't be ordered any more: remove it from the cart.",
         )
     assert not after.ok and after.total is None
-    with pytest.raises(services.CartNotOrderable):
+    with pytest.raises(CartNotOrderable):
         checkout(shop, "C-1004")
     assert Order.objects.count() == 0 and CartLine.objects.count() == 3
 
@@ -125,7 +128,7 @@ def test_an_order_whose_product_was_withdrawn_since_is_refused_at_submission(sho
     fill(shop, "C-1004", "ELE-1004 10")
     order = checkout(shop, "C-1004", token="withdrawn-later")
     withdraw(shop, "ELE-1004")  # the worker's memo still holds it as sold
-    refused = services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    refused = outbox_process(message_id=order_submission(order_id=order.id).id)
     assert refused is not None and refused.status == OrderStatus.REFUSED
     assert refused.refusal_reasons == "not_salable"
     assert "ELE-1004 is no longer sold to you" in refused.refusal_message
@@ -186,7 +189,9 @@ def test_a_product_sold_in_boxes_and_stocked_in_units_is_checked_in_boxes(shop):
     boxes = (units / 10).to_integral_value(rounding=ROUND_FLOOR)  # 335 units: 33 boxes
     fill(shop, "C-1004", f"{sku} {boxes + 3}")
     membership = shop.membership("C-1004")
-    (line,) = services.cart_check(store=shop.store, membership=membership).lines
+    (line,) = cart_check(
+        principal=Principal.for_member(store=shop.store, membership=membership)
+    ).lines
     assert line.reasons == (ReasonCode.INSUFFICIENT_STOCK,)
     assert line.available_quantity == boxes and line.suggested_quantity == boxes
     assert line.messages == (f"Only {boxes} Box of 10 in stock now.",)
@@ -217,13 +222,17 @@ def test_a_product_sold_in_boxes_and_stocked_in_units_is_checked_in_boxes(shop):
     assert ReasonCode.INSUFFICIENT_STOCK in refused.value.reasons
     assert shop.erp_sales("one-box-more") == []
 
-    services.cart_line_set_quantity(
-        store=shop.store, membership=membership, line_id=line.wanted.line_id, quantity=boxes
+    cart_line_set_quantity(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        line_id=line.wanted.line_id,
+        quantity=boxes,
     )
-    (line,) = services.cart_check(store=shop.store, membership=membership).lines
+    (line,) = cart_check(
+        principal=Principal.for_member(store=shop.store, membership=membership)
+    ).lines
     assert line.ok and line.unit_price is not None
     order = checkout(shop, "C-1004", token="boxes")
-    confirmed = services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    confirmed = outbox_process(message_id=order_submission(order_id=order.id).id)
     assert confirmed is not None and confirmed.status == OrderStatus.CONFIRMED
     [sale_line] = erp.search_read(
         "sale.line", [["sale.description", "=", f"storefleet:{order.number}"]], ["quantity", "unit"]
@@ -272,7 +281,7 @@ def test_a_price_moved_since_the_checkout_page_is_shown_to_accept_before_anythin
     assert placed["Location"] == f"/orders/{order.number}/"
     assert order.lines.get(sku="ELE-1005").unit_price == new
 
-    confirmed = services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    confirmed = outbox_process(message_id=order_submission(order_id=order.id).id)
     assert confirmed is not None and confirmed.status == OrderStatus.CONFIRMED
     [sale_line] = shop.server.client().search_read(
         "sale.line",
@@ -294,9 +303,8 @@ def test_seen_prices_are_signed_for_one_buyer_and_a_tampered_form_places_nothing
         body = response.content.decode()
         assert response.status_code == 200
         assert "did not place the order" in body or "checkout form has expired" in body
-    other = shop.membership("C-1001")
     with pytest.raises(ApplicationError, match="expired"):
-        services.seen_prices_read(membership=other, token=data["seen_prices"])
+        seen_prices_read(principal=shop.principal("C-1001"), token=data["seen_prices"])
     assert Order.objects.count() == 0 and CartLine.objects.count() == 1
     # The page's own prices, unchanged at the ERP, place the order.
     placed = client.post("/checkout/", data, HTTP_HOST=HOST)
@@ -306,10 +314,12 @@ def test_seen_prices_are_signed_for_one_buyer_and_a_tampered_form_places_nothing
 def test_the_service_compares_with_the_prices_seen_and_writes_nothing_when_they_moved(shop):
     fill(shop, "C-1004", "ELE-1014 2")
     membership = shop.membership("C-1004")
-    (line,) = services.cart_check(store=shop.store, membership=membership).lines
+    (line,) = cart_check(
+        principal=Principal.for_member(store=shop.store, membership=membership)
+    ).lines
     assert line.unit_price is not None
-    seen = {line.wanted.line_id: services.SeenPrice("ELE-1014", Decimal(2), Decimal("0.01"))}
-    with pytest.raises(services.PricesMoved) as moved:
+    seen = {line.wanted.line_id: SeenPrice("ELE-1014", Decimal(2), Decimal("0.01"))}
+    with pytest.raises(PricesMoved) as moved:
         checkout(shop, "C-1004", token="seen-1", seen_prices=seen)
     assert moved.value.moved == {line.wanted.line_id: Decimal("0.01")}
     assert moved.value.check.lines[0].unit_price == line.unit_price
@@ -327,7 +337,7 @@ def test_a_price_moved_between_placing_and_submission_refuses_the_order_and_tell
     accepted = order.lines.get().unit_price
     raise_list_price(shop, "ELE-1002", "2")
     new = erp_price(shop, "C-1004", "ELE-1002", 2)
-    refused = services.outbox_process(message_id=order_submission(order_id=order.id).id)
+    refused = outbox_process(message_id=order_submission(order_id=order.id).id)
     assert refused is not None and refused.status == OrderStatus.REFUSED
     assert refused.refusal_reasons == "price_changed"
     assert refused.lines.get().refusal_reasons == "price_changed"

@@ -10,8 +10,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from storefleet.ordering import services
+from storefleet.accounts.principal import Principal
+from storefleet.ordering.cart import cart_check, cart_line_add
+from storefleet.ordering.checkout import CheckoutRequest, order_place
 from storefleet.ordering.models import CartLine, Order, OrderStatus
+from storefleet.ordering.submission import outbox_process
 from storefleet.outbox.models import Message
 
 from .conftest import HOST
@@ -91,7 +94,7 @@ def test_checkout_places_one_order_however_often_the_form_is_sent(client, shop):
     assert first["Location"] == second["Location"] == f"/orders/{order.number}/"
     body = get(c, first["Location"]).content.decode()
     assert "Received — awaiting confirmation" in body and "PO-77" in body
-    services.outbox_process(message_id=Message.objects.get().id)
+    outbox_process(message_id=Message.objects.get().id)
     body = get(c, first["Location"]).content.decode()
     sale = order.sales.get()
     assert "Order confirmed" in body and sale.erp_number in body
@@ -124,21 +127,26 @@ def test_signed_out_visitors_and_users_without_a_company_get_no_cart(client, sho
 def other(shop):
     """Van der Berg (C-1004) has a cart line and an order; Nordwerk (C-1001) will try them."""
     membership = shop.membership("C-1004")
-    services.cart_line_add(
-        store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(5)
+    cart_line_add(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        sku="FAS-1003",
+        quantity=Decimal(5),
     )
     line = CartLine.objects.get()
-    services.cart_line_add(
-        store=shop.store, membership=membership, sku="BRG-1002", quantity=Decimal(2)
+    cart_line_add(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        sku="BRG-1002",
+        quantity=Decimal(2),
     )
     address = membership.company.addresses.filter(is_ship_to=True).first()
-    order = services.order_place(
-        store=shop.store,
-        membership=membership,
-        request=services.CheckoutRequest(submit_token="vdb-1", ship_to_id=address.id),
+    order = order_place(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        request=CheckoutRequest(submit_token="vdb-1", ship_to_id=address.id),
     )
-    services.cart_line_add(
-        store=shop.store, membership=membership, sku="FAS-1003", quantity=Decimal(5)
+    cart_line_add(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        sku="FAS-1003",
+        quantity=Decimal(5),
     )
     line = CartLine.objects.get()
     return {"line": line, "order": order, "address": address}
@@ -197,10 +205,12 @@ def test_each_company_sees_only_its_own_price(shop):
     prices = {}
     for code in ("C-1001", "C-1004"):
         membership = shop.membership(code)
-        services.cart_line_add(
-            store=shop.store, membership=membership, sku="BRG-1001", quantity=Decimal(2)
+        cart_line_add(
+            principal=Principal.for_member(store=shop.store, membership=membership),
+            sku="BRG-1001",
+            quantity=Decimal(2),
         )
-        check = services.cart_check(store=shop.store, membership=membership)
+        check = cart_check(principal=Principal.for_member(store=shop.store, membership=membership))
         prices[code] = check.lines[0].unit_price.amount
     fixed = shop.server.manifest["customer_specific_prices"]["fixed_prices"]["BRG-1001"]
     assert prices["C-1001"] == Decimal(fixed) and prices["C-1004"] != prices["C-1001"]

@@ -12,9 +12,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from storefleet.ordering import services as ordering
 from storefleet.ordering.models import OrderCancellation, OrderStatus, ReturnRequest
 from storefleet.ordering.selectors import order_submission, return_filing
+from storefleet.ordering.submission import outbox_process
 from storefleet.service.models import ActionKind, ServiceAction
 from tests.ordering.test_returns import PARTLY_SHIPPED, erp_quotation, erp_state
 from tests.ordering.test_services import checkout, fill
@@ -273,7 +273,7 @@ def test_agent_files_a_return_for_shipped_lines_once(
     assert (action.action, action.target) == (ActionKind.RETURN_CREATE, made.number)
     assert action.detail == f"order {PARTLY_SHIPPED}: 5 BRG-1009 (Arrived damaged)"
     # The worker's step files it in the ERP; the page then shows the ERP's number.
-    ordering.outbox_process(message_id=return_filing(return_id=made.id).id, claim=0)
+    outbox_process(message_id=return_filing(return_id=made.id).id, claim=0)
     made.refresh_from_db()
     assert made.erp_number
     page = client.get(reverse("service_company", args=[made.company_id]), HTTP_HOST=ADMIN)
@@ -317,7 +317,7 @@ def test_return_of_an_order_with_nothing_shipped_says_so(client, desk):
 def test_agent_resends_an_order_confirmation(client, desk):
     fill(desk.shop, "C-1004", "FAS-1003 10")
     order = checkout(desk.shop, "C-1004", token="resend-1")
-    ordering.outbox_process(message_id=order_submission(order_id=order.id).id)
+    outbox_process(message_id=order_submission(order_id=order.id).id)
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED and len(mail.outbox) == 1
     client.force_login(desk.agent)

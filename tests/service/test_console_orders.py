@@ -11,9 +11,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from storefleet.ordering import services as ordering
 from storefleet.ordering.models import OrderCancellation, OrderStatus
 from storefleet.ordering.selectors import order_submission
+from storefleet.ordering.submission import outbox_process
 from storefleet.service.models import ActionKind, ServiceAction
 from storefleet.service.services import service_agent_add
 from storefleet.tenants.models import Store
@@ -48,7 +48,7 @@ def erp_state(desk, number: str) -> str:
 def placed(desk, token: str):
     fill(desk.shop, "C-1004", "FAS-1003 10")
     order = checkout(desk.shop, "C-1004", token=token)
-    ordering.outbox_process(message_id=order_submission(order_id=order.id).id)
+    outbox_process(message_id=order_submission(order_id=order.id).id)
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
     (sale,) = order.sales.all()

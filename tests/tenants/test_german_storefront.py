@@ -113,7 +113,9 @@ def test_every_string_of_a_storefront_template_has_german():
 
 # The buyer-facing modules whose messages (refusals, confirmations) reach the storefront.
 STOREFRONT_MODULES = (
-    "ordering/services.py",
+    "ordering/cart.py",
+    "ordering/checkout.py",
+    "ordering/submission.py",
     "ordering/order_ref.py",
     "ordering/cancel.py",
     "ordering/actions.py",

@@ -24,13 +24,16 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from storefleet.accounts.principal import Principal
 from storefleet.api.keys import api_key_create
 from storefleet.api.models import KeyKind, Scope
 from storefleet.erp.sync import erp_sync
-from storefleet.ordering import services
+from storefleet.ordering.cart import quick_order_add
+from storefleet.ordering.checkout import CheckoutRequest, order_place
 from storefleet.ordering.models import Order, OrderStatus
 from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
 from storefleet.ordering.quick_order import parse_lines
+from storefleet.ordering.submission import outbox_process
 from storefleet.outbox import tasks as outbox_tasks
 from storefleet.outbox.models import Message
 from storefleet.tenants.models import Store
@@ -62,19 +65,19 @@ def test_an_order_placed_in_the_store_is_announced_placed_confirmed_and_shipped(
         store_id=shop.store.id,
     )
     receiver.secrets.append(secret)
-    result = services.quick_order_add(
-        store=shop.store, membership=membership, rows=parse_lines("FAS-1003 10")
+    result = quick_order_add(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        rows=parse_lines("FAS-1003 10"),
     )
     assert not result.errors
     address = membership.company.addresses.filter(is_ship_to=True, active=True).first()
-    order = services.order_place(
-        store=shop.store,
-        membership=membership,
-        request=services.CheckoutRequest(submit_token="t-hook", ship_to_id=address.id),
+    order = order_place(
+        principal=Principal.for_member(store=shop.store, membership=membership),
+        request=CheckoutRequest(submit_token="t-hook", ship_to_id=address.id),
     )
     run_due()  # order.placed
     submit = Message.objects.get(kind=SUBMIT_ORDER)
-    services.outbox_process(message_id=submit.id)  # into the ERP: confirmed
+    outbox_process(message_id=submit.id)  # into the ERP: confirmed
     run_due()
     erp_sync(name="sales", full=True)
     sale = order.sales.get()

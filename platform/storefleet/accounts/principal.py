@@ -23,8 +23,8 @@ from .models import Company, MemberRole, Membership
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from storefleet.ordering.checkout import Placer
     from storefleet.ordering.scope import OrderScope
-    from storefleet.ordering.services import Placer
     from storefleet.tenants.selectors import StoreRecord
 
 
@@ -121,7 +121,7 @@ class Principal:
     @property
     def placer(self) -> Placer:
         """Who an order is placed by: the member (the one an agent acts as), else the key."""
-        from storefleet.ordering.services import Placer
+        from storefleet.ordering.checkout import Placer
 
         if self.user is not None:
             return Placer(user_id=self.user.pk)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from storefleet.accounts.models import Company
+from storefleet.accounts.principal import Principal
 from storefleet.erp.errors import ErpNotFound
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import CreditStatus, Invoice
@@ -29,10 +30,11 @@ class AccountStatement:
     invoices: tuple[Invoice, ...]
 
 
-def account_statement(*, scope: OrderScope) -> AccountStatement:
-    """The company's credit and its open invoices within ``scope``, as the ERP has them now
-    (uncached). Credit is the company's, whichever store it is seen from."""
+def account_statement(*, principal: Principal) -> AccountStatement:
+    """The company's credit and its open invoices within the principal's scope, as the ERP
+    has them now (uncached). Credit is the company's, whichever store it is seen from."""
     gateway = get_gateway()
+    scope = principal.scope
     code = scope.company.code
     return AccountStatement(
         credit=gateway.credit_status(customer=code),
@@ -77,15 +79,20 @@ def payment_recording(*, payment_id: int) -> Message | None:
 MAX_INVOICE_NUMBER = 64
 
 
-def invoice_document_pdf(*, scope: OrderScope, store: StoreRecord, number: str) -> bytes | None:
-    """The PDF of one of the company's invoices (open or paid) within ``scope``, in the
-    store's brand, or None when there is no such invoice there: another company's number, or
+def invoice_document_pdf(
+    *, principal: Principal, number: str, store: StoreRecord | None = None
+) -> bytes | None:
+    """The PDF of one of the company's invoices (open or paid) within the principal's scope,
+    in the brand of ``store`` (the principal's store unless given: an agent in the console
+    acts in none), or None when there is no such invoice there: another company's number, or
     one of a web order of another store, is not told apart from a missing one.
     ``ErpUnavailable`` when the ERP can't be reached."""
     from storefleet.brand.selectors import brand_look
 
     from .documents import invoice_pdf
 
+    store = store or principal.require_store()
+    scope = principal.scope
     if not number or len(number) > MAX_INVOICE_NUMBER or scope.foreign_invoices([number]):
         return None
     company = scope.company

@@ -18,22 +18,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from storefleet.accounts.models import Membership
+from storefleet.accounts.principal import Principal
 from storefleet.erp.errors import ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import Invoice, PaymentRequest
 from storefleet.errors import ApplicationError
 from storefleet.money import Money, format_money
-from storefleet.ordering.scope import OrderScope
 from storefleet.outbox import services as outbox
 from storefleet.outbox.models import Message, State
 from storefleet.outbox.registry import Outcome
-from storefleet.tenants.selectors import StoreRecord
 
 from .models import Payment, PaymentStatus, ProcessedEvent
 from .outbox_kinds import RECORD_PAYMENT
@@ -134,17 +131,15 @@ def _chosen_invoices(
 
 
 def payment_start(
-    *,
-    store: StoreRecord,
-    membership: Membership,
-    user: AbstractBaseUser,
-    choices: Sequence[InvoiceChoice],
-    urls: ReturnUrls,
+    *, principal: Principal, choices: Sequence[InvoiceChoice], urls: ReturnUrls
 ) -> Payment:
-    """Open a hosted payment of the chosen open invoices of the buyer's company, for the sum
-    the ERP says is to pay. Raises ``ApplicationError`` (nothing written) when an invoice is
-    not open or not the company's, or an amount changed since the buyer saw it."""
-    company = membership.company
+    """Open a hosted payment of the chosen open invoices of the buyer's company in the
+    principal's store, for the sum the ERP says is to pay, started by the member (the one an
+    agent acts as). Raises ``ApplicationError`` (nothing written) when an invoice is not open
+    or not the company's, or an amount changed since the buyer saw it."""
+    store, company, user = principal.require_store(), principal.company, principal.user
+    if user is None:  # a key or a console agent: no storefront buyer sees this
+        raise ApplicationError("Only a buyer pays invoices online.", code="not_a_buyer")
     try:
         open_invoices = get_gateway().open_invoices(customer=company.code)
     except ErpUnavailable as error:
@@ -153,9 +148,7 @@ def payment_start(
             code="erp_unavailable",
         ) from error
     # Another store's web orders' invoices are not this store's to pay (nor to list).
-    open_invoices = scoped_invoices(
-        scope=OrderScope.store(company=company, store_id=store.id), invoices=open_invoices
-    )
+    open_invoices = scoped_invoices(scope=principal.scope, invoices=open_invoices)
     invoices = _chosen_invoices(open_invoices=open_invoices, choices=choices, company_id=company.id)
     currencies = {invoice.amount_to_pay.currency for invoice in invoices}
     if len(currencies) != 1:

@@ -14,12 +14,11 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from storefleet.accounts.principal import Principal
 from storefleet.brand.selectors import BrandLook, brand_look
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import Invoice
 from storefleet.money import Money
-from storefleet.ordering.scope import OrderScope
-from storefleet.tenants.selectors import StoreRecord
 
 from .documents import amount_text, closing_line, document_start, lines_table, totals_block
 from .selectors import AccountStatement, account_statement, scoped_invoices
@@ -42,9 +41,10 @@ class HistoryInvoice:
         return gettext("Overdue") if self.invoice.overdue else gettext("Open")
 
 
-def invoice_history(*, scope: OrderScope, limit: int = MAX_HISTORY) -> list[HistoryInvoice]:
-    """The company's issued invoices (open and paid) within ``scope``, newest first, as the
-    ERP has them now; ``ErpUnavailable`` when it can't be reached."""
+def invoice_history(*, principal: Principal, limit: int = MAX_HISTORY) -> list[HistoryInvoice]:
+    """The company's issued invoices (open and paid) within the principal's scope, newest
+    first, as the ERP has them now; ``ErpUnavailable`` when it can't be reached."""
+    scope = principal.scope
     invoices = get_gateway().invoice_history(customer=scope.company.code, limit=limit)
     mine = [i for i in invoices if i.customer == scope.company.code]  # never trust a backend
     return [HistoryInvoice(i) for i in scoped_invoices(scope=scope, invoices=mine)]
@@ -185,15 +185,17 @@ def statement_pdf(
     return bytes(pdf.output())
 
 
-def statement_of_account_pdf(*, scope: OrderScope, store: StoreRecord) -> bytes:
-    """The statement of the company within ``scope``, as the ERP has it now (``ErpUnavailable``
-    when it can't be reached: a statement is never drawn from stale credit)."""
-    statement = account_statement(scope=scope)
+def statement_of_account_pdf(*, principal: Principal) -> bytes:
+    """The statement of the company within the principal's scope, in its store's brand, as
+    the ERP has it now (``ErpUnavailable`` when it can't be reached: a statement is never
+    drawn from stale credit)."""
+    store = principal.require_store()
+    statement = account_statement(principal=principal)
     return statement_pdf(
         statement=statement,
-        history=invoice_history(scope=scope),
-        company_name=scope.company.name,
-        company_code=scope.company.code,
+        history=invoice_history(principal=principal),
+        company_name=principal.company.name,
+        company_code=principal.company.code,
         brand=brand_look(site=store.site, name=store.brand),
         today=timezone.localdate(),
     )

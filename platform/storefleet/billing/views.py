@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from storefleet.accounts.access import buyer_required, store_buyer
+from storefleet.accounts.access import buyer_required
+from storefleet.accounts.principal import Principal
 from storefleet.erp.errors import ErpUnavailable
 from storefleet.errors import ApplicationError
 from storefleet.money import Money
-from storefleet.ordering.scope import OrderScope
 
 from . import selectors, services
 from .forms import invoice_choices
@@ -34,20 +34,18 @@ logger = logging.getLogger("storefleet.billing")
 
 @buyer_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    store, membership = store_buyer(request)
+    principal = Principal.for_buyer(request)
     try:
-        statement = selectors.account_statement(
-            scope=OrderScope.store(company=membership.company, store_id=store.id)
-        )
+        statement = selectors.account_statement(principal=principal)
     except ErpUnavailable:
         statement = None
-    payments = selectors.payment_list(company=membership.company, store_id=store.id)[:10]
+    payments = selectors.payment_list(
+        company=principal.company, store_id=principal.require_store().id
+    )[:10]
     from .statements import invoice_history
 
     try:
-        history = invoice_history(
-            scope=OrderScope.store(company=membership.company, store_id=store.id), limit=50
-        )
+        history = invoice_history(principal=principal, limit=50)
     except ErpUnavailable:
         history = None
     return render(
@@ -56,7 +54,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         {
             "statement": statement,
             "payments": payments,
-            "company": membership.company,
+            "company": principal.company,
             "history": history,
         },
     )
@@ -67,11 +65,9 @@ def statement_document(request: HttpRequest) -> HttpResponse:
     """The company's statement of account and invoice history as a PDF."""
     from .statements import statement_of_account_pdf
 
-    store, membership = store_buyer(request)
+    principal = Principal.for_buyer(request)
     try:
-        pdf = statement_of_account_pdf(
-            scope=OrderScope.store(company=membership.company, store_id=store.id), store=store
-        )
+        pdf = statement_of_account_pdf(principal=principal)
     except ErpUnavailable:
         messages.error(
             request,
@@ -90,13 +86,9 @@ def statement_document(request: HttpRequest) -> HttpResponse:
 @buyer_required
 def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
     """One of the company's invoices as a PDF (open or paid); 404 for anything else."""
-    store, membership = store_buyer(request)
+    principal = Principal.for_buyer(request)
     try:
-        pdf = selectors.invoice_document_pdf(
-            scope=OrderScope.store(company=membership.company, store_id=store.id),
-            store=store,
-            number=number,
-        )
+        pdf = selectors.invoice_document_pdf(principal=principal, number=number)
     except ErpUnavailable:
         messages.error(
             request,
@@ -117,14 +109,13 @@ def invoice_document(request: HttpRequest, number: str) -> HttpResponse:
 @buyer_required
 @require_POST
 def payment_create(request: HttpRequest) -> HttpResponse:
-    store, membership = store_buyer(request)
+    principal = Principal.for_buyer(request)
+    store = principal.require_store()
     # The provider sends the buyer back here: the store's canonical address (https behind TLS).
     detail = store.base_url + reverse("billing:payment", args=["REF"])
     try:
         payment = services.payment_start(
-            store=store,
-            membership=membership,
-            user=request.user,  # type: ignore[arg-type]
+            principal=principal,
             choices=invoice_choices(request.POST),
             urls=services.ReturnUrls(
                 success=detail.replace("REF", "{reference}"),
@@ -139,9 +130,9 @@ def payment_create(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def payment_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    store, membership = store_buyer(request)
+    principal = Principal.for_buyer(request)
     payment = selectors.payment_for_company(
-        company=membership.company, store_id=store.id, reference=reference
+        company=principal.company, store_id=principal.require_store().id, reference=reference
     )
     if payment is None:
         raise Http404("No such payment")
@@ -156,9 +147,12 @@ def sandbox_page(request: HttpRequest, session_id: str) -> HttpResponse:
     the provider would send, through the same webhook handling."""
     if settings.BILLING_PROVIDER != "sandbox":
         raise Http404
-    store, membership = store_buyer(request)
+    principal = Principal.for_buyer(request)
     payment = selectors.payment_for_session(
-        company=membership.company, store_id=store.id, provider="sandbox", session_id=session_id
+        company=principal.company,
+        store_id=principal.require_store().id,
+        provider="sandbox",
+        session_id=session_id,
     )
     if payment is None:
         raise Http404("No such payment session")

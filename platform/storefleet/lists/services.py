@@ -16,12 +16,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from storefleet.accounts.models import Membership
+from storefleet.accounts.principal import Principal
 from storefleet.brand.buyer_cache import buyer_pages_changed, company_pages_changed
 from storefleet.catalog.selectors import product_for_store
 from storefleet.errors import ApplicationError
 from storefleet.ordering import selectors as ordering_selectors
+from storefleet.ordering.cart import QuickOrderResult, quick_order_add
 from storefleet.ordering.quick_order import QuickRow, quantity_problem
-from storefleet.ordering.services import QuickOrderResult, quick_order_add
 from storefleet.tenants.selectors import StoreRecord
 
 from .models import SavedList, SavedListLine
@@ -261,4 +262,6 @@ def list_order(
         QuickRow(position, line.product.sku, line.quantity)
         for position, line in enumerate(lines, start=1)
     ]
-    return quick_order_add(store=store, membership=membership, rows=rows)
+    return quick_order_add(
+        principal=Principal.for_member(store=store, membership=membership), rows=rows
+    )

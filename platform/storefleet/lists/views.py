@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from storefleet.accounts.access import buyer_required, store_buyer
 from storefleet.errors import ApplicationError
-from storefleet.ordering.services import QuickOrderResult
+from storefleet.ordering.cart import QuickOrderResult
 from storefleet.ordering.views import _back
 
 from . import selectors, services

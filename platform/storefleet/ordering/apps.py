@@ -12,13 +12,13 @@ class OrderingConfig(AppConfig):
 
         from . import (
             receivers,  # noqa: F401  (retires the buyers' cached pages)
-            services,
+            submission,
         )
         from .outbox_kinds import FILE_RETURN, SUBMIT_ORDER
         from .returns.outbox import return_file
 
         registry.register(
-            SUBMIT_ORDER, label="Submit order", handler=services.order_submission_send
+            SUBMIT_ORDER, label="Submit order", handler=submission.order_submission_send
         )
         registry.register(FILE_RETURN, label="File return", handler=return_file)
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from storefleet.accounts.models import Address
 
+from .checkout import new_submit_token, one_year_after
 from .quick_order import MAX_CSV_BYTES, MAX_ROWS, parse_quantity, sku_problem
-from .services import new_submit_token, one_year_after
 
 # 500 lines of a SKU and a quantity, with room to spare; more is not an order.
 MAX_LINES_TEXT = 100_000
@@ -168,7 +168,7 @@ class ShipToField(forms.ModelChoiceField):
 
 
 class CheckoutForm(forms.Form):
-    # The token services.new_submit_token makes (URL-safe base64), or what tests and API
+    # The token checkout.new_submit_token makes (URL-safe base64), or what tests and API
     # clients choose in the same alphabet; anything else was not made by us.
     submit_token = forms.CharField(
         widget=forms.HiddenInput,
@@ -215,7 +215,7 @@ class CheckoutForm(forms.Form):
         },
     )
 
-    # The prices the page showed, signed (services.seen_prices_sign); read by the service.
+    # The prices the page showed, signed (checkout.seen_prices_sign); read by the service.
     seen_prices = forms.CharField(required=False, max_length=100_000, widget=forms.HiddenInput)
 
     def __init__(self, *args, addresses: Iterable[Address], line_ids: Iterable[int], **kwargs):

@@ -1,6 +1,6 @@
 """Quick order: SKU and quantity lines typed or pasted, or a CSV file, parsed into rows with a
 clear error for each row that can't be used; which SKUs exist and may be bought is the
-service's question (``services.quick_order_add``). Besides the parsing, the two reads the page
+service's question (``cart.quick_order_add``). Besides the parsing, the two reads the page
 offers around it: SKU suggestions as the buyer types (``sku_suggestions``) and the CSV template
 to fill in (``csv_template``)."""
 

@@ -14,12 +14,12 @@ from storefleet.catalog.selectors import product_list, store_assortment
 from storefleet.errors import ApplicationError
 from storefleet.money import format_unit_price
 
+from .cart import cart_owner, quick_order_add
 from .checks import Wanted, check_lines
 from .order_history import company_sale
 from .quick_order import QuickRow
 from .sales_mirror import parts_from_json
 from .selectors import order_for_company
-from .services import quick_order_add
 
 PRICE_PLACES = Decimal("0.0001")  # the ERP's unit price precision
 
@@ -70,14 +70,12 @@ def past_lines(*, principal: Principal, number: str) -> list[PastLine]:
 def order_reorder(*, principal: Principal, number: str) -> ReorderResult:
     """Put the order's lines into the buyer's cart as they were ordered, and report what
     changed: one ERP validation of the reordered lines gives today's price and verdict."""
-    store, membership = principal.require_store(), principal.membership
-    if membership is None:
-        raise ApplicationError("Only a buyer has a cart to order again into.", code="no_cart")
+    store, membership = cart_owner(principal)
     lines = past_lines(principal=principal, number=number)
     if not lines:
         raise ApplicationError("This order has no product lines to order again.")
     rows = [QuickRow(i, line.sku, line.quantity) for i, line in enumerate(lines, start=1)]
-    result = quick_order_add(store=store, membership=membership, rows=rows)
+    result = quick_order_add(principal=principal, rows=rows)
     changes: list[str] = []
     left_out = []
     for row in result.errors:

@@ -67,7 +67,7 @@ def return_filing(*, return_id: int) -> Message | None:
     return message_for(kind=FILE_RETURN, subject=return_id)
 
 
-# What services.new_submit_token makes (URL-safe base64), or API clients choose in the same
+# What checkout.new_submit_token makes (URL-safe base64), or API clients choose in the same
 # alphabet: anything else was never issued, and is not looked up (a NUL would fail the query).
 SUBMIT_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 

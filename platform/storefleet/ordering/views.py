@@ -20,15 +20,31 @@ from django.views.decorators.http import require_GET, require_POST
 
 from storefleet import money
 from storefleet.accounts.access import buyer_required, store_buyer
-from storefleet.accounts.models import Membership
 from storefleet.accounts.principal import Principal
 from storefleet.accounts.selectors import company_ship_to_addresses
 from storefleet.brand.buyer_cache import buyer_page_dependencies, mark_cacheable
 from storefleet.catalog.selectors import catalog_page_for_store, product_for_store
 from storefleet.errors import ApplicationError
-from storefleet.tenants.selectors import StoreRecord
 
-from . import order_history, selectors, services
+from . import order_history, selectors
+from .cart import (
+    cart_backorder_set,
+    cart_check,
+    cart_line_add,
+    cart_line_remove,
+    cart_line_set_quantity,
+    cart_owner,
+    quick_order_add,
+)
+from .checkout import (
+    CartNotOrderable,
+    CheckoutRequest,
+    PricesMoved,
+    new_submit_token,
+    order_place,
+    seen_prices_read,
+    seen_prices_sign,
+)
 from .forms import AddToCartForm, CheckoutForm, LineQuantityForm, QuickOrderForm
 from .forms_orders import OrderFilterForm
 from .order_page import order_page, order_page_refresh
@@ -66,15 +82,14 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
 @buyer_required
 @require_POST
 def cart_add(request: HttpRequest) -> HttpResponse:
-    store, membership = store_buyer(request)
+    principal = Principal.for_buyer(request)
     form = AddToCartForm(request.POST)
     if not form.is_valid():
         messages.error(request, form.first_error())
         return _back(request, reverse("ordering:cart"))
     try:
-        line = services.cart_line_add(
-            store=store,
-            membership=membership,
+        line = cart_line_add(
+            principal=principal,
             sku=form.cleaned_data["sku"],
             quantity=form.cleaned_data["quantity"],
         )
@@ -95,29 +110,28 @@ def cart_add(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def cart(request: HttpRequest) -> HttpResponse:
-    store, membership = store_buyer(request)
-    check = services.cart_check(store=store, membership=membership)
+    principal = Principal.for_buyer(request)
+    check = cart_check(principal=principal)
     return render(
         request,
         "ordering/cart.html",
-        {"check": check, "company": membership.company, "catalog_url": _catalog_url(request)},
+        {"check": check, "company": principal.company, "catalog_url": _catalog_url(request)},
     )
 
 
 @buyer_required
 @require_POST
 def cart_line(request: HttpRequest, line_id: int) -> HttpResponse:
-    store, membership = store_buyer(request)
+    principal = Principal.for_buyer(request)
     try:
         if request.POST.get("action") == "remove":
-            services.cart_line_remove(store=store, membership=membership, line_id=line_id)
+            cart_line_remove(principal=principal, line_id=line_id)
         else:
             form = LineQuantityForm(request.POST)
             if not form.is_valid():
                 raise ApplicationError(str(form.errors["quantity"][0]), field="quantity")
-            services.cart_line_set_quantity(
-                store=store,
-                membership=membership,
+            cart_line_set_quantity(
+                principal=principal,
                 line_id=line_id,
                 quantity=form.cleaned_data["quantity"],
             )
@@ -133,12 +147,12 @@ def cart_line(request: HttpRequest, line_id: int) -> HttpResponse:
 def cart_backorder(request: HttpRequest) -> HttpResponse:
     """The buyer's choice for lines short of stock: ``ship_now`` (what is there now, the rest
     when it arrives) or ``in_stock_only`` (back to the cart's "Order N instead" fixes)."""
-    store, membership = store_buyer(request)
+    principal = Principal.for_buyer(request)
     choice = request.POST.get("choice", "")
     if choice not in ("ship_now", "in_stock_only"):
         messages.error(request, gettext("Choose how to ship the lines we don't have in stock."))
         return redirect("ordering:cart")
-    services.cart_backorder_set(store=store, membership=membership, accepted=choice == "ship_now")
+    cart_backorder_set(principal=principal, accepted=choice == "ship_now")
     if choice == "ship_now":
         messages.success(
             request,
@@ -151,9 +165,9 @@ def cart_backorder(request: HttpRequest) -> HttpResponse:
 
 @buyer_required
 def quick_order(request: HttpRequest) -> HttpResponse:
-    store, membership = store_buyer(request)
+    principal = Principal.for_buyer(request)
     if request.method == "POST" and request.POST.get("form") == "one":
-        return _quick_order_one(request, store, membership)
+        return _quick_order_one(request, principal)
     result = None
     form = QuickOrderForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -166,7 +180,7 @@ def quick_order(request: HttpRequest) -> HttpResponse:
             # Nothing of a refused text or file is added: the buyer fixes it and sends it again.
             form.add_error(error.field, str(error))
         else:
-            result = services.quick_order_add(store=store, membership=membership, rows=rows)
+            result = quick_order_add(principal=principal, rows=rows)
             if result.added and not result.errors:
                 messages.success(request, _added_message(len(result.added)))
                 return redirect("ordering:cart")
@@ -182,9 +196,7 @@ def quick_order(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _quick_order_one(
-    request: HttpRequest, store: StoreRecord, membership: Membership
-) -> HttpResponse:
+def _quick_order_one(request: HttpRequest, principal: Principal) -> HttpResponse:
     """The one-product form (the SKU field with suggestions, or typed without scripts): added
     as a quick-order line, so a SKU in lower case is found as in the lines box; the buyer
     stays on quick order to add the next one, with what happened said there."""
@@ -194,12 +206,12 @@ def _quick_order_one(
         return redirect("ordering:quick_order")
     quantity: Decimal = form.cleaned_data["quantity"]
     row = QuickRow(1, form.cleaned_data["sku"].strip(), quantity)
-    result = services.quick_order_add(store=store, membership=membership, rows=[row])
+    result = quick_order_add(principal=principal, rows=[row])
     if result.errors:
         messages.error(request, result.errors[0].error)
         return redirect("ordering:quick_order")
     [added] = result.added
-    product = product_for_store(store=store, sku=added.sku)
+    product = product_for_store(store=principal.require_store(), sku=added.sku)
     unit = money.unit_label(product.unit) if product is not None else ""
     messages.success(
         request,
@@ -263,11 +275,13 @@ def quick_order_suggestions(request: HttpRequest) -> JsonResponse:
 def quick_order_template(request: HttpRequest, variant: str) -> HttpResponse:
     """The CSV file to fill in for quick order's upload: ``csv`` (comma separated, UTF-8) or
     ``excel`` (semicolons, UTF-8 with a byte-order mark, as spreadsheets on Windows read it)."""
-    store, membership = store_buyer(request)
+    principal = Principal.for_buyer(request)
     if variant not in CSV_TEMPLATE_VARIANTS:
         raise Http404
     name = "quick-order-template" + ("-excel" if variant == "excel" else "")
-    text = csv_template(store=store, customer=membership.company.code, variant=variant)
+    text = csv_template(
+        store=principal.require_store(), customer=principal.company.code, variant=variant
+    )
     response = HttpResponse(
         text.encode("utf-8"),
         content_type="text/csv; charset=utf-8",
@@ -290,7 +304,8 @@ def _row_text(row) -> str:
 
 @buyer_required
 def checkout(request: HttpRequest) -> HttpResponse:
-    store, membership = store_buyer(request)
+    principal = Principal.for_buyer(request)
+    store, membership = cart_owner(principal)
     if request.method == "POST":
         # A form whose order is already placed (double click, retry, back button) lands on
         # that order, even though the cart has been emptied since.
@@ -311,32 +326,31 @@ def checkout(request: HttpRequest) -> HttpResponse:
         addresses=addresses,
         line_ids=[line.id for line in lines],
         initial={
-            "submit_token": services.new_submit_token(),
+            "submit_token": new_submit_token(),
             "ship_to": addresses[0].id if addresses else None,
         },
     )
     moved: dict[int, Decimal | None] = {}
     if request.method == "POST" and form.is_valid():
         try:
-            order = services.order_place(
-                store=store,
-                membership=membership,
-                request=services.CheckoutRequest(
+            order = order_place(
+                principal=principal,
+                request=CheckoutRequest(
                     submit_token=form.cleaned_data["submit_token"],
                     ship_to_id=form.cleaned_data["ship_to"].id,
                     requested_delivery_date=form.cleaned_data["requested_delivery_date"],
                     po_number=form.cleaned_data["po_number"],
                     notes=form.cleaned_data["notes"],
                     line_ship_to=form.line_ship_to(),
-                    seen_prices=services.seen_prices_read(
-                        membership=membership, token=form.cleaned_data["seen_prices"]
+                    seen_prices=seen_prices_read(
+                        principal=principal, token=form.cleaned_data["seen_prices"]
                     ),
                 ),
             )
-        except services.CartNotOrderable as refused:
+        except CartNotOrderable as refused:
             messages.error(request, refused.message)
             return redirect("ordering:cart")
-        except services.PricesMoved as moved_prices:
+        except PricesMoved as moved_prices:
             # Shown again with the new prices marked; placing it again accepts them.
             form.add_error(None, moved_prices.message)
             moved = dict(moved_prices.moved)
@@ -348,9 +362,8 @@ def checkout(request: HttpRequest) -> HttpResponse:
         form.submit_token_refused()
     # The verdict shown is for the ship-to on the form (the one the buyer chose, once valid).
     chosen = form.cleaned_data.get("ship_to") if form.is_bound and form.is_valid() else None
-    check = services.cart_check(
-        store=store,
-        membership=membership,
+    check = cart_check(
+        principal=principal,
         ship_to_id=chosen.id if chosen is not None else form.initial.get("ship_to"),
     )
     totals = checkout_totals(store=store, company=membership.company, check=check)
@@ -369,7 +382,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                 for line in check.lines
                 if line.wanted.line_id in moved
             ],
-            "seen_prices": services.seen_prices_sign(membership=membership, check=check),
+            "seen_prices": seen_prices_sign(principal=principal, check=check),
         },
     )
 

@@ -213,7 +213,7 @@ def company_page(*, user: User, company: Company, fresh: bool = True) -> Company
     returns = company_shown_returns(principal=principal)
     statement: AccountStatement | None
     try:
-        statement = account_statement(scope=scope)
+        statement = account_statement(principal=principal)
     except ErpError:
         statement, fresh = None, False
     payments: list[Payment] = []

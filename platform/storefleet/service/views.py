@@ -221,7 +221,7 @@ def invoice_document(request: HttpRequest, company_id: int, number: str) -> Http
         raise Http404
     try:
         pdf = invoice_document_pdf(
-            scope=selectors.agent_scope(user=_agent(request), company=company),
+            principal=selectors.agent_principal(user=_agent(request), company=company),
             store=store_record(stores[0]),
             number=number,
         )

@@ -452,7 +452,7 @@ WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=DEBUG)
 
 # --- Ordering (storefleet.ordering) -----------------------------------------------------------
 # An order submitted within this many seconds of its placement goes to the ERP at the prices
-# the ERP gave at placement, without a second validation (ordering.services._submit_sales).
+# the ERP gave at placement, without a second validation (ordering.submission._submit_sales).
 ORDERING_PRECHECK_FRESH_SECONDS = env.int("ORDERING_PRECHECK_FRESH_SECONDS", default=120)
 # A checkout submit takes the ERP's verdict the checkout page showed if it is at most this old.
 ERP_VERDICT_REUSE_SECONDS = env.int("ERP_VERDICT_REUSE_SECONDS", default=60)

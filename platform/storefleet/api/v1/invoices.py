@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
+from storefleet.accounts.principal import Principal
 from storefleet.billing import selectors
 from storefleet.billing.statements import invoice_history
 from storefleet.erp.types import Invoice
@@ -53,7 +54,7 @@ def invoice_list(
     start = cursor_decode("invoices", cursor) or 0
     if not isinstance(start, int) or start < 0:
         start = 0
-    history = invoice_history(scope=caller.scope)
+    history = invoice_history(principal=Principal.for_key(caller))
     page = history[start : start + limit]
     more = len(history) > start + limit
     return dict(
@@ -64,7 +65,7 @@ def invoice_list(
 
 def _one(caller: Caller, number: str) -> Invoice:
     if len(number) <= MAX_NUMBER:
-        for row in invoice_history(scope=caller.scope):
+        for row in invoice_history(principal=Principal.for_key(caller)):
             if row.invoice.number == number:
                 return row.invoice
     raise ApiProblem("not-found", "This company has no such invoice in this store.")
@@ -91,7 +92,7 @@ def invoice_detail(request: HttpRequest, number: str) -> dict[str, Any]:
 def invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
     caller: Caller = request.auth  # type: ignore[attr-defined]
     pdf = (
-        selectors.invoice_document_pdf(scope=caller.scope, store=caller.store, number=number)
+        selectors.invoice_document_pdf(principal=Principal.for_key(caller), number=number)
         if number.isprintable()  # no invoice number holds control characters (nor may a query)
         else None
     )
@@ -108,7 +109,7 @@ def invoice_pdf(request: HttpRequest, number: str) -> HttpResponse:
 )
 def credit(request: HttpRequest) -> dict[str, Any]:
     caller: Caller = request.auth  # type: ignore[attr-defined]
-    statement = selectors.account_statement(scope=caller.scope)
+    statement = selectors.account_statement(principal=Principal.for_key(caller))
     return dict(
         limit=_money(statement.credit.limit),
         used=_money(statement.credit.used),

@@ -1,9 +1,9 @@
 """The API's writes as the storefront's services make them: an order placed from a body's lines
-(``ordering.services.order_lines_place``, the checkout's own path), an order cancelled
+(``ordering.checkout.order_lines_place``, the checkout's own path), an order cancelled
 (``ordering.cancel.order_cancel``), a return filed (``ordering.returns.services.return_request``)
-— each run once per ``Idempotency-Key`` (``api.idempotency``), the last two with the key's
-``Principal`` as the storefront and the console call them with theirs. This module turns bodies
-into the services' requests, their refusals into problems, and their results into answers."""
+— each run once per ``Idempotency-Key`` (``api.idempotency``), with the key's ``Principal`` as
+the storefront and the console call them with theirs. This module turns bodies into the
+services' requests, their refusals into problems, and their results into answers."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from storefleet.accounts.principal import Principal
 from storefleet.accounts.selectors import company_ship_to_addresses
 from storefleet.catalog.selectors import product_list, store_assortment
 from storefleet.errors import ApplicationError
-from storefleet.ordering import services as ordering
+from storefleet.ordering import checkout as ordering
 from storefleet.ordering.cancel import CancelOutcome
 from storefleet.ordering.cancel import order_cancel as ordering_cancel
 from storefleet.ordering.models import Order, ReturnRequest
@@ -118,7 +118,8 @@ def _refused(error: ApplicationError) -> ApiProblem:
 
 def order_place(caller: Caller, body: PlaceIn, key: str) -> Answer:
     """Place the body's lines for the caller's company as the checkout places a cart."""
-    store, company = caller.store, caller.company
+    principal = Principal.for_key(caller)
+    store, company = principal.require_store(), principal.company
     skus = {line.sku for line in body.lines}
     products = {
         p.sku: p
@@ -147,13 +148,11 @@ def order_place(caller: Caller, body: PlaceIn, key: str) -> Answer:
     ]
     try:
         order = ordering.order_lines_place(
-            store=store,
-            company=company,
+            principal=principal,
             request=ordering.PlaceRequest(
                 submit_token=submit_token(caller, key),
                 ship_to_id=ship_to_id,
                 lines=lines,
-                placer=ordering.Placer(api_key_id=caller.key.pk),
                 requested_delivery_date=body.requested_delivery_date,
                 po_number=body.po_number,
                 notes=body.notes,
