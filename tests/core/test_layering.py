@@ -155,8 +155,7 @@ def test_tenants_know_nothing_of_the_apps_that_serve_a_store():
 
 
 # Ordering's writes by capability: the cart below checkout, the submission on its own (the
-# outbox calls it with a message, never a cart or a request); ``ordering.services`` only keeps
-# the old names reachable and is imported by nobody.
+# outbox calls it with a message, never a cart or a request).
 ORDERING_WRITES_MAY_NOT_IMPORT = {
     "storefleet.ordering.cart": {"storefleet.ordering.checkout", "storefleet.ordering.submission"},
     "storefleet.ordering.checkout": {"storefleet.ordering.submission"},
@@ -164,16 +163,14 @@ ORDERING_WRITES_MAY_NOT_IMPORT = {
 }
 
 
-def test_ordering_writes_import_in_one_direction_and_nobody_imports_the_old_services():
+def test_ordering_writes_import_in_one_direction():
     found = {
-        # ``from storefleet.ordering import services`` names the module in the item
+        # ``from storefleet.ordering import cart`` names the module in the item
         (name, f"{module}.{item}" if module == "storefleet.ordering" else module)
         for name, path in modules("storefleet")
         for module, item in imports(name, path)
         if module.startswith("storefleet.ordering")
     }
-    importers = sorted(name for name, module in found if module == "storefleet.ordering.services")
-    assert importers == []
     wrong = sorted(
         (name, module)
         for name, module in found
