@@ -56,7 +56,10 @@ def rule(code: str, threshold: str, **extra) -> ApprovalRule:
 
 
 def place(
-    shop: Shop, user: User, text: str = "FAS-1003 10\nBRG-1002 4", token: str = "t1"  # noqa: S107
+    shop: Shop,
+    user: User,
+    text: str = "FAS-1003 10\nBRG-1002 4",
+    token: str = "t1",  # noqa: S107
 ) -> Order:
     """Fill the user's cart with ``text`` and check it out (48.44 EUR for C-1004)."""
     principal = principal_of(shop, user)
