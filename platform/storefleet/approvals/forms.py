@@ -32,7 +32,7 @@ class RuleForm(forms.Form):
         empty_label=_("any user"),
     )
 
-    def __init__(self, *args, company: Company, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, company: Company, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Another company's member is not a choice: its id is refused as invalid.
         self.fields["buyer"].queryset = Membership.objects.filter(  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ from storefleet.accounts.principal import Principal
 from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.errors import ApplicationError
 from storefleet.ordering.checkout import SeenPrice, _at_current_prices
-from storefleet.ordering.checks import Wanted, check_lines
+from storefleet.ordering.checks import CartCheck, Wanted, check_lines
 from storefleet.ordering.models import Order, OrderLine, OrderStatus
 from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
 from storefleet.outbox import services as outbox
@@ -238,19 +238,22 @@ def order_approve(
     return ApproveOutcome(request=request, approved=True)
 
 
-def _fresh_check(principal: Principal, order: Order):  # type: ignore[no-untyped-def]
+def _fresh_check(principal: Principal, order: Order) -> tuple[CartCheck, list[OrderLine]]:
     """The ERP's verdict of now on the order's lines, at its prices of now."""
     store = principal.require_store()
     lines = list(OrderLine.objects.filter(order=order).select_related("product"))
-    if any(line.product is None for line in lines):
-        raise ApplicationError(
-            gettext("A product of this order is no longer sold: reject it."),
-            code="not_orderable",
-        )
+    wanted = []
+    for line in lines:
+        if line.product is None:  # deleted from the catalog since
+            raise ApplicationError(
+                gettext("A product of this order is no longer sold: reject it."),
+                code="not_orderable",
+            )
+        wanted.append(Wanted(line.product, line.quantity, line.position))
     check = check_lines(
         store=store,
         company=order.company,
-        wanted=[Wanted(line.product, line.quantity, line.position) for line in lines],  # type: ignore[arg-type]
+        wanted=wanted,
         ship_to_id=order.ship_to_id,
         accept_backorder=order.backorder_accepted,
     )
