@@ -207,3 +207,19 @@ def test_rules_refuse_hostile_values(shop, people):
         "EUR",
         "C-1004",
     )
+
+
+def test_a_held_order_offers_no_cancel_and_refuses_one(shop, people):
+    from storefleet.ordering.actions import order_actions
+    from storefleet.ordering.cancel import order_cancel
+
+    rule("C-1004", "40.00")
+    order = place(shop, people["buyer"])
+    buyer = principal_of(shop, people["buyer"])
+    assert not order_actions(principal=buyer, number=order.number).cancel
+    with pytest.raises(ApplicationError) as refused:
+        order_cancel(principal=buyer, number=order.number)
+    assert refused.value.code == "not_cancellable"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.HELD
+    assert ApprovalRequest.objects.get(order=order).state == ApprovalState.PENDING
