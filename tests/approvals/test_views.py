@@ -148,3 +148,18 @@ def test_the_own_order_page_offers_no_decision(client, shop, people):
     assert "another approver of your company decides" in page and 'value="approve"' not in page
     response = post(c, f"/account/approvals/{order.number}/", {"decision": "approve"})
     assert response.status_code == 400 and not Message.objects.exists()
+
+
+def test_the_company_page_links_the_rules_for_admins_and_the_waiting_orders_for_approvers(
+    client, shop, people
+):
+    company_id = Membership.objects.get(user=people["buyer"]).company_id
+    seen = {}
+    for who in ("admin", "approver", "buyer"):
+        page = get(as_(client, people[who]), f"/account/companies/{company_id}/").content.decode()
+        seen[who] = ("data-nav-approval-rules" in page, "data-nav-approvals" in page)
+    assert seen == {
+        "admin": (True, True),
+        "approver": (False, True),
+        "buyer": (False, False),
+    }
