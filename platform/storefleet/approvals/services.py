@@ -23,7 +23,7 @@ from storefleet.accounts.models import MemberRole, Membership
 from storefleet.accounts.principal import Principal
 from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.errors import ApplicationError
-from storefleet.ordering.checkout import SeenPrice, _at_current_prices
+from storefleet.ordering.checkout import SeenPrice, check_at_current_prices
 from storefleet.ordering.checks import CartCheck, Wanted, check_lines
 from storefleet.ordering.models import Order, OrderLine, OrderStatus
 from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
@@ -263,7 +263,9 @@ def _fresh_check(principal: Principal, order: Order) -> tuple[CartCheck, list[Or
             code="erp_unavailable",
         )
     seen = {line.position: SeenPrice(line.sku, line.quantity, line.unit_price) for line in lines}
-    check, _moved = _at_current_prices(store=store, company=order.company, check=check, seen=seen)
+    check, _moved = check_at_current_prices(
+        store=store, company=order.company, check=check, seen=seen
+    )
     if not check.ok:
         problems = [m for line in check.lines for m in line.messages] + list(check.problems)
         if check.credit is not None and not check.credit.ok:

@@ -234,6 +234,20 @@ def _at_current_prices(
     return dataclasses.replace(check, lines=tuple(lines)), moved
 
 
+def check_at_current_prices(
+    *,
+    store: StoreRecord,
+    company: Company,
+    check: CartCheck,
+    seen: Mapping[int, SeenPrice],
+) -> tuple[CartCheck, dict[int, Decimal | None]]:
+    """The check at the ERP's prices of now and the lines whose price is not the one in
+    ``seen`` (line id → the price seen): what placing an order compares, for a caller that
+    holds an order already (an approver's fresh verdict on a held order,
+    ``storefleet.approvals``)."""
+    return _at_current_prices(store=store, company=company, check=check, seen=seen)
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceLine:
     """A line to order: a product of the store, a quantity, and where it ships when not to
