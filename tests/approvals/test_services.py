@@ -223,3 +223,38 @@ def test_a_held_order_offers_no_cancel_and_refuses_one(shop, people):
     order.refresh_from_db()
     assert order.status == OrderStatus.HELD
     assert ApprovalRequest.objects.get(order=order).state == ApprovalState.PENDING
+
+
+def test_an_order_the_erp_would_refuse_now_is_not_approved_and_nothing_is_sent(shop, people):
+    rule("C-1004", "1.00")
+    order = place(shop, people["buyer"], text="BRG-1004 5")
+    assert order.status == OrderStatus.HELD
+    # Meanwhile more is wanted than the 6 in stock (as if stock had gone since).
+    OrderLine.objects.filter(order=order).update(quantity=Decimal(60))
+    approver = principal_of(shop, people["approver"])
+    with pytest.raises(ApplicationError) as refused:
+        services.order_approve(principal=approver, number=order.number)
+    assert refused.value.code == "not_orderable"
+    assert "reject it" in refused.value.message
+    assert ApprovalRequest.objects.get(order=order).state == ApprovalState.PENDING
+    assert not Message.objects.exists()
+
+
+def test_while_the_erp_is_away_an_approval_waits_and_nothing_is_sent(shop, people):
+    from django.core.cache import cache
+
+    rule("C-1004", "40.00")
+    order = place(shop, people["buyer"])
+    approver = principal_of(shop, people["approver"])
+    shop.server.stop()
+    try:
+        with pytest.raises(ApplicationError) as away:
+            services.order_approve(principal=approver, number=order.number)
+        assert away.value.code == "erp_unavailable"
+        assert ApprovalRequest.objects.get(order=order).state == ApprovalState.PENDING
+        assert not Message.objects.exists()
+    finally:
+        shop.server.start()
+        cache.delete_many(["erp:breaker:opened_at", "erp:breaker:failures"])
+    assert services.order_approve(principal=approver, number=order.number).approved
+    assert Message.objects.count() == 1
