@@ -163,3 +163,32 @@ def test_the_company_page_links_the_rules_for_admins_and_the_waiting_orders_for_
         "approver": (False, True),
         "buyer": (False, False),
     }
+
+
+def test_moved_prices_are_shown_and_a_second_approval_accepts_them(client, shop, people):
+    import re
+
+    from django.db.models import F
+
+    from storefleet.ordering.models import OrderLine
+
+    rule("C-1004", "40.00")
+    order = place(shop, people["buyer"])
+    OrderLine.objects.filter(order=order, sku="BRG-1002").update(unit_price=F("unit_price") + 2)
+    a = as_(client, people["approver"])
+    shown = post(a, f"/account/approvals/{order.number}/", {"decision": "approve"})
+    page = shown.content.decode()
+    assert shown.status_code == 200 and 'data-sku="BRG-1002"' in page
+    assert 'data-sku="FAS-1003"' not in page and not Message.objects.exists()
+    (token,) = re.findall(r'name="confirm_token" value="([^"]+)"', page)
+    done = post(
+        a, f"/account/approvals/{order.number}/", {"decision": "approve", "confirm_token": token}
+    )
+    assert done.status_code == 302 and Message.objects.filter(key=order.number).count() == 1
+    order.refresh_from_db()
+    assert order.status == OrderStatus.RECEIVED
+
+
+def test_an_empty_rule_post_is_refused(client, shop, people):
+    response = post(as_(client, people["admin"]), "/account/approvals/rules/", {})
+    assert response.status_code == 400 and not ApprovalRule.objects.exists()

@@ -25,7 +25,7 @@ from .forms import DecisionForm, RuleForm
 def rules(request: HttpRequest) -> HttpResponse:
     principal = Principal.for_buyer(request)
     services.require_admin(principal)
-    form = RuleForm(request.POST or None, company=principal.company)
+    form = RuleForm(request.POST if request.method == "POST" else None, company=principal.company)
     if request.method == "POST" and form.is_valid():
         buyer = form.cleaned_data["buyer"]
         try:
