@@ -29,6 +29,7 @@ urlpatterns += views.media_urlpatterns()
 urlpatterns += [
     path("", include("storefleet.api.urls")),  # /api/v1/ and /account/api-keys/
     path("", include("storefleet.webhooks.urls")),  # /account/webhooks/
+    path("account/approvals/", include("storefleet.approvals.urls")),
     path("account/", include("storefleet.accounts.urls")),
     path("", include("storefleet.billing.urls")),
     path("lists/", include("storefleet.lists.urls")),

@@ -163,7 +163,12 @@ class PlacedLineOut(Schema):
 
 class PlacedOrderOut(Schema):
     number: str
-    status: str = Field(description="received, then confirmed (or refused) by the ERP.")
+    status: str = Field(
+        description=(
+            "received, then confirmed (or refused) by the ERP; held (waiting for approval in "
+            "the company: one of its approval rules caught it), then received, or rejected."
+        )
+    )
     placed_at: datetime.datetime
     placed_via: str = Field(description="The name of the API key the order came through.")
     po_number: str

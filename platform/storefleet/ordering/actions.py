@@ -149,6 +149,8 @@ def order_actions(
         )
     order = scope.orders().filter(number=number).first()
     confirmed_at: datetime.datetime | None = None
+    # Held for approval (or rejected) in the company: not the ERP's yet, nothing to cancel.
+    held = order is not None and order.status in (OrderStatus.HELD, OrderStatus.REJECTED)
     if order is not None:
         records = SaleRecord.objects.filter(order=order)
         mirrored = {
@@ -184,7 +186,7 @@ def order_actions(
         if grace is not None:
             cancel_until = confirmed_at + grace
     return OrderActions(
-        cancel=stage in (Stage.RECEIVED, Stage.CONFIRMED),
+        cancel=stage in (Stage.RECEIVED, Stage.CONFIRMED) and not held,
         request_return=stage in (Stage.SHIPPED, Stage.COMPLETED),
         stage=stage,
         cancel_until=cancel_until,

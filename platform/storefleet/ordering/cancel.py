@@ -138,6 +138,16 @@ def order_cancel(*, principal: Principal, number: str) -> CancelOutcome:
             % {"number": order.number},
             code="not_cancellable",
         )
+    if order is not None and order.status in (OrderStatus.HELD, OrderStatus.REJECTED):
+        # Held for approval in the company (``storefleet.approvals``): an approver decides it.
+        raise ApplicationError(
+            gettext(
+                "Order %(number)s waits for approval in your company or was not approved: it "
+                "has not reached our ERP. Ask an approver to reject it."
+            )
+            % {"number": order.number},
+            code="not_cancellable",
+        )
     if order is not None and order.status == OrderStatus.RECEIVED:
         outcome = _cancel_before_erp(company=company, ref=ref, user=user)
         if outcome is not None:

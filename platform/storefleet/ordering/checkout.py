@@ -25,6 +25,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from storefleet.accounts.models import Address, Company
 from storefleet.accounts.selectors import company_ship_to_address
+from storefleet.approvals import rules as approval_rules
 from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.catalog.models import Product
 from storefleet.erp.errors import ErpError
@@ -37,7 +38,7 @@ from storefleet.tenants.selectors import StoreRecord
 from . import webhook_events
 from .cart import MAX_CART_LINES, backorder_accepted, cart_owner
 from .checks import CartCheck, Wanted, check_lines
-from .models import Cart, CartLine, ErpSale, Order, OrderLine
+from .models import Cart, CartLine, ErpSale, Order, OrderLine, OrderStatus
 from .outbox_kinds import SUBMIT_ORDER
 from .quick_order import quantity_problem
 
@@ -233,6 +234,20 @@ def _at_current_prices(
     return dataclasses.replace(check, lines=tuple(lines)), moved
 
 
+def check_at_current_prices(
+    *,
+    store: StoreRecord,
+    company: Company,
+    check: CartCheck,
+    seen: Mapping[int, SeenPrice],
+) -> tuple[CartCheck, dict[int, Decimal | None]]:
+    """The check at the ERP's prices of now and the lines whose price is not the one in
+    ``seen`` (line id → the price seen): what placing an order compares, for a caller that
+    holds an order already (an approver's fresh verdict on a held order,
+    ``storefleet.approvals``)."""
+    return _at_current_prices(store=store, company=company, check=check, seen=seen)
+
+
 @dataclass(frozen=True, slots=True)
 class PlaceLine:
     """A line to order: a product of the store, a quantity, and where it ships when not to
@@ -338,7 +353,9 @@ def order_lines_place(
     :class:`CartNotOrderable` and a price that is not the one the buyer saw
     :class:`PricesMoved`, and nothing is written. The order, its lines, its ERP sales and the
     outbox message ``order.submit`` are written in one transaction (with ``on_placed``, the
-    caller's own writes: the storefront empties the cart). While the ERP can't be reached the
+    caller's own writes: the storefront empties the cart). An order one of the company's approval
+    rules catches is placed held instead, with no outbox message (``storefleet.approvals``:
+    an approver's approval writes it). While the ERP can't be reached the
     order is received on the mirrored rules and confirmed (or refused) when it answers."""
     store, company, placer = principal.require_store(), principal.company, principal.placer
     existing = Order.objects.filter(company=company, submit_token=request.submit_token).first()
@@ -400,6 +417,9 @@ def order_lines_place(
         raise CartNotOrderable(check)
     if moved:
         raise PricesMoved(check, moved)
+    # An order one of the company's approval rules catches is placed held: no outbox message
+    # until an approver approves it (``storefleet.approvals``), so the ERP never hears of it.
+    rule = approval_rules.rule_for(principal=principal, total=check.total, currency=store.currency)
     try:
         with transaction.atomic():
             order = Order.objects.create(
@@ -415,6 +435,7 @@ def order_lines_place(
                 notes=request.notes.strip(),
                 currency=store.currency,
                 total=check.total,
+                status=OrderStatus.HELD if rule is not None else OrderStatus.RECEIVED,
                 # Only when a line is really back-ordered: the ERP never skips a stock check
                 # the buyer did not need to accept.
                 backorder_accepted=backorder
@@ -449,7 +470,10 @@ def order_lines_place(
                     for n, address in enumerate(addresses, start=1)
                 ]
             )
-            outbox.message_add(kind=SUBMIT_ORDER, subject=order.id, key=order.number)
+            if rule is not None:
+                approval_rules.order_hold(order=order, rule=rule, principal=principal)
+            else:
+                outbox.message_add(kind=SUBMIT_ORDER, subject=order.id, key=order.number)
             if on_placed is not None:
                 on_placed(order)
             company_pages_changed(company_id=company.id)  # a new order on My orders

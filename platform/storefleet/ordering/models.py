@@ -64,6 +64,10 @@ class OrderStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     REFUSED = "refused", _("Refused by the ERP")
     CANCELLED = "cancelled", _("Cancelled")
+    # Caught by one of the company's approval rules (``storefleet.approvals``): not sent to the
+    # ERP until an approver approves it (then RECEIVED), or never (REJECTED).
+    HELD = "held", _("Waiting for approval")
+    REJECTED = "rejected", _("Rejected by an approver")
 
 
 class Order(models.Model):

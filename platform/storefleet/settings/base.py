@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "storefleet.api",
     "storefleet.webhooks",
     "storefleet.quotes",
+    "storefleet.approvals",
     # The partner API (storefleet.api); installed so its docs page uses the local Swagger UI.
     "ninja",
     # Wagtail
