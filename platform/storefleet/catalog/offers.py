@@ -50,17 +50,24 @@ def smallest_order_quantity(product: Product) -> Decimal:
 
 
 def product_offers(
-    *, store: StoreRecord, customer: str, products: Sequence[Product]
+    *,
+    store: StoreRecord,
+    customer: str,
+    products: Sequence[Product],
+    prices: Sequence[PriceQuote] | None = None,
 ) -> list[Offer]:
-    """The customer's offer for each product, in order."""
+    """The customer's offer for each product, in order. ``prices``: the customer's quotes of
+    the products at their smallest order quantity, in order, when the caller has just read
+    them from the gateway in a batch of its own (the API's volume breaks hold them)."""
     if not products:
         return []
     lines = [LineQuery(p.sku, smallest_order_quantity(p)) for p in products]
     gateway = get_gateway()
     try:
-        prices = gateway.prices(
-            store=store.slug, customer=customer, lines=lines, currency=store.currency
-        )
+        if prices is None:
+            prices = gateway.prices(
+                store=store.slug, customer=customer, lines=lines, currency=store.currency
+            )
         stock: list[Availability | None] = (
             list(
                 gateway.availability(

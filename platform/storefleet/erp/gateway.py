@@ -10,7 +10,8 @@ It adds, in front of whichever backend ``settings.ERP_BACKEND`` names:
   store (works on any cache backend). A batch asked
   again as a whole (the same page, the same cart) is also kept as one entry, read together
   with the generations in a single cache round trip: a warm batch costs one cache read and
-  one unpickling, not one per line;
+  one unpickling, not one per line, of compact records (``cache_records``: tuples of strings,
+  not pickled dataclasses), and none when this process decoded the same batch before;
 - the circuit breaker, retries for idempotent calls, and per-call timings (``resilience``).
 """
 
@@ -29,7 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
 
-from . import resilience
+from . import cache_records, resilience
 from .errors import ErpUnavailable
 from .protocol import ErpBackend
 from .types import (
@@ -85,7 +86,8 @@ def _batch_key(kind: str, store: str, scope: str, lines: Sequence[LineQuery]) ->
     digest = hashlib.blake2b(
         "|".join(f"{ln.sku}:{_qty(ln.quantity)}" for ln in lines).encode(), digest_size=16
     ).hexdigest()
-    return f"erp:{kind}-batch:{store}:{scope}:{digest}"
+    # v2: compact records (cache_records); a batch kept by an older release is not read.
+    return f"erp:{kind}-batch:v2:{store}:{scope}:{digest}"
 
 
 def _verdict_key(order: OrderRequest) -> str:
@@ -140,6 +142,9 @@ def _sale_generation_key(customer: str) -> str:
     return f"erp:sale-gen:{digest}"
 
 
+# Every key of a batch spells each line's quantity: a few distinct values, met again and again
+# (equal Decimals, such as 2 and 2.0000, have one spelling: the normalized one).
+@functools.lru_cache(maxsize=1024)
 def _qty(quantity: Decimal) -> str:
     return format(quantity.normalize(), "f")
 
@@ -171,6 +176,8 @@ class ErpGateway:
                 customer=customer, lines=missing, currency=currency
             ),
             operation="prices",
+            pack=functools.partial(cache_records.packed, rows=cache_records.price_rows),
+            unpack=functools.partial(cache_records.unpacked, decode=cache_records.price_quotes),
         )
 
     def availability(
@@ -187,6 +194,8 @@ class ErpGateway:
             ttl=settings.ERP_AVAILABILITY_TTL_SECONDS,
             fetch=lambda missing: self.backend.availability(warehouse=warehouse, lines=missing),
             operation="availability",
+            pack=functools.partial(cache_records.packed, rows=cache_records.stock_rows),
+            unpack=functools.partial(cache_records.unpacked, decode=cache_records.availabilities),
         )
 
     def _cached_batch(
@@ -200,6 +209,8 @@ class ErpGateway:
         ttl: int,
         fetch: Callable[[list[LineQuery]], list[R]],
         operation: str,
+        pack: Callable[[list[R]], cache_records.Packed],
+        unpack: Callable[[cache_records.Packed], list[R]],
     ) -> list[R]:
         batch_key = _batch_key(kind, store, scope, lines)
         known = cache.get_many([*generations, batch_key])
@@ -207,7 +218,7 @@ class ErpGateway:
         now = time.time()
         batch = known.get(batch_key)
         if batch is not None and batch[0] == generation and now - batch[1] < ttl:
-            return list(batch[2])
+            return unpack(batch[2])
         keys = [
             f"erp:{kind}:{store}:{scope}:{generation}:{ln.sku}:{_qty(ln.quantity)}" for ln in lines
         ]
@@ -234,7 +245,7 @@ class ErpGateway:
         answer = [fresh[key] for key in keys]
         # The batch is as fresh as its oldest line.
         oldest = min(cached[key][0] for key in keys)
-        cache.set(batch_key, (generation, oldest, tuple(answer)), timeout=ttl)
+        cache.set(batch_key, (generation, oldest, pack(answer)), timeout=ttl)
         return answer
 
     def invalidate_prices(self, *, store: str, customer: str | None = None) -> None:

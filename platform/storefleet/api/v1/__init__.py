@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from storefleet.erp.errors import ErpError
 from storefleet.erp.resilience import BREAKER_OPENED_AT
@@ -49,6 +52,22 @@ class PartnerApi(NinjaAPI):
         return schema
 
 
+class AnswerEncoder(NinjaJSONEncoder):
+    """Ninja's encoder, asked about a Decimal first: the answers are mostly amounts and
+    quantities, and the encoder's chain of checks (models, URLs, addresses, enums, dates)
+    before it reaches ``str`` was a third of the time a 100-product catalog answer took to
+    encode. The same output."""
+
+    def default(self, o: Any) -> Any:
+        if type(o) is Decimal:
+            return str(o)
+        return super().default(o)
+
+
+class AnswerRenderer(JSONRenderer):
+    encoder_class = AnswerEncoder
+
+
 api = PartnerApi(
     title="Storefleet partner API",
     version="1",
@@ -63,6 +82,7 @@ api = PartnerApi(
     docs=Swagger(),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=AnswerRenderer(),
 )
 api.add_router("/catalog", catalog.router)
 api.add_router("/orders", orders.router)

@@ -38,8 +38,9 @@ MAX_SKU_LENGTH = 64
 
 def _break_lines(products: list[Product]) -> list[LineQuery]:
     """The (SKU, quantity) pairs ``offers.volume_breaks`` prices for each product — its
-    smallest order quantity and the break quantities above it that fit its multiple — in
-    ascending quantity per product, so that all the page's breaks are one gateway call."""
+    smallest order quantity first, then the break quantities above it that fit its multiple —
+    in ascending quantity per product, so that all the page's breaks and offer prices are one
+    gateway call."""
     lines = []
     for product in products:
         minimum = smallest_order_quantity(product)
@@ -146,19 +147,22 @@ def products(
     page = page[:limit]
     customer = caller.company.code
     breaks: dict[str, list[PriceQuote]] | None = None
+    prices: list[PriceQuote] | None = None
     if page:
         # The offers below say what the ERP could not answer; without this batch, each
         # product's breaks are asked for on their own (``offers.volume_breaks``).
+        lines = _break_lines(page)
         with contextlib.suppress(ErpError):
-            breaks = _breaks(
-                get_gateway().prices(
-                    store=store.slug,
-                    customer=customer,
-                    lines=_break_lines(page),
-                    currency=store.currency,
-                )
+            quotes = get_gateway().prices(
+                store=store.slug, customer=customer, lines=lines, currency=store.currency
             )
-    offers = product_offers(store=store, customer=customer, products=page)
+            breaks = _breaks(quotes)
+            # Each product's first line is its smallest order quantity: the offer's price.
+            first: dict[str, PriceQuote] = {}
+            for line, quote in zip(lines, quotes, strict=True):
+                first.setdefault(line.sku, quote)
+            prices = [first[product.sku] for product in page]
+    offers = product_offers(store=store, customer=customer, products=page, prices=prices)
     if any(offer.unavailable for offer in offers):
         raise ErpUnavailable("catalog offers")
     items = [
