@@ -61,3 +61,16 @@ def test_an_api_order_a_rule_catches_is_held_and_one_it_doesnt_goes_through(clie
     assert order.status == OrderStatus.HELD and order.placed_by_key is not None
     assert ApprovalRequest.objects.get(order=order).requested_by is None
     assert Message.objects.count() == 1  # only the first order's
+
+    # Its page, read by the API as by the storefront, says where it stands and why it can't
+    # be cancelled or returned.
+    detail = client.get(f"/api/v1/orders/{order.number}", HTTP_HOST=HOST, **bearer(key))
+    assert detail.status_code == 200, detail.content[:800]
+    page = detail.json()
+    assert (page["stage"], page["can_cancel"], page["can_return"]) == (
+        "awaiting_approval",
+        False,
+        False,
+    )
+    assert "waits for approval" in page["why_not_cancel"]
+    assert "has not reached our ERP" in page["why_not_return"]

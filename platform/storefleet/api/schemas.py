@@ -348,7 +348,11 @@ class OrderOut(Schema):
     sales: list[SaleOut]
     fresh: bool = Field(description="False: the ERP did not answer, this is what we last knew.")
     stage: str = Field(
-        "", description="Where the order stands: received, confirmed, processing, shipped, ..."
+        "",
+        description=(
+            "Where the order stands: awaiting_approval, not_approved, received, refused, "
+            "confirmed, processing, shipped, completed, cancelled."
+        ),
     )
     can_cancel: bool = Field(False, description="Whether POST .../cancel may succeed now.")
     can_return: bool = Field(False, description="Whether a return may be requested now.")

@@ -25,9 +25,12 @@ if TYPE_CHECKING:
 
 class Stage(StrEnum):
     """Where an order stands, as one state machine for the buyer's and the agent's pages:
-    received → confirmed (cancellable until the ERP processes it) → processing → shipped →
-    completed; or refused, or cancelled. Every stage says what can be done next."""
+    (awaiting approval in the buyer's company →) received → confirmed (cancellable until the
+    ERP processes it) → processing → shipped → completed; or not approved, refused, or
+    cancelled. Every stage says what can be done next."""
 
+    AWAITING_APPROVAL = "awaiting_approval"  # held in the company until an approver decides
+    NOT_APPROVED = "not_approved"  # rejected by an approver: never sent to the ERP
     RECEIVED = "received"  # in the outbox, not in the ERP yet
     REFUSED = "refused"  # the ERP did not accept it
     CONFIRMED = "confirmed"  # in the ERP, not processed yet: cancellable
@@ -68,6 +71,8 @@ class OrderActions:
 
 
 STAGE_SUMMARY = {
+    Stage.AWAITING_APPROVAL: "Waiting for approval in your company — not sent to our ERP yet.",
+    Stage.NOT_APPROVED: "Not approved in your company: it was not sent to our ERP.",
     Stage.RECEIVED: "Received — being passed to our ERP.",
     Stage.REFUSED: "Our ERP did not accept this order.",
     Stage.CONFIRMED: "Confirmed by our ERP, not processed yet.",
@@ -77,6 +82,10 @@ STAGE_SUMMARY = {
     Stage.CANCELLED: "Cancelled.",
 }
 STAGE_NEXT = {
+    Stage.AWAITING_APPROVAL: "An approver of your company approves or rejects it.",
+    Stage.NOT_APPROVED: (
+        "Nothing to cancel or return: put its lines in your cart again to adjust them."
+    ),
     Stage.RECEIVED: "You can cancel it until our ERP has taken it up.",
     Stage.REFUSED: "Nothing to cancel or return: put its lines in your cart again to adjust them.",
     Stage.PROCESSING: (
@@ -98,6 +107,10 @@ def stage_of(
         return Stage.CANCELLED
     if order_status == OrderStatus.REFUSED:
         return Stage.REFUSED
+    if order_status == OrderStatus.HELD:
+        return Stage.AWAITING_APPROVAL
+    if order_status == OrderStatus.REJECTED:
+        return Stage.NOT_APPROVED
     live = [(state, shipped) for state, shipped in sales if state != OrderState.CANCELLED]
     if not sales:
         return Stage.RECEIVED
@@ -149,8 +162,6 @@ def order_actions(
         )
     order = scope.orders().filter(number=number).first()
     confirmed_at: datetime.datetime | None = None
-    # Held for approval (or rejected) in the company: not the ERP's yet, nothing to cancel.
-    held = order is not None and order.status in (OrderStatus.HELD, OrderStatus.REJECTED)
     if order is not None:
         records = SaleRecord.objects.filter(order=order)
         mirrored = {
@@ -186,7 +197,7 @@ def order_actions(
         if grace is not None:
             cancel_until = confirmed_at + grace
     return OrderActions(
-        cancel=stage in (Stage.RECEIVED, Stage.CONFIRMED) and not held,
+        cancel=stage in (Stage.RECEIVED, Stage.CONFIRMED),
         request_return=stage in (Stage.SHIPPED, Stage.COMPLETED),
         stage=stage,
         cancel_until=cancel_until,

@@ -140,14 +140,7 @@ def order_cancel(*, principal: Principal, number: str) -> CancelOutcome:
         )
     if order is not None and order.status in (OrderStatus.HELD, OrderStatus.REJECTED):
         # Held for approval in the company (``storefleet.approvals``): an approver decides it.
-        raise ApplicationError(
-            gettext(
-                "Order %(number)s waits for approval in your company or was not approved: it "
-                "has not reached our ERP. Ask an approver to reject it."
-            )
-            % {"number": order.number},
-            code="not_cancellable",
-        )
+        raise ApplicationError(awaiting_approval_text(order.number), code="not_cancellable")
     if order is not None and order.status == OrderStatus.RECEIVED:
         outcome = _cancel_before_erp(company=company, ref=ref, user=user)
         if outcome is not None:
@@ -213,6 +206,14 @@ def _cancel_in_erp(*, company: Company, ref: OrderRef, user: User | None) -> Can
     except ErpRejected as error:
         raise _not_cancellable(ref.number) from error
     return _record_cancellation(company=company, ref=ref, user=user, before_erp=False)
+
+
+def awaiting_approval_text(number: str) -> str:
+    """Why an order held for approval in the company (or not approved) can't be cancelled."""
+    return gettext(
+        "Order %(number)s waits for approval in your company or was not approved: it "
+        "has not reached our ERP. Ask an approver to reject it."
+    ) % {"number": number}
 
 
 def not_cancellable_text(number: str) -> str:

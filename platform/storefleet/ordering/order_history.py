@@ -41,6 +41,8 @@ PER_PAGE = 25
 LABELS = dict(OrderProgress.choices)
 # The stage of an order (``actions.Stage``, the state machine its page uses) in a list's words.
 STAGE_LABELS = {
+    Stage.AWAITING_APPROVAL: _("Waiting for approval"),
+    Stage.NOT_APPROVED: _("Not approved"),
     Stage.RECEIVED: _("Received — awaiting confirmation"),
     Stage.REFUSED: _("Refused"),
     Stage.CONFIRMED: _("Confirmed"),
@@ -53,6 +55,9 @@ STAGE_LABELS = {
 # for the translation catalogue: the pages translate them when drawn (``{% translate %}``), and
 # tests/ordering/test_order_list_stage.py fails when one of them has no German.
 STAGE_SENTENCES = (
+    gettext_noop("Waiting for approval in your company — not sent to our ERP yet."),
+    gettext_noop("Not approved in your company: it was not sent to our ERP."),
+    gettext_noop("An approver of your company approves or rejects it."),
     gettext_noop("Received — being passed to our ERP."),
     gettext_noop("Our ERP did not accept this order."),
     gettext_noop("Confirmed by our ERP, not processed yet."),

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from .actions import OrderActions, Stage, erp_status_of, order_actions
-from .cancel import not_cancellable_text
+from .cancel import awaiting_approval_text, not_cancellable_text
 from .models import Order, ReturnRequest, SaleRecord
 from .order_history import SaleView, sale_view
 from .returns.selectors import not_shipped_text
@@ -72,6 +72,8 @@ class OrderPage:
             return ""
         if self.actions.stage is Stage.CANCELLED:
             return gettext("Order %(number)s is already cancelled.") % {"number": self.number}
+        if self.actions.stage in (Stage.AWAITING_APPROVAL, Stage.NOT_APPROVED):
+            return awaiting_approval_text(self.number)
         if self.actions.stage is Stage.REFUSED:
             return gettext(
                 "Order %(number)s was refused by our ERP: nothing was ordered, so there is "
@@ -88,6 +90,11 @@ class OrderPage:
             return gettext("Order %(number)s is cancelled: there is nothing to return.") % {
                 "number": self.number
             }
+        if self.actions.stage in (Stage.AWAITING_APPROVAL, Stage.NOT_APPROVED):
+            return gettext(
+                "Order %(number)s has not reached our ERP: nothing was delivered, so there is "
+                "nothing to return."
+            ) % {"number": self.number}
         if self.actions.stage is Stage.REFUSED:
             return gettext(
                 "Order %(number)s was refused by our ERP: nothing was ordered, so there is "
