@@ -1,5 +1,6 @@
-"""E-mails about approvals: to the company's approvers when an order waits for them, and to
-the buyer when an approver rejects their order. Sent after commit, in the store's language."""
+"""E-mails about approvals: to the approvers of the step a held order (or quote acceptance)
+waits on, when it is their turn, and to the buyer when an approver rejects it. Sent after
+commit, in the store's language."""
 
 from __future__ import annotations
 
@@ -12,15 +13,15 @@ from django.utils.translation import gettext as _
 from storefleet.brand.selectors import brand_contact
 from storefleet.tenants.locale import store_locale
 
-from .models import ApprovalRequest
-from .selectors import approvers_of
+from . import chain
+from .models import ApprovalRequest, ApprovalState
 
 logger = logging.getLogger("storefleet.approvals")
 
 
 def _load(request_id: int) -> ApprovalRequest:
     return ApprovalRequest.objects.select_related(
-        "order", "order__store", "order__store__site", "order__company", "requested_by"
+        "order", "quote", "store", "store__site", "company", "requested_by", "decided_by"
     ).get(id=request_id)
 
 
@@ -32,22 +33,36 @@ def _send(message: EmailMessage) -> None:
 
 
 def approval_requested(*, request_id: int) -> None:
-    """Tell the company's approvers (not the buyer who placed it) that an order waits."""
+    """Tell the approvers of the step it waits on now (never the buyer who placed it, nor who
+    approved a step before) that it is their turn."""
     request = _load(request_id)
-    order = request.order
-    to = approvers_of(company=order.company, except_user_id=order.placed_by_id)
+    if request.state != ApprovalState.PENDING:
+        return
+    turns = chain.turns_of(request)
+    turn = chain.current(turns)
+    if turn is None:
+        return
+    out = chain.excluded(request, turns)
+    to = [m.user.email for m in chain.deciders(request, turn, out) if m.user.email]
     if not to:
         return
-    store = order.store
+    store = request.store
     contact = brand_contact(site=store.site)
     context = {
-        "order": order,
+        "order": request.order,
         "request": request,
         "store": store,
-        "url": f"{store.base_url}/account/approvals/{order.number}/",
+        "position": turn.position,
+        "steps": len(turns),
+        "url": f"{store.base_url}/account/approvals/{request.reference}/",
     }
     with store_locale(store):
-        subject = _("Order %(number)s waits for your approval") % {"number": order.number}
+        if request.order is not None:
+            subject = _("Order %(number)s waits for your approval") % {"number": request.reference}
+        else:
+            subject = _("Accepting quote %(number)s waits for your approval") % {
+                "number": request.quote.erp_number if request.quote else request.reference
+            }
         body = render_to_string("approvals/email/requested.txt", context)
     _send(
         EmailMessage(
@@ -60,20 +75,30 @@ def approval_requested(*, request_id: int) -> None:
 
 
 def approval_rejected(*, request_id: int) -> None:
-    """Tell the buyer their order was rejected, and why."""
+    """Tell the buyer their order (or quote acceptance) was rejected, and why."""
     request = _load(request_id)
-    order = request.order
     buyer = request.requested_by.email if request.requested_by else ""
     if not buyer:
         return
-    store = order.store
+    store = request.store
+    path = (
+        f"/orders/{request.reference}/"
+        if request.order is not None
+        else f"/quotes/{request.quote_id}/"
+    )
     context = {
-        "order": order,
+        "order": request.order,
+        "quote": request.quote,
         "request": request,
         "store": store,
-        "url": f"{store.base_url}/orders/{order.number}/",
+        "url": f"{store.base_url}{path}",
     }
     with store_locale(store):
-        subject = _("Order %(number)s was not approved") % {"number": order.number}
+        if request.order is not None:
+            subject = _("Order %(number)s was not approved") % {"number": request.reference}
+        else:
+            subject = _("Accepting quote %(number)s was not approved") % {
+                "number": request.quote.erp_number if request.quote else request.reference
+            }
         body = render_to_string("approvals/email/rejected.txt", context)
     _send(EmailMessage(f"{store.name}: {subject}", body, to=[buyer]))

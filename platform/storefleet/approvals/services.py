@@ -1,11 +1,15 @@
-"""Approvals' writes: a company admin's rules, and an approver's decision on a held order.
+"""Approvals' writes: an approver's decision on a held order or quote acceptance (and, from
+``rulebook``, a company admin's rules, cost centres and budgets).
 
-Approving asks the ERP afresh (stock, credit and prices may have changed since the order was
-placed): lines the ERP would refuse stop the approval; prices that moved are shown and applied
-only once the approver confirms exactly those prices. The approval and the outbox message
-``order.submit`` are written in one transaction, claimed by a conditional UPDATE, so double
-clicks and re-posts send the order to the ERP once. Rejecting marks the order rejected (it
-never reaches the ERP) and tells the buyer."""
+A held order waits for its chain of steps, in order (``chain``): each step's approver
+approves or rejects; a rejection at any step ends it; the last step's approval sends it on.
+Approving an order asks the ERP afresh (stock, credit and prices may have changed since it
+was placed): lines the ERP would refuse stop the approval; prices that moved are shown and
+applied only once the approver confirms exactly those prices. Approving a quote acceptance
+sends it on at the quote's agreed prices (the ERP confirms that very quotation). Each step is
+claimed by a conditional UPDATE, and the last one is written with the outbox message in one
+transaction, so double clicks and re-posts send it to the ERP once. Rejecting marks the order
+rejected (it never reaches the ERP; a quote goes back to quoted) and tells the buyer."""
 
 from __future__ import annotations
 
@@ -17,9 +21,9 @@ from django.core import signing
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
 
-from storefleet.accounts.models import MemberRole, Membership
 from storefleet.accounts.principal import Principal
 from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.errors import ApplicationError
@@ -28,88 +32,55 @@ from storefleet.ordering.checks import CartCheck, Wanted, check_lines
 from storefleet.ordering.models import Order, OrderLine, OrderStatus
 from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
 from storefleet.outbox import services as outbox
+from storefleet.quotes.kinds import ACCEPT_QUOTE
+from storefleet.quotes.models import QuoteRequest, QuoteState
 
+from . import chain
+from .access import is_approver, require_admin, require_approver
+from .chain import APPROVER_ROLES
 from .models import (
-    MAX_THRESHOLD,
     ApprovalRequest,
-    ApprovalRule,
     ApprovalState,
     ApprovalStep,
+    ApprovalTurn,
     StepKind,
+    TurnState,
 )
+from .rulebook import budget_set, cost_centre_add, cost_centre_remove, rule_add, rule_remove
 
 logger = logging.getLogger("storefleet.approvals")
 
-APPROVER_ROLES = (MemberRole.APPROVER, MemberRole.ADMIN)
+# The app's writes, one import away for views and tests: the admin's (``rulebook``) and the
+# access checks (``access``) live in their own modules.
+__all__ = [
+    "APPROVER_ROLES",
+    "ApproveOutcome",
+    "PriceChange",
+    "approval_or_404",
+    "budget_set",
+    "cost_centre_add",
+    "cost_centre_remove",
+    "is_approver",
+    "order_approve",
+    "order_reject",
+    "require_admin",
+    "require_approver",
+    "rule_add",
+    "rule_remove",
+]
+
 CONFIRM_SALT = "storefleet.approvals.confirm-prices"
 CONFIRM_MAX_AGE = 3600
 
 
-# ------------------------------------------------------------------ who may do what
-def require_admin(principal: Principal) -> None:
-    """Only a company admin (a member, not a key) sets rules; anyone else gets 404."""
-    if principal.membership is None or not principal.is_admin:
-        raise Http404("Not a company admin.")
-
-
-def require_approver(principal: Principal) -> None:
-    """Only an approver or an admin of the company decides; anyone else gets 404."""
-    if principal.membership is None or principal.role not in APPROVER_ROLES:
-        raise Http404("Not an approver.")
-
-
-def is_approver(principal: Principal) -> bool:
-    return principal.membership is not None and principal.role in APPROVER_ROLES
-
-
-# ------------------------------------------------------------------ rules
-def rule_add(
-    *, principal: Principal, threshold: Decimal, role: str = "", buyer_id: int | None = None
-) -> ApprovalRule:
-    """Add a rule to the principal's company: its orders above ``threshold`` (in the store's
-    currency) need approval, only those of ``role`` or of the member ``buyer_id`` when given.
-    A buyer of another company is refused like one that does not exist."""
-    require_admin(principal)
-    store = principal.require_store()
-    if not Decimal(0) <= threshold <= MAX_THRESHOLD:
-        raise ApplicationError(
-            gettext("Enter an amount between 0 and %(max)s.") % {"max": MAX_THRESHOLD},
-            field="threshold",
-        )
-    if role and role not in MemberRole.values:
-        raise ApplicationError(gettext("Choose one of the roles offered."), field="role")
-    buyer = None
-    if buyer_id is not None:
-        buyer = Membership.objects.filter(id=buyer_id, company=principal.company).first()
-        if buyer is None:
-            raise ApplicationError(gettext("Choose one of your company's users."), field="buyer")
-    return ApprovalRule.objects.create(
-        company=principal.company,
-        currency=store.currency,
-        threshold=threshold.quantize(Decimal("0.01")),
-        role=role,
-        buyer=buyer,
-        created_by=principal.recorded_user,
-    )
-
-
-def rule_remove(*, principal: Principal, rule_id: int) -> None:
-    """Remove one of the company's rules (404 for another company's). Orders already held
-    stay held: an approver decides them."""
-    require_admin(principal)
-    deleted, _ = ApprovalRule.objects.filter(id=rule_id, company=principal.company).delete()
-    if not deleted:
-        raise Http404("No such rule.")
-
-
 # ------------------------------------------------------------------ decisions
 def approval_or_404(*, principal: Principal, number: str) -> ApprovalRequest:
-    """The approval of the company's order ``number`` in the principal's store (404 for
-    another company's or another store's, as for one that does not exist)."""
+    """The approval of the company's order ``number`` (or quote ``Q<id>``) in the principal's
+    store (404 for another company's or another store's, as for one that does not exist)."""
     store = principal.require_store()
     request = (
-        ApprovalRequest.objects.select_related("order", "order__company", "requested_by")
-        .filter(company=principal.company, order__number=number, order__store_id=store.id)
+        ApprovalRequest.objects.select_related("order", "quote", "company", "requested_by")
+        .filter(company=principal.company, reference=number, store_id=store.id)
         .first()
     )
     if request is None:
@@ -131,14 +102,19 @@ class PriceChange:
 
 @dataclass(frozen=True)
 class ApproveOutcome:
-    """``approved``: this call approved it; ``already``: it was approved before (nothing was
-    written again); else ``changes`` are the moved prices to confirm with ``confirm_token``."""
+    """``approved``: this call approved its step (``request.state`` says whether it was the
+    last); ``already``: it was approved (by this approver) before, nothing was written again;
+    else ``changes`` are the moved prices to confirm with ``confirm_token``."""
 
     request: ApprovalRequest
     approved: bool = False
     already: bool = False
     changes: tuple[PriceChange, ...] = ()
     confirm_token: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.request.state == ApprovalState.APPROVED
 
 
 def _confirm_payload(request: ApprovalRequest, changes: tuple[PriceChange, ...]) -> dict:
@@ -164,78 +140,151 @@ def _confirmed(token: str, request: ApprovalRequest, changes: tuple[PriceChange,
     return bool(data == _confirm_payload(request, changes))
 
 
+REJECTED_ALREADY = gettext_noop("This was rejected already: the buyer can order again.")
+
+
+def _current_turn_for(
+    principal: Principal, request: ApprovalRequest
+) -> tuple[ApprovalTurn | None, bool]:
+    """The step the principal may decide now, and whether they approved a step before (then
+    no step is theirs: nobody approves twice in one chain). Refused: ``own_order``, and
+    ``not_your_step`` (it waits on someone else)."""
+    user = principal.recorded_user
+    if user is None or user.pk == chain.placer_id(request):
+        raise ApplicationError(
+            gettext("You placed this order yourself: another approver of your company decides."),
+            code="own_order",
+        )
+    turns = chain.turns_of(request)
+    if any(t.state == TurnState.APPROVED and t.decided_by_id == user.pk for t in turns):
+        return None, True
+    turn = chain.current(turns)
+    out = chain.excluded(request, turns)
+    if turn is None or not chain.may_decide(turn, principal.membership, out):
+        waiting_on = (
+            gettext("step %(n)s of %(of)s, for %(who)s")
+            % {"n": turn.position, "of": len(turns), "who": chain.who(turn, out)}
+            if turn is not None
+            else "-"
+        )
+        raise ApplicationError(
+            gettext("This waits on %(step)s: it is not yours to decide.") % {"step": waiting_on},
+            code="not_your_step",
+        )
+    return turn, False
+
+
 def order_approve(
     *, principal: Principal, number: str, comment: str = "", confirm_token: str = ""
 ) -> ApproveOutcome:
-    """Approve the held order ``number`` of the principal's company: with the ERP's verdict of
-    now, and prices that moved only when ``confirm_token`` confirms them (see the module).
-    Refused: ``own_order`` (the approver placed it), ``rejected`` (decided already),
-    ``not_orderable`` (the ERP would refuse it now: reject it), ``erp_unavailable``; nothing is
-    written then."""
+    """Approve the principal's step of the held order (or quote acceptance) ``number`` of the
+    principal's company: an order with the ERP's verdict of now, and prices that moved only
+    when ``confirm_token`` confirms them (see the module); a quote at its agreed prices. The
+    last step's approval sends it to the ERP; an earlier one e-mails the next step's
+    approvers. Refused: ``own_order``, ``not_your_step``, ``rejected`` (decided already),
+    ``not_orderable`` (the ERP would refuse it now: reject it), ``expired`` (a quote),
+    ``erp_unavailable``; nothing is written then."""
     require_approver(principal)
     request = approval_or_404(principal=principal, number=number)
     if request.state == ApprovalState.APPROVED:
         return ApproveOutcome(request=request, already=True)
     if request.state == ApprovalState.REJECTED:
-        raise ApplicationError(
-            gettext("This order was rejected already: the buyer can order again."),
-            code="rejected",
-        )
-    order = request.order
+        raise ApplicationError(gettext(REJECTED_ALREADY), code="rejected")
+    turn, approved_before = _current_turn_for(principal, request)
+    if approved_before or turn is None:
+        return ApproveOutcome(request=request, already=True)
     user = principal.recorded_user
-    if user is None or order.placed_by_id == user.pk:
-        raise ApplicationError(
-            gettext("You placed this order yourself: another approver of your company decides."),
-            code="own_order",
+    assert user is not None  # _current_turn_for refused an approver with no user
+    order = request.order
+    check: CartCheck | None = None
+    changes: tuple[PriceChange, ...] = ()
+    if order is not None:
+        check, lines = _fresh_check(principal, order)
+        changes = tuple(
+            PriceChange(
+                position=line.position,
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                was=line.unit_price,
+                now=line_check.unit_price.amount if line_check.unit_price else None,
+            )
+            for line, line_check in zip(lines, check.lines, strict=True)
+            if line.unit_price != (line_check.unit_price.amount if line_check.unit_price else None)
         )
-    check, lines = _fresh_check(principal, order)
-    changes = tuple(
-        PriceChange(
-            position=line.position,
-            sku=line.sku,
-            name=line.name,
-            quantity=line.quantity,
-            was=line.unit_price,
-            now=line_check.unit_price.amount if line_check.unit_price else None,
-        )
-        for line, line_check in zip(lines, check.lines, strict=True)
-        if line.unit_price != (line_check.unit_price.amount if line_check.unit_price else None)
-    )
-    if changes and not _confirmed(confirm_token, request, changes):
-        ApprovalStep.objects.create(request=request, kind=StepKind.PRICES_SHOWN, by=user)
-        return ApproveOutcome(
-            request=request, changes=changes, confirm_token=_confirm_token(request, changes)
-        )
+        if changes and not _confirmed(confirm_token, request, changes):
+            ApprovalStep.objects.create(request=request, kind=StepKind.PRICES_SHOWN, by=user)
+            return ApproveOutcome(
+                request=request, changes=changes, confirm_token=_confirm_token(request, changes)
+            )
+    elif request.quote is not None:
+        _quote_still_valid(request.quote)
+    comment = comment.strip()
+    now = timezone.now()
     with transaction.atomic():
-        claimed = ApprovalRequest.objects.filter(id=request.id, state=ApprovalState.PENDING).update(
-            state=ApprovalState.APPROVED,
-            decided_by=user,
-            decided_at=timezone.now(),
-            comment=comment.strip(),
+        claimed = ApprovalTurn.objects.filter(id=turn.id, state=TurnState.WAITING).update(
+            state=TurnState.APPROVED, decided_by=user, decided_at=now
         )
         if not claimed:  # a second click or another approver came first
             request.refresh_from_db()
-            if request.state == ApprovalState.APPROVED:
-                return ApproveOutcome(request=request, already=True)
-            raise ApplicationError(
-                gettext("This order was rejected already: the buyer can order again."),
-                code="rejected",
-            )
-        for change in changes:
-            OrderLine.objects.filter(order=order, position=change.position).update(
-                unit_price=change.now
-            )
-        Order.objects.filter(id=order.id, status=OrderStatus.HELD).update(
-            status=OrderStatus.RECEIVED, total=check.total
-        )
+            if request.state == ApprovalState.REJECTED:
+                raise ApplicationError(gettext(REJECTED_ALREADY), code="rejected")
+            return ApproveOutcome(request=request, already=True)
+        if order is not None and check is not None:
+            for change in changes:
+                OrderLine.objects.filter(order=order, position=change.position).update(
+                    unit_price=change.now
+                )
+            Order.objects.filter(id=order.id, status=OrderStatus.HELD).update(total=check.total)
+            ApprovalRequest.objects.filter(id=request.id).update(total=check.total)
         ApprovalStep.objects.create(
-            request=request, kind=StepKind.APPROVED, by=user, comment=comment.strip()
+            request=request, kind=StepKind.APPROVED, by=user, comment=comment
         )
-        outbox.message_add(kind=SUBMIT_ORDER, subject=order.id, key=order.number)
-        company_pages_changed(company_id=order.company_id)
+        last = not ApprovalTurn.objects.filter(request=request, state=TurnState.WAITING).exists()
+        if last:
+            ApprovalRequest.objects.filter(id=request.id, state=ApprovalState.PENDING).update(
+                state=ApprovalState.APPROVED, decided_by=user, decided_at=now, comment=comment
+            )
+            if order is not None:
+                Order.objects.filter(id=order.id, status=OrderStatus.HELD).update(
+                    status=OrderStatus.RECEIVED
+                )
+                outbox.message_add(kind=SUBMIT_ORDER, subject=order.id, key=order.number)
+            elif request.quote is not None:
+                # The quote is accepting already (held there): the ERP confirms the very
+                # quotation, at its agreed prices.
+                quote = request.quote
+                outbox.message_add(kind=ACCEPT_QUOTE, subject=quote.id, key=f"accept:{quote.key}")
+            company_pages_changed(company_id=request.company_id)
+        else:
+
+            def tell_next() -> None:
+                from .notifications import approval_requested
+
+                approval_requested(request_id=request.id)
+
+            transaction.on_commit(tell_next)
     request.refresh_from_db()
-    logger.info("order approved number=%s by=%s", order.number, user.pk)
+    logger.info(
+        "approval step approved ref=%s step=%s last=%s by=%s",
+        request.reference,
+        turn.position,
+        last,
+        user.pk,
+    )
     return ApproveOutcome(request=request, approved=True)
+
+
+def _quote_still_valid(quote: QuoteRequest) -> None:
+    if quote.expires is not None and quote.expires < timezone.localdate():
+        raise ApplicationError(
+            gettext(
+                "This quote expired on %(date)s: reject it, and the buyer can request a new "
+                "quote for its lines."
+            )
+            % {"date": date_format(quote.expires)},
+            code="expired",
+        )
 
 
 def _fresh_check(principal: Principal, order: Order) -> tuple[CartCheck, list[OrderLine]]:
@@ -282,8 +331,10 @@ def _fresh_check(principal: Principal, order: Order) -> tuple[CartCheck, list[Or
 
 
 def order_reject(*, principal: Principal, number: str, comment: str) -> ApprovalRequest:
-    """Reject the held order ``number``: it is marked rejected and never reaches the ERP; the
-    buyer is e-mailed the comment. Rejecting a rejected order again changes nothing."""
+    """Reject the held order (or quote acceptance) ``number`` at the principal's step: it
+    ends the chain; the order is marked rejected and never reaches the ERP (a quote goes back
+    to quoted: it can still be declined, revised, or accepted again); the buyer is e-mailed
+    the comment. Rejecting a rejected one again changes nothing."""
     require_approver(principal)
     comment = comment.strip()
     if not comment:
@@ -291,25 +342,48 @@ def order_reject(*, principal: Principal, number: str, comment: str) -> Approval
             gettext("Say why you reject the order: the buyer reads it."), field="comment"
         )
     request = approval_or_404(principal=principal, number=number)
-    user = principal.recorded_user
-    with transaction.atomic():
-        claimed = ApprovalRequest.objects.filter(id=request.id, state=ApprovalState.PENDING).update(
-            state=ApprovalState.REJECTED,
-            decided_by=user,
-            decided_at=timezone.now(),
-            comment=comment,
+    if request.state == ApprovalState.REJECTED:
+        return request
+    if request.state == ApprovalState.APPROVED:
+        raise ApplicationError(
+            gettext("This order was approved already and is on its way to our ERP."),
+            code="approved",
         )
+    turn, approved_before = _current_turn_for(principal, request)
+    if approved_before or turn is None:
+        raise ApplicationError(
+            gettext("You approved a step of this already: the next step's approver decides."),
+            code="not_your_step",
+        )
+    user = principal.recorded_user
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = ApprovalTurn.objects.filter(id=turn.id, state=TurnState.WAITING).update(
+            state=TurnState.REJECTED, decided_by=user, decided_at=now
+        )
+        if claimed:
+            claimed = ApprovalRequest.objects.filter(
+                id=request.id, state=ApprovalState.PENDING
+            ).update(state=ApprovalState.REJECTED, decided_by=user, decided_at=now, comment=comment)
         if not claimed:
+            transaction.set_rollback(True)
             request.refresh_from_db()
             if request.state == ApprovalState.REJECTED:
                 return request
             raise ApplicationError(
-                gettext("This order was approved already and is on its way to our ERP."),
-                code="approved",
+                gettext(
+                    "Someone decided this step just now: open it again to see where it stands."
+                ),
+                code="taken",
             )
-        Order.objects.filter(id=request.order_id, status=OrderStatus.HELD).update(
-            status=OrderStatus.REJECTED
-        )
+        if request.order_id is not None:
+            Order.objects.filter(id=request.order_id, status=OrderStatus.HELD).update(
+                status=OrderStatus.REJECTED
+            )
+        elif request.quote_id is not None:
+            QuoteRequest.objects.filter(id=request.quote_id, state=QuoteState.ACCEPTING).update(
+                state=QuoteState.QUOTED, accepted_at=None
+            )
         ApprovalStep.objects.create(
             request=request, kind=StepKind.REJECTED, by=user, comment=comment
         )

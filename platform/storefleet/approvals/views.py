@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,8 +16,37 @@ from storefleet.accounts.access import buyer_required
 from storefleet.accounts.principal import Principal
 from storefleet.errors import ApplicationError
 
-from . import selectors, services
-from .forms import DecisionForm, RuleForm
+from . import chain, selectors, services
+from .forms import BudgetForm, CostCentreForm, DecisionForm, RuleForm
+
+
+def _rules_page(
+    request: HttpRequest,
+    principal: Principal,
+    *,
+    form: RuleForm | None = None,
+    centre_form: CostCentreForm | None = None,
+    budget_form: BudgetForm | None = None,
+) -> HttpResponse:
+    company = principal.company
+    currency = principal.require_store().currency
+    bad = any(f is not None and f.errors for f in (form, centre_form, budget_form))
+    return render(
+        request,
+        "approvals/rules.html",
+        {
+            "form": form or RuleForm(company=company),
+            "centre_form": centre_form or CostCentreForm(),
+            "budget_form": budget_form
+            or BudgetForm(company=company, initial={"month": timezone.localdate()}),
+            "rules": selectors.company_rules(principal=principal),
+            "budgets": selectors.budgets_this_month(company=company, currency=currency),
+            "centres": selectors.company_cost_centres(company=company),
+            "currency": currency,
+            "company": company,
+        },
+        status=400 if bad else 200,
+    )
 
 
 @buyer_required
@@ -25,32 +55,26 @@ from .forms import DecisionForm, RuleForm
 def rules(request: HttpRequest) -> HttpResponse:
     principal = Principal.for_buyer(request)
     services.require_admin(principal)
-    form = RuleForm(request.POST if request.method == "POST" else None, company=principal.company)
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        return _rules_page(request, principal)
+    form = RuleForm(request.POST, company=principal.company)
+    if form.is_valid():
         buyer = form.cleaned_data["buyer"]
         try:
             services.rule_add(
                 principal=principal,
+                kind=form.cleaned_data["kind"],
                 threshold=form.cleaned_data["threshold"],
                 role=form.cleaned_data["role"],
                 buyer_id=buyer.id if buyer else None,
+                steps=form.steps(),
             )
         except ApplicationError as error:
-            form.add_error(error.field, error.message)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("The approval rule is set."))
             return redirect("approvals:rules")
-    return render(
-        request,
-        "approvals/rules.html",
-        {
-            "form": form,
-            "rules": selectors.company_rules(principal=principal),
-            "currency": principal.require_store().currency,
-            "company": principal.company,
-        },
-        status=400 if form.errors else 200,
-    )
+    return _rules_page(request, principal, form=form)
 
 
 @buyer_required
@@ -59,6 +83,57 @@ def rule_remove(request: HttpRequest, rule_id: int) -> HttpResponse:
     services.rule_remove(principal=Principal.for_buyer(request), rule_id=rule_id)
     messages.success(request, _("The approval rule is removed."))
     return redirect("approvals:rules")
+
+
+@buyer_required
+@never_cache
+@require_POST
+def cost_centre_add(request: HttpRequest) -> HttpResponse:
+    principal = Principal.for_buyer(request)
+    services.require_admin(principal)
+    form = CostCentreForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cost_centre_add(
+                principal=principal, code=form.cleaned_data["code"], name=form.cleaned_data["name"]
+            )
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The cost centre is added."))
+            return redirect("approvals:rules")
+    return _rules_page(request, principal, centre_form=form)
+
+
+@buyer_required
+@require_POST
+def cost_centre_remove(request: HttpRequest, centre_id: int) -> HttpResponse:
+    services.cost_centre_remove(principal=Principal.for_buyer(request), centre_id=centre_id)
+    messages.success(request, _("The cost centre is removed."))
+    return redirect("approvals:rules")
+
+
+@buyer_required
+@never_cache
+@require_POST
+def budget_set(request: HttpRequest) -> HttpResponse:
+    principal = Principal.for_buyer(request)
+    services.require_admin(principal)
+    form = BudgetForm(request.POST, company=principal.company)
+    if form.is_valid():
+        try:
+            services.budget_set(
+                principal=principal,
+                centre_id=form.cleaned_data["cost_centre"].id,
+                month=form.cleaned_data["month"],
+                amount=form.cleaned_data["amount"],
+            )
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The budget is set."))
+            return redirect("approvals:rules")
+    return _rules_page(request, principal, budget_form=form)
 
 
 @buyer_required
@@ -107,22 +182,31 @@ def decide(request: HttpRequest, number: str) -> HttpResponse:
             except ApplicationError as problem:
                 error = problem.message
             else:
+                if outcome.finished:
+                    messages.success(request, _("Approved: it is on its way to our ERP."))
+                    return redirect("approvals:waiting")
                 if outcome.approved or outcome.already:
-                    messages.success(request, _("Order approved: it is on its way to our ERP."))
+                    messages.success(
+                        request, _("Your step is approved: it now waits on the next step.")
+                    )
                     return redirect("approvals:waiting")
     approval.refresh_from_db()
-    order = approval.order
+    view = selectors.approval_view(request=approval)
     return render(
         request,
         "approvals/decide.html",
         {
             "approval": approval,
-            "order": order,
-            "lines": list(order.lines.all()),
-            "steps": list(approval.steps.select_related("by")),
+            "view": view,
+            "order": approval.order,
+            "quote": approval.quote,
+            "lines": selectors.approval_lines(request=approval),
+            "steps": view.steps,
             "outcome": outcome,
             "error": error,
-            "own": principal.user is not None and order.placed_by_id == principal.user.pk,
+            "own": principal.user is not None and chain.placer_id(approval) == principal.user.pk,
+            "mine": principal.membership is not None
+            and principal.membership.user.email in view.approvers,
         },
         status=400 if error else 200,
     )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from storefleet.accounts.models import Address, Company
 from storefleet.accounts.selectors import company_ship_to_address
+from storefleet.approvals import budgets
 from storefleet.approvals import rules as approval_rules
 from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.catalog.models import Product
@@ -111,6 +112,7 @@ class CheckoutRequest:
     requested_delivery_date: datetime.date | None = None
     po_number: str = ""
     notes: str = ""
+    cost_centre: str = ""  # the code of one of the company's cost centres
     # cart line id → address id, for lines that ship somewhere else
     line_ship_to: Mapping[int, int] | None = None
     # cart line id → the price the buyer saw (``seen_prices_read``). None: what the kept
@@ -279,6 +281,7 @@ class PlaceRequest:
     requested_delivery_date: datetime.date | None = None
     po_number: str = ""
     notes: str = ""
+    cost_centre: str = ""  # the code of one of the company's cost centres, or none
     accept_backorder: bool = False
     # line id → the price the buyer saw; None: what the kept verdict said. Lines missing from
     # it are refused as moved, unless ``unseen_at_current`` (they go in at the ERP's price).
@@ -297,12 +300,22 @@ def _company_address(company: Company, address_id: int, field: str) -> Address:
 
 def order_place(*, principal: Principal, request: CheckoutRequest) -> Order:
     """Place the buyer's cart as an order, once per ``submit_token`` (see ``order_lines_place``,
-    which does the placing; the cart is emptied in the same transaction)."""
+    which does the placing; the cart is emptied in the same transaction). A company that keeps
+    cost centres has every checkout charged to one of them.
+
+    An order held for approval empties the cart too: the held order is a snapshot of its
+    lines and prices, which is what the approvers decide on, so the cart stays free for the
+    buyer's next order (as in the B2B platforms' purchase-order approvals) and nothing the
+    buyer does to it can change a held order."""
     store, membership = cart_owner(principal)
     company = membership.company
     existing = Order.objects.filter(company=company, submit_token=request.submit_token).first()
     if existing is not None:
         return existing
+    if not request.cost_centre and budgets.company_cost_centres(company=company):
+        raise ApplicationError(
+            gettext("Choose the cost centre this order is charged to."), field="cost_centre"
+        )
     cart_lines = list(
         CartLine.objects.filter(
             cart__store_id=store.id, cart__user_id=membership.user_id, cart__company=company
@@ -330,6 +343,7 @@ def order_place(*, principal: Principal, request: CheckoutRequest) -> Order:
             requested_delivery_date=request.requested_delivery_date,
             po_number=request.po_number,
             notes=request.notes,
+            cost_centre=request.cost_centre,
             accept_backorder=backorder_accepted(principal),
             seen_prices=request.seen_prices,
         ),
@@ -375,6 +389,11 @@ def order_lines_place(
             field="requested_delivery_date",
         )
     ship_to = _company_address(company, request.ship_to_id, "ship_to")
+    cost_centre = request.cost_centre.strip()
+    if cost_centre and budgets.cost_centre_of(company=company, code=cost_centre) is None:
+        raise ApplicationError(
+            gettext("Choose one of your company's cost centres."), field="cost_centre"
+        )
     wanted_lines = list(request.lines)
     if not wanted_lines:
         raise ApplicationError(gettext("An order needs at least one line: add products to it."))
@@ -417,9 +436,12 @@ def order_lines_place(
         raise CartNotOrderable(check)
     if moved:
         raise PricesMoved(check, moved)
-    # An order one of the company's approval rules catches is placed held: no outbox message
-    # until an approver approves it (``storefleet.approvals``), so the ERP never hears of it.
-    rule = approval_rules.rule_for(principal=principal, total=check.total, currency=store.currency)
+    # An order one of the company's approval rules (or its cost centre's budget) catches is
+    # placed held: no outbox message until its last approver approves it
+    # (``storefleet.approvals``), so the ERP never hears of it.
+    hold = approval_rules.hold_for(
+        principal=principal, total=check.total, currency=store.currency, cost_centre=cost_centre
+    )
     try:
         with transaction.atomic():
             order = Order.objects.create(
@@ -431,11 +453,12 @@ def order_lines_place(
                 submit_token=request.submit_token,
                 ship_to=ship_to,
                 po_number=request.po_number.strip(),
+                cost_centre=cost_centre,
                 requested_delivery_date=request.requested_delivery_date,
                 notes=request.notes.strip(),
                 currency=store.currency,
                 total=check.total,
-                status=OrderStatus.HELD if rule is not None else OrderStatus.RECEIVED,
+                status=OrderStatus.HELD if hold is not None else OrderStatus.RECEIVED,
                 # Only when a line is really back-ordered: the ERP never skips a stock check
                 # the buyer did not need to accept.
                 backorder_accepted=backorder
@@ -470,8 +493,8 @@ def order_lines_place(
                     for n, address in enumerate(addresses, start=1)
                 ]
             )
-            if rule is not None:
-                approval_rules.order_hold(order=order, rule=rule, principal=principal)
+            if hold is not None:
+                approval_rules.order_hold(order=order, hold=hold, principal=principal)
             else:
                 outbox.message_add(kind=SUBMIT_ORDER, subject=order.id, key=order.number)
             if on_placed is not None:

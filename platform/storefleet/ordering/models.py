@@ -89,6 +89,9 @@ class Order(models.Model):
     )
     ship_to = models.ForeignKey("accounts.Address", on_delete=models.PROTECT, related_name="+")
     po_number = models.CharField(_("PO number"), max_length=35, blank=True)
+    # The code of the company's cost centre the buyer charged it to (``storefleet.approvals``
+    # keeps the centres and their monthly budgets); kept as text so the order keeps it.
+    cost_centre = models.CharField(_("Cost centre"), max_length=32, blank=True)
     requested_delivery_date = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True, max_length=1000)
     currency = models.CharField(max_length=3)
