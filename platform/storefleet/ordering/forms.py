@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -218,8 +218,24 @@ class CheckoutForm(forms.Form):
     # The prices the page showed, signed (checkout.seen_prices_sign); read by the service.
     seen_prices = forms.CharField(required=False, max_length=100_000, widget=forms.HiddenInput)
 
-    def __init__(self, *args, addresses: Iterable[Address], line_ids: Iterable[int], **kwargs):
+    def __init__(
+        self,
+        *args,
+        addresses: Iterable[Address],
+        line_ids: Iterable[int],
+        cost_centres: Sequence[tuple[str, str]] = (),
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if cost_centres:  # the company charges every order to one of its cost centres
+            self.fields["cost_centre"] = forms.ChoiceField(
+                label=_("Cost centre"),
+                choices=[("", _("Choose a cost centre")), *cost_centres],
+                error_messages={
+                    "required": _("Choose the cost centre this order is charged to."),
+                    "invalid_choice": _("Choose one of your company's cost centres."),
+                },
+            )
         queryset = Address.objects.filter(id__in=[a.id for a in addresses])
         self.fields["ship_to"].queryset = queryset  # type: ignore[attr-defined]
         self.line_ids = list(line_ids)

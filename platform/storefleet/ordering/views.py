@@ -22,6 +22,7 @@ from storefleet import money
 from storefleet.accounts.access import buyer_required, store_buyer
 from storefleet.accounts.principal import Principal
 from storefleet.accounts.selectors import company_ship_to_addresses
+from storefleet.approvals import selectors as approval_selectors
 from storefleet.brand.buyer_cache import buyer_page_dependencies, mark_cacheable
 from storefleet.catalog.selectors import catalog_page_for_store, product_for_store
 from storefleet.errors import ApplicationError
@@ -321,10 +322,15 @@ def checkout(request: HttpRequest) -> HttpResponse:
         messages.info(request, gettext("Your cart is empty."))
         return redirect("ordering:cart")
     addresses = list(company_ship_to_addresses(company=membership.company))
+    # The company's cost centres, with what is left of this month's budget (approvals).
+    budgets = approval_selectors.budgets_this_month(
+        company=membership.company, currency=store.currency
+    )
     form = CheckoutForm(
         request.POST or None,
         addresses=addresses,
         line_ids=[line.id for line in lines],
+        cost_centres=[(b.code, f"{b.code} {b.name}".strip()) for b in budgets],
         initial={
             "submit_token": new_submit_token(),
             "ship_to": addresses[0].id if addresses else None,
@@ -341,6 +347,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     requested_delivery_date=form.cleaned_data["requested_delivery_date"],
                     po_number=form.cleaned_data["po_number"],
                     notes=form.cleaned_data["notes"],
+                    cost_centre=form.cleaned_data.get("cost_centre", ""),
                     line_ship_to=form.line_ship_to(),
                     seen_prices=seen_prices_read(
                         principal=principal, token=form.cleaned_data["seen_prices"]
@@ -376,6 +383,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "totals": totals,
             "lines": lines,
             "company": membership.company,
+            "budgets": budgets,
             "moved_ids": set(moved),
             "moved_lines": [
                 {"line": line, "was": moved.get(line.wanted.line_id or 0)}
