@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from storefleet.accounts.models import Membership
 from storefleet.accounts.selectors import company_ship_to_address, company_ship_to_addresses
+from storefleet.approvals import rules as approval_rules
 from storefleet.catalog.selectors import store_sells
 from storefleet.erp.errors import ErpNotFound, ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
@@ -282,7 +283,10 @@ def quote_accept(
         locked.accepted_at = timezone.now()
         locked.created_by_id = locked.created_by_id or membership.user_id
         locked.save(update_fields=["state", "accepted_at", "created_by"])
-        message_add(kind=ACCEPT_QUOTE, subject=locked.id, key=f"accept:{locked.key}")
+        # The company's approval rules may hold the acceptance: then an approver's approval
+        # of the last step owes the ERP the confirmation (``storefleet.approvals``).
+        if not approval_rules.quote_hold(quote=locked, store=store, membership=membership):
+            message_add(kind=ACCEPT_QUOTE, subject=locked.id, key=f"accept:{locked.key}")
         agents_tell(event_record(quote=locked, kind=EventKind.ACCEPTED, actor=membership.user))
     return locked
 
