@@ -11,14 +11,14 @@ from django.core import mail
 
 from storefleet.accounts.models import MemberRole, Membership
 from storefleet.approvals import selectors, services
-from storefleet.approvals.models import ApprovalRequest, ApprovalState, TurnState
+from storefleet.approvals.models import ApprovalRequest, ApprovalState, ApprovalTurn, TurnState
 from storefleet.approvals.rules import ChainStep
 from storefleet.errors import ApplicationError
 from storefleet.ordering.models import OrderStatus
 from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
 from storefleet.outbox.models import Message
 
-from .conftest import member, people, place, principal_of
+from .conftest import HOST, member, people, place, principal_of
 
 __all__ = ["people"]
 
@@ -135,3 +135,60 @@ def test_a_chain_refuses_another_companys_or_a_buyer_or_the_same_user_twice(shop
             services.rule_add(principal=admin, threshold=Decimal(1), steps=steps)
         assert refused.value.field == "steps"
     assert not selectors.company_rules(principal=admin).exists()
+
+
+def test_the_pages_say_which_step_it_waits_on_and_offer_only_that_steps_decision(
+    client, shop, chain_rule
+):
+    people = chain_rule
+    order = place(shop, people["buyer"])
+    path = f"/account/approvals/{order.number}/"
+
+    client.force_login(people["director"])
+    page = client.get(path, HTTP_HOST=HOST).content.decode()
+    assert 'class="approval-not-yours"' in page and 'name="decision"' not in page
+    assert "This waits on step 1, for an approver: it is not yours to decide." in page
+    refused = client.post(path, {"decision": "approve"}, HTTP_HOST=HOST)
+    assert refused.status_code == 400 and not Message.objects.exists()
+    listing = client.get("/account/approvals/", HTTP_HOST=HOST).content.decode()
+    assert "step 1 of 2: an approver" in listing and "data-mine" not in listing
+
+    client.force_login(people["approver"])
+    assert 'name="decision"' in client.get(path, HTTP_HOST=HOST).content.decode()
+    done = client.post(path, {"decision": "approve"}, HTTP_HOST=HOST)
+    assert done.status_code == 302 and not Message.objects.exists()
+
+    client.force_login(people["buyer"])
+    mine = client.get(f"/orders/{order.number}/", HTTP_HOST=HOST).content.decode()
+    assert "Waiting for approval by director@c-1004.example." in mine
+    assert '<li data-turn="2" data-state="waiting" aria-current="step">' in mine
+
+    client.force_login(people["director"])
+    assert client.post(path, {"decision": "approve"}, HTTP_HOST=HOST).status_code == 302
+    assert [m.key for m in Message.objects.all()] == [order.number]
+
+
+def test_a_step_decided_by_someone_else_meanwhile_is_not_decided_twice(
+    shop, chain_rule, monkeypatch
+):
+    people = chain_rule
+    order = place(shop, people["buyer"])
+    second_approver = member("C-1004", "approver2@c-1004.example", MemberRole.APPROVER)
+    original = services._fresh_check
+
+    def meanwhile(principal, held):  # type: ignore[no-untyped-def]
+        verdict = original(principal, held)
+        ApprovalTurn.objects.filter(request__order=held, position=1).update(
+            state=TurnState.APPROVED, decided_by=second_approver
+        )
+        return verdict
+
+    monkeypatch.setattr(services, "_fresh_check", meanwhile)
+    with pytest.raises(ApplicationError) as taken:
+        services.order_approve(
+            principal=principal_of(shop, people["approver"]), number=order.number
+        )
+    assert taken.value.code == "taken"
+    request = ApprovalRequest.objects.get(order=order)
+    assert [s.kind for s in request.steps.all()] == ["requested"]
+    assert request.state == ApprovalState.PENDING and not Message.objects.exists()

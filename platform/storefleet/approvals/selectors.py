@@ -185,6 +185,16 @@ def approval_view(*, request: ApprovalRequest) -> OrderApproval:
     )
 
 
+def may_decide_now(*, principal: Principal, request: ApprovalRequest) -> bool:
+    """Whether the step it waits on now is the principal's to decide (what the page offers)."""
+    if request.state != ApprovalState.PENDING:
+        return False
+    its = chain.turns_of(request)
+    current = chain.current(its)
+    excluded = chain.excluded(request, its)
+    return current is not None and chain.may_decide(current, principal.membership, excluded)
+
+
 def order_approval(*, order: Order) -> OrderApproval | None:
     """The approval of an order the caller already reached through its scope (None: it
     never needed one)."""

@@ -140,6 +140,7 @@ def _confirmed(token: str, request: ApprovalRequest, changes: tuple[PriceChange,
     return bool(data == _confirm_payload(request, changes))
 
 
+TAKEN = gettext_noop("Someone decided this step just now: open it again to see where it stands.")
 REJECTED_ALREADY = gettext_noop("This was rejected already: the buyer can order again.")
 
 
@@ -229,6 +230,9 @@ def order_approve(
             request.refresh_from_db()
             if request.state == ApprovalState.REJECTED:
                 raise ApplicationError(gettext(REJECTED_ALREADY), code="rejected")
+            turn.refresh_from_db()
+            if turn.decided_by_id != user.pk and request.state != ApprovalState.APPROVED:
+                raise ApplicationError(gettext(TAKEN), code="taken")
             return ApproveOutcome(request=request, already=True)
         if order is not None and check is not None:
             for change in changes:
@@ -370,12 +374,7 @@ def order_reject(*, principal: Principal, number: str, comment: str) -> Approval
             request.refresh_from_db()
             if request.state == ApprovalState.REJECTED:
                 return request
-            raise ApplicationError(
-                gettext(
-                    "Someone decided this step just now: open it again to see where it stands."
-                ),
-                code="taken",
-            )
+            raise ApplicationError(gettext(TAKEN), code="taken")
         if request.order_id is not None:
             Order.objects.filter(id=request.order_id, status=OrderStatus.HELD).update(
                 status=OrderStatus.REJECTED

@@ -205,8 +205,7 @@ def decide(request: HttpRequest, number: str) -> HttpResponse:
             "outcome": outcome,
             "error": error,
             "own": principal.user is not None and chain.placer_id(approval) == principal.user.pk,
-            "mine": principal.membership is not None
-            and principal.membership.user.email in view.approvers,
+            "mine": selectors.may_decide_now(principal=principal, request=approval),
         },
         status=400 if error else 200,
     )
