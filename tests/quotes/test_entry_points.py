@@ -236,6 +236,18 @@ def test_a_hostile_upload_is_refused_with_what_to_do_and_nothing_saved(
     assert not Message.objects.filter(kind=REQUEST_QUOTE).exists()
 
 
+def test_a_body_larger_than_any_attachment_is_refused_before_it_is_read(client, shop):
+    response = as_buyer(client, shop).post(
+        "/quotes/new/",
+        request_form(attachment=SimpleUploadedFile("a.pdf", PDF)),
+        HTTP_HOST=HOST,
+        CONTENT_LENGTH=str(attachments.MAX_BYTES * 4),  # what a hostile client announces
+    )
+    assert response.status_code == 413
+    assert "at most 8 MB: yours is larger" in response.content.decode()
+    assert not QuoteRequest.objects.exists() and not QuoteAttachment.objects.exists()
+
+
 def test_a_file_name_cannot_escape_nor_inject():
     upload = attachments.upload_read(
         name='..\\..\\etc/"evil"\r\nX-Header: 1;.pdf', size=None, chunks=[PDF]

@@ -82,6 +82,18 @@ def _clean_name(name: str) -> str:
     return name[-100:] or "attachment"
 
 
+def too_large_message(name: str = "") -> str:
+    if not name:
+        return _(
+            "Attach a file of at most %(size)s MB: yours is larger. Reduce it (fewer pages, "
+            "lower resolution) and send the request again."
+        ) % {"size": MAX_BYTES // (1024 * 1024)}
+    return _(
+        "Attach a file of at most %(size)s MB: %(name)s is larger. Reduce it (fewer pages, "
+        "lower resolution) and attach it again."
+    ) % {"size": MAX_BYTES // (1024 * 1024), "name": name}
+
+
 def upload_read(*, name: str, size: int | None, chunks: object) -> Upload:
     """Judge an uploaded file (its name as the browser sent it, the size it claims and its
     chunks): an allowed kind by extension and by contents, at most ``MAX_BYTES``. Anything
@@ -96,10 +108,7 @@ def upload_read(*, name: str, size: int | None, chunks: object) -> Upload:
             % {"kinds": allowed, "name": clean},
             field="attachment",
         )
-    limit = _(
-        "Attach a file of at most %(size)s MB: %(name)s is larger. Reduce it (fewer pages, "
-        "lower resolution) and attach it again."
-    ) % {"size": MAX_BYTES // (1024 * 1024), "name": clean}
+    limit = too_large_message(clean)
     if size is not None and size > MAX_BYTES:
         raise ApplicationError(limit, field="attachment")
     data = bytearray()

@@ -30,6 +30,8 @@ from .models import MAX_LINES, QuoteRequest
 EMPTY_ROWS = 3
 MAX_NUMBER_LENGTH = 64
 MAX_ID_LENGTH = 12
+# What the form's fields (up to 100 rows, the message) take besides the attachment, generously.
+MAX_FORM_BYTES = 512 * 1024
 
 
 @buyer_required
@@ -47,7 +49,15 @@ def quote_new(request: HttpRequest) -> HttpResponse:
     company = principal.company
     errors: list[str] = []
     rows: list[dict[str, str]] = []
-    if request.method == "POST":
+    too_large = request.method == "POST" and _body_too_large(request)
+    if too_large:
+        # Refused without parsing the form here; what was typed is not shown again, and
+        # nothing is saved. (The CSRF middleware has read the body by now: keeping a huge
+        # upload off the disk is for a body limit in front of the app.)
+        errors.append(attachments.too_large_message())
+        token = secrets.token_hex(16)
+        values = {"requested_date": "", "message": "", "ship_to": ""}
+    elif request.method == "POST":
         form = QuoteRequestForm(request.POST)
         lines, errors = parse_lines(request.POST)
         errors += [str(e) for field_errors in form.errors.values() for e in field_errors]
@@ -119,8 +129,17 @@ def quote_new(request: HttpRequest) -> HttpResponse:
             "accept": attachments.ACCEPT,
             "max_attachment_mb": attachments.MAX_BYTES // (1024 * 1024),
         },
-        status=400 if errors else 200,
+        status=413 if too_large else 400 if errors else 200,
     )
+
+
+def _body_too_large(request: HttpRequest) -> bool:
+    """Whether the request's body is larger than an attachment and the form's fields can be."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False  # Django refuses a malformed length itself
+    return length > attachments.MAX_BYTES + MAX_FORM_BYTES
 
 
 def _prefill(request: HttpRequest, principal: Principal) -> list[dict[str, str]]:
