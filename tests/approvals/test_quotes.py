@@ -45,15 +45,14 @@ def test_an_acceptance_above_the_limit_waits_and_the_approval_orders_the_agreed_
 ):
     rule("C-1004", "100.00")  # the quote is 105.67
     number = erp_entered_quotation(shop, "C-1004", LINES)
-    membership = shop.membership("C-1004")
-    quote = quote_services.quote_accept(store=shop.store, membership=membership, erp_number=number)
+    quote = quote_services.quote_accept(principal=shop.principal("C-1004"), erp_number=number)
     assert quote.state == QuoteState.ACCEPTING
     assert not Message.objects.filter(kind=ACCEPT_QUOTE).exists()
     assert sale_state(shop, number) == "quotation"
     request = ApprovalRequest.objects.get(quote=quote)
     assert (request.reference, request.total) == (f"Q{quote.id}", Decimal("105.666"))
     # Accepting again changes nothing: one approval, no message.
-    quote_services.quote_accept(store=shop.store, membership=membership, quote_id=quote.id)
+    quote_services.quote_accept(principal=shop.principal("C-1004"), quote_id=quote.id)
     assert ApprovalRequest.objects.filter(quote=quote).count() == 1
     lines = selectors.approval_lines(request=request)
     assert [(line.sku, line.unit_price) for line in lines] == [
@@ -76,8 +75,7 @@ def test_an_acceptance_above_the_limit_waits_and_the_approval_orders_the_agreed_
 def test_a_rejected_acceptance_puts_the_quote_back_and_a_new_acceptance_waits_again(shop, people):
     rule("C-1004", "100.00")
     number = erp_entered_quotation(shop, "C-1004", LINES)
-    membership = shop.membership("C-1004")
-    quote = quote_services.quote_accept(store=shop.store, membership=membership, erp_number=number)
+    quote = quote_services.quote_accept(principal=shop.principal("C-1004"), erp_number=number)
     approver = principal_of(shop, people["approver"])
     services.order_reject(principal=approver, number=f"Q{quote.id}", comment="Too dear")
     quote.refresh_from_db()
@@ -85,7 +83,7 @@ def test_a_rejected_acceptance_puts_the_quote_back_and_a_new_acceptance_waits_ag
     assert not Message.objects.filter(kind=ACCEPT_QUOTE).exists()
     assert sale_state(shop, number) == "quotation"
 
-    again = quote_services.quote_accept(store=shop.store, membership=membership, quote_id=quote.id)
+    again = quote_services.quote_accept(principal=shop.principal("C-1004"), quote_id=quote.id)
     assert again.state == QuoteState.ACCEPTING
     request = ApprovalRequest.objects.get(quote=quote)
     assert request.state == ApprovalState.PENDING and request.turns.count() == 1
@@ -95,9 +93,7 @@ def test_a_rejected_acceptance_puts_the_quote_back_and_a_new_acceptance_waits_ag
 def test_an_acceptance_under_every_limit_goes_straight_on(shop, people):
     rule("C-1004", "1000.00")
     number = erp_entered_quotation(shop, "C-1004", LINES)
-    quote = quote_services.quote_accept(
-        store=shop.store, membership=shop.membership("C-1004"), erp_number=number
-    )
+    quote = quote_services.quote_accept(principal=shop.principal("C-1004"), erp_number=number)
     assert Message.objects.filter(kind=ACCEPT_QUOTE, subject=str(quote.id)).count() == 1
     assert not ApprovalRequest.objects.exists()
 
@@ -106,9 +102,7 @@ def test_an_acceptance_under_every_limit_goes_straight_on(shop, people):
 def test_another_companys_approver_cant_find_a_held_acceptance(shop, people, who):
     rule("C-1004", "100.00")
     number = erp_entered_quotation(shop, "C-1004", LINES)
-    quote = quote_services.quote_accept(
-        store=shop.store, membership=shop.membership("C-1004"), erp_number=number
-    )
+    quote = quote_services.quote_accept(principal=shop.principal("C-1004"), erp_number=number)
     with pytest.raises(Http404):
         services.order_approve(principal=principal_of(shop, people[who]), number=f"Q{quote.id}")
     assert (

@@ -17,6 +17,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from storefleet.accounts.principal import Principal
 from storefleet.erp.errors import ErpNotFound, ErpRejected
 from storefleet.erp.types import QuotationAnswer, QuotationLineAnswer
 from storefleet.errors import ApplicationError
@@ -159,11 +160,16 @@ def test_an_agents_answer_reaches_the_erp_then_the_buyer_sees_v2_with_what_chang
 
     # On its way: the buyer still sees version 1 only and can't accept the old prices.
     membership = shop.membership("C-1004")
-    view = negotiation.quote_open(store=shop.store, company=membership.company, quote_id=quoted.id)
+    view = negotiation.quote_open(
+        principal=Principal.for_member(store=shop.store, membership=membership), quote_id=quoted.id
+    )
     assert [v.version.number for v in view.versions] == [1]
     assert view.status == QuoteStatus.UPDATING and not view.can_accept
     with pytest.raises(ApplicationError) as refused:
-        services.quote_accept(store=shop.store, membership=membership, quote_id=quoted.id)
+        services.quote_accept(
+            principal=Principal.for_member(store=shop.store, membership=membership),
+            quote_id=quoted.id,
+        )
     assert refused.value.code == "updating"
     assert not Message.objects.filter(kind=ACCEPT_QUOTE).exists()
 
@@ -217,7 +223,8 @@ def test_an_agents_answer_reaches_the_erp_then_the_buyer_sees_v2_with_what_chang
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         accepted = services.quote_accept(
-            store=shop.store, membership=membership, quote_id=quoted.id
+            principal=Principal.for_member(store=shop.store, membership=membership),
+            quote_id=quoted.id,
         )
         carry(ACCEPT_QUOTE, quoted)
     assert accepted.state == QuoteState.ACCEPTING
@@ -264,7 +271,8 @@ def test_an_answer_the_erp_refuses_leaves_the_quotation_as_it_was_and_tells_the_
     (to_agents,) = mail.outbox
     assert to_agents.to == [AGENT_EMAIL] and "refused your answer" in to_agents.subject
     view = negotiation.quote_open(
-        store=shop.store, company=shop.membership("C-1004").company, quote_id=quoted.id
+        principal=Principal.for_member(store=shop.store, membership=shop.membership("C-1004")),
+        quote_id=quoted.id,
     )
     assert [v.version.number for v in view.versions] == [1]
     assert view.status == QuoteStatus.QUOTED
@@ -364,11 +372,16 @@ def test_a_declined_quote_cannot_be_accepted_and_the_agents_are_told(
     client.post(f"/quotes/{quoted.id}/accept/", HTTP_HOST=HOST)
     membership = shop.membership("C-1004")
     with pytest.raises(ApplicationError) as refused:
-        services.quote_accept(store=shop.store, membership=membership, quote_id=quoted.id)
+        services.quote_accept(
+            principal=Principal.for_member(store=shop.store, membership=membership),
+            quote_id=quoted.id,
+        )
     assert refused.value.code == "declined"
     with pytest.raises(ApplicationError):
         negotiation.quote_revision_request(
-            store=shop.store, membership=membership, comment="after all?", quote_id=quoted.id
+            principal=Principal.for_member(store=shop.store, membership=membership),
+            comment="after all?",
+            quote_id=quoted.id,
         )
     assert not Message.objects.filter(kind=ACCEPT_QUOTE).exists()
     assert QuoteRequest.objects.get(id=quoted.id).state == QuoteState.DECLINED
@@ -453,13 +466,24 @@ def test_the_same_company_in_another_store_does_not_find_the_quote(shop, quoted)
     membership = shop.membership("C-1004")
     for act in (negotiation.quote_revision_request, negotiation.quote_decline):
         with pytest.raises(ApplicationError) as refused:
-            act(store=elsewhere, membership=membership, comment="x", quote_id=quoted.id)
+            act(
+                principal=Principal.for_member(store=elsewhere, membership=membership),
+                comment="x",
+                quote_id=quoted.id,
+            )
         assert refused.value.code == "not_found"
         with pytest.raises(ApplicationError) as refused:
-            act(store=elsewhere, membership=membership, comment="x", erp_number=quoted.erp_number)
+            act(
+                principal=Principal.for_member(store=elsewhere, membership=membership),
+                comment="x",
+                erp_number=quoted.erp_number,
+            )
         assert refused.value.code == "not_found"
     assert (
-        negotiation.quote_open(store=elsewhere, company=membership.company, quote_id=quoted.id)
+        negotiation.quote_open(
+            principal=Principal.for_member(store=elsewhere, membership=membership),
+            quote_id=quoted.id,
+        )
         is None
     )
     quoted.refresh_from_db()
@@ -556,7 +580,9 @@ def test_the_list_shows_where_each_quote_stands(shop, agent, quoted):
             valid_until=timezone.localdate(),
         ),
     )
-    listing = selectors.quote_list(store=shop.store, company=shop.membership("C-1004").company)
+    listing = selectors.quote_list(
+        principal=Principal.for_member(store=shop.store, membership=shop.membership("C-1004"))
+    )
     (view,) = [v for v in listing.quotes if v.quote]
     assert view.status == QuoteStatus.UPDATING
 

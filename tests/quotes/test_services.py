@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from storefleet.accounts.principal import Principal
 from storefleet.erp.backends.tryton import quotations
 from storefleet.erp.errors import ErpRejected, ErpUnavailable
 from storefleet.erp.types import QuotationLineRequest, QuotationRequest, ReasonCode
@@ -38,8 +39,7 @@ def ask(shop, code: str = "C-1004", **extra) -> QuoteRequest:
         ),
     )
     return services.quote_request(
-        store=shop.store,
-        membership=shop.membership(code),
+        principal=shop.principal(code),
         request=services.QuoteRequestInput(
             token=extra.pop("token", secrets.token_hex(16)),
             lines=lines,
@@ -79,7 +79,9 @@ def test_a_request_becomes_a_quotation_in_the_erp_once(shop, validity):
     assert ask(shop, token=token).id == quote.id  # the same form twice: one quote
     assert quote.state == QuoteState.REQUESTED
     assert Message.objects.filter(kind=REQUEST_QUOTE, subject=str(quote.id)).count() == 1
-    listing = selectors.quote_list(store=shop.store, company=shop.membership("C-1004").company)
+    listing = selectors.quote_list(
+        principal=Principal.for_member(store=shop.store, membership=shop.membership("C-1004"))
+    )
     assert [v.status for v in listing.quotes if v.quote] == [QuoteStatus.REQUESTED]
 
     quotation = carry(REQUEST_QUOTE, quote).value
@@ -108,7 +110,9 @@ def test_a_request_becomes_a_quotation_in_the_erp_once(shop, validity):
     )
     assert again.number == quote.erp_number
     assert len(shop.erp_sales(quote.key)) == 1
-    listing = selectors.quote_list(store=shop.store, company=shop.membership("C-1004").company)
+    listing = selectors.quote_list(
+        principal=Principal.for_member(store=shop.store, membership=shop.membership("C-1004"))
+    )
     (view,) = [v for v in listing.quotes if v.quote]
     assert view.status == QuoteStatus.QUOTED and view.can_accept
     assert [line.sku for line in view.quotation.lines] == ["FAS-1003", "BRG-1003"]
@@ -116,22 +120,20 @@ def test_a_request_becomes_a_quotation_in_the_erp_once(shop, validity):
 
 def test_a_quotation_entered_in_the_erp_shows_up_for_its_company_only(shop):
     number = erp_entered_quotation(shop, "C-1004", [("FAS-1003", Decimal(20), Decimal("0.3333"))])
-    mine = selectors.quote_list(store=shop.store, company=shop.membership("C-1004").company)
+    mine = selectors.quote_list(
+        principal=Principal.for_member(store=shop.store, membership=shop.membership("C-1004"))
+    )
     (view,) = [v for v in mine.quotes if v.erp_number == number]
     assert view.from_erp and view.status == QuoteStatus.QUOTED
     assert view.quotation.lines[0].unit_price.amount == Decimal("0.3333")
     for other in ("C-1001", "C-1002"):
-        theirs = selectors.quote_list(store=shop.store, company=shop.membership(other).company)
+        theirs = selectors.quote_list(principal=shop.principal(other))
         assert number not in [v.erp_number for v in theirs.quotes]
-        assert (
-            selectors.erp_quote_view(
-                store=shop.store, company=shop.membership(other).company, number=number
-            )
-            is None
-        )
+        assert selectors.erp_quote_view(principal=shop.principal(other), number=number) is None
         with pytest.raises(ApplicationError) as refused:
             services.quote_accept(
-                store=shop.store, membership=shop.membership(other), erp_number=number
+                principal=Principal.for_member(store=shop.store, membership=shop.membership(other)),
+                erp_number=number,
             )
         assert refused.value.code == "not_found"
     assert not Message.objects.filter(kind=ACCEPT_QUOTE).exists()
@@ -144,9 +146,15 @@ def test_accepting_confirms_the_erp_sale_at_the_quoted_prices_once(shop):
         [("FAS-1003", Decimal(20), Decimal("0.3333")), ("BRG-1003", Decimal(1), Decimal(99))],
     )
     membership = shop.membership("C-1004")
-    first = services.quote_accept(store=shop.store, membership=membership, erp_number=number)
-    second = services.quote_accept(store=shop.store, membership=membership, erp_number=number)
-    by_id = services.quote_accept(store=shop.store, membership=membership, quote_id=first.id)
+    first = services.quote_accept(
+        principal=Principal.for_member(store=shop.store, membership=membership), erp_number=number
+    )
+    second = services.quote_accept(
+        principal=Principal.for_member(store=shop.store, membership=membership), erp_number=number
+    )
+    by_id = services.quote_accept(
+        principal=Principal.for_member(store=shop.store, membership=membership), quote_id=first.id
+    )
     assert first.id == second.id == by_id.id and first.state == QuoteState.ACCEPTING
     assert Message.objects.filter(kind=ACCEPT_QUOTE).count() == 1
     order = carry(ACCEPT_QUOTE, first).value
@@ -160,7 +168,9 @@ def test_accepting_confirms_the_erp_sale_at_the_quoted_prices_once(shop):
     assert first.state == QuoteState.ORDERED
     # The ERP's own answer to a second confirmation: the same order, nothing new made.
     assert not shop.gateway.accept_quotation(customer="C-1004", number=number).created
-    view = selectors.quote_view(store=shop.store, company=membership.company, quote_id=first.id)
+    view = selectors.quote_view(
+        principal=Principal.for_member(store=shop.store, membership=membership), quote_id=first.id
+    )
     assert view.status == QuoteStatus.ORDERED and not view.can_accept
 
 
@@ -170,11 +180,16 @@ def test_an_expired_quote_cannot_be_accepted_and_says_how_to_renew(shop):
         shop, "C-1004", [("FAS-1003", Decimal(10), Decimal("0.4"))], quoted_on=long_ago, days=30
     )
     membership = shop.membership("C-1004")
-    listing = selectors.quote_list(store=shop.store, company=membership.company)
+    listing = selectors.quote_list(
+        principal=Principal.for_member(store=shop.store, membership=membership)
+    )
     (view,) = [v for v in listing.quotes if v.erp_number == number]
     assert view.status == QuoteStatus.EXPIRED and not view.can_accept
     with pytest.raises(ApplicationError) as refused:
-        services.quote_accept(store=shop.store, membership=membership, erp_number=number)
+        services.quote_accept(
+            principal=Principal.for_member(store=shop.store, membership=membership),
+            erp_number=number,
+        )
     assert refused.value.code == "expired"
     assert "request a new quote" in refused.value.message
     assert not Message.objects.filter(kind=ACCEPT_QUOTE).exists()
@@ -197,11 +212,17 @@ def test_an_acceptance_during_an_erp_outage_makes_one_order_when_it_is_back(shop
     membership = shop.membership("C-1004")
     shop.server.stop()
     try:
-        accepted = services.quote_accept(store=shop.store, membership=membership, quote_id=quote.id)
+        accepted = services.quote_accept(
+            principal=Principal.for_member(store=shop.store, membership=membership),
+            quote_id=quote.id,
+        )
         assert accepted.state == QuoteState.ACCEPTING
         with pytest.raises(ErpUnavailable):
             carry(ACCEPT_QUOTE, quote)
-        services.quote_accept(store=shop.store, membership=membership, quote_id=quote.id)
+        services.quote_accept(
+            principal=Principal.for_member(store=shop.store, membership=membership),
+            quote_id=quote.id,
+        )
     finally:
         shop.server.start()
     cache.delete_many(["erp:breaker:opened_at", "erp:breaker:failures"])
@@ -251,22 +272,24 @@ def test_a_request_the_erp_refuses_is_marked_refused_with_its_reason(shop):
     assert shop.erp_sales(quote.key) == []  # nothing half-made is left in the ERP
     with pytest.raises(ApplicationError) as refused:
         services.quote_accept(
-            store=shop.store, membership=shop.membership("C-1004"), quote_id=quote.id
+            principal=Principal.for_member(store=shop.store, membership=shop.membership("C-1004")),
+            quote_id=quote.id,
         )
     assert "Request a new quote" in refused.value.message
 
 
 def test_a_request_is_its_stores_own(shop):
     quote = ask(shop)
-    company = shop.membership("C-1004").company
     elsewhere = dataclasses.replace(shop.store, id=shop.store.id + 1000)
-    assert selectors.quote_view(store=elsewhere, company=company, quote_id=quote.id) is None
+    there = shop.buyer("C-1004", store=elsewhere)
+    assert selectors.quote_view(principal=there, quote_id=quote.id) is None
     # Quotations entered in the ERP are the company's in each of its stores; requests are not.
-    listing = selectors.quote_list(store=elsewhere, company=company)
+    listing = selectors.quote_list(principal=there)
     assert all(view.quote is None for view in listing.quotes)
     with pytest.raises(ApplicationError) as refused:
         services.quote_accept(
-            store=elsewhere, membership=shop.membership("C-1004"), quote_id=quote.id
+            principal=Principal.for_member(store=elsewhere, membership=shop.membership("C-1004")),
+            quote_id=quote.id,
         )
     assert refused.value.code == "not_found"
-    assert selectors.quote_view(store=shop.store, company=company, quote_id=quote.id) is not None
+    assert selectors.quote_view(principal=shop.principal("C-1004"), quote_id=quote.id) is not None

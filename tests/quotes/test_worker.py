@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from storefleet.accounts.principal import Principal
 from storefleet.outbox.models import Message, State
 from storefleet.quotes import services
 from storefleet.quotes.kinds import ACCEPT_QUOTE, REQUEST_QUOTE
@@ -52,8 +53,7 @@ def test_a_worker_carries_a_request_and_its_acceptance_into_the_erp(shop, validi
         try:
             membership = shop.membership("C-1004")
             quote = services.quote_request(
-                store=shop.store,
-                membership=membership,
+                principal=Principal.for_member(store=shop.store, membership=membership),
                 request=services.QuoteRequestInput(
                     token=secrets.token_hex(16),
                     lines=(services.WantedLine("FAS-1003", Decimal(10)),),
@@ -63,7 +63,10 @@ def test_a_worker_carries_a_request_and_its_acceptance_into_the_erp(shop, validi
             quoted = wait_for(quote.id, QuoteState.QUOTED)
             assert quoted.state == QuoteState.QUOTED, worker.log()[-3000:]
             assert erp_sale(shop, quoted.erp_number)["state"] == "quotation"
-            services.quote_accept(store=shop.store, membership=membership, quote_id=quote.id)
+            services.quote_accept(
+                principal=Principal.for_member(store=shop.store, membership=membership),
+                quote_id=quote.id,
+            )
             ordered = wait_for(quote.id, QuoteState.ORDERED)
         finally:
             worker.stop()

@@ -32,10 +32,8 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from storefleet.accounts.models import Membership
     from storefleet.ordering.models import Order
     from storefleet.quotes.models import QuoteRequest
-    from storefleet.tenants.selectors import StoreRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,13 +180,14 @@ def quote_reference(quote_id: int) -> str:
     return f"Q{quote_id}"
 
 
-def quote_hold(*, quote: QuoteRequest, store: StoreRecord, membership: Membership) -> bool:
+def quote_hold(*, quote: QuoteRequest, principal: Principal) -> bool:
     """Called by accepting a quote, in its transaction: when the company's rules catch the
     acceptance at the quote's agreed prices (its last version the ERP holds), record that it
     waits for approval and say so (True: the caller owes the ERP nothing yet; an approval of
     the last step sends the acceptance on, at exactly those prices). A quote carries no cost
     centre, so budgets do not weigh it."""
-    principal = Principal.for_member(store=store, membership=membership)
+    store = principal.store
+    assert store is not None, "a quote is accepted in a store"
     total = quote_total(quote)
     hold = hold_for(principal=principal, total=total, currency=store.currency)
     if hold is None:

@@ -477,6 +477,15 @@ class ErpGateway:
             idempotent=True,
         )
 
+    def cancel_quotation(self, *, customer: str, number: str) -> Quotation:
+        """Cancelling a cancelled quotation changes nothing (the backend looks first):
+        retried like a read."""
+        return resilience.call(
+            "cancel_quotation",
+            lambda: self.backend.cancel_quotation(customer=customer, number=number),
+            idempotent=True,
+        )
+
     def record_payment(self, *, payment: PaymentRequest) -> PaymentResult:
         result = resilience.call(
             "record_payment", lambda: self.backend.record_payment(payment=payment), idempotent=True

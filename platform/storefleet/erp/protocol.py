@@ -181,6 +181,12 @@ class ErpBackend(Protocol):
         ``ErpNotFound`` for another customer's."""
         ...
 
+    def cancel_quotation(self, *, customer: str, number: str) -> Quotation:
+        """Cancel the customer's open quotation (the buyer declined it). Idempotent: one
+        cancelled already is returned as it is. ``ErpRejected`` once it is an order;
+        ``ErpNotFound`` for another customer's."""
+        ...
+
     # ---- end quotations ----
 
     def test_connection(self) -> ConnectionReport:

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -181,6 +181,8 @@ def quick_order(request: HttpRequest) -> HttpResponse:
             # Nothing of a refused text or file is added: the buyer fixes it and sends it again.
             form.add_error(error.field, str(error))
         else:
+            if request.POST.get("action") == "quote":
+                return _quick_order_quote(rows)
             result = quick_order_add(principal=principal, rows=rows)
             if result.added and not result.errors:
                 messages.success(request, _added_message(len(result.added)))
@@ -195,6 +197,25 @@ def quick_order(request: HttpRequest) -> HttpResponse:
         "ordering/quick_order.html",
         {"form": form, "result": result, "max_rows": MAX_ROWS},
     )
+
+
+# A quote request takes 50 lines: one more makes its form say so (and keeps the address short).
+QUOTE_ROWS = 51
+
+
+def _quick_order_quote(rows: list[QuickRow]) -> HttpResponse:
+    """ "Request a quote for these lines": the quote request form, prefilled with the lines
+    (nothing goes to the cart; the request form judges them when it is sent)."""
+    query = [
+        (name, value)
+        for row in rows[:QUOTE_ROWS]
+        if row.sku
+        for name, value in (
+            ("sku", row.sku.upper()),  # as the request form reads SKUs
+            ("quantity", f"{row.quantity.normalize():f}" if row.quantity is not None else ""),
+        )
+    ]
+    return HttpResponseRedirect(reverse("quotes:new") + ("?" + urlencode(query) if query else ""))
 
 
 def _quick_order_one(request: HttpRequest, principal: Principal) -> HttpResponse:

@@ -186,3 +186,20 @@ class QuoteEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quote}: {self.kind}"
+
+
+class QuoteAttachment(models.Model):
+    """A file the buyer sent with the request (a drawing, a spec). Kept in the database, not in
+    media storage: media is served publicly (by the CDN in production), and this file is the
+    company's and its store's agents' only (``attachments.attachment_response``)."""
+
+    quote = models.OneToOneField(QuoteRequest, on_delete=models.CASCADE, related_name="attachment")
+    name = models.CharField(max_length=120)  # cleaned; its extension is the sniffed kind's
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    data = models.BinaryField()
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from storefleet.accounts.models import Company, Membership
+from storefleet.accounts.principal import Principal
 from storefleet.erp.errors import ErpNotFound, ErpRejected
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import OrderState, Quotation, QuotationAnswer, QuotationLineAnswer
@@ -27,10 +27,9 @@ from storefleet.errors import ApplicationError
 from storefleet.outbox.models import Message, State
 from storefleet.outbox.registry import Outcome
 from storefleet.outbox.services import message_add
-from storefleet.tenants.selectors import StoreRecord
 
 from . import notifications, selectors
-from .kinds import ANSWER_QUOTE
+from .kinds import ANSWER_QUOTE, DECLINE_QUOTE
 from .models import (
     MAX_QUANTITY,
     AnswerSource,
@@ -190,12 +189,10 @@ def quote_sync(
     return version
 
 
-def quote_open(
-    *, store: StoreRecord, company: Company, quote_id: int
-) -> selectors.QuoteView | None:
+def quote_open(*, principal: Principal, quote_id: int) -> selectors.QuoteView | None:
     """One of the company's quotes in this store, as the buyer opens it: the ERP's quotation
     read, a change made there recorded as a new version first. None for another's."""
-    view = selectors.quote_view(store=store, company=company, quote_id=quote_id)
+    view = selectors.quote_view(principal=principal, quote_id=quote_id)
     if view is None or view.quote is None:
         return view
     quote_sync(quote=view.quote, quotation=view.quotation)
@@ -376,20 +373,46 @@ def quote_answer_send(message: Message) -> Outcome:
     return Outcome(value=quotation)
 
 
+def quote_decline_send(message: Message) -> Outcome:
+    """The outbox handler of ``quote.decline``: cancel the declined quote's ERP quotation (one
+    cancelled already is left so). When the ERP refuses (a salesperson confirmed it meanwhile)
+    the refusal is noted on the quote and the agents are told: theirs to sort out with the
+    buyer. An outage goes back to the outbox."""
+    quote = QuoteRequest.objects.select_related("company").get(id=int(message.subject))
+    try:
+        quotation = get_gateway().cancel_quotation(
+            customer=quote.company.code, number=quote.erp_number
+        )
+    except (ErpRejected, ErpNotFound) as refusal:
+        with transaction.atomic():
+            QuoteRequest.objects.filter(id=quote.id).update(error=refusal.message)
+            agents_tell(
+                event_record(
+                    quote=quote,
+                    kind=EventKind.REFUSED,
+                    actor_name=ERP_NAME,
+                    comment=f"The declined quote could not be cancelled: {refusal.message}",
+                )
+            )
+        return Outcome(state=State.FAILED, note=refusal.message)
+    logger.info("quote %s declined: ERP quotation %s cancelled", quote.key, quotation.number)
+    return Outcome(value=quotation)
+
+
 # ------------------------------------------------------------------ the buyer's side
 def _buyer_quote(
-    *, store: StoreRecord, membership: Membership, quote_id: int | None, erp_number: str | None
+    *, principal: Principal, quote_id: int | None, erp_number: str | None
 ) -> QuoteRequest:
     from .services import erp_quote_row
 
     if quote_id is not None:
         quote = QuoteRequest.objects.filter(
-            id=quote_id, company=membership.company, store_id=store.id
+            id=quote_id, company=principal.company, store_id=principal.require_store().id
         ).first()
         if quote is None:
             raise ApplicationError(_("There is no such quote."), code="not_found")
         return quote
-    return erp_quote_row(store=store, membership=membership, number=erp_number or "")
+    return erp_quote_row(principal=principal, number=erp_number or "")
 
 
 def _clean_comment(comment: str, *, required: bool) -> str:
@@ -408,8 +431,7 @@ def _clean_comment(comment: str, *, required: bool) -> str:
 
 def quote_revision_request(
     *,
-    store: StoreRecord,
-    membership: Membership,
+    principal: Principal,
     comment: str,
     quote_id: int | None = None,
     erp_number: str | None = None,
@@ -417,9 +439,7 @@ def quote_revision_request(
     """The buyer asks for another answer, saying what to change; the store's agents are told
     and see it first on their console. The same comment again (a double click) is one step."""
     comment = _clean_comment(comment, required=True)
-    quote = _buyer_quote(
-        store=store, membership=membership, quote_id=quote_id, erp_number=erp_number
-    )
+    quote = _buyer_quote(principal=principal, quote_id=quote_id, erp_number=erp_number)
     with transaction.atomic():
         locked = QuoteRequest.objects.select_for_update().get(id=quote.id)
         _check_negotiable(locked)
@@ -436,7 +456,7 @@ def quote_revision_request(
         event = event_record(
             quote=locked,
             kind=EventKind.REVISION_REQUESTED,
-            actor=membership.user,
+            actor=principal.recorded_user,
             comment=comment,
         )
         agents_tell(event)
@@ -445,18 +465,16 @@ def quote_revision_request(
 
 def quote_decline(
     *,
-    store: StoreRecord,
-    membership: Membership,
+    principal: Principal,
     comment: str = "",
     quote_id: int | None = None,
     erp_number: str | None = None,
 ) -> QuoteRequest:
-    """The buyer declines the quote (it can't be accepted after); the agents are told.
-    Declining again returns the quote as it stands."""
+    """The buyer declines the quote (it can't be accepted after); the agents are told, and
+    its ERP quotation is owed a cancel (``quote.decline``) in the same transaction, so no one
+    confirms it there by mistake. Declining again returns the quote as it stands."""
     comment = _clean_comment(comment, required=False)
-    quote = _buyer_quote(
-        store=store, membership=membership, quote_id=quote_id, erp_number=erp_number
-    )
+    quote = _buyer_quote(principal=principal, quote_id=quote_id, erp_number=erp_number)
     with transaction.atomic():
         locked = QuoteRequest.objects.select_for_update().get(id=quote.id)
         if locked.state == QuoteState.DECLINED:
@@ -464,8 +482,10 @@ def quote_decline(
         _check_negotiable(locked)
         locked.state = QuoteState.DECLINED
         locked.save(update_fields=["state"])
+        if locked.erp_number:
+            message_add(kind=DECLINE_QUOTE, subject=locked.id, key=f"decline:{locked.key}")
         event = event_record(
-            quote=locked, kind=EventKind.DECLINED, actor=membership.user, comment=comment
+            quote=locked, kind=EventKind.DECLINED, actor=principal.recorded_user, comment=comment
         )
         agents_tell(event)
     return locked

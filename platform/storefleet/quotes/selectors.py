@@ -17,15 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from storefleet.accounts.models import Company
+from storefleet.accounts.principal import Principal
 from storefleet.erp.errors import ErpNotFound, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import OrderState, Quotation
-from storefleet.tenants.selectors import StoreRecord
 
 from .models import (
     AnswerSource,
     ErpWrite,
     EventKind,
+    QuoteAttachment,
     QuoteEvent,
     QuoteOrigin,
     QuoteRequest,
@@ -147,15 +148,19 @@ def status_of(
     return QuoteStatus.QUOTED
 
 
-def company_quotes(*, store: StoreRecord, company: Company) -> QuerySet[QuoteRequest]:
-    return QuoteRequest.objects.filter(store_id=store.id, company=company).prefetch_related("lines")
+def company_quotes(*, principal: Principal) -> QuerySet[QuoteRequest]:
+    """The principal's company's quotes in the store it acts in."""
+    return QuoteRequest.objects.filter(
+        store_id=principal.require_store().id, company=principal.company
+    ).prefetch_related("lines")
 
 
-def quote_list(*, store: StoreRecord, company: Company) -> QuoteList:
+def quote_list(*, principal: Principal) -> QuoteList:
     """The company's quotes in this store, newest first: its requests, and the quotations its
     sales team entered in the ERP (in the store's currency), in one ERP request."""
     today = timezone.localdate()
-    quotes = list(company_quotes(store=store, company=company))
+    store, company = principal.require_store(), principal.company
+    quotes = list(company_quotes(principal=principal))
     pending = set(
         QuoteVersion.objects.filter(
             quote__in=[q.id for q in quotes], erp_write=ErpWrite.PENDING
@@ -203,17 +208,18 @@ def quote_list(*, store: StoreRecord, company: Company) -> QuoteList:
     return QuoteList(tuple(entered + views), degraded=False)
 
 
-def quote_view(*, store: StoreRecord, company: Company, quote_id: int) -> QuoteView | None:
+def quote_view(*, principal: Principal, quote_id: int) -> QuoteView | None:
     """One of the company's quotes in this store by the platform's id; None for another's."""
-    quote = company_quotes(store=store, company=company).filter(id=quote_id).first()
+    quote = company_quotes(principal=principal).filter(id=quote_id).first()
     if quote is None:
         return None
-    return _with_quotation(quote, company)
+    return _with_quotation(quote, principal.company)
 
 
-def erp_quote_view(*, store: StoreRecord, company: Company, number: str) -> QuoteView | None:
+def erp_quote_view(*, principal: Principal, number: str) -> QuoteView | None:
     """One of the company's quotations by its ERP number (entered in the ERP, or one of the
     store's requests); None for another company's or store's. Raises ``ErpUnavailable``."""
+    store, company = principal.require_store(), principal.company
     quote = QuoteRequest.objects.filter(company=company, erp_number=number).first()
     if quote is not None:
         return _with_quotation(quote, company) if quote.store_id == store.id else None
@@ -397,3 +403,25 @@ def quotation_of(quote: QuoteRequest) -> Quotation | None:
         return get_gateway().quotation(customer=quote.company.code, number=quote.erp_number)
     except (ErpUnavailable, ErpNotFound):
         return None
+
+
+def quote_attachment(*, principal: Principal, quote_id: int) -> QuoteAttachment | None:
+    """The file attached to one of the company's quotes in this store; None for another
+    company's or store's quote, as for none."""
+    return QuoteAttachment.objects.filter(
+        quote_id=quote_id,
+        quote__company=principal.company,
+        quote__store_id=principal.require_store().id,
+    ).first()
+
+
+def agent_quote_attachment(*, store_ids: Iterable[int], quote_id: int) -> QuoteAttachment | None:
+    """The file attached to a quote of the stores an agent serves; None for another store's."""
+    return QuoteAttachment.objects.filter(
+        quote_id=quote_id, quote__store_id__in=list(store_ids)
+    ).first()
+
+
+def attachment_of(quote: QuoteRequest) -> QuoteAttachment | None:
+    """The quote's attachment, for its name and size (the file's bytes stay unread)."""
+    return QuoteAttachment.objects.filter(quote=quote).defer("data").first()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from storefleet.accounts.models import Membership
+from storefleet.accounts.principal import Principal
 from storefleet.accounts.selectors import company_ship_to_address, company_ship_to_addresses
 from storefleet.approvals import rules as approval_rules
 from storefleet.catalog.selectors import store_sells
@@ -29,11 +29,13 @@ from storefleet.outbox.registry import Outcome
 from storefleet.outbox.services import message_add
 from storefleet.tenants.selectors import StoreRecord, store_record
 
+from .attachments import Upload
 from .kinds import ACCEPT_QUOTE, REQUEST_QUOTE
 from .models import (
     MAX_LINES,
     ErpWrite,
     EventKind,
+    QuoteAttachment,
     QuoteLine,
     QuoteOrigin,
     QuoteRequest,
@@ -66,14 +68,14 @@ class QuoteRequestInput:
     requested_date: datetime.date | None = None
     message: str = ""
     ship_to_id: int | None = None
+    attachment: Upload | None = None  # judged already (``attachments.upload_read``)
 
 
-def quote_request(
-    *, store: StoreRecord, membership: Membership, request: QuoteRequestInput
-) -> QuoteRequest:
+def quote_request(*, principal: Principal, request: QuoteRequestInput) -> QuoteRequest:
     """Save the buyer's request for quote and owe it to the ERP (``quote.request``) in the
     same transaction. The same form token again returns the quote it made."""
-    company = membership.company
+    store = principal.require_store()
+    company = principal.company
     if not TOKEN.match(request.token):
         raise ApplicationError(_("This form is out of date. Reload the page and try again."))
     key = f"q-{company.id}-{request.token}"
@@ -109,7 +111,7 @@ def quote_request(
             quote = QuoteRequest.objects.create(
                 store_id=store.id,
                 company=company,
-                created_by_id=membership.user_id,
+                created_by=principal.user,
                 key=key,
                 state=QuoteState.REQUESTED,
                 ship_to=ship_to,
@@ -127,11 +129,21 @@ def quote_request(
                 )
                 for index, line in enumerate(request.lines)
             )
+            if request.attachment is not None:
+                upload = request.attachment
+                QuoteAttachment.objects.create(
+                    quote=quote,
+                    name=upload.name,
+                    content_type=upload.kind.content_type,
+                    size=len(upload.data),
+                    sha256=upload.sha256,
+                    data=upload.data,
+                )
             message_add(kind=REQUEST_QUOTE, subject=quote.id, key=key)
             event = event_record(
                 quote=quote,
                 kind=EventKind.REQUESTED,
-                actor=membership.user,
+                actor=principal.recorded_user,
                 comment=request.message,
             )
             agents_tell(event)
@@ -188,7 +200,7 @@ def quote_request_send(message: Message) -> Outcome:
         idempotency_key=quote.key,
         currency=store.currency,
         requested_date=quote.requested_date,
-        message=quote.message,
+        message=_erp_message(quote),
         reference=f"RFQ {quote.id}",
     )
     try:
@@ -219,6 +231,16 @@ def quote_request_send(message: Message) -> Outcome:
     return Outcome(value=quotation)
 
 
+def _erp_message(quote: QuoteRequest) -> str:
+    """The buyer's message, and the attachment's name for the salesperson (who finds the file
+    on the quote in the service console; in English, as the ERP's users read it)."""
+    names = list(QuoteAttachment.objects.filter(quote=quote).values_list("name", flat=True))
+    if not names:
+        return quote.message
+    note = f"Attachment: {names[0]} (on RFQ {quote.id} in the service console)"
+    return f"{quote.message}\n\n{note}" if quote.message else note
+
+
 def _line_note(line: QuoteLine) -> str:
     """What the salesperson reads on the ERP line (in English: the ERP's users read that)."""
     parts = []
@@ -231,21 +253,21 @@ def _line_note(line: QuoteLine) -> str:
 
 def quote_accept(
     *,
-    store: StoreRecord,
-    membership: Membership,
+    principal: Principal,
     quote_id: int | None = None,
     erp_number: str | None = None,
 ) -> QuoteRequest:
     """Accept one of the company's quotes (by the platform's id, or by the ERP number of one
     entered in the ERP): owe its confirmation to the ERP (``quote.accept``), once. Accepting
     again returns the quote as it stands. An expired quote is refused and says how to renew."""
-    company = membership.company
+    store = principal.require_store()
+    company = principal.company
     if quote_id is not None:
         quote = QuoteRequest.objects.filter(id=quote_id, company=company, store_id=store.id).first()
         if quote is None:
             raise ApplicationError(_("There is no such quote."), code="not_found")
     else:
-        quote = erp_quote_row(store=store, membership=membership, number=erp_number or "")
+        quote = erp_quote_row(principal=principal, number=erp_number or "")
     if quote.state in (QuoteState.ACCEPTING, QuoteState.ORDERED):
         return quote
     if quote.state == QuoteState.DECLINED:
@@ -281,13 +303,15 @@ def quote_accept(
             )
         locked.state = QuoteState.ACCEPTING
         locked.accepted_at = timezone.now()
-        locked.created_by_id = locked.created_by_id or membership.user_id
+        locked.created_by = locked.created_by or principal.user
         locked.save(update_fields=["state", "accepted_at", "created_by"])
         # The company's approval rules may hold the acceptance: then an approver's approval
         # of the last step owes the ERP the confirmation (``storefleet.approvals``).
-        if not approval_rules.quote_hold(quote=locked, store=store, membership=membership):
+        if not approval_rules.quote_hold(quote=locked, principal=principal):
             message_add(kind=ACCEPT_QUOTE, subject=locked.id, key=f"accept:{locked.key}")
-        agents_tell(event_record(quote=locked, kind=EventKind.ACCEPTED, actor=membership.user))
+        agents_tell(
+            event_record(quote=locked, kind=EventKind.ACCEPTED, actor=principal.recorded_user)
+        )
     return locked
 
 
@@ -298,11 +322,12 @@ def expired_message(expires: datetime.date) -> str:
     ) % {"date": date_format(expires)}
 
 
-def erp_quote_row(*, store: StoreRecord, membership: Membership, number: str) -> QuoteRequest:
+def erp_quote_row(*, principal: Principal, number: str) -> QuoteRequest:
     """The platform's row for a quotation entered in the ERP, made when the buyer first acts
     on it (its version 1 then is the quotation as it stands); the ERP says whether it is the
     company's (another's answers as missing)."""
-    company = membership.company
+    store = principal.require_store()
+    company = principal.company
     existing = QuoteRequest.objects.filter(company=company, erp_number=number).first()
     if existing is not None:
         if existing.store_id != store.id:
@@ -323,7 +348,7 @@ def erp_quote_row(*, store: StoreRecord, membership: Membership, number: str) ->
             quote = QuoteRequest.objects.create(
                 store_id=store.id,
                 company=company,
-                created_by_id=membership.user_id,
+                created_by=principal.user,
                 origin=QuoteOrigin.ERP,
                 key=f"erp-{company.id}-{quotation.erp_id}",
                 state=QuoteState.QUOTED,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.quote_list, name="list"),
     path("new/", views.quote_new, name="new"),
     path("<int:quote_id>/", views.quote_detail, name="quote"),
+    path("<int:quote_id>/attachment/", views.quote_attachment, name="attachment"),
     path("<int:quote_id>/accept/", views.quote_accept, name="accept"),
     path("<int:quote_id>/revise/", views.quote_revise, name="revise"),
     path("<int:quote_id>/decline/", views.quote_decline, name="decline"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from storefleet.errors import ApplicationError
 from storefleet.quotes import negotiation
 from storefleet.quotes import selectors as quote_selectors
+from storefleet.quotes.attachments import attachment_response
 from storefleet.quotes.forms import parse_answer
 from storefleet.quotes.models import ErpWrite, EventKind, QuoteState
 
@@ -97,6 +98,19 @@ def quote_detail(request: HttpRequest, quote_id: int) -> HttpResponse:
             if view.quote.state == QuoteState.REVISION
             else None,
             "max_comment": negotiation.MAX_COMMENT,
+            "attachment": quote_selectors.attachment_of(view.quote),
         },
         status=400 if errors else 200,
     )
+
+
+@require_GET
+def quote_attachment(request: HttpRequest, quote_id: int) -> HttpResponse:
+    """The file the buyer attached to a quote of a store the agent serves, as a download."""
+    agent = _agent(request)
+    attachment = quote_selectors.agent_quote_attachment(
+        store_ids=_store_ids(agent), quote_id=quote_id
+    )
+    if attachment is None:
+        raise Http404("No such attachment in the stores you serve.")
+    return attachment_response(attachment)

@@ -160,6 +160,9 @@ class TrytonBackend:
     def answer_quotation(self, *, answer: QuotationAnswer) -> Quotation:
         return quotations.answer_quotation(self.client, self.lookups, answer, datetime.date.today())
 
+    def cancel_quotation(self, *, customer: str, number: str) -> Quotation:
+        return quotations.cancel_quotation(self.client, self.lookups, customer, number)
+
     # ---- end quotations ----
 
     def test_connection(self) -> ConnectionReport:

@@ -233,6 +233,27 @@ def accept_quotation(
     return _submitted(quotation(client, lookups, customer, number), created=True)
 
 
+def cancel_quotation(
+    client: TrytonClient, lookups: Lookups, customer: str, number: str
+) -> Quotation:
+    """Cancel the customer's open quotation (the buyer declined it), as a salesperson does in
+    Tryton. A quotation cancelled already is left as it is (a retry after the cancel made it);
+    one that is an order now is refused."""
+    quote = quotation(client, lookups, customer, number)
+    if quote.state == OrderState.CANCELLED:
+        return quote
+    if quote.state not in (OrderState.QUOTATION, OrderState.DRAFT):
+        raise ErpRejected(
+            f"Quote {quote.number} is an order now ({quote.state}): it can't be cancelled.",
+            reasons=[ReasonCode.NOT_CANCELLABLE],
+        )
+    try:
+        client.model("sale.sale", "cancel", [quote.erp_id])
+    except TrytonFault as fault:
+        raise faults.to_rejection(fault, skus=[ln.sku for ln in quote.lines]) from fault
+    return quotation(client, lookups, customer, number)
+
+
 def answer_quotation(
     client: TrytonClient, lookups: Lookups, answer: QuotationAnswer, today: datetime.date
 ) -> Quotation:
