@@ -40,6 +40,8 @@ PRIVATE_PREFIXES = (
     "/admin/",
     "/django-admin/",
     "/documents/",
+    "/quotes/",
+    "/api/",
 )
 SITEMAP_LIMIT = 50_000
 Sitemaps = dict[str, type[DjangoSitemap] | DjangoSitemap]
@@ -186,6 +188,44 @@ def _on_store_origin(response: HttpResponse, request: HttpRequest, store: StoreR
     return response
 
 
+# --- translations (hreflang) ------------------------------------------------------------------
+
+
+def page_alternates(page: Any, request: HttpRequest | None) -> list[tuple[str, str]]:
+    """(hreflang, address) of each live, public translation of ``page`` — itself included, so
+    every page of the set names the same set (reciprocal by construction) — each on its own
+    store's canonical origin, plus ``x-default`` for the default language's. Empty when the
+    page has no translation a visitor can reach (today: one language per store)."""
+    from django.conf import settings
+    from wagtail.models import Locale
+
+    from storefleet.tenants.selectors import store_host_map
+
+    if not isinstance(page, Page) or page.pk is None:
+        return []
+    translations = list(
+        page.get_translations(inclusive=True).live().public().select_related("locale")
+    )
+    if len(translations) < 2:
+        return []
+    stores = {record.site.pk: record for record in store_host_map().values()}
+    found: dict[str, str] = {}
+    for translation in translations:
+        parts = translation.get_url_parts(request)
+        store = stores.get(parts[0]) if parts else None
+        if parts is None or store is None or not store.is_live:
+            continue
+        found.setdefault(translation.locale.language_code.lower(), f"{store.base_url}{parts[2]}")
+    own = page.locale.language_code.lower() if page.locale_id else ""
+    if len(found) < 2 or own not in found:
+        return []
+    alternates = sorted(found.items())
+    default = Locale.get_default().language_code.lower() if settings.LANGUAGE_CODE else ""
+    if default in found:
+        alternates.append(("x-default", found[default]))
+    return alternates
+
+
 # --- structured data ---------------------------------------------------------------------------
 
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -237,6 +277,35 @@ def breadcrumbs(store: StoreRecord, trail: Iterable[tuple[str, str]]) -> dict[st
     }
 
 
+SCHEMA = "https://schema.org/"
+
+
+def offer_availability(store: StoreRecord, sku: str) -> str:
+    """schema.org's word for one unit of ``sku`` in the store's warehouse (in stock, on back
+    order with a date, out of stock), from the ERP through the gateway's stock cache (the same
+    for every visitor); "" when the store has no warehouse or the ERP can't say now."""
+    if not store.erp_warehouse:
+        return ""
+    from storefleet.erp.errors import ErpError
+    from storefleet.erp.gateway import get_gateway
+    from storefleet.erp.types import LineQuery
+
+    try:
+        [stock] = get_gateway().availability(
+            store=store.slug,
+            customer="",
+            warehouse=store.erp_warehouse,
+            lines=[LineQuery(sku, Decimal(1))],
+        )
+    except ErpError:
+        return ""
+    if not stock.known or stock.available_now is None:
+        return ""
+    if stock.enough_now:
+        return SCHEMA + "InStock"
+    return SCHEMA + ("BackOrder" if stock.available_from else "OutOfStock")
+
+
 def product(
     store: StoreRecord,
     *,
@@ -247,6 +316,7 @@ def product(
     image_url: str = "",
     price: Decimal | None = None,
     currency: str = "",
+    availability: str = "",
 ) -> dict[str, Any]:
     """A product; with an offer where the store shows anonymous visitors its list price."""
     data: dict[str, Any] = {
@@ -269,4 +339,6 @@ def product(
             "url": f"{store.base_url}{path}",
             "seller": {"@type": "Organization", "name": store.brand or store.name},
         }
+        if availability:
+            data["offers"]["availability"] = availability
     return data
