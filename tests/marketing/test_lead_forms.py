@@ -130,3 +130,15 @@ def test_a_form_post_with_a_list_for_a_field_or_no_fields_is_no_server_error(cli
     )
     assert response.status_code == 400
     assert Lead.objects.count() == 1
+
+
+def test_a_lead_outlives_its_form_page(client, ferrum_form):
+    from storefleet.marketing.services import lead_request
+
+    assert _post(client, answers()).status_code == 200
+    ferrum_form.delete()
+    lead = Lead.objects.get()
+    assert lead.page is None and lead.form_data["sample_sku"] == "FAS-1001"
+    request = lead_request(lead)
+    assert (request.contact_name, request.source_url) == ("Ada Lovelace", "")
+    assert ("sample_sku", "FAS-1001") in request.details

@@ -244,3 +244,24 @@ def test_the_demo_stores_contact_sales_is_their_form_not_a_mail_client(client, d
         assert body.count('href="/contact/"') >= 3
         form = client.get("/contact/", HTTP_HOST=store.site.hostname)
         assert form.status_code == 200 and 'name="email"' in form.content.decode()
+
+
+def test_a_sitemap_is_kept_until_a_publish_or_a_product_sync(
+    client, ferrum, public, django_assert_max_num_queries
+):
+    from tests.catalog.factories import catalog_page_make
+
+    products_make(2)
+    catalog_page_make(ferrum.home)
+    origin = f"https://ferrum.localhost:{PORT}"
+    first = _sitemap(client, f"{origin}/sitemap-products.xml")
+    assert first == [f"{origin}/catalog/FAS-0001/", f"{origin}/catalog/FAS-0002/"]
+    with django_assert_max_num_queries(2):  # kept: no product or page is read again
+        again = _get(client, f"{origin}/sitemap-products.xml")
+    assert again["X-Robots-Tag"] == "noindex, noodp, noarchive"
+    products_make(1, start=3)  # a product sync moves every store's content version on
+    assert _sitemap(client, f"{origin}/sitemap-products.xml")[-1] == f"{origin}/catalog/FAS-0003/"
+    ferrum.content.title = "About Ferrum"
+    ferrum.content.slug = "about-ferrum"
+    ferrum.content.save_revision().publish()
+    assert f"{origin}/about-ferrum/" in _sitemap(client, f"{origin}/sitemap-pages.xml")

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -44,6 +45,9 @@ PRIVATE_PREFIXES = (
     "/api/",
 )
 SITEMAP_LIMIT = 50_000
+# A content version lives until the next publish or sync; this only bounds what an idle store
+# keeps in the cache.
+SITEMAP_CACHE_SECONDS = 24 * 3600
 Sitemaps = dict[str, type[DjangoSitemap] | DjangoSitemap]
 
 
@@ -160,18 +164,33 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    """One section's page of addresses. Made once per store content version (a publish or a
+    product sync moves it on, so the next crawl reads what changed) and kept: 50,000 products
+    take seconds to write, a crawler asks often."""
     store = _store(request)
     if not store.is_live:
         raise Http404("This store is not live")
+    page = request.GET.get("p", "1")
+    # ASCII digits and few of them: "²" is a digit to isdigit(), and int() refuses thousands.
+    if not (page.isascii() and page.isdigit() and len(page) <= 6):
+        raise Http404("No such sitemap page")
+    key = f"brand:sitemap:v1:{store.id}:{store.content_version}:{section}:{int(page)}"
+    kept = cache.get(key)
+    if kept is not None:
+        response = HttpResponse(kept, content_type="application/xml")
+        response["X-Robots-Tag"] = "noindex, noodp, noarchive"  # as Django's sitemap view says
+        return response
     sitemaps = store_sitemaps(request)
     if section not in sitemaps:
         raise Http404(f"No sitemap section {section!r}")
-    page = request.GET.get("p", "1")
     section_map = sitemaps[section]
     assert isinstance(section_map, DjangoSitemap)
-    if not page.isdigit() or not 1 <= int(page) <= _pages(section_map):
+    if not 1 <= int(page) <= _pages(section_map):
         raise Http404("No such sitemap page")
-    return sitemap_views.sitemap(request, sitemaps, section=section)
+    response = sitemap_views.sitemap(request, sitemaps, section=section)
+    response.render()  # type: ignore[attr-defined]
+    cache.set(key, response.content, SITEMAP_CACHE_SECONDS)
+    return response
 
 
 def _pages(sitemap: DjangoSitemap) -> int:

@@ -102,8 +102,12 @@ class Lead(AbstractFormSubmission):
     """One accepted submission of a lead form, in its store; ``form_data`` holds every answer
     (Wagtail's submissions screen reads it too). ``key`` is the ERP's idempotency key."""
 
+    # Kept when marketing deletes the form page: a lead is the sales team's, not the page's.
+    page: models.ForeignKey[Any, Any] = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     store: models.ForeignKey[Store, Store] = models.ForeignKey(
-        "tenants.Store", on_delete=models.CASCADE, related_name="leads"
+        "tenants.Store", on_delete=models.CASCADE, related_name="+"
     )
     key: models.CharField[str, str] = models.CharField(max_length=64, unique=True)
     purpose: models.CharField[str, str] = models.CharField(

@@ -28,7 +28,12 @@ def lead_acknowledge(*, lead_id: int) -> bool:
         subject = _("%(store)s: we have received your message") % {"store": store.name}
         body = render_to_string(
             "marketing/email/lead_acknowledgement.txt",
-            {"lead": lead, "store": store, "contact": contact, "page_title": lead.page.title},
+            {
+                "lead": lead,
+                "store": store,
+                "contact": contact,
+                "page_title": lead.page.title if lead.page else "",
+            },
         )
     message = EmailMessage(
         subject,

@@ -110,10 +110,11 @@ def lead_request(lead: Lead) -> LeadRequest:
     """What the ERP is told of ``lead``: who asked, and the editor's questions with their
     labels, in the form's order."""
     data = lead.form_data
-    page = lead.page.specific
+    page = lead.page.specific if lead.page is not None else None
     labels: dict[str, str] = {}
     if isinstance(page, LeadFormPage):
         labels = {field.clean_name: field.label for field in page.form_fields.all()}
+    path = (page.relative_url(lead.store.site) or "/") if page is not None else ""
     details: list[tuple[str, str]] = []
     if data.get("message"):
         details.append(("Message", _text(data["message"])))
@@ -130,7 +131,7 @@ def lead_request(lead: Lead) -> LeadRequest:
         company_name=lead.company_name,
         phone=_text(data.get("phone")),
         store=store.name,
-        source_url=f"{store.base_url}{page.relative_url(store.site) or '/'}",
+        source_url=f"{store.base_url}{path}" if path else "",
         language=lead.language,
         details=tuple(details),
     )
@@ -140,7 +141,11 @@ def lead_send(message: Message) -> Outcome:
     """The outbox handler of ``lead.create``: make the lead in the ERP (once per key, however
     often it is sent) and note its number and state. A refusal is recorded on the message;
     an ``ErpError`` other than a refusal goes back to the outbox, which tries again."""
-    lead = Lead.objects.select_related("store__site", "page").get(id=int(message.subject))
+    lead = (
+        Lead.objects.select_related("store__site", "page").filter(id=int(message.subject)).first()
+    )
+    if lead is None:  # deleted by hand before it reached the ERP: nothing to carry
+        return Outcome(state=State.FAILED, note="The lead was deleted before it reached the ERP.")
     try:
         with _english():
             request = lead_request(lead)
