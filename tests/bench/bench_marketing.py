@@ -2,8 +2,9 @@
 
 The demo stores launched here (SQLite, an in-process cache) with Ferrum selling 5,000 products,
 and a reference ERP started here from a fresh copy of the seeded database:
-  sitemap — Ferrum's product sitemap (5,000 addresses) against one render of its catalog list
-            page (anonymous, the page cache bypassed), medians, as a ratio within this run;
+  sitemap — Ferrum's product sitemap (5,000 addresses), written (after a publish or a sync)
+            and kept, against one render of its catalog list page (anonymous, the page cache
+            bypassed), medians, as ratios within this run;
   hreflang — every page of both demo stores' sitemaps checked for reciprocal hreflang;
   leads   — 500 submissions through the storefront form, each carried into the ERP at once as a
             worker would; the ERP is stopped after the first 150 and started again after 350
@@ -168,12 +169,19 @@ def run(erp: Erp) -> int:
     urls = re.findall(rb"<loc>", get("/sitemap-products.xml").content)
     get("/catalog/")
     client.cookies["sessionid"] = "bypass-the-page-cache"
-    sitemap = median_seconds(lambda: get("/sitemap-products.xml"), ROUNDS)
+
+    def sitemap_made() -> None:
+        cache.clear()  # what a publish or a sync leaves: the sitemap written again
+        get("/sitemap-products.xml")
+
+    sitemap = median_seconds(sitemap_made, ROUNDS)
+    kept = median_seconds(lambda: get("/sitemap-products.xml"), ROUNDS)
     catalog = median_seconds(lambda: get("/catalog/"), ROUNDS)
     client.cookies.pop("sessionid")
     print(
-        f"sitemap of {len(urls)} products: {sitemap * 1000:.0f} ms; "
-        f"catalog list render: {catalog * 1000:.0f} ms; ratio {sitemap / catalog:.2f}"
+        f"sitemap of {len(urls)} products: written {sitemap * 1000:.0f} ms, kept "
+        f"{kept * 1000:.1f} ms; catalog list render: {catalog * 1000:.0f} ms; "
+        f"ratios {sitemap / catalog:.2f} and {kept / catalog:.3f}"
     )
 
     # -- hreflang on every page of the demo stores
@@ -253,6 +261,7 @@ def run(erp: Erp) -> int:
                 "bench": "marketing",
                 "sitemap_urls": len(urls),
                 "sitemap_vs_catalog_list": round(sitemap / catalog, 2),
+                "kept_sitemap_vs_catalog_list": round(kept / catalog, 3),
                 "second_language_vs_first": None,
                 "hreflang_errors": hreflang_errors,
                 "leads": Lead.objects.count(),

@@ -188,7 +188,7 @@ def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     if not 1 <= int(page) <= _pages(section_map):
         raise Http404("No such sitemap page")
     response = sitemap_views.sitemap(request, sitemaps, section=section)
-    response.render()  # type: ignore[attr-defined]
+    response.render()
     cache.set(key, response.content, SITEMAP_CACHE_SECONDS)
     return response
 
