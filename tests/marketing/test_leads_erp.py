@@ -111,3 +111,39 @@ def test_a_hostile_lead_is_written_as_text(gateway, fresh_erp_server):
     [row] = _opportunities(fresh_erp_server, "hostile-1")
     assert len(row["description"]) == 120
     assert "Name: '); DROP TABLE sale_opportunity; --" in row["comment"]
+
+
+def test_a_product_offer_says_its_availability_from_the_erp_beside_a_list_price(
+    client, gateway, fresh_erp_server, ferrum
+):
+    import json
+    import re
+
+    from storefleet.catalog.models import AnonymousPrices, CatalogPage
+    from storefleet.tenants.models import Store
+    from storefleet.tenants.services import store_host_map_invalidate
+    from tests.erp.conftest import mirror_master_data
+
+    mirror_master_data(fresh_erp_server)
+    Store.objects.filter(pk=ferrum.store.pk).update(erp_warehouse="WH-EU")
+    store_host_map_invalidate()
+    catalog = CatalogPage(title="Products", slug="catalog", per_page=24)
+    ferrum.home.add_child(instance=catalog)
+    catalog.save_revision().publish()
+
+    def offer() -> dict | None:
+        body = client.get("/catalog/FAS-1001/", HTTP_HOST="ferrum.localhost").content.decode()
+        found = re.findall(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)
+        [product] = [i for i in json.loads(found[0]) if i["@type"] == "Product"]
+        return product.get("offers")
+
+    assert offer() is None  # "sign in for your price": neither price nor stock to the world
+    catalog.anonymous_prices = AnonymousPrices.LIST_PRICE
+    catalog.save_revision().publish()
+    listed = offer()
+    assert listed is not None
+    assert listed["availability"] in (
+        "https://schema.org/InStock",
+        "https://schema.org/BackOrder",
+        "https://schema.org/OutOfStock",
+    )
