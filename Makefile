@@ -13,7 +13,7 @@ MANAGE := cd platform && ../$(PY) manage.py
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export DJANGO_SETTINGS_MODULE ?= storefleet.settings.local
 
-.PHONY: help install demo test test-infra lint typecheck pytest pytest-embedded migrate messages bench-storefront bench-erp bench-launch bench-ordering bench-portal bench-security bench-api bench-quotes clean
+.PHONY: help install demo test test-infra lint typecheck pytest pytest-embedded migrate messages bench-storefront bench-erp bench-launch bench-ordering bench-portal bench-security bench-api bench-quotes bench-marketing clean
 
 help:
 	@echo "make demo   - set up and run the embedded default with demo stores"
@@ -144,3 +144,8 @@ bench-api: install
 # acceptances through an ERP outage, price drift between accepted quotes and ERP sales.
 bench-quotes: install
 	$(PY) tests/bench/bench_quotes.py
+
+# Search engines and leads: a 5,000-product sitemap against a catalog list render, hreflang on
+# every demo page, 500 leads through an ERP outage (tests/bench/bench_marketing.py).
+bench-marketing: install
+	$(PY) tests/bench/bench_marketing.py

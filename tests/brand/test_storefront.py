@@ -19,6 +19,7 @@ from storefleet.brand.colours import (
 )
 from storefleet.brand.models import BrandSettings, ContentPage, HomePage, LandingPage
 from storefleet.catalog.models import CatalogPage
+from storefleet.marketing.models import LeadFormPage
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +154,12 @@ def test_home_page_is_accessible_html(client, ferrum):
 class TestPageTypes(WagtailTestUtils):
     def test_page_hierarchy(self):
         assert HomePage.allowed_parent_page_models() == [Page]
-        assert set(HomePage.allowed_subpage_models()) == {LandingPage, ContentPage, CatalogPage}
+        assert set(HomePage.allowed_subpage_models()) == {
+            LandingPage,
+            ContentPage,
+            CatalogPage,
+            LeadFormPage,
+        }
         assert set(ContentPage.allowed_subpage_models()) == {ContentPage}
         assert HomePage in LandingPage.allowed_parent_page_models()
 

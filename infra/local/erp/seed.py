@@ -45,6 +45,8 @@ MODULES = [
     "account_payment",
     "sale_complaint",
     "sale_shipment_cost",
+    # Leads and opportunities (storefleet.marketing: the CMS forms' leads).
+    "sale_opportunity",
 ]
 RANDOM_SEED = 20240917
 # "Process Sale after": how long a confirmed sale can still be cancelled.

@@ -232,9 +232,19 @@ class BrandPage(Page):
 
     intro = models.TextField(blank=True, max_length=400)
     body = StreamField(PageBodyBlock(), blank=True, use_json_field=True)
+    social_image = models.ForeignKey(
+        StoreImage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("social image"),
+        help_text=_("Shown where the page is shared (Open Graph); blank: the brand's logo."),
+    )
 
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    promote_panels = [*Page.promote_panels, FieldPanel("social_image")]
     # The query parameters the page reads; the page caches ignore all others (brand.middleware).
     cache_query_parameters: ClassVar[frozenset[str]] = frozenset()
     base_form_class = StoreWalledPageForm
@@ -247,7 +257,12 @@ class HomePage(BrandPage):
     """A store's root page; the Site of the store points at it."""
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["brand.LandingPage", "brand.ContentPage", "catalog.CatalogPage"]
+    subpage_types = [
+        "brand.LandingPage",
+        "brand.ContentPage",
+        "catalog.CatalogPage",
+        "marketing.LeadFormPage",
+    ]
     template = "brand/home_page.html"
 
     class Meta:
@@ -258,7 +273,12 @@ class LandingPage(BrandPage):
     """A campaign or product-line page made of blocks."""
 
     parent_page_types = ["brand.HomePage", "brand.LandingPage"]
-    subpage_types = ["brand.LandingPage", "brand.ContentPage", "catalog.CatalogPage"]
+    subpage_types = [
+        "brand.LandingPage",
+        "brand.ContentPage",
+        "catalog.CatalogPage",
+        "marketing.LeadFormPage",
+    ]
     template = "brand/landing_page.html"
 
     class Meta:

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -40,8 +41,13 @@ PRIVATE_PREFIXES = (
     "/admin/",
     "/django-admin/",
     "/documents/",
+    "/quotes/",
+    "/api/",
 )
 SITEMAP_LIMIT = 50_000
+# A content version lives until the next publish or sync; this only bounds what an idle store
+# keeps in the cache.
+SITEMAP_CACHE_SECONDS = 24 * 3600
 Sitemaps = dict[str, type[DjangoSitemap] | DjangoSitemap]
 
 
@@ -158,18 +164,33 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    """One section's page of addresses. Made once per store content version (a publish or a
+    product sync moves it on, so the next crawl reads what changed) and kept: 50,000 products
+    take seconds to write, a crawler asks often."""
     store = _store(request)
     if not store.is_live:
         raise Http404("This store is not live")
+    page = request.GET.get("p", "1")
+    # ASCII digits and few of them: "²" is a digit to isdigit(), and int() refuses thousands.
+    if not (page.isascii() and page.isdigit() and len(page) <= 6):
+        raise Http404("No such sitemap page")
+    key = f"brand:sitemap:v1:{store.id}:{store.content_version}:{section}:{int(page)}"
+    kept = cache.get(key)
+    if kept is not None:
+        response = HttpResponse(kept, content_type="application/xml")
+        response["X-Robots-Tag"] = "noindex, noodp, noarchive"  # as Django's sitemap view says
+        return response
     sitemaps = store_sitemaps(request)
     if section not in sitemaps:
         raise Http404(f"No sitemap section {section!r}")
-    page = request.GET.get("p", "1")
     section_map = sitemaps[section]
     assert isinstance(section_map, DjangoSitemap)
-    if not page.isdigit() or not 1 <= int(page) <= _pages(section_map):
+    if not 1 <= int(page) <= _pages(section_map):
         raise Http404("No such sitemap page")
-    return sitemap_views.sitemap(request, sitemaps, section=section)
+    response = sitemap_views.sitemap(request, sitemaps, section=section)
+    response.render()
+    cache.set(key, response.content, SITEMAP_CACHE_SECONDS)
+    return response
 
 
 def _pages(sitemap: DjangoSitemap) -> int:
@@ -184,6 +205,44 @@ def _on_store_origin(response: HttpResponse, request: HttpRequest, store: StoreR
     if asked != store.base_url:
         response.content = response.content.replace(asked.encode(), store.base_url.encode())
     return response
+
+
+# --- translations (hreflang) ------------------------------------------------------------------
+
+
+def page_alternates(page: Any, request: HttpRequest | None) -> list[tuple[str, str]]:
+    """(hreflang, address) of each live, public translation of ``page`` — itself included, so
+    every page of the set names the same set (reciprocal by construction) — each on its own
+    store's canonical origin, plus ``x-default`` for the default language's. Empty when the
+    page has no translation a visitor can reach (today: one language per store)."""
+    from django.conf import settings
+    from wagtail.models import Locale
+
+    from storefleet.tenants.selectors import store_host_map
+
+    if not isinstance(page, Page) or page.pk is None:
+        return []
+    translations = list(
+        page.get_translations(inclusive=True).live().public().select_related("locale")
+    )
+    if len(translations) < 2:
+        return []
+    stores = {record.site.pk: record for record in store_host_map().values()}
+    found: dict[str, str] = {}
+    for translation in translations:
+        parts = translation.get_url_parts(request)
+        store = stores.get(parts[0]) if parts else None
+        if parts is None or store is None or not store.is_live:
+            continue
+        found.setdefault(translation.locale.language_code.lower(), f"{store.base_url}{parts[2]}")
+    own = page.locale.language_code.lower() if page.locale_id else ""
+    if len(found) < 2 or own not in found:
+        return []
+    alternates = sorted(found.items())
+    default = Locale.get_default().language_code.lower() if settings.LANGUAGE_CODE else ""
+    if default in found:
+        alternates.append(("x-default", found[default]))
+    return alternates
 
 
 # --- structured data ---------------------------------------------------------------------------
@@ -237,6 +296,35 @@ def breadcrumbs(store: StoreRecord, trail: Iterable[tuple[str, str]]) -> dict[st
     }
 
 
+SCHEMA = "https://schema.org/"
+
+
+def offer_availability(store: StoreRecord, sku: str) -> str:
+    """schema.org's word for one unit of ``sku`` in the store's warehouse (in stock, on back
+    order with a date, out of stock), from the ERP through the gateway's stock cache (the same
+    for every visitor); "" when the store has no warehouse or the ERP can't say now."""
+    if not store.erp_warehouse:
+        return ""
+    from storefleet.erp.errors import ErpError
+    from storefleet.erp.gateway import get_gateway
+    from storefleet.erp.types import LineQuery
+
+    try:
+        [stock] = get_gateway().availability(
+            store=store.slug,
+            customer="",
+            warehouse=store.erp_warehouse,
+            lines=[LineQuery(sku, Decimal(1))],
+        )
+    except ErpError:
+        return ""
+    if not stock.known or stock.available_now is None:
+        return ""
+    if stock.enough_now:
+        return SCHEMA + "InStock"
+    return SCHEMA + ("BackOrder" if stock.available_from else "OutOfStock")
+
+
 def product(
     store: StoreRecord,
     *,
@@ -247,6 +335,7 @@ def product(
     image_url: str = "",
     price: Decimal | None = None,
     currency: str = "",
+    availability: str = "",
 ) -> dict[str, Any]:
     """A product; with an offer where the store shows anonymous visitors its list price."""
     data: dict[str, Any] = {
@@ -269,4 +358,6 @@ def product(
             "url": f"{store.base_url}{path}",
             "seller": {"@type": "Organization", "name": store.brand or store.name},
         }
+        if availability:
+            data["offers"]["availability"] = availability
     return data

@@ -42,6 +42,8 @@ from .types import (
     Invoice,
     InvoiceDocument,
     LaunchOptions,
+    LeadRequest,
+    LeadResult,
     LineQuery,
     MappingQuery,
     MappingReport,
@@ -485,6 +487,21 @@ class ErpGateway:
             lambda: self.backend.cancel_quotation(customer=customer, number=number),
             idempotent=True,
         )
+
+    # -------------------------------------------------------------- leads
+    def create_lead(self, *, lead: LeadRequest) -> LeadResult:
+        """Idempotent by ``lead.idempotency_key`` (the backend looks for the key's lead first),
+        so retried like a read; a cache lock keeps two processes from creating the same key's
+        lead at the same moment."""
+        lock = f"erp:lead-lock:{lead.idempotency_key}"
+        if not cache.add(lock, 1, timeout=settings.ERP_READ_TIMEOUT_SECONDS * 4):
+            raise ErpUnavailable("the same lead is being sent right now")
+        try:
+            return resilience.call(
+                "create_lead", lambda: self.backend.create_lead(lead=lead), idempotent=True
+            )
+        finally:
+            cache.delete(lock)
 
     def record_payment(self, *, payment: PaymentRequest) -> PaymentResult:
         result = resilience.call(

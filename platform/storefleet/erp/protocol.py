@@ -19,6 +19,8 @@ from .types import (
     Invoice,
     InvoiceDocument,
     LaunchOptions,
+    LeadRequest,
+    LeadResult,
     LineQuery,
     MappingQuery,
     MappingReport,
@@ -188,6 +190,13 @@ class ErpBackend(Protocol):
         ...
 
     # ---- end quotations ----
+
+    # ---- leads (marketing's forms) ----
+    def create_lead(self, *, lead: LeadRequest) -> LeadResult:
+        """Record a visitor's enquiry as a lead for the sales team. The same idempotency key
+        never makes a second one: a retry answers the lead the key made (``created=False``),
+        in its state of now."""
+        ...
 
     def test_connection(self) -> ConnectionReport:
         """Log in and report what is there: version, company, warehouses, price lists."""

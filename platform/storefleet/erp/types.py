@@ -359,6 +359,32 @@ class ReturnResult:
 
 
 @dataclass(frozen=True, slots=True)
+class LeadRequest:
+    """A visitor's enquiry from a store's form, to become a lead in the ERP (a prospect, not a
+    customer yet: no party is required). ``details``: (label, value) pairs as the visitor
+    filled them in, in the form's order."""
+
+    idempotency_key: str
+    title: str
+    contact_name: str
+    email: str
+    company_name: str = ""
+    phone: str = ""
+    store: str = ""
+    source_url: str = ""
+    language: str = ""
+    details: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LeadResult:
+    erp_id: int
+    number: str
+    state: str  # the ERP's own word: lead, opportunity, converted, won, lost, cancelled
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CancelResult:
     number: str
     state: OrderState

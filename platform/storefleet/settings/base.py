@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "storefleet.webhooks",
     "storefleet.quotes",
     "storefleet.approvals",
+    "storefleet.marketing",
     # The partner API (storefleet.api); installed so its docs page uses the local Swagger UI.
     "ninja",
     # Wagtail
@@ -435,6 +436,11 @@ ERP_RETURN_COMPLAINT_TYPE = env.str("ERP_RETURN_COMPLAINT_TYPE", default="Return
 # How long a worker holds an outbox message before the sweeper may send it again (also the
 # time limit of one run of the outbox task).
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=120)
+
+# Marketing's lead forms (storefleet.marketing): submissions one address may send to one store
+# within the window, counted in the shared cache; more are refused with when to try again.
+MARKETING_LEAD_RATE_LIMIT = env.int("MARKETING_LEAD_RATE_LIMIT", default=5)
+MARKETING_LEAD_RATE_WINDOW_SECONDS = env.int("MARKETING_LEAD_RATE_WINDOW_SECONDS", default=600)
 
 # --- Webhooks (storefleet.webhooks) -----------------------------------------------------------
 # Failed deliveries are retried with full-jitter exponential backoff (base × 2^attempt, at most

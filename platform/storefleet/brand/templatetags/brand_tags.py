@@ -88,7 +88,8 @@ def seo_head(context: template.Context) -> str:
         title = (getattr(page, "seo_title", "") or getattr(page, "title", "")) if page else ""
         kind = "website"
     description = getattr(page, "search_description", "") if product is None and page else ""
-    pages_trail, logo_url = _seo_facts(request, store, page, brand)
+    facts = _seo_facts(request, store, page, brand)
+    pages_trail, logo_url = facts.trail, facts.logo_url
     tags: list[tuple[str, str]] = [
         ("og:site_name", store.name),
         ("og:type", kind),
@@ -98,9 +99,24 @@ def seo_head(context: template.Context) -> str:
         tags.append(("og:title", title))
     if description:
         tags.append(("og:description", description))
-    if logo_url:
-        tags.append(("og:image", logo_url if "://" in logo_url else f"{store.base_url}{logo_url}"))
+    # The page's own social image (promote tab) where marketing chose one; else the logo.
+    image_url = (facts.social_image_url if product is None else "") or logo_url
+    if image_url:
+        tags.append(
+            ("og:image", image_url if "://" in image_url else f"{store.base_url}{image_url}")
+        )
     parts = [format_html('<link rel="canonical" href="{}">', canonical)]
+    # hreflang: the same page in the store's other languages (and other stores' translations);
+    # under a page (a product of a catalog page), the same path under each translation.
+    suffix = request.path[len(facts.path) :] if request.path.startswith(facts.path) else None
+    if facts.alternates and suffix is not None:
+        parts.append(
+            format_html_join(
+                "",
+                '<link rel="alternate" hreflang="{}" href="{}">',
+                ((language, f"{url}{suffix}") for language, url in facts.alternates),
+            )
+        )
     parts.append(format_html_join("", '<meta property="{}" content="{}">', tags))
     data: list[dict[str, Any]] = [
         seo.organization(store, brand.settings if brand else None, logo_url)
@@ -121,23 +137,34 @@ def seo_head(context: template.Context) -> str:
                 category=product.category.name if product.category_id else "",
                 price=product.list_price if list_price else None,
                 currency=product.currency if list_price else "",
+                # Only with the list price: an offer says both, and never a company's price.
+                availability=seo.offer_availability(store, product.sku) if list_price else "",
             )
         )
     parts.append(seo.json_ld(data))
     return format_html_join("\n  ", "{}", ((part,) for part in parts))
 
 
-def _seo_facts(
-    request: HttpRequest, store: Any, page: Any, brand: BrandContext | None
-) -> tuple[list[tuple[str, str]], str]:
-    """The page's trail from the store's home page ((title, path) each) and the logo's address:
+@dataclass(frozen=True)
+class SeoFacts:
+    trail: list[tuple[str, str]]  # (title, path) from the store's home page down to the page
+    logo_url: str
+    social_image_url: str  # the page's own (promote tab), "" when it has none
+    path: str  # the page's own path on the store
+    alternates: list[tuple[str, str]]  # (hreflang, address) of its translations, with itself
+
+
+def _seo_facts(request: HttpRequest, store: Any, page: Any, brand: BrandContext | None) -> SeoFacts:
+    """The page's trail, the logo's and its social image's addresses, and its translations:
     read once per page and store content version (publishing or a settings change moves it), so
     a warm page asks the database nothing more for them."""
     from django.core.cache import cache
     from wagtail.models import Page
 
+    from storefleet.brand import seo
+
     page_id = getattr(page, "pk", None)
-    key = f"brand:seo:v1:{store.id}:{store.content_version}:{page_id}"
+    key = f"brand:seo:v2:{store.id}:{store.content_version}:{page_id}"
     facts = cache.get(key)
     if facts is None:
         trail: list[tuple[str, str]] = []
@@ -153,6 +180,15 @@ def _seo_facts(
         logo_url = ""
         if brand is not None and brand.settings.logo_id:
             logo_url = brand.settings.logo.get_rendition("height-112").url
-        facts = (trail, logo_url)
+        social_image_url = ""
+        if getattr(page, "social_image_id", None):
+            social_image_url = page.social_image.get_rendition("fill-1200x630").url
+        path = ""
+        alternates: list[tuple[str, str]] = []
+        if isinstance(page, Page) and page.pk is not None:
+            path = page.relative_url(None, request) or "/"
+            if path.startswith("/"):
+                alternates = seo.page_alternates(page, request)
+        facts = SeoFacts(trail, logo_url, social_image_url, path, alternates)
         cache.set(key, facts, 3600)
     return facts

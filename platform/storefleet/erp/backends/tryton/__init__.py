@@ -15,6 +15,8 @@ from storefleet.erp.types import (
     Invoice,
     InvoiceDocument,
     LaunchOptions,
+    LeadRequest,
+    LeadResult,
     LineQuery,
     MappingQuery,
     MappingReport,
@@ -40,7 +42,7 @@ from storefleet.erp.types import (
     SyncCursor,
 )
 
-from . import accounts, invoices, mapping, orders, quotations, reads, returns, sales
+from . import accounts, invoices, leads, mapping, orders, quotations, reads, returns, sales
 from .client import TrytonClient, TrytonConfig
 from .lookups import Lookups
 
@@ -164,6 +166,10 @@ class TrytonBackend:
         return quotations.cancel_quotation(self.client, self.lookups, customer, number)
 
     # ---- end quotations ----
+
+    # ---- leads ----
+    def create_lead(self, *, lead: LeadRequest) -> LeadResult:
+        return leads.create_lead(self.client, self.lookups, lead)
 
     def test_connection(self) -> ConnectionReport:
         self.lookups.clear()

@@ -1,0 +1,3 @@
+"""The outbox kinds marketing owns."""
+
+CREATE_LEAD = "lead.create"
