@@ -348,10 +348,16 @@ def warm_companies(base: str, host: str, sessions: Path, count: int) -> tuple[in
 
 
 def stop(servers: list[subprocess.Popen[bytes]]) -> None:
+    """Stop the servers; one whose workers are still busy (a loaded machine: gunicorn waits for
+    them) is killed rather than losing the run's figures."""
     while servers:
         server = servers.pop()
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=20)
 
 
 def main() -> int:
