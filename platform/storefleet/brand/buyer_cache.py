@@ -416,7 +416,10 @@ class BuyerPageCacheMiddleware:
             else:
                 response = self._company_page(request, shared, secret, COMPANY_HIT + STALE)
             if request.method == "GET":
-                self._refresh_after(response, request, company_key or key, persona, secret)
+                # One refresh per page: the company's, when that is what went stale (it is
+                # made again with the buyer's own), else the buyer's.
+                page = company_key if company_key and company == STALE_BUT_SERVABLE else key
+                self._refresh_after(response, request, page, persona, secret)
             return response
 
         return self._render(request, persona, secret)
@@ -482,7 +485,10 @@ class BuyerPageCacheMiddleware:
 
         def refresh() -> None:
             try:
-                serve_in_store_locale(request, lambda r: self._render(r, persona, secret))
+                # A request that read the page stale while another's refresh was finishing
+                # takes the freed lock: the page is fresh now, there is nothing to do.
+                if _state(cache.get(page)) != FRESH:
+                    serve_in_store_locale(request, lambda r: self._render(r, persona, secret))
             except Exception:  # the stale page stays until its window ends; the next may try
                 logger.exception("refreshing a buyer's page failed")
             finally:
