@@ -25,12 +25,36 @@ while their and their company's versions hold; the company entry is keyed by it,
 only to a buyer of the same company, store and persona whose session the persona was read with
 (its auth hash and backend). The form tokens in it are the renderer's: every one of them (the
 masked forms of the renderer's CSRF secret) is replaced by a token of the requester's own
-secret, so a kept page never carries another session's secret."""
+secret, so a kept page never carries another session's secret.
+
+Past its life a page is served stale while it is made again (stale-while-revalidate), within a
+hard bound. A page whose life ran out (time only: a version, generation or breaker that moved
+retires it at once, as before) is still served — marked ``hit-stale`` / ``hit-company-stale`` —
+for at most ``STOREFLEET_BUYER_PAGE_STALE_SECONDS`` more (:func:`stale_window`); the first such
+request that wins the page's refresh lock (one per page across processes: ``cache.add``; and one
+refresh at a time per process, so refreshes never crowd out the requests they serve) has the
+page made again for its own requester once its response is sent, on a thread of the serving
+process (``STOREFLEET_BUYER_PAGE_REFRESH = "thread"``) or in the same thread after the response
+(``"after-response"``: the tests, whose database a thread cannot see). The refresh is an
+ordinary render of that buyer's request, kept by the same rules as a first render, so every wall
+holds as it does for a miss: store, content version, company and persona are in the key, the
+form tokens are re-minted per requester. A page past life plus window is never served: it is
+rendered while the buyer waits. So what a page shows is at most life + window old (past its
+gateway read), never older; the prices are indicative there — cart, checkout and submission
+ask the ERP afresh and show a moved price to accept.
+
+The ERP gateway's price and stock batches stay plain TTL caches (no stale-while-revalidate
+there): a page refresh must fetch prices and stock as fresh as the gateway promises (else a
+refreshed page could show a price older than the TTL), and what the buyer waits for is the page,
+which the stale window already covers; cart and checkout read through the gateway too and must
+not see stale prices."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -39,17 +63,28 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 
+from storefleet.tenants.locale import serve_in_store_locale
+
 from .middleware import known_query, served_query
+
+logger = logging.getLogger(__name__)
 
 STORED_HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "Vary")
 MESSAGES_SESSION_KEY = "_messages"
 ACTING_SESSION_KEY = "service_acting"  # storefleet.service.acting.ACTING_KEY
-# What a page kept for the company is served with (a page kept for the session: "hit").
+# What a page kept for the company is served with (a page kept for the session: "hit"); a
+# page past its life, served while it is made again: STALE suffixed.
 COMPANY_HIT = "hit-company"
+STALE = "-stale"
+# How long one refresh of a page may hold its lock: a refresher that died lets the next try.
+REFRESH_LOCK_SECONDS = 30
+# One refresh at a time per process: the refreshes never take more than one thread's share of
+# the process from the requests it serves (a page not refreshed now is by a later request).
+_REFRESHERS = threading.BoundedSemaphore(1)
 # A persona is checked against versions on every use: its life only bounds memory.
 PERSONA_SECONDS = 60 * 60
 # Candidates for a masked CSRF token (64 letters and digits); those that unmask to the
@@ -67,6 +102,12 @@ def page_life() -> int:
     if configured is not None:
         life = min(life, configured)
     return max(life, 0)
+
+
+def stale_window() -> int:
+    """How long past its life a page may still be served while it is made again, in seconds
+    (0: never; then a page past its life is rendered while the buyer waits)."""
+    return max(settings.STOREFLEET_BUYER_PAGE_STALE_SECONDS, 0)
 
 
 def user_version_key(user_id: int | str) -> str:
@@ -269,7 +310,7 @@ def page_key(request: HttpRequest, store_id: int, content_version: int, query: s
         request.headers.get("Accept-Language", ""),
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
-    return f"storefront:buyer:{store_id}:{content_version}:{user_id}:{digest}"
+    return f"storefront:buyer2:{store_id}:{content_version}:{user_id}:{digest}"
 
 
 def company_page_key(
@@ -284,16 +325,26 @@ def company_page_key(
         request.headers.get("Accept-Language", ""),
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
-    return f"storefront:buyer-company:{store_id}:{content_version}:{persona.company_id}:{digest}"
+    return f"storefront:buyer2-company:{store_id}:{content_version}:{persona.company_id}:{digest}"
 
 
-def _current(entry: Any) -> bool:
-    """Whether a kept entry is within its life and all it depends on still holds."""
-    expires, depends_on = entry[0], entry[1]
-    if time.time() >= expires:
-        return False
+FRESH, STALE_BUT_SERVABLE, GONE = "fresh", "stale", "gone"
+
+
+def _state(entry: Any) -> str:
+    """Whether a kept entry is within its life (fresh), past it but within the stale window
+    (servable while it is made again), or not to be served: past both, or something it
+    depends on moved (a moved version is never served stale)."""
+    if entry is None:
+        return GONE
+    expires, depends_on, stale_until = entry[0], entry[1], entry[2]
+    now = time.time()
+    if now >= stale_until:
+        return GONE
     current = cache.get_many(list(depends_on))
-    return all(current.get(k) == v for k, v in depends_on.items())
+    if not all(current.get(k) == v for k, v in depends_on.items()):
+        return GONE
+    return FRESH if now < expires else STALE_BUT_SERVABLE
 
 
 def _response(
@@ -306,13 +357,21 @@ def _response(
     return response
 
 
+def _refresh_lock_key(page: str) -> str:
+    return f"{page}:refreshing"
+
+
 class BuyerPageCacheMiddleware:
-    """Serves a signed-in buyer's page from the cache while what it was made of is unchanged.
-    Sits after ``SessionMiddleware`` and before ``AuthenticationMiddleware``."""
+    """Serves a signed-in buyer's page from the cache while what it was made of is unchanged,
+    and past its life, within the stale window, while one refresh makes it again. Sits after
+    ``SessionMiddleware`` and before ``AuthenticationMiddleware``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.timeout = page_life()
+        # Entries are kept (and a path's query parameters remembered) for life and window.
+        self.max_age = self.timeout + stale_window() if self.timeout else 0
+        self.in_thread = settings.STOREFLEET_BUYER_PAGE_REFRESH == "thread"
         self.session_cookie = settings.SESSION_COOKIE_NAME
         self.messages_cookie = getattr(settings, "MESSAGE_COOKIE_NAME", "messages")
 
@@ -328,9 +387,10 @@ class BuyerPageCacheMiddleware:
             return self.get_response(request)
         query = known_query(request, store.id, store.content_version)
         key = None if query is None else page_key(request, store.id, store.content_version, query)
-        entry = None if key is None else cache.get(key)
-        if entry is not None and _current(entry):
-            _expires, _depends_on, status, headers, content = entry
+        entry: Any = None if key is None else cache.get(key)
+        own = _state(entry)
+        if own == FRESH:
+            _expires, _depends_on, _stale_until, status, headers, content = entry
             return _response(status, headers, content, "hit")
 
         # The company's page, for a buyer of its persona (key is None: not a buyer's request).
@@ -343,15 +403,44 @@ class BuyerPageCacheMiddleware:
             if persona is None or query is None
             else company_page_key(request, store.id, store.content_version, query, persona)
         )
-        shared = None if company_key is None else cache.get(company_key)
-        if shared is not None and secret is not None and _current(shared):
-            _expires, _depends_on, status, headers, content, tokens = shared
-            request.META["CSRF_COOKIE"] = secret  # as CsrfViewMiddleware would have read it
-            mine = get_token(request).encode()
-            for token in tokens:
-                content = content.replace(token, mine)
-            return _response(status, headers, content, COMPANY_HIT)
+        shared = None if company_key is None or secret is None else cache.get(company_key)
+        company = _state(shared)
+        if company == FRESH and secret is not None:
+            return self._company_page(request, shared, secret, COMPANY_HIT)
 
+        if key is not None and (own == STALE_BUT_SERVABLE or company == STALE_BUT_SERVABLE):
+            # Served as it was; made again once, after this response, for this buyer.
+            if own == STALE_BUT_SERVABLE or secret is None:
+                _expires, _depends_on, _stale_until, status, headers, content = entry
+                response = _response(status, headers, content, "hit" + STALE)
+            else:
+                response = self._company_page(request, shared, secret, COMPANY_HIT + STALE)
+            if request.method == "GET":
+                # One refresh per page: the company's, when that is what went stale (it is
+                # made again with the buyer's own), else the buyer's.
+                page = company_key if company_key and company == STALE_BUT_SERVABLE else key
+                self._refresh_after(response, request, page, persona, secret)
+            return response
+
+        return self._render(request, persona, secret)
+
+    def _company_page(
+        self, request: HttpRequest, shared: Any, secret: str, how: str
+    ) -> HttpResponse:
+        """The company's page with the requester's form tokens in place of the renderer's."""
+        _expires, _depends_on, _stale_until, status, headers, content, tokens = shared
+        request.META["CSRF_COOKIE"] = secret  # as CsrfViewMiddleware would have read it
+        mine = get_token(request).encode()
+        for token in tokens:
+            content = content.replace(token, mine)
+        return _response(status, headers, content, how)
+
+    def _render(
+        self, request: HttpRequest, persona: Persona | None, secret: str | None
+    ) -> HttpResponse:
+        """Render the page and keep it (for the session, and for the company where the view
+        allows it and it was made for the persona)."""
+        store = request.store  # type: ignore[attr-defined]
         slot = _Slot()
         request._buyer_page_cache = slot  # type: ignore[attr-defined]
         response = self.get_response(request)
@@ -362,18 +451,58 @@ class BuyerPageCacheMiddleware:
             and not response.streaming
             and not self._sets_cookies(request, response)
             and "no-store" not in response.get("Cache-Control", "")
-            and (query := served_query(request, store.id, store.content_version, self.timeout))
+            and (query := served_query(request, store.id, store.content_version, self.max_age))
             is not None
             and (key := page_key(request, store.id, store.content_version, query)) is not None
         ):
             headers = [(h, response[h]) for h in STORED_HEADERS if response.has_header(h)]
-            expires = time.time() + self.timeout
-            entry = (expires, slot.depends_on, response.status_code, headers, response.content)
-            cache.set(key, entry, self.timeout)
+            now = time.time()
+            expires, stale_until = now + self.timeout, now + self.max_age
+            content = response.content
+            entry = (expires, slot.depends_on, stale_until, response.status_code, headers, content)
+            cache.set(key, entry, self.max_age)
             response["X-Storefleet-Cache"] = "miss"
             if slot.shared and persona is not None and secret is not None:
                 self._keep_for_company(request, slot, persona, secret, query, entry)
         return response
+
+    def _refresh_after(
+        self,
+        response: HttpResponse,
+        request: HttpRequest,
+        page: str,
+        persona: Persona | None,
+        secret: str | None,
+    ) -> None:
+        """Have the page made again once ``response`` is sent, unless this process is already
+        refreshing a page or another request holds this page's refresh lock."""
+        if not _REFRESHERS.acquire(blocking=False):
+            return
+        lock = _refresh_lock_key(page)
+        if not cache.add(lock, 1, REFRESH_LOCK_SECONDS):
+            _REFRESHERS.release()
+            return
+
+        def refresh() -> None:
+            try:
+                # A request that read the page stale while another's refresh was finishing
+                # takes the freed lock: the page is fresh now, there is nothing to do.
+                if _state(cache.get(page)) != FRESH:
+                    serve_in_store_locale(request, lambda r: self._render(r, persona, secret))
+            except Exception:  # the stale page stays until its window ends; the next may try
+                logger.exception("refreshing a buyer's page failed")
+            finally:
+                cache.delete(lock)
+                _REFRESHERS.release()
+
+        def start() -> None:
+            if self.in_thread:
+                threading.Thread(target=_in_own_connection(refresh), daemon=True).start()
+            else:
+                refresh()
+
+        # Run by response.close(), which the server calls once the response is sent.
+        response._resource_closers.append(start)  # type: ignore[attr-defined]  # Django's own
 
     def _keep_for_company(
         self,
@@ -382,7 +511,7 @@ class BuyerPageCacheMiddleware:
         persona: Persona,
         secret: str,
         query: str,
-        entry: tuple[float, dict[str, object], int, list[tuple[str, str]], bytes],
+        entry: tuple[float, dict[str, object], float, int, list[tuple[str, str]], bytes],
     ) -> None:
         """Keep the page for the persona's company too, if it was made for that persona: the
         buyer's versions the view read are the persona's (nothing of theirs changed since)."""
@@ -391,13 +520,14 @@ class BuyerPageCacheMiddleware:
             return
         if request.META.get("CSRF_COOKIE") != secret:
             return  # the page's tokens are of a secret the request did not bring
-        expires, depends_on, status, headers, content = entry
+        expires, depends_on, stale_until, status, headers, content = entry
         # The company's page depends on what the persona does not cover; the renderer's own
         # version is checked through the persona of whoever is served.
         shared_on = {k: v for k, v in depends_on.items() if not k.startswith("buyer:v:user:")}
         tokens = _tokens_of(content, secret)
         key = company_page_key(request, store.id, store.content_version, query, persona)
-        cache.set(key, (expires, shared_on, status, headers, content, tokens), self.timeout)
+        kept = (expires, shared_on, stale_until, status, headers, content, tokens)
+        cache.set(key, kept, self.max_age)
 
     @staticmethod
     def _sets_cookies(request: HttpRequest, response: HttpResponse) -> bool:
@@ -408,3 +538,18 @@ class BuyerPageCacheMiddleware:
             name != csrf or morsel.value != request.COOKIES.get(csrf)
             for name, morsel in response.cookies.items()
         )
+
+
+def _in_own_connection(work: Callable[[], None]) -> Callable[[], None]:
+    """``work`` for a thread of its own: its database connections are closed after it."""
+
+    def run() -> None:
+        try:
+            work()
+        finally:
+            close_old_connections()
+            from django.db import connections
+
+            connections.close_all()
+
+    return run

@@ -320,6 +320,15 @@ STOREFLEET_PAGE_CACHE_SECONDS = env.int("STOREFLEET_PAGE_CACHE_SECONDS", default
 STOREFLEET_BUYER_PAGE_CACHE_SECONDS: int | None = env.int(
     "STOREFLEET_BUYER_PAGE_CACHE_SECONDS", default=None
 )
+# Past that life a buyer's page is still served, for at most this many seconds more, while one
+# refresh makes it again after the response (stale-while-revalidate); past life and this window
+# it is rendered while the buyer waits. Default: one price TTL. 0: never served past its life.
+STOREFLEET_BUYER_PAGE_STALE_SECONDS = env.int(
+    "STOREFLEET_BUYER_PAGE_STALE_SECONDS", default=env.int("ERP_PRICE_TTL_SECONDS", default=120)
+)
+# Where that refresh runs: "thread" (a thread of the serving process, once the response is
+# sent) or "after-response" (the serving thread itself, after the response: the tests).
+STOREFLEET_BUYER_PAGE_REFRESH = env.str("STOREFLEET_BUYER_PAGE_REFRESH", default="thread")
 # Quick order's SKU look-ups (each prices products through the ERP gateway) per buyer and minute;
 # the page asks once a typing pause, so a person stays far below it.
 QUICK_ORDER_SUGGESTIONS_PER_MINUTE = env.int("QUICK_ORDER_SUGGESTIONS_PER_MINUTE", default=120)

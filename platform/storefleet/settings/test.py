@@ -77,6 +77,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STOREFLEET_SERVE_MEDIA = True
+# A stale buyer page's refresh runs after the response in the test's own thread: a thread of
+# its own would not see the test's uncommitted data.
+STOREFLEET_BUYER_PAGE_REFRESH = "after-response"
 # Fixed, whatever the shell exports: tests assert exact addresses (and override these to check
 # another port or TLS).
 STOREFLEET_PUBLIC_SCHEME = "http"
