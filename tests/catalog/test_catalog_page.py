@@ -3,11 +3,18 @@ the ERP — list, search, category filter, pages, and one product per SKU."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from storefleet.brand.buyer_cache import company_version_key, user_version_key
+from storefleet.catalog.catalog_page import catalog_buyer, listing_page, product_page
 from storefleet.catalog.models import AnonymousPrices, CatalogPage, Category, Product, Sells
+from storefleet.tenants.models import Store
+from storefleet.tenants.selectors import store_record
 from tests.catalog.factories import assortment_publish, catalog_page_make, products_make
 
 pytestmark = pytest.mark.django_db
@@ -167,3 +174,60 @@ def test_one_catalog_page_per_store(catalog, ferrum, hydra):
     assert catalog.can_move_to(ferrum.landing)  # within its store: still the one
     catalog_page_make(hydra.home)
     assert not catalog.can_move_to(hydra.landing)
+
+
+# The page records (``catalog.catalog_page``): what the routes render, with every rule in them.
+
+
+def test_a_visitors_listing_has_no_offers_and_is_not_for_the_buyer_cache(catalog, ferrum):
+    products_make(3)
+    store = store_record(ferrum.store)
+    assert catalog_buyer(store=store, user=AnonymousUser()) is None
+    shown = listing_page(page=catalog, store=store, buyer=None, params={"q": "FAS"})
+    assert [(p.sku, offer) for p, offer in shown.rows] == [
+        ("FAS-0001", None),
+        ("FAS-0002", None),
+        ("FAS-0003", None),
+    ]
+    assert shown.customer is None and shown.list_prices is False
+    assert shown.keep is False and shown.depends_on == {}
+    assert [key for key, _label in shown.listing.sorts] == ["sku", "name"]
+
+
+def test_a_buyers_listing_and_product_page_carry_their_prices_and_may_be_kept(shop, ferrum):
+    _gateway, buyer = shop
+    store = store_record(Store.objects.get(pk=ferrum.store.pk))  # with its warehouse
+    who = catalog_buyer(store=store, user=buyer)
+    assert who is not None and who.customer == "C-1001"
+    assert {user_version_key(buyer.pk), company_version_key(buyer.membership.company_id)} <= set(
+        who.depends_on
+    )
+    shown = listing_page(page=CatalogPage.objects.get(), store=store, buyer=who, params={})
+    assert shown.customer == "C-1001" and len(shown.rows) == 24
+    assert all(offer is not None and offer.orderable for _p, offer in shown.rows)
+    assert "availability" in [key for key, _label in shown.listing.sorts]
+    assert shown.keep is True and shown.depends_on == who.depends_on
+    # Asked with values the list ignores: rendered, never kept.
+    ignored = listing_page(
+        page=CatalogPage.objects.get(), store=store, buyer=who, params={"sort": "nope"}
+    )
+    assert ignored.keep is False
+    product = product_page(page=CatalogPage.objects.get(), store=store, buyer=who, sku="FAS-1002")
+    assert product is not None and product.keep is True
+    assert product.offer is not None and product.offer.quantity == Decimal(50)
+    assert product.breaks and product.breaks[0].quantity == Decimal(50)
+
+
+def test_a_product_page_record_is_only_for_what_the_page_sells(assortment, ferrum):
+    store = store_record(ferrum.store)
+    sold = product_page(page=assortment, store=store, buyer=None, sku="TOL-0081")
+    assert sold is not None and sold.offer is None and sold.keep is False
+    assert product_page(page=assortment, store=store, buyer=None, sku="BRG-0050") is None
+    # A preview follows the page as it stands, a draft selling bearings only.
+    assortment.sells = Sells.ASSORTMENT
+    assortment.categories.set([Category.objects.get(name="Bearings")])
+    assortment.extra_skus = ""
+    assert product_page(page=assortment, store=store, buyer=None, sku="BRG-0050", preview=True)
+    assert (
+        product_page(page=assortment, store=store, buyer=None, sku="TOL-0081", preview=True) is None
+    )

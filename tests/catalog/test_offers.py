@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 
 from storefleet.catalog.models import CatalogPage, Product
-from storefleet.catalog.offers import smallest_order_quantity
+from storefleet.catalog.offers import break_quantities, price_breaks, smallest_order_quantity
+from storefleet.erp.types import PriceQuote
+from storefleet.money import Money
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +85,45 @@ def test_a_product_sold_in_fifties_is_priced_at_fifty(client, shop):
     assert "your price from 50" in response.content.decode()
     offer = response.context["offer"]
     assert offer.quantity == Decimal(50) and offer.price.quantity == Decimal(50)
+
+
+@pytest.mark.parametrize(
+    ("minimum", "multiple", "quantities"),
+    [
+        (None, None, ["1", "10", "50", "100", "250", "1000"]),
+        ("100", "50", ["100", "250", "1000"]),  # 150 and 200 are no break quantities
+        ("25", "10", ["30", "50", "100", "250", "1000"]),
+        (None, "3", ["3"]),  # no break quantity is a multiple of 3
+        ("2000", None, ["2000"]),
+    ],
+)
+def test_break_quantities_start_at_the_smallest_order_and_fit_the_multiple(
+    minimum, multiple, quantities
+):
+    """The product page and the API's catalog price a product's breaks at these (one rule)."""
+    product = Product(
+        min_quantity=Decimal(minimum) if minimum else None,
+        quantity_multiple=Decimal(multiple) if multiple else None,
+    )
+    assert break_quantities(product) == [Decimal(q) for q in quantities]
+
+
+def test_price_breaks_are_where_the_unit_price_drops():
+    def quote(quantity: str, price: str | None) -> PriceQuote:
+        amount = Money(Decimal(price), "EUR") if price is not None else None
+        return PriceQuote("FAS-1001", Decimal(quantity), amount, "Unit", price is not None)
+
+    quotes = [
+        quote("1", None),  # no price at this quantity: left out
+        quote("10", "2.00"),
+        quote("50", "2.00"),
+        quote("100", "1.80"),
+        quote("250", "1.90"),  # dearer than the break below: no break
+        quote("1000", "1.50"),
+    ]
+    assert [(str(q.quantity), str(q.unit_price.amount)) for q in price_breaks(quotes)] == [
+        ("10", "2.00"),
+        ("100", "1.80"),
+        ("1000", "1.50"),
+    ]
+    assert price_breaks([quote("1", None)]) == []

@@ -24,25 +24,11 @@ ALLOWED: dict[str, set[str]] = {
     "storefleet.erp": set(),
     "storefleet.outbox": {"storefleet.erp"},
 }
-# The brand app is the storefront's shell (theme, pages, page caches): the apps selling things
-# build on it. What it still reads of them, lazily, to render a buyer's page or a sitemap: the
-# known debts, listed so that no new one slips in.
-BRAND_DEBTS = {
-    ("storefleet.brand.buyer_cache", "storefleet.accounts"),
-    ("storefleet.brand.buyer_cache", "storefleet.lists"),
-    ("storefleet.brand.buyer_cache", "storefleet.ordering"),
-    ("storefleet.brand.seo", "storefleet.catalog"),
-}
-APPS_ABOVE_BRAND = (
-    "storefleet.accounts",
-    "storefleet.api",
-    "storefleet.billing",
-    "storefleet.catalog",
-    "storefleet.lists",
-    "storefleet.ordering",
-    "storefleet.provisioning",
-    "storefleet.service",
-)
+# The brand app is the storefront's shell (theme, pages, page caches, sitemaps): the apps
+# selling things build on it and register with it what its pages show of theirs (a buyer's
+# persona: ``brand.buyer_persona``; the products of a sitemap: ``brand.seo``). It reads the
+# stores it serves (tenants) and nothing else of the platform, by import or by name.
+BRAND_MAY_IMPORT = BASE | {"storefleet.brand", "storefleet.tenants"}
 
 
 def module_name(path: Path) -> str:
@@ -97,10 +83,37 @@ def test_low_layers_import_nothing_above_them(package):
     assert upward == []
 
 
-def test_brand_imports_no_app_above_it_but_its_known_debts():
+def test_brand_imports_no_app_above_it():
     found = platform_imports("storefleet.brand")
-    upward = {(who, what) for who, what in found if what.startswith(APPS_ABOVE_BRAND)}
-    assert upward == BRAND_DEBTS
+    assert ("storefleet.brand.buyer_cache", "storefleet.brand") in found  # the walk saw imports
+    upward = sorted((who, what) for who, what in found if what not in BRAND_MAY_IMPORT)
+    assert upward == []
+
+
+def test_brand_names_no_app_above_it():
+    """Nor through a dotted path in a string (``import_module``, ``apps.get_model``'s label
+    aside, a setting): the apps register with brand instead."""
+    named = sorted(
+        (name, node.value)
+        for name, path in modules("storefleet.brand")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.startswith("storefleet.")
+        and top_package(node.value.split()[0]) not in BRAND_MAY_IMPORT
+    )
+    assert named == []
+
+
+def test_the_apps_register_what_brand_shows_of_theirs():
+    """What the buyers' page cache and the sitemap read of the apps above brand, registered in
+    those apps' ``AppConfig.ready``."""
+    from storefleet.brand import buyer_persona, seo
+    from storefleet.catalog.selectors import sitemap_products
+
+    assert len(buyer_persona._buyer_of) == 1
+    assert sorted(buyer_persona._parts) == ["cart_size", "lists"]
+    assert seo._products_of == [sitemap_products]
 
 
 def test_money_and_quantities_come_from_their_own_module():

@@ -18,3 +18,11 @@ class AccountsConfig(AppConfig):
         sync.register(
             "customers", fetch=ErpGateway.customers_changed_since, upsert=companies_upsert
         )
+
+        # Whom a signed-in buyer buys for, for the buyers' page cache (which never imports
+        # accounts).
+        from storefleet.brand.buyer_persona import register_buyer_of
+
+        from .selectors import company_for_member
+
+        register_buyer_of(lambda user, store_id: company_for_member(user=user, store_id=store_id))

@@ -69,6 +69,7 @@ from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_t
 
 from storefleet.tenants.locale import serve_in_store_locale
 
+from .buyer_persona import buyer_membership, persona_parts
 from .middleware import known_query, served_query
 
 logger = logging.getLogger(__name__)
@@ -233,27 +234,21 @@ def _persona_read(
 ) -> Persona | None:
     from django.contrib.auth import get_user
 
-    # The apps' selectors: imported here, as this module is imported by the settings' middleware.
-    from storefleet.accounts.selectors import company_for_member
-    from storefleet.lists.selectors import visible_lists
-    from storefleet.ordering.selectors import cart_size
-
     user_version = versions([user_version_key(user_id)])  # before the data it guards
     user = get_user(request)  # verifies the session's auth hash, as authentication would
     request._cached_user = user  # type: ignore[attr-defined]  # AuthenticationMiddleware's
     if not user.is_authenticated or request.session.modified or str(user.pk) != str(user_id):
         return None
-    membership = company_for_member(user=user, store_id=store_id)
+    membership = buyer_membership(user=user, store_id=store_id)
     if membership is None:
         return None
     depends_on = {**user_version, **versions([company_version_key(membership.company_id)])}
-    membership = company_for_member(user=user, store_id=store_id)  # read after the versions
+    membership = buyer_membership(user=user, store_id=store_id)  # read after the versions
     if membership is None:
         return None
-    lists = sorted(
-        visible_lists(store_id=store_id, membership=membership).values_list("id", "name")
-    )
-    what = repr((membership.company_id, cart_size(store_id=store_id, user_id=user.pk), lists))
+    # The cart's size, the lists: what the apps owning them registered (``buyer_persona``).
+    parts = persona_parts(user=user, store_id=store_id, membership=membership)
+    what = repr((membership.company_id, parts))
     persona = Persona(
         company_id=membership.company_id,
         digest=hashlib.blake2b(what.encode(), digest_size=16).hexdigest(),

@@ -11,7 +11,8 @@ protocol's limit, under one index.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -112,25 +113,39 @@ class PageSitemap(_OnStoreOrigin, DjangoSitemap):
         return item.last_published_at or item.latest_revision_created_at
 
 
+@dataclass(frozen=True)
+class SitemapProducts:
+    """Where a store's products live (its catalog page's path) and which they are: what the
+    catalog registers (``register_sitemap_products``), so that this module never imports it.
+    ``products`` is read only when a sitemap lists them: rows with ``sku`` and
+    ``erp_write_date``, in SKU order."""
+
+    catalog_path: str
+    products: Callable[[], QuerySet[Any]]
+
+
+# (request, store) -> the store's products, or None when it shows none (no live catalog page).
+ProductsOf = Callable[[HttpRequest, StoreRecord], SitemapProducts | None]
+_products_of: list[ProductsOf] = []
+
+
+def register_sitemap_products(read: ProductsOf) -> None:
+    """Say how a store's products are found for its sitemap (the catalog; the last wins)."""
+    _products_of[:] = [read]
+
+
 class ProductSitemap(_OnStoreOrigin, DjangoSitemap):
     """Every product the store sells, on its catalog page's address."""
 
     limit = SITEMAP_LIMIT
 
-    def __init__(self, store: StoreRecord, catalog_path: str) -> None:
+    def __init__(self, store: StoreRecord, found: SitemapProducts) -> None:
         self.store = store
-        self.catalog_path = catalog_path
+        self.catalog_path = found.catalog_path
+        self.found = found
 
     def items(self) -> QuerySet[Any]:
-        from storefleet.catalog.selectors import product_list, store_assortment
-
-        assortment = store_assortment(store=self.store)
-        return (
-            product_list(assortment=assortment)
-            .select_related(None)
-            .only("sku", "erp_write_date")
-            .order_by("sku")
-        )
+        return self.found.products()
 
     def location(self, item: Any) -> str:
         return f"{self.catalog_path}{item.sku}/"
@@ -140,15 +155,11 @@ class ProductSitemap(_OnStoreOrigin, DjangoSitemap):
 
 
 def store_sitemaps(request: HttpRequest) -> Sitemaps:
-    from storefleet.catalog.selectors import catalog_page_for_store
-
     store = _store(request)
     sitemaps: Sitemaps = {"pages": PageSitemap(request, store)}
-    catalog = catalog_page_for_store(store=store)
-    if catalog is not None:
-        path = catalog.relative_url(None, request)
-        if path:
-            sitemaps["products"] = ProductSitemap(store, path)
+    found = _products_of[0](request, store) if _products_of else None
+    if found is not None:
+        sitemaps["products"] = ProductSitemap(store, found)
     return sitemaps
 
 

@@ -17,3 +17,10 @@ class CatalogConfig(AppConfig):
         from .services import products_upsert
 
         sync.register("products", fetch=ErpGateway.products_changed_since, upsert=products_upsert)
+
+        # The store's products in its sitemap (``brand.seo`` never imports the catalog).
+        from storefleet.brand.seo import register_sitemap_products
+
+        from .selectors import sitemap_products
+
+        register_sitemap_products(sitemap_products)

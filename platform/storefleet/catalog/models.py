@@ -7,8 +7,8 @@ product stories marketing writes per SKU."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import ClassVar
 
 from django import forms
 from django.db import models
@@ -183,18 +183,6 @@ class CatalogPage(RoutablePageMixin, Page):
             page_id=self.pk,
         )
 
-    def _assortment(self, request: HttpRequest) -> Assortment:
-        """Served live, the store's cached assortment (this page's, as published); in a preview,
-        the draft's own."""
-        from .selectors import store_assortment
-
-        store = getattr(request, "store", None)
-        if store is not None and not getattr(request, "is_preview", False):
-            assortment = store_assortment(store=store)
-            if assortment.page_id == self.pk:
-                return assortment
-        return self.assortment()
-
     @property
     def preview_modes(self) -> list[tuple[str, str]]:
         """The product list, and the product page of each story: a story is previewed where it
@@ -214,81 +202,32 @@ class CatalogPage(RoutablePageMixin, Page):
             return self._product_page(request, sku, catalog_url=self._base_url(request))
         return super().serve_preview(request, mode_name)
 
-    @staticmethod
-    def _customer(request: HttpRequest) -> str | None:
-        """The signed-in buyer's company code, when that company may buy in this store. The
-        page may then be kept in the buyer page cache for as long as the prices, stock, cart
-        and account it was made of are unchanged (read here, before any of them is)."""
-        from storefleet.accounts.selectors import company_for_member
-        from storefleet.brand.buyer_cache import (
-            company_version_key,
-            user_version_key,
-            versions,
-        )
-        from storefleet.erp.gateway import page_dependencies
-
-        store = getattr(request, "store", None)
-        if store is None or not request.user.is_authenticated:
-            return None
-        membership = company_for_member(user=request.user, store_id=store.id)
-        if membership is None:
-            return None
-        customer = membership.company.code
-        request._buyer_page_depends_on = versions(  # type: ignore[attr-defined]
-            [
-                *page_dependencies(store=store.slug, customer=customer),
-                user_version_key(request.user.pk),
-                company_version_key(membership.company_id),
-            ]
-        )
-        return customer
-
-    @staticmethod
-    def _keep(request: HttpRequest, offers: list[Any]) -> None:
-        """Let the buyer page cache keep the page, unless an offer is stale or missing."""
-        from storefleet.brand.buyer_cache import mark_cacheable
-
-        depends_on = getattr(request, "_buyer_page_depends_on", None)
-        if depends_on is not None and all(
-            offer is not None and not offer.stale and not offer.unavailable for offer in offers
-        ):
-            mark_cacheable(request, depends_on=depends_on, shared=True)
+    # The routes: each reads its page's record (``catalog_page``: every rule is there) and
+    # renders it; a buyer's page the record says may be kept is handed to the buyers' page cache.
 
     @path("")
     def product_list(self, request: HttpRequest) -> HttpResponse:
-        # Imported here: the selectors and offers modules import this module's models.
-        from .listing import product_listing
-        from .offers import product_offers
-        from .selectors import product_images
+        # Imported here: the page selectors import this module's models.
+        from .catalog_page import catalog_buyer, listing_page
 
-        customer = self._customer(request)
         store = getattr(request, "store", None)
-
-        def offers_for(products: Sequence[Product]) -> list[Any]:
-            return product_offers(store=store, customer=customer, products=products)  # type: ignore[arg-type]
-
-        listing = product_listing(
+        shown = listing_page(
+            page=self,
+            store=store,
+            buyer=catalog_buyer(store=store, user=request.user),
             params=request.GET,
-            per_page=self.per_page,
-            assortment=self._assortment(request),
-            offers_for=offers_for if customer and store is not None else None,
-            stock=bool(store is not None and store.erp_warehouse),
-            list_prices=self.anonymous_prices == AnonymousPrices.LIST_PRICE,
+            preview=getattr(request, "is_preview", False),
         )
-        rows = listing.rows
-        if customer and listing.canonical:
-            # A buyer's page asked for with values the list ignored is rendered, not kept: a
-            # buyer's entries are few and large (the anonymous page cache keys on the values
-            # as it always has).
-            self._keep(request, listing.offers)
+        if shown.keep:
+            _keep(request, shown.depends_on)
         return self.render(
             request,
             context_overrides={
-                "listing": listing,
+                "listing": shown.listing,
                 "catalog_url": self._base_url(request),
-                "rows": rows,
-                "images": product_images(page=self, skus=[p.sku for p, _offer in rows]),
-                "customer": customer,
+                "rows": shown.rows,
+                "images": shown.images,
+                "customer": shown.customer,
             },
         )
 
@@ -297,29 +236,30 @@ class CatalogPage(RoutablePageMixin, Page):
         return self._product_page(request, sku, catalog_url=self._base_url(request, sku))
 
     def _product_page(self, request: HttpRequest, sku: str, *, catalog_url: str) -> HttpResponse:
-        from .offers import product_offers, volume_breaks
-        from .selectors import product_for_sku, product_images, product_story
+        from .catalog_page import catalog_buyer, product_page
 
-        product = product_for_sku(sku, assortment=self._assortment(request))
-        if product is None:
-            raise Http404(f"No product with the SKU {sku} in this store")
-        customer = self._customer(request)
         store = getattr(request, "store", None)
-        offer = breaks = None
-        if customer and store is not None:
-            [offer] = product_offers(store=store, customer=customer, products=[product])
-            breaks = volume_breaks(store=store, customer=customer, product=product)
-            self._keep(request, [offer])
+        shown = product_page(
+            page=self,
+            store=store,
+            buyer=catalog_buyer(store=store, user=request.user),
+            sku=sku,
+            preview=getattr(request, "is_preview", False),
+        )
+        if shown is None:
+            raise Http404(f"No product with the SKU {sku} in this store")
+        if shown.keep:
+            _keep(request, shown.depends_on)
         return self.render(
             request,
             context_overrides={
-                "product": product,
+                "product": shown.product,
                 "catalog_url": catalog_url,
-                "story": product_story(page=self, sku=product.sku),
-                "images": product_images(page=self, skus=[product.sku]),
-                "offer": offer,
-                "breaks": breaks,
-                "customer": customer,
+                "story": shown.story,
+                "images": shown.images,
+                "offer": shown.offer,
+                "breaks": shown.breaks,
+                "customer": shown.customer,
             },
             template="catalog/product_page.html",
         )
@@ -328,6 +268,14 @@ class CatalogPage(RoutablePageMixin, Page):
     def _base_url(request: HttpRequest, sku: str = "") -> str:
         """The catalog's own URL as this request reached it (no site-root lookup needed)."""
         return request.path[: len(request.path) - len(f"{sku}/")] if sku else request.path
+
+
+def _keep(request: HttpRequest, depends_on: Mapping[str, object]) -> None:
+    """Let the buyers' page cache keep the page, for the buyer's company too, while every
+    version it was made of holds."""
+    from storefleet.brand.buyer_cache import mark_cacheable
+
+    mark_cacheable(request, depends_on=depends_on, shared=True)
 
 
 class ProductStory(Orderable):

@@ -96,22 +96,19 @@ def product_offers(
     ]
 
 
-def volume_breaks(*, store: StoreRecord, customer: str, product: Product) -> list[PriceQuote]:
-    """The customer's unit price at the allowed quantities from the minimum up: where the price
-    drops is where the ERP's volume breaks are. Prices the ERP can't give are left out."""
+def break_quantities(product: Product) -> list[Decimal]:
+    """The quantities a product's volume breaks are priced at, ascending: its smallest order
+    quantity first, then each of :data:`BREAK_QUANTITIES` above it that fits its multiple. The
+    storefront's product page and the API's catalog both price these."""
     minimum = smallest_order_quantity(product)
     step = product.quantity_multiple or Decimal(0)
-    quantities = {minimum}
-    for quantity in BREAK_QUANTITIES:
-        if quantity > minimum and (not step or quantity % step == 0):
-            quantities.add(quantity)
-    lines = [LineQuery(product.sku, q) for q in sorted(quantities)]
-    try:
-        quotes = get_gateway().prices(
-            store=store.slug, customer=customer, lines=lines, currency=store.currency
-        )
-    except ErpError:
-        return []
+    above = (q for q in sorted(BREAK_QUANTITIES) if q > minimum and (not step or q % step == 0))
+    return [minimum, *above]
+
+
+def price_breaks(quotes: Sequence[PriceQuote]) -> list[PriceQuote]:
+    """Of one product's quotes in ascending quantity, those where the unit price drops: the
+    ERP's volume breaks. Quotes without a price are left out."""
     breaks: list[PriceQuote] = []
     lowest: Decimal | None = None
     for quote in quotes:
@@ -119,3 +116,16 @@ def volume_breaks(*, store: StoreRecord, customer: str, product: Product) -> lis
             breaks.append(quote)
             lowest = quote.unit_price.amount
     return breaks
+
+
+def volume_breaks(*, store: StoreRecord, customer: str, product: Product) -> list[PriceQuote]:
+    """The customer's unit price at the allowed quantities from the minimum up: where the price
+    drops is where the ERP's volume breaks are. Prices the ERP can't give are left out."""
+    lines = [LineQuery(product.sku, q) for q in break_quantities(product)]
+    try:
+        quotes = get_gateway().prices(
+            store=store.slug, customer=customer, lines=lines, currency=store.currency
+        )
+    except ErpError:
+        return []
+    return price_breaks(quotes)

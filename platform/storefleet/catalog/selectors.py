@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.db.models.functions import Upper
+from django.http import HttpRequest
 from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage
 from wagtail.models import Page
+
+from storefleet.brand.seo import SitemapProducts
 
 from .models import CatalogPage, Category, Product, ProductStory
 from .types import EVERYTHING, Assortment
@@ -87,6 +90,25 @@ def store_assortment(*, store: StoreRecord) -> Assortment:
         assortment = page.assortment() if page is not None else EVERYTHING
         cache.set(key, assortment, ASSORTMENT_CACHE_SECONDS)
     return assortment
+
+
+def sitemap_products(request: HttpRequest, store: StoreRecord) -> SitemapProducts | None:
+    """The store's products for its sitemap, on its live catalog page's address (registered
+    with ``brand.seo``); None when the store has no live catalog page."""
+    catalog = catalog_page_for_store(store=store)
+    path = catalog.relative_url(None, request) if catalog is not None else None
+    if not path:
+        return None
+
+    def products() -> QuerySet[Product]:
+        return (
+            product_list(assortment=store_assortment(store=store))
+            .select_related(None)
+            .only("sku", "erp_write_date")
+            .order_by("sku")
+        )
+
+    return SitemapProducts(catalog_path=path, products=products)
 
 
 def product_for_store(*, store: StoreRecord, sku: str) -> Product | None:

@@ -29,3 +29,12 @@ class OrderingConfig(AppConfig):
         from .sales_mirror import sale_records_upsert
 
         sync.register("sales", fetch=ErpGateway.sales_changed_since, upsert=sale_records_upsert)
+
+        # The cart's size in the navigation of the pages the buyers' page cache shares.
+        from storefleet.brand.buyer_persona import register_persona_part
+
+        from .selectors import cart_size
+
+        register_persona_part(
+            "cart_size", lambda user, store_id, _m: cart_size(store_id=store_id, user_id=user.pk)
+        )

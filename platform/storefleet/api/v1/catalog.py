@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
@@ -14,10 +13,10 @@ from ninja import Query, Router
 
 from storefleet.catalog.models import Product
 from storefleet.catalog.offers import (
-    BREAK_QUANTITIES,
     Offer,
+    break_quantities,
+    price_breaks,
     product_offers,
-    smallest_order_quantity,
     volume_breaks,
 )
 from storefleet.catalog.selectors import product_list, store_assortment, store_sells
@@ -37,32 +36,19 @@ MAX_SKU_LENGTH = 64
 
 
 def _break_lines(products: list[Product]) -> list[LineQuery]:
-    """The (SKU, quantity) pairs ``offers.volume_breaks`` prices for each product — its
-    smallest order quantity first, then the break quantities above it that fit its multiple —
-    in ascending quantity per product, so that all the page's breaks and offer prices are one
-    gateway call."""
-    lines = []
-    for product in products:
-        minimum = smallest_order_quantity(product)
-        step = product.quantity_multiple or Decimal(0)
-        lines.append(LineQuery(product.sku, minimum))
-        for quantity in sorted(BREAK_QUANTITIES):
-            if quantity > minimum and (not step or quantity % step == 0):
-                lines.append(LineQuery(product.sku, quantity))
-    return lines
+    """The (SKU, quantity) pairs the product page prices for each product's volume breaks
+    (``offers.break_quantities``: its smallest order quantity first), so that all the page's
+    breaks and offer prices are one gateway call."""
+    return [LineQuery(p.sku, quantity) for p in products for quantity in break_quantities(p)]
 
 
 def _breaks(quotes: list[PriceQuote]) -> dict[str, list[PriceQuote]]:
-    """Per SKU, the quotes where the unit price drops (``offers.volume_breaks``'s rule), from
+    """Per SKU, its volume breaks (``offers.price_breaks``, the product page's rule), from
     quotes in ascending quantity per SKU."""
-    breaks: dict[str, list[PriceQuote]] = {}
+    per_sku: dict[str, list[PriceQuote]] = {}
     for quote in quotes:
-        kept = breaks.setdefault(quote.sku, [])
-        if quote.unit_price is not None and (
-            not kept or quote.unit_price.amount < kept[-1].unit_price.amount  # type: ignore[union-attr]
-        ):
-            kept.append(quote)
-    return breaks
+        per_sku.setdefault(quote.sku, []).append(quote)
+    return {sku: price_breaks(sku_quotes) for sku, sku_quotes in per_sku.items()}
 
 
 def _price(quote: PriceQuote | None) -> dict[str, Any] | None:
