@@ -109,11 +109,12 @@ def test_the_apps_register_what_brand_shows_of_theirs():
     """What the buyers' page cache and the sitemap read of the apps above brand, registered in
     those apps' ``AppConfig.ready``."""
     from storefleet.brand import buyer_persona, seo
-    from storefleet.catalog.selectors import sitemap_products
+    from storefleet.catalog.selectors import schema_availability, sitemap_products
 
     assert len(buyer_persona._buyer_of) == 1
     assert sorted(buyer_persona._parts) == ["cart_size", "lists"]
     assert seo._products_of == [sitemap_products]
+    assert seo._availability_of == [schema_availability]
 
 
 def test_money_and_quantities_come_from_their_own_module():

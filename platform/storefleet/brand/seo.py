@@ -310,30 +310,20 @@ def breadcrumbs(store: StoreRecord, trail: Iterable[tuple[str, str]]) -> dict[st
 SCHEMA = "https://schema.org/"
 
 
-def offer_availability(store: StoreRecord, sku: str) -> str:
-    """schema.org's word for one unit of ``sku`` in the store's warehouse (in stock, on back
-    order with a date, out of stock), from the ERP through the gateway's stock cache (the same
-    for every visitor); "" when the store has no warehouse or the ERP can't say now."""
-    if not store.erp_warehouse:
-        return ""
-    from storefleet.erp.errors import ErpError
-    from storefleet.erp.gateway import get_gateway
-    from storefleet.erp.types import LineQuery
+AvailabilityOf = Callable[[StoreRecord, str], str]
+_availability_of: list[AvailabilityOf] = []
 
-    try:
-        [stock] = get_gateway().availability(
-            store=store.slug,
-            customer="",
-            warehouse=store.erp_warehouse,
-            lines=[LineQuery(sku, Decimal(1))],
-        )
-    except ErpError:
-        return ""
-    if not stock.known or stock.available_now is None:
-        return ""
-    if stock.enough_now:
-        return SCHEMA + "InStock"
-    return SCHEMA + ("BackOrder" if stock.available_from else "OutOfStock")
+
+def register_offer_availability(read: AvailabilityOf) -> None:
+    """Say how a product's availability is read for its structured data (the catalog, through
+    the ERP gateway's stock cache; the last wins): brand never imports the ERP."""
+    _availability_of[:] = [read]
+
+
+def offer_availability(store: StoreRecord, sku: str) -> str:
+    """schema.org's word for one unit of ``sku`` in the store's warehouse, as the registered
+    reader says; "" when none is registered."""
+    return _availability_of[0](store, sku) if _availability_of else ""
 
 
 def product(

@@ -19,8 +19,9 @@ class CatalogConfig(AppConfig):
         sync.register("products", fetch=ErpGateway.products_changed_since, upsert=products_upsert)
 
         # The store's products in its sitemap (``brand.seo`` never imports the catalog).
-        from storefleet.brand.seo import register_sitemap_products
+        from storefleet.brand.seo import register_offer_availability, register_sitemap_products
 
-        from .selectors import sitemap_products
+        from .selectors import schema_availability, sitemap_products
 
         register_sitemap_products(sitemap_products)
+        register_offer_availability(schema_availability)

@@ -7,6 +7,7 @@ The storefront's lists and product pages, and the ordering app through
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
@@ -160,3 +161,33 @@ def product_story(*, page: CatalogPage, sku: str) -> ProductStory | None:
     """The page's story for the SKU: as published on a live page, as drafted in a preview (a
     preview's page holds its stories in memory)."""
     return page.stories.filter(sku=sku).first()
+
+
+SCHEMA_ORG = "https://schema.org/"
+
+
+def schema_availability(store: StoreRecord, sku: str) -> str:
+    """schema.org's word for one unit of ``sku`` in the store's warehouse (in stock, on back
+    order with a date, out of stock), from the ERP through the gateway's stock cache (the same
+    for every visitor); "" when the store has no warehouse or the ERP can't say now. Registered
+    with ``brand.seo`` for a product's structured data."""
+    if not store.erp_warehouse:
+        return ""
+    from storefleet.erp.errors import ErpError
+    from storefleet.erp.gateway import get_gateway
+    from storefleet.erp.types import LineQuery
+
+    try:
+        [stock] = get_gateway().availability(
+            store=store.slug,
+            customer="",
+            warehouse=store.erp_warehouse,
+            lines=[LineQuery(sku, Decimal(1))],
+        )
+    except ErpError:
+        return ""
+    if not stock.known or stock.available_now is None:
+        return ""
+    if stock.enough_now:
+        return SCHEMA_ORG + "InStock"
+    return SCHEMA_ORG + ("BackOrder" if stock.available_from else "OutOfStock")
