@@ -97,7 +97,7 @@ class KeyAuth(HttpBearer):
         super().__init__()
         self.required_scope = scope
 
-    def authenticate(self, request: HttpRequest, token: str) -> Caller | None:
+    def authenticate(self, request: HttpRequest, token: str) -> Caller | PartnerCaller | None:
         store: StoreRecord | None = getattr(request, "store", None)
         address = client_address(request)
         wait = ratelimit.failed_lookups_blocked(address)
@@ -135,6 +135,41 @@ class KeyAuth(HttpBearer):
                 f"This needs the scope {self.required_scope.value!r}, which the key does not "
                 "have: make a key with it.",
             )
+        return self.caller(request, key, store)
+
+    def caller(
+        self, request: HttpRequest, key: ApiKey, store: StoreRecord
+    ) -> Caller | PartnerCaller:
+        """Who calls, once the key is valid here, within its rate and scope: the company it
+        acts for (``Caller``)."""
         company = _company(request, key, store)
         key_touch(key)
         return Caller(key=key, store=store, company=company)
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerCaller:
+    """A partner key acting for itself, across the stores and companies it was granted
+    (its own webhook subscriptions): no company named."""
+
+    key: ApiKey
+    store: StoreRecord
+
+
+class PartnerKeyAuth(KeyAuth):
+    """``KeyAuth`` for a partner key's own resources: a company key is refused (403)."""
+
+    def caller(
+        self, request: HttpRequest, key: ApiKey, store: StoreRecord
+    ) -> Caller | PartnerCaller:
+        if key.kind != KeyKind.PARTNER:
+            raise ApiProblem(
+                "forbidden",
+                "These are a partner key's own webhook subscriptions: a company key manages "
+                "its company's under /api/v1/webhooks/.",
+            )
+        if request.META.get(_COMPANY_META, "").strip():
+            # Not needed here; but a company named is one the key was granted, as everywhere.
+            _company(request, key, store)
+        key_touch(key)
+        return PartnerCaller(key=key, store=store)

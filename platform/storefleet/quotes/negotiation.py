@@ -28,7 +28,7 @@ from storefleet.outbox.models import Message, State
 from storefleet.outbox.registry import Outcome
 from storefleet.outbox.services import message_add
 
-from . import notifications, selectors
+from . import notifications, selectors, webhook_events
 from .kinds import ANSWER_QUOTE, DECLINE_QUOTE
 from .models import (
     MAX_QUANTITY,
@@ -179,6 +179,7 @@ def quote_sync(
             QuoteRequest.objects.filter(id=locked.id).update(**updates)
             kind = EventKind.QUOTED if last is None else EventKind.ERP_CHANGED
             event = event_record(quote=locked, kind=kind, actor_name=ERP_NAME, version=version)
+            webhook_events.quote_answered(version)
             if tell:
                 buyer_tell(event)
     except IntegrityError:
@@ -368,6 +369,7 @@ def quote_answer_send(message: Message) -> Outcome:
             comment=version.message,
             version=version,
         )
+        webhook_events.quote_answered(version)
         buyer_tell(event)
     logger.info("quote %s: version %s is in the ERP", quote.key, version.number)
     return Outcome(value=quotation)

@@ -18,8 +18,8 @@ class Event(StrEnum):
     # For the SKUs a subscription watches (watched_skus): looked at every few minutes
     # (webhooks/watch.py).
     PRICE_OR_AVAILABILITY_CHANGED = "price_or_availability.changed"
-    # Reserved: named in the catalogue so subscriptions can ask for it, emitted by nothing yet
-    # (quotes do not exist yet).
+    # An answer to a quote the buyer now sees: an agent's (once the ERP holds it) or a
+    # salesperson's edit of the ERP quotation (quotes.webhook_events).
     QUOTE_ANSWERED = "quote.answered"
 
 
@@ -33,10 +33,14 @@ DESCRIPTIONS: dict[Event, str] = {
     Event.ORDER_CANCELLED: "An order was cancelled.",
     Event.RETURN_FILED: "A return request was filed with the ERP.",
     Event.RETURN_DECIDED: "A return request was decided (accepted or refused).",
-    Event.QUOTE_ANSWERED: "Reserved: a quote was answered.",
+    Event.QUOTE_ANSWERED: (
+        "A quote was answered: a new version with its prices and validity, by the store's "
+        "sales team or the ERP."
+    ),
     Event.PRICE_OR_AVAILABILITY_CHANGED: (
         "A watched SKU's price for your company or its availability now changed (before and now)."
     ),
 }
 
-RESERVED = frozenset({Event.QUOTE_ANSWERED})
+# Events named in the catalogue that nothing emits yet (none now): kept out of the forms.
+RESERVED: frozenset[Event] = frozenset()

@@ -34,7 +34,7 @@ from storefleet.erp.resilience import BREAKER_OPENED_AT
 
 from ..problems import CONTENT_TYPE, PROBLEMS, ApiProblem, from_problem, problem_response
 from ..schemas import ProblemOut
-from . import catalog, invoices, orders, returns, webhooks
+from . import catalog, invoices, orders, partner_webhooks, returns, webhooks
 
 logger = logging.getLogger("storefleet.api")
 
@@ -89,6 +89,7 @@ api.add_router("/orders", orders.router)
 api.add_router("/returns", returns.router)
 api.add_router("/", invoices.router)
 api.add_router("/webhooks", webhooks.router)
+api.add_router("/partner/webhooks", partner_webhooks.router)
 
 
 class ProblemTypeOut(Schema):

@@ -1,7 +1,12 @@
-"""The company's webhook subscriptions and deliveries: make, list, delete a subscription
-(its signing secret shown once), rotate its secret, enable it again; the delivery log; resend
-one delivery or everything since a time. Scoped to the caller's company in this store (and a
-partner key's own subscriptions), through ``storefleet.webhooks``' services and selectors."""
+"""Webhook subscriptions and deliveries: make, list, delete a subscription (its signing
+secret shown once), rotate its secret, enable it again; the delivery log; resend one delivery
+or everything since a time. Two owners, each its own walls, through ``storefleet.webhooks``'
+services and selectors:
+
+- ``/webhooks/``: the company's subscriptions in this store (a company key, or a partner key
+  acting for a company it was granted);
+- ``/partner/webhooks/``: a partner key's own subscriptions (``partner_webhooks``), which
+  share the shapes and the delivery log's helpers here."""
 
 from __future__ import annotations
 
@@ -110,7 +115,7 @@ def _caller(request: HttpRequest) -> Caller:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _subscription_out(s: Subscription) -> dict[str, Any]:
+def subscription_out(s: Subscription) -> dict[str, Any]:
     rotating = s.previous_secret_until if s.previous_secret_until and s.previous_secret else None
     return dict(
         id=s.id,
@@ -175,7 +180,7 @@ def _deliveries(caller: Caller) -> QuerySet[Delivery]:
     )
 
 
-def _problem(error: ApplicationError) -> ApiProblem:
+def invalid(error: ApplicationError) -> ApiProblem:
     field = error.field or "body"
     return ApiProblem(
         "invalid-request", error.message, errors=[{"loc": ["body", field], "msg": error.message}]
@@ -190,7 +195,7 @@ def _problem(error: ApplicationError) -> ApiProblem:
 def subscription_list(request: HttpRequest) -> list[dict[str, Any]]:
     caller = _caller(request)
     return [
-        _subscription_out(s)
+        subscription_out(s)
         for s in selectors.company_subscriptions(company=caller.company, store_id=caller.store.id)
     ]
 
@@ -212,8 +217,8 @@ def subscription_create(request: HttpRequest, body: SubscriptionIn) -> Status[di
             store_id=caller.store.id,
         )
     except ApplicationError as error:
-        raise _problem(error) from error
-    return Status(201, {**_subscription_out(made), "secret": secret})
+        raise invalid(error) from error
+    return Status(201, {**subscription_out(made), "secret": secret})
 
 
 @router.delete(
@@ -246,7 +251,7 @@ def subscription_enable(request: HttpRequest, subscription_id: int) -> dict[str,
     subscription = _own_subscription(_caller(request), subscription_id)
     services.subscription_enable(subscription=subscription)
     subscription.refresh_from_db()
-    return _subscription_out(subscription)
+    return subscription_out(subscription)
 
 
 @router.get(
@@ -261,7 +266,36 @@ def delivery_list(
     cursor: str | None = Query(default=None, max_length=512),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> dict[str, Any]:
-    deliveries = _deliveries(_caller(request)).select_related("resend_of")
+    return delivery_page(_deliveries(_caller(request)), state, event, cursor, limit)
+
+
+@router.post(
+    "/deliveries/{delivery_id}/resend",
+    response={202: DeliveryOut, **ERRORS},
+    summary="Send a delivery again (as a new delivery id, the same body)",
+)
+def delivery_resend(request: HttpRequest, delivery_id: str) -> Status[dict[str, Any]]:
+    return resend_one(_deliveries(_caller(request)), delivery_id, NO_DELIVERY)
+
+
+@router.post(
+    "/resend",
+    response={202: ResendOut, **ERRORS},
+    summary="Send again every delivery made since a time (not the pending ones)",
+)
+def resend_since(request: HttpRequest, since: datetime.datetime) -> Status[dict[str, Any]]:
+    return resend_since_time(_deliveries(_caller(request)), since)
+
+
+# ------------------------------------------------------------------ shared with partner_webhooks
+def delivery_page(
+    deliveries: QuerySet[Delivery],
+    state: DeliveryState | None,
+    event: Event | None,
+    cursor: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    deliveries = deliveries.select_related("resend_of")
     if state is not None:
         deliveries = deliveries.filter(state=state)
     if event is not None:
@@ -278,34 +312,26 @@ def delivery_list(
     )
 
 
-@router.post(
-    "/deliveries/{delivery_id}/resend",
-    response={202: DeliveryOut, **ERRORS},
-    summary="Send a delivery again (as a new delivery id, the same body)",
-)
-def delivery_resend(request: HttpRequest, delivery_id: str) -> Status[dict[str, Any]]:
+def resend_one(
+    deliveries: QuerySet[Delivery], delivery_id: str, missing: str
+) -> Status[dict[str, Any]]:
     try:
         wanted = uuid.UUID(delivery_id[:64])
     except ValueError:
-        raise ApiProblem("not-found", NO_DELIVERY) from None
-    delivery = (
-        _deliveries(_caller(request)).select_related("subscription").filter(uuid=wanted).first()
-    )
+        raise ApiProblem("not-found", missing) from None
+    delivery = deliveries.select_related("subscription").filter(uuid=wanted).first()
     if delivery is None:
-        raise ApiProblem("not-found", NO_DELIVERY)
+        raise ApiProblem("not-found", missing)
     try:
         again = services.delivery_resend(delivery=delivery)
     except ApplicationError as error:
-        raise _problem(error) from error
+        raise invalid(error) from error
     return Status(202, _delivery_out(again))
 
 
-@router.post(
-    "/resend",
-    response={202: ResendOut, **ERRORS},
-    summary="Send again every delivery made since a time (not the pending ones)",
-)
-def resend_since(request: HttpRequest, since: datetime.datetime) -> Status[dict[str, Any]]:
+def resend_since_time(
+    deliveries: QuerySet[Delivery], since: datetime.datetime
+) -> Status[dict[str, Any]]:
     if since.tzinfo is None:
         since = timezone.make_aware(since, datetime.UTC)
     if since < timezone.now() - datetime.timedelta(days=31):
@@ -315,9 +341,7 @@ def resend_since(request: HttpRequest, since: datetime.datetime) -> Status[dict[
             errors=[{"loc": ["query", "since"], "msg": "older than the log"}],
         )
     try:
-        made = services.deliveries_resend_since(
-            deliveries=_deliveries(_caller(request)), since=since
-        )
+        made = services.deliveries_resend_since(deliveries=deliveries, since=since)
     except ApplicationError as error:
-        raise _problem(error) from error
+        raise invalid(error) from error
     return Status(202, dict(resent=len(made), deliveries=[str(d.uuid) for d in made]))
