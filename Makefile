@@ -96,7 +96,7 @@ test: lint typecheck pytest
 EMBEDDED_TESTS ?= tests/core tests/outbox tests/provisioning/test_tasks.py \
   tests/ordering/test_services.py tests/catalog/test_buyer_page_cache.py \
   tests/brand/test_page_cache.py tests/accounts/test_throttle.py \
-  tests/ordering/test_faults.py::test_a_task_and_its_resend_running_at_the_same_moment_make_one_sale
+  tests/ordering/faults/test_order_submission.py::test_a_task_and_its_resend_running_at_the_same_moment_make_one_sale
 pytest-embedded: install
 	@mkdir -p var
 	env -u DATABASE_URL -u CACHE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
