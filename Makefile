@@ -73,14 +73,15 @@ messages: install
 
 # The suite runs on its own settings (storefleet.settings.test), whatever the shell exports, on
 # PYTEST_WORKERS pytest-xdist workers (0: in this process). A module stays on one worker
-# (--dist loadfile): its fixtures (a module's own ERP copy) are built once. Each worker has its
+# (--dist loadfile): its fixtures (a module's own ERP copy) are built once; the costliest
+# modules go first (tests/module_costs.json, --no-loadscope-reorder). Each worker has its
 # own test database, ERP servers, live servers, folders and, with Redis, its own databases
 # (settings/test.py: 3 per worker from the URLs' numbers up, so at most 16 / 3 workers there).
 # 0 by default until a whole run on workers has passed here: the fault tests (then 100-order
 # bursts, now 40, with a 30 s lease) were seen to refuse an order when the two cores were
 # overloaded. .ci/run takes 2 with CI_MODE=xdist.
 PYTEST_WORKERS ?= 0
-PYTEST_XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile)
+PYTEST_XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 pytest: install
 	@mkdir -p var
 	DJANGO_SETTINGS_MODULE=storefleet.settings.test $(VENV)/bin/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
@@ -96,7 +97,7 @@ test: lint typecheck pytest
 EMBEDDED_TESTS ?= tests/core tests/outbox tests/provisioning/test_tasks.py \
   tests/ordering/test_services.py tests/catalog/test_buyer_page_cache.py \
   tests/brand/test_page_cache.py tests/accounts/test_throttle.py \
-  tests/ordering/test_faults.py::test_a_task_and_its_resend_running_at_the_same_moment_make_one_sale
+  tests/ordering/faults/test_order_submission.py::test_a_task_and_its_resend_running_at_the_same_moment_make_one_sale
 pytest-embedded: install
 	@mkdir -p var
 	env -u DATABASE_URL -u CACHE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \

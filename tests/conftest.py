@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -35,6 +36,35 @@ _content_type_looked_up_each_time()
 REPO = Path(__file__).parents[1]
 
 pytest_plugins = ["tests.erp_support"]
+
+
+# What each test module took in a CI run (seconds, set-up included), written by
+# ``python -m tests.module_costs JUNIT_XML`` from a run's ``--junitxml``. On pytest-xdist workers
+# the modules are sent costliest first (Makefile: ``--no-loadscope-reorder``), so that the last
+# module a worker takes is a short one and both workers end together; a module not listed
+# counts as its tests' number times DEFAULT_TEST_SECONDS.
+MODULE_COSTS = Path(__file__).with_name("module_costs.json")
+DEFAULT_TEST_SECONDS = 0.5
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On a pytest-xdist worker, put the costliest modules first, each module's tests in the
+    order pytest-django gave them (a stable sort). In one process, leave pytest-django's order
+    (transactional tests last) be."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    costs: dict[str, float] = json.loads(MODULE_COSTS.read_text()) if MODULE_COSTS.exists() else {}
+    counts: dict[str, int] = {}
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        counts[module] = counts.get(module, 0) + 1
+
+    def cost(item: pytest.Item) -> float:
+        module = item.nodeid.split("::", 1)[0]
+        return costs.get(module, counts[module] * DEFAULT_TEST_SECONDS)
+
+    items.sort(key=lambda item: -cost(item))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,26 +1,25 @@
-"""Faults during a burst of outbox messages (issues 4 and 16): 40 orders placed one after
-another — or a burst of returns filed, or of payments recorded — carried into the real ERP by a
-real Celery worker in a process of its own, while the ERP is stopped and started again, or
-while the worker is killed with SIGKILL and another one started. Either way the ERP ends with
-exactly one write per key — one confirmed sale per order, one complaint per return, one
-payment move per payment — none lost, none doubled.
+"""What the fault tests share (issues 4 and 16): a burst of outbox messages — 40 orders placed
+one after another, or a burst of returns filed, or of payments recorded — carried into the real
+ERP by a real Celery worker in a process of its own, while the ERP is stopped and started again,
+or while the worker is killed with SIGKILL and another one started. Either way the ERP ends with
+exactly one write per key — one confirmed sale per order, one complaint per return, one payment
+move per payment — none lost, none doubled.
 
 What brings everything home is the outbox: the task's retries while the ERP is away, and the
 sweeper (on the worker's beat, every couple of seconds here) for what a dead worker held, once
-its lease runs out. The lease and the breaker's cooldown are short so the test stays short."""
+its lease runs out. The lease and the breaker's cooldown are short so the tests stay short."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from storefleet.accounts.principal import Principal
@@ -39,16 +38,12 @@ from storefleet.ordering.models import (
 from storefleet.ordering.outbox_kinds import FILE_RETURN, SUBMIT_ORDER
 from storefleet.ordering.quick_order import parse_lines
 from storefleet.ordering.returns.selectors import return_form
-from storefleet.ordering.submission import outbox_sweep
 from storefleet.outbox import services as outbox
 from storefleet.outbox.models import Message, State
-from storefleet.outbox.tasks import messages_sweep_task
-from tests.worker_support import PLATFORM, WorkerProcess, database_url, shared_broker
+from tests.worker_support import WorkerProcess
 
 if TYPE_CHECKING:
     from tests.ordering.conftest import Shop
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 # 40 orders (it was 100): the faults come at fractions of the burst, so each test still has
 # orders carried before the fault, orders placed while it lasts (14 before the ERP stops, 8
@@ -295,84 +290,28 @@ class Burst:
             self.assert_one_move_per_payment(payments)
 
 
-KINDS = pytest.mark.parametrize(
-    "kind",
-    [SUBMIT_ORDER, FILE_RETURN, RECORD_PAYMENT],
-    ids=["order-submission", "return-filing", "payment-recording"],
-)
-
-
-@pytest.fixture
-def burst(settings, shop, tmp_path) -> Iterator[Burst]:
-    """The shop, a worker process on the same database and broker, and short leases."""
-    settings.OUTBOX_LEASE_SECONDS = LEASE_SECONDS
-    settings.ERP_BREAKER_COOLDOWN_SECONDS = 1
-    server = shop.server
-    with shared_broker(tmp_path) as broker_env:
-        env = {
-            **os.environ,
-            **broker_env,
-            "DJANGO_SETTINGS_MODULE": "storefleet.settings.test",
-            "PYTHONPATH": str(PLATFORM),
-            "DATABASE_URL": database_url(connection.settings_dict),
-            "ERP_URL": server.url,
-            "ERP_DATABASE": server.database,
-            "ERP_USER": server.user,
-            "STOREFLEET_ERP_PASSWORD": server.password,
-            "ERP_RETRY_ATTEMPTS": "2",
-            "ERP_RETRY_BACKOFF_SECONDS": "0",
-            "ERP_CONNECT_TIMEOUT_SECONDS": "1",
-            "ERP_BREAKER_FAILURE_THRESHOLD": "3",
-            "ERP_BREAKER_COOLDOWN_SECONDS": "1",
-            "OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
-            "OUTBOX_SWEEP_SECONDS": str(SWEEP_SECONDS),
-            "ERP_SYNC_PRODUCTS_SECONDS": "3600",
-            "ERP_SYNC_CUSTOMERS_SECONDS": "3600",
-        }
-        burst = Burst(shop=shop, tmp_path=tmp_path, worker_env=env, workers=[])
-        try:
-            yield burst
-        finally:
-            # Every message is done by now (or the test failed): a worker that takes longer
-            # than a few seconds to shut down warm (its beat, on a loaded machine, took the
-            # whole 30 s) has nothing left to hand back, and is killed.
-            for worker in burst.workers:
-                worker.stop(timeout=5)
-            from storefleet.celery import app
-
-            app.control.purge()  # what the workers left queued must not reach later tests
-
-
-def test_the_sweeper_can_be_sent_to_the_broker():
-    """Beat sends it with the task's own time limits: a soft limit above the hard one (the
-    global soft limit over the task's hard one) made Celery refuse to send it at all."""
-    from storefleet.celery import app
-
-    app.control.purge()  # what earlier tests sent and nobody consumed
-    messages_sweep_task.apply_async()  # refused before it reached the broker, it raised
-    assert app.control.purge() == 1  # it is in the queue (and taken out: nobody consumes it)
-
-
-@KINDS
-def test_erp_stopped_and_started_mid_burst_ends_with_one_write_per_key(burst, kind):
+def erp_stopped_and_started_mid_burst(burst: Burst, kind: str) -> None:
+    """The ERP stopped at a third of the burst and started again at a half of it (down for 5 s
+    at least): exactly one ERP write per key."""
     burst.start_worker()
     server = burst.shop.server
     stopped_at: list[float] = []
 
     def stop_erp() -> None:
-        server.stop()
+        server.stop()  # type: ignore[attr-defined]
         stopped_at.append(time.monotonic())
 
     def start_erp() -> None:
         time.sleep(max(0.0, 5 - (time.monotonic() - stopped_at[0])))  # down for 5 s at least
-        server.start()
+        server.start()  # type: ignore[attr-defined]
 
     burst.run(kind, {0.35: stop_erp, 0.55: start_erp})
     assert Message.objects.filter(kind=kind, attempts__gte=2).exists()  # the outage was felt
 
 
-@KINDS
-def test_worker_killed_mid_burst_ends_with_one_write_per_key(burst, kind):
+def worker_killed_mid_burst(burst: Burst, kind: str) -> None:
+    """The worker killed (SIGKILL) with a message in hand, another started later: exactly one
+    ERP write per key, and what the dead worker held was taken up again after its lease."""
     first = burst.start_worker()
     held: list[int] = []
 
@@ -389,26 +328,3 @@ def test_worker_killed_mid_burst_ends_with_one_write_per_key(burst, kind):
     burst.run(kind, {0.4: kill_worker, 0.6: burst.start_worker})
     # What the dead worker was carrying was taken up again once its lease ran out.
     assert Message.objects.filter(id__in=held, attempts__gte=2).exists()
-
-
-def test_a_task_and_its_resend_running_at_the_same_moment_make_one_sale(burst):
-    """A task that waited in the queue past its lease, and the sweeper's re-send of it, reach
-    the two processes of one worker together: only one of them may submit."""
-    before = {sale["id"] for sale in burst.erp_sales()}
-    orders = []
-    for index in range(6):
-        code = BUYERS[index % len(BUYERS)]
-        burst.fill(code)
-        orders.append(burst.checkout(code, f"pair-{index}"))
-        # Its lease runs out while it waits in the queue: the sweeper sends it again, right
-        # behind the order's own task, and a worker takes the two together.
-        Message.objects.filter(kind=SUBMIT_ORDER, subject=orders[-1].id).update(
-            next_try_at=timezone.now()
-        )
-        assert outbox_sweep() == 1
-    burst.start_worker()
-    burst.wait_until_done()
-    numbers = {order.number for order in orders}
-    new = [sale for sale in burst.erp_sales() if sale["id"] not in before]
-    keys = Counter(sale["description"].removeprefix("storefleet:") for sale in new)
-    assert keys == Counter(numbers)
