@@ -141,10 +141,9 @@ def test_a_salespersons_edit_in_the_erp_is_delivered_once(
     shop, receiver, watching, quoted, django_capture_on_commit_callbacks
 ):
     salesperson_edits(shop, quoted.erp_number, "BRG-1003", Decimal("77.5"))
-    company = Company.objects.get(code="C-1004")
     for _look in range(2):  # read again, unchanged: no second version, nothing sent
         with django_capture_on_commit_callbacks(execute=True):
-            negotiation.quote_open(store=shop.store, company=company, quote_id=quoted.id)
+            negotiation.quote_open(principal=shop.principal("C-1004"), quote_id=quoted.id)
     answers = delivered(receiver)
     assert [(a["data"]["version"], a["data"]["answered_by"]) for a in answers] == [
         (1, "erp"),
