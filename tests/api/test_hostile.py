@@ -252,7 +252,10 @@ WEBHOOK_PATHS = {
     "/webhooks/deliveries/{delivery_id}/resend",
     "/webhooks/resend",
 }
-WEBHOOK_OPERATIONS = 8  # subscriptions: GET and POST
+# A partner key manages its own subscriptions at the same paths under /partner (tests/webhooks'
+# test_partner_api.py holds their walls).
+PARTNER_WEBHOOK_PATHS = {f"/partner{path}" for path in WEBHOOK_PATHS}
+WEBHOOK_OPERATIONS = 2 * 8  # a company's and a partner's; subscriptions: GET and POST
 
 
 def test_the_openapi_document_is_valid_3_1_with_every_endpoint(client, world):
@@ -275,6 +278,7 @@ def test_the_openapi_document_is_valid_3_1_with_every_endpoint(client, world):
         "/orders/{number}/cancel",
         "/returns",
         *WEBHOOK_PATHS,
+        *PARTNER_WEBHOOK_PATHS,
     }
     # Every endpoint but the problem types' own; the webhooks' walls are tests/webhooks'.
     operations = sum(len(methods) for methods in document["paths"].values())
