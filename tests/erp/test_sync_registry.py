@@ -39,7 +39,8 @@ def test_a_kind_is_registered_once():
 
 
 def test_the_catalog_registers_its_page_type_for_seed_content():
-    assert list(PAGE_TYPES) == ["landing", "content", "catalog"]
+    # brand's own two, then the apps' in INSTALLED_APPS order (marketing: the contact form).
+    assert list(PAGE_TYPES) == ["landing", "content", "catalog", "contact"]
     assert PAGE_TYPES["catalog"].model is CatalogPage
     assert PAGE_TYPES["catalog"].stories is catalog_stories_seed
     assert PAGE_TYPES["landing"].stories is None
