@@ -290,7 +290,7 @@ class Burst:
             self.assert_one_move_per_payment(payments)
 
 
-def erp_stopped_and_started_mid_burst(burst: Burst, kind: str) -> None:
+def check_erp_stopped_and_started_mid_burst(burst: Burst, kind: str) -> None:
     """The ERP stopped at a third of the burst and started again at a half of it (down for 5 s
     at least): exactly one ERP write per key."""
     burst.start_worker()
@@ -309,7 +309,7 @@ def erp_stopped_and_started_mid_burst(burst: Burst, kind: str) -> None:
     assert Message.objects.filter(kind=kind, attempts__gte=2).exists()  # the outage was felt
 
 
-def worker_killed_mid_burst(burst: Burst, kind: str) -> None:
+def check_worker_killed_mid_burst(burst: Burst, kind: str) -> None:
     """The worker killed (SIGKILL) with a message in hand, another started later: exactly one
     ERP write per key, and what the dead worker held was taken up again after its lease."""
     first = burst.start_worker()

@@ -14,17 +14,17 @@ from storefleet.ordering.submission import outbox_sweep
 from storefleet.outbox.models import Message
 from storefleet.outbox.tasks import messages_sweep_task
 
-from .burst import BUYERS, erp_stopped_and_started_mid_burst, worker_killed_mid_burst
+from .burst import BUYERS, check_erp_stopped_and_started_mid_burst, check_worker_killed_mid_burst
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_erp_stopped_and_started_mid_burst_ends_with_one_sale_per_order(burst):
-    erp_stopped_and_started_mid_burst(burst, SUBMIT_ORDER)
+    check_erp_stopped_and_started_mid_burst(burst, SUBMIT_ORDER)
 
 
 def test_worker_killed_mid_burst_ends_with_one_sale_per_order(burst):
-    worker_killed_mid_burst(burst, SUBMIT_ORDER)
+    check_worker_killed_mid_burst(burst, SUBMIT_ORDER)
 
 
 def test_the_sweeper_can_be_sent_to_the_broker():

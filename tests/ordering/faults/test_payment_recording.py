@@ -9,14 +9,14 @@ import pytest
 
 from storefleet.billing.outbox_kinds import RECORD_PAYMENT
 
-from .burst import erp_stopped_and_started_mid_burst, worker_killed_mid_burst
+from .burst import check_erp_stopped_and_started_mid_burst, check_worker_killed_mid_burst
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_erp_stopped_and_started_mid_burst_ends_with_one_payment_move_per_payment(burst):
-    erp_stopped_and_started_mid_burst(burst, RECORD_PAYMENT)
+    check_erp_stopped_and_started_mid_burst(burst, RECORD_PAYMENT)
 
 
 def test_worker_killed_mid_burst_ends_with_one_payment_move_per_payment(burst):
-    worker_killed_mid_burst(burst, RECORD_PAYMENT)
+    check_worker_killed_mid_burst(burst, RECORD_PAYMENT)

@@ -8,14 +8,14 @@ import pytest
 
 from storefleet.ordering.outbox_kinds import FILE_RETURN
 
-from .burst import erp_stopped_and_started_mid_burst, worker_killed_mid_burst
+from .burst import check_erp_stopped_and_started_mid_burst, check_worker_killed_mid_burst
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_erp_stopped_and_started_mid_burst_ends_with_one_complaint_per_return(burst):
-    erp_stopped_and_started_mid_burst(burst, FILE_RETURN)
+    check_erp_stopped_and_started_mid_burst(burst, FILE_RETURN)
 
 
 def test_worker_killed_mid_burst_ends_with_one_complaint_per_return(burst):
-    worker_killed_mid_burst(burst, FILE_RETURN)
+    check_worker_killed_mid_burst(burst, FILE_RETURN)
