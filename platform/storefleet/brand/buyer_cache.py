@@ -58,7 +58,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -326,20 +326,63 @@ def company_page_key(
 FRESH, STALE_BUT_SERVABLE, GONE = "fresh", "stale", "gone"
 
 
+class LifeExtender(Protocol):
+    """Who may vouch that the pages' data is still current past their life (the ERP change
+    watch: ``erp/watch.py``, registered by the catalog): one cache value read with a page's
+    dependencies says for how long."""
+
+    key: str
+
+    def life(self, life: float, value: object, made_at: float) -> float:
+        """How long a page of ``life`` seconds made at ``made_at`` may be kept now, given the
+        key's value."""
+        ...
+
+    def longest(self, life: float) -> float:
+        """The longest ``life`` may ever become (how long the cache keeps pages)."""
+        ...
+
+    def served(self, value: object) -> None:
+        """A kept page is being served (the watch asks the ERP again when it is due)."""
+        ...
+
+
+_EXTENDERS: list[LifeExtender] = []
+
+
+def register_life_extender(extender: LifeExtender) -> None:
+    """Let ``extender`` lengthen a page's life (at most one; registering again replaces it)."""
+    _EXTENDERS[:] = [extender]
+
+
 def _state(entry: Any) -> str:
     """Whether a kept entry is within its life (fresh), past it but within the stale window
     (servable while it is made again), or not to be served: past both, or something it
-    depends on moved (a moved version is never served stale)."""
+    depends on moved (a moved version is never served stale).
+
+    Its life is longer while the ERP change watch vouches for the prices and stock in it
+    (``erp/watch.py``: nothing they are computed from changed since the last check, which is
+    recent); a page served only on that word has the watch asked again once it is due."""
     if entry is None:
         return GONE
     expires, depends_on, stale_until = entry[0], entry[1], entry[2]
     now = time.time()
-    if now >= stale_until:
+    extender = _EXTENDERS[0] if _EXTENDERS else None
+    current = cache.get_many([*depends_on, *([extender.key] if extender else [])])
+    lived = expires  # past it only on the extender's word
+    if extender is not None:
+        life = page_life()
+        made_at = expires - life
+        lived = made_at + extender.life(life, current.get(extender.key), made_at)
+    if now >= stale_until + (lived - expires):
         return GONE
-    current = cache.get_many(list(depends_on))
     if not all(current.get(k) == v for k, v in depends_on.items()):
         return GONE
-    return FRESH if now < expires else STALE_BUT_SERVABLE
+    if extender is not None:
+        extender.served(current.get(extender.key))
+    if now < lived:
+        return FRESH
+    return STALE_BUT_SERVABLE
 
 
 def _response(
@@ -365,7 +408,13 @@ class BuyerPageCacheMiddleware:
         self.get_response = get_response
         self.timeout = page_life()
         # Entries are kept (and a path's query parameters remembered) for life and window.
+        # ... and longer while the ERP change watch vouches for them (erp/watch.py).
         self.max_age = self.timeout + stale_window() if self.timeout else 0
+        self.kept_for = (
+            int(max(e.longest(self.timeout) for e in _EXTENDERS)) + stale_window()
+            if self.timeout and _EXTENDERS
+            else self.max_age
+        )
         self.in_thread = settings.STOREFLEET_BUYER_PAGE_REFRESH == "thread"
         self.session_cookie = settings.SESSION_COOKIE_NAME
         self.messages_cookie = getattr(settings, "MESSAGE_COOKIE_NAME", "messages")
@@ -446,7 +495,7 @@ class BuyerPageCacheMiddleware:
             and not response.streaming
             and not self._sets_cookies(request, response)
             and "no-store" not in response.get("Cache-Control", "")
-            and (query := served_query(request, store.id, store.content_version, self.max_age))
+            and (query := served_query(request, store.id, store.content_version, self.kept_for))
             is not None
             and (key := page_key(request, store.id, store.content_version, query)) is not None
         ):
@@ -455,7 +504,7 @@ class BuyerPageCacheMiddleware:
             expires, stale_until = now + self.timeout, now + self.max_age
             content = response.content
             entry = (expires, slot.depends_on, stale_until, response.status_code, headers, content)
-            cache.set(key, entry, self.max_age)
+            cache.set(key, entry, self.kept_for)
             response["X-Storefleet-Cache"] = "miss"
             if slot.shared and persona is not None and secret is not None:
                 self._keep_for_company(request, slot, persona, secret, query, entry)
@@ -522,7 +571,7 @@ class BuyerPageCacheMiddleware:
         tokens = _tokens_of(content, secret)
         key = company_page_key(request, store.id, store.content_version, query, persona)
         kept = (expires, shared_on, stale_until, status, headers, content, tokens)
-        cache.set(key, kept, self.max_age)
+        cache.set(key, kept, self.kept_for)
 
     @staticmethod
     def _sets_cookies(request: HttpRequest, response: HttpResponse) -> bool:

@@ -25,3 +25,10 @@ class CatalogConfig(AppConfig):
 
         register_sitemap_products(sitemap_products)
         register_offer_availability(schema_availability)
+
+        # A buyer's catalog page lives as long as the ERP change watch vouches for its prices
+        # and stock (``brand.buyer_cache`` never imports the ERP).
+        from storefleet.brand.buyer_cache import register_life_extender
+        from storefleet.erp.watch import PageLife
+
+        register_life_extender(PageLife())

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
 
-from . import cache_records, resilience
+from . import cache_records, resilience, watch
 from .errors import ErpUnavailable
 from .protocol import ErpBackend
 from .types import (
@@ -126,7 +126,7 @@ def page_dependencies(*, store: str, customer: str) -> list[str]:
     generations = [f"erp:gen:{store}", f"erp:gen:{store}:{customer}", _stock_generation(store)]
     for key in generations:
         cache.add(key, 1, timeout=None)
-    return [*generations, resilience.BREAKER_OPENED_AT]
+    return [*generations, *watch.generations(), resilience.BREAKER_OPENED_AT]
 
 
 def _bump(key: str) -> None:
@@ -171,7 +171,7 @@ class ErpGateway:
             kind="price",
             store=store,
             scope=f"{customer}:{currency}" if currency else customer,
-            generations=(f"erp:gen:{store}", f"erp:gen:{store}:{customer}"),
+            generations=(f"erp:gen:{store}", f"erp:gen:{store}:{customer}", watch.PRICE_GENERATION),
             lines=lines,
             ttl=settings.ERP_PRICE_TTL_SECONDS,
             fetch=lambda missing: self.backend.prices(
@@ -191,7 +191,7 @@ class ErpGateway:
             kind="stock",
             store=store,
             scope=warehouse,
-            generations=(f"erp:gen:{store}", _stock_generation(store)),
+            generations=(f"erp:gen:{store}", _stock_generation(store), watch.STOCK_GENERATION),
             lines=lines,
             ttl=settings.ERP_AVAILABILITY_TTL_SECONDS,
             fetch=lambda missing: self.backend.availability(warehouse=warehouse, lines=missing),
@@ -206,7 +206,7 @@ class ErpGateway:
         kind: str,
         store: str,
         scope: str,
-        generations: tuple[str, str],
+        generations: tuple[str, ...],
         lines: Sequence[LineQuery],
         ttl: int,
         fetch: Callable[[list[LineQuery]], list[R]],
@@ -215,17 +215,26 @@ class ErpGateway:
         unpack: Callable[[cache_records.Packed], list[R]],
     ) -> list[R]:
         batch_key = _batch_key(kind, store, scope, lines)
-        known = cache.get_many([*generations, batch_key])
+        known = cache.get_many([*generations, batch_key, watch.CHECKED_AT])
         generation = ".".join(str(_generation(key, known)) for key in generations)
         now = time.time()
+        # Past the TTL only while the change watch vouches for it (erp/watch.py), which every
+        # read asks again once it is due.
+        watched = known.get(watch.CHECKED_AT)
+        if watch.due(watched):
+            watch.check_soon()
         batch = known.get(batch_key)
-        if batch is not None and batch[0] == generation and now - batch[1] < ttl:
+        if (
+            batch is not None
+            and batch[0] == generation
+            and now - batch[1] < watch.life(ttl, watched, batch[1])
+        ):
             return unpack(batch[2])
         keys = [
             f"erp:{kind}:{store}:{scope}:{generation}:{ln.sku}:{_qty(ln.quantity)}" for ln in lines
         ]
         cached: dict[str, tuple[float, R]] = cache.get_many(keys)
-        fresh = {k: v for k, (at, v) in cached.items() if now - at < ttl}
+        fresh = {k: v for k, (at, v) in cached.items() if now - at < watch.life(ttl, watched, at)}
         missing = [ln for ln, key in zip(lines, keys, strict=True) if key not in fresh]
         if missing:
             unique = list(dict.fromkeys(missing))
@@ -247,7 +256,7 @@ class ErpGateway:
         answer = [fresh[key] for key in keys]
         # The batch is as fresh as its oldest line.
         oldest = min(cached[key][0] for key in keys)
-        cache.set(batch_key, (generation, oldest, pack(answer)), timeout=ttl)
+        cache.set(batch_key, (generation, oldest, pack(answer)), timeout=int(watch.longest(ttl)))
         return answer
 
     def invalidate_prices(self, *, store: str, customer: str | None = None) -> None:
@@ -298,8 +307,10 @@ class ErpGateway:
         drops it too): a buyer reloading the checkout asks the ERP once."""
         store_gen, customer_gen = f"erp:gen:{store}", f"erp:gen:{store}:{order.customer}"
         key = _totals_key(store, order)
-        known = cache.get_many([store_gen, customer_gen, key])
-        generation = f"{_generation(store_gen, known)}.{_generation(customer_gen, known)}"
+        known = cache.get_many([store_gen, customer_gen, watch.PRICE_GENERATION, key])
+        generation = ".".join(
+            str(_generation(k, known)) for k in (store_gen, customer_gen, watch.PRICE_GENERATION)
+        )
         hit = known.get(key)
         if hit is not None and hit[0] == generation:
             return hit[1]

@@ -57,6 +57,12 @@ class ErpBackend(Protocol):
         """ERP requests made so far by this backend instance (for budgets and tests)."""
         ...
 
+    def change_fingerprints(self) -> tuple[str, str]:
+        """Two texts, one for what prices are computed from and one for what stock is: each
+        changes whenever anything it covers was created, written or deleted in the ERP (the
+        change watch compares them: ``storefleet.erp.watch``)."""
+        ...
+
     def products_changed_since(self, *, cursor: SyncCursor, limit: int) -> ProductBatch:
         """Products written after ``cursor``, oldest first, at most ``limit``."""
         ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from . import watch
 from .errors import ErpUnavailable
 from .sync import erp_sync
 
@@ -29,3 +30,9 @@ def erp_sync_task(name: str, full: bool = False) -> dict[str, object]:
         "batches": report.batches,
         "skipped": report.skipped,
     }
+
+
+@shared_task(name="storefleet.erp.watch", ignore_result=True, soft_time_limit=60, time_limit=90)
+def erp_watch_task() -> str:
+    """One check of the ERP change watch (erp/watch.py): ``"changed"``, ``"checked"``, ..."""
+    return watch.check()

@@ -367,6 +367,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.int("ERP_SYNC_CUSTOMERS_SECONDS", default=300),
         "args": ("customers",),
     },
+    # Whether anything prices or stock are computed from changed in the ERP (erp/watch.py).
+    "erp-watch": {
+        "task": "storefleet.erp.watch",
+        "schedule": max(env.int("ERP_WATCH_SECONDS", default=10), 1),
+    },
     # The customers' sales (states, shipments, invoices) mirrored for their "My orders" pages.
     "erp-sync-sales": {
         "task": "storefleet.erp.sync",
@@ -425,6 +430,13 @@ ERP_POOL_SIZE = env.int("ERP_POOL_SIZE", default=10)
 # the ERP is unreachable.
 ERP_PRICE_TTL_SECONDS = env.int("ERP_PRICE_TTL_SECONDS", default=120)
 ERP_AVAILABILITY_TTL_SECONDS = env.int("ERP_AVAILABILITY_TTL_SECONDS", default=60)
+# The change watch (erp/watch.py): every this many seconds the ERP is asked whether anything
+# prices or stock are computed from changed (0: never; then the TTLs above are all there is).
+# While it answers, cached prices, stock and buyer pages are kept until a change, for at most
+# ERP_WATCHED_MAX_AGE_SECONDS.
+ERP_WATCH_SECONDS = env.int("ERP_WATCH_SECONDS", default=10)
+ERP_WATCHED_MAX_AGE_SECONDS = env.int("ERP_WATCHED_MAX_AGE_SECONDS", default=900)
+ERP_WATCH_IN_THREAD = env.bool("ERP_WATCH_IN_THREAD", default=True)
 ERP_STALE_TTL_SECONDS = env.int("ERP_STALE_TTL_SECONDS", default=24 * 3600)
 # Codes → ids (customers, products, warehouses) memoised per process.
 ERP_MASTER_DATA_TTL_SECONDS = env.int("ERP_MASTER_DATA_TTL_SECONDS", default=300)

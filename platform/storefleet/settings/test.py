@@ -86,3 +86,7 @@ STOREFLEET_PUBLIC_SCHEME = "http"
 STOREFLEET_PUBLIC_PORT = None
 WAGTAILADMIN_BASE_URL = "http://localhost"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# The ERP change watch is off: tests that move time past a TTL expect the TTL (tests/erp/
+# test_watch.py turns it on and covers what it keeps). When on, it checks in the test's thread.
+ERP_WATCH_SECONDS = 0
+ERP_WATCH_IN_THREAD = False

@@ -71,6 +71,12 @@ class TrytonBackend:
     def request_count(self) -> int:
         return self.client.requests
 
+    def change_fingerprints(self) -> tuple[str, str]:
+        return (
+            reads.fingerprint(self.client, reads.PRICE_MODELS),
+            reads.fingerprint(self.client, reads.STOCK_MODELS),
+        )
+
     def close(self) -> None:
         self.client.close()
 

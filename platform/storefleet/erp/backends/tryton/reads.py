@@ -376,3 +376,42 @@ def sale_stock(
             quantity = quantity * Decimal(str(line_unit)) / Decimal(str(stock_unit))
         left[line["product"]] -= quantity
     return left
+
+
+# What a customer's price is computed from (list prices, price lists and their lines, the
+# customer's price list, currency rates) and what the warehouse's projected stock is computed
+# from (moves, and the sales that hold stock before they have moves).
+PRICE_MODELS = (
+    "product.template",
+    "product.product",
+    "product.price_list",
+    "product.price_list.line",
+    "party.party",
+    "currency.currency.rate",
+)
+STOCK_MODELS = ("stock.move", "sale.sale", "sale.line")
+
+
+def fingerprint(client: TrytonClient, models: Sequence[str]) -> str:
+    """A text that changes whenever a record of ``models`` is created, written or deleted:
+    per model, the number of records, the newest id and the newest write (Tryton leaves a new
+    record's write date empty). Three small reads per model, answered from indexes."""
+    parts = []
+    for model in models:
+        count = client.model(model, "search_count", [], active_test=False)
+        newest = client.search_read(
+            model, [], ["id"], order=[["id", "DESC"]], limit=1, active_test=False
+        )
+        written = client.search_read(
+            model,
+            [["write_date", "!=", None]],
+            ["write_date"],
+            order=[["write_date", "DESC"]],
+            limit=1,
+            active_test=False,
+        )
+        parts.append(
+            f"{model}:{count}:{newest[0]['id'] if newest else 0}:"
+            f"{written[0]['write_date'] if written else ''}"
+        )
+    return "|".join(parts)
