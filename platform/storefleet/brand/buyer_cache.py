@@ -212,21 +212,36 @@ def _session_proof(request: HttpRequest) -> tuple[str, str]:
     return (str(session.get(HASH_SESSION_KEY, "")), str(session.get(BACKEND_SESSION_KEY, "")))
 
 
-def buyer_persona(request: HttpRequest, store_id: int) -> Persona | None:
+def buyer_persona(
+    request: HttpRequest,
+    store_id: int,
+    *,
+    kept: Any = None,
+    also: Callable[[Persona], list[str]] | None = None,
+) -> tuple[Persona | None, dict[str, Any]]:
     """The signed-in buyer's persona in this store, from the cache while their and their
-    company's versions hold (one cache read), else read (the user, their membership, their
-    cart's size and the lists they see) and kept. None when the session's user is no buyer of
-    a company buying here, or the session does not verify."""
+    company's versions hold, else read (the user, their membership, their cart's size and the
+    lists they see) and kept. None when the session's user is no buyer of a company buying
+    here, or the session does not verify.
+
+    ``kept``: the cached persona, already read by the caller; ``also``: the keys the caller
+    will read next for that persona, read in the same round trip as its versions (their
+    values come back with it; for a persona read afresh, they are read after it)."""
     user_id = request.session.get(SESSION_KEY)
     if user_id is None:
-        return None
+        return None, {}
     key = persona_key(store_id, user_id)
-    kept: Persona | None = cache.get(key)
-    if kept is not None and kept.session == _session_proof(request):
-        current = cache.get_many(list(kept.depends_on))
+    if kept is None:
+        kept = cache.get(key)
+    if isinstance(kept, Persona) and kept.session == _session_proof(request):
+        extra = also(kept) if also is not None else []
+        current = cache.get_many([*kept.depends_on, *extra])
         if all(current.get(k) == v for k, v in kept.depends_on.items()):
-            return kept
-    return _persona_read(request, store_id, user_id, key)
+            return kept, {k: current[k] for k in extra if k in current}
+    persona = _persona_read(request, store_id, user_id, key)
+    if persona is None or also is None:
+        return persona, {}
+    return persona, cache.get_many(also(persona))
 
 
 def _persona_read(
@@ -431,23 +446,33 @@ class BuyerPageCacheMiddleware:
             return self.get_response(request)
         query = known_query(request, store.id, store.content_version)
         key = None if query is None else page_key(request, store.id, store.content_version, query)
-        entry: Any = None if key is None else cache.get(key)
+        # The buyer's own page and their persona in one round trip (a buyer's first view of a
+        # page, the common case, finds no page of their own and goes on to the company's).
+        user_id = None if key is None else request.session.get(SESSION_KEY)
+        own_persona = None if user_id is None else persona_key(store.id, user_id)
+        read = cache.get_many([k for k in (key, own_persona) if k is not None])
+        entry: Any = None if key is None else read.get(key)
         own = _state(entry)
         if own == FRESH:
             _expires, _depends_on, _stale_until, status, headers, content = entry
             return _response(status, headers, content, "hit")
 
-        # The company's page, for a buyer of its persona (key is None: not a buyer's request).
+        # The company's page, for a buyer of its persona (key is None: not a buyer's request),
+        # read with the persona's versions.
         secret = _csrf_secret(request)
-        persona = None
+        persona, company_key, shared = None, None, None
         if key is not None and query is not None and secret is not None:
-            persona = buyer_persona(request, store.id)
-        company_key = (
-            None
-            if persona is None or query is None
-            else company_page_key(request, store.id, store.content_version, query, persona)
-        )
-        shared = None if company_key is None or secret is None else cache.get(company_key)
+
+            def company_of(persona: Persona) -> list[str]:
+                assert query is not None
+                return [company_page_key(request, store.id, store.content_version, query, persona)]
+
+            persona, found = buyer_persona(
+                request, store.id, kept=read.get(own_persona), also=company_of
+            )
+            if persona is not None:
+                [company_key] = company_of(persona)
+                shared = found.get(company_key)
         company = _state(shared)
         if company == FRESH and secret is not None:
             return self._company_page(request, shared, secret, COMPANY_HIT)
