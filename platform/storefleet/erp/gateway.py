@@ -287,17 +287,23 @@ class ErpGateway:
         """The ERP's verdict on ``order``, asked now; or, with ``max_age``, the verdict on the
         same customer, warehouse, address and lines if one was kept (``keep``) at most that many
         seconds ago (a checkout submit right after the checkout page showed it)."""
+        return self.validate_order_asked(order=order, max_age=max_age, keep=keep)[0]
+
+    def validate_order_asked(
+        self, *, order: OrderRequest, max_age: float = 0, keep: bool = False
+    ) -> tuple[OrderValidation, bool]:
+        """``validate_order``, and whether the ERP was asked now (False: a kept verdict)."""
         key = _verdict_key(order)
         if max_age > 0:
             kept = cache.get(key)
             if kept is not None and time.time() - kept[0] <= max_age:
-                return kept[1]
+                return kept[1], False
         validation = resilience.call(
             "validate_order", lambda: self.backend.validate_order(order=order), idempotent=True
         )
         if keep:
             cache.set(key, (time.time(), validation), timeout=settings.ERP_VERDICT_REUSE_SECONDS)
-        return validation
+        return validation, True
 
     def order_totals(self, *, store: str, order: OrderRequest) -> OrderTotals:
         """Untaxed amount, tax and total the ERP would invoice for ``order``, kept

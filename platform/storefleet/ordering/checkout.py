@@ -31,14 +31,14 @@ from storefleet.brand.buyer_cache import company_pages_changed
 from storefleet.catalog.models import Product
 from storefleet.erp.errors import ErpError
 from storefleet.erp.gateway import get_gateway
-from storefleet.erp.types import LineQuery, ReasonCode
+from storefleet.erp.types import LineQuery, PriceQuote, ReasonCode
 from storefleet.errors import ApplicationError
 from storefleet.outbox import services as outbox
 from storefleet.tenants.selectors import StoreRecord
 
 from . import webhook_events
 from .cart import MAX_CART_LINES, backorder_accepted, cart_owner
-from .checks import CartCheck, Wanted, check_lines
+from .checks import CartCheck, LineCheck, Wanted, check_lines
 from .models import Cart, CartLine, ErpSale, Order, OrderLine, OrderStatus
 from .outbox_kinds import SUBMIT_ORDER
 from .quick_order import quantity_problem
@@ -187,19 +187,27 @@ def _at_current_prices(
     unseen_at_current: bool = False,
 ) -> tuple[CartCheck, dict[int, Decimal | None]]:
     """The check with the ERP's prices of now (one uncached read: a kept verdict or a cached
-    price may be a minute old), and the lines whose price is not the one the buyer saw (cart
-    line id → the price seen). A line the ERP no longer prices can't be ordered. While the ERP
-    can't be asked, the check stands as it is: the submission compares prices again."""
+    price may be a minute old; none when the check itself just asked the ERP), and the lines
+    whose price is not the one the buyer saw (cart line id → the price seen). A line the ERP no
+    longer prices can't be ordered. While the ERP can't be asked, the check stands as it is:
+    the submission compares prices again."""
     if check.degraded or not check.lines:
         return check, {}
-    try:
-        quotes = get_gateway().current_prices(
-            customer=company.code,
-            lines=[LineQuery(line.product.sku, line.quantity) for line in check.lines],
-            currency=store.currency,
-        )
-    except ErpError:
-        return check, {}
+    if check.asked_now:
+        # The check's verdict was asked of the ERP by this request, not kept from the page: its
+        # prices are the ERP's of now (asking again would only cost the buyer the wait).
+        quotes: list[PriceQuote | LineCheck] = list(check.lines)
+    else:
+        try:
+            quotes = list(
+                get_gateway().current_prices(
+                    customer=company.code,
+                    lines=[LineQuery(line.product.sku, line.quantity) for line in check.lines],
+                    currency=store.currency,
+                )
+            )
+        except ErpError:
+            return check, {}
     lines = []
     moved: dict[int, Decimal | None] = {}
     cache_behind = False

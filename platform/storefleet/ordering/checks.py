@@ -92,6 +92,8 @@ class CartCheck:
     degraded: bool = False
     problems: tuple[str, ...] = field(default=())  # about the cart as a whole
     backorder_accepted: bool = False
+    # The ERP gave this verdict to this check (not a verdict kept from an earlier page).
+    asked_now: bool = False
 
     @property
     def ok(self) -> bool:
@@ -283,7 +285,9 @@ def check_lines(
     request = dataclasses.replace(request, accept_backorder=accept_backorder)
     try:
         # Kept: the cart and checkout pages' verdicts are what a submit moments later stands on.
-        validation = get_gateway().validate_order(order=request, max_age=max_age, keep=True)
+        validation, asked_now = get_gateway().validate_order_asked(
+            order=request, max_age=max_age, keep=True
+        )
     except ErpUnavailable:
         return CartCheck(lines=tuple(_local_verdict(w) for w in wanted), degraded=True)
     except ErpNotFound as missing:
@@ -315,5 +319,8 @@ def check_lines(
             )
         )
     return CartCheck(
-        lines=tuple(lines), credit=validation.credit, backorder_accepted=accept_backorder
+        lines=tuple(lines),
+        credit=validation.credit,
+        backorder_accepted=accept_backorder,
+        asked_now=asked_now,
     )
