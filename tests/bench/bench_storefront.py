@@ -18,7 +18,9 @@ the same run:
       answered (the buyer's session, the company's page, a page past its life served while one
       refresh makes it again, rendered) is printed; pages are kept with the platform's default
       life and stale window (brand/buyer_cache.py), which the warm-up's length is measured
-      against.
+      against, and with the ERP change watch on as by default (erp/watch.py: every 10 s the
+      ERP is asked whether anything prices or stock are made of changed; while it answers
+      "nothing", pages and the gateway's answers outlive their TTLs, up to 15 minutes).
 Figures are ratios against (a) (and (e) against (a') too), measured in this run (the machine is
 shared and noisy). Targets: (b) >= 50% of (a); (c) within 10% of (b); (e) >= 0.3 x (a) with a
 p95 <= 100 ms. Last line: one JSON object.

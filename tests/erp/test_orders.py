@@ -226,6 +226,72 @@ def test_a_first_submission_retried_after_a_lost_answer_makes_one_sale(gateway, 
     assert len(sales_with_key(erp, "lost-1")) == 1
 
 
+def test_a_prechecked_sale_is_made_while_its_prices_are_asked_and_goes_if_they_moved(gateway, erp):
+    """The price read and the sale's create go to the ERP at once; a price the buyer did not
+    accept deletes the draft before anything is quoted, and the refusal names the price."""
+    request = order(
+        erp,
+        "C-1004",
+        line("FAS-1003", 10, "1.5000"),  # not the ERP's 1.7730
+        key="moved-1",
+        prechecked=True,
+        first_submission=True,
+    )
+    with pytest.raises(ErpRejected) as refused:
+        gateway.submit_order(order=request)
+    assert tuple(refused.value.reasons) == (ReasonCode.PRICE_CHANGED,)
+    assert "FAS-1003 now costs 1.773 EUR" in refused.value.message
+    assert sales_with_key(erp, "moved-1") == []
+
+
+@pytest.mark.django_db  # the ERP's failures are counted in the database
+def test_a_draft_whose_price_check_failed_is_gone_or_checked_again_before_its_quote(
+    gateway, erp, monkeypatch
+):
+    """The price read beside the create fails (the ERP away for it alone): the draft goes and
+    the submission fails to be tried again. A draft an earlier run left behind (its deletion
+    failed too) is quoted only after its prices were checked again: at a price the buyer did
+    not accept, it is refused, never confirmed."""
+    from storefleet.erp.backends.tryton import orders as tryton_orders
+    from storefleet.erp.errors import ErpUnavailable
+
+    prices_now = tryton_orders._prices_now
+
+    def away(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ErpUnavailable("read timed out")
+
+    monkeypatch.setattr(tryton_orders, "_prices_now", away)
+    accepted = line("FAS-1003", 10, "1.7730")
+    request = order(erp, "C-1004", accepted, key="away-1", prechecked=True, first_submission=True)
+    with pytest.raises(ErpUnavailable):
+        gateway.submit_order(order=request)
+    assert sales_with_key(erp, "away-1") == []
+
+    # A draft left behind at a price nobody checked; the next run finds it by its key.
+    monkeypatch.setattr(tryton_orders, "_discard", lambda client, sale_id: None)
+    cheap = order(
+        erp,
+        "C-1004",
+        line("FAS-1003", 10, "1.5000"),
+        key="left-1",
+        prechecked=True,
+        first_submission=True,
+    )
+    with pytest.raises(ErpUnavailable):
+        gateway.submit_order(order=cheap)
+    assert [s["state"] for s in sales_with_key(erp, "left-1")] == ["draft"]
+    monkeypatch.setattr(tryton_orders, "_prices_now", prices_now)
+    from django.core.cache import cache
+
+    from storefleet.erp import resilience
+
+    cache.delete_many([resilience.BREAKER_FAILURES, resilience.BREAKER_OPENED_AT])  # back
+    with pytest.raises(ErpRejected) as refused:
+        gateway.submit_order(order=dataclasses.replace(cheap, first_submission=False))
+    assert tuple(refused.value.reasons) == (ReasonCode.PRICE_CHANGED,)
+    assert [s["state"] for s in sales_with_key(erp, "left-1")] == ["draft"]  # never quoted
+
+
 def test_rejected_submission_writes_nothing(gateway, erp):
     request = order(erp, "C-1004", line("FAS-1002", 75), line("FAS-1001", 100), key="bad-1")
     with pytest.raises(ErpRejected) as refused:

@@ -7,6 +7,7 @@ import dataclasses
 import datetime
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from storefleet.erp.types import (
     OrderStatus,
     OrderTotals,
     OrderValidation,
+    PriceQuote,
     ReasonCode,
     Shipment,
     ShipmentState,
@@ -283,9 +285,10 @@ def _find_by_key(client: TrytonClient, key: str) -> dict[str, Any] | None:
 def submit(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> SubmittedOrder:
     """Create, quote and confirm the sale of ``order``, once per idempotency key.
 
-    Four JSON-RPC requests when the platform checked the order moments ago and this is the
-    key's first submission (create, quote, confirm, read back) — raw Tryton takes three. The
-    ERP's own checks at quote and confirm still apply: a refusal is mapped to reasons."""
+    When the platform checked the order moments ago and this is the key's first submission:
+    the ERP's prices of now, asked beside the create, then quote, confirm and read back — raw
+    Tryton takes three requests, this one wait more. The ERP's own checks at quote and
+    confirm still apply: a refusal is mapped to reasons."""
     existing = None if order.first_submission else _find_by_key(client, order.idempotency_key)
     if existing is not None and existing["state"] in ("processing", "confirmed", "done"):
         return _submitted(existing, order.idempotency_key, created=False)
@@ -302,6 +305,13 @@ def submit(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Submi
     state = existing["state"] if existing is not None else None
     if existing is not None:
         sale_id = existing["id"]
+        if state == "draft":
+            # A draft left by an earlier run (its answer lost, or its price check not back):
+            # it is quoted only at prices checked now, as a new sale would be.
+            _unit_prices(client, lookups, order)
+    elif _prechecked(order):
+        sale_id = _create_checking_prices(client, lookups, order, recheck)
+        state = "draft"
     else:
         sale_id = _create(client, lookups, order, _unit_prices(client, lookups, order), recheck)
         state = "draft"
@@ -322,28 +332,80 @@ def submit(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Submi
     return _submitted(row, order.idempotency_key, created=existing is None)
 
 
-def _unit_prices(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> list[Decimal]:
+def _prechecked(order: OrderRequest) -> bool:
+    return order.prechecked and all(line.expected_unit_price is not None for line in order.lines)
+
+
+def _create_checking_prices(
+    client: TrytonClient,
+    lookups: Lookups,
+    order: OrderRequest,
+    recheck: Callable[[Sequence[int]], list[LineVerdict]],
+) -> int:
+    """The draft sale of an order the platform checked moments ago, made at the prices its
+    buyer accepted while the ERP's prices of now are asked beside it (two requests at once on
+    the same session, instead of one after the other). Nothing is quoted until they answered:
+    a price that moved deletes the draft and refuses the order as ``_unit_prices`` would; a
+    price read that failed deletes it too (and a draft left behind is checked again by the
+    next run before it is quoted)."""
+    accepted = [line.expected_unit_price for line in order.lines]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="erp-prices") as pool:
+        asked = pool.submit(_prices_now, client, lookups, order)
+        try:
+            sale_id = _create(client, lookups, order, accepted, recheck)  # type: ignore[arg-type]
+        except BaseException:
+            wait([asked])
+            raise
+        try:
+            same = _accepted_prices_hold(order, asked.result())
+        except BaseException:
+            _discard(client, sale_id)
+            raise
+    if same:
+        return sale_id
+    _discard(client, sale_id)
+    # The full validation names what moved and refuses; if nothing has by now (a price moved
+    # and back), the sale is made at the prices it answered.
+    return _create(
+        client, lookups, order, _unit_prices(client, lookups, order, ask_prices=False), recheck
+    )
+
+
+def _prices_now(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> list[PriceQuote]:
+    return reads.prices(
+        client,
+        lookups,
+        order.customer,
+        [LineQuery(line.sku, line.quantity) for line in order.lines],
+        order.currency or None,
+    )
+
+
+def _accepted_prices_hold(order: OrderRequest, quotes: Sequence[PriceQuote]) -> bool:
+    return all(
+        quote.unit_price is not None
+        and line.expected_unit_price is not None
+        and line.expected_unit_price.quantize(PRICE_PLACES)
+        == quote.unit_price.amount.quantize(PRICE_PLACES)
+        for line, quote in zip(order.lines, quotes, strict=True)
+    )
+
+
+def _unit_prices(
+    client: TrytonClient, lookups: Lookups, order: OrderRequest, *, ask_prices: bool = True
+) -> list[Decimal]:
     """The prices the sale is made at: always the ERP's of now. An order the platform checked
     moments ago carries the prices its buyer accepted: the ERP is asked for its prices only
     (one request per distinct quantity), and a price that moved since is a refusal naming the
     line and its new price — the sale is never made at a price the buyer did not accept. Any
     other order gets a full validation (which also refuses what the ERP would refuse)."""
-    if order.prechecked and all(line.expected_unit_price is not None for line in order.lines):
-        quotes = reads.prices(
-            client,
-            lookups,
-            order.customer,
-            [LineQuery(line.sku, line.quantity) for line in order.lines],
-            order.currency or None,
-        )
-        if all(
-            quote.unit_price is not None
-            and line.expected_unit_price.quantize(PRICE_PLACES)  # type: ignore[union-attr]
-            == quote.unit_price.amount.quantize(PRICE_PLACES)
-            for line, quote in zip(order.lines, quotes, strict=True)
-        ):
-            return [line.expected_unit_price for line in order.lines]  # type: ignore[misc]
-        # A price moved: the full validation names it, and whatever else changed since.
+    if (
+        ask_prices
+        and _prechecked(order)
+        and _accepted_prices_hold(order, _prices_now(client, lookups, order))
+    ):
+        return [line.expected_unit_price for line in order.lines]  # type: ignore[misc]
+    # A price moved: the full validation names it, and whatever else changed since.
     validation = validate(client, lookups, order)
     gone = {ReasonCode.PRICE_CHANGED, ReasonCode.NOT_SALABLE}
     moved = [v for v in validation.lines if gone & set(v.reasons)]
