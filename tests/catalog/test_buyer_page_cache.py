@@ -7,12 +7,15 @@ tokens of the buyer's own."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.db import connection
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
@@ -254,10 +257,14 @@ def test_a_colleagues_first_view_is_the_companys_page_with_their_own_form_tokens
     assert _tokens(shared.content) == {other_secret}  # none of the renderer's secret
     assert TOKEN_INPUT.sub(b"", shared.content) == TOKEN_INPUT.sub(b"", first.content)
 
-    with CaptureQueriesContext(connection) as queries:  # the persona is kept now
-        again = _get(other_browser, "/catalog/BRG-1001/")
+    with CaptureQueriesContext(connection) as queries, _cache_reads() as reads:
+        again = _get(other_browser, "/catalog/BRG-1001/")  # the persona is kept now
     assert again["X-Storefleet-Cache"] == "hit-company"
     assert len(queries) == 0
+    # Round trips to the cache: the stores' host map, the session, the buyer's own page and
+    # persona together, the persona's versions and the company's page together, what that
+    # page depends on. (A shared cache is across the network: each read is a wait.)
+    assert reads == ["get", "get", "get_many", "get_many", "get_many"], reads
     assert _tokens(again.content) == {other_secret}
 
     # The tokens are the colleague's: their form posts pass Django's CSRF check.
@@ -274,6 +281,36 @@ def test_a_colleagues_first_view_is_the_companys_page_with_their_own_form_tokens
     assert added.status_code == 302
     assert CartLine.objects.filter(cart__user=colleague).count() == 1
     assert CartLine.objects.filter(cart__user=buyer).count() == 0
+
+
+@contextlib.contextmanager
+def _cache_reads() -> Iterator[list[str]]:
+    """The reads made of the default cache inside the block, in order."""
+    backend = type(caches["default"])
+    made: list[str] = []
+    originals = {name: getattr(backend, name) for name in ("get", "get_many", "has_key")}
+
+    inside = [0]  # the local-memory cache's get_many calls get per key: one round trip counts
+
+    def counting(name: str):  # type: ignore[no-untyped-def]
+        def read(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if not inside[0]:
+                made.append(name)
+            inside[0] += 1
+            try:
+                return originals[name](self, *args, **kwargs)
+            finally:
+                inside[0] -= 1
+
+        return read
+
+    try:
+        for name in originals:
+            setattr(backend, name, counting(name))
+        yield made
+    finally:
+        for name, original in originals.items():
+            setattr(backend, name, original)
 
 
 def test_the_companys_page_is_only_for_its_buyers_of_the_same_persona(shop, ferrum):
