@@ -64,10 +64,10 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-# The German catalogue: gather every marked string of the storefront into the .po (new ones
-# come in empty, changed ones fuzzy: translate them, tests/tenants/test_german_storefront.py
-# fails until they are), then compile the .mo that is committed with it.
-# Every language with a catalogue under platform/storefleet/locale (de, fr, ja, ...).
+# The storefront's catalogues (every language under platform/storefleet/locale: de, fr, ja):
+# gather every marked string of the storefront into each .po (new ones come in empty, changed
+# ones fuzzy: translate them, tests/tenants/test_storefront_languages.py fails until they are),
+# then compile the .mo that is committed with it.
 messages: install
 	cd platform/storefleet && for lang in $$(ls locale); do \
 	  PYTHONPATH=.. ../../$(VENV)/bin/django-admin makemessages -l $$lang --no-location && \
