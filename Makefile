@@ -64,12 +64,15 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-# The German catalogue: gather every marked string of the storefront into the .po (new ones
-# come in empty, changed ones fuzzy: translate them, tests/tenants/test_german_storefront.py
-# fails until they are), then compile the .mo that is committed with it.
+# The storefront's catalogues (every language under platform/storefleet/locale: de, fr, ja):
+# gather every marked string of the storefront into each .po (new ones come in empty, changed
+# ones fuzzy: translate them, tests/tenants/test_storefront_languages.py fails until they are),
+# then compile the .mo that is committed with it.
 messages: install
-	cd platform/storefleet && PYTHONPATH=.. ../../$(VENV)/bin/django-admin makemessages -l de --no-location
-	cd platform/storefleet && PYTHONPATH=.. ../../$(VENV)/bin/django-admin compilemessages -l de
+	cd platform/storefleet && for lang in $$(ls locale); do \
+	  PYTHONPATH=.. ../../$(VENV)/bin/django-admin makemessages -l $$lang --no-location && \
+	  PYTHONPATH=.. ../../$(VENV)/bin/django-admin compilemessages -l $$lang || exit 1; \
+	done
 
 # The suite runs on its own settings (storefleet.settings.test), whatever the shell exports, on
 # PYTEST_WORKERS pytest-xdist workers (0: in this process). A module stays on one worker

@@ -15,7 +15,7 @@ from storefleet.tenants.models import Store
 from storefleet.tenants.services import store_host_map_invalidate
 from tests.factories import build_brand, wagtail_roots_ensure
 from tests.ordering.conftest import build_shop
-from tests.tenants.test_german_storefront import ENGLISH
+from tests.tenants.test_storefront_languages import ENGLISH
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,12 +3,16 @@ at the ERP's precision per 1, 100 or 1,000 units (``storefleet.money``)."""
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
+from babel.dates import format_date, format_skeleton
 from django.template import Context, Template
-from django.utils import translation
+from django.utils import timezone, translation
 
+from storefleet.dates import format_day, format_day_time, format_month_day
 from storefleet.money import (
     format_money,
     format_number,
@@ -18,6 +22,7 @@ from storefleet.money import (
 )
 
 NBSP = "\xa0"
+NNBSP = "\u202f"  # CLDR's French group separator
 
 
 @pytest.mark.parametrize(
@@ -28,6 +33,11 @@ NBSP = "\xa0"
         ("en", "137.2272", "EUR", "€137.23"),  # an amount is shown in the currency's digits
         ("de", "0.125", "EUR", f"0,12{NBSP}€"),  # half to even, as the ERP rounds
         ("en", "1000.4", "JPY", "¥1,000"),  # a currency without decimals
+        # CLDR: French groups with a narrow no-break space, Japanese writes the full-width yen.
+        ("fr", "1234.5", "EUR", f"1{NNBSP}234,50{NBSP}€"),
+        ("fr", "1234.5", "USD", f"1{NNBSP}234,50{NBSP}$US"),
+        ("ja", "1234.5", "EUR", "€1,234.50"),
+        ("ja", "1234.6", "JPY", "￥1,235"),
     ],
 )
 def test_amounts_in_the_currencys_digits_and_the_languages_notation(
@@ -94,3 +104,54 @@ def test_the_template_tags_use_the_same_formatting():
         assert template.render(context) == f"1.234,50{NBSP}€|404,80{NBSP}€ / 100 Stück|6"
     with translation.override("en"):
         assert template.render(context) == "€1,234.50|€404.80 / 100 Unit|6"
+
+    with translation.override("fr"):
+        assert template.render(context) == f"1{NNBSP}234,50{NBSP}€|404,80{NBSP}€ / 100 Unité|6"
+    with translation.override("ja"):
+        yen = Template("{% load catalog_tags %}{{ total|money:'JPY' }}|{{ total|money:'EUR' }}")
+        assert yen.render(context) == "￥1,234|€1,234.50"  # half to even, as the ERP rounds
+
+
+def test_quantities_in_french_and_japanese():
+    with translation.override("fr"):
+        assert format_number(Decimal("1250.5000")) == f"1{NNBSP}250,5"
+    with translation.override("ja"):
+        assert format_number(Decimal("1250.5000")) == "1,250.5"
+
+
+DAY = datetime.date(2026, 12, 6)
+MOMENT = datetime.datetime(2026, 12, 6, 13, 5, tzinfo=datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "day_time", "month_day"),
+    [
+        ("en", "6 Dec 2026", "6 Dec 2026, 14:05", "6 Dec"),  # the storefront's compact day
+        ("de", "6 Dez 2026", "6 Dez 2026, 14:05", "6 Dez"),
+        ("fr", "6 décembre 2026", "6 décembre 2026, 14:05", "6 décembre"),
+        ("ja", "2026年12月6日", "2026年12月6日 14:05", "12月6日"),
+    ],
+)
+def test_dates_in_the_languages_notation(language, day, day_time, month_day):
+    with translation.override(language), timezone.override(zoneinfo.ZoneInfo("Europe/Paris")):
+        assert format_day(DAY) == day
+        assert format_day(MOMENT) == day  # a moment's day in the active zone
+        assert format_day_time(MOMENT) == day_time
+        assert format_day_time(MOMENT, zone=True) == f"{day_time} CET"
+        assert format_month_day(DAY) == month_day
+        assert format_day(None) == format_day_time(None) == format_month_day(None) == ""
+        template = Template(
+            "{% load catalog_tags %}{{ day|day }}|{{ moment|day_time }}|{{ day|month_day }}|"
+            "{{ none|day|default:'—' }}"
+        )
+        rendered = template.render(Context({"day": DAY, "moment": MOMENT, "none": None}))
+        assert rendered == f"{day}|{day_time}|{month_day}|—"
+
+
+@pytest.mark.parametrize("language", ["fr", "ja"])
+def test_french_and_japanese_dates_are_cldrs(language):
+    """Where the storefront does not keep its compact day, it writes CLDR's long date."""
+    with translation.override(language):
+        assert format_day(DAY) == format_date(DAY, "long", locale=language)
+        skeleton = "MMMMd" if language == "fr" else "MMMd"
+        assert format_month_day(DAY) == format_skeleton(skeleton, DAY, locale=language)

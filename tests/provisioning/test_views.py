@@ -90,7 +90,7 @@ def test_refused_answers_carry_the_template_hooks_messages_and_nothing_is_writte
     errors = response.context["form"].errors
     assert errors == {
         "languages": [
-            "languages: 'en,sv' must be a comma-separated list of de, en, es, fr; the first is "
+            "languages: 'en,sv' must be a comma-separated list of de, en, es, fr, ja; the first is "
             "the store's default language."
         ],
         "currency": [

@@ -147,7 +147,11 @@ INVALID = [
     ("email", "a@b.example\n", "email: 'a@b.example\n' is not an e-mail address."),
     ("hostname", "nordlicht", "hostname: 'nordlicht' is not a valid host name"),
     ("hostname", "-bad.localhost", "hostname: '-bad.localhost' is not a valid host name"),
-    ("languages", "en,sv", "languages: 'en,sv' must be a comma-separated list of de, en, es, fr"),
+    (
+        "languages",
+        "en,sv",
+        "languages: 'en,sv' must be a comma-separated list of de, en, es, fr, ja",
+    ),
     ("currency", "EURO", "currency: 'EURO' is not an ISO 4217 code"),
     ("currency", "XXY", "currency: 'XXY' is not an ISO 4217 code"),
     ("country", "XX", "country: 'XX' is not an ISO 3166 country code"),

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from storefleet import dates
 from storefleet.erp.types import CustomerRecord
 from storefleet.errors import ApplicationError
 from storefleet.tenants.locale import store_locale
@@ -238,7 +238,7 @@ def _invitation_send(
                 "%(email)s has already been invited; the invitation is valid until %(until)s. "
                 "Withdraw it first to send a new one."
             )
-            % {"email": email, "until": date_format(pending.expires_at, "j M Y")},
+            % {"email": email, "until": dates.format_day(pending.expires_at)},
             field="email",
             code="invited",
         )

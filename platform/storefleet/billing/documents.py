@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from storefleet import dates
 from storefleet.brand.selectors import BrandLook
 from storefleet.erp.types import InvoiceDocument
 from storefleet.money import Money, format_unit_price, round_to_currency, unit_label
@@ -43,7 +43,7 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 def _date(value: datetime.date | None) -> str:
     """The storefront's one date format, in the store's language (the request's)."""
-    return date_format(value, "j M Y") if value else "—"
+    return dates.format_day(value) or "—"
 
 
 def _quantity(value: Decimal) -> str:

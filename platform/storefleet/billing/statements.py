@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from storefleet import dates
 from storefleet.accounts.principal import Principal
 from storefleet.brand.selectors import BrandLook, brand_look
 from storefleet.erp.gateway import get_gateway
@@ -51,7 +52,7 @@ def invoice_history(*, principal: Principal, limit: int = MAX_HISTORY) -> list[H
 
 
 def _date(value: datetime.date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
+    return dates.format_day(value) or "—"
 
 
 def statement_pdf(

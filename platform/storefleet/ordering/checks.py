@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from storefleet import dates
 from storefleet.accounts.models import Company
 from storefleet.accounts.selectors import company_ship_to_address, company_ship_to_addresses
 from storefleet.catalog.models import Product
@@ -165,7 +165,8 @@ def _messages(product: Product, verdict: LineVerdict) -> tuple[tuple[str, ...], 
     if ReasonCode.INSUFFICIENT_STOCK in reasons:
         available = verdict.available_quantity or Decimal(0)
         when = (
-            " " + _("More from %(date)s.") % {"date": date_format(verdict.available_from, "j M")}
+            " "
+            + _("More from %(date)s.") % {"date": dates.format_month_day(verdict.available_from)}
             if verdict.available_from
             else ""
         )

@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.utils import formats
 from django.utils.translation import gettext
 
-from storefleet import money
+from storefleet import dates, money
 from storefleet.catalog.offers import Offer, product_offers, smallest_order_quantity
 from storefleet.catalog.selectors import product_list, store_assortment
 
@@ -369,7 +368,7 @@ def _availability(offer: Offer) -> str:
         return gettext("In stock")
     if stock.available_from:
         return gettext("Available from %(date)s") % {
-            "date": formats.date_format(stock.available_from, "j M")
+            "date": dates.format_month_day(stock.available_from)
         }
     return gettext("Out of stock")
 

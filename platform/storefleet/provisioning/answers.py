@@ -93,7 +93,7 @@ RULES: dict[str, AnswerRule] = {
         "'{value}' must be a comma-separated list of {languages}; the first is the store's "
         "default language.",
         max_length=40,
-        items=(1, 4),
+        items=(1, 5),  # every language of settings.LANGUAGES
     ),
     "currency": AnswerRule(
         "'{value}' is not an ISO 4217 code; use three capitals, e.g. EUR or USD.",

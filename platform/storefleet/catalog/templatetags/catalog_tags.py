@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -8,6 +9,7 @@ from typing import Any
 from django import template
 from wagtail.images.models import AbstractImage, SourceImageIOError
 
+from storefleet import dates
 from storefleet import money as money_format
 from storefleet.catalog.models import Product
 from storefleet.catalog.offers import smallest_order_quantity
@@ -34,6 +36,24 @@ def money(amount: Decimal | None, currency: str) -> str:
     """An amount (a line, a total, a credit) in the currency's digits and the store's
     notation: ``1.234,56 €``, ``$1,234.56`` (``storefleet.money``)."""
     return money_format.format_money(amount, currency)
+
+
+@register.filter(expects_localtime=True)
+def day(value: datetime.date | None) -> str:
+    """A day in the store's language: ``6 Dec 2026``, ``6 décembre 2026`` (``storefleet.dates``)."""
+    return dates.format_day(value)
+
+
+@register.filter(expects_localtime=True)
+def day_time(value: datetime.datetime | None) -> str:
+    """A moment in the store's language and zone: ``6 Dec 2026, 14:05``."""
+    return dates.format_day_time(value)
+
+
+@register.filter(expects_localtime=True)
+def month_day(value: datetime.date | None) -> str:
+    """A day of the month in the store's language: ``6 Dec``, ``12月6日``."""
+    return dates.format_month_day(value)
 
 
 @register.filter
