@@ -38,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from storefleet.api.v1 import api
+from storefleet.approvals.models import CostCentre
 from storefleet.catalog.models import CatalogPage, Sells
 
 from .conftest import FERRUM, HYDRA, World
@@ -48,6 +49,8 @@ SEED = 1717
 EXAMPLES = 12
 ASSORTMENT = ["BRG-1001", "TOL-1003", "FAS-1001", "SEA-1003"]
 SKUS = ["BRG-1001", "TOL-1003", "NO-SUCH-SKU"]
+# Nordwerk's cost centre (``callers``), and one it does not keep.
+COST_CENTRES = ["CC-7", "NO-SUCH-CENTRE"]
 # Nordwerk's web order in Ferrum and Van der Berg's (another company's: not found), as the
 # API conftest numbers them; Nordwerk's invoice in the reference ERP and Great Lakes'.
 ORDERS = {"C-1001": "W-F-1001", "C-1004": "W-F-1004"}
@@ -93,11 +96,13 @@ CONFIG = schemathesis.Config.from_dict(
         "dictionaries": {
             "numbers": {"values": [*ORDERS.values(), *INVOICES]},
             "skus": {"values": SKUS},
+            "cost_centres": {"values": COST_CENTRES},
         },
         "parameters": {
             "path.number": {"dictionary": "numbers", "probability": 0.5},
             "query.sku": {"dictionary": "skus", "probability": 0.5},
             "body.lines[*].sku": {"dictionary": "skus", "probability": 0.5},
+            "body.cost_centre": {"dictionary": "cost_centres", "probability": 0.5},
         },
     }
 )
@@ -122,6 +127,9 @@ def callers(world: World, settings) -> Callers:
     catalog = CatalogPage.objects.get(path__startswith=world.stores[FERRUM].site.root_page.path)
     catalog.sells, catalog.extra_skus = Sells.ASSORTMENT, "\n".join(ASSORTMENT)
     catalog.save_revision().publish()
+    # Nordwerk charges its orders to a cost centre: an order without one (or with another) is
+    # ``invalid-cost-centre``.
+    CostCentre.objects.create(company=world.companies["C-1001"], code=COST_CENTRES[0])
     partner = world.partner_key(codes=["C-1004"], hosts=[FERRUM])
     return Callers(
         own={"Authorization": f"Bearer {world.key('C-1001', FERRUM)}"},
@@ -152,14 +160,15 @@ def with_idempotency_key(case: schemathesis.Case) -> None:
 
 def assert_valid_request_accepted(response: schemathesis.Response) -> None:
     """schemathesis's ``positive_data_acceptance``, less what no schema can say: a made-up
-    cursor (opaque and signed: 422 naming the cursor) and SKUs this store does not sell
-    (422 ``unknown-skus``) are refused; any other valid request is answered, or not found."""
+    cursor (opaque and signed: 422 naming the cursor), SKUs this store does not sell
+    (422 ``unknown-skus``) and a cost centre the company does not keep (422
+    ``invalid-cost-centre``) are refused; any other valid request is answered, or not found."""
     if response.status_code == 422:
         problem = response.json()
         made_up_cursor = problem["code"] == "invalid-request" and any(
             "cursor" in error["loc"] for error in problem.get("errors", [])
         )
-        assert made_up_cursor or problem["code"] == "unknown-skus", problem
+        assert made_up_cursor or problem["code"] in ("unknown-skus", "invalid-cost-centre"), problem
         return
     assert response.status_code < 400 or response.status_code in (401, 403, 404, 409, 429), (
         response.status_code,

@@ -18,7 +18,7 @@ from storefleet.quotes.kinds import ACCEPT_QUOTE
 from storefleet.quotes.models import QuoteState
 from tests.quotes.conftest import erp_entered_quotation
 
-from .conftest import people, principal_of, rule
+from .conftest import HOST, people, principal_of, rule
 
 __all__ = ["people"]
 
@@ -110,3 +110,30 @@ def test_another_companys_approver_cant_find_a_held_acceptance(shop, people, who
         is None
     )
     assert not Message.objects.filter(kind=ACCEPT_QUOTE).exists()
+
+
+def test_the_buyers_quote_page_says_whose_approval_the_acceptance_waits_for(client, shop, people):
+    """Held, the page names the approver (not "being confirmed"); approved, it is confirmed as
+    any acceptance; a rejection is shown with its comment, and the quote can be accepted again."""
+    rule("C-1004", "100.00")
+    number = erp_entered_quotation(shop, "C-1004", LINES)
+    quote = quote_services.quote_accept(principal=shop.principal("C-1004"), erp_number=number)
+    client.force_login(people["buyer"])
+    page = client.get(f"/quotes/{quote.id}/", HTTP_HOST=HOST).content.decode()
+    assert 'data-status="awaiting_approval"' in page
+    waiting = "Your acceptance waits for approval by admin@c-1004.example, approver@c-1004.example"
+    assert waiting in page
+    assert "being confirmed" not in page
+    assert 'data-status="accepting"' not in page
+
+    approver = principal_of(shop, people["approver"])
+    services.order_reject(principal=approver, number=f"Q{quote.id}", comment="Too dear")
+    page = client.get(f"/quotes/{quote.id}/", HTTP_HOST=HOST).content.decode()
+    assert 'class="approval-rejected"' in page and "<q>Too dear</q>" in page
+    assert 'data-status="awaiting_approval"' not in page
+
+    quote_services.quote_accept(principal=shop.principal("C-1004"), quote_id=quote.id)
+    services.order_approve(principal=approver, number=f"Q{quote.id}")
+    page = client.get(f"/quotes/{quote.id}/", HTTP_HOST=HOST).content.decode()
+    assert 'data-status="accepting"' in page  # on its way to the ERP, nobody else to wait on
+    assert "waits for approval" not in page and "approval-rejected" not in page

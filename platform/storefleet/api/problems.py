@@ -39,6 +39,7 @@ PROBLEMS: dict[str, ProblemKind] = {
     "prices-moved": ProblemKind(409, "Prices changed: the order was not placed"),
     "not-cancellable": ProblemKind(409, "The order can't be cancelled now"),
     "invalid-request": ProblemKind(422, "The request has invalid values"),
+    "invalid-cost-centre": ProblemKind(422, "Charge the order to one of your cost centres"),
     "idempotency-key-reused": ProblemKind(422, "The Idempotency-Key was used for another request"),
     "not-orderable": ProblemKind(422, "The ERP would not accept these lines"),
     "return-invalid": ProblemKind(422, "The return can't be filed as sent"),

@@ -149,6 +149,15 @@ class PlaceIn(Schema):
         default=False,
         description="Lines short of stock: ship what is there now and the rest when it arrives.",
     )
+    cost_centre: str = Field(
+        default="",
+        max_length=32,
+        pattern=NO_CONTROL,
+        description="The code of one of your company's cost centres, which the order is "
+        "charged to (required when your company keeps cost centres; another code is "
+        "``invalid-cost-centre``). Its monthly budget applies as at the store's checkout: an "
+        "order over what is left of it waits for approval (status ``held``).",
+    )
 
 
 class PlacedLineOut(Schema):

@@ -4,6 +4,9 @@ the page for a member who is not an approver (or not an admin, for the rules).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,29 +27,50 @@ def _rules_page(
     request: HttpRequest,
     principal: Principal,
     *,
-    form: RuleForm | None = None,
-    centre_form: CostCentreForm | None = None,
-    budget_form: BudgetForm | None = None,
+    sent: RuleForm | CostCentreForm | BudgetForm | None = None,
 ) -> HttpResponse:
+    """The rules page; ``sent``, a form that was refused, is shown back in its place (400)."""
     company = principal.company
     currency = principal.require_store().currency
-    bad = any(f is not None and f.errors for f in (form, centre_form, budget_form))
     return render(
         request,
         "approvals/rules.html",
         {
-            "form": form or RuleForm(company=company),
-            "centre_form": centre_form or CostCentreForm(),
-            "budget_form": budget_form
-            or BudgetForm(company=company, initial={"month": timezone.localdate()}),
+            "form": sent if isinstance(sent, RuleForm) else RuleForm(company=company),
+            "centre_form": sent if isinstance(sent, CostCentreForm) else CostCentreForm(),
+            "budget_form": sent
+            if isinstance(sent, BudgetForm)
+            else BudgetForm(company=company, initial={"month": timezone.localdate()}),
             "rules": selectors.company_rules(principal=principal),
             "budgets": selectors.budgets_this_month(company=company, currency=currency),
             "centres": selectors.company_cost_centres(company=company),
             "currency": currency,
             "company": company,
         },
-        status=400 if bad else 200,
+        status=400 if sent is not None and sent.errors else 200,
     )
+
+
+def _rules_form_post(
+    request: HttpRequest,
+    principal: Principal,
+    form: RuleForm | CostCentreForm | BudgetForm,
+    *,
+    write: Callable[[dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """One of the rules page's forms, sent: a valid one is written by ``write`` (a refusal
+    shows on the form, nothing saved) and the page is shown again with ``done``; an invalid
+    one is shown back on the page, with a 400."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, done)
+            return redirect("approvals:rules")
+    return _rules_page(request, principal, sent=form)
 
 
 @buyer_required
@@ -58,23 +82,20 @@ def rules(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _rules_page(request, principal)
     form = RuleForm(request.POST, company=principal.company)
-    if form.is_valid():
-        buyer = form.cleaned_data["buyer"]
-        try:
-            services.rule_add(
-                principal=principal,
-                kind=form.cleaned_data["kind"],
-                threshold=form.cleaned_data["threshold"],
-                role=form.cleaned_data["role"],
-                buyer_id=buyer.id if buyer else None,
-                steps=form.steps(),
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("The approval rule is set."))
-            return redirect("approvals:rules")
-    return _rules_page(request, principal, form=form)
+    return _rules_form_post(
+        request,
+        principal,
+        form,
+        write=lambda data: services.rule_add(
+            principal=principal,
+            kind=data["kind"],
+            threshold=data["threshold"],
+            role=data["role"],
+            buyer_id=data["buyer"].id if data["buyer"] else None,
+            steps=form.steps(),
+        ),
+        done=_("The approval rule is set."),
+    )
 
 
 @buyer_required
@@ -91,18 +112,15 @@ def rule_remove(request: HttpRequest, rule_id: int) -> HttpResponse:
 def cost_centre_add(request: HttpRequest) -> HttpResponse:
     principal = Principal.for_buyer(request)
     services.require_admin(principal)
-    form = CostCentreForm(request.POST)
-    if form.is_valid():
-        try:
-            services.cost_centre_add(
-                principal=principal, code=form.cleaned_data["code"], name=form.cleaned_data["name"]
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("The cost centre is added."))
-            return redirect("approvals:rules")
-    return _rules_page(request, principal, centre_form=form)
+    return _rules_form_post(
+        request,
+        principal,
+        CostCentreForm(request.POST),
+        write=lambda data: services.cost_centre_add(
+            principal=principal, code=data["code"], name=data["name"]
+        ),
+        done=_("The cost centre is added."),
+    )
 
 
 @buyer_required
@@ -119,21 +137,18 @@ def cost_centre_remove(request: HttpRequest, centre_id: int) -> HttpResponse:
 def budget_set(request: HttpRequest) -> HttpResponse:
     principal = Principal.for_buyer(request)
     services.require_admin(principal)
-    form = BudgetForm(request.POST, company=principal.company)
-    if form.is_valid():
-        try:
-            services.budget_set(
-                principal=principal,
-                centre_id=form.cleaned_data["cost_centre"].id,
-                month=form.cleaned_data["month"],
-                amount=form.cleaned_data["amount"],
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            messages.success(request, _("The budget is set."))
-            return redirect("approvals:rules")
-    return _rules_page(request, principal, budget_form=form)
+    return _rules_form_post(
+        request,
+        principal,
+        BudgetForm(request.POST, company=principal.company),
+        write=lambda data: services.budget_set(
+            principal=principal,
+            centre_id=data["cost_centre"].id,
+            month=data["month"],
+            amount=data["amount"],
+        ),
+        done=_("The budget is set."),
+    )
 
 
 @buyer_required

@@ -457,12 +457,17 @@ class ErpGateway:
     # -------------------------------------------------------------- quotations
     def request_quotation(self, *, request: QuotationRequest) -> Quotation:
         """Idempotent by ``request.idempotency_key`` (the backend looks for the key's sale
-        first), so retried like a read."""
-        return resilience.call(
-            "request_quotation",
-            lambda: self.backend.request_quotation(request=request),
-            idempotent=True,
-        )
+        first, unless this is the key's first request), so retried like a read."""
+        tries = 0
+
+        def send() -> Quotation:
+            # A retry may follow an attempt that made the sale and lost the answer: look.
+            nonlocal tries
+            tries += 1
+            again = dataclasses.replace(request, first_request=False) if tries > 1 else request
+            return self.backend.request_quotation(request=again)
+
+        return resilience.call("request_quotation", send, idempotent=True)
 
     def quotations(self, *, customer: str) -> list[Quotation]:
         """Uncached: a quote the salesperson just answered shows at once."""

@@ -694,6 +694,9 @@ class QuotationRequest:
     requested_date: datetime.date | None = None
     message: str = ""
     reference: str = ""
+    # No request with this idempotency key was ever sent, so there is no earlier sale to look
+    # for. The gateway clears it on its own retries (a lost answer may hide a made sale).
+    first_request: bool = False
 
 
 @dataclass(frozen=True, slots=True)

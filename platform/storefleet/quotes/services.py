@@ -202,6 +202,8 @@ def quote_request_send(message: Message) -> Outcome:
         requested_date=quote.requested_date,
         message=_erp_message(quote),
         reference=f"RFQ {quote.id}",
+        # The first take-up ever: no earlier run can have made the key's sale.
+        first_request=message.attempts == 1,
     )
     try:
         quotation = get_gateway().request_quotation(request=request)

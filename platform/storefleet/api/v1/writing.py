@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from storefleet.accounts.models import Company
 from storefleet.accounts.principal import Principal
 from storefleet.accounts.selectors import company_ship_to_addresses
+from storefleet.approvals.selectors import company_cost_centres
 from storefleet.catalog.selectors import product_list, store_assortment
 from storefleet.errors import ApplicationError
 from storefleet.ordering import checkout as ordering
@@ -54,6 +56,31 @@ def order_answer(order: Order) -> dict[str, Any]:
             )
             for line in order.lines.all()
         ],
+    )
+
+
+def _cost_centre_problem(company: Company, sent: str) -> ApiProblem:
+    """The cost centre sent is none of the company's (or none was sent, and it keeps some):
+    the problem names the ones it has."""
+    codes = [centre.code for centre in company_cost_centres(company=company)]
+    if sent:
+        detail = (
+            f"{sent!r} is not one of your company's cost centres: send one of "
+            f"{', '.join(codes)} as cost_centre. Nothing was placed."
+            if codes
+            else f"Your company keeps no cost centres: leave cost_centre out (you sent "
+            f"{sent!r}). Nothing was placed."
+        )
+    else:
+        detail = (
+            "Your company charges every order to a cost centre: send one of "
+            f"{', '.join(codes)} as cost_centre. Nothing was placed."
+        )
+    return ApiProblem(
+        "invalid-cost-centre",
+        detail,
+        cost_centres=codes,
+        errors=[{"loc": ["body", "cost_centre"], "msg": detail}],
     )
 
 
@@ -142,6 +169,12 @@ def order_place(caller: Caller, body: PlaceIn, key: str) -> Answer:
                 "Your company has no ship-to address in our system yet: contact the store.",
             )
         ship_to_id = first.id
+    # Charged to one of the company's own cost centres, and required where it keeps them, as
+    # at the store's checkout (whose budgets then apply: ``order_lines_place``).
+    cost_centre = body.cost_centre.strip()
+    centres = {centre.code for centre in company_cost_centres(company=company)}
+    if cost_centre not in centres and (cost_centre or centres):
+        raise _cost_centre_problem(company, cost_centre)
     lines = [
         ordering.PlaceLine(products[line.sku], line.quantity, position, line.ship_to_id)
         for position, line in enumerate(body.lines, start=1)
@@ -156,6 +189,7 @@ def order_place(caller: Caller, body: PlaceIn, key: str) -> Answer:
                 requested_delivery_date=body.requested_delivery_date,
                 po_number=body.po_number,
                 notes=body.notes,
+                cost_centre=cost_centre,
                 accept_backorder=body.accept_backorder,
                 seen_prices={
                     position: ordering.SeenPrice(line.sku, line.quantity, line.expected_unit_price)
@@ -166,6 +200,8 @@ def order_place(caller: Caller, body: PlaceIn, key: str) -> Answer:
             ),
         )
     except ApplicationError as error:
+        if error.field == "cost_centre":  # removed by the company's admin meanwhile
+            raise _cost_centre_problem(company, cost_centre) from None
         raise _refused(error) from None
     return Answer(201, order_answer(order), order.id)
 

@@ -6,6 +6,7 @@ once its ``quotation_expire`` has passed: the sale date must not be later)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 from decimal import Decimal
@@ -95,12 +96,20 @@ def request_quotation(
 ) -> Quotation:
     """Create the sale and quote it, once per key: a retry finds the sale the key made (and
     quotes it if an earlier attempt stopped before). The lines are at the customer's price of
-    now; the buyer's target prices and notes go on the lines' notes for the salesperson."""
-    found = client.search_read(
-        "sale.sale",
-        [["description", "=", KEY_PREFIX + request.idempotency_key]],
-        ["state"],
-        order=[["id", "ASC"]],
+    now; the buyer's target prices and notes go on the lines' notes for the salesperson.
+
+    The key's first request has no earlier sale to find and does not look: the customer's
+    prices, create, quote and the read back (raw Tryton's create and quote, plus a read each
+    side)."""
+    found = (
+        []
+        if request.first_request
+        else client.search_read(
+            "sale.sale",
+            [["description", "=", KEY_PREFIX + request.idempotency_key]],
+            ["state"],
+            order=[["id", "ASC"]],
+        )
     )
     if found:
         sale_id = found[0]["id"]
@@ -230,7 +239,10 @@ def accept_quotation(
         if "quotation_expire" in str(fault) or "sale_date" in str(fault):
             raise _expired(quote) from fault
         raise faults.to_rejection(fault, skus=[ln.sku for ln in quote.lines]) from fault
-    return _submitted(quotation(client, lookups, customer, number), created=True)
+    # Not read back: confirming a quotation changes neither its number nor its lines and
+    # total (that is the point of it), and the confirm went through. Whether the ERP has
+    # begun processing it already (no grace period) is for whoever reads the sale later.
+    return _submitted(dataclasses.replace(quote, state=OrderState.CONFIRMED), created=True)
 
 
 def cancel_quotation(
