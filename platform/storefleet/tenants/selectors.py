@@ -42,6 +42,13 @@ class StoreRecord:
     root_page_id: int
     time_zone: str = ""  # the store's own; blank: its country's (``locale.zone_for``)
     sandbox: bool = False  # a partner's sandbox store (``api.sandbox``)
+    # Every language the storefront speaks, the default first; empty: the default only.
+    languages: tuple[str, ...] = ()
+
+    @property
+    def all_languages(self) -> tuple[str, ...]:
+        """The default language first, then the others (each is a URL prefix)."""
+        return self.languages or (self.default_language,)
 
     @property
     def is_live(self) -> bool:
@@ -70,6 +77,7 @@ def _record(store: Store) -> StoreRecord:
         root_page_id=store.site.root_page_id,
         time_zone=store.time_zone,
         sandbox=store.sandbox,
+        languages=store.all_languages,
     )
 
 
