@@ -61,6 +61,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 from django.db import close_old_connections, transaction
@@ -303,6 +304,7 @@ def page_key(request: HttpRequest, store_id: int, content_version: int, query: s
         request.path,
         query,
         request.headers.get("Accept-Language", ""),
+        translation.get_language() or "",  # the language the path asks for
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
     return f"storefront:buyer2:{store_id}:{content_version}:{user_id}:{digest}"
@@ -318,6 +320,7 @@ def company_page_key(
         request.path,
         query,
         request.headers.get("Accept-Language", ""),
+        translation.get_language() or "",  # the language the path asks for
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
     return f"storefront:buyer2-company:{store_id}:{content_version}:{persona.company_id}:{digest}"
