@@ -61,12 +61,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.utils import translation
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 from django.db import close_old_connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
+from django.utils import translation
 
 from storefleet.tenants.locale import serve_in_store_locale
 
