@@ -211,3 +211,90 @@ def test_the_page_cache_keeps_each_language_apart(client, ferrum_de):
     assert german_again["Content-Language"] == "de"
     assert french_again["Content-Language"] == "fr"
     assert re.search(rb'<html lang="fr"', french_again.content)
+
+
+# --- search engines: hreflang and the sitemap per language ---------------------------------------
+
+SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def _alternates(response) -> dict[str, str]:
+    html = BeautifulSoup(response.content, "html.parser")
+    return {link["hreflang"]: link["href"] for link in html.select('link[rel="alternate"]')}
+
+
+def _locations(client, path: str) -> list[str]:
+    import xml.etree.ElementTree as ET
+
+    response = get(client, path)
+    assert response.status_code == 200, path
+    return [loc.text for loc in ET.fromstring(response.content).iterfind(".//sm:loc", SITEMAP_NS)]
+
+
+def test_hreflang_is_reciprocal_across_the_stores_published_languages(client, ferrum_de):
+    home = HomePage.objects.get(pk=ferrum_de.site.root_page_id)
+    about = ContentPage.objects.get(slug="about", locale__language_code="de")
+    for language in ("en", "fr"):
+        publish_translation(home, language, "Ferrum")
+        publish_translation(about, language, "About")
+    origin = ferrum_de.base_url
+
+    expected = {
+        "de": f"{origin}/about/",
+        "en": f"{origin}/en/about/",
+        "fr": f"{origin}/fr/about/",
+        "x-default": f"{origin}/about/",
+    }
+    for path in ("/about/", "/en/about/", "/fr/about/"):
+        assert _alternates(get(client, path)) == expected, path
+
+
+def test_an_untranslated_page_names_no_alternates_and_the_original_as_canonical(client, ferrum_de):
+    response = get(client, "/fr/about/")
+
+    assert _alternates(response) == {}
+    canonical = BeautifulSoup(response.content, "html.parser").select_one('link[rel="canonical"]')
+    assert canonical["href"] == f"{ferrum_de.base_url}/about/"
+
+
+def test_publishing_a_translation_retires_the_stores_cached_pages(client, ferrum_de):
+    assert b"language-notice" in get(client, "/fr/").content
+    assert get(client, "/fr/")["X-Storefleet-Cache"] == "hit"
+    home = HomePage.objects.get(pk=ferrum_de.site.root_page_id)
+
+    publish_translation(home, "fr", "Ferrum France")
+
+    response = get(client, "/fr/")
+    assert response["X-Storefleet-Cache"] == "miss"
+    assert b"language-notice" not in response.content
+
+
+def test_the_sitemap_has_sections_per_language(client, ferrum_de):
+    from storefleet.catalog.models import CatalogPage
+    from tests.catalog.factories import assortment_publish
+
+    assortment_publish(
+        CatalogPage.objects.get(locale__language_code="de"), categories=["Fasteners"]
+    )
+    home = HomePage.objects.get(pk=ferrum_de.site.root_page_id)
+    publish_translation(home, "fr", "Ferrum")
+    origin = ferrum_de.base_url
+
+    sections = _locations(client, "/sitemap.xml")
+    assert sections == [
+        f"{origin}/sitemap-pages.xml",
+        f"{origin}/sitemap-products.xml",
+        f"{origin}/sitemap-pages-en.xml",
+        f"{origin}/sitemap-products-en.xml",
+        f"{origin}/sitemap-pages-fr.xml",
+        f"{origin}/sitemap-products-fr.xml",
+    ]
+    assert f"{origin}/about/" in _locations(client, "/sitemap-pages.xml")
+    # Only what is published in French; nothing in English yet.
+    assert _locations(client, "/sitemap-pages-fr.xml") == [f"{origin}/fr/"]
+    assert _locations(client, "/sitemap-pages-en.xml") == []
+    assert _locations(client, "/sitemap-products-fr.xml") == [
+        f"{origin}/fr/catalog/FAS-0001/",
+        f"{origin}/fr/catalog/FAS-0002/",
+    ]
+    assert get(client, "/sitemap-pages-es.xml").status_code == 404

@@ -169,9 +169,19 @@ def store_owning_page_path(path: str | None) -> Store | None:
     if not path:
         return None
     ancestors = [path[:end] for end in range(Page.steplen, len(path) + 1, Page.steplen)]
-    return (
+    store = (
         Store.objects.filter(site__root_page__path__in=ancestors)
         .order_by("-site__root_page__depth")
         .select_related("site__root_page", "collection")
         .first()
     )
+    if store is None and len(path) >= 2 * Page.steplen:
+        # A page of the store's tree in another language, under a translation of its home.
+        top = Page.objects.filter(path=path[: 2 * Page.steplen]).first()
+        if top is not None and top.locale_id:
+            store = (
+                Store.objects.filter(site__root_page__translation_key=top.translation_key)
+                .select_related("site__root_page", "collection")
+                .first()
+            )
+    return store

@@ -97,6 +97,14 @@ def seo_head(context: template.Context) -> str:
         # A buyer's own pages: nothing for search engines or link previews.
         return mark_safe('<meta name="robots" content="noindex">')
     canonical = f"{store.base_url}{request.path}"
+    from storefleet.brand.localization import page_language_notice
+    from storefleet.tenants.locale import unprefixed_path
+
+    if page_language_notice(request, page) is not None:
+        # The default language's page shown in place of a translation: that page's address.
+        canonical = (
+            f"{store.base_url}{unprefixed_path(request.path, languages=store.all_languages)}"
+        )
     listing_page = request.GET.get("page", "")
     # ASCII digits only ("²" is a digit to isdigit(), not to int()), and few of them: int()
     # refuses thousands of digits.
