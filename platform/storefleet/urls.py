@@ -23,6 +23,12 @@ from .brand import seo
 from .brand.localization import serve_page
 from .tenants.locale import store_language_patterns
 
+
+def _api(pattern: object) -> bool:
+    """The partner API's own addresses (api.urls also holds storefront pages)."""
+    return str(getattr(pattern, "pattern", "")).startswith("api/")
+
+
 # A store's errors in its brand (storefleet.error_pages); platform hosts keep Django's plain ones.
 handler404 = error_pages.page_not_found
 handler500 = error_pages.server_error
@@ -38,12 +44,12 @@ unprefixed = [
     path("sitemap-<slug:section>.xml", seo.sitemap_section, name="sitemap_section"),
     # The partner API (/api/v1/) is one address whatever the language; the company admin's
     # key pages are storefront pages.
-    *(p for p in api_urls.urlpatterns if str(p.pattern).startswith("api/")),
+    *(p for p in api_urls.urlpatterns if _api(p)),
     *views.media_urlpatterns(),
 ]
 
 storefront = [
-    *(p for p in api_urls.urlpatterns if not str(p.pattern).startswith("api/")),
+    *(p for p in api_urls.urlpatterns if not _api(p)),
     path("", include("storefleet.webhooks.urls")),  # /account/webhooks/
     path("account/approvals/", include("storefleet.approvals.urls")),
     path("account/", include("storefleet.accounts.urls")),
