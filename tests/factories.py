@@ -52,9 +52,12 @@ def make_store(
     country: str = "DE",
     hostname: str | None = None,
     status: StoreStatus = StoreStatus.LIVE,
+    languages: tuple[str, ...] = (),
 ) -> Store:
     return store_open(
         spec=StoreSpec(
+            default_language=languages[0] if languages else "en",
+            languages=languages,
             slug=slug,
             name=name,
             brand=name.split()[0],

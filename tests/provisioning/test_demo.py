@@ -35,7 +35,23 @@ def test_demo_stores_launches_brands_folders_and_creates_one_user_per_role(setti
     assert BrandSettings.objects.get(site=stores["hydra"].site).primary_colour == "#00695C"
     ferrum_home = HomePage.objects.get(pk=stores["ferrum"].site.root_page_id)
     assert ferrum_home.body[0].value["heading"] == "Precision parts for lines that never stop"
-    stories = ProductStory.objects.select_related("page").order_by("page__path", "sort_order")
+    # Each store speaks its declared languages; the other languages' pages are drafts to translate.
+    assert {slug: s.languages for slug, s in stores.items()} == {
+        "ferrum": ["de", "en", "fr"],
+        "hydra": ["en", "fr"],
+    }
+    ferrum_languages = {
+        page.locale.language_code: page.live
+        for page in ferrum_home.get_translations(inclusive=True)
+    }
+    assert ferrum_languages == {"de": True, "en": False, "fr": False}
+    assert Client().get("/fr/", HTTP_HOST="ferrum.localhost").status_code == 200
+    assert Client().get("/fr/", HTTP_HOST="hydra.localhost").status_code == 200
+    stories = (
+        ProductStory.objects.filter(page__live=True)
+        .select_related("page")
+        .order_by("page__path", "sort_order")
+    )
     assert [(s.page.get_parent().title, s.sku) for s in stories] == [
         ("Ferrum Industrial Components", "FAS-1001"),
         ("Ferrum Industrial Components", "BRG-1001"),
@@ -72,6 +88,7 @@ def test_demo_stores_launches_brands_folders_and_creates_one_user_per_role(setti
     assert [s.status for s in latest.steps.all()] == [
         "unchanged",
         "skipped",
+        "unchanged",
         "unchanged",
         "unchanged",
         "unchanged",

@@ -41,6 +41,7 @@ def test_a_worker_runs_the_launch_chain_step_by_step(render_brand):
         ("erp", "skipped", 1),
         ("infrastructure", "succeeded", 1),
         ("content", "succeeded", 1),
+        ("languages", "unchanged", 1),
         ("customers", "unchanged", 1),
         ("people", "unchanged", 1),
         ("smoke_test", "succeeded", 1),

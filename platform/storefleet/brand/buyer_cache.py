@@ -66,6 +66,7 @@ from django.core.cache import cache
 from django.db import close_old_connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
+from django.utils import translation
 
 from storefleet.tenants.locale import serve_in_store_locale
 
@@ -318,6 +319,7 @@ def page_key(request: HttpRequest, store_id: int, content_version: int, query: s
         request.path,
         query,
         request.headers.get("Accept-Language", ""),
+        translation.get_language() or "",  # the language the path asks for
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
     return f"storefront:buyer2:{store_id}:{content_version}:{user_id}:{digest}"
@@ -333,6 +335,7 @@ def company_page_key(
         request.path,
         query,
         request.headers.get("Accept-Language", ""),
+        translation.get_language() or "",  # the language the path asks for
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
     return f"storefront:buyer2-company:{store_id}:{content_version}:{persona.company_id}:{digest}"

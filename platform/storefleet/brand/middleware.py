@@ -23,15 +23,21 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import translation
 from django.utils.http import urlencode
 
 CACHEABLE_URL_NAMES = {"wagtail_serve"}
 STORED_HEADERS = ("Content-Type", "Content-Language")
 
 
-def page_cache_key(store_id: int, content_version: int, path: str, query: str = "") -> str:
+def page_cache_key(
+    store_id: int, content_version: int, path: str, query: str = "", language: str | None = None
+) -> str:
+    """Per store, content version, language (the one the path asks for: a French page is never
+    served for German) and path with the query parameters the page reads."""
+    language = language or translation.get_language() or ""
     digest = hashlib.blake2b(f"{path}?{query}".encode(), digest_size=16).hexdigest()
-    return f"storefront:page:{store_id}:{content_version}:{digest}"
+    return f"storefront:page:{store_id}:{content_version}:{language}:{digest}"
 
 
 def _reads_key(store_id: int, content_version: int, path: str) -> str:

@@ -27,11 +27,21 @@ from .models import BrandSettings, NavigationSettings
 
 
 def _sites_for_page(page: Page) -> list[Site]:
-    return list(
+    sites = list(
         Site.objects.filter(root_page__path__in=_ancestor_paths(page.path)).select_related(
             "root_page"
         )
     )
+    if not sites and page.depth >= 2:
+        # A page of a store's tree in another language: under a translation of the home page.
+        top = Page.objects.filter(path=page.path[: 2 * Page.steplen]).first()
+        if top is not None:
+            sites = list(
+                Site.objects.filter(root_page__translation_key=top.translation_key).select_related(
+                    "root_page"
+                )
+            )
+    return sites
 
 
 def _ancestor_paths(path: str, steplen: int = Page.steplen) -> list[str]:

@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
+from storefleet.tenants.locale import language_path
 from storefleet.tenants.selectors import StoreRecord
 
 # Storefront paths that are a buyer's own (carts, orders, accounts) or tools: never crawled.
@@ -86,15 +87,24 @@ class _OnStoreOrigin:
 
 
 class PageSitemap(_OnStoreOrigin, DjangoSitemap):
-    """The store's live, public pages, from its own tree only. (Wagtail's sitemap writes each
-    page's full URL from its Site, with the port of whoever saved the Site last.)"""
+    """The store's live, public pages in one of its languages, from its own tree only (for a
+    language other than the default, the published translations: an untranslated page is the
+    default language's, listed there). Wagtail's sitemap writes each page's full URL from its
+    Site, with the port of whoever saved the Site last."""
 
-    def __init__(self, request: HttpRequest, store: StoreRecord) -> None:
+    def __init__(self, request: HttpRequest, store: StoreRecord, language: str = "") -> None:
         self.request = request
         self.store = store
+        self.language = language or store.all_languages[0]
 
     def items(self) -> QuerySet[Page]:
         root = Page.objects.filter(pk=self.store.root_page_id).first()
+        if root is not None and self.language != self.store.all_languages[0]:
+            root = (
+                Page.objects.live()
+                .filter(translation_key=root.translation_key, locale__language_code=self.language)
+                .first()
+            )
         if root is None:
             return Page.objects.none()
         return (
@@ -139,27 +149,38 @@ class ProductSitemap(_OnStoreOrigin, DjangoSitemap):
 
     limit = SITEMAP_LIMIT
 
-    def __init__(self, store: StoreRecord, found: SitemapProducts) -> None:
+    def __init__(self, store: StoreRecord, found: SitemapProducts, language: str = "") -> None:
         self.store = store
         self.catalog_path = found.catalog_path
         self.found = found
+        self.language = language or store.all_languages[0]
 
     def items(self) -> QuerySet[Any]:
         return self.found.products()
 
     def location(self, item: Any) -> str:
-        return f"{self.catalog_path}{item.sku}/"
+        return language_path(
+            f"{self.catalog_path}{item.sku}/",
+            language=self.language,
+            default_language=self.store.all_languages[0],
+        )
 
     def lastmod(self, item: Any) -> Any:
         return item.erp_write_date
 
 
 def store_sitemaps(request: HttpRequest) -> Sitemaps:
+    """The store's sections, per language: ``pages`` and ``products`` in the default language,
+    ``pages-fr`` and ``products-fr`` in French, and so on (each pages at 50,000 addresses)."""
     store = _store(request)
-    sitemaps: Sitemaps = {"pages": PageSitemap(request, store)}
+    sitemaps: Sitemaps = {}
     found = _products_of[0](request, store) if _products_of else None
-    if found is not None:
-        sitemaps["products"] = ProductSitemap(store, found)
+    default = store.all_languages[0]
+    for language in store.all_languages:
+        suffix = "" if language == default else f"-{language}"
+        sitemaps[f"pages{suffix}"] = PageSitemap(request, store, language)
+        if found is not None:
+            sitemaps[f"products{suffix}"] = ProductSitemap(store, found, language)
     return sitemaps
 
 
@@ -222,35 +243,34 @@ def _on_store_origin(response: HttpResponse, request: HttpRequest, store: StoreR
 
 
 def page_alternates(page: Any, request: HttpRequest | None) -> list[tuple[str, str]]:
-    """(hreflang, address) of each live, public translation of ``page`` — itself included, so
-    every page of the set names the same set (reciprocal by construction) — each on its own
-    store's canonical origin, plus ``x-default`` for the default language's. Empty when the
-    page has no translation a visitor can reach (today: one language per store)."""
-    from django.conf import settings
-    from wagtail.models import Locale
-
-    from storefleet.tenants.selectors import store_host_map
-
-    if not isinstance(page, Page) or page.pk is None:
+    """(hreflang, address) of each live, public translation of ``page`` in a language its
+    store speaks — itself included, so every page of the set names the same set (reciprocal by
+    construction) — on the store's canonical origin, plus ``x-default`` for the store's default
+    language. Empty when the page has no translation a visitor can reach. (A store's
+    translations live in its own tree, one per language: other stores' pages are not
+    translations of its pages.)"""
+    store = getattr(request, "store", None)
+    if not isinstance(page, Page) or page.pk is None or store is None:
         return []
     translations = list(
         page.get_translations(inclusive=True).live().public().select_related("locale")
     )
     if len(translations) < 2:
         return []
-    stores = {record.site.pk: record for record in store_host_map().values()}
     found: dict[str, str] = {}
     for translation in translations:
-        parts = translation.get_url_parts(request)
-        store = stores.get(parts[0]) if parts else None
-        if parts is None or store is None or not store.is_live:
+        language = translation.locale.language_code.lower()
+        if language not in store.all_languages:
             continue
-        found.setdefault(translation.locale.language_code.lower(), f"{store.base_url}{parts[2]}")
+        parts = translation.get_url_parts(request)
+        if parts is None or parts[0] != store.site.pk or parts[2] is None:
+            continue
+        found.setdefault(language, f"{store.base_url}{parts[2]}")
     own = page.locale.language_code.lower() if page.locale_id else ""
     if len(found) < 2 or own not in found:
         return []
     alternates = sorted(found.items())
-    default = Locale.get_default().language_code.lower() if settings.LANGUAGE_CODE else ""
+    default = store.all_languages[0]
     if default in found:
         alternates.append(("x-default", found[default]))
     return alternates

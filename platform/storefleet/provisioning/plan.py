@@ -204,6 +204,14 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
                 "identity is not something the pipeline does; revert store.toml or destroy first."
             )
         changes.append(PlannedChange(ChangeKind.UNCHANGED, "store", f"{store.name} exists"))
+        have = store.all_languages
+        added = [code for code in folder.languages if code not in have]
+        if added:
+            changes.append(
+                PlannedChange(
+                    ChangeKind.CHANGE, "languages", ", ".join(added) + " (pages copied as drafts)"
+                )
+            )
         if store.status == StoreStatus.SUSPENDED:
             problems.append(
                 f"The store '{spec.slug}' is suspended; it is not relaunched by a plan."

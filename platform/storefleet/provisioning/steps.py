@@ -19,7 +19,7 @@ from storefleet.erp.sync import erp_sync
 from storefleet.errors import ApplicationError
 from storefleet.tenants.models import Store, StoreStatus
 from storefleet.tenants.selectors import store_for_hostname
-from storefleet.tenants.services import store_set_status
+from storefleet.tenants.services import store_languages_apply, store_set_status
 
 from .customers import store_customers_open
 from .drivers import driver_for, driver_name, smoke_endpoint
@@ -108,6 +108,24 @@ def content(run: ProvisioningRun) -> StepOutcome:
         log.append("catalog page created")
     status = StepStatus.SUCCEEDED if seeded or applied.changed else StepStatus.UNCHANGED
     return StepOutcome(status, tuple(log))
+
+
+def languages(run: ProvisioningRun) -> StepOutcome:
+    """The store's languages as store.toml declares them: a Wagtail Locale for each, and the
+    seed tree copied into each other language as drafts (editors translate and publish them;
+    until then the storefront shows the default language's page and says so)."""
+    folder, store = _folder(run), _store(run)
+    applied = store_languages_apply(store=store, languages=folder.languages)
+    log = [f"languages: {', '.join(applied.languages)} (default {applied.languages[0]})"]
+    log += [
+        f"{language}: {count} draft pages copied for translation"
+        for language, count in applied.copied.items()
+        if count
+    ]
+    if applied.removed:
+        log.append("no longer served: " + ", ".join(applied.removed) + " (their pages are kept)")
+    changed = bool(applied.added or applied.removed or any(applied.copied.values()))
+    return StepOutcome(StepStatus.SUCCEEDED if changed else StepStatus.UNCHANGED, tuple(log))
 
 
 def _first_launch(run: ProvisioningRun) -> bool:
@@ -344,6 +362,7 @@ STEPS: dict[str, tuple[tuple[str, str, Callable[[ProvisioningRun], StepOutcome]]
         ("erp", "Check the ERP mapping", erp),
         ("infrastructure", "Infrastructure", infrastructure),
         ("content", "Seed pages, theme and media", content),
+        ("languages", "Languages and pages to translate", languages),
         ("customers", "Open the store to its customers", customers),
         ("people", "Invite editors and service agents", people),
         ("smoke_test", "Smoke-test the storefront", smoke_test),

@@ -527,6 +527,7 @@ def brand_folder_load(path: Path) -> BrandFolder:
         currency=currency,
         country=country,
         default_language=languages[0] if languages else "en",
+        languages=languages,
         status=StoreStatus.DRAFT,
         erp_warehouse=str(erp.get("warehouse", "")),
         erp_price_list=str(erp.get("price_list", "")),

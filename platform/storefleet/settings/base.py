@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -285,7 +286,10 @@ WAGTAILDOCS_DOCUMENT_MODEL = "brand.StoreDocument"
 WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "docx", "xlsx", "zip", "txt", "dwg", "step", "stp"]
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
-WAGTAIL_I18N_ENABLED = False
+# A store speaks several languages (store.toml's ``languages``): each has its Locale and its
+# copy of the store's page tree; the storefront serves it under its prefix (tenants.locale).
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 
 # Storefleet
 # Hosts that belong to the platform itself (admin, health, store directory) rather than a store.

@@ -8,3 +8,6 @@ class TenantsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, receivers  # noqa: F401  (start-up checks; cache invalidation)
+        from .site_roots import install
+
+        install()

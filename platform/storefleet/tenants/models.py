@@ -26,6 +26,15 @@ def time_zone_validator(value: str) -> None:
         )
 
 
+def declared_languages(default: str, languages: object) -> tuple[str, ...]:
+    """``default`` first, then the other declared languages in their order, each once."""
+    found = [default]
+    for code in languages if isinstance(languages, list | tuple) else ():
+        if isinstance(code, str) and code and code not in found:
+            found.append(code)
+    return tuple(found)
+
+
 class StoreStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     LIVE = "live", _("Live")
@@ -40,6 +49,9 @@ class Store(models.Model):
     site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="store")
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code_validator])
     default_language = models.CharField(_("default language"), max_length=10, default="en")
+    # Every language the storefront speaks, the default first (store.toml's ``languages``): the
+    # default is served unprefixed (``/catalog/``), each other under its prefix (``/fr/catalog/``).
+    languages = models.JSONField(_("languages"), default=list, blank=True)
     country = models.CharField(_("country"), max_length=2, validators=[country_code_validator])
     # The IANA zone the storefront shows times in; blank: the country's main zone
     # (``tenants.locale.zone_for``).
@@ -81,6 +93,11 @@ class Store(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def all_languages(self) -> tuple[str, ...]:
+        """The store's languages, its default first, each once."""
+        return declared_languages(self.default_language, self.languages)
 
     @property
     def hostname(self) -> str:

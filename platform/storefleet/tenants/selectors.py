@@ -42,6 +42,13 @@ class StoreRecord:
     root_page_id: int
     time_zone: str = ""  # the store's own; blank: its country's (``locale.zone_for``)
     sandbox: bool = False  # a partner's sandbox store (``api.sandbox``)
+    # Every language the storefront speaks, the default first; empty: the default only.
+    languages: tuple[str, ...] = ()
+
+    @property
+    def all_languages(self) -> tuple[str, ...]:
+        """The default language first, then the others (each is a URL prefix)."""
+        return self.languages or (self.default_language,)
 
     @property
     def is_live(self) -> bool:
@@ -70,6 +77,7 @@ def _record(store: Store) -> StoreRecord:
         root_page_id=store.site.root_page_id,
         time_zone=store.time_zone,
         sandbox=store.sandbox,
+        languages=store.all_languages,
     )
 
 
@@ -161,9 +169,19 @@ def store_owning_page_path(path: str | None) -> Store | None:
     if not path:
         return None
     ancestors = [path[:end] for end in range(Page.steplen, len(path) + 1, Page.steplen)]
-    return (
+    store = (
         Store.objects.filter(site__root_page__path__in=ancestors)
         .order_by("-site__root_page__depth")
         .select_related("site__root_page", "collection")
         .first()
     )
+    if store is None and len(path) >= 2 * Page.steplen:
+        # A page of the store's tree in another language, under a translation of its home.
+        top = Page.objects.filter(path=path[: 2 * Page.steplen]).first()
+        if top is not None and top.locale_id:
+            store = (
+                Store.objects.filter(site__root_page__translation_key=top.translation_key)
+                .select_related("site__root_page", "collection")
+                .first()
+            )
+    return store

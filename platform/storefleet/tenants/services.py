@@ -21,10 +21,12 @@ from wagtail.models import (
 )
 
 from storefleet.brand import services as brand_services
+from storefleet.brand import translations as brand_translations
 from storefleet.errors import ApplicationError
 from storefleet.origins import public_port
 
-from .models import Store, StoreStatus
+from .locale import storefront_language
+from .models import Store, StoreStatus, declared_languages
 from .selectors import HOST_MAP_VERSION_KEY
 
 # What a store's marketing team may do, and only within its own store. Images and documents
@@ -56,6 +58,8 @@ class StoreSpec:
     # The site template and its version the store is launched from ("" when not known).
     template: str = ""
     template_version: str = ""
+    # Every language the store speaks, the default first (empty: the default only).
+    languages: tuple[str, ...] = ()
 
 
 def _new_host_map_version() -> None:
@@ -115,18 +119,23 @@ def _validate(spec: StoreSpec) -> None:
         raise ApplicationError(f"{field}: {' '.join(messages)}", field=field) from error
 
 
-def _grant_editor_permissions(group: Group, *, site: Site, collection: Collection) -> None:
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-    )
+def _grant_page_permissions(group: Group, *, page: Page) -> None:
+    """The editors' page permissions on the tree under ``page`` (once)."""
     for codename in EDITOR_PAGE_PERMISSIONS:
-        GroupPagePermission.objects.create(
+        GroupPagePermission.objects.get_or_create(
             group=group,
-            page=site.root_page,
+            page=page,
             permission=Permission.objects.get(
                 content_type__app_label="wagtailcore", codename=codename
             ),
         )
+
+
+def _grant_editor_permissions(group: Group, *, site: Site, collection: Collection) -> None:
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
+    _grant_page_permissions(group, page=site.root_page)
     for app_label, codenames in EDITOR_COLLECTION_PERMISSIONS.items():
         for codename in codenames:
             GroupCollectionPermission.objects.create(
@@ -150,7 +159,14 @@ def store_create(*, spec: StoreSpec) -> Store:
     cover only this store, and default brand settings. All or nothing. A launch opens a store
     with ``provisioning.stores.store_open``, which adds its service team."""
     _validate(spec)
-    home = brand_services.home_page_create(title=spec.name, slug=spec.slug)
+    languages = declared_languages(storefront_language(spec.default_language), spec.languages)
+    for language in languages:
+        brand_translations.locale_for(language=language)
+    home = brand_services.home_page_create(
+        title=spec.name,
+        slug=spec.slug,
+        locale=brand_translations.locale_for(language=languages[0]),
+    )
     site = Site.objects.create(
         hostname=spec.hostname.lower(),
         port=public_port(),
@@ -171,6 +187,7 @@ def store_create(*, spec: StoreSpec) -> Store:
         currency=spec.currency,
         country=spec.country,
         default_language=spec.default_language,
+        languages=list(languages),
         status=spec.status,
         erp_warehouse=spec.erp_warehouse,
         erp_price_list=spec.erp_price_list,
@@ -181,6 +198,61 @@ def store_create(*, spec: StoreSpec) -> Store:
     )
     store_host_map_invalidate()
     return store
+
+
+@dataclass(frozen=True)
+class LanguagesApplied:
+    """What :func:`store_languages_apply` did: the store's languages, the languages it added,
+    and how many draft pages it copied per language."""
+
+    languages: tuple[str, ...]
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    copied: dict[str, int]
+
+
+@transaction.atomic
+def store_languages_apply(*, store: Store, languages: tuple[str, ...]) -> LanguagesApplied:
+    """Make the store speak ``languages`` (its default first, as declared): a Wagtail Locale
+    for each, and the store's page tree copied into each other language as drafts where a page
+    has no translation yet, with the store's editors allowed to edit them. Idempotent: run
+    twice, the second finds everything made. A language no longer declared stops being served
+    (its pages are kept for the editors)."""
+    wanted = declared_languages(storefront_language(store.default_language), languages)
+    unknown = [code for code in wanted if code != storefront_language(code)]
+    if unknown:
+        raise ApplicationError(
+            f"The platform has no translations for {', '.join(unknown)}; declare languages of "
+            "settings.LANGUAGES only.",
+            field="languages",
+            code="unknown_language",
+        )
+    before = store.all_languages
+    copied: dict[str, int] = {}
+    home = Page.objects.get(pk=store.site.root_page_id).specific
+    for language in wanted:
+        brand_translations.locale_for(language=language)
+    if home.locale.language_code != wanted[0]:
+        raise ApplicationError(
+            f"The store's pages are in '{home.locale.language_code}', not its default language "
+            f"'{wanted[0]}'; run the migrations (tenants) first.",
+            code="locale_mismatch",
+        )
+    for language in wanted[1:]:
+        copied[language] = brand_translations.page_tree_translate(home=home, language=language)
+    for root in brand_translations.translation_roots(home=home):
+        _grant_page_permissions(store.editors_group, page=root)
+    if list(wanted) != list(store.languages):
+        store.languages = list(wanted)
+        store.save(update_fields=["languages", "updated_at"])
+    if any(copied.values()) or before != wanted:
+        store_content_changed(site_id=store.site_id)
+    return LanguagesApplied(
+        languages=wanted,
+        added=tuple(code for code in wanted if code not in before),
+        removed=tuple(code for code in before if code not in wanted),
+        copied=copied,
+    )
 
 
 @transaction.atomic

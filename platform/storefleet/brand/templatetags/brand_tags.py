@@ -44,8 +44,35 @@ def link_href(context: template.Context, link: Any) -> str:
         return ""
     page = link.get("page")
     if page is not None:
-        return page.get_url(request=context.get("request")) or ""
+        from storefleet.brand.localization import localized_page_url
+
+        # In the visitor's language: the page's translation, or its address under the prefix.
+        return localized_page_url(page, context.get("request"))
     return link.get("url") or ""
+
+
+@register.simple_tag(takes_context=True)
+def localized_pageurl(context: template.Context, page: Any) -> str:
+    """``pageurl`` in the visitor's language (``brand.localization.localized_page_url``)."""
+    from storefleet.brand.localization import localized_page_url
+
+    return localized_page_url(page, context.get("request")) if page is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def language_switcher(context: template.Context) -> list[Any]:
+    """The store's languages, each linking to this page in it (none for a one-language store)."""
+    from storefleet.brand.localization import language_links
+
+    return language_links(context.get("request"), context.get("page"))
+
+
+@register.simple_tag(takes_context=True)
+def language_notice(context: template.Context) -> Any:
+    """The page is not yet translated into the visitor's language: what is shown instead."""
+    from storefleet.brand.localization import page_language_notice
+
+    return page_language_notice(context.get("request"), context.get("page"))
 
 
 @register.simple_tag(takes_context=True)
@@ -70,6 +97,14 @@ def seo_head(context: template.Context) -> str:
         # A buyer's own pages: nothing for search engines or link previews.
         return mark_safe('<meta name="robots" content="noindex">')
     canonical = f"{store.base_url}{request.path}"
+    from storefleet.brand.localization import page_language_notice
+    from storefleet.tenants.locale import unprefixed_path
+
+    if page_language_notice(request, page) is not None:
+        # The default language's page shown in place of a translation: that page's address.
+        canonical = (
+            f"{store.base_url}{unprefixed_path(request.path, languages=store.all_languages)}"
+        )
     listing_page = request.GET.get("page", "")
     # ASCII digits only ("²" is a digit to isdigit(), not to int()), and few of them: int()
     # refuses thousands of digits.
