@@ -37,12 +37,17 @@ INSTALLED_APPS = [
     "storefleet.quotes",
     "storefleet.approvals",
     "storefleet.marketing",
+    # Before wagtail.contrib.simple_translation: its admin URL for translating a page is
+    # answered by ours first (the languages of the page's store, and of the editor).
+    "storefleet.translations",
     # The partner API (storefleet.api); installed so its docs page uses the local Swagger UI.
     "ninja",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -155,6 +160,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "German"), ("fr", "French"), ("es", "Spanish")]
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 # The storefront's own catalogue (German first): platform/storefleet/locale.
