@@ -49,7 +49,7 @@ def store_in(world: BrandWorld, codes: list[str]) -> Languages:
         }
         # Each translation titled apart, so that a response shows which one it lists.
         for name, page in pages.items():
-            page.title = f"{world.marker} {name} {code.upper()}"
+            page.title = page.draft_title = f"{world.marker} {name} {code.upper()}"
             page.save(update_fields=["title", "draft_title"])
         languages.pages[code] = pages
         user = get_user_model().objects.create_user(

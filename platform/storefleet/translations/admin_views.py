@@ -51,7 +51,7 @@ def translation_report(request: HttpRequest) -> HttpResponse:
     store_id = _int(request.GET.get("store"))
     language = request.GET.get("language", "")
     report = None
-    if store_id is None and choices:
+    if "store" not in request.GET and choices:
         store_id, language = choices[0][0].pk, choices[0][1][0]
     store = next((store for store, _languages in choices if store.pk == store_id), None)
     if store is not None:
