@@ -14,9 +14,9 @@ from wagtail.blocks import StreamValue
 from wagtail.blocks.stream_block import StreamBlockValidationError
 
 from storefleet.tenants.models import Store
-from storefleet.tenants.selectors import store_for_site, store_owning_page_path
+from storefleet.tenants.selectors import store_for_site
 
-from .walls import choosers_show_only, reference_scope, references_in
+from .walls import choosers_show_only, reference_scope, references_in, store_owning_page
 
 
 def _forms_of(form: forms.BaseForm) -> Iterator[forms.BaseForm]:
@@ -89,9 +89,10 @@ class StoreWalledModelForm(StoreWalledFormMixin, WagtailAdminModelForm):
 
 
 class StoreWalledPageForm(StoreWalledFormMixin, WagtailAdminPageForm):
-    """A store's page: the store is the one whose tree holds the page (or its new parent)."""
+    """A store's page: the store is the one whose tree, in any of its languages, holds the page
+    (or its new parent)."""
 
     def wall_stores(self) -> Iterable[Store] | None:
         page = self.instance if self.instance.pk else self.parent_page
-        store = store_owning_page_path(getattr(page, "path", None))
+        store = store_owning_page(getattr(page, "path", None))
         return [store] if store else None

@@ -24,6 +24,7 @@ from storefleet.tenants.services import store_content_changed
 
 from .cdn import cdn_paths_changed, media_paths, page_paths
 from .models import BrandSettings, NavigationSettings
+from .walls import store_owning_page
 
 
 def _sites_for_page(page: Page) -> list[Site]:
@@ -54,10 +55,11 @@ def _ancestor_paths(path: str, steplen: int = Page.steplen) -> list[str]:
 def _page_changed(sender: Any, instance: Page, **kwargs: Any) -> None:
     for site in _sites_for_page(instance):
         store_content_changed(site_id=site.pk)
-        cdn_paths_changed(
-            site_id=site.pk,
-            paths=page_paths(url_path=instance.url_path, root_url_path=site.root_page.url_path),
-        )
+        if instance.path.startswith(site.root_page.path):
+            paths = page_paths(url_path=instance.url_path, root_url_path=site.root_page.url_path)
+        else:  # another language's tree: its URL prefix is the router's, so all of the store
+            paths = ("/*",)
+        cdn_paths_changed(site_id=site.pk, paths=paths)
 
 
 @receiver(post_save, sender=BrandSettings)

@@ -3,7 +3,7 @@
 Pages, collections (images, documents) and site settings are already scoped by the per-store
 group permissions that :func:`storefleet.tenants.services.store_create` grants. The page
 chooser, though, lists every page of every site to anyone who may choose pages at all: here it
-is narrowed to the trees of the stores the user edits.
+is narrowed to the trees of the stores the user edits (in each of their languages).
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from wagtail import hooks
-from wagtail.models import Page
+from wagtail.models import GroupPagePermission, Page
 
 from storefleet.tenants.selectors import stores_editable_by
 
 from .middleware import note_query_parameters
+from .walls import store_tree_paths
 
 
 def _store_tree_filter(request: HttpRequest) -> Q | None:
@@ -26,9 +27,13 @@ def _store_tree_filter(request: HttpRequest) -> Q | None:
     cached = getattr(request, "_storefleet_tree_filter", None)
     if cached is not None:
         return cached
-    root_paths = [
-        path for path in stores_editable_by(user).values_list("site__root_page__path", flat=True)
-    ]
+    root_paths = store_tree_paths(
+        stores_editable_by(user).values_list("site__root_page", flat=True)
+    )
+    # A translator holds page permissions on one language's tree of a store (``translations``).
+    root_paths += GroupPagePermission.objects.filter(group__user=user).values_list(
+        "page__path", flat=True
+    )
     tree = Q(pk__in=[])
     for path in root_paths:
         tree |= Q(path__startswith=path)

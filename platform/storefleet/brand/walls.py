@@ -31,7 +31,30 @@ from wagtail.images.models import AbstractImage
 from wagtail.models import Collection, Page
 
 from storefleet.tenants.models import Store
-from storefleet.tenants.selectors import stores_editable_by
+from storefleet.tenants.selectors import store_owning_page_path, stores_editable_by
+
+
+def store_tree_paths(root_page_ids: Iterable[int]) -> list[str]:
+    """The tree paths of these stores in every language: the home page each Site points at and
+    its translations (with Wagtail's locales each language's home is a sibling of it under the
+    tree root, so its pages are not below the Site's root page)."""
+    roots = Page.objects.filter(pk__in=list(root_page_ids)).values("translation_key")
+    return sorted(Page.objects.filter(translation_key__in=roots).values_list("path", flat=True))
+
+
+def store_owning_page(path: str | None) -> Store | None:
+    """The store whose page tree, in any of its languages, holds the page at ``path``."""
+    store = store_owning_page_path(path)
+    if store is not None or not path or len(path) < 2 * Page.steplen:
+        return store
+    home = Page.objects.filter(path=path[: 2 * Page.steplen]).values("translation_key")
+    site_root = (
+        Page.objects.filter(translation_key__in=home, sites_rooted_here__isnull=False)
+        .values_list("path", flat=True)
+        .first()
+    )
+    return store_owning_page_path(site_root)
+
 
 # An id as a database holds it: digits, and few enough not to overflow a bigint.
 _ID = re.compile(r"\A[0-9]{1,18}\Z")
@@ -50,7 +73,7 @@ class Reference:
 @dataclass(frozen=True, slots=True)
 class ReferenceScope:
     """What a form may refer to: the media of these stores' collections (and the collections
-    below them) and the pages of their trees."""
+    below them) and the pages of their trees, in every language."""
 
     brands: tuple[str, ...]
     collection_paths: tuple[str, ...]
@@ -62,7 +85,7 @@ class ReferenceScope:
         return cls(
             brands=tuple(store.brand for store in stores),
             collection_paths=tuple(store.collection.path for store in stores),
-            page_paths=tuple(store.site.root_page.path for store in stores),
+            page_paths=tuple(store_tree_paths(store.site.root_page_id for store in stores)),
         )
 
     def _under(self, field: str, paths: tuple[str, ...]) -> Q:

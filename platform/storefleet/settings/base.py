@@ -37,12 +37,16 @@ INSTALLED_APPS = [
     "storefleet.quotes",
     "storefleet.approvals",
     "storefleet.marketing",
+    # Before wagtail.contrib.simple_translation: its admin URL for translating a page is
+    # answered by ours first (the languages of the page's store, and of the editor).
+    "storefleet.translations",
     # The partner API (storefleet.api); installed so its docs page uses the local Swagger UI.
     "ninja",
     # Wagtail
     "wagtail.contrib.settings",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.simple_translation",
     "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
