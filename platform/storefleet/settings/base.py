@@ -154,7 +154,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("de", "German"), ("fr", "French"), ("es", "Spanish")]
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "German"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("ja", "Japanese"),
+]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 # The storefront's own catalogue (German first): platform/storefleet/locale.
