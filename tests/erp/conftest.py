@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
 
 from storefleet.accounts.services import companies_upsert
-from storefleet.catalog.services import products_upsert
+from storefleet.catalog.services import products_changed_since, products_upsert
 from storefleet.erp.gateway import ErpGateway, get_gateway
 from storefleet.erp.models import SyncState
 from storefleet.erp.types import LineQuery, SyncCursor
@@ -64,7 +65,8 @@ def _fetch_master_records() -> tuple[tuple, tuple]:
     gateway = get_gateway()
     fetched: dict[str, list] = {"products": [], "customers": []}
     for name, fetch in (
-        ("products", gateway.products_changed_since),
+        # The sync's own read: the products with their names in every language.
+        ("products", functools.partial(products_changed_since, gateway, limit=None)),
         ("customers", gateway.customers_changed_since),
     ):
         cursor = SyncCursor()

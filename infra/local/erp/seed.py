@@ -228,6 +228,235 @@ SPECIAL_UNITS = {
     "ELE-1015": "Meter",
 }
 
+
+# Product names and descriptions in the stores' other languages (ir.translation, written as the
+# ERP's users do: the template in the language's context). A translation is the name's leading
+# kind, then the rest of the name with its words replaced. Some are left out on purpose, so the
+# demo shows the storefront's visible fallback: Japanese has no Tools or Electrical names, French
+# misses a few kinds, German two.
+TRANSLATED_LANGUAGES = {"de": "German", "fr": "French", "ja": "Japanese"}
+KIND_NAMES = {
+    "de": {
+        "Hex Bolt": "Sechskantschraube",
+        "Socket Cap Screw": "Zylinderschraube mit Innensechskant",
+        "Hex Nut": "Sechskantmutter",
+        "Washer": "Unterlegscheibe",
+        "Threaded Rod": "Gewindestange",
+        "Countersunk Screw": "Senkschraube",
+        "Deep Groove Ball Bearing": "Rillenkugellager",
+        "Spherical Roller Bearing": "Pendelrollenlager",
+        "Cylindrical Roller Bearing": "Zylinderrollenlager",
+        "Angular Contact Bearing": "Schrägkugellager",
+        "O-Ring": "O-Ring",
+        "Radial Shaft Seal": "Radial-Wellendichtring",
+        "Rod Seal": "Stangendichtung",
+        "V-Ring": "V-Ring",
+        "Flat Gasket": "Flachdichtung",
+        "Hydraulic Hose": "Hydraulikschlauch",
+        "Hydraulic Fitting": "Hydraulikverschraubung",
+        "Ball Valve 3-way": "Kugelhahn 3-Wege",
+        "Check Valve": "Rückschlagventil",
+        "Pressure Gauge": "Manometer",
+        "Gear Pump Group 2": "Zahnradpumpe Gruppe 2",
+        "Hydraulic Cylinder": "Hydraulikzylinder",
+        "Return Filter Element": "Rücklauffilterelement",
+        "Push-in Fitting": "Steckverschraubung",
+        "Pneumatic Cylinder": "Pneumatikzylinder",
+        "Solenoid Valve": "Magnetventil",
+        "PU Tubing": "PU-Schlauch",
+        "Filter Regulator": "Filterregler",
+        "Quick Coupling": "Schnellkupplung",
+        "Torque Wrench": "Drehmomentschlüssel",
+        "Bearing Puller 3-arm": "Lagerabzieher 3-armig",
+        "Combination Spanner": "Ringmaulschlüssel",
+        "Cordless Impact Driver 18V": "Akku-Schlagschrauber 18V",
+        "Thread Tap Set": "Gewindebohrer-Satz",
+        "Digital Caliper": "Digitaler Messschieber",
+        "Grease Gun": "Fettpresse",
+        "Roller Chain": "Rollenkette",
+        "V-Belt": "Keilriemen",
+        "Timing Belt": "Zahnriemen",
+        "Taper Lock Bush": "Taper-Lock-Spannbuchse",
+        "Chain Sprocket": "Kettenrad",
+        "Jaw Coupling": "Klauenkupplung",
+        "Gear Rack": "Zahnstange",
+        "Control Cable": "Steuerleitung",
+        "Inductive Sensor": "Induktiver Sensor",
+        "Contactor": "Schütz",
+        "Motor Protection Switch": "Motorschutzschalter",
+        "Cable Gland": "Kabelverschraubung",
+        "Terminal Block": "Reihenklemme",
+        "Limit Switch Roller Lever": "Positionsschalter mit Rollenhebel",
+    },
+    "fr": {
+        "Hex Bolt": "Vis à tête hexagonale",
+        "Socket Cap Screw": "Vis à tête cylindrique six pans creux",
+        "Hex Nut": "Écrou hexagonal",
+        "Washer": "Rondelle",
+        "Threaded Rod": "Tige filetée",
+        "Countersunk Screw": "Vis à tête fraisée",
+        "Deep Groove Ball Bearing": "Roulement à billes à gorge profonde",
+        "Spherical Roller Bearing": "Roulement à rotule sur rouleaux",
+        "Cylindrical Roller Bearing": "Roulement à rouleaux cylindriques",
+        "Angular Contact Bearing": "Roulement à billes à contact oblique",
+        "O-Ring": "Joint torique",
+        "Radial Shaft Seal": "Bague d'étanchéité radiale",
+        "Rod Seal": "Joint de tige",
+        "V-Ring": "Joint V-Ring",
+        "Flat Gasket": "Joint plat",
+        "Hydraulic Hose": "Flexible hydraulique",
+        "Hydraulic Fitting": "Raccord hydraulique",
+        "Ball Valve 3-way": "Robinet à boisseau sphérique 3 voies",
+        "Check Valve": "Clapet anti-retour",
+        "Pressure Gauge": "Manomètre",
+        "Gear Pump Group 2": "Pompe à engrenages groupe 2",
+        "Hydraulic Cylinder": "Vérin hydraulique",
+        "Return Filter Element": "Élément filtrant de retour",
+        "Push-in Fitting": "Raccord instantané",
+        "Pneumatic Cylinder": "Vérin pneumatique",
+        "Solenoid Valve": "Électrovanne",
+        "PU Tubing": "Tube PU",
+        "Filter Regulator": "Filtre régulateur",
+        "Quick Coupling": "Raccord rapide",
+        "Silencer Sintered Bronze": "Silencieux en bronze fritté",
+        "Torque Wrench": "Clé dynamométrique",
+        "Hex Key Set": "Jeu de clés mâles six pans",
+        "Bearing Puller 3-arm": "Extracteur de roulements 3 griffes",
+        "Combination Spanner": "Clé mixte",
+        "Cordless Impact Driver 18V": "Visseuse à chocs sans fil 18V",
+        "Thread Tap Set": "Jeu de tarauds",
+        "Digital Caliper": "Pied à coulisse numérique",
+        "Roller Chain": "Chaîne à rouleaux",
+        "V-Belt": "Courroie trapézoïdale",
+        "Timing Belt": "Courroie crantée",
+        "Taper Lock Bush": "Moyeu amovible Taper Lock",
+        "Chain Sprocket": "Pignon pour chaîne",
+        "Control Cable": "Câble de commande",
+        "Inductive Sensor": "Capteur inductif",
+        "Contactor": "Contacteur",
+        "Motor Protection Switch": "Disjoncteur moteur",
+        "Cable Gland": "Presse-étoupe",
+        "Terminal Block": "Bornier",
+        "Limit Switch Roller Lever": "Interrupteur de position à levier à galet",
+    },
+    "ja": {
+        "Hex Bolt": "六角ボルト",
+        "Socket Cap Screw": "六角穴付きボルト",
+        "Hex Nut": "六角ナット",
+        "Washer": "平座金",
+        "Threaded Rod": "全ねじボルト",
+        "Countersunk Screw": "皿ねじ",
+        "Deep Groove Ball Bearing": "深溝玉軸受",
+        "Spherical Roller Bearing": "自動調心ころ軸受",
+        "Cylindrical Roller Bearing": "円筒ころ軸受",
+        "Angular Contact Bearing": "アンギュラ玉軸受",
+        "O-Ring": "Oリング",
+        "Radial Shaft Seal": "オイルシール",
+        "Rod Seal": "ロッドシール",
+        "V-Ring": "Vリング",
+        "Flat Gasket": "平ガスケット",
+        "Hydraulic Hose": "油圧ホース",
+        "Hydraulic Fitting": "油圧継手",
+        "Ball Valve 3-way": "三方ボールバルブ",
+        "Check Valve": "逆止弁",
+        "Pressure Gauge": "圧力計",
+        "Gear Pump Group 2": "ギアポンプ グループ2",
+        "Hydraulic Cylinder": "油圧シリンダ",
+        "Return Filter Element": "リターンフィルタエレメント",
+        "Push-in Fitting": "ワンタッチ継手",
+        "Pneumatic Cylinder": "エアシリンダ",
+        "Solenoid Valve": "電磁弁",
+        "PU Tubing": "ポリウレタンチューブ",
+        "Filter Regulator": "フィルタレギュレータ",
+        "Quick Coupling": "クイックカップリング",
+        "Silencer Sintered Bronze": "焼結青銅サイレンサ",
+        "Roller Chain": "ローラチェーン",
+        "V-Belt": "Vベルト",
+        "Timing Belt": "タイミングベルト",
+        "Taper Lock Bush": "テーパーロックブッシュ",
+        "Chain Sprocket": "スプロケット",
+        "Jaw Coupling": "ジョーカップリング",
+        "Gear Rack": "ラックギア",
+    },
+}
+WORDS = {
+    "de": {
+        "zinc plated": "verzinkt",
+        "zinc": "verzinkt",
+        "stainless": "Edelstahl",
+        "black": "brüniert",
+        "teeth": "Zähne",
+        "compact": "kompakt",
+        "industrial": "Industrie",
+        "-way": "-Wege",
+    },
+    "fr": {
+        "zinc plated": "zingué",
+        "zinc": "zingué",
+        "stainless": "inox",
+        "black": "bruni",
+        "teeth": "dents",
+        "compact": "compact",
+        "industrial": "industriel",
+    },
+    "ja": {
+        "zinc plated": "亜鉛めっき",
+        "zinc": "亜鉛めっき",
+        "stainless": "ステンレス",
+        "black": "黒染め",
+        "teeth": "歯",
+    },
+}
+# English descriptions per category (the others have none), and the languages they are in.
+DESCRIPTIONS = {
+    "BRG": {
+        "en": "Rolling bearing to ISO 15, greased for life; dimensions and load ratings as in "
+        "the manufacturer's catalogue.",
+        "de": "Wälzlager nach ISO 15, lebensdauergeschmiert; Abmessungen und Tragzahlen laut "
+        "Herstellerkatalog.",
+        "fr": "Roulement selon ISO 15, graissé à vie ; dimensions et charges de base selon le "
+        "catalogue du fabricant.",
+        "ja": "ISO 15 準拠の転がり軸受、グリース封入済み。寸法と定格荷重はメーカーカタログの"
+        "とおりです。",
+    },
+    "HYD": {
+        "en": "For mineral-oil hydraulics up to the pressure on the part; tested to EN 982.",
+        "de": "Für Mineralöl-Hydraulik bis zum angegebenen Druck; geprüft nach EN 982.",
+        "fr": "Pour l'hydraulique à huile minérale jusqu'à la pression indiquée ; "
+        "testé selon EN 982.",
+    },
+    "PNE": {
+        "en": "For filtered compressed air, lubricated or not, up to 10 bar.",
+        "de": "Für gefilterte Druckluft, geölt oder ungeölt, bis 10 bar.",
+    },
+}
+
+
+def translation(field: str, res_id: int, lang: str, src: str, value: str) -> dict:
+    """An ir.translation row of a record's field, as Tryton writes one."""
+    return {
+        "name": field,
+        "res_id": res_id,
+        "lang": lang,
+        "type": "model",
+        "src": src,
+        "value": value,
+        "fuzzy": False,
+    }
+
+
+def translate_name(name: str, lang: str) -> str | None:
+    """``name`` in ``lang``, or None where the demo leaves it untranslated."""
+    kinds = KIND_NAMES[lang]
+    kind = next((k for k in sorted(kinds, key=len, reverse=True) if name.startswith(k)), None)
+    if kind is None:
+        return None
+    rest = name[len(kind) :]
+    for word, other in WORDS[lang].items():
+        rest = rest.replace(word, other)
+    return f"{kinds[kind]}{rest}"
+
+
 WAREHOUSES = [
     # code, name, region, city, country
     ("WH-EU", "Ferrum Warehouse Duisburg", "EU", "Duisburg", "DE"),
@@ -368,6 +597,7 @@ class Seeder:
         self.create_accounting()
         self.create_warehouses()
         self.create_catalogue()
+        self.translate_catalogue()
         self.put_stock()
         self.create_price_lists()
         self.create_customers()
@@ -633,6 +863,7 @@ class Seeder:
                     "cost_price": price(list_price * Decimal("0.58")),
                     "min_qty": minimal,
                     "multiple": rounding,
+                    "description": DESCRIPTIONS.get(prefix, {}).get("en", ""),
                 }
                 self.products.append(product)
                 values.append(
@@ -654,6 +885,7 @@ class Seeder:
                                 [
                                     {
                                         "cost_price": product["cost_price"],
+                                        "description": product["description"] or None,
                                     }
                                 ],
                             )
@@ -675,6 +907,68 @@ class Seeder:
             product["template_id"] = template_id
         self.by_sku = {p["sku"]: p for p in self.products}
         step(f"{len(self.products)} products created")
+
+    def translate_catalogue(self):
+        """The products' names and descriptions in German, French and Japanese, in
+        ir.translation where Tryton keeps them (what reading a product in a language's context
+        answers). Japanese is not among Tryton's languages: it is added here (records'
+        translations need the language to exist, not its interface to be loaded)."""
+        step("product names and descriptions in German, French and Japanese")
+        Lang = self.M("ir.lang")
+        if not Lang.find([("code", "=", "ja")]):
+            Lang._proxy.create(
+                [
+                    {
+                        "name": "Japanese",
+                        "code": "ja",
+                        "direction": "ltr",
+                        "date": "%Y/%m/%d",
+                        "grouping": "[3, 3, 0]",
+                        "decimal_point": ".",
+                        "thousands_sep": ",",
+                        "mon_grouping": "[3, 3, 0]",
+                        "mon_decimal_point": ".",
+                        "mon_thousands_sep": ",",
+                        "positive_sign": "",
+                        "negative_sign": "-",
+                    }
+                ],
+                self.ctx(),
+            )
+        # The name is the template's, the description the variant's (product.product). Stored
+        # as Tryton stores a translation (source, value, not fuzzy) without writing the
+        # products, so their write dates stay their creation's, as the sync's tests expect.
+        values = []
+        for lang in TRANSLATED_LANGUAGES:
+            for product in self.products:
+                texts = {}
+                name = translate_name(product["name"], lang)
+                if name is not None:
+                    texts["name"] = name
+                    values.append(
+                        translation(
+                            "product.template,name",
+                            product["template_id"],
+                            lang,
+                            product["name"],
+                            name,
+                        )
+                    )
+                description = DESCRIPTIONS.get(product["category_prefix"], {}).get(lang)
+                if description and product["description"]:
+                    texts["description"] = description
+                    values.append(
+                        translation(
+                            "product.product,description",
+                            product["id"],
+                            lang,
+                            product["description"],
+                            description,
+                        )
+                    )
+                if texts:
+                    product.setdefault("translations", {})[lang] = texts
+        self.raw_create("ir.translation", values, chunk=200)
 
     def put_stock(self):
         step("stock: inventories and incoming supplies")
@@ -1187,6 +1481,10 @@ class Seeder:
                     "sku": p["sku"],
                     "id": p["id"],
                     "name": p["name"],
+                    "description": p["description"],
+                    # What the ERP has in other languages ({lang: {"name", "description"}}):
+                    # a language or a field not here is untranslated (the storefront falls back).
+                    "translations": p.get("translations", {}),
                     "category": p["category"],
                     "unit": p["unit"],
                     "list_price": dec(p["list_price"]),
@@ -1241,6 +1539,14 @@ class Seeder:
                 "eu_only_skus": skus(lambda p: p["stocked_in"] == ["WH-EU"]),
                 "us_only_skus": skus(lambda p: p["stocked_in"] == ["WH-US"]),
                 "low_stock_skus": sorted(LOW_STOCK),
+                "translated_languages": sorted(TRANSLATED_LANGUAGES),
+                # Per language, the products whose name the ERP does not have in it.
+                "untranslated_name_skus": {
+                    lang: skus(
+                        lambda p, lang=lang: "name" not in p.get("translations", {}).get(lang, {})
+                    )
+                    for lang in sorted(TRANSLATED_LANGUAGES)
+                },
                 "incoming_supplies": self.incoming,
                 "overdue_invoices": [i["number"] for i in self.invoices if i["overdue"]],
                 "sales_by_shipment_state": {

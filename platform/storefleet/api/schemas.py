@@ -50,7 +50,11 @@ class AvailabilityOut(BaseModel):
 
 class ProductOut(BaseModel):
     sku: str
-    name: str
+    name: str = Field(
+        description="In the language asked for (Accept-Language, else the store's); in the "
+        "ERP's own where it has no translation (name_language then says which)."
+    )
+    name_language: str = Field(description="The language name is in.")
     unit: str
     category: str | None
     min_quantity: Decimal | None

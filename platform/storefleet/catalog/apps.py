@@ -12,11 +12,10 @@ class CatalogConfig(AppConfig):
         catalog_page_type_register()  # seed content may make a catalog page
         # The catalog owns its mirror of the ERP's products; the ERP's sync never imports it.
         from storefleet.erp import sync
-        from storefleet.erp.gateway import ErpGateway
 
-        from .services import products_upsert
+        from .services import products_changed_since, products_upsert
 
-        sync.register("products", fetch=ErpGateway.products_changed_since, upsert=products_upsert)
+        sync.register("products", fetch=products_changed_since, upsert=products_upsert)
 
         # The store's products in its sitemap (``brand.seo`` never imports the catalog).
         from storefleet.brand.seo import register_offer_availability, register_sitemap_products

@@ -23,14 +23,17 @@ from typing import Any
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.http import urlencode
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from storefleet.money import format_number, unit_label
 
+from .localized import base_language, product_text_search, source_language
 from .models import Category, Product
 from .offers import Offer
 from .types import EVERYTHING, Assortment
@@ -251,7 +254,7 @@ def product_listing(
     query = _text(str(params.get("q") or ""))
     base = Product.objects.filter(assortment.scope(), active=True, salable=True)
     if query:
-        base = base.filter(Q(sku__icontains=query) | Q(name__icontains=query))
+        base = base.filter(product_text_search(query))
 
     # One GROUP BY over the attributes: which values the listed products have, and how many.
     fields = [attribute.field for attribute in ATTRIBUTES]
@@ -353,6 +356,8 @@ def product_listing(
             )
         # Too many to price at once: listed by SKU, and the page says why.
         state = State(**{**state.__dict__, "sort": DEFAULT_SORT})
+    if state.sort == "name":
+        listed = listed.annotate(name_in_language=_shown_name())
     paginator = Paginator(listed.order_by(*_db_order(state.sort)), per_page)
     paginator.__dict__["count"] = total  # known from the facets: no COUNT query
     page = paginator.get_page(state.page)
@@ -408,9 +413,17 @@ def _facet_order(param: str, value: FacetValue) -> tuple[Any, ...]:
     return (0, value.label.casefold())
 
 
+def _shown_name() -> Coalesce:
+    """The name as the list shows it in the page's language, to sort by."""
+    language = base_language(get_language())
+    if language == source_language():
+        return Coalesce(F("name"), Value(""))
+    return Coalesce(KT(f"translations__{language}__name"), F("name"))
+
+
 def _db_order(sort: str) -> tuple[str, ...]:
     return {
-        "name": ("name", "sku"),
+        "name": ("name_in_language", "sku"),
         "price": ("list_price", "sku"),
         "-price": ("-list_price", "sku"),
     }.get(sort, ("sku",))

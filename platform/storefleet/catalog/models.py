@@ -50,6 +50,12 @@ class Product(models.Model):
     erp_id = models.PositiveIntegerField(unique=True)
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     name = models.CharField(max_length=255)
+    # In the ERP's own language (settings.LANGUAGE_CODE), like ``name``.
+    description = models.TextField(blank=True, default="")
+    # What the ERP really has in other languages: {"fr": {"name": …, "description": …}}, a
+    # language or a field left out where it has none (``localized.product_text`` then falls
+    # back to the ERP's own text and says so).
+    translations = models.JSONField(blank=True, default=dict)
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products"
     )
@@ -69,6 +75,22 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} {self.name}"
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the active language, the ERP's own where it has none, without the note
+        (structured data, which carries its language beside it)."""
+        from .localized import product_text
+
+        return product_text(self, "name").text
+
+    @property
+    def shown_name_noted(self) -> str:
+        """The name in the active language, with "(in English)" where it falls back (a title,
+        plain text): what apps that may not import the catalog read (``brand``)."""
+        from .localized import product_text
+
+        return product_text(self, "name").plain
 
     @property
     def quantity_rule(self) -> QuantityRule:

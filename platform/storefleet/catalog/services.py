@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils.translation import gettext
 from wagtail.models import Page
 
-from storefleet.erp.types import ProductRecord
+from storefleet.erp.gateway import ErpGateway
+from storefleet.erp.types import ProductBatch, ProductRecord, SyncCursor
 from storefleet.tenants.services import stores_catalog_changed
 
 from .models import CatalogPage, Category, Product, Sells
@@ -17,6 +18,8 @@ from .models import CatalogPage, Category, Product, Sells
 PRODUCT_FIELDS = [
     "sku",
     "name",
+    "description",
+    "translations",
     "category",
     "unit",
     "salable",
@@ -63,6 +66,30 @@ def _categories_upsert(records: Sequence[ProductRecord]) -> dict[str, int]:
     return dict(Category.objects.filter(name__in=pairs).values_list("name", "id"))
 
 
+def products_changed_since(
+    gateway: ErpGateway, /, *, cursor: SyncCursor, limit: int | None
+) -> ProductBatch:
+    """The sync's read: the changed products with their texts in every language the stores
+    may show (``localized.translated_languages``), in one gateway call per batch."""
+    from .localized import translated_languages
+
+    return gateway.products_changed_since(
+        cursor=cursor, limit=limit, languages=translated_languages()
+    )
+
+
+def _translations(record: ProductRecord) -> dict[str, dict[str, str]]:
+    """A record's texts per language, as ``Product.translations`` keeps them (only what the
+    ERP has: an empty name or description is left out)."""
+    texts: dict[str, dict[str, str]] = {}
+    for text in record.translations:
+        values = {"name": text.name, "description": text.description}
+        kept = {field: value for field, value in values.items() if value}
+        if kept:
+            texts[text.language] = kept
+    return texts
+
+
 @transaction.atomic
 def products_upsert(*, records: Sequence[ProductRecord]) -> int:
     """Create or update products by ERP id, in a handful of queries per batch. Idempotent."""
@@ -75,6 +102,8 @@ def products_upsert(*, records: Sequence[ProductRecord]) -> int:
                 erp_id=record.erp_id,
                 sku=record.sku,
                 name=record.name,
+                description=record.description,
+                translations=_translations(record),
                 category_id=categories.get(record.categories[0]) if record.categories else None,
                 unit=record.unit,
                 salable=record.salable,

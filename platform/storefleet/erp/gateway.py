@@ -349,12 +349,15 @@ class ErpGateway:
         )
 
     def products_changed_since(
-        self, *, cursor: SyncCursor, limit: int | None = None
+        self, *, cursor: SyncCursor, limit: int | None = None, languages: Sequence[str] = ()
     ) -> ProductBatch:
         size = limit or settings.ERP_SYNC_BATCH_SIZE
+        wanted = tuple(dict.fromkeys(languages))
         return resilience.call(
             "products_changed_since",
-            lambda: self.backend.products_changed_since(cursor=cursor, limit=size),
+            lambda: self.backend.products_changed_since(
+                cursor=cursor, limit=size, languages=wanted
+            ),
             idempotent=True,
         )
 

@@ -63,8 +63,12 @@ class ErpBackend(Protocol):
         change watch compares them: ``storefleet.erp.watch``)."""
         ...
 
-    def products_changed_since(self, *, cursor: SyncCursor, limit: int) -> ProductBatch:
-        """Products written after ``cursor``, oldest first, at most ``limit``."""
+    def products_changed_since(
+        self, *, cursor: SyncCursor, limit: int, languages: Sequence[str] = ()
+    ) -> ProductBatch:
+        """Products written after ``cursor``, oldest first, at most ``limit``, with the names
+        and descriptions the ERP really has in ``languages`` (not its fallback to the source
+        text); a constant number of ERP requests per batch, whatever the languages."""
         ...
 
     def customers_changed_since(self, *, cursor: SyncCursor, limit: int) -> CustomerBatch:

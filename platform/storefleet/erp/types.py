@@ -16,6 +16,16 @@ from storefleet.money import Money, Quantity
 
 # ------------------------------------------------------------------ master data (sync)
 @dataclass(frozen=True, slots=True)
+class ProductText:
+    """A product's name and description as the ERP really has them in ``language``: "" where
+    it has none (the ERP itself would answer its source text; the storefront says so)."""
+
+    language: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ProductRecord:
     erp_id: int
     sku: str
@@ -30,6 +40,10 @@ class ProductRecord:
     erp_write_date: datetime.datetime
     # The ERP's codes of ``categories``, in the same order ("" where one has none).
     category_codes: tuple[str, ...] = ()
+    # In the ERP's own language, like ``name``.
+    description: str = ""
+    # The languages asked for that the ERP has a name or description in (no entry: none).
+    translations: tuple[ProductText, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext
 
 from storefleet import dates, money
+from storefleet.catalog.localized import product_text, product_text_search
 from storefleet.catalog.offers import Offer, product_offers, smallest_order_quantity
 from storefleet.catalog.selectors import product_list, store_assortment
 
@@ -328,7 +329,7 @@ def sku_suggestions(
         return []
     products = list(
         product_list(assortment=store_assortment(store=store))
-        .filter(Q(sku__icontains=query) | Q(name__icontains=query))
+        .filter(product_text_search(query))
         .annotate(
             starts=Case(
                 When(sku__istartswith=query, then=Value(0)),
@@ -342,7 +343,7 @@ def sku_suggestions(
     return [
         SkuSuggestion(
             sku=product.sku,
-            name=product.name,
+            name=product_text(product, "name").plain,
             unit=product.unit,
             price=_price(offer),
             availability=_availability(offer),

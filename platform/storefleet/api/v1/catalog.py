@@ -9,8 +9,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_language_from_request
 from ninja import Query, Router
 
+from storefleet.catalog.localized import product_text
 from storefleet.catalog.models import Product
 from storefleet.catalog.offers import (
     Offer,
@@ -60,12 +62,22 @@ def _price(quote: PriceQuote | None) -> dict[str, Any] | None:
     )
 
 
-def _product(offer: Offer, breaks: list[PriceQuote]) -> dict[str, Any]:
+def _language(request: HttpRequest, default: str) -> str:
+    """The language the caller asks names in (Accept-Language, one the platform knows), else
+    the store's own."""
+    if not request.headers.get("Accept-Language"):
+        return default
+    return get_language_from_request(request)
+
+
+def _product(offer: Offer, breaks: list[PriceQuote], language: str) -> dict[str, Any]:
     product = offer.product
     stock = offer.stock
+    name = product_text(product, "name", language)
     return dict(
         sku=product.sku,
-        name=product.name,
+        name=name.text,
+        name_language=name.language,
         unit=product.unit,
         category=product.category.name if product.category else None,
         min_quantity=product.min_quantity,
@@ -151,12 +163,14 @@ def products(
     offers = product_offers(store=store, customer=customer, products=page, prices=prices)
     if any(offer.unavailable for offer in offers):
         raise ErpUnavailable("catalog offers")
+    language = _language(request, store.default_language)
     items = [
         _product(
             offer,
             breaks.get(offer.product.sku, [])
             if breaks is not None
             else volume_breaks(store=store, customer=customer, product=offer.product),
+            language,
         )
         for offer in offers
     ]

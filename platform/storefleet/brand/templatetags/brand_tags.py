@@ -117,7 +117,8 @@ def seo_head(context: template.Context) -> str:
     ):
         canonical += f"?page={int(listing_page)}"
     if product is not None:
-        title = product.name
+        # The product's name in the page's language (the catalog's ``shown_name_noted``).
+        title = getattr(product, "shown_name_noted", product.name)
         kind = "product"
     else:
         title = (getattr(page, "seo_title", "") or getattr(page, "title", "")) if page else ""
@@ -158,7 +159,7 @@ def seo_head(context: template.Context) -> str:
     ]
     trail = list(pages_trail)
     if product is not None and trail:
-        trail.append((product.name, request.path))
+        trail.append((getattr(product, "shown_name", product.name), request.path))
     if len(trail) > 1:
         data.append(seo.breadcrumbs(store, trail))
     if product is not None:
@@ -167,7 +168,7 @@ def seo_head(context: template.Context) -> str:
             seo.product(
                 store,
                 sku=product.sku,
-                name=product.name,
+                name=getattr(product, "shown_name", product.name),
                 path=request.path,
                 category=product.category.name if product.category_id else "",
                 price=product.list_price if list_price else None,

@@ -7,10 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from wagtail.images.models import AbstractImage, SourceImageIOError
 
 from storefleet import dates
 from storefleet import money as money_format
+from storefleet.catalog.localized import LocalizedText, product_text
 from storefleet.catalog.models import Product
 from storefleet.catalog.offers import smallest_order_quantity
 
@@ -122,3 +125,37 @@ def product_image(
         "height": height,
         "css_class": css_class,
     }
+
+
+def _localized_html(text: LocalizedText) -> SafeString:
+    """The text as it is where it is in the page's language; where it stands in for a missing
+    translation, with its own ``lang`` and the note that says so (in the page's language)."""
+    if not text.fallback:
+        return conditional_escape(text.text)
+    return format_html(
+        '<span lang="{}" data-lang-fallback>{}</span> <small class="lang-fallback">{}</small>',
+        text.language,
+        text.text,
+        text.note,
+    )
+
+
+@register.simple_tag
+def product_name(product: Any) -> SafeString:
+    """A product's name in the active language (a Product, or an order or quote line that
+    names one by SKU), marked where the ERP has none in it: ``localized.product_text``."""
+    return _localized_html(product_text(product, "name"))
+
+
+@register.simple_tag
+def product_description(product: Any) -> SafeString:
+    """A product's description in the active language, marked like ``product_name``; empty
+    where the product has none."""
+    text = product_text(product, "description")
+    return _localized_html(text) if text.text else mark_safe("")
+
+
+@register.filter
+def product_name_text(product: Any) -> str:
+    """The name as plain text (a title, an alt text): with its note where it falls back."""
+    return product_text(product, "name").plain

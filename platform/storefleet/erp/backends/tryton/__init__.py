@@ -80,8 +80,10 @@ class TrytonBackend:
     def close(self) -> None:
         self.client.close()
 
-    def products_changed_since(self, *, cursor: SyncCursor, limit: int) -> ProductBatch:
-        return reads.products_changed_since(self.client, self.lookups, cursor, limit)
+    def products_changed_since(
+        self, *, cursor: SyncCursor, limit: int, languages: Sequence[str] = ()
+    ) -> ProductBatch:
+        return reads.products_changed_since(self.client, self.lookups, cursor, limit, languages)
 
     def customers_changed_since(self, *, cursor: SyncCursor, limit: int) -> CustomerBatch:
         return reads.customers_changed_since(

@@ -17,6 +17,7 @@ from storefleet.erp.types import (
     PriceQuote,
     ProductBatch,
     ProductRecord,
+    ProductText,
     SyncCursor,
 )
 from storefleet.money import Money, Quantity
@@ -71,8 +72,60 @@ def _next_cursor(cursor: SyncCursor, ids: list[int], dates: list[datetime.dateti
     return SyncCursor(write_date=cursor.write_date, erp_id=ids[-1]), False
 
 
+# Where Tryton keeps the texts the storefront shows in the buyer's language: the name is the
+# template's, the description the variant's.
+NAME_FIELD = "product.template,name"
+DESCRIPTION_FIELD = "product.product,description"
+
+
+def product_translations(
+    client: TrytonClient, pairs: Sequence[tuple[int, int]], languages: Sequence[str]
+) -> dict[int, tuple[ProductText, ...]]:
+    """The names and descriptions Tryton really has in ``languages`` for ``pairs`` (product
+    id, template id), per product id, in one request. Read from ir.translation because
+    reading a product in a language's context answers the source text where a translation is
+    missing (or fuzzy: stale since the source changed), and the storefront must say so rather
+    than show it as if translated."""
+    if not pairs or not languages:
+        return {}
+    rows = client.search_read(
+        "ir.translation",
+        [
+            ["type", "=", "model"],
+            ["lang", "in", list(languages)],
+            ["fuzzy", "=", False],
+            [
+                "OR",
+                [["name", "=", NAME_FIELD], ["res_id", "in", sorted({t for _, t in pairs})]],
+                [["name", "=", DESCRIPTION_FIELD], ["res_id", "in", sorted({p for p, _ in pairs})]],
+            ],
+        ],
+        ["name", "lang", "res_id", "value"],
+        order=[["id", "ASC"]],
+    )
+    found: dict[tuple[str, int, str], str] = {}
+    for row in rows:
+        value = (row.get("value") or "").strip()
+        if value:
+            found[(row["name"], row["res_id"], row["lang"])] = value
+    texts: dict[int, tuple[ProductText, ...]] = {}
+    for product_id, template_id in pairs:
+        entries = []
+        for language in sorted(languages):
+            name = found.get((NAME_FIELD, template_id, language), "")
+            description = found.get((DESCRIPTION_FIELD, product_id, language), "")
+            if name or description:
+                entries.append(ProductText(language=language, name=name, description=description))
+        texts[product_id] = tuple(entries)
+    return texts
+
+
 def products_changed_since(
-    client: TrytonClient, lookups: Lookups, cursor: SyncCursor, limit: int
+    client: TrytonClient,
+    lookups: Lookups,
+    cursor: SyncCursor,
+    limit: int,
+    languages: Sequence[str] = (),
 ) -> ProductBatch:
     company = lookups.company()
     rows = client.search_read(
@@ -83,13 +136,18 @@ def products_changed_since(
             "list_price_used",
             "write_date",
             "create_date",
+            "template",
             "template.write_date",
+            "description",
             "template.categories.name",
             "template.categories.code",
         ],
         order=[["id", "ASC"]],
         limit=limit,
         active_test=False,
+    )
+    translations = product_translations(
+        client, [(row["id"], row["template"]) for row in rows], languages
     )
     records = []
     for row in rows:
@@ -112,6 +170,8 @@ def products_changed_since(
                 category_codes=tuple(
                     c.get("code") or "" for c in template.get("categories.") or []
                 ),
+                description=(row.get("description") or "").strip(),
+                translations=translations.get(row["id"], ()),
             )
         )
     next_cursor, complete = _next_cursor(
