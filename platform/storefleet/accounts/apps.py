@@ -12,7 +12,6 @@ class AccountsConfig(AppConfig):
         from storefleet.erp import sync
         from storefleet.erp.gateway import ErpGateway
 
-        from . import receivers  # noqa: F401  (retires the buyers' cached pages)
         from .services import companies_upsert
 
         sync.register(
