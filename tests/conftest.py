@@ -14,6 +14,7 @@ from cookiecutter.main import cookiecutter
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from tests.factories import BrandWorld, build_brand, wagtail_roots_ensure
+from tests.module_world import ModuleTransaction
 
 
 def _content_type_looked_up_each_time() -> None:
@@ -65,6 +66,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return costs.get(module, counts[module] * DEFAULT_TEST_SECONDS)
 
     items.sort(key=lambda item: -cost(item))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A transactional test commits: a module's shared world (``tests.module_world``) is rolled
+    back before it, never around it."""
+    ModuleTransaction.close_before(item)
 
 
 @pytest.hookimpl(wrapper=True)

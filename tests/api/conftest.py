@@ -2,11 +2,15 @@
 companies: Nordwerk (C-1001) buys in both, Van der Berg (C-1004) in Ferrum only, Great Lakes
 (C-1006) in Hydra only. Each company has a web order in each store it buys in, and keys of every
 kind are made with the real service. The API only reads from the ERP, so the session's server
-is shared."""
+is shared (a module that places orders takes its own: ``world_erp_server``).
+
+The world is built once per module, in a transaction rolled back after it
+(``tests.module_world``); each test gets its own instances of it."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -22,6 +26,13 @@ from storefleet.ordering.models import Order, OrderStatus
 from storefleet.tenants.models import Store
 from storefleet.tenants.services import store_host_map_invalidate
 from tests.erp.conftest import mirror_master_data, point_gateway_at
+from tests.factories import build_brand, wagtail_roots_ensure
+from tests.module_world import (
+    ModuleTransaction,
+    SettingsWhileBuilding,
+    is_transactional,
+    requesting_item,
+)
 
 FERRUM = "ferrum.localhost"
 HYDRA = "hydra.localhost"
@@ -72,9 +83,86 @@ def _catalog(world_brand) -> None:
     catalog.save_revision().publish()
 
 
+@dataclass(frozen=True)
+class WorldKeys:
+    """What ``build_world`` made for a module, by primary key: each test reads its own
+    instances."""
+
+    server: object
+    module_transaction: ModuleTransaction
+    stores: dict[str, int]
+    companies: dict[str, int]
+    admins: dict[str, int]
+    orders: dict[tuple[str, str], str]
+
+    def world(self) -> World:
+        return World(
+            stores={host: Store.objects.get(pk=pk) for host, pk in self.stores.items()},
+            companies={code: Company.objects.get(pk=pk) for code, pk in self.companies.items()},
+            admins={code: User.objects.get(pk=pk) for code, pk in self.admins.items()},
+            orders=dict(self.orders),
+            server=self.server,
+        )
+
+
+@pytest.fixture(scope="module")
+def world_erp_server(erp_server):
+    """The ERP a module's world reads from: the session's (the API only reads); a module whose
+    tests place orders takes its own copy (``fresh_erp_server``)."""
+    return erp_server
+
+
+@pytest.fixture(scope="module")
+def module_world(request, django_db_setup, django_db_blocker) -> Iterator[WorldKeys | None]:
+    """The module's world, built once in a transaction rolled back after the module (or before
+    its first transactional test: ``tests.module_world``); None for a module whose first test
+    is transactional."""
+    item = requesting_item(request)
+    if item is None or is_transactional(item):
+        yield None
+        return
+    server = request.getfixturevalue("world_erp_server")
+    module_transaction = ModuleTransaction(django_db_blocker)
+    module_transaction.open()
+    settings = SettingsWhileBuilding()
+    try:
+        with django_db_blocker.unblock():
+            wagtail_roots_ensure()
+            built = build_world(
+                settings,
+                server,
+                build_brand("ferrum", "Ferrum Industrial Components", "EUR", "DE", "#0B3D91"),
+                build_brand("hydra", "Hydra Flow Systems", "USD", "US", "#00695C"),
+            )
+    except BaseException:
+        module_transaction.close()
+        raise
+    finally:
+        settings.restore()
+    keys = WorldKeys(
+        server=server,
+        module_transaction=module_transaction,
+        stores={host: store.pk for host, store in built.stores.items()},
+        companies={code: company.pk for code, company in built.companies.items()},
+        admins={code: user.pk for code, user in built.admins.items()},
+        orders=dict(built.orders),
+    )
+    try:
+        yield keys
+    finally:
+        module_transaction.close()
+
+
 @pytest.fixture
-def world(settings, erp_server, ferrum, hydra) -> World:
-    return build_world(settings, erp_server, ferrum, hydra)
+def world(request, settings, module_world, world_erp_server) -> World:
+    """The module's world (its own instances), or one built for this test where the module's
+    transaction is closed (a transactional test)."""
+    if module_world is not None and module_world.module_transaction.is_open:
+        point_gateway_at(settings, world_erp_server)
+        return module_world.world()
+    ferrum = request.getfixturevalue("ferrum")
+    hydra = request.getfixturevalue("hydra")
+    return build_world(settings, world_erp_server, ferrum, hydra)
 
 
 def build_world(settings, erp_server, ferrum, hydra) -> World:

@@ -30,7 +30,7 @@ from storefleet.outbox.models import Message, State
 from storefleet.service.services import service_agent_add
 from tests.worker_support import PLATFORM, WorkerProcess, database_url, shared_broker
 
-from .conftest import ALL_SCOPES, FERRUM, HYDRA, World, bearer, build_world
+from .conftest import ALL_SCOPES, FERRUM, HYDRA, World, bearer
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +38,10 @@ WRITE = [*ALL_SCOPES, Scope.ORDERS_WRITE]
 BODY = {"lines": [{"sku": "FAS-1003", "quantity": "10"}, {"sku": "BRG-1002", "quantity": "4"}]}
 
 
-@pytest.fixture
-def world(settings, fresh_erp_server, ferrum, hydra) -> World:
-    return build_world(settings, fresh_erp_server, ferrum, hydra)
+@pytest.fixture(scope="module")
+def world_erp_server(fresh_erp_server):
+    """Orders change stock and credit: the module's own ERP."""
+    return fresh_erp_server
 
 
 def place(client, key: str, body, *, idem: str | None = "key-1", host: str = FERRUM, **headers):

@@ -23,7 +23,7 @@ from storefleet.ordering.selectors import order_submission, return_filing
 from storefleet.ordering.submission import outbox_process
 from storefleet.outbox.models import Message, State
 
-from .conftest import FERRUM, World, bearer, build_world
+from .conftest import FERRUM, bearer
 from .test_place import BODY, WRITE, assert_problem, place
 
 pytestmark = pytest.mark.django_db
@@ -38,9 +38,10 @@ RETURN = {
 }
 
 
-@pytest.fixture
-def world(settings, fresh_erp_server, ferrum, hydra) -> World:
-    return build_world(settings, fresh_erp_server, ferrum, hydra)
+@pytest.fixture(scope="module")
+def world_erp_server(fresh_erp_server):
+    """Orders change stock and credit: the module's own ERP."""
+    return fresh_erp_server
 
 
 def post(client, key: str, path: str, body=None, *, idem: str | None = "key-1", **headers):

@@ -11,6 +11,7 @@ import contextlib
 import re
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -23,11 +24,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.crypto import get_random_string
 
 from storefleet.accounts.models import Company, MemberRole, Membership
+from storefleet.accounts.principal import Principal
+from storefleet.accounts.services import membership_remove, password_set, store_companies_set
 from storefleet.catalog.models import Product
 from storefleet.erp.resilience import breaker
 from storefleet.erp.sync import erp_sync
 from storefleet.lists.models import SavedList
+from storefleet.ordering.cart import cart_line_add, cart_line_remove
 from storefleet.ordering.models import Cart, CartLine
+from storefleet.tenants.models import Store
+from storefleet.tenants.selectors import store_for_hostname
 
 pytestmark = pytest.mark.django_db
 
@@ -100,22 +106,26 @@ def test_no_one_else_gets_a_buyers_page(shop, other_buyer):
     assert b"Sign in for your price" in anonymous.content
 
 
+def _principal(user) -> Principal:  # type: ignore[no-untyped-def]
+    store = store_for_hostname(FERRUM)
+    assert store is not None
+    return Principal.for_member(store=store, membership=Membership.objects.get(user=user))
+
+
 def test_a_cart_change_retires_the_page(shop, ferrum):
+    """The cart's services retire the buyer's pages (they show the cart's size)."""
     _gateway, buyer = shop
     client = _buyer_client(buyer)
     _warm(client)
-    cart = Cart.objects.create(
-        store=ferrum.store, company=Company.objects.get(code="C-1001"), user=buyer
-    )
-    line = CartLine.objects.create(
-        cart=cart, product=Product.objects.get(sku="BRG-1001"), quantity=2
-    )
+    line = cart_line_add(principal=_principal(buyer), sku="BRG-1001", quantity=Decimal(2))
     after_add = _get(client)
     assert after_add.get("X-Storefleet-Cache") != "hit"
     assert b'cart-link__count">1<' in after_add.content
     _warm(client)
-    CartLine.objects.filter(id=line.id).delete()
-    assert _get(client).get("X-Storefleet-Cache") != "hit"
+    cart_line_remove(principal=_principal(buyer), line_id=line.id)
+    after_remove = _get(client)
+    assert after_remove.get("X-Storefleet-Cache") != "hit"
+    assert b'cart-link__count"' not in after_remove.content
 
 
 def test_new_prices_the_erp_going_away_and_a_publish_retire_the_page(shop, ferrum):
@@ -148,7 +158,9 @@ def test_losing_the_membership_retires_the_page(shop):
     _gateway, buyer = shop
     client = _buyer_client(buyer)
     _warm(client, "/catalog/BRG-1001/")
-    Membership.objects.filter(user=buyer).delete()
+    admin = _colleague(name="admin")
+    Membership.objects.filter(user=admin).update(role=MemberRole.ADMIN)
+    membership_remove(membership=Membership.objects.get(user=buyer), removed_by=admin)
     response = _get(client, "/catalog/BRG-1001/")
     assert response.get("X-Storefleet-Cache") != "hit"
     assert b", your price" not in response.content
@@ -158,7 +170,8 @@ def test_a_company_no_longer_buying_in_the_store_retires_the_page(shop, ferrum):
     _gateway, buyer = shop
     client = _buyer_client(buyer)
     _warm(client)
-    Company.objects.get(code="C-1001").stores.remove(ferrum.store)
+    store = Store.objects.get(pk=ferrum.store.pk)
+    store_companies_set(store=store, companies=store.companies.exclude(code="C-1001"))
     response = _get(client)
     assert response.get("X-Storefleet-Cache") != "hit"
     assert b", your price" not in response.content
@@ -350,8 +363,7 @@ def test_the_companys_page_is_only_for_its_buyers_of_the_same_persona(shop, ferr
     same = _colleague(name="same")
     browser, _secret = _browser(same)
     assert _get(browser, "/catalog/BRG-1001/")["X-Storefleet-Cache"] == "hit-company"
-    same.set_password("changed elsewhere")
-    same.save()
+    password_set(user=same, password="changed elsewhere")  # the reset link's form
     signed_out = _get(browser, "/catalog/BRG-1001/")
     assert signed_out.get("X-Storefleet-Cache") not in ("hit", "hit-company")
     assert b", your price" not in signed_out.content

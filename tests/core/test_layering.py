@@ -6,6 +6,7 @@ money and the quantity rule import no app at all. Read from the source, every im
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,16 +106,67 @@ def test_brand_names_no_app_above_it():
     assert named == []
 
 
+TAG = re.compile(r"{%\s*(load|include|extends)\s+(.*?)\s*%}", re.DOTALL)
+
+
+def template_dependencies(app: str) -> set[tuple[str, str]]:
+    """(template, package) for what the app's templates load (a tag library: the package of
+    its module) and include or extend (a template: the package of the folder it is found in),
+    as Django's engine resolves them."""
+    from django.template import engines
+
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    folder = ROOT / app / "templates"
+    found = set()
+    for path in sorted(folder.rglob("*.html")):
+        name = str(path.relative_to(folder))
+        for tag, argument in TAG.findall(path.read_text()):
+            if tag == "load":
+                words = argument.split()
+                libraries = words[words.index("from") + 1 :] if "from" in words else words
+                for library in libraries:
+                    found.add((name, top_package(engine.libraries[library])))
+            elif argument[:1] in "\"'":  # a literal name, not a variable
+                origin = Path(engine.get_template(argument.split()[0][1:-1]).origin.name)
+                if not origin.is_relative_to(ROOT):  # Wagtail's, Django's
+                    found.add((name, str(origin)))
+                    continue
+                owner = origin.relative_to(ROOT).parts[0]
+                found.add((name, f"storefleet.{owner}" if owner != "templates" else "storefleet"))
+    return found
+
+
+def test_brand_templates_load_and_include_nothing_above_brand():
+    """Templates are dependencies too: ``{% load account_tags %}`` or an include of another
+    app's template in the storefront's shell would make brand need that app. The apps register
+    what the shell shows of theirs with ``brand.shell`` instead."""
+    found = template_dependencies("brand")
+    assert ("brand/base.html", "storefleet.brand") in found  # brand_tags seen
+    assert ("brand/home_page.html", "storefleet.brand") in found  # its extends seen
+    upward = sorted(
+        (template, package)
+        for template, package in found
+        if package.startswith("storefleet") and package not in BRAND_MAY_IMPORT
+    )
+    assert upward == []
+
+
 def test_the_apps_register_what_brand_shows_of_theirs():
     """What the buyers' page cache and the sitemap read of the apps above brand, registered in
     those apps' ``AppConfig.ready``."""
-    from storefleet.brand import buyer_persona, seo
+    from storefleet.brand import buyer_persona, seo, shell
     from storefleet.catalog.selectors import schema_availability, sitemap_products
 
     assert len(buyer_persona._buyer_of) == 1
     assert sorted(buyer_persona._parts) == ["cart_size", "lists"]
     assert seo._products_of == [sitemap_products]
     assert seo._availability_of == [schema_availability]
+    assert {place: sorted(parts) for place, parts in shell._parts.items()} == {
+        "top": ["service"],
+        "below_header": ["accounts"],
+    }
+    assert sorted(shell._addresses) == ["contact_sales"]
+    assert sorted(shell._taken) == ["accounts"]
 
 
 def test_money_and_quantities_come_from_their_own_module():

@@ -11,7 +11,10 @@ import pytest
 
 from .cart_oracle import CHANGE_KINDS, change_summary, run_carts, run_changing_carts, summary
 
-EXAMPLES = 300
+# 150 carts (300 before issue 16; 100 fell short of the coverage assertions below): the same
+# draws on every run, and the benchmark checks thousands. The rounds stay 40: 24 of this seed's
+# rounds never withdraw a product (the assertion on every change kind failed).
+EXAMPLES = 150
 CHANGE_ROUNDS = 40  # each: two carts looked at, a product changed, both decided again
 # Hypothesis' derandomized draws of rounds repeat themselves; a fixed seed varies them and
 # still draws the same rounds on every run.

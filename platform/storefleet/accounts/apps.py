@@ -12,7 +12,6 @@ class AccountsConfig(AppConfig):
         from storefleet.erp import sync
         from storefleet.erp.gateway import ErpGateway
 
-        from . import receivers  # noqa: F401  (retires the buyers' cached pages)
         from .services import companies_upsert
 
         sync.register(
@@ -26,3 +25,12 @@ class AccountsConfig(AppConfig):
         from .selectors import company_for_member
 
         register_buyer_of(lambda user, store_id: company_for_member(user=user, store_id=store_id))
+
+        # The buyer's row in the storefront's shell, and the brand's menu without the places
+        # the row leads to (brand/base.html never loads accounts' tags).
+        from storefleet.brand import shell
+
+        from .navigation import buyer_nav_render, menu_taken
+
+        shell.register_part("below_header", "accounts", buyer_nav_render)
+        shell.register_menu_taken("accounts", menu_taken)

@@ -1,7 +1,8 @@
 """The buyer's navigation: one row, the same on every buyer page of every store.
 
-The entries are listed here once (``BUYER_NAV``) and drawn by one include
-(``accounts/_buyer_nav.html``, from ``brand/base.html``). An entry whose URL name does not
+The entries are listed here once (``BUYER_NAV``) and drawn by one template
+(``accounts/_buyer_nav.html``) in the storefront's shell, below its header: this app registers
+the row with ``brand.shell``, which never imports accounts. An entry whose URL name does not
 resolve on this host is left out, not drawn dead: an app that is not installed yet (saved lists
 before ``storefleet.lists`` is merged) or a host without storefront URLs simply has no entry.
 The catalog is a Wagtail page of the store, not a URL name: it is found per store."""
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django import template
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext, gettext_noop
@@ -85,3 +87,54 @@ def buyer_navigation(
         NavLink(key=entry.key, label=gettext(entry.label), href=href, current=entry.key == best)
         for entry, href in found
     ]
+
+
+def buyer_links(request: HttpRequest | None) -> list[NavLink]:
+    """The row's links for a signed-in user whose company buys in this store; none for
+    anyone else (a brand editor previewing, a buyer of another store's company). Worked out
+    once per request: the brand's menu and the row both ask."""
+    from .selectors import company_for_member
+
+    if request is None:
+        return []
+    known: list[NavLink] | None = getattr(request, "_buyer_nav_links", None)
+    if known is not None:
+        return known
+    store = getattr(request, "store", None)
+    user = getattr(request, "user", None)
+    links: list[NavLink] = []
+    if (
+        store is not None
+        and user is not None
+        and user.is_authenticated
+        and company_for_member(user=user, store_id=store.id) is not None
+    ):
+        links = buyer_navigation(request)
+    request._buyer_nav_links = links  # type: ignore[attr-defined]
+    return links
+
+
+def buyer_nav_render(context: template.Context) -> str:
+    """The row below the storefront's header (``brand.shell`` place ``below_header``) for a
+    signed-in user whose company buys in this store; nothing for anyone else."""
+    request = context.get("request")
+    links = buyer_links(request)
+    if not links:
+        return ""
+    engine = context.template.engine if context.template is not None else None
+    row = (engine or template.Engine.get_default()).get_template("accounts/_buyer_nav.html")
+    return row.render(
+        context.new(
+            {
+                "links": links,
+                "cart_count": context.get("cart_count"),
+                "csrf_token": context.get("csrf_token"),
+                "request": request,
+            }
+        )
+    )
+
+
+def menu_taken(request: HttpRequest) -> list[str]:
+    """Where the buyer's row leads: the brand's menu leaves those places out."""
+    return [link.href for link in buyer_links(request)]

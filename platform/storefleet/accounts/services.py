@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from storefleet import dates
+from storefleet.brand.buyer_cache import buyer_pages_changed, company_pages_changed
 from storefleet.erp.types import CustomerRecord
 from storefleet.errors import ApplicationError
 from storefleet.tenants.locale import store_locale
@@ -125,6 +126,7 @@ def company_stores_set(*, company: Company, stores: Iterable[Store]) -> None:
     """Let the company buy in exactly these stores (its users may sign in to them, and only
     to them)."""
     company.stores.set(list(stores))
+    company_pages_changed(company_id=company.pk)  # their cached pages were for these stores
 
 
 @transaction.atomic
@@ -138,10 +140,10 @@ def store_companies_set(
     current = dict(store.companies.values_list("pk", "code"))
     added = sorted(code for pk, code in wanted.items() if pk not in current)
     removed = sorted(code for pk, code in current.items() if pk not in wanted)
-    # Through the related manager, not the through table: the cached pages of each company
-    # whose stores change are invalidated on its m2m_changed signal.
     store.companies.remove(*[pk for pk in current if pk not in wanted])
     store.companies.add(*[pk for pk in wanted if pk not in current])
+    for pk in set(current) ^ set(wanted):  # the cached pages of each company whose stores change
+        company_pages_changed(company_id=pk)
     return tuple(added), tuple(removed)
 
 
@@ -156,7 +158,9 @@ def membership_create(
             _("This user already belongs to a company; a user can belong to one company only."),
             field="user",
         )
-    return Membership.objects.create(company=company, user=user, role=role)
+    membership = Membership.objects.create(company=company, user=user, role=role)
+    buyer_pages_changed(user_id=user.pk)  # pages kept while the user bought for nobody
+    return membership
 
 
 def _admin_membership(*, user: User, company: Company) -> Membership:
@@ -309,6 +313,7 @@ def invitation_accept(*, token: str, store: Store | StoreRecord, password: str) 
     user.set_password(password)
     user.save()
     Membership.objects.create(company=invitation.company, user=user, role=invitation.role)
+    buyer_pages_changed(user_id=user.pk)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
@@ -334,6 +339,24 @@ def membership_remove(*, membership: Membership, removed_by: User) -> None:
     membership.delete()
     user.is_active = False
     user.save(update_fields=["is_active"])
+    buyer_pages_changed(user_id=user.pk)  # their kept pages showed the company's prices
+
+
+def password_set(*, user: User, password: str) -> User:
+    """Give the user a new password (the reset link's form validated it): their sessions no
+    longer verify, and their cached pages, kept for those sessions, are retired."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    buyer_pages_changed(user_id=user.pk)
+    return user
+
+
+def user_pages_retire(*, user_ids: Iterable[int]) -> None:
+    """Retire the cached pages of users the admin's user screens changed or delete (whom they
+    buy for, whether they may sign in): called by the admin, which writes users directly."""
+    for user_id in user_ids:
+        if user_id is not None:
+            buyer_pages_changed(user_id=user_id)
 
 
 @transaction.atomic

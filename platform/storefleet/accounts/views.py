@@ -121,7 +121,7 @@ class StorePasswordResetConfirmView(PasswordResetConfirmView):
         return user
 
     def form_valid(self, form: Any) -> HttpResponse:
-        user = form.save()
+        user = services.password_set(user=form.user, password=form.cleaned_data["new_password1"])
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
         login(self.request, user, backend=MODEL_BACKEND)
         messages.success(self.request, _("Your new password is set, and you are signed in."))

@@ -5,8 +5,9 @@ publishing (``publish_scheduled``) and the admin both send these signals, which 
 not a hook on the admin views.
 
 Only Wagtail's and this app's own models are listened to here: the signed-in buyers' pages
-(``buyer_cache``) are retired by the apps whose models they rest on (``accounts.receivers``,
-``ordering.receivers``), which call ``buyer_cache`` themselves."""
+(``buyer_cache``) are retired by the services that change what they rest on (accounts'
+memberships, stores and passwords, ordering's cart, and the admin's user screens through
+``accounts.services.user_pages_retire``), which call ``buyer_cache`` themselves."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from storefleet.tenants.services import store_content_changed
 
 from .cdn import cdn_paths_changed, media_paths, page_paths
 from .models import BrandSettings, NavigationSettings
-from .walls import store_owning_page
 
 
 def _sites_for_page(page: Page) -> list[Site]:

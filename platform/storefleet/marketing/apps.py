@@ -21,3 +21,13 @@ class MarketingConfig(AppConfig):
 
         registry.register(CREATE_LEAD, label="Create lead", handler=lead_send)
         register_page_type("contact", LeadFormPage)
+
+        # The shell's "Contact sales" link leads to the store's contact form (brand/base.html
+        # never loads marketing's tags).
+        from storefleet.brand import shell
+
+        from .selectors import contact_url
+
+        shell.register_address(
+            "contact_sales", lambda context: contact_url(request=context.get("request"))
+        )

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from storefleet.outbox.models import Message, State
 from storefleet.tenants.models import Store
@@ -80,3 +82,22 @@ def contact_page_for(*, root_page_id: int) -> LeadFormPage | None:
         return None
     forms = LeadFormPage.objects.live().public().descendant_of(root).order_by("path")
     return forms.filter(purpose=LeadPurpose.CONTACT_SALES).first() or forms.first()
+
+
+CONTACT_TTL_SECONDS = 3600
+
+
+def contact_url(*, request: HttpRequest | None) -> str:
+    """The address of the store's contact sales form page ("" when it has none), for the
+    storefront shell's "Contact sales" links: read once per store content version (a publish
+    moves it on), so a warm page asks the database nothing for it."""
+    store = getattr(request, "store", None)
+    if request is None or store is None:
+        return ""
+    key = f"marketing:contact:v1:{store.id}:{store.content_version}"
+    known = cache.get(key)
+    if known is None:
+        page = contact_page_for(root_page_id=store.root_page_id)
+        known = (str(page.relative_url(None, request) or "") if page else "",)
+        cache.set(key, known, CONTACT_TTL_SECONDS)
+    return str(known[0])

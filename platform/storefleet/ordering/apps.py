@@ -10,10 +10,8 @@ class OrderingConfig(AppConfig):
         # Ordering's work owed to the ERP, carried by the outbox (which never imports ordering).
         from storefleet.outbox import registry
 
-        from . import (
-            receivers,  # noqa: F401  (retires the buyers' cached pages)
-            submission,
-        )
+        # (The services that change a cart retire the buyer's cached pages themselves.)
+        from . import submission
         from .outbox_kinds import FILE_RETURN, SUBMIT_ORDER
         from .returns.outbox import return_file
 

@@ -53,6 +53,7 @@ def cart_for(*, principal: Principal) -> Cart:
         cart.lines.all().delete()
         cart.company_id = membership.company_id
         cart.save(update_fields=["company", "updated_at"])
+        buyer_pages_changed(user_id=cart.user_id)  # their pages show the cart's size
     return cart
 
 
@@ -111,6 +112,7 @@ def cart_line_add(*, principal: Principal, sku: str, quantity: Decimal) -> CartL
             line.quantity = total
             line.save(update_fields=["quantity"])
         cart.save(update_fields=["updated_at"])
+        buyer_pages_changed(user_id=cart.user_id)  # their pages show the cart's size
     return line
 
 
@@ -143,12 +145,12 @@ def cart_line_set_quantity(
         parsed, error = parse_quantity(quantity)
         if parsed is None:
             if _is_zero(quantity):
-                line.delete()
+                _line_delete(line, principal)
                 return None
             raise ApplicationError(error, field="quantity")
         quantity = parsed
     if quantity == 0:
-        line.delete()
+        _line_delete(line, principal)
         return None
     _quantity_checked(quantity)
     CartLine.objects.filter(id=line.id).update(quantity=quantity)
@@ -163,14 +165,21 @@ def _is_zero(text: str) -> bool:
         return False
 
 
+def _line_delete(line: CartLine, principal: Principal) -> None:
+    line.delete()
+    _store, membership = cart_owner(principal)
+    buyer_pages_changed(user_id=membership.user_id)  # their pages show the cart's size
+
+
 def cart_line_remove(*, principal: Principal, line_id: int) -> None:
     """Remove a line of the buyer's cart; never reads its quantity, so any line goes."""
-    _own_line(principal=principal, line_id=line_id).delete()
+    _line_delete(_own_line(principal=principal, line_id=line_id), principal)
 
 
 def cart_clear(*, principal: Principal) -> None:
     store, membership = cart_owner(principal)
     CartLine.objects.filter(cart__store_id=store.id, cart__user_id=membership.user_id).delete()
+    buyer_pages_changed(user_id=membership.user_id)  # their pages show the cart's size
 
 
 def cart_check(*, principal: Principal, ship_to_id: int | None = None) -> CartCheck:
@@ -283,3 +292,5 @@ def cart_line_ship_to_set(*, principal: Principal, line_id: int, address_id: int
         )
     line.ship_to_id = address_id
     line.save(update_fields=["ship_to"])
+    _store, membership = cart_owner(principal)
+    buyer_pages_changed(user_id=membership.user_id)

@@ -27,7 +27,7 @@ from storefleet.accounts.models import Address, Company
 from storefleet.accounts.selectors import company_ship_to_address
 from storefleet.approvals import budgets
 from storefleet.approvals import rules as approval_rules
-from storefleet.brand.buyer_cache import company_pages_changed
+from storefleet.brand.buyer_cache import buyer_pages_changed, company_pages_changed
 from storefleet.catalog.models import Product
 from storefleet.erp.errors import ErpError
 from storefleet.erp.gateway import get_gateway
@@ -337,6 +337,7 @@ def order_place(*, principal: Principal, request: CheckoutRequest) -> Order:
         Cart.objects.filter(
             store_id=store.id, user_id=membership.user_id, backorder_accepted=True
         ).update(backorder_accepted=False)
+        buyer_pages_changed(user_id=membership.user_id)  # their pages show the cart's size
 
     line_ship_to = request.line_ship_to or {}
     return order_lines_place(

@@ -58,7 +58,10 @@ SMALL_BURST = 14
 PARTLY_SHIPPED = "SO-00004"  # C-1004: BRG-1009 20 of 40 shipped, PTR-1011 10 of 10
 PAYER = "C-1002"
 BUYERS = ("C-1001", "C-1004")  # ample credit; FAS-1003 has 448 in WH-EU, two bursts take 80
-LEASE_SECONDS = 30
+# What a killed worker held is sent again once its lease runs out: the killed-worker tests wait
+# it out, so it is short (it was 30 s). Still well above one ERP write (a task's time limit is
+# the lease: storefleet.outbox.tasks), with the breaker's cooldown of 1 s.
+LEASE_SECONDS = 10
 SWEEP_SECONDS = 2
 STALL_SECONDS = 180
 STUCK_FIELDS = (

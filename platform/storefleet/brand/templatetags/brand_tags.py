@@ -6,6 +6,7 @@ from typing import Any
 from django import template
 from django.http import HttpRequest
 
+from storefleet.brand import shell
 from storefleet.brand.models import BrandSettings, NavigationSettings
 
 register = template.Library()
@@ -73,6 +74,26 @@ def language_notice(context: template.Context) -> Any:
     from storefleet.brand.localization import page_language_notice
 
     return page_language_notice(context.get("request"), context.get("page"))
+
+
+@register.simple_tag(takes_context=True)
+def shell_part(context: template.Context, place: str) -> str:
+    """What the apps above brand registered to draw in ``place`` of the page
+    (``brand.shell``): the acting banner, the buyer's row; nothing where none did."""
+    return shell.parts_render(place=place, context=context)
+
+
+@register.simple_tag(takes_context=True)
+def shell_address(context: template.Context, name: str) -> str:
+    """Where the shell's link ``name`` leads ("" when no app said: the link is left out)."""
+    return shell.address_read(name=name, context=context)
+
+
+@register.simple_tag(takes_context=True)
+def brand_menu(context: template.Context, links: Any) -> list[Any]:
+    """The brand's primary links less those leading where the page already leads (the
+    buyer's row: its catalog): a buyer sees "Catalog" once."""
+    return shell.menu_without_taken(request=context.get("request"), links=links)
 
 
 @register.simple_tag(takes_context=True)

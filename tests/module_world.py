@@ -1,0 +1,94 @@
+"""What a module's tests share, built once per module in a transaction rolled back after them.
+
+A world of stores, brands, companies and the ERP's 234 products and 24 customers costs a second
+or two of the database's and the ERP's time to build: built for every test, it was most of what
+the costliest modules spent. ``module_transaction`` opens a transaction for the module's
+plain database tests; each test runs in a savepoint inside it (pytest-django's ``db``), rolled
+back after the test as before, and reads its own instances of what was built (by primary key).
+
+A transactional test (``django_db(transaction=True)``, ``transactional_db``, ``live_server``)
+commits, and a worker process or a live server must see its data: it can't run inside the
+module's transaction. pytest-django runs those tests after the others, so the module's
+transaction is rolled back before the first of them (``close_before``, from the root conftest's
+``pytest_runtest_setup``), and they build their world for themselves as before."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+
+def is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        names & {"transactional_db", "live_server"}
+    )
+
+
+class SettingsWhileBuilding:
+    """Settings changed while a module's world is built (what the ``settings`` fixture is for a
+    test), put back by ``restore()``."""
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_overrides", [])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        override = override_settings(**{name: value})
+        override.enable()
+        self._overrides.append(override)
+
+    def __getattr__(self, name: str) -> object:
+        from django.conf import settings
+
+        return getattr(settings, name)
+
+    def restore(self) -> None:
+        for override in reversed(self._overrides):
+            override.disable()
+        self._overrides.clear()
+
+
+class ModuleTransaction:
+    """The module's outer transaction: ``open()`` before the first test's savepoint,
+    ``close()`` (rolled back) before a transactional test or after the module."""
+
+    _open: list[ModuleTransaction] = []
+
+    def __init__(self, blocker: Any) -> None:
+        self.blocker = blocker
+        self.atomic: Any = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.atomic is not None
+
+    def open(self) -> None:
+        with self.blocker.unblock():
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+        ModuleTransaction._open.append(self)
+
+    def close(self) -> None:
+        if self.atomic is None:
+            return
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = None
+        ModuleTransaction._open.remove(self)
+
+    @classmethod
+    def close_before(cls, item: pytest.Item) -> None:
+        """Roll back every module transaction still open before a transactional test."""
+        if cls._open and is_transactional(item):
+            for module_transaction in list(reversed(cls._open)):
+                module_transaction.close()
+
+
+def requesting_item(request: pytest.FixtureRequest) -> pytest.Item | None:
+    """The test a module fixture is being set up for."""
+    return getattr(request, "_pyfuncitem", None)
