@@ -232,6 +232,29 @@ def test_the_order_stage_sentences_are_translated(language):
     assert missing == [], _report(language, missing)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_cancel_deadline_is_said_in_the_stores_language(language):
+    """The one stage sentence with a date in it is translated where it is written."""
+    import datetime
+
+    from django.utils import timezone, translation
+
+    from storefleet.dates import format_day_time
+    from storefleet.ordering.actions import OrderActions, Stage
+
+    sentence = tr(
+        language, "You can still cancel it until our ERP starts processing it (%(until)s)."
+    )
+    until = datetime.datetime(2026, 12, 5, 21, 30, tzinfo=datetime.UTC)
+    confirmed = OrderActions(
+        cancel=True, request_return=False, stage=Stage.CONFIRMED, cancel_until=until
+    )
+    with translation.override(language), timezone.override("Europe/Berlin"):
+        deadline = format_day_time(until, zone=True)
+        assert confirmed.next_step == sentence % {"until": deadline}
+    assert "CET" in deadline and "You can" not in sentence
+
+
 # ------------------------------------------------------------------ the templates
 TOKEN = re.compile(r"(\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}|<[^>]*>)", re.S)
 LABEL = re.compile(r'\b(?:aria-label|title|placeholder|alt)="([^"]*)"')

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
+from storefleet import dates
 from storefleet.erp.errors import ErpError
 from storefleet.erp.gateway import get_gateway
 from storefleet.erp.types import SHIPPED_STATES, OrderState, ShipmentState
@@ -63,9 +64,12 @@ class OrderActions:
         """What the buyer can do now, in one sentence (never offering what is not possible)."""
         if self.stage is Stage.CONFIRMED and self.cancel:
             if self.cancel_until is not None:
-                # In the zone active for the request: the store's.
-                until = dateformat.format(timezone.localtime(self.cancel_until), "j M Y, H:i T")
-                return f"You can still cancel it until our ERP starts processing it ({until})."
+                # In the zone and language active for the request (the store's); translated
+                # here, as the date is in it ({% translate %} in the template keeps it as it is).
+                until = dates.format_day_time(self.cancel_until, zone=True)
+                return gettext(
+                    "You can still cancel it until our ERP starts processing it (%(until)s)."
+                ) % {"until": until}
             return "You can still cancel it until our ERP starts processing it."
         return STAGE_NEXT.get(self.stage, "") if self.stage else ""
 

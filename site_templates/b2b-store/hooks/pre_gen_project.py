@@ -35,7 +35,7 @@ COUNTRIES = set(
     "TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM "
     "ZW".split()
 )
-LANGUAGES = {"en", "de", "fr", "es"}  # the platform's LANGUAGES setting
+LANGUAGES = {"en", "de", "fr", "es", "ja"}  # the platform's LANGUAGES setting
 
 # Patterns are matched with fullmatch: "$" would accept a trailing newline.
 SLUG = re.compile(r"[a-z][a-z0-9-]{0,38}[a-z0-9]")

@@ -1,7 +1,8 @@
 """Dates and times in the service console: one format for a day and one for a moment, in the
 language and zone of the store the agent is looking at (``tenants.locale.store_locale``), so an
-agent reads "5 Dec 2026, 22:15 CET" as the store's buyer reads their order page, whatever zone
-the admin runs in. Money inside the same block follows the store's notation (``money``)."""
+agent reads "5 Dec 2026, 22:15 CET" as the store's buyer reads their order page (both are
+``storefleet.dates``), whatever zone the admin runs in. Money inside the same block follows
+the store's notation (``money``)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,11 @@ import datetime
 from typing import Any
 
 from django import template
-from django.utils import dateformat, timezone
 
+from storefleet import dates
 from storefleet.tenants.locale import store_locale
 
 register = template.Library()
-
-DAY = "j M Y"
-MOMENT = "j M Y, H:i T"
 
 
 @register.filter
@@ -25,9 +23,7 @@ def day(value: datetime.date | datetime.datetime | None) -> str:
     zone; "" for none."""
     if value is None or value == "":
         return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return dateformat.format(value, DAY)
+    return dates.format_day(value)
 
 
 @register.filter
@@ -35,9 +31,7 @@ def moment(value: datetime.datetime | None) -> str:
     """A point in time in the active zone, with the zone's name; "" for none."""
     if value is None or value == "":
         return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return dateformat.format(value, MOMENT)
+    return dates.format_day_time(value, zone=True)
 
 
 class StoreLocaleNode(template.Node):
