@@ -56,7 +56,7 @@ def prefilled(response) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def
 def _values(page: str, name: str) -> list[str]:
     import re
 
-    return re.findall(rf'<input name="{name}"[^>]*value="([^"]*)"', page)
+    return re.findall(rf'<input type="text" name="{name}"[^>]*value="([^"]*)"', page)
 
 
 def request_form(**overrides) -> dict:

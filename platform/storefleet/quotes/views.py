@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from storefleet.accounts.access import buyer_required
 from storefleet.accounts.principal import Principal
 from storefleet.accounts.selectors import company_ship_to_addresses
+from storefleet.approvals.selectors import quote_approval
 from storefleet.erp.errors import ErpUnavailable
 from storefleet.errors import ApplicationError
 
@@ -302,9 +303,20 @@ def _accept(
         if quote_id is not None:
             return redirect("quotes:quote", quote_id=quote_id)
         return redirect("quotes:erp_quote", number=erp_number)
-    messages.success(
-        request, _("Thank you: your acceptance is on its way to our ERP, which confirms the order.")
-    )
+    approval = quote_approval(quote_id=quote.id, company=quote.company)
+    if approval is not None and approval.pending:  # held: the ERP hears of it once approved
+        messages.success(
+            request,
+            _(
+                "Thank you: your acceptance waits for your company's approval; once approved, "
+                "it goes to our ERP, which confirms the order."
+            ),
+        )
+    else:
+        messages.success(
+            request,
+            _("Thank you: your acceptance is on its way to our ERP, which confirms the order."),
+        )
     return redirect(reverse("quotes:quote", kwargs={"quote_id": quote.id}))
 
 
