@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from babel.core import get_global
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import LocalePrefixPattern, URLResolver, get_urlconf, set_urlconf
 from django.utils import timezone, translation
 
@@ -202,10 +202,8 @@ def serve_in_store_locale(
             path = request.get_full_path()[len(language) + 1 :]
             return HttpResponsePermanentRedirect(path)
         if verdict == "refuse":
-            from storefleet.error_pages import store_not_found
-
-            response = store_not_found(request)
-        else:
-            response = get_response(request)
+            # The store's 404 (the project's handler404), drawn in the store's language.
+            raise Http404("This store does not speak that language.")
+        response = get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
