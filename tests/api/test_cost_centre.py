@@ -19,9 +19,14 @@ from storefleet.outbox.models import Message
 
 from .conftest import FERRUM
 from .test_place import BODY, WRITE, assert_nothing_written, assert_problem, place, placed_orders
-from .test_place import world as world
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def world_erp_server(fresh_erp_server):  # type: ignore[no-untyped-def]
+    """Orders change stock and credit: the module's own ERP (the world is the conftest's)."""
+    return fresh_erp_server
 
 
 def centre(code: str, centre_code: str, budget: str | None = None) -> CostCentre:
