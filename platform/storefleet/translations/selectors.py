@@ -12,13 +12,13 @@ edit and publish views as for these screens."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from wagtail.blocks import StreamValue
+from wagtail.fields import StreamField
 from wagtail.models import Locale, Page, Revision
 
 from storefleet.brand.walls import store_owning_page
@@ -239,8 +239,6 @@ def _raw_blocks(value: object) -> dict[str, dict]:
 
 
 def stream_fields(page: Page) -> list[str]:
-    from wagtail.fields import StreamField
-
     return [field.name for field in page._meta.get_fields() if isinstance(field, StreamField)]
 
 
@@ -262,7 +260,9 @@ def block_offers(*, synced: Page, live: Page, translation: Page) -> list[BlockOf
     return offers
 
 
-def _translation_for(user, translation_id: int) -> tuple[Page, Page, Store] | None:
+def translation_with_source(*, user, translation_id: int) -> tuple[Page, Page] | None:
+    """A translation ``user`` may edit and its source page (in the store's own language);
+    ``None`` for another brand's page, another language's, or a page that is no translation."""
     translation = Page.objects.filter(pk=translation_id).first()
     if translation is None:
         return None
@@ -277,14 +277,7 @@ def _translation_for(user, translation_id: int) -> tuple[Page, Page, Store] | No
     ).first()
     if source is None:
         return None
-    return translation, source.specific, store
-
-
-def translation_with_source(*, user, translation_id: int) -> tuple[Page, Page] | None:
-    """A translation ``user`` may edit and its source page (in the store's own language);
-    ``None`` for another brand's page, another language's, or a page that is no translation."""
-    found = _translation_for(user, translation_id)
-    return (found[0], found[1]) if found else None
+    return translation, source.specific
 
 
 def source_changes(*, user, translation_id: int, request: HttpRequest) -> SourceChanges | None:
@@ -321,7 +314,3 @@ def source_changes(*, user, translation_id: int, request: HttpRequest) -> Source
         comparisons=tuple(comparisons),
         offers=tuple(offers),
     )
-
-
-def translator_groups(*, stores: Iterable[Store]) -> QuerySet[TranslatorGroup]:
-    return TranslatorGroup.objects.filter(store__in=list(stores)).select_related("locale", "group")
