@@ -3,5 +3,11 @@
 from __future__ import annotations
 
 from storefleet import urls as store_urls
+from storefleet.tenants.locale import store_language_patterns
 
-urlpatterns = [p for p in store_urls.urlpatterns if getattr(p, "namespace", None) != "ordering"]
+urlpatterns = [
+    *store_urls.unprefixed,
+    *store_language_patterns(
+        *(p for p in store_urls.storefront if getattr(p, "namespace", None) != "ordering")
+    ),
+]

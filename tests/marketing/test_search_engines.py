@@ -75,8 +75,11 @@ def test_robots_txt_keeps_crawlers_out_of_the_api_and_quotes(client, ferrum, pub
 
 
 def test_a_page_with_translations_names_each_of_them_and_is_named_back(client, ferrum, public):
-    german_locale = Locale.objects.create(language_code="de")
-    german = make_store("ferrum-de", "Ferrum Industrial DE", hostname="de.ferrum.localhost")
+    # A store per language: the German one speaks German (its tree in the German Locale).
+    german = make_store(
+        "ferrum-de", "Ferrum Industrial DE", hostname="de.ferrum.localhost", languages=("de",)
+    )
+    german_locale = Locale.objects.get(language_code="de")
     german_home = HomePage.objects.get(pk=german.site.root_page_id)
     german_home.translation_key, german_home.locale = ferrum.home.translation_key, german_locale
     german_home.save_revision().publish()
@@ -105,10 +108,14 @@ def test_a_page_with_translations_names_each_of_them_and_is_named_back(client, f
 def test_a_translation_on_a_store_that_is_not_live_is_not_named(client, ferrum, public):
     from storefleet.tenants.models import StoreStatus
 
-    german_locale = Locale.objects.create(language_code="de")
     german = make_store(
-        "ferrum-de", "Ferrum DE", hostname="de.ferrum.localhost", status=StoreStatus.DRAFT
+        "ferrum-de",
+        "Ferrum DE",
+        hostname="de.ferrum.localhost",
+        status=StoreStatus.DRAFT,
+        languages=("de",),
     )
+    german_locale = Locale.objects.get(language_code="de")
     german_home = HomePage.objects.get(pk=german.site.root_page_id)
     german_home.translation_key, german_home.locale = ferrum.home.translation_key, german_locale
     german_home.save_revision().publish()

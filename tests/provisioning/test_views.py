@@ -176,6 +176,7 @@ def test_launch_renders_the_brand_folder_and_queues_the_run_on_commit(
         ("erp", "skipped"),
         ("infrastructure", "succeeded"),
         ("content", "succeeded"),
+        ("languages", "succeeded"),  # the wizard's "de, en": the English drafts
         ("customers", "unchanged"),
         ("people", "unchanged"),
         ("smoke_test", "succeeded"),

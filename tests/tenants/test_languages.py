@@ -280,19 +280,21 @@ def test_the_sitemap_has_sections_per_language(client, ferrum_de):
     home = HomePage.objects.get(pk=ferrum_de.site.root_page_id)
     publish_translation(home, "fr", "Ferrum")
     origin = ferrum_de.base_url
+    # No French catalog page yet: the products are listed in German only.
+    assert _locations(client, "/sitemap.xml")[-1] == f"{origin}/sitemap-pages-fr.xml"
+    publish_translation(CatalogPage.objects.get(locale__language_code="de"), "fr", "Produits")
 
     sections = _locations(client, "/sitemap.xml")
     assert sections == [
         f"{origin}/sitemap-pages.xml",
         f"{origin}/sitemap-products.xml",
         f"{origin}/sitemap-pages-en.xml",
-        f"{origin}/sitemap-products-en.xml",
         f"{origin}/sitemap-pages-fr.xml",
         f"{origin}/sitemap-products-fr.xml",
     ]
     assert f"{origin}/about/" in _locations(client, "/sitemap-pages.xml")
     # Only what is published in French; nothing in English yet.
-    assert _locations(client, "/sitemap-pages-fr.xml") == [f"{origin}/fr/"]
+    assert _locations(client, "/sitemap-pages-fr.xml") == [f"{origin}/fr/", f"{origin}/fr/catalog/"]
     assert _locations(client, "/sitemap-pages-en.xml") == []
     assert _locations(client, "/sitemap-products-fr.xml") == [
         f"{origin}/fr/catalog/FAS-0001/",

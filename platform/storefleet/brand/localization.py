@@ -24,6 +24,13 @@ def _route(request: HttpRequest, path: str) -> Any:
         return None
     components = [part for part in path.split("/") if part]
     home = site.root_page
+    store = getattr(request, "store", None)
+    if store is not None and len(store.all_languages) < 2:
+        # One language: its tree is the store's own (no Locale to look up).
+        try:
+            return home.specific.route(request, components)
+        except Http404:
+            return None
     localized = home.localized
     try:
         return localized.specific.route(request, components)
@@ -41,7 +48,8 @@ def serve_page(request: HttpRequest, path: str) -> HttpResponse:
     """Wagtail's serve, routed in the active language's tree and, where that has no live page
     at ``path``, in the default language's (shown with a notice, ``page_language_notice``)."""
     route = _route(request, path)
-    if route is not None:
+    store = getattr(request, "store", None)
+    if route is not None and store is not None and len(store.all_languages) > 1:
         page = route[0]
         translated = page.localized
         if translated.pk != page.pk and not route[1] and not route[2]:
@@ -90,9 +98,11 @@ def page_language_notice(request: HttpRequest | None, page: Any) -> LanguageNoti
     """A notice when ``page`` is not in the language the visitor asked for (its translation is
     not published yet); None when it is, or off the storefront."""
     store = getattr(request, "store", None)
+    if store is None or len(store.all_languages) < 2:
+        return None  # one language: every page is in it
     shown = page_language(page)
     asked = translation.get_language() or ""
-    if store is None or not shown or not asked or shown == asked:
+    if not shown or not asked or shown == asked:
         return None
     return LanguageNotice(asked, shown, language_name(asked), language_name(shown))
 
@@ -101,7 +111,9 @@ def localized_page_url(page: Page, request: HttpRequest | None) -> str:
     """The address of ``page`` in the visitor's language: its published translation's, else
     its own under the language's prefix (shown with the notice)."""
     store = getattr(request, "store", None)
-    target = page.localized if store is not None else page
+    if store is None or len(store.all_languages) < 2:
+        return page.get_url(request=request) or ""
+    target = page.localized
     url = target.get_url(request=request) or ""
     active = translation.get_language() or ""
     if store is None or not url.startswith("/") or page_language(target) == active:

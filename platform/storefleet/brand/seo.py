@@ -26,7 +26,6 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
-from storefleet.tenants.locale import language_path
 from storefleet.tenants.selectors import StoreRecord
 
 # Storefront paths that are a buyer's own (carts, orders, accounts) or tools: never crawled.
@@ -149,29 +148,47 @@ class ProductSitemap(_OnStoreOrigin, DjangoSitemap):
 
     limit = SITEMAP_LIMIT
 
-    def __init__(self, store: StoreRecord, found: SitemapProducts, language: str = "") -> None:
+    def __init__(self, store: StoreRecord, found: SitemapProducts) -> None:
         self.store = store
-        self.catalog_path = found.catalog_path
+        self.catalog_path = found.catalog_path  # in the section's language
         self.found = found
-        self.language = language or store.all_languages[0]
 
     def items(self) -> QuerySet[Any]:
         return self.found.products()
 
     def location(self, item: Any) -> str:
-        return language_path(
-            f"{self.catalog_path}{item.sku}/",
-            language=self.language,
-            default_language=self.store.all_languages[0],
-        )
+        return f"{self.catalog_path}{item.sku}/"
 
     def lastmod(self, item: Any) -> Any:
         return item.erp_write_date
 
 
+def _catalog_path_in(
+    request: HttpRequest, store: StoreRecord, catalog_path: str, language: str
+) -> str | None:
+    """The catalog page's address in ``language``: its published translation's; None when it
+    has none (its products are then listed in the default language only, as their pages say
+    that they are shown in it)."""
+    if language == store.all_languages[0]:
+        return catalog_path
+    home = Page.objects.filter(pk=store.root_page_id).only("url_path").first()
+    if home is None:
+        return None
+    catalog = Page.objects.filter(url_path=home.url_path + catalog_path.lstrip("/")).first()
+    translated = (
+        catalog.get_translations().live().filter(locale__language_code=language).first()
+        if catalog is not None
+        else None
+    )
+    url = translated.relative_url(None, request) if translated is not None else None
+    return url if url and url.startswith("/") else None
+
+
 def store_sitemaps(request: HttpRequest) -> Sitemaps:
     """The store's sections, per language: ``pages`` and ``products`` in the default language,
-    ``pages-fr`` and ``products-fr`` in French, and so on (each pages at 50,000 addresses)."""
+    ``pages-fr`` and ``products-fr`` in French, and so on (each pages at 50,000 addresses).
+    A language lists what is published in it: its translated pages, and the products once its
+    catalog page is translated."""
     store = _store(request)
     sitemaps: Sitemaps = {}
     found = _products_of[0](request, store) if _products_of else None
@@ -179,8 +196,13 @@ def store_sitemaps(request: HttpRequest) -> Sitemaps:
     for language in store.all_languages:
         suffix = "" if language == default else f"-{language}"
         sitemaps[f"pages{suffix}"] = PageSitemap(request, store, language)
-        if found is not None:
-            sitemaps[f"products{suffix}"] = ProductSitemap(store, found, language)
+        if found is None:
+            continue
+        catalog_path = _catalog_path_in(request, store, found.catalog_path, language)
+        if catalog_path is not None:
+            sitemaps[f"products{suffix}"] = ProductSitemap(
+                store, SitemapProducts(catalog_path, found.products)
+            )
     return sitemaps
 
 
@@ -243,36 +265,49 @@ def _on_store_origin(response: HttpResponse, request: HttpRequest, store: StoreR
 
 
 def page_alternates(page: Any, request: HttpRequest | None) -> list[tuple[str, str]]:
-    """(hreflang, address) of each live, public translation of ``page`` in a language its
-    store speaks — itself included, so every page of the set names the same set (reciprocal by
-    construction) — on the store's canonical origin, plus ``x-default`` for the store's default
-    language. Empty when the page has no translation a visitor can reach. (A store's
-    translations live in its own tree, one per language: other stores' pages are not
-    translations of its pages.)"""
-    store = getattr(request, "store", None)
-    if not isinstance(page, Page) or page.pk is None or store is None:
+    """(hreflang, address) of each live, public translation of ``page`` — itself included, so
+    every page of the set names the same set (reciprocal by construction) — each on its own
+    store's canonical origin: the store's own languages (its tree in each), and where another
+    live store holds a translation (a store per language), that one; plus ``x-default`` for
+    the language of the set's original (its first page). Empty when the page has no
+    translation a visitor can reach."""
+    from storefleet.tenants.locale import store_locale
+    from storefleet.tenants.selectors import store_host_map
+
+    if not isinstance(page, Page) or page.pk is None:
         return []
     translations = list(
         page.get_translations(inclusive=True).live().public().select_related("locale")
     )
     if len(translations) < 2:
         return []
+    stores = {record.site.pk: record for record in store_host_map().values()}
     found: dict[str, str] = {}
-    for translation in translations:
-        language = translation.locale.language_code.lower()
-        if language not in store.all_languages:
-            continue
+    original = ""
+    own_store = getattr(request, "store", None)
+    for translation in sorted(translations, key=lambda p: p.pk):
         parts = translation.get_url_parts(request)
-        if parts is None or parts[0] != store.site.pk or parts[2] is None:
+        store = stores.get(parts[0]) if parts else None
+        if store is not None and own_store is not None and store.id != own_store.id:
+            # Another store's page: its address as that store writes it (its default language
+            # unprefixed, not this one's).
+            with store_locale(store):
+                parts = translation.get_url_parts(None)
+        if parts is None or parts[2] is None or store is None or not store.is_live:
             continue
+        language = translation.locale.language_code.lower()
+        if language not in store.all_languages and not translation.path.startswith(
+            store.site.root_page.path
+        ):
+            continue  # the store's tree in a language it does not speak (any more): not served
         found.setdefault(language, f"{store.base_url}{parts[2]}")
+        original = original or language
     own = page.locale.language_code.lower() if page.locale_id else ""
     if len(found) < 2 or own not in found:
         return []
     alternates = sorted(found.items())
-    default = store.all_languages[0]
-    if default in found:
-        alternates.append(("x-default", found[default]))
+    if original in found:
+        alternates.append(("x-default", found[original]))
     return alternates
 
 

@@ -3,7 +3,8 @@
 With i18n on, Wagtail's ``Site.get_site_root_paths`` asks for each Site's root page
 translations one query per Site: a platform of 100 stores pays 100 queries on the first page
 after each publish that moves a root. The result (and its cache entry, which Wagtail clears
-itself) is the same; only the reading is batched."""
+itself) is the same, but that a Site's root translated as another Site's root stays that
+Site's; only the reading is batched."""
 
 from __future__ import annotations
 
@@ -37,10 +38,14 @@ def site_root_paths() -> list[SiteRootPath]:
         .order_by("path")
     ):
         translations[page.translation_key].append(page)
+    # A translation of a Site's root that is another Site's root (a store per language, on its
+    # own host) is that Site's only: its pages are addressed on their own store's host.
+    roots = {site.root_page_id for site in sites}
     result = [
         SiteRootPath(site.pk, root.url_path, site.root_url, root.locale.language_code)
         for site in sites
         for root in translations[site.root_page.translation_key]
+        if root.pk == site.root_page_id or root.pk not in roots
     ]
     cache.set(SITE_ROOT_PATHS_CACHE_KEY, result, 3600, version=SITE_ROOT_PATHS_CACHE_VERSION)
     return result
