@@ -38,7 +38,7 @@ def test_demo_stores_launches_brands_folders_and_creates_one_user_per_role(setti
     # Each store speaks its declared languages; the other languages' pages are drafts to translate.
     assert {slug: s.languages for slug, s in stores.items()} == {
         "ferrum": ["de", "en", "fr"],
-        "hydra": ["en", "fr"],
+        "hydra": ["en", "fr", "ja"],
     }
     ferrum_languages = {
         page.locale.language_code: page.live
