@@ -24,7 +24,10 @@ def lead_acknowledge(*, lead_id: int) -> bool:
         return False
     store = lead.store
     contact = brand_contact(site=store.site)
-    with store_locale(store):
+    # In the visitor's language where the store speaks it (the page they wrote from), else
+    # the store's own.
+    language = lead.language if lead.language in (store.languages or []) else None
+    with store_locale(store, language):
         subject = _("%(store)s: we have received your message") % {"store": store.name}
         body = render_to_string(
             "marketing/email/lead_acknowledgement.txt",
