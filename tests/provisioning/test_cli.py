@@ -19,8 +19,8 @@ def test_launch_prints_the_plan_and_each_step(render_brand, capsys):
     out = capsys.readouterr().out
     assert "Plan: launch nordlicht (nordlicht.localhost)" in out
     assert "  create    site: nordlicht.localhost" in out
-    assert "[#.......] Register the store" in out
-    assert "[########] Go live                                  succeeded" in out
+    assert "[#........] Register the store" in out
+    assert "[#########] Go live                                  succeeded" in out
     # No web server runs beside the CLI here: the smoke test says how it reached the store.
     assert "requested in this process with Django's test client: no web server answers" in out
     # The run's id, not 1: a transactional test before this one may have used 1 already.
