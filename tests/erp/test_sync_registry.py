@@ -9,6 +9,7 @@ from storefleet.accounts.services import companies_upsert
 from storefleet.brand.seeding import PAGE_TYPES
 from storefleet.catalog.models import CatalogPage
 from storefleet.catalog.seeding import catalog_stories_seed
+from storefleet.catalog.services import products_changed_since as catalog_products_changed_since
 from storefleet.catalog.services import products_upsert
 from storefleet.erp import sync
 from storefleet.erp.gateway import ErpGateway
@@ -18,7 +19,8 @@ from storefleet.ordering.sales_mirror import sale_records_upsert
 def test_each_app_registers_the_kind_it_owns():
     kinds = {kind.name: kind for kind in sync.sync_kinds()}
     assert {name: (k.fetch, k.upsert) for name, k in kinds.items()} == {
-        "products": (ErpGateway.products_changed_since, products_upsert),
+        # The catalog asks for the products' texts in the stores' languages too.
+        "products": (catalog_products_changed_since, products_upsert),
         "customers": (ErpGateway.customers_changed_since, companies_upsert),
         "sales": (ErpGateway.sales_changed_since, sale_records_upsert),
     }
@@ -31,10 +33,10 @@ def test_an_unknown_kind_says_how_to_register_one():
 
 
 def test_a_kind_is_registered_once():
-    sync.register("products", fetch=ErpGateway.products_changed_since, upsert=products_upsert)
+    sync.register("products", fetch=catalog_products_changed_since, upsert=products_upsert)
     assert sync.sync_kind("products").upsert is products_upsert
     with pytest.raises(ValueError, match="registered already"):
-        sync.register("products", fetch=ErpGateway.products_changed_since, upsert=companies_upsert)
+        sync.register("products", fetch=catalog_products_changed_since, upsert=companies_upsert)
     assert sync.sync_kind("products").upsert is products_upsert
 
 

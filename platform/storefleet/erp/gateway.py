@@ -259,6 +259,13 @@ class ErpGateway:
         cache.set(batch_key, (generation, oldest, pack(answer)), timeout=int(watch.longest(ttl)))
         return answer
 
+    def change_fingerprints(self) -> tuple[str, str]:
+        """The ERP's fingerprints of what prices and of what stock are made of (the change
+        watch compares them: ``erp/watch.py``); uncached, idempotent."""
+        return resilience.call(
+            "change_fingerprints", self.backend.change_fingerprints, idempotent=True
+        )
+
     def invalidate_prices(self, *, store: str, customer: str | None = None) -> None:
         """Forget cached prices of one customer in a store; without ``customer``, prices and
         availability of the whole store."""

@@ -32,7 +32,6 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-from . import resilience
 from .errors import ErpUnavailable
 
 logger = logging.getLogger(__name__)
@@ -120,11 +119,8 @@ def _check_holding_lock() -> str:
         from .gateway import get_gateway
 
         started = time.time()
-        backend = get_gateway().backend
         try:
-            prices, stock = resilience.call(
-                "change_fingerprints", backend.change_fingerprints, idempotent=True
-            )
+            prices, stock = get_gateway().change_fingerprints()
         except ErpUnavailable:
             return "unavailable"
         before = cache.get(FINGERPRINTS)
