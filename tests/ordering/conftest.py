@@ -21,7 +21,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.test import override_settings
 
 from storefleet.accounts.models import Company, MemberRole, Membership
 from storefleet.accounts.principal import Principal
@@ -33,6 +32,7 @@ from storefleet.tenants.selectors import StoreRecord, store_for_hostname
 from storefleet.tenants.services import store_host_map_invalidate
 from tests.erp.conftest import mirror_master_data, point_gateway_at
 from tests.factories import BrandWorld, build_brand, wagtail_roots_ensure
+from tests.module_world import SettingsWhileBuilding
 
 HOST = "ferrum.localhost"
 
@@ -135,29 +135,6 @@ class ShopWorld:
         )
 
 
-class _SettingsWhileBuilding:
-    """Settings changed while a module's shop is built (what the ``settings`` fixture is for a
-    test), put back by ``restore()``."""
-
-    def __init__(self) -> None:
-        object.__setattr__(self, "_overrides", [])
-
-    def __setattr__(self, name: str, value: object) -> None:
-        override = override_settings(**{name: value})
-        override.enable()
-        self._overrides.append(override)
-
-    def __getattr__(self, name: str) -> object:
-        from django.conf import settings
-
-        return getattr(settings, name)
-
-    def restore(self) -> None:
-        for override in reversed(self._overrides):
-            override.disable()
-        self._overrides.clear()
-
-
 def _shared_shop_fits(request) -> bool:  # type: ignore[no-untyped-def]
     """Whether every test of the requesting module can run on one shop: none is transactional,
     and none takes ``ferrum`` without ``shop``."""
@@ -194,7 +171,7 @@ def shop_world(request, django_db_setup, django_db_blocker) -> Iterator[ShopWorl
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
-        settings = _SettingsWhileBuilding()
+        settings = SettingsWhileBuilding()
         try:
             wagtail_roots_ensure()
             ferrum = build_ferrum()
