@@ -8,6 +8,8 @@ bench_ordering.py does:
       view, in this process) until the worker has the ERP's quotation recorded (QUOTED),
       against raw JSON-RPC sale create + quote of the same line, interleaved; p50 and p95
       (target: p95 <= 1.2 x raw);
+  (a') the same with the buyer's price not held by the platform (not looked at, or forgotten):
+      the ERP's price is asked before the sale is made (reported, no target);
   (b) accept -> ERP-confirmed: each of those quotes gets an agent's counter-offer first (a
       new price, written into the ERP quotation through the outbox), then the buyer's accept
       POST until the worker has it ORDERED, against raw JSON-RPC confirm of one of the raw
@@ -211,7 +213,15 @@ def run(
         assert response.status_code == 302, response.content[:2000]
         return int(response["Location"].rstrip("/").rsplit("/", 1)[-1])
 
-    [price] = gateway.prices(store=store.slug, customer=CUSTOMER, lines=[LineQuery(SKU, QUANTITY)])
+    # The buyer has looked at the product: the catalog read their price in the store's
+    # currency, and the platform holds it (the quote's sale is made at it while the ERP's price
+    # of now is asked beside it; part (a') measures the request without it).
+    [price] = gateway.prices(
+        store=store.slug,
+        customer=CUSTOMER,
+        lines=[LineQuery(SKU, QUANTITY)],
+        currency=store.currency,
+    )
     assert price.unit_price is not None
     raw_erp = RawQuotes(erp, sale_values(gateway.backend, price.unit_price.amount, address.erp_id))
     raw_erp.confirm(raw_erp.quotation("bench-raw-warmup"))
@@ -233,6 +243,22 @@ def run(
         wait_until(lambda q=quote_id: state_of(q) == QuoteState.QUOTED, f"quote {quote_id}", work)
         request.append(time.perf_counter() - started)
         quoted.append(quote_id)
+
+    # (a') the same with the buyer's prices not held (forgotten before each request): the
+    # ERP's price of now is asked before the sale is made.
+    unheld: list[float] = []
+    for _ in range(max(SAMPLES // 2, 1)):
+        gateway.invalidate_prices(store=store.slug, customer=CUSTOMER)
+        started = time.perf_counter()
+        quote_id = request_post()
+        wait_until(lambda q=quote_id: state_of(q) == QuoteState.QUOTED, f"quote {quote_id}", work)
+        unheld.append(time.perf_counter() - started)
+    gateway.prices(
+        store=store.slug,
+        customer=CUSTOMER,
+        lines=[LineQuery(SKU, QUANTITY)],
+        currency=store.currency,
+    )
 
     # (b) each quote counter-offered by an agent (10 % off, through the outbox), then
     # accept -> ORDERED against raw confirm, interleaved.
@@ -282,6 +308,7 @@ def run(
         for name, values in (
             ("raw_request", raw_request),
             ("request", request),
+            ("unheld", unheld),
             ("raw_accept", raw_accept),
             ("accept", accept),
         )
@@ -296,6 +323,11 @@ def run(
     print(
         f"    request POST -> QUOTED:        p50 {figures['request'][0]:7.1f} ms  "
         f"p95 {figures['request'][1]:7.1f} ms  = {request_ratio:.2f} x raw p95 (target <= 1.2)"
+    )
+    print(
+        f"    the same, buyer's price not held (a'): p50 {figures['unheld'][0]:7.1f} ms  "
+        f"p95 {figures['unheld'][1]:7.1f} ms  = "
+        f"{figures['unheld'][1] / figures['raw_request'][1]:.2f} x raw p95 ({len(unheld)} quotes)"
     )
     print("(b) accept -> ERP-confirmed, each after an agent's counter-offer")
     print(
@@ -427,6 +459,9 @@ def run(
                 "request_vs_raw_p95": round(request_ratio, 3),
                 "accept_vs_raw_p95": round(accept_ratio, 3),
                 "request_p95_ms": round(figures["request"][1], 1),
+                "request_unheld_vs_raw_p95": round(
+                    figures["unheld"][1] / figures["raw_request"][1], 3
+                ),
                 "raw_request_p95_ms": round(figures["raw_request"][1], 1),
                 "accept_p95_ms": round(figures["accept"][1], 1),
                 "raw_accept_p95_ms": round(figures["raw_accept"][1], 1),

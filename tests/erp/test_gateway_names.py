@@ -10,10 +10,11 @@ from storefleet.erp.protocol import ErpBackend
 
 # The backend's own bookkeeping, not an ERP operation.
 BACKEND_ONLY = {"request_count"}
-# What only the gateway does: its cache, the uncached read of prices an order is placed at, and
-# the verdict saying whether it was asked now or kept.
+# What only the gateway does: its cache (and what it holds, never asking the ERP), the uncached
+# read of prices an order is placed at, and the verdict saying whether it was asked now or kept.
 GATEWAY_ONLY = {
     "current_prices",
+    "prices_held",
     "validate_order_asked",
     "invalidate_availability",
     "invalidate_prices",

@@ -57,10 +57,7 @@ def erp_entered_quotation(
         idempotency_key=f"tmp-{secrets.token_hex(8)}",
         currency="EUR",
     )
-    sale_id = quotations._create(client, backend.lookups, request)
-    (row,) = client.model("sale.sale", "read", [sale_id], ["lines"])
-    for line_id, (_sku, _quantity, price) in zip(sorted(row["lines"]), lines, strict=True):
-        client.model("sale.line", "write", [line_id], {"unit_price": price})
+    sale_id = quotations._create(client, backend.lookups, request, [price for *_, price in lines])
     values: dict = {"description": "RFQ by phone", "quotation_validity": timedelta_value(days)}
     if quoted_on is not None:
         values["quotation_date"] = quoted_on

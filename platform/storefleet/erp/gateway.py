@@ -151,6 +151,51 @@ def _qty(quantity: Decimal) -> str:
     return format(quantity.normalize(), "f")
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Lookup:
+    """What the cache holds of one batch of lines (``_cache_lookup``)."""
+
+    batch_key: str
+    generation: str
+    now: float
+    batch: Any  # the whole batch, packed, when it is held fresh; else None
+    keys: list[str]  # the lines' own keys, in order
+    cached: dict[str, tuple[float, Any]]  # every line held, fresh or not
+    fresh: dict[str, Any]  # the lines held fresh
+
+
+def _cache_lookup(
+    *,
+    kind: str,
+    store: str,
+    scope: str,
+    generations: tuple[str, ...],
+    lines: Sequence[LineQuery],
+    ttl: int,
+) -> _Lookup:
+    """The batch and its lines as the cache holds them under the current generations: fresh
+    within ``ttl``, or past it while the change watch vouches for them (erp/watch.py, which
+    every look asks again once it is due). One cache round trip when the batch is held."""
+    batch_key = _batch_key(kind, store, scope, lines)
+    known = cache.get_many([*generations, batch_key, watch.CHECKED_AT])
+    generation = ".".join(str(_generation(key, known)) for key in generations)
+    now = time.time()
+    watched = known.get(watch.CHECKED_AT)
+    if watch.due(watched):
+        watch.check_soon()
+    batch = known.get(batch_key)
+    if (
+        batch is not None
+        and batch[0] == generation
+        and now - batch[1] < watch.life(ttl, watched, batch[1])
+    ):
+        return _Lookup(batch_key, generation, now, batch[2], [], {}, {})
+    keys = [f"erp:{kind}:{store}:{scope}:{generation}:{ln.sku}:{_qty(ln.quantity)}" for ln in lines]
+    cached: dict[str, tuple[float, Any]] = cache.get_many(keys)
+    fresh = {k: v for k, (at, v) in cached.items() if now - at < watch.life(ttl, watched, at)}
+    return _Lookup(batch_key, generation, now, None, keys, cached, fresh)
+
+
 class ErpGateway:
     def __init__(self, backend: ErpBackend) -> None:
         self.backend = backend
@@ -181,6 +226,31 @@ class ErpGateway:
             pack=functools.partial(cache_records.packed, rows=cache_records.price_rows),
             unpack=functools.partial(cache_records.unpacked, decode=cache_records.price_quotes),
         )
+
+    def prices_held(
+        self,
+        *,
+        store: str,
+        customer: str,
+        lines: Sequence[LineQuery],
+        currency: str | None = None,
+    ) -> list[PriceQuote] | None:
+        """The customer's prices as ``prices`` would answer them from the cache alone, or
+        ``None`` unless every line is held there fresh; never asks the ERP (a writer that checks
+        the ERP's price beside its write uses it as its first guess)."""
+        found = _cache_lookup(
+            kind="price",
+            store=store,
+            scope=f"{customer}:{currency}" if currency else customer,
+            generations=(f"erp:gen:{store}", f"erp:gen:{store}:{customer}", watch.PRICE_GENERATION),
+            lines=lines,
+            ttl=settings.ERP_PRICE_TTL_SECONDS,
+        )
+        if found.batch is not None:
+            return cache_records.unpacked(found.batch, decode=cache_records.price_quotes)
+        if len(found.fresh) < len(found.keys):
+            return None
+        return [found.fresh[key] for key in found.keys]
 
     def availability(
         self, *, store: str, customer: str, warehouse: str, lines: Sequence[LineQuery]
@@ -214,27 +284,12 @@ class ErpGateway:
         pack: Callable[[list[R]], cache_records.Packed],
         unpack: Callable[[cache_records.Packed], list[R]],
     ) -> list[R]:
-        batch_key = _batch_key(kind, store, scope, lines)
-        known = cache.get_many([*generations, batch_key, watch.CHECKED_AT])
-        generation = ".".join(str(_generation(key, known)) for key in generations)
-        now = time.time()
-        # Past the TTL only while the change watch vouches for it (erp/watch.py), which every
-        # read asks again once it is due.
-        watched = known.get(watch.CHECKED_AT)
-        if watch.due(watched):
-            watch.check_soon()
-        batch = known.get(batch_key)
-        if (
-            batch is not None
-            and batch[0] == generation
-            and now - batch[1] < watch.life(ttl, watched, batch[1])
-        ):
-            return unpack(batch[2])
-        keys = [
-            f"erp:{kind}:{store}:{scope}:{generation}:{ln.sku}:{_qty(ln.quantity)}" for ln in lines
-        ]
-        cached: dict[str, tuple[float, R]] = cache.get_many(keys)
-        fresh = {k: v for k, (at, v) in cached.items() if now - at < watch.life(ttl, watched, at)}
+        found = _cache_lookup(
+            kind=kind, store=store, scope=scope, generations=generations, lines=lines, ttl=ttl
+        )
+        if found.batch is not None:
+            return unpack(found.batch)
+        keys, cached, fresh, now = found.keys, found.cached, found.fresh, found.now
         missing = [ln for ln, key in zip(lines, keys, strict=True) if key not in fresh]
         if missing:
             unique = list(dict.fromkeys(missing))
@@ -256,7 +311,11 @@ class ErpGateway:
         answer = [fresh[key] for key in keys]
         # The batch is as fresh as its oldest line.
         oldest = min(cached[key][0] for key in keys)
-        cache.set(batch_key, (generation, oldest, pack(answer)), timeout=int(watch.longest(ttl)))
+        cache.set(
+            found.batch_key,
+            (found.generation, oldest, pack(answer)),
+            timeout=int(watch.longest(ttl)),
+        )
         return answer
 
     def change_fingerprints(self) -> tuple[str, str]:

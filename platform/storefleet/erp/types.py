@@ -693,6 +693,10 @@ class QuotationLineRequest:
     sku: str
     quantity: Decimal
     note: str = ""  # the buyer's target price and note, for the salesperson
+    # The customer's price the platform holds for the line (its cache), if it holds one: the
+    # sale is made at it while the ERP is asked for its price of now, and made again at the
+    # ERP's if they differ.
+    held_unit_price: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

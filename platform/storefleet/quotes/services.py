@@ -22,7 +22,12 @@ from storefleet.approvals import rules as approval_rules
 from storefleet.catalog.selectors import store_sells
 from storefleet.erp.errors import ErpNotFound, ErpRejected, ErpUnavailable
 from storefleet.erp.gateway import get_gateway
-from storefleet.erp.types import OrderState, QuotationLineRequest, QuotationRequest
+from storefleet.erp.types import (
+    LineQuery,
+    OrderState,
+    QuotationLineRequest,
+    QuotationRequest,
+)
 from storefleet.errors import ApplicationError
 from storefleet.outbox.models import Message, State
 from storefleet.outbox.registry import Outcome
@@ -189,13 +194,28 @@ def quote_request_send(message: Message) -> Outcome:
         id=int(message.subject)
     )
     store = store_record(quote.store)
+    lines = list(quote.lines.all())
+    gateway = get_gateway()
+    # The buyer's prices the platform holds (the catalog showed them): the ERP's sale is made
+    # at them while its prices of now are asked beside it; none held, it asks first.
+    held = gateway.prices_held(
+        store=store.slug,
+        customer=quote.company.code,
+        lines=[LineQuery(line.sku, line.quantity) for line in lines],
+        currency=store.currency,
+    )
+    held_prices = (
+        [price.unit_price.amount if price.unit_price else None for price in held]
+        if held
+        else [None] * len(lines)
+    )
     request = QuotationRequest(
         customer=quote.company.code,
         warehouse=store.erp_warehouse,
         ship_to_address_id=quote.ship_to.erp_id if quote.ship_to else 0,
         lines=tuple(
-            QuotationLineRequest(line.sku, line.quantity, _line_note(line))
-            for line in quote.lines.all()
+            QuotationLineRequest(line.sku, line.quantity, _line_note(line), held_unit_price=price)
+            for line, price in zip(lines, held_prices, strict=True)
         ),
         idempotency_key=quote.key,
         currency=store.currency,
@@ -206,7 +226,7 @@ def quote_request_send(message: Message) -> Outcome:
         first_request=message.attempts == 1,
     )
     try:
-        quotation = get_gateway().request_quotation(request=request)
+        quotation = gateway.request_quotation(request=request)
     except (ErpRejected, ErpNotFound) as refusal:
         with transaction.atomic():
             if QuoteRequest.objects.filter(id=quote.id, state=QuoteState.REQUESTED).update(

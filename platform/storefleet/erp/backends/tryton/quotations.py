@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
+from concurrent.futures import ThreadPoolExecutor, wait
 from decimal import Decimal
 from typing import Any
 
@@ -27,8 +28,8 @@ from storefleet.money import Money
 
 from . import faults, reads
 from .client import TrytonClient, TrytonFault
-from .lookups import Lookups
-from .orders import KEY_PREFIX, _discard
+from .lookups import CustomerInfo, Lookups, ProductInfo
+from .orders import KEY_PREFIX, PRICE_PLACES, _discard
 
 logger = logging.getLogger("storefleet.erp")
 
@@ -98,9 +99,9 @@ def request_quotation(
     quotes it if an earlier attempt stopped before). The lines are at the customer's price of
     now; the buyer's target prices and notes go on the lines' notes for the salesperson.
 
-    The key's first request has no earlier sale to find and does not look: the customer's
-    prices, create, quote and the read back (raw Tryton's create and quote, plus a read each
-    side)."""
+    The key's first request has no earlier sale to find and does not look: create (beside
+    the customer's prices of now, when the platform holds a price for every line), quote and
+    the read back by id (raw Tryton's create and quote, plus one read)."""
     found = (
         []
         if request.first_request
@@ -115,7 +116,7 @@ def request_quotation(
         sale_id = found[0]["id"]
         state = found[0]["state"]
     else:
-        sale_id, state = _create(client, lookups, request), "draft"
+        sale_id, state = _create_at_prices(client, lookups, request), "draft"
     if state == "draft":
         try:
             client.model("sale.sale", "quote", [sale_id])
@@ -123,10 +124,64 @@ def request_quotation(
             # Refused at quote (its checks): the draft goes, as a refused order's does.
             _discard(client, sale_id)
             raise faults.to_rejection(fault, skus=[ln.sku for ln in request.lines]) from fault
-    return _read(client, [["id", "=", sale_id]])
+    (row,) = client.model("sale.sale", "read", [sale_id], QUOTATION_FIELDS)
+    return _quotation(row)
 
 
-def _create(client: TrytonClient, lookups: Lookups, request: QuotationRequest) -> int:
+def _create_at_prices(client: TrytonClient, lookups: Lookups, request: QuotationRequest) -> int:
+    """The draft sale at the customer's prices of now. When the platform holds a price for
+    every line (the buyer's cached prices: ``held_unit_price``), the sale is made at those while
+    the ERP's prices are asked beside it (two requests at once on the same session, instead of
+    one after the other, as an order's checked prices are); a price that moved since deletes
+    that draft and makes the sale again at the ERP's price. Nothing is quoted before both
+    answered, so a quotation is never at a price the ERP does not give now."""
+    _customer_and_products(lookups, request)  # an unknown SKU or address: refused before both
+    held = [line.held_unit_price for line in request.lines]
+    if any(price is None for price in held):
+        return _create(client, lookups, request, _prices_now(client, lookups, request))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="erp-prices") as pool:
+        asked = pool.submit(_prices_now, client, lookups, request)
+        try:
+            sale_id = _create(client, lookups, request, held)  # type: ignore[arg-type]
+        except BaseException:
+            wait([asked])
+            raise
+        try:
+            now = asked.result()
+        except BaseException:
+            _discard(client, sale_id)
+            raise
+    if [price.quantize(PRICE_PLACES) for price in held] == [  # type: ignore[union-attr]
+        price.quantize(PRICE_PLACES) for price in now
+    ]:
+        return sale_id
+    _discard(client, sale_id)
+    return _create(client, lookups, request, now)
+
+
+def _prices_now(client: TrytonClient, lookups: Lookups, request: QuotationRequest) -> list[Decimal]:
+    """The customer's unit price of now for each line; a line not sold to them is refused."""
+    quotes = reads.prices(
+        client,
+        lookups,
+        request.customer,
+        [LineQuery(ln.sku, ln.quantity) for ln in request.lines],
+        request.currency or None,
+    )
+    prices = []
+    for line, quote in zip(request.lines, quotes, strict=True):
+        if quote.unit_price is None:
+            raise ErpRejected(
+                f"{line.sku} is not sold to you: remove it from the request.",
+                reasons=[ReasonCode.NOT_SALABLE],
+            )
+        prices.append(quote.unit_price.amount)
+    return prices
+
+
+def _customer_and_products(
+    lookups: Lookups, request: QuotationRequest
+) -> tuple[CustomerInfo, dict[str, ProductInfo]]:
     customer = lookups.customer(request.customer)
     if request.ship_to_address_id not in customer.address_ids:
         raise ErpNotFound("Ship-to address", f"{request.ship_to_address_id} of {request.customer}")
@@ -137,27 +192,22 @@ def _create(client: TrytonClient, lookups: Lookups, request: QuotationRequest) -
             f"{', '.join(unknown)} is not sold (any more): remove it from the request.",
             reasons=[ReasonCode.UNKNOWN_PRODUCT],
         )
-    quotes = reads.prices(
-        client,
-        lookups,
-        request.customer,
-        [LineQuery(ln.sku, ln.quantity) for ln in request.lines],
-        request.currency or None,
-    )
+    return customer, products
+
+
+def _create(
+    client: TrytonClient, lookups: Lookups, request: QuotationRequest, unit_prices: list[Decimal]
+) -> int:
+    customer, products = _customer_and_products(lookups, request)
     lines = []
-    for line, quote in zip(request.lines, quotes, strict=True):
-        if quote.unit_price is None:
-            raise ErpRejected(
-                f"{line.sku} is not sold to you: remove it from the request.",
-                reasons=[ReasonCode.NOT_SALABLE],
-            )
+    for line, unit_price in zip(request.lines, unit_prices, strict=True):
         product = products[line.sku]
         lines.append(
             {
                 "product": product.id,
                 "quantity": float(line.quantity),
                 "unit": product.sale_unit_id,
-                "unit_price": quote.unit_price.amount,
+                "unit_price": unit_price,
                 "taxes": [["add", list(product.tax_ids)]],
                 "note": line.note,
             }
