@@ -50,3 +50,44 @@ def test_a_page_type_that_does_not_say_what_it_reads_is_not_kept_with_a_query(
     assert _cache(client, "/?anything=1") is None
     assert _cache(client, "/") == "miss"
     assert _cache(client, "/") == "hit"
+
+
+def test_a_new_release_is_never_answered_with_pages_an_older_one_rendered(
+    client, ferrum, monkeypatch
+):
+    """A deployment that changes a template or a translation must not serve the pages the
+    previous one kept (they live an hour): the release is part of every page's key."""
+    from storefleet import release
+
+    assert _cache(client, "/") == "miss"
+    assert _cache(client, "/") == "hit"
+    monkeypatch.setenv("STOREFLEET_RELEASE", "next-release")
+    release.release.cache_clear()
+    try:
+        assert _cache(client, "/") == "miss"
+        assert _cache(client, "/") == "hit"
+    finally:
+        monkeypatch.delenv("STOREFLEET_RELEASE")
+        release.release.cache_clear()
+
+
+def test_the_release_digest_follows_the_files_a_page_is_rendered_from(tmp_path, monkeypatch):
+    from storefleet import release
+
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "page.html"
+    template.write_text("<p>one</p>")
+    (tmp_path / "notes.rst").write_text("not rendered")
+    monkeypatch.setattr(release, "PACKAGE", tmp_path)
+    monkeypatch.delenv("STOREFLEET_RELEASE", raising=False)
+    release.release.cache_clear()
+    try:
+        first = release.release()
+        (tmp_path / "notes.rst").write_text("still not rendered")
+        release.release.cache_clear()
+        assert release.release() == first
+        template.write_text("<p>two</p>")
+        release.release.cache_clear()
+        assert release.release() != first
+    finally:
+        release.release.cache_clear()

@@ -68,6 +68,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.utils import translation
 
+from storefleet.release import release
 from storefleet.tenants.locale import serve_in_store_locale
 
 from .buyer_persona import buyer_membership, persona_parts
@@ -322,7 +323,7 @@ def page_key(request: HttpRequest, store_id: int, content_version: int, query: s
         translation.get_language() or "",  # the language the path asks for
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
-    return f"storefront:buyer2:{store_id}:{content_version}:{user_id}:{digest}"
+    return f"storefront:buyer2:{store_id}:{content_version}.{release()}:{user_id}:{digest}"
 
 
 def company_page_key(
@@ -338,7 +339,8 @@ def company_page_key(
         translation.get_language() or "",  # the language the path asks for
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
-    return f"storefront:buyer2-company:{store_id}:{content_version}:{persona.company_id}:{digest}"
+    version = f"{content_version}.{release()}"
+    return f"storefront:buyer2-company:{store_id}:{version}:{persona.company_id}:{digest}"
 
 
 FRESH, STALE_BUT_SERVABLE, GONE = "fresh", "stale", "gone"

@@ -26,6 +26,8 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.http import urlencode
 
+from storefleet.release import release
+
 CACHEABLE_URL_NAMES = {"wagtail_serve"}
 STORED_HEADERS = ("Content-Type", "Content-Language")
 
@@ -37,12 +39,12 @@ def page_cache_key(
     served for German) and path with the query parameters the page reads."""
     language = language or translation.get_language() or ""
     digest = hashlib.blake2b(f"{path}?{query}".encode(), digest_size=16).hexdigest()
-    return f"storefront:page:{store_id}:{content_version}:{language}:{digest}"
+    return f"storefront:page:{store_id}:{content_version}.{release()}:{language}:{digest}"
 
 
 def _reads_key(store_id: int, content_version: int, path: str) -> str:
     digest = hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
-    return f"storefront:reads:{store_id}:{content_version}:{digest}"
+    return f"storefront:reads:{store_id}:{content_version}.{release()}:{digest}"
 
 
 def note_query_parameters(request: HttpRequest, page: object) -> None:
