@@ -1,10 +1,18 @@
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.urls import URLPattern, path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from storefleet.accounts.selectors import agent_account_requests
+from storefleet.admin_home import WorkItem, WorkPanel
+from storefleet.quotes import selectors as quote_selectors
+from storefleet.quotes.models import QuoteState
+
 from . import quote_urls, views
-from .selectors import is_agent
+from .selectors import agent_stores, is_agent
 
 
 @hooks.register("register_admin_urls")
@@ -61,3 +69,38 @@ def register_service_menu_item() -> MenuItem:
 @hooks.register("register_admin_menu_item")
 def register_service_quotes_menu_item() -> MenuItem:
     return ServiceMenuItem("Quotes", reverse("service_quotes"), icon_name="doc-full", order=251)
+
+
+@hooks.register("construct_homepage_panels")
+def add_service_panel(request: HttpRequest, panels: list[Any]) -> None:
+    """An agent lands on what waits for them in the stores they serve."""
+    user = request.user
+    if not isinstance(user, User) or not is_agent(user):
+        return
+    store_ids = list(agent_stores(user).values_list("id", flat=True))
+    quotes = quote_selectors.agent_quotes(store_ids=store_ids).order_by()
+    revisions = quotes.filter(state=QuoteState.REVISION).count()
+    requests = agent_account_requests(user=user).count()
+    panels.append(
+        WorkPanel(
+            name="customer-service",
+            heading="Customer service",
+            order=50,
+            items=[
+                WorkItem(
+                    "Quotes the buyer asked to revise",
+                    reverse("service_quotes"),
+                    revisions,
+                    urgent=bool(revisions),
+                ),
+                WorkItem("Open quotes", reverse("service_quotes"), quotes.count()),
+                WorkItem(
+                    "Account requests to decide",
+                    reverse("accounts_agent_requests"),
+                    requests,
+                    urgent=bool(requests),
+                ),
+            ],
+            action=WorkItem("Find a company", reverse("service_search")),
+        )
+    )

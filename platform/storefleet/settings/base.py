@@ -255,19 +255,16 @@ CONTENT_SECURITY_POLICY: dict[str, dict[str, list[Any]]] = {
 # The admin's (Wagtail and Django, and the previews rendered there): Wagtail's own scripts and
 # styles need inline code and eval.
 STOREFLEET_ADMIN_URL_PREFIXES = ("/admin/", "/django-admin/")
+# The admin's avatars are uploaded or Wagtail's default, never Gravatar's: it would hand every
+# admin user's e-mail digest to a third party, and show a broken image where it can't be reached.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 STOREFLEET_ADMIN_CONTENT_SECURITY_POLICY: dict[str, dict[str, list[Any]]] = {
     "DIRECTIVES": {
         **CONTENT_SECURITY_POLICY["DIRECTIVES"],
         "script-src": [SELF, UNSAFE_INLINE, UNSAFE_EVAL],
         "style-src": [SELF, UNSAFE_INLINE],
-        # Avatars from Gravatar (Wagtail's default), and Wagtail's check for a newer release.
-        "img-src": [
-            SELF,
-            "data:",
-            "blob:",
-            "https://www.gravatar.com",
-            *STOREFLEET_CSP_MEDIA_SOURCES,
-        ],
+        # Wagtail's check for a newer release. No Gravatar (WAGTAIL_GRAVATAR_PROVIDER_URL).
+        "img-src": [SELF, "data:", "blob:", *STOREFLEET_CSP_MEDIA_SOURCES],
         "connect-src": [SELF, "https://releases.wagtail.org"],
         "frame-src": [SELF, *EMBED_FRAME_SOURCES],
     },
