@@ -166,6 +166,11 @@ def test_launch_gives_the_language_its_host_and_reconcile_applies_the_drift(nord
     assert store.language_hosts == {"fr": "nordlicht-fr.localhost"}
     assert store_for_hostname("nordlicht-fr.localhost").slug == "nordlicht"
     assert "language hosts set: fr on nordlicht-fr.localhost" in run.steps.get(name="languages").log
+    smoke = run.steps.get(name="smoke_test").log.splitlines()
+    assert [line.split(" → ")[0] for line in smoke if line.startswith("GET ")] == [
+        "GET http://nordlicht.localhost/",
+        "GET http://nordlicht-fr.localhost/",
+    ]
     home = client.get("/", HTTP_HOST="nordlicht-fr.localhost")
     assert (home.status_code, home["Content-Language"]) == (200, "fr")
     assert client.get("/fr/", HTTP_HOST="nordlicht.localhost").status_code == 301

@@ -219,26 +219,28 @@ def _get_home(hostname: str, driver: str = "local") -> HomeResponse:
 
 
 def smoke_test(run: ProvisioningRun) -> StepOutcome:
+    """The store's home page answers with its theme, on its host and on each language's own
+    (store.toml's ``[store.hosts]``)."""
     folder, store = _folder(run), _store(run)
-    response = _get_home(store.site.hostname, driver_name(folder.driver))
-    if response.status != 200:
-        raise ApplicationError(
-            f"{response.url} answered {response.status}, not 200 ({response.via}).",
-            code="smoke_test",
-        )
-    theme_marker = f"--brand-primary: {folder.theme.primary}"
-    if theme_marker.lower() not in response.body.lower():
-        raise ApplicationError(
-            f"{response.url} answered without the store's theme ({theme_marker}).",
-            code="smoke_test",
-        )
-    return StepOutcome(
-        StepStatus.SUCCEEDED,
-        (
+    log: list[str] = []
+    for host in (store.site.hostname, *(host for _language, host in folder.hosts)):
+        response = _get_home(host, driver_name(folder.driver))
+        if response.status != 200:
+            raise ApplicationError(
+                f"{response.url} answered {response.status}, not 200 ({response.via}).",
+                code="smoke_test",
+            )
+        theme_marker = f"--brand-primary: {folder.theme.primary}"
+        if theme_marker.lower() not in response.body.lower():
+            raise ApplicationError(
+                f"{response.url} answered without the store's theme ({theme_marker}).",
+                code="smoke_test",
+            )
+        log += [
             f"GET {response.url} → 200, {len(response.body)} bytes, theme {folder.theme.primary}",
             f"requested {response.via}",
-        ),
-    )
+        ]
+    return StepOutcome(StepStatus.SUCCEEDED, tuple(log))
 
 
 def customers(run: ProvisioningRun) -> StepOutcome:
