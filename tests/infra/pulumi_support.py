@@ -74,7 +74,8 @@ def _computed(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
             "arn": f"arn:aws:cloudfront::1:distribution/{name}-id",
         }
     elif args.typ == "aws:acm/certificate:Certificate":
-        domain = inputs["domainName"]
+        # One option per name, as ACM lists them: in no fixed order (here, reversed).
+        names = [inputs["domainName"], *(inputs.get("subjectAlternativeNames") or [])]
         state |= {
             "status": "PENDING_VALIDATION",
             "domainValidationOptions": [
@@ -84,6 +85,7 @@ def _computed(args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
                     "resourceRecordType": "CNAME",
                     "resourceRecordValue": "_y1.acm-validations.aws.",
                 }
+                for domain in reversed(names)
             ],
         }
     elif args.typ == "aws:acm/certificateValidation:CertificateValidation":

@@ -92,6 +92,8 @@ def test_every_resource_tagged_with_brand_and_region(slug, store_config):
 def test_certificate_dns_records_and_host_rule(slug, store_config):
     deployment = deploy(store_config(slug))
     hostname = f"{slug}.localhost"
+    # Hydra's Japanese has a host of its own (brands/hydra/store.toml's [store.hosts]).
+    hosts = {"ferrum": [hostname], "hydra": [hostname, "hydra-ja.localhost"]}[slug]
 
     (provider,) = deployment.of_type("pulumi:providers:aws")
     assert provider.inputs["region"] == "us-east-1"
@@ -102,6 +104,8 @@ def test_certificate_dns_records_and_host_rule(slug, store_config):
     assert viewer.provider.startswith(f"urn:pulumi:store-{slug}::storefleet-store::")
     assert viewer.provider.endswith("pulumi:providers:aws::us-east-1::us-east-1-id")
     assert origin.provider == ""  # the stack's own region, where the load balancer is
+    for certificate in (viewer, origin):
+        assert certificate.inputs.get("subjectAlternativeNames") == (hosts[1:] or None)
 
     records = {r.name: r.inputs for r in deployment.of_type("aws:route53/record:Record")}
     assert records[f"{slug}-certificate-validation"] == {
@@ -112,8 +116,20 @@ def test_certificate_dns_records_and_host_rule(slug, store_config):
         "ttl": 300,
         "allowOverwrite": True,
     }
-    for record_type in ("a", "aaaa"):
-        assert records[f"{slug}-{record_type}"]["aliases"] == [
+    for host in hosts[1:]:
+        # Found by name among the certificate's options (ACM lists them in no fixed order).
+        assert records[f"{slug}-certificate-validation-{host}"] == {
+            "zoneId": "Z-localhost",
+            "name": f"_x1.{host}.",
+            "type": "CNAME",
+            "records": ["_y1.acm-validations.aws."],
+            "ttl": 300,
+            "allowOverwrite": True,
+        }
+    for host, record_type in ((h, t) for h in hosts for t in ("a", "aaaa")):
+        name = f"{slug}-{record_type}" + ("" if host == hostname else f"-{host}")
+        assert records[name]["name"] == host
+        assert records[name]["aliases"] == [
             {
                 "name": f"d-{slug}-cdn.cloudfront.net",
                 "zoneId": "Z2FDTNDATAQYW2",
@@ -127,12 +143,12 @@ def test_certificate_dns_records_and_host_rule(slug, store_config):
         f"{slug}-origin-certificate-validation",
     ]
     for validation in validations:
-        assert validation.inputs["validationRecordFqdns"] == [f"_x1.{hostname}"]
+        assert validation.inputs["validationRecordFqdns"] == [f"_x1.{h}" for h in hosts]
 
     rule = deployment.named("aws:lb/listenerRule:ListenerRule", f"{slug}-host-rule")
     assert rule.inputs["listenerArn"] == PLATFORM_OUTPUTS["httpsListenerArn"]
     assert rule.inputs["priority"] == listener_rule_priority(slug)
-    assert rule.inputs["conditions"] == [{"hostHeader": {"values": [hostname]}}]
+    assert rule.inputs["conditions"] == [{"hostHeader": {"values": hosts}}]
     assert rule.inputs["actions"] == [
         {"type": "forward", "targetGroupArn": PLATFORM_OUTPUTS["webTargetGroupArn"]}
     ]
@@ -142,7 +158,7 @@ def test_certificate_dns_records_and_host_rule(slug, store_config):
     assert listener_certificate.inputs["certificateArn"] == origin.state["arn"]
 
     (distribution,) = deployment.of_type(DISTRIBUTION)
-    assert distribution.inputs["aliases"] == [hostname]
+    assert distribution.inputs["aliases"] == hosts
     assert distribution.inputs["viewerCertificate"]["acmCertificateArn"] == viewer.state["arn"]
     storefront = distribution.inputs["origins"][0]
     assert storefront["domainName"] == PLATFORM_OUTPUTS["loadBalancerDnsName"]
@@ -151,7 +167,8 @@ def test_certificate_dns_records_and_host_rule(slug, store_config):
 def test_no_two_stores_share_media(store_config):
     """Each store's distribution reads its own bucket, and its bucket admits only its own
     distribution; no bucket name, host or listener priority repeats across stores."""
-    buckets, hosts, priorities = set(), set(), set()
+    buckets, priorities = set(), set()
+    hosts: list[str] = []
     for slug in SLUGS:
         deployment = deploy(store_config(slug))
         (bucket,) = deployment.of_type(BUCKET)
@@ -163,10 +180,11 @@ def test_no_two_stores_share_media(store_config):
         assert allow["Condition"]["StringEquals"]["AWS:SourceArn"] == distribution.state["arn"]
         assert allow["Resource"] == f"arn:aws:s3:::{bucket.inputs['bucket']}/*"
         buckets.add(bucket.inputs["bucket"])
-        hosts.update(distribution.inputs["aliases"])
+        hosts += distribution.inputs["aliases"]
         (rule,) = deployment.of_type("aws:lb/listenerRule:ListenerRule")
         priorities.add(rule.inputs["priority"])
-    assert len(buckets) == len(hosts) == len(priorities) == len(SLUGS)
+    assert len(buckets) == len(priorities) == len(SLUGS)
+    assert len(hosts) == len(set(hosts)) == 3  # Hydra's Japanese on its own host
 
 
 def _broken_copy(tmp_path: Path, slug: str, old: str, new: str) -> Path:
@@ -199,8 +217,32 @@ def _broken_copy(tmp_path: Path, slug: str, old: str, new: str) -> Path:
             'hostname = "notlocalhost"',
             "[store] hostname 'notlocalhost' is not a valid host name",
         ),
+        (
+            'country = "DE"',
+            'country = "DE"\n[store.hosts]\nfr = "ferrum.evil.example"',
+            "[store.hosts] fr 'ferrum.evil.example' is outside the allowed domains "
+            "(localhost, stores.acme.example); use a host under one of them, or ask platform "
+            "IT to add the domain to the stack's allowedDomains",
+        ),
+        (
+            'country = "DE"',
+            'country = "DE"\n[store.hosts]\nfr = "not a host"',
+            "[store.hosts] fr 'not a host' is not a valid host name",
+        ),
+        (
+            'country = "DE"',
+            'country = "DE"\n[store.hosts]\nfr = 7',
+            "[store.hosts] fr '7' is not a valid host name",
+        ),
     ],
-    ids=["no-hostname", "outside-allowed-domains", "not-a-host"],
+    ids=[
+        "no-hostname",
+        "outside-allowed-domains",
+        "not-a-host",
+        "language-host-outside-allowed-domains",
+        "language-host-not-a-host",
+        "language-host-not-text",
+    ],
 )
 def test_bad_store_file_refused_before_any_resource(tmp_path, store_config, old, new, message):
     brands = _broken_copy(tmp_path, "ferrum", old, new)

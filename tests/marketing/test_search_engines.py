@@ -199,6 +199,12 @@ def demo_stores(settings, tmp_path, public):
     ):
         catalog.anonymous_prices = AnonymousPrices.LIST_PRICE
         catalog.save_revision().publish()
+    # Hydra's Japanese, on its own host (brands/hydra/store.toml): its home, catalog and
+    # contact form published in Japanese, so that its host's sitemap lists them.
+    hydra_home = Page.objects.get(pk=Store.objects.get(slug="hydra").site.root_page_id)
+    japanese = Locale.objects.get(language_code="ja")
+    for page in [hydra_home, *hydra_home.get_children().filter(slug__in=("catalog", "contact"))]:
+        page.get_translation(japanese).specific.save_revision().publish()
     return Store.objects.order_by("slug")
 
 
@@ -211,19 +217,26 @@ def _sitemap(client, url: str) -> list[str]:
 
 def test_every_page_of_the_demo_stores_is_listed_answers_and_reads_right(client, demo_stores):
     errors: list[str] = []
-    for store in demo_stores:
-        origin = f"https://{store.site.hostname}:{PORT}"
+    own = {"ferrum": {"FAS-0001", "FAS-0002", "FAS-0003"}, "hydra": {"HYD-0020", "HYD-0021"}}
+    # Each host of each store: its own, and its languages' own (Hydra's Japanese).
+    hosts = [
+        (store, host)
+        for store in demo_stores
+        for host in (store.site.hostname, *store.language_hosts.values())
+    ]
+    assert ("hydra", "hydra-ja.localhost") in [(store.slug, host) for store, host in hosts]
+    for store, host in hosts:
+        origin = f"https://{host}:{PORT}"
         urls = [
             url
             for section in _sitemap(client, f"{origin}/sitemap.xml")
             for url in _sitemap(client, section)
         ]
-        # The walls: a store's sitemap lists its own addresses only, products of its own
+        # The walls: a host's sitemap lists its own addresses only, products of its store's
         # assortment only.
-        assert urls and all(url.startswith(f"{origin}/") for url in urls), store.slug
+        assert urls and all(url.startswith(f"{origin}/") for url in urls), host
         skus = {url.rstrip("/").rsplit("/", 1)[-1] for url in urls if "/catalog/" in url}
-        own = {"ferrum": {"FAS-0001", "FAS-0002", "FAS-0003"}, "hydra": {"HYD-0020", "HYD-0021"}}
-        assert skus - {"catalog"} == own[store.slug], store.slug
+        assert skus - {"catalog"} == own[store.slug], host
         assert f"{origin}/contact/" in urls  # the seeded contact sales form
         for url in urls:
             response = _get(client, url)

@@ -47,6 +47,11 @@ def test_demo_stores_launches_brands_folders_and_creates_one_user_per_role(setti
     assert ferrum_languages == {"de": True, "en": False, "fr": False}
     assert Client().get("/fr/", HTTP_HOST="ferrum.localhost").status_code == 200
     assert Client().get("/fr/", HTTP_HOST="hydra.localhost").status_code == 200
+    # Hydra's Japanese has a host of its own (brands/hydra/store.toml's [store.hosts]).
+    assert stores["hydra"].language_hosts == {"ja": "hydra-ja.localhost"}
+    japanese = Client().get("/", HTTP_HOST="hydra-ja.localhost")
+    assert (japanese.status_code, japanese["Content-Language"]) == (200, "ja")
+    assert Client().get("/ja/", HTTP_HOST="hydra.localhost").status_code == 301
     stories = (
         ProductStory.objects.filter(page__live=True)
         .select_related("page")

@@ -213,6 +213,21 @@ def test_the_demo_output_prints_the_port_the_stores_answer_on(ferrum, hydra, set
     assert f"curl -H 'Host: ferrum.localhost:{PORT}' http://127.0.0.1:{PORT}/" in out.getvalue()
 
 
+def test_the_demo_output_prints_a_languages_own_host(hydra, settings):
+    from storefleet.tenants.services import store_language_hosts_apply, store_languages_apply
+
+    _public(settings)
+    store_languages_apply(store=hydra.store, languages=("en", "ja"))
+    store_language_hosts_apply(store=hydra.store, hosts={"ja": "hydra-ja.localhost"})
+    out = io.StringIO()
+    call_command("demo_info", stdout=out)
+    lines = out.getvalue().splitlines()
+    store_line = next(line for line in lines if line.strip().startswith(hydra.store.name))
+    [japanese] = [line for line in lines if line.strip().startswith(f"{hydra.store.name} (ja)")]
+    assert f"http://hydra-ja.localhost:{PORT}/" in japanese
+    assert japanese.index("http://") == store_line.index("http://")
+
+
 def test_the_demo_output_lists_a_buyer_once_they_can_sign_in_on_their_store(ferrum, settings):
     _public(settings)
     out = io.StringIO()

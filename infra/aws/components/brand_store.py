@@ -1,14 +1,16 @@
 """``BrandStore``: everything one store needs in the cloud, beside the shared platform.
 
 Its own media bucket (private, encrypted, versioned, old versions expired), a CloudFront
-distribution on the store's hostname that serves ``/media/*`` from that bucket through origin
-access control and everything else from the shared load balancer, TLS certificates validated by
-DNS, the DNS records, and the load balancer's host rule to the shared web service."""
+distribution on the store's hostname (and its languages' own hosts, store.toml's
+``[store.hosts]``) that serves ``/media/*`` from that bucket through origin access control and
+everything else from the shared load balancer, TLS certificates validated by DNS, the DNS
+records, and the load balancer's host rule to the shared web service."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -37,6 +39,19 @@ class BrandStoreArgs:
     noncurrent_media_days: int = 30
     price_class: str = "PriceClass_100"
     tags: Mapping[str, str] = field(default_factory=dict)
+    # (host, DNS zone id) of each language served on a host of its own (store.toml's
+    # [store.hosts]): names on both certificates, aliases of the distribution, values of the
+    # host rule, and DNS records, as the store's hostname has.
+    language_hosts: tuple[tuple[str, pulumi.Input[str]], ...] = ()
+
+
+def _option_for(host: str) -> Callable[[Sequence[Any]], Any]:
+    """Picks ``host``'s validation option from a certificate's (ACM keeps no order)."""
+
+    def pick(options: Sequence[Any]) -> Any:
+        return next(option for option in options if option.domain_name == host)
+
+    return pick
 
 
 class BrandStore(pulumi.ComponentResource):
@@ -70,33 +85,43 @@ class BrandStore(pulumi.ComponentResource):
         # balancer's region): CloudFront forwards the viewer's Host header to the load balancer,
         # so the origin must present a certificate for the store's hostname too. ACM gives both
         # the same DNS validation record (same domain, same account), so one record serves both.
+        hosts = (args.hostname, *(host for host, _zone in args.language_hosts))
+        zones = {args.hostname: args.zone_id, **dict(args.language_hosts)}
+        extra_names = list(hosts[1:]) or None
         certificate = aws.acm.Certificate(
             f"{name}-certificate",
             domain_name=args.hostname,
+            subject_alternative_names=extra_names,
             validation_method="DNS",
             tags=tags,
             opts=cdn,
         )
-        option = certificate.domain_validation_options[0]
-        validation_record = aws.route53.Record(
-            f"{name}-certificate-validation",
-            zone_id=args.zone_id,
-            name=option.resource_record_name,
-            type=option.resource_record_type,
-            records=[option.resource_record_value],
-            ttl=300,
-            allow_overwrite=True,
-            opts=child,
-        )
+        # One validation record per name (ACM lists them in no fixed order: found by name).
+        validation_fqdns = []
+        for host in hosts:
+            option = certificate.domain_validation_options.apply(_option_for(host))
+            suffix = "" if host == args.hostname else f"-{host}"
+            record = aws.route53.Record(
+                f"{name}-certificate-validation{suffix}",
+                zone_id=zones[host],
+                name=option.resource_record_name,
+                type=option.resource_record_type,
+                records=[option.resource_record_value],
+                ttl=300,
+                allow_overwrite=True,
+                opts=child,
+            )
+            validation_fqdns.append(record.fqdn)
         validation = aws.acm.CertificateValidation(
             f"{name}-certificate-validation",
             certificate_arn=certificate.arn,
-            validation_record_fqdns=[validation_record.fqdn],
+            validation_record_fqdns=validation_fqdns,
             opts=cdn,
         )
         origin_certificate = aws.acm.Certificate(
             f"{name}-origin-certificate",
             domain_name=args.hostname,
+            subject_alternative_names=extra_names,
             validation_method="DNS",
             tags=tags,
             opts=child,
@@ -104,7 +129,7 @@ class BrandStore(pulumi.ComponentResource):
         origin_validation = aws.acm.CertificateValidation(
             f"{name}-origin-certificate-validation",
             certificate_arn=origin_certificate.arn,
-            validation_record_fqdns=[validation_record.fqdn],
+            validation_record_fqdns=validation_fqdns,
             opts=child,
         )
         aws.lb.ListenerCertificate(
@@ -118,7 +143,7 @@ class BrandStore(pulumi.ComponentResource):
             listener_arn=args.https_listener_arn,
             priority=args.listener_rule_priority,
             actions=[{"type": "forward", "target_group_arn": args.web_target_group_arn}],
-            conditions=[{"host_header": {"values": [args.hostname]}}],
+            conditions=[{"host_header": {"values": list(hosts)}}],
             tags=tags,
             opts=child,
         )
@@ -139,7 +164,7 @@ class BrandStore(pulumi.ComponentResource):
             is_ipv6_enabled=True,
             http_version="http2and3",
             comment=f"Storefleet store {args.slug} ({args.hostname})",
-            aliases=[args.hostname],
+            aliases=list(hosts),
             price_class=args.price_class,
             origins=[
                 {
@@ -192,11 +217,12 @@ class BrandStore(pulumi.ComponentResource):
         cloudfront_read_policy(
             f"{name}-media-policy", parent=self, bucket=bucket, distribution_arn=distribution.arn
         )
-        for record_type in ("A", "AAAA"):
+        for host, record_type in ((host, kind) for host in hosts for kind in ("A", "AAAA")):
+            suffix = "" if host == args.hostname else f"-{host}"
             aws.route53.Record(
-                f"{name}-{record_type.lower()}",
-                zone_id=args.zone_id,
-                name=args.hostname,
+                f"{name}-{record_type.lower()}{suffix}",
+                zone_id=zones[host],
+                name=host,
                 type=record_type,
                 aliases=[
                     {

@@ -186,7 +186,13 @@ def store_stack() -> BrandStore:
     )
     platform = pulumi.StackReference(config.require("platformStack"))
     prefix = platform.require_output("mediaBucketPrefix")
-    zone = aws.route53.get_zone_output(name=declaration.domain, private_zone=False)
+    zones = {
+        domain: aws.route53.get_zone_output(name=domain, private_zone=False)
+        for domain in dict.fromkeys(
+            (declaration.domain, *(domain for _host, domain in declaration.language_hosts))
+        )
+    }
+    zone = zones[declaration.domain]
     # CloudFront takes certificates from us-east-1 only, whatever the stack's region.
     cdn_provider = aws.Provider("us-east-1", region="us-east-1")
     store = BrandStore(
@@ -208,6 +214,9 @@ def store_stack() -> BrandStore:
             noncurrent_media_days=config.get_int("noncurrentMediaDays") or 30,
             price_class=config.get("priceClass") or "PriceClass_100",
             tags=base_tags(config),
+            language_hosts=tuple(
+                (host, zones[domain].zone_id) for host, domain in declaration.language_hosts
+            ),
         ),
     )
     pulumi.export("mediaBucket", store.media_bucket)

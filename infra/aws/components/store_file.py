@@ -32,6 +32,9 @@ class StoreDeclaration:
     hostname: str
     # The allowed domain the hostname belongs to: where its DNS zone is.
     domain: str
+    # (host, its allowed domain) of each language served on a host of its own
+    # ([store.hosts]): on the same certificate, distribution and host rule as the store's.
+    language_hosts: tuple[tuple[str, str], ...] = ()
 
 
 def domain_for(hostname: str, allowed_domains: Sequence[str]) -> str | None:
@@ -81,12 +84,49 @@ def load_store_declaration(folder: Path, *, allowed_domains: Sequence[str]) -> S
                 "use a host under one of them, or ask platform IT to add the domain to the "
                 "stack's allowedDomains"
             )
+    language_hosts = _language_hosts(store.get("hosts"), allowed_domains, problems)
     if problems:
         raise StoreDeclarationError(f"{file}: " + "; ".join(problems))
     assert domain is not None
     return StoreDeclaration(
-        slug=slug, name=name, brand=brand, region=region, hostname=hostname, domain=domain
+        slug=slug,
+        name=name,
+        brand=brand,
+        region=region,
+        hostname=hostname,
+        domain=domain,
+        language_hosts=language_hosts,
     )
+
+
+def _language_hosts(
+    table: object, allowed_domains: Sequence[str], problems: list[str]
+) -> tuple[tuple[str, str], ...]:
+    """``[store.hosts]``: each a valid host under an allowed domain (the platform checks the
+    rest: a language the store speaks, not the default, no other store's host)."""
+    if table is None:
+        return ()
+    if not isinstance(table, dict):
+        problems.append('[store.hosts] must be a table of language = "host"')
+        return ()
+    found = []
+    for language, value in sorted(table.items()):
+        host = value.strip().lower() if isinstance(value, str) else ""
+        labels = host.split(".")
+        if len(labels) < 2 or not all(HOST_LABEL.match(label) for label in labels):
+            problems.append(f"[store.hosts] {language} '{value}' is not a valid host name")
+            continue
+        domain = domain_for(host, allowed_domains)
+        if domain is None:
+            allowed = ", ".join(allowed_domains) or "none configured"
+            problems.append(
+                f"[store.hosts] {language} '{host}' is outside the allowed domains ({allowed}); "
+                "use a host under one of them, or ask platform IT to add the domain to the "
+                "stack's allowedDomains"
+            )
+            continue
+        found.append((host, domain))
+    return tuple(found)
 
 
 def brand_folders(brands_dir: Path) -> list[Path]:

@@ -22,10 +22,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from storefleet.errors import ApplicationError
+from storefleet.tenants.locale import language_origin
 
 from . import selectors, services
 from .dashboard import buyer_home
@@ -94,7 +96,10 @@ class StorePasswordResetView(PasswordResetView):
         ):
             form.add_error(None, form_lockout_message())
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        self.extra_email_context = {"store": self.store, "origin": self.store.base_url}
+        # The host of the language the buyer asked in (a language's own host, or the store's):
+        # the link's path is reversed in that language.
+        origin = language_origin(self.store, translation.get_language() or "")
+        self.extra_email_context = {"store": self.store, "origin": origin}
         return super().form_valid(form)
 
 

@@ -15,7 +15,15 @@ from django.utils import translation
 from wagtail.models import Page, Site
 from wagtail.views import serve as wagtail_serve
 
-from storefleet.tenants.locale import language_path, unprefixed_path
+from storefleet.origins import public_base_url
+from storefleet.tenants.locale import (
+    language_host,
+    language_path,
+    language_url,
+    store_locale,
+    unprefixed_language,
+    unprefixed_path,
+)
 
 
 def _route(request: HttpRequest, path: str) -> Any:
@@ -118,11 +126,11 @@ def localized_page_url(page: Page, request: HttpRequest | None) -> str:
     active = translation.get_language() or ""
     if store is None or not url.startswith("/") or page_language(target) == active:
         return url
-    default = store.all_languages[0]
+    # Unprefixed on a language's own host (where Wagtail writes the default's under "/de/").
     return language_path(
         unprefixed_path(url, languages=store.all_languages),
         language=active,
-        default_language=default,
+        default_language=unprefixed_language(store, active),
     )
 
 
@@ -136,13 +144,15 @@ class LanguageLink:
 
 def language_links(request: HttpRequest | None, page: Any = None) -> list[LanguageLink]:
     """Each language the store speaks, linking to this page in it: the page's published
-    translation where there is one, else the same path under the language's prefix."""
+    translation where there is one, else the same path under the language's prefix. A language
+    served on another host (its own, or the store's from a language's own) is linked there."""
     store = getattr(request, "store", None)
     if request is None or store is None or len(store.all_languages) < 2:
         return []
     languages = store.all_languages
     default = languages[0]
     active = translation.get_language() or default
+    here = language_host(store, active)
     base = unprefixed_path(request.path, languages=languages)
     own: dict[str, str] = {}
     if isinstance(page, Page) and page.pk is not None:
@@ -150,15 +160,24 @@ def language_links(request: HttpRequest | None, page: Any = None) -> list[Langua
         if page_url.startswith("/") and request.path.startswith(page_url):
             suffix = request.path[len(page_url) :]
             for translated in page.get_translations(inclusive=True).live().select_related("locale"):
-                url = translated.get_url(request=request) or ""
+                code = translated.locale.language_code
+                # Written as the language's own host writes it (unprefixed on its own host).
+                with store_locale(store, code):
+                    url = translated.get_url(request=request) or ""
                 if url.startswith("/"):
-                    own[translated.locale.language_code] = url + suffix
-    return [
-        LanguageLink(
-            code=code,
-            name=local_name(code),
-            href=own.get(code) or language_path(base, language=code, default_language=default),
-            current=code == active,
+                    own[code] = url + suffix
+    links = []
+    for code in languages:
+        host = language_host(store, code)
+        if code in own:
+            href = own[code] if host == here else public_base_url(host) + own[code]
+        elif host == here:
+            href = language_path(
+                base, language=code, default_language=unprefixed_language(store, code)
+            )
+        else:
+            href = language_url(store, code, base)
+        links.append(
+            LanguageLink(code=code, name=local_name(code), href=href, current=code == active)
         )
-        for code in languages
-    ]
+    return links

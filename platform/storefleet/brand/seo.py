@@ -3,8 +3,11 @@ structured data (schema.org as JSON-LD).
 
 Everything is per store (the request's host) and written on the store's canonical origin
 (``StoreRecord.base_url``: its real scheme, host and port), never on the host a crawler happened
-to use. The sitemaps are built on each request from what is live and sellable now, so publishing
-a page or a product sync is in the next crawl; the product sitemap pages at 50,000 addresses, the
+to use. A language served on a host of its own (``[store.hosts]``) is that host's: its
+robots.txt names its own sitemap, which lists that language only, on that host's origin.
+
+The sitemaps are built on each request from what is live and sellable now, so publishing a page
+or a product sync is in the next crawl; the product sitemap pages at 50,000 addresses, the
 protocol's limit, under one index.
 """
 
@@ -26,6 +29,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from wagtail.models import Page
 
+from storefleet.origins import public_base_url
+from storefleet.tenants.locale import (
+    host_language,
+    host_languages,
+    language_host,
+    language_origin,
+    store_locale,
+    unprefixed_path,
+)
 from storefleet.tenants.selectors import StoreRecord
 
 # Storefront paths that are a buyer's own (carts, orders, accounts) or tools: never crawled.
@@ -59,6 +71,17 @@ def _store(request: HttpRequest) -> StoreRecord:
     return store
 
 
+def _host_language(request: HttpRequest, store: StoreRecord) -> str | None:
+    """The language whose own host was asked; None on the store's own host."""
+    return host_language(store, request.get_host())
+
+
+def host_origin(request: HttpRequest, store: StoreRecord) -> str:
+    """The canonical origin of the host that was asked: the store's, or a language's own."""
+    language = _host_language(request, store)
+    return public_base_url(language_host(store, language)) if language else store.base_url
+
+
 @require_GET
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """A live store: everything public may be crawled, and here is its sitemap. A store that is
@@ -67,22 +90,23 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = ["User-agent: *"]
     if store.is_live:
         lines += [f"Disallow: {prefix}" for prefix in PRIVATE_PREFIXES]
-        lines += ["", f"Sitemap: {store.base_url}/sitemap.xml"]
+        lines += ["", f"Sitemap: {host_origin(request, store)}/sitemap.xml"]
     else:
         lines.append("Disallow: /")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 class _OnStoreOrigin:
-    """Sitemap addresses on the store's canonical origin, whatever host was asked."""
+    """Sitemap addresses on the canonical origin of the section's language (the store's, or the
+    language's own host's), whatever host was asked."""
 
-    store: StoreRecord
+    origin: str
 
     def get_domain(self, site: Any = None) -> str:
-        return self.store.base_url.split("://", 1)[1]
+        return self.origin.split("://", 1)[1]
 
     def get_protocol(self, protocol: str | None = None) -> str:
-        return self.store.base_url.split("://", 1)[0]
+        return self.origin.split("://", 1)[0]
 
 
 class PageSitemap(_OnStoreOrigin, DjangoSitemap):
@@ -95,6 +119,7 @@ class PageSitemap(_OnStoreOrigin, DjangoSitemap):
         self.request = request
         self.store = store
         self.language = language or store.all_languages[0]
+        self.origin = language_origin(store, self.language)
 
     def items(self) -> QuerySet[Page]:
         root = Page.objects.filter(pk=self.store.root_page_id).first()
@@ -148,8 +173,9 @@ class ProductSitemap(_OnStoreOrigin, DjangoSitemap):
 
     limit = SITEMAP_LIMIT
 
-    def __init__(self, store: StoreRecord, found: SitemapProducts) -> None:
+    def __init__(self, store: StoreRecord, found: SitemapProducts, language: str = "") -> None:
         self.store = store
+        self.origin = language_origin(store, language or store.all_languages[0])
         self.catalog_path = found.catalog_path  # in the section's language
         self.found = found
 
@@ -169,6 +195,8 @@ def _catalog_path_in(
     """The catalog page's address in ``language``: its published translation's; None when it
     has none (its products are then listed in the default language only, as their pages say
     that they are shown in it)."""
+    # On a language's own host the default language's pages are written under their prefix.
+    catalog_path = unprefixed_path(catalog_path, languages=store.all_languages)
     if language == store.all_languages[0]:
         return catalog_path
     home = Page.objects.filter(pk=store.root_page_id).only("url_path").first()
@@ -185,15 +213,16 @@ def _catalog_path_in(
 
 
 def store_sitemaps(request: HttpRequest) -> Sitemaps:
-    """The store's sections, per language: ``pages`` and ``products`` in the default language,
-    ``pages-fr`` and ``products-fr`` in French, and so on (each pages at 50,000 addresses).
-    A language lists what is published in it: its translated pages, and the products once its
-    catalog page is translated."""
+    """The store's sections, per language served on the host asked: ``pages`` and ``products``
+    in the default language, ``pages-fr`` and ``products-fr`` in French, and so on (each pages
+    at 50,000 addresses); on a language's own host, that language's only. A language lists what
+    is published in it: its translated pages, and the products once its catalog page is
+    translated."""
     store = _store(request)
     sitemaps: Sitemaps = {}
     found = _products_of[0](request, store) if _products_of else None
     default = store.all_languages[0]
-    for language in store.all_languages:
+    for language in host_languages(store, _host_language(request, store)):
         suffix = "" if language == default else f"-{language}"
         sitemaps[f"pages{suffix}"] = PageSitemap(request, store, language)
         if found is None:
@@ -201,7 +230,7 @@ def store_sitemaps(request: HttpRequest) -> Sitemaps:
         catalog_path = _catalog_path_in(request, store, found.catalog_path, language)
         if catalog_path is not None:
             sitemaps[f"products{suffix}"] = ProductSitemap(
-                store, SitemapProducts(catalog_path, found.products)
+                store, SitemapProducts(catalog_path, found.products), language
             )
     return sitemaps
 
@@ -228,7 +257,9 @@ def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     # ASCII digits and few of them: "²" is a digit to isdigit(), and int() refuses thousands.
     if not (page.isascii() and page.isdigit() and len(page) <= 6):
         raise Http404("No such sitemap page")
-    key = f"brand:sitemap:v1:{store.id}:{store.content_version}:{section}:{int(page)}"
+    # Per host too: a language's own host has its sections, the store's host the others.
+    host = _host_language(request, store) or ""
+    key = f"brand:sitemap:v2:{store.id}:{store.content_version}:{host}:{section}:{int(page)}"
     kept = cache.get(key)
     if kept is not None:
         response = HttpResponse(kept, content_type="application/xml")
@@ -253,11 +284,12 @@ def _pages(sitemap: DjangoSitemap) -> int:
 
 def _on_store_origin(response: HttpResponse, request: HttpRequest, store: StoreRecord) -> Any:
     """The index lists its sections on the host that was asked (Django builds them from the
-    request): move them onto the store's canonical origin."""
+    request): move them onto that host's canonical origin."""
     asked = request.build_absolute_uri("/").rstrip("/")
+    origin = host_origin(request, store)
     response.render()  # type: ignore[attr-defined]
-    if asked != store.base_url:
-        response.content = response.content.replace(asked.encode(), store.base_url.encode())
+    if asked != origin:
+        response.content = response.content.replace(asked.encode(), origin.encode())
     return response
 
 
@@ -271,7 +303,6 @@ def page_alternates(page: Any, request: HttpRequest | None) -> list[tuple[str, s
     live store holds a translation (a store per language), that one; plus ``x-default`` for
     the language of the set's original (its first page). Empty when the page has no
     translation a visitor can reach."""
-    from storefleet.tenants.locale import store_locale
     from storefleet.tenants.selectors import store_host_map
 
     if not isinstance(page, Page) or page.pk is None:
@@ -288,19 +319,21 @@ def page_alternates(page: Any, request: HttpRequest | None) -> list[tuple[str, s
     for translation in sorted(translations, key=lambda p: p.pk):
         parts = translation.get_url_parts(request)
         store = stores.get(parts[0]) if parts else None
-        if store is not None and own_store is not None and store.id != own_store.id:
-            # Another store's page: its address as that store writes it (its default language
-            # unprefixed, not this one's).
-            with store_locale(store):
-                parts = translation.get_url_parts(None)
-        if parts is None or parts[2] is None or store is None or not store.is_live:
+        if store is None or not store.is_live:
             continue
         language = translation.locale.language_code.lower()
-        if language not in store.all_languages and not translation.path.startswith(
-            store.site.root_page.path
-        ):
+        declared = language in store.all_languages
+        if not declared and not translation.path.startswith(store.site.root_page.path):
             continue  # the store's tree in a language it does not speak (any more): not served
-        found.setdefault(language, f"{store.base_url}{parts[2]}")
+        # Its address as its store writes it in that language: unprefixed on the language's
+        # own host or as the store's default, else under the prefix on the store's host.
+        with store_locale(store, language if declared else None):
+            own = own_store is not None and store.id == own_store.id
+            parts = translation.get_url_parts(request if own else None)
+        if parts is None or parts[2] is None:
+            continue
+        origin = language_origin(store, language) if declared else store.base_url
+        found.setdefault(language, f"{origin}{parts[2]}")
         original = original or language
     own = page.locale.language_code.lower() if page.locale_id else ""
     if len(found) < 2 or own not in found:
@@ -323,15 +356,19 @@ def json_ld(data: dict[str, Any] | list[dict[str, Any]]) -> SafeString:
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
 
 
-def organization(store: StoreRecord, settings: Any, logo_url: str = "") -> dict[str, Any]:
+def organization(
+    store: StoreRecord, settings: Any, logo_url: str = "", *, origin: str = ""
+) -> dict[str, Any]:
+    """``origin``: the host the page is on (a language's own), the store's when not given."""
+    origin = origin or store.base_url
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Organization",
         "name": (getattr(settings, "legal_name", "") or store.brand or store.name),
-        "url": f"{store.base_url}/",
+        "url": f"{origin}/",
     }
     if logo_url:
-        data["logo"] = logo_url if "://" in logo_url else f"{store.base_url}{logo_url}"
+        data["logo"] = logo_url if "://" in logo_url else f"{origin}{logo_url}"
     contact = {
         key: value
         for key, value in (
@@ -345,8 +382,12 @@ def organization(store: StoreRecord, settings: Any, logo_url: str = "") -> dict[
     return data
 
 
-def breadcrumbs(store: StoreRecord, trail: Iterable[tuple[str, str]]) -> dict[str, Any]:
-    """``trail``: (name, path) from the home page down to the page itself."""
+def breadcrumbs(
+    store: StoreRecord, trail: Iterable[tuple[str, str]], *, origin: str = ""
+) -> dict[str, Any]:
+    """``trail``: (name, path) from the home page down to the page itself, on ``origin`` (the
+    store's when not given)."""
+    origin = origin or store.base_url
     return {
         "@context": "https://schema.org",
         "@type": "BreadcrumbList",
@@ -355,7 +396,7 @@ def breadcrumbs(store: StoreRecord, trail: Iterable[tuple[str, str]]) -> dict[st
                 "@type": "ListItem",
                 "position": position,
                 "name": name,
-                "item": f"{store.base_url}{path}",
+                "item": f"{origin}{path}",
             }
             for position, (name, path) in enumerate(trail, start=1)
         ],
@@ -392,26 +433,29 @@ def product(
     price: Decimal | None = None,
     currency: str = "",
     availability: str = "",
+    origin: str = "",
 ) -> dict[str, Any]:
-    """A product; with an offer where the store shows anonymous visitors its list price."""
+    """A product; with an offer where the store shows anonymous visitors its list price. On
+    ``origin`` (a language's own host's), the store's when not given."""
+    origin = origin or store.base_url
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Product",
         "sku": sku,
         "name": name,
-        "url": f"{store.base_url}{path}",
+        "url": f"{origin}{path}",
         "brand": {"@type": "Brand", "name": store.brand or store.name},
     }
     if category:
         data["category"] = category
     if image_url:
-        data["image"] = image_url if "://" in image_url else f"{store.base_url}{image_url}"
+        data["image"] = image_url if "://" in image_url else f"{origin}{image_url}"
     if price is not None and currency:
         data["offers"] = {
             "@type": "Offer",
             "price": format(price.normalize(), "f"),
             "priceCurrency": currency,
-            "url": f"{store.base_url}{path}",
+            "url": f"{origin}{path}",
             "seller": {"@type": "Organization", "name": store.brand or store.name},
         }
         if availability:

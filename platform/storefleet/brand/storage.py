@@ -22,7 +22,7 @@ STORE_NAME = re.compile(r"^stores/(?P<slug>[a-z][a-z0-9-]{0,38}[a-z0-9])/(?P<res
 def _store_host(slug: str) -> str | None:
     from storefleet.tenants.selectors import store_host_map
 
-    return next((host for host, s in store_host_map().items() if s.slug == slug), None)
+    return next((s.hostname for s in store_host_map().values() if s.slug == slug), None)
 
 
 @deconstructible

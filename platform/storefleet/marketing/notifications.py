@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from storefleet.brand.selectors import brand_contact
-from storefleet.tenants.locale import store_locale
+from storefleet.tenants.locale import language_url, store_locale
 
 from .models import Lead
 
@@ -27,7 +27,7 @@ def lead_acknowledge(*, lead_id: int) -> bool:
     # In the visitor's language where the store speaks it (the page they wrote from), else
     # the store's own.
     language = lead.language if lead.language in (store.languages or []) else None
-    with store_locale(store, language):
+    with store_locale(store, language) as shown:
         subject = _("%(store)s: we have received your message") % {"store": store.name}
         body = render_to_string(
             "marketing/email/lead_acknowledgement.txt",
@@ -36,6 +36,8 @@ def lead_acknowledge(*, lead_id: int) -> bool:
                 "store": store,
                 "contact": contact,
                 "page_title": lead.page.title if lead.page else "",
+                # The store's home in the mail's language, on that language's host.
+                "home_url": language_url(store, shown, "/"),
             },
         )
     message = EmailMessage(

@@ -21,6 +21,7 @@ from storefleet.errors import ApplicationError
 from storefleet.outbox import services as outbox
 from storefleet.outbox.models import Message, State
 from storefleet.outbox.registry import Outcome
+from storefleet.tenants.locale import language_origin, store_locale
 from storefleet.tenants.selectors import StoreRecord
 
 from . import notifications
@@ -114,7 +115,13 @@ def lead_request(lead: Lead) -> LeadRequest:
     labels: dict[str, str] = {}
     if isinstance(page, LeadFormPage):
         labels = {field.clean_name: field.label for field in page.form_fields.all()}
-    path = (page.relative_url(lead.store.site) or "/") if page is not None else ""
+    store = lead.store
+    written_in = page.locale.language_code if page is not None and page.locale_id else ""
+    language = written_in if written_in in store.all_languages else None
+    # The form's address as its language's host writes it (unprefixed on a language's own).
+    with store_locale(store, language) as shown:
+        path = (page.relative_url(store.site) or "/") if page is not None else ""
+    origin = language_origin(store, shown)
     details: list[tuple[str, str]] = []
     if data.get("message"):
         details.append(("Message", _text(data["message"])))
@@ -122,7 +129,6 @@ def lead_request(lead: Lead) -> LeadRequest:
         if name in LEAD_FIELDS:
             continue
         details.append((labels.get(name, name), _text(value)))
-    store = lead.store
     return LeadRequest(
         idempotency_key=lead.key,
         title=lead.get_purpose_display() if lead.purpose else "Lead",
@@ -131,7 +137,7 @@ def lead_request(lead: Lead) -> LeadRequest:
         company_name=lead.company_name,
         phone=_text(data.get("phone")),
         store=store.name,
-        source_url=f"{store.base_url}{path}" if path else "",
+        source_url=f"{origin}{path}" if path else "",
         language=lead.language,
         details=tuple(details),
     )

@@ -33,11 +33,17 @@ class InfraState:
 class InfrastructureDriver(Protocol):
     name: str
 
-    def plan(self, *, slug: str, hostname: str) -> tuple[str, ...]:
-        """What ``ensure`` would create, without creating it."""
+    def plan(
+        self, *, slug: str, hostname: str, language_hosts: tuple[str, ...] = ()
+    ) -> tuple[str, ...]:
+        """What ``ensure`` would create, without creating it. ``language_hosts``: the hosts of
+        the store's languages served on their own (store.toml's ``[store.hosts]``), reached as
+        the store's hostname is."""
         ...
 
-    def ensure(self, *, slug: str, hostname: str) -> InfraState:
+    def ensure(
+        self, *, slug: str, hostname: str, language_hosts: tuple[str, ...] = ()
+    ) -> InfraState:
         """Make the store's infrastructure exist; idempotent."""
         ...
 
@@ -58,21 +64,28 @@ class LocalDriver:
     def _routable(self, hostname: str) -> bool:
         return validate_host(hostname, settings.ALLOWED_HOSTS)
 
-    def plan(self, *, slug: str, hostname: str) -> tuple[str, ...]:
+    def plan(
+        self, *, slug: str, hostname: str, language_hosts: tuple[str, ...] = ()
+    ) -> tuple[str, ...]:
         changes = []
         if not self.media_dir(slug).is_dir():
             changes.append(f"create media folder {self.media_dir(slug)}")
-        if not self._routable(hostname):
-            raise ApplicationError(
-                f"The host '{hostname}' cannot be routed on this machine: it is not in "
-                f"ALLOWED_HOSTS ({', '.join(settings.ALLOWED_HOSTS)}). Use a *.localhost name "
-                "or add the host to DJANGO_ALLOWED_HOSTS.",
-                field="hostname",
-            )
+        for host in (hostname, *language_hosts):
+            if not self._routable(host):
+                raise ApplicationError(
+                    f"The host '{host}' cannot be routed on this machine: it is not in "
+                    f"ALLOWED_HOSTS ({', '.join(settings.ALLOWED_HOSTS)}). Use a *.localhost "
+                    "name or add the host to DJANGO_ALLOWED_HOSTS.",
+                    field="hostname",
+                )
         return tuple(changes)
 
-    def ensure(self, *, slug: str, hostname: str) -> InfraState:
-        changes = list(self.plan(slug=slug, hostname=hostname))
+    def ensure(
+        self, *, slug: str, hostname: str, language_hosts: tuple[str, ...] = ()
+    ) -> InfraState:
+        # The language hosts are checked routable here; they resolve to the store once the
+        # languages step has given them (after the content).
+        changes = list(self.plan(slug=slug, hostname=hostname, language_hosts=language_hosts))
         self.media_dir(slug).mkdir(parents=True, exist_ok=True)
         store = store_for_hostname(hostname)
         if store is None or store.slug != slug:

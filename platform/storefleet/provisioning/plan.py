@@ -18,6 +18,7 @@ from storefleet.catalog.selectors import product_count
 from storefleet.errors import ApplicationError
 from storefleet.origins import public_base_url
 from storefleet.tenants.models import Store, StoreStatus
+from storefleet.tenants.services import language_hosts_problems
 
 from .customers import (
     customers_match,
@@ -145,6 +146,41 @@ def _existing_differences(store: Store, folder: BrandFolder) -> list[str]:
     return found
 
 
+def _hosts_shown(hosts: dict[str, str]) -> str:
+    return ", ".join(f"{language} on {host}" for language, host in sorted(hosts.items())) or "none"
+
+
+def _language_hosts_changes(
+    store: Store | None, folder: BrandFolder, problems: list[str]
+) -> list[PlannedChange]:
+    """The languages served on hosts of their own: checked against every other store's and
+    site's hosts (a host answers for one store only), and the drift from what the store has."""
+    wanted = dict(folder.hosts)
+    problems += [
+        f"store.toml [store.hosts]: {problem}."
+        for problem in language_hosts_problems(
+            store_id=store.pk if store is not None else None,
+            hostname=folder.store.hostname,
+            languages=folder.languages,
+            hosts=wanted,
+        )
+    ]
+    have = dict(store.language_hosts or {}) if store is not None else {}
+    if wanted == have:
+        if not wanted:
+            return []
+        return [PlannedChange(ChangeKind.UNCHANGED, "language hosts", _hosts_shown(wanted))]
+    if store is None:
+        return [PlannedChange(ChangeKind.CREATE, "language hosts", _hosts_shown(wanted))]
+    return [
+        PlannedChange(
+            ChangeKind.CHANGE,
+            "language hosts",
+            f"{_hosts_shown(have)} → {_hosts_shown(wanted)} (store.toml's [store.hosts])",
+        )
+    ]
+
+
 def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
     """What launching (or re-applying) ``brands/<slug>/`` would do. ``path`` is made absolute
     here: the run records it, and its steps may run in a worker with another working folder."""
@@ -216,9 +252,14 @@ def plan_launch(*, path: Path, check_erp: bool = True) -> Plan:
             problems.append(
                 f"The store '{spec.slug}' is suspended; it is not relaunched by a plan."
             )
+    changes += _language_hosts_changes(store, folder, problems)
     driver = driver_name(folder.driver)
     try:
-        infra = driver_for(folder.driver).plan(slug=spec.slug, hostname=spec.hostname)
+        infra = driver_for(folder.driver).plan(
+            slug=spec.slug,
+            hostname=spec.hostname,
+            language_hosts=tuple(host for _language, host in folder.hosts),
+        )
     except ApplicationError as error:
         problems.append(error.message)
     else:

@@ -153,12 +153,17 @@ class PulumiDriver:
             ) from None
 
     # -- InfrastructureDriver ----------------------------------------------------------------
-    def plan(self, *, slug: str, hostname: str) -> tuple[str, ...]:
+    # The stack reads the language hosts from store.toml itself (``infra/aws``).
+    def plan(
+        self, *, slug: str, hostname: str, language_hosts: tuple[str, ...] = ()
+    ) -> tuple[str, ...]:
         stack = self._stack(slug)
         result = self._run(slug, "preview", lambda: stack.preview(on_output=logger.debug))
         return _changes(stack_name(slug), result.change_summary)
 
-    def ensure(self, *, slug: str, hostname: str) -> InfraState:
+    def ensure(
+        self, *, slug: str, hostname: str, language_hosts: tuple[str, ...] = ()
+    ) -> InfraState:
         stack = self._stack(slug)
         result = self._run(slug, "up", lambda: stack.up(on_output=logger.debug))
         changes = _changes(stack_name(slug), result.summary.resource_changes or {})

@@ -19,7 +19,11 @@ from storefleet.erp.sync import erp_sync
 from storefleet.errors import ApplicationError
 from storefleet.tenants.models import Store, StoreStatus
 from storefleet.tenants.selectors import store_for_hostname
-from storefleet.tenants.services import store_languages_apply, store_set_status
+from storefleet.tenants.services import (
+    store_language_hosts_apply,
+    store_languages_apply,
+    store_set_status,
+)
 
 from .customers import store_customers_open
 from .drivers import driver_for, driver_name, smoke_endpoint
@@ -124,7 +128,16 @@ def languages(run: ProvisioningRun) -> StepOutcome:
     ]
     if applied.removed:
         log.append("no longer served: " + ", ".join(applied.removed) + " (their pages are kept)")
-    changed = bool(applied.added or applied.removed or any(applied.copied.values()))
+    # After the languages: a host is given to a language the store speaks.
+    hosts_changed = store_language_hosts_apply(store=store, hosts=dict(folder.hosts))
+    hosts = ", ".join(f"{language} on {host}" for language, host in folder.hosts)
+    log.append(
+        f"language hosts {'set' if hosts_changed else 'unchanged'}: "
+        + (hosts or f"none (every language on {store.site.hostname})")
+    )
+    changed = bool(
+        applied.added or applied.removed or any(applied.copied.values()) or hosts_changed
+    )
     return StepOutcome(StepStatus.SUCCEEDED if changed else StepStatus.UNCHANGED, tuple(log))
 
 
@@ -152,7 +165,11 @@ def erp(run: ProvisioningRun) -> StepOutcome:
 
 def infrastructure(run: ProvisioningRun) -> StepOutcome:
     folder = _folder(run)
-    state = driver_for(folder.driver).ensure(slug=folder.store.slug, hostname=folder.store.hostname)
+    state = driver_for(folder.driver).ensure(
+        slug=folder.store.slug,
+        hostname=folder.store.hostname,
+        language_hosts=tuple(host for _language, host in folder.hosts),
+    )
     return StepOutcome(
         StepStatus.SUCCEEDED if state.changed else StepStatus.UNCHANGED, state.details
     )
@@ -202,26 +219,28 @@ def _get_home(hostname: str, driver: str = "local") -> HomeResponse:
 
 
 def smoke_test(run: ProvisioningRun) -> StepOutcome:
+    """The store's home page answers with its theme, on its host and on each language's own
+    (store.toml's ``[store.hosts]``)."""
     folder, store = _folder(run), _store(run)
-    response = _get_home(store.site.hostname, driver_name(folder.driver))
-    if response.status != 200:
-        raise ApplicationError(
-            f"{response.url} answered {response.status}, not 200 ({response.via}).",
-            code="smoke_test",
-        )
-    theme_marker = f"--brand-primary: {folder.theme.primary}"
-    if theme_marker.lower() not in response.body.lower():
-        raise ApplicationError(
-            f"{response.url} answered without the store's theme ({theme_marker}).",
-            code="smoke_test",
-        )
-    return StepOutcome(
-        StepStatus.SUCCEEDED,
-        (
+    log: list[str] = []
+    for host in (store.site.hostname, *(host for _language, host in folder.hosts)):
+        response = _get_home(host, driver_name(folder.driver))
+        if response.status != 200:
+            raise ApplicationError(
+                f"{response.url} answered {response.status}, not 200 ({response.via}).",
+                code="smoke_test",
+            )
+        theme_marker = f"--brand-primary: {folder.theme.primary}"
+        if theme_marker.lower() not in response.body.lower():
+            raise ApplicationError(
+                f"{response.url} answered without the store's theme ({theme_marker}).",
+                code="smoke_test",
+            )
+        log += [
             f"GET {response.url} → 200, {len(response.body)} bytes, theme {folder.theme.primary}",
             f"requested {response.via}",
-        ),
-    )
+        ]
+    return StepOutcome(StepStatus.SUCCEEDED, tuple(log))
 
 
 def customers(run: ProvisioningRun) -> StepOutcome:

@@ -116,6 +116,8 @@ class BrandFolder:
     content: SeedContent
     customers: CustomersServed = CustomersServed()
     people: People = People()
+    # (language, host) of each language served on a host of its own ([store.hosts]).
+    hosts: tuple[tuple[str, str], ...] = ()
 
 
 class StoreFileError(ApplicationError):
@@ -270,6 +272,58 @@ def _people(data: Mapping[str, Any], problems: list[str]) -> People:
         editors=tuple(dict.fromkeys(x.lower() for x in found["editors"])),
         agents=tuple(dict.fromkeys(x.lower() for x in found["agents"])),
     )
+
+
+def _hosts(
+    store: Mapping[str, Any], *, hostname: str, languages: tuple[str, ...], problems: list[str]
+) -> tuple[tuple[str, str], ...]:
+    """``[store.hosts]``: a language of the store on a host of its own, checked as the store's
+    hostname is (the wizard's rule: a valid host name, not one of the platform's)."""
+    table = _mapping(store.get("hosts"), "store.toml: [store.hosts]", problems)
+    where = "store.toml [store.hosts]"
+    default = languages[0] if languages else ""
+    found: dict[str, str] = {}
+    for language, value in table.items():
+        if not isinstance(value, str) or not value.strip():
+            problems.append(
+                f"{where}: {str(language)[:20]} must be a host name in quotes, e.g. "
+                f'{str(language)[:20]} = "shop.{str(language)[:20]}.example"'
+            )
+            continue
+        host = value.strip()
+        if language == default:
+            problems.append(
+                f"{where}: '{language}' is the store's default language, served unprefixed on "
+                f"its hostname ({hostname}); remove it from [store.hosts], or change hostname"
+            )
+            continue
+        if language not in languages:
+            problems.append(
+                f"{where}: '{str(language)[:20]}' is not one of the store's languages "
+                f"({', '.join(languages)}); add it to languages, or remove its host"
+            )
+            continue
+        problem = answer_problem("hostname", host)
+        if problem is not None:
+            problems.append(f"{where} {language}: " + problem.message.split(": ", 1)[1])
+            continue
+        if host == hostname:
+            problems.append(
+                f"{where}: '{language}' is given the store's own hostname {host}; give it a "
+                "host of its own, or remove it to serve it under /{language}/".replace(
+                    "{language}", language
+                )
+            )
+            continue
+        if host in found.values():
+            other = next(code for code, taken in found.items() if taken == host)
+            problems.append(
+                f"{where}: '{language}' and '{other}' have the same host {host}; give each "
+                "language its own"
+            )
+            continue
+        found[language] = host
+    return tuple(sorted(found.items()))
 
 
 def _page(data: Any, problems: list[str], depth: int = 0) -> PageSpec | None:
@@ -558,6 +612,7 @@ def brand_folder_load(path: Path) -> BrandFolder:
     content = _content(content_data, problems)
     customers = _customers(data, problems)
     people = _people(data, problems)
+    hosts = _hosts(store, hostname=hostname.lower(), languages=languages, problems=problems)
     if problems:
         raise StoreFileError(path, problems)
     return BrandFolder(
@@ -572,4 +627,5 @@ def brand_folder_load(path: Path) -> BrandFolder:
         content=content,
         customers=customers,
         people=people,
+        hosts=hosts,
     )

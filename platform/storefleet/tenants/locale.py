@@ -18,8 +18,11 @@ from typing import Any, Protocol
 from babel.core import get_global
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http.request import split_domain_port
 from django.urls import LocalePrefixPattern, URLResolver, get_urlconf, set_urlconf
 from django.utils import timezone, translation
+
+from storefleet.origins import public_base_url
 
 # The zone most of a country's people live in, where the CLDR lists several without an order.
 MAIN_ZONES = {
@@ -84,6 +87,14 @@ class HasLocale(Protocol):
     @property
     def time_zone(self) -> str: ...
 
+    @property
+    def hostname(self) -> str: ...
+
+    # language → host of the languages served on their own host: a dict (the model) or
+    # (language, host) pairs (``StoreRecord``).
+    @property
+    def language_hosts(self) -> Any: ...
+
 
 # --- a language per URL prefix -------------------------------------------------------------------
 # The store's default language is served unprefixed (``/catalog/``), each other language it
@@ -139,40 +150,100 @@ def language_path(path: str, *, language: str, default_language: str) -> str:
 
 
 def unprefixed_path(path: str, *, languages: tuple[str, ...]) -> str:
-    """``path`` without its language prefix (``/fr/cart/`` → ``/cart/``)."""
+    """``path`` without its language prefix (``/fr/cart/`` → ``/cart/``). Any of the store's
+    languages: on a language's own host, Wagtail writes the default language's pages under
+    their prefix too."""
     first, _, rest = path.lstrip("/").partition("/")
-    if first in languages[1:]:
+    if first in languages and path.startswith(f"/{first}/"):
         return "/" + rest
     return path
 
 
-def path_language(store: HasLocale, path: str) -> tuple[str, str]:
-    """The language ``path`` asks for on ``store`` and what to do: ``"serve"``, ``"unprefix"``
-    (the default language's own prefix: redirect to the unprefixed path) or ``"refuse"`` (a
+# --- a language on a host of its own --------------------------------------------------------------
+# A store may serve a language on its own host (store.toml's ``[store.hosts]``): unprefixed there,
+# as the default language is on the store's host. Where a language lives is (host, prefix):
+# ``language_url`` writes it, ``path_language`` sends a request that asked elsewhere there.
+
+
+def language_hosts(store: HasLocale) -> dict[str, str]:
+    """language → its own host, for the languages the store serves on one."""
+    return {language: str(host).lower() for language, host in dict(store.language_hosts).items()}
+
+
+def language_host(store: HasLocale, language: str) -> str:
+    """The host ``language`` is served on: its own, else the store's."""
+    return language_hosts(store).get(language) or store.hostname.lower()
+
+
+def unprefixed_language(store: HasLocale, language: str) -> str:
+    """The language served unprefixed on the host that serves ``language``: itself on its own
+    host, the store's default on the store's host."""
+    if language in language_hosts(store):
+        return language
+    return storefront_language(store.default_language)
+
+
+def language_origin(store: HasLocale, language: str) -> str:
+    """The canonical origin of the host ``language`` is served on (its own, else the store's)."""
+    return public_base_url(language_host(store, language))
+
+
+def language_url(store: HasLocale, language: str, path: str = "/") -> str:
+    """``path`` (unprefixed) in ``language``, absolute: on the language's host, under its prefix
+    where it has one there (``https://ferrum.fr.example/cart/``, ``https://ferrum.example/en/cart/``)."""
+    prefix = "" if unprefixed_language(store, language) == language else f"/{language}"
+    return f"{language_origin(store, language)}{prefix}{path}"
+
+
+def host_language(store: HasLocale, hostname: str) -> str | None:
+    """The language whose own host ``hostname`` is (any case, with or without a port); None for
+    the store's own host."""
+    host = (split_domain_port(hostname)[0] or hostname).lower()
+    return next((language for language, own in language_hosts(store).items() if own == host), None)
+
+
+def host_languages(store: HasLocale, language: str | None) -> tuple[str, ...]:
+    """The languages served on the host of ``language`` (None: the store's own host)."""
+    if language is not None:
+        return (language,)
+    hosted = language_hosts(store)
+    return tuple(code for code in store.all_languages if code not in hosted)
+
+
+def path_language(store: HasLocale, path: str, host_language: str | None = None) -> tuple[str, str]:
+    """The language ``path`` asks for on ``store``'s host (or on ``host_language``'s own host)
+    and what to do: ``"serve"``, ``"unprefix"`` (the host's unprefixed language under its own
+    prefix: redirect to the unprefixed path), ``"elsewhere"`` (a language of the store served
+    on another host, or unprefixed there: redirect to it, ``language_url``) or ``"refuse"`` (a
     language the store does not speak: 404, never another language's or store's content)."""
     default = storefront_language(store.default_language)
+    here = host_language or default
     first = path.lstrip("/").split("/", 1)[0]
     languages = store.all_languages
-    if first == default and path.startswith(f"/{first}/"):
-        return default, "unprefix"
-    if first in languages and first != default:
+    if first == here and path.startswith(f"/{first}/"):
+        return here, "unprefix"
+    if first in languages and first != here:
+        if host_language is not None or first in language_hosts(store):
+            return first, "elsewhere"
         return first, "serve"
     if first in {code for code, _name in settings.LANGUAGES}:
-        return default, "refuse"
-    return default, "serve"
+        return here, "refuse"
+    return here, "serve"
 
 
 @contextlib.contextmanager
 def store_locale(store: HasLocale, language: str | None = None) -> Iterator[str]:
     """The store's language (or ``language``, one it declares) and zone switched on inside the
     block (a request, an e-mail the worker writes for the store's buyer), with the store's URLs
-    (its default language unprefixed); yields the language."""
+    as the language's host has them (its default language unprefixed, or ``language`` on its
+    own host); yields the language."""
     default = storefront_language(store.default_language)
     language = storefront_language(language) if language else default
     zone = zone_for(country=store.country, time_zone=store.time_zone)
-    token = _store_default.set(default)
+    unprefixed = unprefixed_language(store, language)
+    token = _store_default.set(unprefixed)
     previous = get_urlconf()
-    urlconf = store_urlconf(default)
+    urlconf = store_urlconf(unprefixed)
     if urlconf is not None:
         set_urlconf(urlconf)
     try:
@@ -186,13 +257,21 @@ def store_locale(store: HasLocale, language: str | None = None) -> Iterator[str]
 def serve_in_store_locale(
     request: HttpRequest, get_response: Callable[[HttpRequest], HttpResponse]
 ) -> HttpResponse:
-    """Answer ``request`` in the language its path asks for (the store's default unprefixed)
-    and the store's zone, switched off again after: a thread serves other stores next. A
-    language the store does not speak is its branded 404."""
+    """Answer ``request`` in the language its path asks for (the store's default unprefixed,
+    or on a language's own host that language) and the store's zone, switched off again after:
+    a thread serves other stores next. A language served on another host is redirected there;
+    a language the store does not speak is its branded 404."""
     store = getattr(request, "store", None)
     if store is None or request.path_info.startswith(NOT_STOREFRONT):
         return get_response(request)
-    language, verdict = path_language(store, request.path_info)
+    on_host = host_language(store, request.get_host())
+    language, verdict = path_language(store, request.path_info, on_host)
+    if verdict == "elsewhere":
+        # Permanent: the language's address is its host's (search engines move their entry).
+        rest = request.get_full_path()[len(language) + 1 :]
+        return HttpResponsePermanentRedirect(
+            language_url(store, language, rest if rest.startswith("/") else "/" + rest)
+        )
     with store_locale(store, language) as language:
         request.LANGUAGE_CODE = language
         urlconf = store_urlconf(current_default_language())

@@ -52,6 +52,10 @@ class Store(models.Model):
     # Every language the storefront speaks, the default first (store.toml's ``languages``): the
     # default is served unprefixed (``/catalog/``), each other under its prefix (``/fr/catalog/``).
     languages = models.JSONField(_("languages"), default=list, blank=True)
+    # A language served on a host of its own (store.toml's ``[store.hosts]``), unprefixed
+    # there: ``{"fr": "ferrum.fr.localhost"}``. A language not named here is served under its
+    # prefix on the store's own host (``site.hostname``).
+    language_hosts = models.JSONField(_("language hosts"), default=dict, blank=True)
     country = models.CharField(_("country"), max_length=2, validators=[country_code_validator])
     # The IANA zone the storefront shows times in; blank: the country's main zone
     # (``tenants.locale.zone_for``).
@@ -102,6 +106,11 @@ class Store(models.Model):
     @property
     def hostname(self) -> str:
         return self.site.hostname
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """Every host the store answers on: its own first, then its languages' own."""
+        return (self.site.hostname.lower(), *dict(self.language_hosts or {}).values())
 
     @property
     def base_url(self) -> str:

@@ -44,11 +44,19 @@ class StoreRecord:
     sandbox: bool = False  # a partner's sandbox store (``api.sandbox``)
     # Every language the storefront speaks, the default first; empty: the default only.
     languages: tuple[str, ...] = ()
+    # (language, host) of each language served on a host of its own, unprefixed there.
+    language_hosts: tuple[tuple[str, str], ...] = ()
 
     @property
     def all_languages(self) -> tuple[str, ...]:
-        """The default language first, then the others (each is a URL prefix)."""
+        """The default language first, then the others (each a URL prefix on the store's host,
+        or unprefixed on its own host: ``language_hosts``)."""
         return self.languages or (self.default_language,)
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """Every host the store answers on: its own first, then its languages' own."""
+        return (self.hostname, *(host for _language, host in self.language_hosts))
 
     @property
     def is_live(self) -> bool:
@@ -78,6 +86,10 @@ def _record(store: Store) -> StoreRecord:
         time_zone=store.time_zone,
         sandbox=store.sandbox,
         languages=store.all_languages,
+        language_hosts=tuple(
+            (language, str(host).lower())
+            for language, host in sorted(dict(store.language_hosts or {}).items())
+        ),
     )
 
 
@@ -101,7 +113,8 @@ def store_record_by_id(store_id: int) -> StoreRecord | None:
 
 
 def store_host_map() -> dict[str, StoreRecord]:
-    """Every store by lower-case hostname: one cache read, plus one query when it changed."""
+    """Every store by each lower-case host it answers on (its own and its languages' own): one
+    cache read, plus one query when it changed."""
     version = cache.get(HOST_MAP_VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
@@ -110,9 +123,11 @@ def store_host_map() -> dict[str, StoreRecord]:
             version = cache.get(HOST_MAP_VERSION_KEY, version)
     stores = _local.stores
     if stores is None or _local.version != version:
-        stores = {
-            record.hostname: record for record in map(_record, Store.objects.select_related("site"))
-        }
+        records = list(map(_record, Store.objects.select_related("site")))
+        # Language hosts first: a store's own host wins over any language's (the launch
+        # refuses a clash; this keeps one that slipped in from taking a store's host over).
+        stores = {host: r for r in records for _language, host in r.language_hosts}
+        stores.update((record.hostname, record) for record in records)
         _local.version, _local.stores = version, stores
     return stores
 

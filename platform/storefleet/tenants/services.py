@@ -255,6 +255,92 @@ def store_languages_apply(*, store: Store, languages: tuple[str, ...]) -> Langua
     )
 
 
+def language_hosts_problems(
+    *, store_id: int | None, hostname: str, languages: tuple[str, ...], hosts: dict[str, str]
+) -> list[str]:
+    """What is wrong with giving a store (``store_id``; None: not registered yet) on
+    ``hostname`` speaking ``languages`` (its default first) the language hosts ``hosts``, in
+    the words of someone editing store.toml; empty when nothing is."""
+    problems = []
+    default = languages[0] if languages else ""
+    seen: dict[str, str] = {}
+    for language, host in hosts.items():
+        host = host.lower()
+        if language == default:
+            problems.append(
+                f"'{language}' is the store's default language: it is served unprefixed on the "
+                f"store's own host ({hostname}); remove it from [store.hosts], or change the "
+                "store's hostname"
+            )
+        elif language not in languages:
+            problems.append(
+                f"'{language}' has a host ({host}) but is not one of the store's languages "
+                f"({', '.join(languages)}); add it to languages, or remove it from [store.hosts]"
+            )
+        if host == hostname.lower():
+            problems.append(
+                f"'{language}' is given the store's own host {host}; give it a host of its own"
+            )
+        elif host in seen:
+            problems.append(
+                f"'{language}' and '{seen[host]}' are given the same host {host}; give each "
+                "language its own"
+            )
+        seen.setdefault(host, language)
+    taken = _hosts_taken(exclude_store_id=store_id)
+    for host, language in seen.items():
+        owner = taken.get(host)
+        if owner is not None:
+            problems.append(f"the host {host} of '{language}' is {owner}; choose another host")
+    return problems
+
+
+def _hosts_taken(*, exclude_store_id: int | None) -> dict[str, str]:
+    """Every host some other site or store answers on, with whose it is."""
+    sites = Site.objects.all()
+    stores = Store.objects.select_related("site")
+    if exclude_store_id is not None:
+        sites = sites.exclude(store__id=exclude_store_id)
+        stores = stores.exclude(id=exclude_store_id)
+    taken = {
+        site.hostname.lower(): f"the host of the site '{site.site_name or site.hostname}'"
+        for site in sites
+    }
+    for store in stores:
+        taken[store.site.hostname.lower()] = f"the host of the store '{store.slug}'"
+        for language, host in dict(store.language_hosts or {}).items():
+            taken[str(host).lower()] = f"the {language} host of the store '{store.slug}'"
+    return taken
+
+
+@transaction.atomic
+def store_language_hosts_apply(*, store: Store, hosts: dict[str, str]) -> bool:
+    """Serve each language of ``hosts`` on its own host (unprefixed there), the others under
+    their prefix on the store's host. Refuses (changing nothing) a host that is the store's
+    own or another store's or site's, the default language, or a language the store does not
+    speak. Returns whether anything changed; every cached page of the store is retired then
+    (their links name the languages' hosts)."""
+    wanted = {language: host.lower() for language, host in sorted(hosts.items())}
+    problems = language_hosts_problems(
+        store_id=store.pk,
+        hostname=store.site.hostname,
+        languages=store.all_languages,
+        hosts=wanted,
+    )
+    if problems:
+        raise ApplicationError(
+            "store.toml [store.hosts]: " + "; ".join(problems) + ".",
+            field="hosts",
+            code="invalid_language_host",
+        )
+    if wanted == dict(store.language_hosts or {}):
+        return False
+    store.language_hosts = wanted
+    store.save(update_fields=["language_hosts", "updated_at"])
+    store_content_changed(site_id=store.site_id)
+    return True
+
+
 @transaction.atomic
 def store_sites_port_sync() -> int:
     """Give every store's Site the port the public reaches the platform on (``make demo``'s

@@ -117,14 +117,20 @@ def seo_head(context: template.Context) -> str:
     if request.path.startswith(seo.PRIVATE_PREFIXES):
         # A buyer's own pages: nothing for search engines or link previews.
         return mark_safe('<meta name="robots" content="noindex">')
-    canonical = f"{store.base_url}{request.path}"
-    from storefleet.brand.localization import page_language_notice
-    from storefleet.tenants.locale import unprefixed_path
+    from django.utils import translation
 
+    from storefleet.brand.localization import page_language_notice
+    from storefleet.tenants.locale import language_url, unprefixed_path
+
+    # The host this language is served on (a language's own, or the store's).
+    origin = seo.language_origin(store, translation.get_language() or store.all_languages[0])
+    canonical = f"{origin}{request.path}"
     if page_language_notice(request, page) is not None:
         # The default language's page shown in place of a translation: that page's address.
-        canonical = (
-            f"{store.base_url}{unprefixed_path(request.path, languages=store.all_languages)}"
+        canonical = language_url(
+            store,
+            store.all_languages[0],
+            unprefixed_path(request.path, languages=store.all_languages),
         )
     listing_page = request.GET.get("page", "")
     # ASCII digits only ("²" is a digit to isdigit(), not to int()), and few of them: int()
@@ -159,9 +165,7 @@ def seo_head(context: template.Context) -> str:
     # The page's own social image (promote tab) where marketing chose one; else the logo.
     image_url = (facts.social_image_url if product is None else "") or logo_url
     if image_url:
-        tags.append(
-            ("og:image", image_url if "://" in image_url else f"{store.base_url}{image_url}")
-        )
+        tags.append(("og:image", image_url if "://" in image_url else f"{origin}{image_url}"))
     parts = [format_html('<link rel="canonical" href="{}">', canonical)]
     # hreflang: the same page in the store's other languages (and other stores' translations);
     # under a page (a product of a catalog page), the same path under each translation.
@@ -176,13 +180,13 @@ def seo_head(context: template.Context) -> str:
         )
     parts.append(format_html_join("", '<meta property="{}" content="{}">', tags))
     data: list[dict[str, Any]] = [
-        seo.organization(store, brand.settings if brand else None, logo_url)
+        seo.organization(store, brand.settings if brand else None, logo_url, origin=origin)
     ]
     trail = list(pages_trail)
     if product is not None and trail:
         trail.append((getattr(product, "shown_name", product.name), request.path))
     if len(trail) > 1:
-        data.append(seo.breadcrumbs(store, trail))
+        data.append(seo.breadcrumbs(store, trail, origin=origin))
     if product is not None:
         list_price = getattr(page, "anonymous_prices", "") == "list"
         data.append(
@@ -196,6 +200,7 @@ def seo_head(context: template.Context) -> str:
                 currency=product.currency if list_price else "",
                 # Only with the list price: an offer says both, and never a company's price.
                 availability=seo.offer_availability(store, product.sku) if list_price else "",
+                origin=origin,
             )
         )
     parts.append(seo.json_ld(data))
@@ -221,7 +226,9 @@ def _seo_facts(request: HttpRequest, store: Any, page: Any, brand: BrandContext 
     from storefleet.brand import seo
 
     page_id = getattr(page, "pk", None)
-    key = f"brand:seo:v2:{store.id}:{store.content_version}:{page_id}"
+    # Per host: a language's own host writes the store's paths unprefixed.
+    host = seo.host_origin(request, store)
+    key = f"brand:seo:v3:{store.id}:{store.content_version}:{page_id}:{host}"
     facts = cache.get(key)
     if facts is None:
         trail: list[tuple[str, str]] = []
@@ -230,8 +237,13 @@ def _seo_facts(request: HttpRequest, store: Any, page: Any, brand: BrandContext 
                 page.get_ancestors(inclusive=True).only("id", "title", "url_path", "depth")
             )
             ids = [p.pk for p in chain]
-            if store.root_page_id in ids:
-                chain = chain[ids.index(store.root_page_id) :]
+            # From the store's home, or its translation (a page in another language).
+            home_depth = (
+                Page.objects.filter(pk=store.root_page_id).values_list("depth", flat=True).first()
+            )
+            starts = [i for i, p in enumerate(chain) if p.depth == home_depth]
+            if store.root_page_id in ids or starts:
+                chain = chain[starts[0] if starts else ids.index(store.root_page_id) :]
                 trail = [(p.title, p.relative_url(None, request) or "/") for p in chain]
                 trail[-1] = (page.title, page.relative_url(None, request) or "/")
         logo_url = ""

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from storefleet.accounts.models import Membership
+from storefleet.tenants.locale import language_url
 from storefleet.tenants.selectors import store_list
 
 from .demo_stores import DEMO_PASSWORD
@@ -43,10 +44,14 @@ class Command(BaseCommand):
         )
         out("")
         rows = [["Store", "Address", "Region", "Currency", "Status"]]
-        rows += [
-            [s.name, f"{s.base_url}/", s.region, s.currency, str(s.get_status_display())]
-            for s in stores
-        ]
+        for s in stores:
+            status = str(s.get_status_display())
+            rows.append([s.name, f"{s.base_url}/", s.region, s.currency, status])
+            # A language on a host of its own (store.toml's [store.hosts]): its address too.
+            rows += [
+                [f"{s.name} ({language})", language_url(s, language), s.region, s.currency, status]
+                for language in sorted(s.language_hosts or {})
+            ]
         for line in table(rows):
             out(line)
         out("")
