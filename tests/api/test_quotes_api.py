@@ -13,12 +13,14 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from storefleet.api.models import ApiKey, IdempotentRequest, Scope
 from storefleet.api.pagination import cursor_encode
 from storefleet.erp.gateway import ErpGateway
+from storefleet.erp.resilience import BREAKER_FAILURES, BREAKER_OPENED_AT, BREAKER_PROBE
 from storefleet.erp.sync import erp_sync
 from storefleet.outbox.models import Message, State
 from storefleet.outbox.processing import message_process
@@ -411,9 +413,36 @@ def test_what_cannot_be_accepted_says_what_to_do_and_nothing_is_accepted(client,
     QuoteRequest.objects.filter(id=declined["id"]).update(state=QuoteState.DECLINED)
     assert_problem(accept(client, key, declined["id"]), 409, "quote-closed")
 
+    withdrawn = answered(client, key, idem="withdrawn")
+    number = QuoteRequest.objects.get(id=withdrawn["id"]).erp_number
+    (row,) = erp_client(world).search_read("sale.sale", [["number", "=", number]], ["id"])
+    erp_client(world).model("sale.sale", "cancel", [row["id"]])  # by a salesperson
+    problem = assert_problem(accept(client, key, withdrawn["id"]), 409, "quote-closed")
+    assert "withdrew" in problem["detail"]
+
     assert not Message.objects.filter(kind=ACCEPT_QUOTE).exists()
     assert not IdempotentRequest.objects.filter(operation="quote.accept").exists()
     assert not QuoteRequest.objects.filter(accepted_at__isnull=False).exists()
+
+
+def test_while_the_erp_is_away_quotes_are_read_from_the_platform_and_say_so(
+    client, world, validity
+):
+    key = world.key("C-1004", FERRUM, scopes=QUOTES)
+    made = answered(client, key)
+    quote = QuoteRequest.objects.get(id=made["id"])
+    world.server.stop()  # type: ignore[attr-defined]
+    try:
+        listing = get(client, key, "/api/v1/quotes").json()
+        detail = get(client, key, f"/api/v1/quotes/{quote.id}").json()
+    finally:
+        world.server.start()  # type: ignore[attr-defined]
+        cache.delete_many([BREAKER_OPENED_AT, BREAKER_FAILURES, BREAKER_PROBE])
+    (item,) = listing["items"]
+    assert (listing["fresh"], item["status"], item["total"]) == (False, "quoted", None)
+    assert item["valid_until"] == quote.expires.isoformat()
+    assert (detail["fresh"], detail["quotation"], detail["status"]) == (False, None, "quoted")
+    assert [v["number"] for v in detail["versions"]] == [1]  # what the platform recorded
 
 
 # ------------------------------------------------------------------ the walls
