@@ -31,7 +31,7 @@ from storefleet.ordering.returns.services import (
 )
 from storefleet.quotes import selectors as quote_selectors
 from storefleet.quotes import services as quote_services
-from storefleet.quotes.models import QuoteRequest, QuoteState
+from storefleet.quotes.selectors import QuoteStatus
 
 from ..auth import Caller
 from ..idempotency import Answer, submit_token
@@ -350,7 +350,7 @@ def quote_answer(view: quote_selectors.QuoteView, *, fresh: bool = True) -> dict
             )
             for event in events
         ],
-        error=quote.error if quote.state == QuoteState.REFUSED else "",
+        error=quote.error if view.status == QuoteStatus.REFUSED else "",
         fresh=fresh,
     )
 
@@ -409,22 +409,19 @@ def quote_accept(caller: Caller, quote_id: int) -> Answer:
     is owed to the ERP through the outbox (or held for the company's approval). Accepting
     again answers the quote as it stands (``already_accepted``)."""
     principal = Principal.for_key(caller)
-    before = (
-        quote_selectors.company_quotes(principal=principal)
-        .filter(id=quote_id)
-        .values_list("state", flat=True)
-        .first()
-    )
+    today = timezone.localdate()
+    before = quote_selectors.company_quotes(principal=principal).filter(id=quote_id).first()
     if before is None:
         raise ApiProblem("not-found", "This company has no such quote in this store.")
+    accepted = {QuoteStatus.ACCEPTING, QuoteStatus.ORDERED}
     try:
-        quote: QuoteRequest = quote_services.quote_accept(principal=principal, quote_id=quote_id)
+        quote = quote_services.quote_accept(principal=principal, quote_id=quote_id)
     except ApplicationError as error:
         code = _ACCEPT_REFUSALS.get(error.code, "invalid-request")
         headers = {"Retry-After": "30"} if error.code == "updating" else {}
         raise ApiProblem(code, error.message, headers=headers) from None
     approval = quote_approval(quote_id=quote.id, company=quote.company)
-    status = quote_selectors.status_of(quote, None, timezone.localdate())
+    status = quote_selectors.status_of(quote, None, today)
     return Answer(
         200,
         dict(
@@ -432,7 +429,7 @@ def quote_accept(caller: Caller, quote_id: int) -> Answer:
             erp_number=quote.erp_number,
             status=status.value,
             accepted_at=quote.accepted_at,
-            already_accepted=before in (QuoteState.ACCEPTING, QuoteState.ORDERED),
+            already_accepted=quote_selectors.status_of(before, None, today) in accepted,
             awaiting_approval=approval is not None and approval.pending,
             order_number=quote.erp_number,
         ),
