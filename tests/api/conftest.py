@@ -36,7 +36,7 @@ from tests.module_world import (
 
 FERRUM = "ferrum.localhost"
 HYDRA = "hydra.localhost"
-ALL_SCOPES = [Scope.CATALOG_READ, Scope.ORDERS_READ, Scope.INVOICES_READ]
+ALL_SCOPES = [Scope.CATALOG_READ, Scope.ORDERS_READ, Scope.INVOICES_READ, Scope.QUOTES_READ]
 
 
 @dataclass

@@ -277,6 +277,9 @@ def test_the_openapi_document_is_valid_3_1_with_every_endpoint(client, world):
         "/problems/{code}",
         "/orders/{number}/cancel",
         "/returns",
+        "/quotes",
+        "/quotes/{quote_id}",
+        "/quotes/{quote_id}/accept",
         *WEBHOOK_PATHS,
         *PARTNER_WEBHOOK_PATHS,
     }

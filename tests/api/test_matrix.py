@@ -2,7 +2,7 @@
 own company in its own store; a partner key the companies it was granted, named per request;
 nothing else answers but a problem (401 wrong store, revoked, expired or no key; 403 missing
 scope or company not granted; 400 partner without a company) — and another company's or
-store's order or invoice is "not found", like a number that does not exist."""
+store's order, invoice or quote is "not found", like a number that does not exist."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from storefleet.erp.types import LineQuery
 from storefleet.ordering.models import Order, ReturnReason, ReturnRequest
 from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
 from storefleet.outbox import services as outbox
+from storefleet.quotes.models import QuoteLine, QuoteRequest, QuoteState
 
 from .conftest import ALL_SCOPES, FERRUM, HYDRA, World, bearer
 
@@ -29,7 +30,8 @@ pytestmark = pytest.mark.django_db
 
 SKU = "BRG-1001"  # Nordwerk (C-1001) has its own fixed price; Van der Berg buys on Contract A
 INVOICES = {"C-1001": "INV-00006", "C-1006": "INV-00009"}
-SCOPES = [*ALL_SCOPES, Scope.ORDERS_WRITE]
+SCOPES = [*ALL_SCOPES, Scope.ORDERS_WRITE, Scope.QUOTES_WRITE]
+WRITES = (Scope.ORDERS_WRITE, Scope.QUOTES_WRITE)
 STOCKED = "FAS-1003"  # in stock in WH-EU (BRG-1001 is not): what an order by API takes
 
 
@@ -95,14 +97,43 @@ ENDPOINTS = [
         },
     ),
 ]
-# Nordwerk's own answer from a write that finds the resource but can't be done on it.
-REFUSED_OWN = {"return_file": (422, "return-invalid")}
+
+
+def quote_id(host: str, code: str) -> int:
+    """The quote ``_writable`` made for company ``code`` in store ``host``."""
+    return QuoteRequest.objects.get(key=f"q-matrix-{host}-{code}").id
+
+
+ENDPOINTS += [
+    Endpoint("quotes", "get", lambda w: "/api/v1/quotes", Scope.QUOTES_READ),
+    Endpoint(
+        "quote", "get", lambda w: f"/api/v1/quotes/{quote_id(FERRUM, 'C-1001')}", Scope.QUOTES_READ
+    ),
+    Endpoint(
+        "quote_request",
+        "post",
+        lambda w: "/api/v1/quotes",
+        Scope.QUOTES_WRITE,
+        {"lines": [{"sku": SKU, "quantity": "10"}], "message": "By API"},
+    ),
+    Endpoint(
+        "quote_accept",
+        "post",
+        lambda w: f"/api/v1/quotes/{quote_id(FERRUM, 'C-1001')}/accept",
+        Scope.QUOTES_WRITE,
+    ),
+]
+# Nordwerk's own answer from a write that finds the resource but can't be done on it (its
+# quote has not reached the ERP: nothing to accept yet).
+REFUSED_OWN = {"return_file": (422, "return-invalid"), "quote_accept": (409, "quote-not-answered")}
+# What another company's key (or the company's key in another store) finds: nothing.
+NOT_THEIRS = ("order", "invoice", "invoice_pdf", "cancel", "return_file", "quote", "quote_accept")
 
 
 def call(client, endpoint: Endpoint, world: World, host: str, headers: dict[str, str]):
     path = endpoint.path(world)
     if endpoint.method == "post":
-        if endpoint.scope == Scope.ORDERS_WRITE:  # a write: a new Idempotency-Key each call
+        if endpoint.scope in WRITES:  # a write: a new Idempotency-Key each call
             headers = {**headers, "HTTP_IDEMPOTENCY_KEY": uuid.uuid4().hex}
         return client.post(
             path, endpoint.body or {}, content_type="application/json", HTTP_HOST=host, **headers
@@ -139,11 +170,11 @@ def assert_sees(endpoint: Endpoint, response, world: World, code: str, host: str
     if endpoint.name in REFUSED_OWN:
         status, problem = REFUSED_OWN[endpoint.name]
         assert_problem(response, status, problem)
-        assert world.orders[(host, code)] in response.json()["detail"]  # found, and refused
+        if endpoint.name == "return_file":
+            assert world.orders[(host, code)] in response.json()["detail"]  # found, and refused
         return
-    assert response.status_code == (201 if endpoint.name == "place" else 200), response.content[
-        :800
-    ]
+    created = endpoint.name in ("place", "quote_request")
+    assert response.status_code == (201 if created else 200), response.content[:800]
     if endpoint.name == "invoice_pdf":
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
@@ -176,6 +207,15 @@ def assert_sees(endpoint: Endpoint, response, world: World, code: str, host: str
         assert body["number"] == world.orders[(host, code)]
     elif endpoint.name == "returns":
         assert {row["number"] for row in body["items"]} == {f"RET-{code}"}
+    elif endpoint.name == "quotes":
+        assert [row["id"] for row in body["items"]] == [quote_id(host, code)]
+    elif endpoint.name == "quote":
+        assert body["id"] == quote_id(host, code)
+        assert [line["sku"] for line in body["lines"]] == [SKU]
+    elif endpoint.name == "quote_request":
+        quote = QuoteRequest.objects.select_related("company").get(id=body["id"])
+        assert (quote.company.code, quote.store_id) == (code, world.stores[host].id)
+        assert (body["status"], body["message"]) == ("requested", "By API")
     elif endpoint.name == "credit":
         assert body["used"]["currency"]
         assert {row["number"] for row in body["open_invoices"]} <= {INVOICES.get(code)}
@@ -188,7 +228,7 @@ def _dead(text: str, **changes: Any) -> str:
 
 def _writable(world: World) -> None:
     """Nordwerk's Ferrum order still waits in the outbox (cancellable), and each company has a
-    return in each store it buys in."""
+    return and a quote request (not in the ERP yet) in each store it buys in."""
     order = Order.objects.get(number=world.orders[(FERRUM, "C-1001")])
     outbox.message_add(kind=SUBMIT_ORDER, subject=order.id, key=order.number)
     for (host, code), number in world.orders.items():
@@ -201,6 +241,13 @@ def _writable(world: World) -> None:
             order_number=number,
             reason=ReturnReason.DAMAGED,
         )
+        quote = QuoteRequest.objects.create(
+            store=world.stores[host],
+            company=world.companies[code],
+            key=f"q-matrix-{host}-{code}",
+            state=QuoteState.REQUESTED,
+        )
+        QuoteLine.objects.create(quote=quote, position=0, sku=SKU, quantity=Decimal(10))
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
@@ -215,7 +262,7 @@ def test_every_key_kind_reaches_its_own_company_and_store_only(client, world, en
     # Another company's key in the same store: its own data, never Nordwerk's.
     other = world.key("C-1004", FERRUM, scopes=SCOPES)
     response = call(client, endpoint, world, FERRUM, bearer(other))
-    if endpoint.name in ("order", "invoice", "invoice_pdf", "cancel", "return_file"):
+    if endpoint.name in NOT_THEIRS:
         assert_problem(response, 404, "not-found")
     else:
         assert_sees(endpoint, response, world, "C-1004", FERRUM)
@@ -224,7 +271,7 @@ def test_every_key_kind_reaches_its_own_company_and_store_only(client, world, en
     hydra_key = world.key("C-1001", HYDRA, scopes=SCOPES)
     assert_problem(call(client, endpoint, world, FERRUM, bearer(hydra_key)), 401, "unauthenticated")
     # ... and in its own store, Nordwerk's Ferrum web order is not found.
-    if endpoint.name in ("order", "cancel", "return_file"):
+    if endpoint.name in ("order", "cancel", "return_file", "quote", "quote_accept"):
         assert_problem(call(client, endpoint, world, HYDRA, bearer(hydra_key)), 404, "not-found")
     # A Hydra company's key on Hydra never sees Nordwerk's invoice.
     if endpoint.name in ("invoice", "invoice_pdf"):

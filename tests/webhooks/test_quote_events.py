@@ -85,7 +85,7 @@ def test_the_erps_first_prices_and_an_agents_answer_are_delivered_once_the_erp_h
         "C-1004",
         f"quote:{quoted.key}",
     )
-    assert first["data"]["number"] == quoted.erp_number
+    assert (first["data"]["id"], first["data"]["number"]) == (quoted.id, quoted.erp_number)
     assert (first["data"]["version"], first["data"]["answered_by"]) == (1, "erp")
     assert [(line["sku"], Decimal(line["quantity"])) for line in first["data"]["lines"]] == [
         ("FAS-1003", Decimal(10)),

@@ -17,8 +17,10 @@ class Scope(models.TextChoices):
     CATALOG_READ = "catalog:read", _("Read the catalog: prices, volume breaks, availability")
     ORDERS_READ = "orders:read", _("Read orders, shipments and tracking")
     INVOICES_READ = "invoices:read", _("Read invoices, their PDFs and the credit")
+    QUOTES_READ = "quotes:read", _("Read quotes, their prices, validity and versions")
     WEBHOOKS = "webhooks", _("Manage webhook subscriptions and deliveries")
     ORDERS_WRITE = "orders:write", _("Place and cancel orders, file returns")
+    QUOTES_WRITE = "quotes:write", _("Request quotes and accept them")
 
 
 class KeyKind(models.TextChoices):

@@ -395,6 +395,185 @@ class CreditOut(Schema):
     open_invoices: list[InvoiceOut]
 
 
+MAX_QUOTE_LINES = 50  # quotes.models.MAX_LINES: what a request for quote takes
+
+
+# A price as a decimal string: 0 or more, below a billion, at most 4 decimals ("12.5", "0").
+_PRICE = r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,4})?$"
+
+
+def _price_text(value: object) -> object:
+    """As ``_quantity_text``: a string price is what the document's pattern says."""
+    if isinstance(value, str) and not re.fullmatch(_PRICE, value):
+        raise ValueError('give the price as a number of 0 or more with at most 4 decimals, "12.5"')
+    return value
+
+
+Price = Annotated[
+    Decimal,
+    BeforeValidator(_price_text),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0, "maximum": 999999999, "multipleOf": 0.0001},
+                {"type": "string", "pattern": _PRICE},
+                {"type": "null"},
+            ],
+            "description": "0 or more, below a billion, at most 4 decimals.",
+        }
+    ),
+]
+
+
+class QuoteLineIn(Schema):
+    sku: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
+    quantity: Quantity = Field(gt=0, lt=Decimal("1000000000"), max_digits=13, decimal_places=4)
+    target_price: Price | None = Field(
+        default=None,
+        ge=0,
+        lt=Decimal("1000000000"),
+        max_digits=13,
+        decimal_places=4,
+        description="The unit price you hope for, in the store's currency (the sales team "
+        "reads it; the ERP's answer is what counts).",
+    )
+    note: str = Field(default="", max_length=500, pattern=NO_NUL)
+
+
+class QuoteIn(Schema):
+    lines: list[QuoteLineIn] = Field(min_length=1, max_length=MAX_QUOTE_LINES)
+    requested_date: datetime.date | None = Field(
+        default=None, description="When you would like the goods (today or later)."
+    )
+    message: str = Field(default="", max_length=4000, pattern=NO_NUL)
+    ship_to_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="One of your company's ship-to addresses; left out: its first.",
+    )
+
+
+QUOTE_STATUS = (
+    "requested (on its way to the sales team), quoted (answered: can be accepted until "
+    "valid_until), revision_requested, updating (a new answer is on its way), expired, "
+    "accepting (accepted: being confirmed), ordered (an order: see /orders/{order_number}), "
+    "refused, withdrawn or declined."
+)
+
+
+class QuoteRowOut(Schema):
+    id: int
+    erp_number: str = Field(description="The ERP's quotation number, once it has one.")
+    status: str = Field(description=QUOTE_STATUS)
+    created_at: datetime.datetime
+    updated_at: datetime.datetime = Field(
+        description="When the last step was recorded on the quote (pass it as updated_since)."
+    )
+    requested_date: datetime.date | None
+    valid_until: datetime.date | None
+    total: MoneyOut | None = Field(description="The ERP quotation's total (with tax).")
+    line_count: int
+
+
+class QuotePage(Schema):
+    items: list[QuoteRowOut]
+    next_cursor: str | None
+    fresh: bool = Field(description="False: the ERP did not answer; statuses are ours alone.")
+
+
+class QuoteRequestedLineOut(Schema):
+    position: int
+    sku: str
+    quantity: Decimal
+    target_price: Decimal | None
+    note: str
+
+
+class QuotedLineOut(Schema):
+    sku: str
+    name: str
+    quantity: Decimal
+    unit_price: MoneyOut
+    amount: MoneyOut
+
+
+class QuotationOut(Schema):
+    number: str
+    state: str
+    quoted_on: datetime.date | None
+    valid_until: datetime.date | None
+    lines: list[QuotedLineOut]
+    total: MoneyOut = Field(description="With tax, as the ERP will invoice it.")
+
+
+class QuoteVersionLineOut(Schema):
+    sku: str
+    name: str
+    quantity: Decimal
+    unit_price: Decimal
+    previous_quantity: Decimal | None
+    previous_unit_price: Decimal | None
+    added: bool
+
+
+class QuoteVersionOut(Schema):
+    number: int
+    answered_by: str = Field(description="agent (the store's sales team) or erp.")
+    answered_by_name: str
+    message: str
+    valid_until: datetime.date | None
+    currency: str
+    created_at: datetime.datetime
+    total_before_tax: Decimal
+    lines: list[QuoteVersionLineOut]
+    removed_skus: list[str]
+
+
+class QuoteEventOut(Schema):
+    kind: str
+    at: datetime.datetime
+    actor_name: str
+    comment: str
+    version: int | None
+
+
+class QuoteOut(Schema):
+    id: int
+    erp_number: str
+    status: str = Field(description=QUOTE_STATUS)
+    can_accept: bool = Field(description="Whether POST .../accept may succeed now.")
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    requested_date: datetime.date | None
+    message: str
+    ship_to_id: int | None
+    valid_until: datetime.date | None
+    lines: list[QuoteRequestedLineOut] = Field(description="What was asked for.")
+    quotation: QuotationOut | None = Field(
+        description="The ERP's answer as it stands (None before it has one, or while the ERP "
+        "does not answer: see fresh)."
+    )
+    versions: list[QuoteVersionOut] = Field(description="Every answer, oldest first.")
+    events: list[QuoteEventOut] = Field(description="The quote's timeline, oldest first.")
+    error: str = Field(description="Why the ERP refused it (status refused).")
+    fresh: bool
+
+
+class QuoteAcceptOut(Schema):
+    id: int
+    erp_number: str
+    status: str = Field(description="accepting, then ordered once the ERP confirmed it.")
+    accepted_at: datetime.datetime | None
+    already_accepted: bool = Field(description="It was accepted before this request.")
+    awaiting_approval: bool = Field(
+        description="Your company's approval rules hold it: it goes to the ERP once approved."
+    )
+    order_number: str = Field(
+        description="The order it becomes (the ERP's sale keeps the quotation's number)."
+    )
+
+
 class ProblemOut(Schema):
     type: str
     title: str

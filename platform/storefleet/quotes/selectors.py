@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import F, Max, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -153,6 +154,64 @@ def company_quotes(*, principal: Principal) -> QuerySet[QuoteRequest]:
     return QuoteRequest.objects.filter(
         store_id=principal.require_store().id, company=principal.company
     ).prefetch_related("lines")
+
+
+def company_quotes_by_change(
+    *,
+    principal: Principal,
+    since: datetime.datetime | None = None,
+    after: tuple[datetime.datetime, int] | None = None,
+) -> QuerySet[QuoteRequest]:
+    """``company_quotes`` with ``changed_at`` — when the last step went on the quote's
+    timeline (every change the platform records is one: requested, quoted, answered,
+    accepted, ordered…), else when it was made — oldest change first: what the partner API's
+    list pages through. ``since``: changed then or later; ``after``: the rows after this
+    (changed_at, id)."""
+    quotes = company_quotes(principal=principal).annotate(
+        changed_at=Coalesce(Max("events__at"), F("created_at"))
+    )
+    if since is not None:
+        quotes = quotes.filter(Q(changed_at__gte=since))
+    if after is not None:
+        moment, ident = after
+        quotes = quotes.filter(Q(changed_at__gt=moment) | Q(changed_at=moment, id__gt=ident))
+    return quotes.order_by("changed_at", "id")
+
+
+def quote_views(*, principal: Principal, quotes: Iterable[QuoteRequest]) -> QuoteList:
+    """``quotes`` (rows of ``company_quotes`` of this principal: any other is left out) with
+    their ERP quotations and where they stand, in one ERP request — a page of the API's list.
+    When the ERP can't be asked, the platform's side alone (``degraded``)."""
+    today = timezone.localdate()
+    store, company = principal.require_store(), principal.company
+    rows = [q for q in quotes if q.company_id == company.id and q.store_id == store.id]
+    if not rows:
+        return QuoteList((), degraded=False)
+    pending = set(
+        QuoteVersion.objects.filter(
+            quote__in=[q.id for q in rows], erp_write=ErpWrite.PENDING
+        ).values_list("quote_id", flat=True)
+    )
+    try:
+        quotations = get_gateway().quotations(customer=company.code)
+    except (ErpUnavailable, ErpNotFound):
+        return QuoteList(
+            tuple(
+                QuoteView(q, None, status_of(q, None, today, answer_pending=q.id in pending))
+                for q in rows
+            ),
+            degraded=True,
+        )
+    by_key = {q.idempotency_key: q for q in quotations if q.idempotency_key}
+    by_number = {q.number: q for q in quotations}
+    views = []
+    for quote in rows:
+        quotation = by_key.get(quote.key) or (
+            by_number.get(quote.erp_number) if quote.erp_number else None
+        )
+        status = status_of(quote, quotation, today, answer_pending=quote.id in pending)
+        views.append(QuoteView(quote, quotation, status))
+    return QuoteList(tuple(views), degraded=False)
 
 
 def quote_list(*, principal: Principal) -> QuoteList:

@@ -302,10 +302,13 @@ def quote_accept(
         )
     if quote.state == QuoteState.REQUESTED:
         raise ApplicationError(
-            _("This quote has not reached our ERP yet: wait for its prices, then accept it.")
+            _("This quote has not reached our ERP yet: wait for its prices, then accept it."),
+            code="not_answered",
         )
     if quote.state == QuoteState.REFUSED:
-        raise ApplicationError(_("This quote was refused. Request a new quote for its lines."))
+        raise ApplicationError(
+            _("This quote was refused. Request a new quote for its lines."), code="refused"
+        )
     _refresh_validity(quote)
     if quote.expires is not None and quote.expires < timezone.localdate():
         raise ApplicationError(expired_message(quote.expires), code="expired")
@@ -395,7 +398,8 @@ def _refresh_validity(quote: QuoteRequest) -> None:
         raise ApplicationError(_("There is no such quote."), code="not_found") from None
     if quotation.state in (OrderState.CANCELLED, OrderState.DRAFT):
         raise ApplicationError(
-            _("Our sales team withdrew this quote. Request a new quote for its lines.")
+            _("Our sales team withdrew this quote. Request a new quote for its lines."),
+            code="withdrawn",
         )
     if quotation.expires != quote.expires:
         quote.expires = quotation.expires

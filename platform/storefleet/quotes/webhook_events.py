@@ -19,6 +19,7 @@ def version_payload(version: QuoteVersion) -> dict[str, Any]:
     quote = version.quote
     lines = list(version.lines.order_by("position"))
     return {
+        "id": quote.id,  # the quote's in the partner API: GET /api/v1/quotes/{id}
         "number": quote.erp_number,
         "kind": "quote",
         "state": quote.state,

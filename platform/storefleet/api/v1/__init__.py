@@ -34,7 +34,7 @@ from storefleet.erp.resilience import BREAKER_OPENED_AT
 
 from ..problems import CONTENT_TYPE, PROBLEMS, ApiProblem, from_problem, problem_response
 from ..schemas import ProblemOut
-from . import catalog, invoices, orders, partner_webhooks, returns, webhooks
+from . import catalog, invoices, orders, partner_webhooks, quotes, returns, webhooks
 
 logger = logging.getLogger("storefleet.api")
 
@@ -74,7 +74,8 @@ api = PartnerApi(
     description=(
         "The store's catalog with your company's prices and availability, the ERP's verdict on "
         "order lines, placing and cancelling orders, returns, your orders with shipments and "
-        "tracking, invoices and credit. Writes take an `Idempotency-Key` header. "
+        "tracking, invoices and credit, requesting and accepting quotes. Writes take an "
+        "`Idempotency-Key` header. "
         "Authenticate with `Authorization: Bearer <key>`; a partner key names the company it "
         "acts for in the `Storefleet-Company` header. Errors are RFC 9457 problem details."
     ),
@@ -87,6 +88,7 @@ api = PartnerApi(
 api.add_router("/catalog", catalog.router)
 api.add_router("/orders", orders.router)
 api.add_router("/returns", returns.router)
+api.add_router("/quotes", quotes.router)
 api.add_router("/", invoices.router)
 api.add_router("/webhooks", webhooks.router)
 api.add_router("/partner/webhooks", partner_webhooks.router)
