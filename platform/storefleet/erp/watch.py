@@ -31,6 +31,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 
 from .errors import ErpUnavailable
 
@@ -159,8 +160,16 @@ def check_soon() -> None:
         except Exception:
             logger.exception("the ERP change watch failed")
 
+    def run_in_thread() -> None:
+        try:
+            run()
+        finally:
+            # The thread's own database connections (the gateway counts its calls): closed
+            # with it, not left open for the life of the serving process.
+            connections.close_all()
+
     if settings.ERP_WATCH_IN_THREAD:
-        threading.Thread(target=run, name="erp-watch", daemon=True).start()
+        threading.Thread(target=run_in_thread, name="erp-watch", daemon=True).start()
     else:
         run()
 
