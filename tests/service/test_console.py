@@ -16,16 +16,13 @@ from storefleet.ordering.models import OrderCancellation, OrderStatus, ReturnReq
 from storefleet.ordering.selectors import order_submission, return_filing
 from storefleet.ordering.submission import outbox_process
 from storefleet.service.models import ActionKind, ServiceAction
+from tests.erp.conftest import erp_away
 from tests.ordering.test_returns import PARTLY_SHIPPED, erp_quotation, erp_state
 from tests.ordering.test_services import checkout, fill
 
 pytestmark = pytest.mark.django_db
 
 ADMIN = "localhost"
-# The ERP away: nothing listens on the discard port, so the platform's requests are refused as
-# they are by a stopped server (stopping and starting the module's server took ten seconds or
-# more, for the same refused connection).
-ERP_AWAY = "http://127.0.0.1:9/"
 
 
 def company_urls(company_id: int) -> list[tuple[str, str, dict]]:
@@ -184,14 +181,14 @@ def test_invoice_pdf_of_the_company_and_not_of_another(client, desk):
     assert denied.status_code == 404
 
 
-def test_company_page_says_it_shows_the_mirror_while_the_erp_is_away(client, desk, settings):
+def test_company_page_says_it_shows_the_mirror_while_the_erp_is_away(client, desk):
     from storefleet.erp.sync import erp_sync
 
     erp_sync(name="sales", full=True)
     c = desk.company("C-1004")
     client.force_login(desk.agent)
-    settings.ERP_URL = ERP_AWAY
-    response = client.get(reverse("service_company", args=[c.id]), HTTP_HOST=ADMIN)
+    with erp_away():
+        response = client.get(reverse("service_company", args=[c.id]), HTTP_HOST=ADMIN)
     body = response.content.decode()
     assert response.status_code == 200 and not response.context["page"].erp_fresh
     assert "The ERP can't be reached right now." in body
@@ -410,12 +407,12 @@ def test_search_takes_the_same_queries_for_a_page_of_3_or_20_companies(client, d
     assert len(many) == len(few)
 
 
-def test_cancel_while_the_erp_is_away_changes_and_records_nothing(client, desk, settings):
+def test_cancel_while_the_erp_is_away_changes_and_records_nothing(client, desk):
     number = erp_quotation(desk.shop, "C-1001")
     client.force_login(desk.agent)
     url = reverse("service_order_cancel", args=[desk.company("C-1001").id])
-    settings.ERP_URL = ERP_AWAY
-    response = client.post(url, {"number": number}, HTTP_HOST=ADMIN)
+    with erp_away():
+        response = client.post(url, {"number": number}, HTTP_HOST=ADMIN)
     # Not followed: the company page would ask the ERP again and trip the breaker.
     said = [str(m) for m in get_messages(response.wsgi_request)]
     assert said == [
