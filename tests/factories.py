@@ -38,6 +38,47 @@ class BrandWorld:
     editor: AbstractBaseUser
 
 
+@dataclass(frozen=True)
+class BrandKeys:
+    """A ``BrandWorld`` by primary key, for a world built once per module
+    (``tests.module_world``): each test reads its own instances with ``read()`` (a test that
+    changes one in memory changes nothing the next test gets)."""
+
+    marker: str
+    store: int
+    home: int
+    landing: int
+    content: int
+    image: int
+    document: int
+    editor: int
+
+    @classmethod
+    def of(cls, world: BrandWorld) -> BrandKeys:
+        return cls(
+            marker=world.marker,
+            store=world.store.pk,
+            home=world.home.pk,
+            landing=world.landing.pk,
+            content=world.content.pk,
+            image=world.image.pk,  # type: ignore[attr-defined]
+            document=world.document.pk,  # type: ignore[attr-defined]
+            editor=world.editor.pk,
+        )
+
+    def read(self) -> BrandWorld:
+        return BrandWorld(
+            store=Store.objects.get(pk=self.store),
+            marker=self.marker,
+            home=HomePage.objects.get(pk=self.home),
+            landing=LandingPage.objects.get(pk=self.landing),
+            content=ContentPage.objects.get(pk=self.content),
+            image=get_image_model().objects.get(pk=self.image),
+            document=get_document_model().objects.get(pk=self.document),
+            editor=get_user_model().objects.get(pk=self.editor),
+        )
+
+
 def png_bytes(colour: str = "#336699", size: tuple[int, int] = (40, 30)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, "PNG")

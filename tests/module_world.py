@@ -14,11 +14,16 @@ transaction is rolled back before the first of them (``close_before``, from the 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import pytest
 from django.db import transaction
 from django.test import override_settings
+
+from tests.factories import wagtail_roots_ensure
 
 
 def is_transactional(item: pytest.Item) -> bool:
@@ -92,3 +97,52 @@ class ModuleTransaction:
 def requesting_item(request: pytest.FixtureRequest) -> pytest.Item | None:
     """The test a module fixture is being set up for."""
     return getattr(request, "_pyfuncitem", None)
+
+
+Keys = TypeVar("Keys")
+
+
+@dataclass(frozen=True)
+class ModuleWorld(Generic[Keys]):
+    """What a module's world was built into (``keys``: primary keys, never instances), and the
+    transaction it lives in."""
+
+    keys: Keys
+    module_transaction: ModuleTransaction
+
+    @property
+    def is_open(self) -> bool:
+        """Whether a test may still use it (the module's transaction is rolled back before its
+        first transactional test)."""
+        return self.module_transaction.is_open
+
+
+@contextmanager
+def module_world_built(
+    request: pytest.FixtureRequest,
+    django_db_blocker: Any,
+    build: Callable[[SettingsWhileBuilding], Keys],
+) -> Iterator[ModuleWorld[Keys] | None]:
+    """For a module fixture: ``build(settings)`` run once in the module's transaction, rolled
+    back after the module; None where the module's first test is transactional (each of its
+    tests builds its world for itself)."""
+    item = requesting_item(request)
+    if item is None or is_transactional(item):
+        yield None
+        return
+    module_transaction = ModuleTransaction(django_db_blocker)
+    module_transaction.open()
+    settings = SettingsWhileBuilding()
+    try:
+        with django_db_blocker.unblock():
+            wagtail_roots_ensure()
+            keys = build(settings)
+    except BaseException:
+        module_transaction.close()
+        raise
+    finally:
+        settings.restore()
+    try:
+        yield ModuleWorld(keys=keys, module_transaction=module_transaction)
+    finally:
+        module_transaction.close()

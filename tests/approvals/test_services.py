@@ -18,6 +18,7 @@ from storefleet.ordering.models import Order, OrderLine, OrderStatus
 from storefleet.ordering.outbox_kinds import SUBMIT_ORDER
 from storefleet.ordering.submission import outbox_process
 from storefleet.outbox.models import Message
+from tests.erp.conftest import erp_away
 
 from .conftest import people, place, principal_of, rule
 
@@ -246,15 +247,12 @@ def test_while_the_erp_is_away_an_approval_waits_and_nothing_is_sent(shop, peopl
     rule("C-1004", "40.00")
     order = place(shop, people["buyer"])
     approver = principal_of(shop, people["approver"])
-    shop.server.stop()
-    try:
+    with erp_away():
         with pytest.raises(ApplicationError) as away:
             services.order_approve(principal=approver, number=order.number)
         assert away.value.code == "erp_unavailable"
         assert ApprovalRequest.objects.get(order=order).state == ApprovalState.PENDING
         assert not Message.objects.exists()
-    finally:
-        shop.server.start()
-        cache.delete_many(["erp:breaker:opened_at", "erp:breaker:failures"])
+    cache.delete_many(["erp:breaker:opened_at", "erp:breaker:failures"])
     assert services.order_approve(principal=approver, number=order.number).approved
     assert Message.objects.count() == 1

@@ -14,6 +14,7 @@ import pytest
 
 from storefleet.erp.types import PaymentRequest
 from storefleet.money import Money
+from tests.erp.conftest import erp_away
 
 from .conftest import HOST, seeded_invoices
 
@@ -122,11 +123,8 @@ def test_signed_out_visitor_is_sent_to_sign_in(client, shop):
 
 def test_erp_away_answers_with_a_message_not_a_broken_file(client, shop):
     number = seeded_invoices(shop.server, "C-1001")[0]
-    shop.server.stop()
-    try:
+    with erp_away():
         response = get(client, shop, "C-1001", f"/account/invoices/{number}.pdf")
-    finally:
-        shop.server.start()
     assert response.status_code == 302 and response["Location"] == "/account/invoices/"
     page = client.get("/account/invoices/", HTTP_HOST=HOST).content.decode()
     assert "the invoice document can&#x27;t be made: please try again in a few minutes." in page

@@ -13,6 +13,7 @@ import pypdf
 import pytest
 
 from storefleet.erp.types import PaymentRequest
+from tests.erp.conftest import erp_away
 
 from .conftest import HOST, seeded_invoices
 
@@ -84,12 +85,9 @@ def test_another_companys_invoices_never_appear(client, shop):
 
 
 def test_statement_while_the_erp_is_away_says_so(client, shop):
-    shop.server.stop()
-    try:
+    with erp_away():
         response = get(client, shop, "C-1001", "/account/invoices/statement.pdf")
         body = client.get("/account/invoices/", HTTP_HOST=HOST).content.decode()
-    finally:
-        shop.server.start()
     assert (response.status_code, response["Location"]) == (302, "/account/invoices/")
     assert "the statement can&#x27;t be made" in body
     assert "your invoice history will be back in a few minutes" in body

@@ -19,7 +19,8 @@ from django.urls import reverse
 
 from storefleet.catalog.models import CatalogPage, ProductStory
 from tests.catalog.factories import catalog_form_data, catalog_page_make, story_publish
-from tests.factories import BrandWorld
+from tests.factories import BrandKeys, BrandWorld, build_brand
+from tests.module_world import SettingsWhileBuilding, module_world_built
 
 
 def _catalog(b: BrandWorld) -> CatalogPage:
@@ -119,9 +120,29 @@ def _body(client, url: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
     return response.status_code, response.content.decode()
 
 
+def _brands_build(_settings: SettingsWhileBuilding) -> dict[str, BrandKeys]:
+    return {
+        "ferrum": BrandKeys.of(
+            build_brand("ferrum", "Ferrum Industrial Components", "EUR", "DE", "#0B3D91")
+        ),
+        "hydra": BrandKeys.of(build_brand("hydra", "Hydra Flow Systems", "USD", "US", "#00695C")),
+    }
+
+
+@pytest.fixture(scope="module")
+def module_brands(request, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The two brands, built once for the module's ~150 tests (two stores with their page
+    trees, images, documents and editors: about two seconds a test before), in a transaction
+    rolled back after the module (``tests.module_world``). No test here commits."""
+    with module_world_built(request, django_db_blocker, _brands_build) as world:
+        yield world
+
+
 @pytest.fixture
-def brands(ferrum, hydra) -> dict[str, BrandWorld]:
-    return {"ferrum": ferrum, "hydra": hydra}
+def brands(module_brands, db) -> dict[str, BrandWorld]:
+    """Each test's own instances of the module's brands (each test runs in a savepoint)."""
+    assert module_brands is not None and module_brands.is_open
+    return {slug: keys.read() for slug, keys in module_brands.keys.items()}
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 
 from storefleet.accounts.services import companies_upsert
 from storefleet.catalog.services import products_changed_since, products_upsert
@@ -28,6 +29,18 @@ def point_gateway_at(settings, server) -> ErpGateway:
     settings.ERP_BREAKER_COOLDOWN_SECONDS = 3600
     settings.ERP_CONNECT_TIMEOUT_SECONDS = 1.0
     return get_gateway()
+
+
+# Nothing listens on the discard port: the platform's requests to the ERP are refused there as a
+# stopped server refuses them.
+ERP_AWAY_URL = "http://127.0.0.1:9/"
+
+
+def erp_away() -> override_settings:
+    """The ERP unreachable for the platform while this lasts (``with erp_away():``): its
+    connections refused as by a stopped server, which took the tests ten seconds or more to
+    stop and start again; the test's own ERP client (``server.client()``) still reaches it."""
+    return override_settings(ERP_URL=ERP_AWAY_URL)
 
 
 def mirror_master_data(server) -> None:

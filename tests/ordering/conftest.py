@@ -31,7 +31,7 @@ from storefleet.tenants.models import Store
 from storefleet.tenants.selectors import StoreRecord, store_for_hostname
 from storefleet.tenants.services import store_host_map_invalidate
 from tests.erp.conftest import mirror_master_data, point_gateway_at
-from tests.factories import BrandWorld, build_brand, wagtail_roots_ensure
+from tests.factories import BrandKeys, BrandWorld, build_brand, wagtail_roots_ensure
 from tests.module_world import SettingsWhileBuilding
 
 HOST = "ferrum.localhost"
@@ -102,27 +102,11 @@ class ShopWorld:
     the next test gets)."""
 
     server: object
-    brand: dict[str, int]
+    brand: BrandKeys
     buyers: dict[str, int]
 
     def ferrum(self) -> BrandWorld:
-        from django.contrib.auth import get_user_model
-        from wagtail.documents import get_document_model
-        from wagtail.images import get_image_model
-
-        from storefleet.brand.models import ContentPage, HomePage, LandingPage
-
-        pk = self.brand
-        return BrandWorld(
-            store=Store.objects.get(pk=pk["store"]),
-            marker="FERRUM-MARKER",
-            home=HomePage.objects.get(pk=pk["home"]),
-            landing=LandingPage.objects.get(pk=pk["landing"]),
-            content=ContentPage.objects.get(pk=pk["content"]),
-            image=get_image_model().objects.get(pk=pk["image"]),
-            document=get_document_model().objects.get(pk=pk["document"]),
-            editor=get_user_model().objects.get(pk=pk["editor"]),
-        )
+        return self.brand.read()
 
     def shop(self, settings) -> Shop:  # type: ignore[no-untyped-def]
         store = store_for_hostname(HOST)
@@ -178,15 +162,7 @@ def shop_world(request, django_db_setup, django_db_blocker) -> Iterator[ShopWorl
             shop = build_shop(settings, server, ferrum)
             world = ShopWorld(
                 server=server,
-                brand={
-                    "store": ferrum.store.pk,
-                    "home": ferrum.home.pk,
-                    "landing": ferrum.landing.pk,
-                    "content": ferrum.content.pk,
-                    "image": ferrum.image.pk,  # type: ignore[attr-defined]
-                    "document": ferrum.document.pk,  # type: ignore[attr-defined]
-                    "editor": ferrum.editor.pk,
-                },
+                brand=BrandKeys.of(ferrum),
                 buyers={code: user.pk for code, user in shop.buyers.items()},
             )
         except BaseException:

@@ -22,6 +22,7 @@ from storefleet.catalog.selectors import store_sells
 from storefleet.ordering.models import CartLine
 from storefleet.ordering.quick_order import MAX_SUGGESTIONS, parse_csv
 from tests.catalog.factories import assortment_publish
+from tests.erp.conftest import erp_away
 from tests.hostile.harness import check_response, hostile
 from tests.hostile.strategies import hostile_text
 
@@ -216,11 +217,8 @@ def test_a_keystroke_costs_one_erp_batch_at_most_and_a_repeat_none(
 
 def test_while_the_erp_is_away_products_are_still_suggested_without_a_price(client, shop):
     c = as_buyer(client, shop, "C-1004")
-    shop.server.stop()
-    try:
+    with erp_away():
         response = suggest(c, "HYD-100")
-    finally:
-        shop.server.start()
     found = response.json()["suggestions"]
     assert response.status_code == 200 and [s["sku"] for s in found][:1] == ["HYD-1001"]
     assert {(s["price"], s["availability"]) for s in found} == {("", "")}

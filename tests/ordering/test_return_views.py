@@ -21,6 +21,7 @@ from storefleet.ordering.models import (
 )
 from storefleet.ordering.returns.services import ReturnReasonGiven, ReturnWanted, return_request
 from storefleet.ordering.selectors import return_filing
+from tests.erp.conftest import erp_away
 
 from .conftest import HOST
 from .test_returns import PARTLY_SHIPPED, erp_quotation, erp_state
@@ -71,11 +72,8 @@ def test_cancel_refused_says_what_to_do_instead(client, shop):
 def test_cancel_with_the_erp_away_says_try_again(client, shop):
     number = erp_quotation(shop, "C-1001")
     c = signed_in(client, shop, "C-1001")
-    shop.server.stop()
-    try:
+    with erp_away():
         response = c.post(f"/orders/{number}/cancel/", HTTP_HOST=HOST)
-    finally:
-        shop.server.start()
     assert response.status_code == 503
     assert "nothing was changed: please try again in a few minutes" in response.content.decode()
     assert erp_state(shop, number) == "quotation"
@@ -206,11 +204,8 @@ def test_order_actions_include_shows_only_what_is_allowed(shop):
 
 def test_return_page_with_the_erp_away_says_try_again(client, shop):
     c = signed_in(client, shop, "C-1004")
-    shop.server.stop()
-    try:
+    with erp_away():
         response = get(c, f"/orders/{PARTLY_SHIPPED}/return/")
-    finally:
-        shop.server.start()
     assert response.status_code == 503
     assert "please try again in a few minutes" in response.content.decode()
     assert not ReturnRequest.objects.exists()

@@ -34,6 +34,7 @@ from storefleet.ordering.returns.services import (
 )
 from storefleet.ordering.selectors import order_submission, return_filing
 from storefleet.outbox.models import Message
+from tests.erp.conftest import erp_away
 
 from .test_services import checkout, fill
 
@@ -176,12 +177,8 @@ def test_sale_entered_in_the_erp_is_cancelled_there_once(shop):
 
 def test_erp_away_cancels_nothing_and_says_try_again(shop):
     number = erp_quotation(shop, "C-1001")
-    shop.server.stop()
-    try:
-        with pytest.raises(ApplicationError) as away:
-            order_cancel(principal=shop.buyer("C-1001"), number=number)
-    finally:
-        shop.server.start()
+    with erp_away(), pytest.raises(ApplicationError) as away:
+        order_cancel(principal=shop.buyer("C-1001"), number=number)
     assert away.value.code == "erp_unavailable"
     assert "nothing was changed" in away.value.message
     assert not OrderCancellation.objects.exists()
@@ -355,12 +352,8 @@ def test_return_waits_in_the_outbox_while_the_erp_is_away(shop):
         reason=DAMAGED,
     )
     message = return_filing(return_id=made.id)
-    shop.server.stop()
-    try:
-        with pytest.raises(submission.OutboxDeferred):
-            submission.outbox_process(message_id=message.id, claim=0)
-    finally:
-        shop.server.start()
+    with erp_away(), pytest.raises(submission.OutboxDeferred):
+        submission.outbox_process(message_id=message.id, claim=0)
     made.refresh_from_db()
     message.refresh_from_db()
     assert made.status == ReturnStatus.RECEIVED and message.done_at is None

@@ -31,6 +31,7 @@ from storefleet.ordering.quick_order import parse_lines
 from storefleet.ordering.selectors import order_submission
 from storefleet.ordering.submission import outbox_process, outbox_sweep
 from storefleet.outbox.models import Message, State
+from tests.erp.conftest import erp_away
 
 pytestmark = pytest.mark.django_db
 
@@ -195,8 +196,7 @@ def test_a_fresh_order_goes_in_at_its_checked_prices_an_old_one_is_validated_aga
 
 def test_while_the_erp_is_away_orders_are_received_and_confirmed_later(shop, settings):
     fill(shop, "C-1004", "FAS-1003 12")
-    shop.server.stop()
-    try:
+    with erp_away():
         membership = shop.membership("C-1004")
         check = cart_check(principal=Principal.for_member(store=shop.store, membership=membership))
         assert check.degraded and check.ok
@@ -209,8 +209,6 @@ def test_while_the_erp_is_away_orders_are_received_and_confirmed_later(shop, set
         message.refresh_from_db()
         assert message.done_at is None and message.attempts == 1 and message.last_error
         assert Order.objects.get(pk=order.pk).status == OrderStatus.RECEIVED
-    finally:
-        shop.server.start()
     from django.core.cache import cache
 
     cache.delete_many(["erp:breaker:opened_at", "erp:breaker:failures"])
@@ -221,11 +219,8 @@ def test_while_the_erp_is_away_orders_are_received_and_confirmed_later(shop, set
 
 def test_the_degraded_check_still_applies_the_mirrored_rules(shop):
     fill(shop, "C-1004", "FAS-1007 150")
-    shop.server.stop()
-    try:
+    with erp_away():
         check = cart_check(principal=shop.principal("C-1004"))
-    finally:
-        shop.server.start()
     assert check.degraded and not check.ok
     assert check.lines[0].reasons == (ReasonCode.NOT_A_MULTIPLE,)
     assert check.lines[0].suggested_quantity == Decimal(200)

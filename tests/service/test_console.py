@@ -16,6 +16,7 @@ from storefleet.ordering.models import OrderCancellation, OrderStatus, ReturnReq
 from storefleet.ordering.selectors import order_submission, return_filing
 from storefleet.ordering.submission import outbox_process
 from storefleet.service.models import ActionKind, ServiceAction
+from tests.erp.conftest import erp_away
 from tests.ordering.test_returns import PARTLY_SHIPPED, erp_quotation, erp_state
 from tests.ordering.test_services import checkout, fill
 
@@ -186,11 +187,8 @@ def test_company_page_says_it_shows_the_mirror_while_the_erp_is_away(client, des
     erp_sync(name="sales", full=True)
     c = desk.company("C-1004")
     client.force_login(desk.agent)
-    desk.shop.server.stop()
-    try:
+    with erp_away():
         response = client.get(reverse("service_company", args=[c.id]), HTTP_HOST=ADMIN)
-    finally:
-        desk.shop.server.start()
     body = response.content.decode()
     assert response.status_code == 200 and not response.context["page"].erp_fresh
     assert "The ERP can't be reached right now." in body
@@ -413,11 +411,8 @@ def test_cancel_while_the_erp_is_away_changes_and_records_nothing(client, desk):
     number = erp_quotation(desk.shop, "C-1001")
     client.force_login(desk.agent)
     url = reverse("service_order_cancel", args=[desk.company("C-1001").id])
-    desk.shop.server.stop()
-    try:
+    with erp_away():
         response = client.post(url, {"number": number}, HTTP_HOST=ADMIN)
-    finally:
-        desk.shop.server.start()
     # Not followed: the company page would ask the ERP again and trip the breaker.
     said = [str(m) for m in get_messages(response.wsgi_request)]
     assert said == [

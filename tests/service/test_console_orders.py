@@ -19,8 +19,6 @@ from storefleet.service.services import service_agent_add
 from storefleet.tenants.models import Store
 from tests.ordering.test_services import checkout, fill
 
-from .conftest import build_desk
-
 pytestmark = pytest.mark.django_db
 
 ADMIN = "localhost"
@@ -33,9 +31,9 @@ def half_hour_erp(start_erp_server):
     server.stop()
 
 
-@pytest.fixture
-def desk(settings, half_hour_erp, ferrum, hydra):
-    return build_desk(settings, half_hour_erp, ferrum, hydra)
+@pytest.fixture(scope="module")
+def desk_erp_server(half_hour_erp):
+    return half_hour_erp
 
 
 def erp_state(desk, number: str) -> str:
