@@ -182,44 +182,21 @@ def quote_views(*, principal: Principal, quotes: Iterable[QuoteRequest]) -> Quot
     """``quotes`` (rows of ``company_quotes`` of this principal: any other is left out) with
     their ERP quotations and where they stand, in one ERP request — a page of the API's list.
     When the ERP can't be asked, the platform's side alone (``degraded``)."""
-    today = timezone.localdate()
     store, company = principal.require_store(), principal.company
     rows = [q for q in quotes if q.company_id == company.id and q.store_id == store.id]
     if not rows:
         return QuoteList((), degraded=False)
-    pending = set(
-        QuoteVersion.objects.filter(
-            quote__in=[q.id for q in rows], erp_write=ErpWrite.PENDING
-        ).values_list("quote_id", flat=True)
-    )
-    try:
-        quotations = get_gateway().quotations(customer=company.code)
-    except (ErpUnavailable, ErpNotFound):
-        return QuoteList(
-            tuple(
-                QuoteView(q, None, status_of(q, None, today, answer_pending=q.id in pending))
-                for q in rows
-            ),
-            degraded=True,
-        )
-    by_key = {q.idempotency_key: q for q in quotations if q.idempotency_key}
-    by_number = {q.number: q for q in quotations}
-    views = []
-    for quote in rows:
-        quotation = by_key.get(quote.key) or (
-            by_number.get(quote.erp_number) if quote.erp_number else None
-        )
-        status = status_of(quote, quotation, today, answer_pending=quote.id in pending)
-        views.append(QuoteView(quote, quotation, status))
-    return QuoteList(tuple(views), degraded=False)
+    views, _quotations = _with_quotations(rows, company)
+    return QuoteList(tuple(views), degraded=_quotations is None)
 
 
-def quote_list(*, principal: Principal) -> QuoteList:
-    """The company's quotes in this store, newest first: its requests, and the quotations its
-    sales team entered in the ERP (in the store's currency), in one ERP request."""
+def _with_quotations(
+    quotes: list[QuoteRequest], company: Company
+) -> tuple[list[QuoteView], list[Quotation] | None]:
+    """Each quote with its ERP quotation (by key, else by number) and where it stands, and the
+    customer's quotations as the ERP gave them in one request (None: the ERP could not be
+    asked, and the views are the platform's side alone)."""
     today = timezone.localdate()
-    store, company = principal.require_store(), principal.company
-    quotes = list(company_quotes(principal=principal))
     pending = set(
         QuoteVersion.objects.filter(
             quote__in=[q.id for q in quotes], erp_write=ErpWrite.PENDING
@@ -228,25 +205,31 @@ def quote_list(*, principal: Principal) -> QuoteList:
     try:
         quotations = get_gateway().quotations(customer=company.code)
     except (ErpUnavailable, ErpNotFound):
-        return QuoteList(
-            tuple(
-                QuoteView(q, None, status_of(q, None, today, answer_pending=q.id in pending))
-                for q in quotes
-            ),
-            degraded=True,
-        )
+        return [
+            QuoteView(q, None, status_of(q, None, today, answer_pending=q.id in pending))
+            for q in quotes
+        ], None
     by_key = {q.idempotency_key: q for q in quotations if q.idempotency_key}
     by_number = {q.number: q for q in quotations}
     views = []
-    known = set()
     for quote in quotes:
         quotation = by_key.get(quote.key) or (
             by_number.get(quote.erp_number) if quote.erp_number else None
         )
-        if quotation is not None:
-            known.add(quotation.number)
         status = status_of(quote, quotation, today, answer_pending=quote.id in pending)
         views.append(QuoteView(quote, quotation, status))
+    return views, quotations
+
+
+def quote_list(*, principal: Principal) -> QuoteList:
+    """The company's quotes in this store, newest first: its requests, and the quotations its
+    sales team entered in the ERP (in the store's currency), in one ERP request."""
+    today = timezone.localdate()
+    store, company = principal.require_store(), principal.company
+    views, quotations = _with_quotations(list(company_quotes(principal=principal)), company)
+    if quotations is None:
+        return QuoteList(tuple(views), degraded=True)
+    known = {view.quotation.number for view in views if view.quotation is not None}
     # Entered by a salesperson; the company's other stores' requests (and orders on their way)
     # carry a platform key and are not this store's. Rows made on acceptance are in ``quotes``.
     accepted_elsewhere = set(
