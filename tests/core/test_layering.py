@@ -228,7 +228,7 @@ def test_tenants_know_nothing_of_the_apps_that_serve_a_store():
     """A store's launch sits above tenants and service (``provisioning.stores``), and the demo
     commands with the pipeline they drive: tenants reads only the storefront's shell."""
     found = {what for _who, what in platform_imports("storefleet.tenants")}
-    assert found - BASE == {"storefleet.tenants", "storefleet.brand", "storefleet.origins"}
+    assert found - BASE == {"storefleet.tenants", "storefleet.brand"}
 
 
 # Ordering's writes by capability: the cart below checkout, the submission on its own (the

@@ -50,11 +50,11 @@ def add_leads_panel(request: HttpRequest, panels: list[Any]) -> None:
         unsent = leads.filter(sent_at__isnull=True).count()
         items.append(
             WorkItem(
-                f"{store.name}: leads in the last 7 days",
+                f"{store.name}: the last 7 days",
                 url,
                 leads.filter(submit_time__gte=week_ago).count(),
                 note=f"{unsent} not in the ERP yet" if unsent else "",
                 urgent=bool(unsent),
             )
         )
-    panels.append(WorkPanel(name="leads", heading="Leads", order=70, items=items))
+    panels.append(WorkPanel(name="leads", heading="Sales enquiries", order=70, items=items))

@@ -79,10 +79,10 @@ def add_stores_panel(request: HttpRequest, panels: list[Any]) -> None:
     panels.append(
         WorkPanel(
             name="stores",
-            heading="Stores",
+            heading="Storefronts",
             order=60,
             items=items,
             empty="No store yet.",
-            action=WorkItem("Launch a store", reverse("provisioning_launch")),
+            action=WorkItem("Launch a new store", reverse("provisioning_launch")),
         )
     )

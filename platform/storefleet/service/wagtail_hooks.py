@@ -84,18 +84,18 @@ def add_service_panel(request: HttpRequest, panels: list[Any]) -> None:
     panels.append(
         WorkPanel(
             name="customer-service",
-            heading="Customer service",
+            heading="Service desk",
             order=50,
             items=[
                 WorkItem(
-                    "Quotes the buyer asked to revise",
+                    "Revisions buyers asked for",
                     reverse("service_quotes"),
                     revisions,
                     urgent=bool(revisions),
                 ),
-                WorkItem("Open quotes", reverse("service_quotes"), quotes.count()),
+                WorkItem("Open requests for quote", reverse("service_quotes"), quotes.count()),
                 WorkItem(
-                    "Account requests to decide",
+                    "Sign-up requests to decide",
                     reverse("accounts_agent_requests"),
                     requests,
                     urgent=bool(requests),

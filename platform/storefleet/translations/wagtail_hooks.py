@@ -80,4 +80,6 @@ def add_translations_panel(request: HttpRequest, panels: list[Any]) -> None:
                 )
             )
     if items:
-        panels.append(WorkPanel(name="translations", heading="Translations", order=80, items=items))
+        panels.append(
+            WorkPanel(name="translations", heading="Pages to translate", order=80, items=items)
+        )
