@@ -415,6 +415,19 @@ def _set_process_after(target: Path, seconds: float | None) -> None:
     log(f"sales are processed {seconds:g}s after confirmation")
 
 
+def _wal(db: Path) -> None:
+    """Put the database in WAL mode before the server and its queue worker open it. Each of
+    them asks for WAL on connecting; turning it on takes the file's exclusive lock, so the two
+    starting at once on a copy in rollback mode could find it locked ("database is locked": the
+    worker exited and took the ready server down with it, seen in CI). Once set it persists,
+    and asking again changes nothing and locks nothing."""
+    connection = sqlite3.connect(db, timeout=30)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        connection.close()
+
+
 def serve(
     port: int,
     data_dir: Path,
@@ -441,6 +454,7 @@ def serve(
             marker.unlink()
         log(f"copied {source} -> {target}")
     _set_process_after(target, process_after)
+    _wal(target)
     conf = data_dir / "trytond.conf"
     write_config(conf, data_dir, port)
     _set_password(data_dir, conf)
