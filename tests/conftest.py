@@ -85,6 +85,62 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     return report
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(  # type: ignore[no-untyped-def]
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's, with the test database copied from a migrated template
+    (tests/db_template.py) unless the run reuses its database (``--reuse-db``), runs without
+    migrations or turned the template off."""
+    from django.test.utils import teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    from tests import db_template
+
+    aliases, serialized = _get_databases_for_setup(request.session.items)
+    if (
+        (django_db_keepdb and not django_db_createdb)
+        or not django_db_use_migrations
+        or not db_template.enabled()
+        or aliases - {"default"}
+        or serialized
+    ):
+        from django.test.utils import setup_databases
+
+        if not django_db_use_migrations:
+            from pytest_django.fixtures import _disable_migrations
+
+            _disable_migrations()
+        with django_db_blocker.unblock():
+            config = setup_databases(
+                verbosity=request.config.option.verbose,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized,
+                keepdb=bool(django_db_keepdb and not django_db_createdb),
+            )
+        yield
+        if not django_db_keepdb:
+            with django_db_blocker.unblock():
+                teardown_databases(config, verbosity=request.config.option.verbose)
+        return
+    if not aliases:
+        yield
+        return
+    with django_db_blocker.unblock():
+        config = db_template.setup_test_database(request.config.option.verbose)
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=request.config.option.verbose)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _wagtail_roots_at_start(request, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """A reused test database (--reuse-db) may have been left flushed by a transactional test
