@@ -197,3 +197,39 @@ def test_a_batch_asked_again_is_one_cache_read_and_no_backend_call(gateway, mani
     gateway.invalidate_prices(store="ferrum", customer="C-1001")
     gateway.prices(store="ferrum", customer="C-1001", lines=lines)
     assert gateway.backend.request_count() > calls
+
+
+def test_a_submit_lock_outlives_no_lease(settings):
+    """The lock against two submissions of one key at once is held for the longest call, but
+    never past the outbox's lease: a run ends with its lease (the task's time limit), so a lock
+    left by a run that died (a killed worker) would only keep the message's next run waiting."""
+    from django.core.cache import cache
+
+    from storefleet.erp.gateway import ErpGateway
+    from storefleet.erp.types import OrderRequest
+
+    class Away:
+        def submit_order(self, *, order: OrderRequest) -> None:
+            raise ErpUnavailable("away")
+
+    taken: list[float] = []
+    add = cache.add
+
+    def spy(key, value, timeout=None, **kwargs):  # type: ignore[no-untyped-def]
+        if key.startswith("erp:submit-lock:"):
+            taken.append(timeout)
+        return add(key, value, timeout, **kwargs)
+
+    settings.ERP_READ_TIMEOUT_SECONDS = 15
+    settings.ERP_RETRY_ATTEMPTS = 1
+    order = OrderRequest.__new__(OrderRequest)
+    object.__setattr__(order, "idempotency_key", "lock-test")
+    cache.add = spy  # type: ignore[method-assign]
+    try:
+        for lease, held_for in ((120, 60), (10, 10)):
+            settings.OUTBOX_LEASE_SECONDS = lease
+            with pytest.raises(ErpUnavailable):
+                ErpGateway(Away()).submit_order(order=order)  # type: ignore[arg-type]
+            assert taken.pop() == held_for
+    finally:
+        del cache.add  # the cache's own method again

@@ -505,9 +505,12 @@ class ErpGateway:
     # -------------------------------------------------------------- writes
     def submit_order(self, *, order: OrderRequest) -> SubmittedOrder:
         """Idempotent by ``order.idempotency_key``, so retried like a read; a cache lock keeps
-        two processes from submitting the same key at the same moment."""
+        two processes from submitting the same key at the same moment. The lock outlives the
+        longest call, but not the outbox's lease on the message (``_key_lock_seconds``): a run
+        is stopped when its lease ends (the task's time limit), so a lock left by a run that
+        died would only hold up the run that takes the message up after it."""
         lock = f"erp:submit-lock:{order.idempotency_key}"
-        if not cache.add(lock, 1, timeout=settings.ERP_READ_TIMEOUT_SECONDS * 4):
+        if not cache.add(lock, 1, timeout=_key_lock_seconds()):
             raise ErpUnavailable("the same order is being submitted right now")
         tries = 0
 
@@ -585,7 +588,7 @@ class ErpGateway:
         so retried like a read; a cache lock keeps two processes from creating the same key's
         lead at the same moment."""
         lock = f"erp:lead-lock:{lead.idempotency_key}"
-        if not cache.add(lock, 1, timeout=settings.ERP_READ_TIMEOUT_SECONDS * 4):
+        if not cache.add(lock, 1, timeout=_key_lock_seconds()):
             raise ErpUnavailable("the same lead is being sent right now")
         try:
             return resilience.call(
@@ -656,6 +659,12 @@ class ErpGateway:
 def _backend(factory: str, *signature: Any) -> ErpBackend:
     backend: ErpBackend = import_string(factory)()
     return backend
+
+
+def _key_lock_seconds() -> float:
+    """How long a write's key lock is held (``submit_order``, ``create_lead``): the longest call,
+    but never past the outbox's lease on the message the write carries."""
+    return min(settings.ERP_READ_TIMEOUT_SECONDS * 4, settings.OUTBOX_LEASE_SECONDS)
 
 
 def get_gateway() -> ErpGateway:

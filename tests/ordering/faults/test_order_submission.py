@@ -1,4 +1,4 @@
-"""Faults during a burst of 40 orders carried into the real ERP by a real Celery worker in a
+"""Faults during a burst of 24 orders carried into the real ERP by a real Celery worker in a
 process of its own (tests/ordering/faults/burst.py): the ERP stopped and started again, or the
 worker killed with SIGKILL and another one started; and a task meeting its own resend."""
 
