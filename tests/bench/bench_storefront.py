@@ -253,6 +253,19 @@ def serve(
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            # BENCH_ACCESS_LOG=file: each request's time (ms), status, path and how the buyer
+            # page cache answered, to see where a tail comes from (slows the server a little).
+            *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
+            *(
+                [
+                    "--access-logfile",
+                    f"{os.environ['BENCH_ACCESS_LOG']}.{port}",
+                    "--access-logformat",
+                    "%(M)s %(s)s %({x-storefleet-cache}o)s %(U)s%(q)s",
+                ]
+                if os.environ.get("BENCH_ACCESS_LOG")
+                else []
+            ),
         ],
         cwd=cwd or PLATFORM,
         env=env,
