@@ -12,16 +12,15 @@ import xml.etree.ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 from django.core.cache import cache
-from wagtail.models import Locale
 
 from storefleet.brand.models import ContentPage, HomePage
 from storefleet.errors import ApplicationError
 from storefleet.tenants.locale import language_url, store_locale
 from storefleet.tenants.models import Store
 from storefleet.tenants.selectors import store_for_hostname
-from storefleet.tenants.services import store_language_hosts_apply, store_languages_apply
-from tests.catalog.factories import catalog_page_make, products_make
+from storefleet.tenants.services import store_language_hosts_apply
 from tests.factories import PASSWORD, make_store
+from tests.tenants.multilingual import ferrum_german_first, publish_translation
 
 pytestmark = pytest.mark.django_db
 
@@ -39,14 +38,7 @@ def public(settings):
 @pytest.fixture
 def ferrum(public) -> Store:
     """Ferrum in German (default), English under /en/ and French on its own host."""
-    store = make_store("ferrum", "Ferrum Industrial Components", languages=("de", "en", "fr"))
-    home = HomePage.objects.get(pk=store.site.root_page_id)
-    about = ContentPage(title="Über uns", slug="about")
-    home.add_child(instance=about)
-    about.save_revision().publish()
-    catalog_page_make(home, title="Produkte")
-    products_make(2)
-    store_languages_apply(store=store, languages=("de", "en", "fr"))
+    store = ferrum_german_first()
     assert store_language_hosts_apply(store=store, hosts={"fr": FR}) is True
     store.refresh_from_db()
     cache.clear()
@@ -55,15 +47,6 @@ def ferrum(public) -> Store:
 
 def get(client, path: str, host: str = HOST):
     return client.get(path, HTTP_HOST=host)
-
-
-def publish_translation(page, language: str, title: str, slug: str | None = None):
-    translated = page.get_translation(Locale.objects.get(language_code=language)).specific
-    translated.title = title
-    if slug:
-        translated.slug = slug
-    translated.save_revision().publish()
-    return translated
 
 
 def publish_french(store: Store) -> None:

@@ -8,16 +8,13 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
-from django.core.cache import cache
 from django.urls import reverse
-from wagtail.models import Locale
 
 from storefleet.brand.models import ContentPage, HomePage
 from storefleet.tenants.locale import store_locale
 from storefleet.tenants.models import Store
-from storefleet.tenants.services import store_languages_apply
-from tests.catalog.factories import catalog_page_make, products_make
 from tests.factories import make_store
+from tests.tenants.multilingual import ferrum_german_first, publish_translation
 
 pytestmark = pytest.mark.django_db
 
@@ -26,17 +23,7 @@ HOST = "ferrum.localhost"
 
 @pytest.fixture
 def ferrum_de() -> Store:
-    """Ferrum speaking German (its default), English and French; every page in German only."""
-    store = make_store("ferrum", "Ferrum Industrial Components", languages=("de", "en", "fr"))
-    home = HomePage.objects.get(pk=store.site.root_page_id)
-    about = ContentPage(title="Über uns", slug="about")
-    home.add_child(instance=about)
-    about.save_revision().publish()
-    catalog_page_make(home, title="Produkte")
-    products_make(2)
-    store_languages_apply(store=store, languages=("de", "en", "fr"))
-    cache.clear()
-    return store
+    return ferrum_german_first()
 
 
 @pytest.fixture
@@ -46,13 +33,6 @@ def hydra_en() -> Store:
 
 def get(client, path: str, host: str = HOST):
     return client.get(path, HTTP_HOST=host)
-
-
-def publish_translation(page, language: str, title: str):
-    translated = page.get_translation(Locale.objects.get(language_code=language)).specific
-    translated.title = title
-    translated.save_revision().publish()
-    return translated
 
 
 KINDS = {
