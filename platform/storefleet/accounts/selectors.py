@@ -49,12 +49,6 @@ def company_by_code(code: str) -> Company | None:
     return Company.objects.filter(code=code).prefetch_related("addresses").first()
 
 
-def membership_for_user(user: AbstractBaseUser | AnonymousUser) -> Membership | None:
-    if not user.is_authenticated or not user.is_active:
-        return None
-    return Membership.objects.select_related("company").filter(user_id=user.pk).first()
-
-
 def user_may_buy_in_store(*, user: User, store_id: int) -> bool:
     """Whether the user belongs to an active company that may buy in this store."""
     return Membership.objects.filter(
