@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,13 @@ from cookiecutter.main import cookiecutter
 # thread with a running loop unless told this is a test that knows what it does.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from tests.factories import BrandWorld, build_brand, wagtail_roots_ensure
-from tests.module_world import ModuleTransaction
+from tests.factories import BRANDS, BrandKeys, BrandWorld, build_brand, wagtail_roots_ensure
+from tests.module_world import (
+    ModuleTransaction,
+    ModuleWorld,
+    every_database_test_takes,
+    module_world_built,
+)
 
 
 def _content_type_looked_up_each_time() -> None:
@@ -191,14 +197,53 @@ def _clear_cache():
     stats_forget()
 
 
-@pytest.fixture
-def ferrum(db) -> BrandWorld:
-    return build_brand("ferrum", "Ferrum Industrial Components", "EUR", "DE", "#0B3D91")
+@contextmanager
+def _module_brand(request, django_db_blocker, name: str):  # type: ignore[no-untyped-def]
+    if request.node.get_closest_marker("brands_per_test") or not every_database_test_takes(
+        request, name
+    ):
+        yield None
+        return
+    with module_world_built(
+        request, django_db_blocker, lambda _settings: BrandKeys.of(build_brand(*BRANDS[name]))
+    ) as world:
+        yield world
+
+
+def _brand_of(world: ModuleWorld[BrandKeys] | None, name: str) -> BrandWorld:
+    """The test's own instances of the module's brand, or one built for the test where the
+    module's can't be shared (or was rolled back before a transactional test)."""
+    if world is not None and world.is_open:
+        return world.keys.read()
+    return build_brand(*BRANDS[name])
+
+
+@pytest.fixture(scope="module")
+def module_ferrum(request, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Ferrum built once for a module whose every database test takes it
+    (``every_database_test_takes``: else for each test, as before; and for each test of a
+    module marked ``brands_per_test``, whose tests set what the build depends on, such as the
+    media storage), in a transaction rolled
+    back after the module: its store, page tree, image, document and editor cost about half a
+    second a test."""
+    with _module_brand(request, django_db_blocker, "ferrum") as world:
+        yield world
+
+
+@pytest.fixture(scope="module")
+def module_hydra(request, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with _module_brand(request, django_db_blocker, "hydra") as world:
+        yield world
 
 
 @pytest.fixture
-def hydra(db) -> BrandWorld:
-    return build_brand("hydra", "Hydra Flow Systems", "USD", "US", "#00695C")
+def ferrum(module_ferrum, db) -> BrandWorld:
+    return _brand_of(module_ferrum, "ferrum")
+
+
+@pytest.fixture
+def hydra(module_hydra, db) -> BrandWorld:
+    return _brand_of(module_hydra, "hydra")
 
 
 # Brand folders for the launch pipeline's tests (provisioning, hostile input), rendered from

@@ -111,6 +111,13 @@ def make_store(
     )
 
 
+# The two brands most tests are about: build_brand(*BRANDS["ferrum"]).
+BRANDS = {
+    "ferrum": ("ferrum", "Ferrum Industrial Components", "EUR", "DE", "#0B3D91"),
+    "hydra": ("hydra", "Hydra Flow Systems", "USD", "US", "#00695C"),
+}
+
+
 def build_brand(slug: str, name: str, currency: str, country: str, colour: str) -> BrandWorld:
     marker = f"{slug.upper()}-MARKER"
     store = make_store(slug, name, currency=currency, country=country)

@@ -34,6 +34,20 @@ def is_transactional(item: pytest.Item) -> bool:
     )
 
 
+def every_database_test_takes(request: pytest.FixtureRequest, name: str) -> bool:
+    """Whether every plain database test of the requesting module takes the fixture ``name``:
+    what it builds can then be built once for the module, with no test of the module building
+    the same (a store of the same name, by hand or through another fixture) beside it.
+    Transactional tests don't count: they build their own (``module_world_built``)."""
+    for item in request.session.items:
+        if item.module is not request.module or is_transactional(item):
+            continue
+        names = set(getattr(item, "fixturenames", ()))
+        if (item.get_closest_marker("django_db") or "db" in names) and name not in names:
+            return False
+    return True
+
+
 class SettingsWhileBuilding:
     """Settings changed while a module's world is built (what the ``settings`` fixture is for a
     test), put back by ``restore()``."""

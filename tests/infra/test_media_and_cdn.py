@@ -28,6 +28,9 @@ BUCKETS = {
 }
 SHARED = "acme-storefleet-test-static"
 
+# The brands' own image and document go to the storage each test sets up.
+pytestmark = pytest.mark.brands_per_test
+
 
 @pytest.fixture(scope="module")
 def aws(tmp_path_factory) -> Iterator[str]:

@@ -11,7 +11,12 @@ from django.contrib.auth import get_user_model
 from wagtail.models import Locale, Page
 
 from storefleet.translations.services import translator_add
-from tests.factories import PASSWORD, BrandWorld
+from tests.factories import BRANDS, PASSWORD, BrandKeys, BrandWorld, build_brand
+from tests.module_world import (
+    SettingsWhileBuilding,
+    every_database_test_takes,
+    module_world_built,
+)
 
 
 @dataclass
@@ -60,6 +65,65 @@ def store_in(world: BrandWorld, codes: list[str]) -> Languages:
     return languages
 
 
+@dataclass(frozen=True)
+class LanguagesKeys:
+    """``Languages`` by primary key, for stores built once per module (``tests.module_world``):
+    each test reads its own instances."""
+
+    world: BrandKeys
+    pages: dict[str, dict[str, int]]
+    translators: dict[str, int]
+
+    @classmethod
+    def of(cls, languages: Languages) -> LanguagesKeys:
+        return cls(
+            world=BrandKeys.of(languages.world),
+            pages={
+                code: {name: page.pk for name, page in pages.items()}
+                for code, pages in languages.pages.items()
+            },
+            translators={code: user.pk for code, user in languages.translators.items()},  # type: ignore[attr-defined]
+        )
+
+    def read(self) -> Languages:
+        users = get_user_model().objects
+        return Languages(
+            world=self.world.read(),
+            pages={
+                code: {name: Page.objects.get(pk=pk).specific for name, pk in pages.items()}
+                for code, pages in self.pages.items()
+            },
+            translators={code: users.get(pk=pk) for code, pk in self.translators.items()},
+        )
+
+
+def _stores_build(_settings: SettingsWhileBuilding) -> dict[str, LanguagesKeys]:
+    ferrum = build_brand(*BRANDS["ferrum"])
+    hydra = build_brand(*BRANDS["hydra"])
+    return {
+        "ferrum": LanguagesKeys.of(store_in(ferrum, ["fr", "de"])),
+        "hydra": LanguagesKeys.of(store_in(hydra, ["fr"])),
+    }
+
+
+@pytest.fixture(scope="module")
+def module_stores(request, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The two stores in their languages, built once for the module in a transaction rolled
+    back after it (three pages copied into three languages, and the translators: about a
+    second and a half a test before), where every database test of the module takes them."""
+    if not every_database_test_takes(request, "stores"):
+        yield None
+        return
+    with module_world_built(request, django_db_blocker, _stores_build) as world:
+        yield world
+
+
 @pytest.fixture
-def stores(ferrum, hydra) -> dict[str, Languages]:
-    return {"ferrum": store_in(ferrum, ["fr", "de"]), "hydra": store_in(hydra, ["fr"])}
+def stores(module_stores, db) -> dict[str, Languages]:
+    """Each test's own instances of the module's stores (each test runs in a savepoint)."""
+    if module_stores is None or not module_stores.is_open:
+        return {
+            "ferrum": store_in(build_brand(*BRANDS["ferrum"]), ["fr", "de"]),
+            "hydra": store_in(build_brand(*BRANDS["hydra"]), ["fr"]),
+        }
+    return {name: keys.read() for name, keys in module_stores.keys.items()}
