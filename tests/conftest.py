@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,9 @@ from tests.factories import BRANDS, BrandKeys, BrandWorld, build_brand, wagtail_
 from tests.module_world import (
     ModuleTransaction,
     ModuleWorld,
-    every_database_test_takes,
-    module_world_built,
+    SettingsWhileBuilding,
+    module_world_for,
+    shared_or_built,
 )
 
 
@@ -197,42 +198,28 @@ def _clear_cache():
     stats_forget()
 
 
-@contextmanager
-def _module_brand(request, django_db_blocker, name: str):  # type: ignore[no-untyped-def]
-    if request.node.get_closest_marker("brands_per_test") or not every_database_test_takes(
-        request, name
-    ):
-        yield None
-        return
-    with module_world_built(
-        request, django_db_blocker, lambda _settings: BrandKeys.of(build_brand(*BRANDS[name]))
-    ) as world:
-        yield world
+def _brand_build(name: str) -> Callable[[SettingsWhileBuilding], BrandKeys]:
+    return lambda _settings: BrandKeys.of(build_brand(*BRANDS[name]))
 
 
 def _brand_of(world: ModuleWorld[BrandKeys] | None, name: str) -> BrandWorld:
-    """The test's own instances of the module's brand, or one built for the test where the
-    module's can't be shared (or was rolled back before a transactional test)."""
-    if world is not None and world.is_open:
-        return world.keys.read()
-    return build_brand(*BRANDS[name])
+    return shared_or_built(world, BrandKeys.read, lambda: build_brand(*BRANDS[name]))
 
 
 @pytest.fixture(scope="module")
 def module_ferrum(request, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """Ferrum built once for a module whose every database test takes it
-    (``every_database_test_takes``: else for each test, as before; and for each test of a
-    module marked ``brands_per_test``, whose tests set what the build depends on, such as the
-    media storage), in a transaction rolled
-    back after the module: its store, page tree, image, document and editor cost about half a
+    """Ferrum built once for a module whose every database test takes it, in a transaction
+    rolled back after the module (``tests.module_world.module_world_for``; else for each test,
+    as in a module marked ``brands_per_test``, whose tests set what the build depends on, such
+    as the media storage): its store, page tree, image, document and editor cost about half a
     second a test."""
-    with _module_brand(request, django_db_blocker, "ferrum") as world:
+    with module_world_for(request, django_db_blocker, "ferrum", _brand_build("ferrum")) as world:
         yield world
 
 
 @pytest.fixture(scope="module")
 def module_hydra(request, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    with _module_brand(request, django_db_blocker, "hydra") as world:
+    with module_world_for(request, django_db_blocker, "hydra", _brand_build("hydra")) as world:
         yield world
 
 

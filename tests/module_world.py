@@ -160,3 +160,35 @@ def module_world_built(
         yield ModuleWorld(keys=keys, module_transaction=module_transaction)
     finally:
         module_transaction.close()
+
+
+@contextmanager
+def module_world_for(
+    request: pytest.FixtureRequest,
+    django_db_blocker: Any,
+    name: str,
+    build: Callable[[SettingsWhileBuilding], Keys],
+) -> Iterator[ModuleWorld[Keys] | None]:
+    """``module_world_built`` for the fixture ``name``, where every plain database test of the
+    module takes it (``every_database_test_takes``) and the module is not marked
+    ``brands_per_test``; else None (each test builds its own)."""
+    if request.node.get_closest_marker("brands_per_test") or not every_database_test_takes(
+        request, name
+    ):
+        yield None
+        return
+    with module_world_built(request, django_db_blocker, build) as world:
+        yield world
+
+
+Value = TypeVar("Value")
+
+
+def shared_or_built(
+    world: ModuleWorld[Keys] | None, read: Callable[[Keys], Value], build: Callable[[], Value]
+) -> Value:
+    """A test's own instances of the module's world (``read``), or its own world (``build``)
+    where the module's is not shared or was rolled back before a transactional test."""
+    if world is not None and world.is_open:
+        return read(world.keys)
+    return build()

@@ -20,6 +20,7 @@ from storefleet.tenants.models import Store
 from storefleet.tenants.selectors import store_for_hostname
 from storefleet.tenants.services import store_language_hosts_apply
 from tests.factories import PASSWORD, make_store
+from tests.module_world import module_world_for, shared_or_built
 from tests.tenants.multilingual import ferrum_german_first, publish_translation
 
 pytestmark = pytest.mark.django_db
@@ -35,14 +36,30 @@ def public(settings):
     settings.STOREFLEET_PUBLIC_SCHEME, settings.STOREFLEET_PUBLIC_PORT = "https", PORT
 
 
-@pytest.fixture
-def ferrum(public) -> Store:
+def _ferrum_with_french_host() -> Store:
     """Ferrum in German (default), English under /en/ and French on its own host."""
     store = ferrum_german_first()
     assert store_language_hosts_apply(store=store, hosts={"fr": FR}) is True
     store.refresh_from_db()
     cache.clear()
     return store
+
+
+@pytest.fixture(scope="module")
+def module_ferrum(request, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The store built once for the module (``tests.module_world.module_world_for``): its
+    pages, products, languages and host cost about a second a test."""
+    with module_world_for(
+        request, django_db_blocker, "ferrum", lambda _s: _ferrum_with_french_host().pk
+    ) as world:
+        yield world
+
+
+@pytest.fixture
+def ferrum(module_ferrum, public, db) -> Store:
+    return shared_or_built(
+        module_ferrum, lambda pk: Store.objects.get(pk=pk), _ferrum_with_french_host
+    )
 
 
 def get(client, path: str, host: str = HOST):

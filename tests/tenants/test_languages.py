@@ -14,6 +14,7 @@ from storefleet.brand.models import ContentPage, HomePage
 from storefleet.tenants.locale import store_locale
 from storefleet.tenants.models import Store
 from tests.factories import make_store
+from tests.module_world import module_world_for, shared_or_built
 from tests.tenants.multilingual import ferrum_german_first, publish_translation
 
 pytestmark = pytest.mark.django_db
@@ -21,14 +22,40 @@ pytestmark = pytest.mark.django_db
 HOST = "ferrum.localhost"
 
 
-@pytest.fixture
-def ferrum_de() -> Store:
-    return ferrum_german_first()
-
-
-@pytest.fixture
-def hydra_en() -> Store:
+def _hydra_en() -> Store:
     return make_store("hydra", "Hydra Flow Systems", currency="USD", country="US")
+
+
+@pytest.fixture(scope="module")
+def module_ferrum_de(request, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """German-first Ferrum built once for the module (``tests.module_world.module_world_for``):
+    its pages, products and languages cost about a second a test."""
+    with module_world_for(
+        request, django_db_blocker, "ferrum_de", lambda _s: ferrum_german_first().pk
+    ) as world:
+        yield world
+
+
+@pytest.fixture(scope="module")
+def module_hydra_en(request, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with module_world_for(
+        request, django_db_blocker, "hydra_en", lambda _s: _hydra_en().pk
+    ) as world:
+        yield world
+
+
+@pytest.fixture
+def ferrum_de(module_ferrum_de, db) -> Store:
+    return shared_or_built(module_ferrum_de, _store, ferrum_german_first)
+
+
+@pytest.fixture
+def hydra_en(module_hydra_en, db) -> Store:
+    return shared_or_built(module_hydra_en, _store, _hydra_en)
+
+
+def _store(pk: int) -> Store:
+    return Store.objects.get(pk=pk)
 
 
 def get(client, path: str, host: str = HOST):

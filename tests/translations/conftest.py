@@ -12,11 +12,7 @@ from wagtail.models import Locale, Page
 
 from storefleet.translations.services import translator_add
 from tests.factories import BRANDS, PASSWORD, BrandKeys, BrandWorld, build_brand
-from tests.module_world import (
-    SettingsWhileBuilding,
-    every_database_test_takes,
-    module_world_built,
-)
+from tests.module_world import SettingsWhileBuilding, module_world_for, shared_or_built
 
 
 @dataclass
@@ -97,13 +93,15 @@ class LanguagesKeys:
         )
 
 
-def _stores_build(_settings: SettingsWhileBuilding) -> dict[str, LanguagesKeys]:
-    ferrum = build_brand(*BRANDS["ferrum"])
-    hydra = build_brand(*BRANDS["hydra"])
+def _stores() -> dict[str, Languages]:
     return {
-        "ferrum": LanguagesKeys.of(store_in(ferrum, ["fr", "de"])),
-        "hydra": LanguagesKeys.of(store_in(hydra, ["fr"])),
+        "ferrum": store_in(build_brand(*BRANDS["ferrum"]), ["fr", "de"]),
+        "hydra": store_in(build_brand(*BRANDS["hydra"]), ["fr"]),
     }
+
+
+def _stores_build(_settings: SettingsWhileBuilding) -> dict[str, LanguagesKeys]:
+    return {name: LanguagesKeys.of(languages) for name, languages in _stores().items()}
 
 
 @pytest.fixture(scope="module")
@@ -111,19 +109,15 @@ def module_stores(request, django_db_setup, django_db_blocker):  # type: ignore[
     """The two stores in their languages, built once for the module in a transaction rolled
     back after it (three pages copied into three languages, and the translators: about a
     second and a half a test before), where every database test of the module takes them."""
-    if not every_database_test_takes(request, "stores"):
-        yield None
-        return
-    with module_world_built(request, django_db_blocker, _stores_build) as world:
+    with module_world_for(request, django_db_blocker, "stores", _stores_build) as world:
         yield world
 
 
 @pytest.fixture
 def stores(module_stores, db) -> dict[str, Languages]:
     """Each test's own instances of the module's stores (each test runs in a savepoint)."""
-    if module_stores is None or not module_stores.is_open:
-        return {
-            "ferrum": store_in(build_brand(*BRANDS["ferrum"]), ["fr", "de"]),
-            "hydra": store_in(build_brand(*BRANDS["hydra"]), ["fr"]),
-        }
-    return {name: keys.read() for name, keys in module_stores.keys.items()}
+
+    def read(keys: dict[str, LanguagesKeys]) -> dict[str, Languages]:
+        return {name: languages.read() for name, languages in keys.items()}
+
+    return shared_or_built(module_stores, read, _stores)
