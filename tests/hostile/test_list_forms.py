@@ -19,17 +19,11 @@ from storefleet.ordering.quick_order import parse_quantity
 from tests.hostile.harness import check_refusal, check_response, hostile
 from tests.hostile.strategies import hostile_id, hostile_number, hostile_text
 from tests.hostile.test_storefront_forms import SKUS, refused_or_undone
-from tests.ordering.conftest import HOST, build_shop
+from tests.ordering.conftest import HOST
 
 pytestmark = pytest.mark.django_db
 
 ERROR_SHOWN = re.compile(r"message--error")
-
-
-@pytest.fixture
-def shop(settings, erp_server, ferrum):
-    """Ferrum on the session's shared ERP: nothing here writes to the ERP."""
-    return build_shop(settings, erp_server, ferrum)
 
 
 @pytest.fixture

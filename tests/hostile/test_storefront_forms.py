@@ -48,7 +48,7 @@ from tests.hostile.strategies import (
     hostile_number,
     hostile_text,
 )
-from tests.ordering.conftest import HOST, build_shop
+from tests.ordering.conftest import HOST
 from tests.ordering.test_returns import PARTLY_SHIPPED
 
 pytestmark = pytest.mark.django_db
@@ -85,12 +85,6 @@ def refused_or_undone(accepted: Callable[[], bool]) -> Iterator[None]:
                     raise _Accepted
         except _Accepted:
             pass
-
-
-@pytest.fixture
-def shop(settings, erp_server, ferrum):
-    """Ferrum on the session's shared ERP: these tests write nothing the ERP keeps."""
-    return build_shop(settings, erp_server, ferrum)
 
 
 @pytest.fixture

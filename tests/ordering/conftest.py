@@ -14,7 +14,7 @@ the shop for every test instead."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -119,6 +119,21 @@ class ShopWorld:
         )
 
 
+def shop_world_build(server) -> Callable[[SettingsWhileBuilding], ShopWorld]:  # type: ignore[no-untyped-def]
+    """For ``tests.module_world.module_world_for``: Ferrum and its shop on ``server``."""
+
+    def build(settings: SettingsWhileBuilding) -> ShopWorld:
+        ferrum = build_ferrum()
+        shop = build_shop(settings, server, ferrum)
+        return ShopWorld(
+            server=server,
+            brand=BrandKeys.of(ferrum),
+            buyers={code: user.pk for code, user in shop.buyers.items()},
+        )
+
+    return build
+
+
 def _shared_shop_fits(request) -> bool:  # type: ignore[no-untyped-def]
     """Whether every test of the requesting module can run on one shop: none is transactional,
     and none takes ``ferrum`` without ``shop``."""
@@ -158,13 +173,7 @@ def shop_world(request, django_db_setup, django_db_blocker) -> Iterator[ShopWorl
         settings = SettingsWhileBuilding()
         try:
             wagtail_roots_ensure()
-            ferrum = build_ferrum()
-            shop = build_shop(settings, server, ferrum)
-            world = ShopWorld(
-                server=server,
-                brand=BrandKeys.of(ferrum),
-                buyers={code: user.pk for code, user in shop.buyers.items()},
-            )
+            world = shop_world_build(server)(settings)
         except BaseException:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
