@@ -43,7 +43,7 @@ def test_editor_publishes_hero_and_only_their_storefront_changes(
     heading.fill(NEW_HEADING)
     page.locator("footer .w-dropdown__toggle").last.click()
     page.locator('button[name="action-publish"]').click()
-    expect(page.locator(".messages")).to_contain_text("published")
+    expect(page.locator(".messages")).to_contain_text("has been published")
 
     page.goto(ferrum_url)
     expect(page.locator(".hero__heading")).to_have_text(NEW_HEADING)

@@ -54,7 +54,7 @@ def test_editor_translates_the_home_page_into_french_and_a_visitor_reads_it_and_
     heading.fill(FRENCH_HEADING)
     page.locator("footer .w-dropdown__toggle").last.click()
     page.locator('button[name="action-publish"]').click()
-    expect(page.locator(".messages")).to_contain_text("published")
+    expect(page.locator(".messages")).to_contain_text("has been published")
 
     published = WagtailPage.objects.get(pk=french_home.pk).specific
     assert published.live and published.locale.language_code == "fr"

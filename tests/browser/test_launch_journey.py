@@ -189,7 +189,7 @@ def test_a_store_launched_from_the_wizard_sells_in_its_currency_and_assortment(
     heading.fill(NEW_HEADING)
     page.locator("footer .w-dropdown__toggle").last.click()
     page.locator('button[name="action-publish"]').click()
-    expect(page.locator(".messages")).to_contain_text("published")
+    expect(page.locator(".messages")).to_contain_text("has been published")
     page.goto(f"{store_url}/")
     expect(page.locator(".hero__heading")).to_have_text(NEW_HEADING)
     page.screenshot(path=str(shots / "7-home-edited.png"), full_page=True)
