@@ -22,9 +22,14 @@ def deployment(platform_config) -> Deployment:
     )
 
 
-def check_web_and_worker(tasks: list) -> None:
-    """The loops over task definitions check something: there are the web's and the worker's."""
-    assert sorted(task.name for task in tasks) == ["platform-web", "platform-worker"]
+def check_web_worker_and_beat(tasks: list) -> None:
+    """The loops over task definitions check something: there are the web's, the worker's and
+    the beat's."""
+    assert sorted(task.name for task in tasks) == [
+        "platform-beat",
+        "platform-web",
+        "platform-worker",
+    ]
 
 
 def test_static_bucket_private_and_distribution_https_only(deployment):
@@ -38,7 +43,7 @@ def test_every_resource_tagged(deployment):
     tagged = assert_every_taggable_resource_tagged(
         deployment, Project="storefleet", Environment="test"
     )
-    assert tagged == 36  # (the Stripe keys' secret is the 36th)
+    assert tagged == 38  # (the Stripe keys' secret is the 36th; the beat's task and service)
 
 
 def test_database_and_redis_private_and_encrypted(deployment):
@@ -84,7 +89,7 @@ def test_secrets_in_secrets_manager_never_in_task_definitions(deployment, platfo
         ":5432/storefleet"
     )
     tasks = deployment.of_type("aws:ecs/taskDefinition:TaskDefinition")
-    check_web_and_worker(tasks)
+    check_web_worker_and_beat(tasks)
     for task in tasks:
         text = task.inputs["containerDefinitions"]
         for secret in (
@@ -120,7 +125,7 @@ def test_the_containers_get_every_variable_production_requires(deployment):
     from tests.core.test_settings import PRODUCTION_ENV, _manage
 
     tasks = deployment.of_type("aws:ecs/taskDefinition:TaskDefinition")
-    check_web_and_worker(tasks)
+    check_web_worker_and_beat(tasks)
     for task in tasks:
         (container,) = json.loads(task.inputs["containerDefinitions"])
         env = {e["name"]: e["value"] for e in container["environment"]}
@@ -129,9 +134,9 @@ def test_the_containers_get_every_variable_production_requires(deployment):
         assert result.returncode == 0, result.stderr[-2000:]
 
 
-def test_web_and_worker_on_fargate_behind_https(deployment):
+def test_web_worker_and_beat_on_fargate_and_the_web_behind_https(deployment):
     services = {s.name: s.inputs for s in deployment.of_type("aws:ecs/service:Service")}
-    assert sorted(services) == ["platform-web", "platform-worker"]
+    assert sorted(services) == ["platform-beat", "platform-web", "platform-worker"]
     for service in services.values():
         assert service["launchType"] == "FARGATE"
         assert service["networkConfiguration"] == {
@@ -147,7 +152,26 @@ def test_web_and_worker_on_fargate_behind_https(deployment):
         }
     ]
     assert services["platform-worker"].get("loadBalancers", []) == []
+    assert services["platform-beat"].get("loadBalancers", []) == []
     listeners = {r.name: r.inputs for r in deployment.of_type("aws:lb/listener:Listener")}
     assert listeners["platform-https"]["protocol"] == "HTTPS"
     assert listeners["platform-https"]["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
     assert listeners["platform-http"]["defaultActions"][0]["redirect"]["protocol"] == "HTTPS"
+
+
+def test_the_schedule_runs_in_production_from_one_beat(deployment):
+    """Without a beat nothing of CELERY_BEAT_SCHEDULE runs (the ERP mirrors, the change watch
+    that keeps buyers' pages, the outbox sweep that sends again what a lost task left): one beat
+    task, never two, not even during a deployment; the worker runs no beat of its own."""
+    services = {s.name: s.inputs for s in deployment.of_type("aws:ecs/service:Service")}
+    beat = services["platform-beat"]
+    assert beat["desiredCount"] == 1
+    assert beat["deploymentMaximumPercent"] == 100
+    assert beat["deploymentMinimumHealthyPercent"] == 0
+    commands = {
+        task.name: json.loads(task.inputs["containerDefinitions"])[0]["command"]
+        for task in deployment.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    }
+    assert commands["platform-beat"][:4] == ["celery", "-A", "storefleet", "beat"]
+    assert commands["platform-worker"][:4] == ["celery", "-A", "storefleet", "worker"]
+    assert not {"-B", "--beat"} & set(commands["platform-worker"])

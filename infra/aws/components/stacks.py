@@ -46,7 +46,7 @@ def listener_rule_priority(slug: str) -> int:
 
 
 def platform_stack() -> dict[str, pulumi.Output]:
-    """Network, PostgreSQL, Redis, secrets, static files, web and worker services."""
+    """Network, PostgreSQL, Redis, secrets, static files, web, worker and beat services."""
     config = pulumi.Config()
     tags = base_tags(config)
     prefix = config.require("bucketPrefix")
@@ -141,6 +141,17 @@ def platform_stack() -> dict[str, pulumi.Output]:
                 cpu=config.get_int("workerCpu") or 512,
                 memory=config.get_int("workerMemory") or 1024,
                 count=config.get_int("workerCount") or 1,
+            ),
+            # The schedule's clock: one task (WebServices keeps it at one).
+            beat=ContainerSpec(
+                image=config.require("image"),
+                command=(
+                    *("celery", "-A", "storefleet", "beat", "--loglevel", "INFO"),
+                    *("--schedule", "/tmp/celerybeat-schedule"),
+                ),
+                cpu=256,
+                memory=512,
+                count=1,
             ),
             environment={
                 "DJANGO_SETTINGS_MODULE": "storefleet.settings.production",

@@ -1,5 +1,11 @@
 """``WebServices``: the platform's containers on ECS Fargate — the web service behind an
-application load balancer and the Celery worker — with their roles, logs and secrets.
+application load balancer, the Celery worker and the Celery beat — with their roles, logs and
+secrets.
+
+The beat sends the platform's schedule (``CELERY_BEAT_SCHEDULE``: the ERP mirrors, the ERP
+change watch, the outbox sweep that sends again what a lost task left, the purges) to the
+worker. It is one task, never two: a second beat would send every job twice, so its service
+keeps one task and stops the old one before starting the new on a deployment.
 
 Every store's host rule (``BrandStore``) forwards to the web target group made here; requests on
 no store's host (the admin, ``/healthz``) reach it through the listener's default action."""
@@ -34,6 +40,7 @@ class WebServicesArgs:
     certificate_arn: pulumi.Input[str]
     web: ContainerSpec
     worker: ContainerSpec
+    beat: ContainerSpec
     # Plain settings (no secret among them) and secret ones (name → Secrets Manager valueFrom).
     environment: Mapping[str, pulumi.Input[str]]
     secrets: Mapping[str, pulumi.Input[str]]
@@ -45,7 +52,7 @@ class WebServicesArgs:
 
 
 class WebServices(pulumi.ComponentResource):
-    """Cluster, load balancer with HTTPS listener, web and worker services."""
+    """Cluster, load balancer with HTTPS listener, web, worker and beat services."""
 
     load_balancer_dns_name: pulumi.Output[str]
     https_listener_arn: pulumi.Output[str]
@@ -229,7 +236,8 @@ class WebServices(pulumi.ComponentResource):
                 ]
             )
 
-        for role, spec in (("web", args.web), ("worker", args.worker)):
+        for role, spec in (("web", args.web), ("worker", args.worker), ("beat", args.beat)):
+            single = role == "beat"
             task = aws.ecs.TaskDefinition(
                 f"{name}-{role}",
                 family=f"{name}-{role}",
@@ -247,8 +255,14 @@ class WebServices(pulumi.ComponentResource):
                 f"{name}-{role}",
                 cluster=cluster.arn,
                 task_definition=task.arn,
-                desired_count=spec.count,
+                desired_count=1 if single else spec.count,
                 launch_type="FARGATE",
+                # The beat: the old task stops before the new one starts (never two beats).
+                **(
+                    {"deployment_maximum_percent": 100, "deployment_minimum_healthy_percent": 0}
+                    if single
+                    else {}
+                ),
                 network_configuration={
                     "subnets": list(args.private_subnet_ids),
                     "security_groups": [args.app_security_group_id],
