@@ -21,6 +21,9 @@ the same run:
       against, and with the ERP change watch on as by default (erp/watch.py: every 10 s the
       ERP is asked whether anything prices or stock are made of changed; while it answers
       "nothing", pages and the gateway's answers outlive their TTLs, up to 15 minutes).
+      The web runs beside a Celery worker and beat, as deployed (infra/local/Procfile, the AWS
+      stack): the beat's schedule (the change watch, the ERP mirrors, the outbox sweep) runs
+      whether buyers are asking or not, as it does in production.
 Figures are ratios against (a) (and (e) against (a') too), measured in this run (the machine is
 shared and noisy). Targets: (b) >= 50% of (a); (c) within 10% of (b); (e) >= 0.3 x (a) with a
 p95 <= 100 ms. Last line: one JSON object.
@@ -281,6 +284,22 @@ def serve(
     raise RuntimeError("gunicorn did not answer /healthz")
 
 
+def schedule(env: dict[str, str], work: Path) -> subprocess.Popen[bytes]:
+    """The platform's Celery worker with its beat beside the web, as deployed (one process
+    here: the bench's broker is the embedded default's filesystem broker)."""
+    return subprocess.Popen(
+        [
+            *(str(VENV_BIN / "celery"), "-A", "storefleet", "--quiet", "worker", "--beat"),
+            *("--pool=solo", "--concurrency=1", "--loglevel=WARNING"),
+            *("--schedule", str(work / "celerybeat-schedule")),
+            *("--without-heartbeat", "--without-gossip", "--without-mingle"),
+        ],
+        cwd=PLATFORM,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 @contextlib.contextmanager
 def own_redis(work: Path) -> Iterator[int | None]:
     """A Redis server of the bench's own (BENCH_REDIS_DBS=own), stopped afterwards."""
@@ -411,10 +430,13 @@ def main() -> int:
                 print(f"    (set up in {time.monotonic() - started:.0f} s)")
             print(
                 f"database: sqlite, cache: {env_2['CACHE_URL'].split(':')[0]}; "
-                f"gunicorn -w 2; wrk -t2 -c16 -d{DURATION}s x {ROUNDS} rounds, interleaved"
+                f"gunicorn -w 2{' with a Celery worker and beat' if erp else ''}; "
+                f"wrk -t2 -c16 -d{DURATION}s x {ROUNDS} rounds, interleaved"
             )
             server_2, base_2 = serve(env_2)
             servers.append(server_2)
+            if erp is not None:
+                servers.append(schedule(env_2, work))
             server_100, base_100 = (server_2, base_2) if MIX_ONLY else serve(env_100)
             if not MIX_ONLY:
                 servers.append(server_100)

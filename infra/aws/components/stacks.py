@@ -147,7 +147,9 @@ def platform_stack() -> dict[str, pulumi.Output]:
                 image=config.require("image"),
                 command=(
                     *("celery", "-A", "storefleet", "beat", "--loglevel", "INFO"),
-                    *("--schedule", "/tmp/celerybeat-schedule"),
+                    # Where beat keeps when each job last ran: the container's own /tmp
+                    # (any image may write there; a new task starts its schedule afresh).
+                    *("--schedule", "/tmp/celerybeat-schedule"),  # noqa: S108
                 ),
                 cpu=256,
                 memory=512,

@@ -258,11 +258,8 @@ class WebServices(pulumi.ComponentResource):
                 desired_count=1 if single else spec.count,
                 launch_type="FARGATE",
                 # The beat: the old task stops before the new one starts (never two beats).
-                **(
-                    {"deployment_maximum_percent": 100, "deployment_minimum_healthy_percent": 0}
-                    if single
-                    else {}
-                ),
+                deployment_maximum_percent=100 if single else None,
+                deployment_minimum_healthy_percent=0 if single else None,
                 network_configuration={
                     "subnets": list(args.private_subnet_ids),
                     "security_groups": [args.app_security_group_id],

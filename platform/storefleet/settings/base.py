@@ -151,7 +151,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+def cache_from_env(default: str | None = None) -> dict:
+    """``CACHE_URL`` as Django's cache settings; Redis through ``storefleet.cache.RedisCache``
+    (Django's, with one client per connection pool kept instead of one built per call)."""
+    config: dict = env.cache("CACHE_URL", **({"default": default} if default else {}))
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config["BACKEND"] = "storefleet.cache.RedisCache"
+    return config
+
+
+CACHES = {"default": cache_from_env("locmemcache://")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

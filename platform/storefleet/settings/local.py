@@ -2,7 +2,15 @@
 a file-based cache shared by the web server and the worker, e-mail to the console)."""
 
 from .base import *  # noqa: F403
-from .base import LOGGING, STOREFLEET_PLATFORM_HOSTS, STOREFLEET_PUBLIC_SCHEME, VAR_DIR, env, origin
+from .base import (
+    LOGGING,
+    STOREFLEET_PLATFORM_HOSTS,
+    STOREFLEET_PUBLIC_SCHEME,
+    VAR_DIR,
+    cache_from_env,
+    env,
+    origin,
+)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # A development-only key; production.py refuses to start without DJANGO_SECRET_KEY.
@@ -20,9 +28,7 @@ WAGTAILADMIN_BASE_URL = env.str(
     ),
 )
 
-CACHES = {
-    "default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}"),
-}
+CACHES = {"default": cache_from_env(f"filecache://{VAR_DIR / 'cache'}")}
 if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
     # Django's default of 300 entries culls a third of the cache as soon as a few catalog pages
     # of prices and stock are in it (the cull lists the folder on every write: keep it bounded).

@@ -18,7 +18,7 @@ import re
 from collections.abc import MutableMapping
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env
+from .base import DATABASES, VAR_DIR, cache_from_env, env
 
 _REDIS_URLS = ("CELERY_BROKER_URL", "CACHE_URL", "CELERY_RESULT_BACKEND")
 _REDIS_DATABASES_PER_WORKER = len(_REDIS_URLS)
@@ -61,7 +61,7 @@ SECRET_KEY = "test-only-key"  # noqa: S105 - the test suite's own, never deploye
 ALLOWED_HOSTS = [".localhost", "localhost", "127.0.0.1", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": cache_from_env("locmemcache://")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": env.str("STOREFLEET_TEST_SQLITE", default=str(VAR_DIR / "test.sqlite3"))
