@@ -175,3 +175,16 @@ def test_the_schedule_runs_in_production_from_one_beat(deployment):
     assert commands["platform-beat"][:4] == ["celery", "-A", "storefleet", "beat"]
     assert commands["platform-worker"][:4] == ["celery", "-A", "storefleet", "worker"]
     assert not {"-B", "--beat"} & set(commands["platform-worker"])
+
+
+def test_a_web_container_serves_with_two_workers(deployment):
+    """gunicorn's default is one sync worker: a buyer's page waiting on the ERP would hold the
+    container's every other request. Two, as bench-storefront and bench-ordering measure it."""
+    (web,) = [
+        json.loads(task.inputs["containerDefinitions"])[0]
+        for task in deployment.of_type("aws:ecs/taskDefinition:TaskDefinition")
+        if task.name == "platform-web"
+    ]
+    command = web["command"]
+    assert command[:2] == ["gunicorn", "storefleet.wsgi"]
+    assert command[command.index("--workers") + 1] == "2"

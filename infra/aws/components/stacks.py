@@ -130,7 +130,12 @@ def platform_stack() -> dict[str, pulumi.Output]:
             certificate_arn=config.require("platformCertificateArn"),
             web=ContainerSpec(
                 image=config.require("image"),
-                command=("gunicorn", "storefleet.wsgi", "--bind", f"0.0.0.0:{APP_PORT}"),
+                # Two sync workers per container, as the benchmarks measure it (gunicorn's own
+                # default is one: a page waiting on the ERP would hold the whole container).
+                command=(
+                    *("gunicorn", "storefleet.wsgi", "--bind", f"0.0.0.0:{APP_PORT}"),
+                    *("--workers", str(config.get_int("webWorkers") or 2)),
+                ),
                 cpu=config.get_int("webCpu") or 512,
                 memory=config.get_int("webMemory") or 1024,
                 count=config.get_int("webCount") or 2,
