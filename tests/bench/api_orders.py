@@ -121,22 +121,27 @@ def _run(
     raw_erp = RawErp(erp, sale_values(gateway.backend, quote.unit_price.amount, address.erp_id))
 
     def place(key: str) -> float:
-        """Seconds from the POST until the order is seen CONFIRMED."""
-        started = time.perf_counter()
+        """Seconds from the POST until the worker recorded the order CONFIRMED (its
+        ``confirmed_at``, the same machine's clock: not when this loop next looks)."""
+        started, wall = time.perf_counter(), time.time()
         response = client.post(
             "/api/v1/orders", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
         )
         assert response.status_code == 201, response.content[:2000]
+        posts.append(time.perf_counter() - started)
         number = response.json()["number"]
         deadline = time.monotonic() + CONFIRM_TIMEOUT
         while True:
-            status = Order.objects.filter(number=number).values_list("status", flat=True)[0]
+            status, confirmed_at = Order.objects.filter(number=number).values_list(
+                "status", "confirmed_at"
+            )[0]
             if status == OrderStatus.CONFIRMED:
-                return time.perf_counter() - started
+                return confirmed_at.timestamp() - wall
             if status != OrderStatus.RECEIVED or time.monotonic() > deadline:
                 raise RuntimeError(f"order {number} is {status}:\n" + worker.log()[-4000:])
             time.sleep(0.01)
 
+    posts: list[float] = []  # of which the POST (its ERP check, its writes): the answer
     raw_erp.submit("bench-api-raw-warmup")
     place("warmup")  # the worker's first task logs in and learns the ids
     raw: list[float] = []
@@ -157,6 +162,7 @@ def _run(
         "api_p95_ms": round(api_p95, 1),
         "order_vs_raw_p50": round(percentile(api_ms, 0.5) / percentile(raw_ms, 0.5), 2),
         "order_vs_raw_p95": round(api_p95 / raw_p95, 2),
+        "post_p50_ms": round(percentile([s * 1000 for s in posts[1:]], 0.5), 1),
     }
 
 
@@ -172,6 +178,7 @@ def main() -> int:
         f"  POST /api/v1/orders -> confirmed: p50 {figures['api_p50_ms']:7.1f} ms  "
         f"p95 {figures['api_p95_ms']:7.1f} ms"
     )
+    print(f"    of which the POST's answer (its ERP check): p50 {figures['post_p50_ms']:7.1f} ms")
     ratio = figures["order_vs_raw_p95"]
     verdict = "ok" if ratio <= TARGET else "over target"
     print(f"  p95 ratio {ratio:.2f} x raw (target <= {TARGET}): {verdict}")

@@ -179,6 +179,29 @@ def test_a_prechecked_first_submission_is_five_requests(gateway, erp):
     assert sale_line["unit_price"] == Decimal("1.7730")
 
 
+def test_prices_read_seconds_ago_make_raw_trytons_three_requests_and_the_read_back(gateway, erp):
+    """The platform read these prices from the ERP seconds ago (``prices_current``): create,
+    quote and confirm at them, and the read back; nothing asked beside the create."""
+    request = order(
+        erp,
+        "C-1004",
+        line("FAS-1003", 10, "1.7730"),
+        key="current-1",
+        prechecked=True,
+        prices_current=True,
+        first_submission=True,
+    )
+    gateway.submit_order(order=order(erp, "C-1004", line("FAS-1003", 10), key="warm-up"))
+    before = gateway.backend.request_count()
+    submitted = gateway.submit_order(order=request)
+    assert gateway.backend.request_count() - before == 4
+    assert submitted.created and submitted.state is OrderState.PROCESSING
+    [sale_line] = erp.search_read(
+        "sale.line", [["sale.description", "=", "storefleet:current-1"]], ["unit_price"]
+    )
+    assert sale_line["unit_price"] == Decimal("1.7730")
+
+
 @pytest.mark.parametrize(
     ("lines", "reasons"),
     [

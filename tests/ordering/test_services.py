@@ -172,17 +172,38 @@ def test_an_order_the_erp_refuses_at_submission_is_marked_and_told(shop):
 
 
 def test_a_fresh_order_goes_in_at_its_checked_prices_an_old_one_is_validated_again(shop):
-    """Placed moments ago: the ERP creates, quotes and confirms it at the prices of the
-    placement check once it gave them again, in five requests. Waiting since (past
+    """Submitted seconds after its placement read the ERP's prices: the ERP creates, quotes
+    and confirms it at them, with the read back: raw Tryton's three requests and one. A minute
+    after (a busy worker, a retry): the ERP's prices are asked again beside the create, five
+    requests, and a price that moved meanwhile is a refusal. Waiting since (past
     ORDERING_PRECHECK_FRESH_SECONDS): the ERP validates it again, and a price that moved
     since is a refusal, not a surprise."""
     backend = shop.gateway.backend
     fill(shop, "C-1004", "FAS-1003 10")
     fresh = checkout(shop, "C-1004", token="fresh")
+    assert fresh.prices_read_at is not None
     before = backend.request_count()
     outbox_process(message_id=order_submission(order_id=fresh.id).id)
-    assert backend.request_count() - before == 5
+    assert backend.request_count() - before == 4
     assert Order.objects.get(id=fresh.id).status == OrderStatus.CONFIRMED
+
+    a_minute_ago = timezone.now() - datetime.timedelta(minutes=1)
+    fill(shop, "C-1004", "FAS-1003 10")
+    later = checkout(shop, "C-1004", token="later")
+    Order.objects.filter(id=later.id).update(prices_read_at=a_minute_ago)
+    before = backend.request_count()
+    outbox_process(message_id=order_submission(order_id=later.id).id)
+    assert backend.request_count() - before == 5
+    assert Order.objects.get(id=later.id).status == OrderStatus.CONFIRMED
+
+    fill(shop, "C-1004", "FAS-1003 10")
+    moved = checkout(shop, "C-1004", token="moved")
+    Order.objects.filter(id=moved.id).update(prices_read_at=a_minute_ago)
+    moved.lines.update(unit_price=Decimal("1.0000"))  # not the ERP's price (any more)
+    refused = outbox_process(message_id=order_submission(order_id=moved.id).id)
+    assert refused is not None and refused.status == OrderStatus.REFUSED
+    assert refused.refusal_reasons == "price_changed"
+    assert shop.erp_sales(moved.number) == []
 
     fill(shop, "C-1004", "FAS-1003 10")
     old = checkout(shop, "C-1004", token="old")

@@ -7,14 +7,18 @@ changed behind the buyer's back as its staff would change it:
 - a product sold in boxes but stocked in units is checked, and answered, in boxes;
 - a price that moved between the checkout page and "Place order" is shown to the buyer to
   accept; one that moved between placing and the worker's submission refuses the order (the
-  buyer is e-mailed the new price): the ERP sale is never made at a price nobody accepted."""
+  buyer is e-mailed the new price): the ERP sale is never made at a price nobody accepted.
+  Within ORDERING_PRICES_CURRENT_SECONDS of the placement's price read, the price the buyer
+  accepted is the ERP's at the time of ordering and stands."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import ROUND_FLOOR, Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from storefleet.accounts.principal import Principal
 from storefleet.erp.backends.tryton import from_settings
@@ -124,10 +128,19 @@ def test_a_product_withdrawn_in_the_erp_is_flagged_at_once_and_cannot_be_checked
     assert "Not available to order" not in page and "Add to cart" in page
 
 
+def taken_up_later(order: Order) -> None:
+    """The worker takes the order up a minute after its placement read the ERP's prices (a
+    backlog, an outage): past ORDERING_PRICES_CURRENT_SECONDS, the ERP is asked again."""
+    Order.objects.filter(id=order.id).update(
+        prices_read_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+
+
 def test_an_order_whose_product_was_withdrawn_since_is_refused_at_submission(shop):
     fill(shop, "C-1004", "ELE-1004 10")
     order = checkout(shop, "C-1004", token="withdrawn-later")
     withdraw(shop, "ELE-1004")  # the worker's memo still holds it as sold
+    taken_up_later(order)
     refused = outbox_process(message_id=order_submission(order_id=order.id).id)
     assert refused is not None and refused.status == OrderStatus.REFUSED
     assert refused.refusal_reasons == "not_salable"
@@ -329,6 +342,24 @@ def test_the_service_compares_with_the_prices_seen_and_writes_nothing_when_they_
     assert order.lines.get().unit_price == line.unit_price.amount
 
 
+def test_a_price_moved_the_moment_after_placing_is_not_the_orders(shop):
+    """Submitted within seconds of the ERP's price read at its placement, the order goes in at
+    the price the buyer accepted then, the ERP's price at the time of ordering (not asked a
+    third time): a list price raised a moment later is for the next order."""
+    fill(shop, "C-1004", "ELE-1002 2")
+    order = checkout(shop, "C-1004", token="moved-after")
+    accepted = order.lines.get().unit_price
+    raise_list_price(shop, "ELE-1002", "2")
+    assert erp_price(shop, "C-1004", "ELE-1002", 2) != accepted
+    confirmed = outbox_process(message_id=order_submission(order_id=order.id).id)
+    assert confirmed is not None and confirmed.status == OrderStatus.CONFIRMED
+    [sale] = shop.erp_sales(order.number)
+    [sale_line] = shop.server.client().search_read(
+        "sale.line", [["sale", "=", sale["id"]]], ["unit_price"]
+    )
+    assert Decimal(str(sale_line["unit_price"])) == accepted
+
+
 def test_a_price_moved_between_placing_and_submission_refuses_the_order_and_tells_the_buyer(
     shop,
 ):
@@ -337,6 +368,7 @@ def test_a_price_moved_between_placing_and_submission_refuses_the_order_and_tell
     accepted = order.lines.get().unit_price
     raise_list_price(shop, "ELE-1002", "2")
     new = erp_price(shop, "C-1004", "ELE-1002", 2)
+    taken_up_later(order)
     refused = outbox_process(message_id=order_submission(order_id=order.id).id)
     assert refused is not None and refused.status == OrderStatus.REFUSED
     assert refused.refusal_reasons == "price_changed"

@@ -183,6 +183,9 @@ class OrderRequest:
     # without validating again (the ERP still enforces its rules, stock and credit when the
     # sale is quoted and confirmed, and a refusal then is mapped like a validation's).
     prechecked: bool = False
+    # Those prices were read from the ERP seconds ago (the order's placement asked for them):
+    # the sale is made at them without asking again beside its create. Only with prechecked.
+    prices_current: bool = False
     # No submission with this idempotency key was ever attempted, so there is no earlier sale
     # to look for. The gateway clears it on its own retries.
     first_submission: bool = False

@@ -241,7 +241,7 @@ def _at_current_prices(
         lines.append(line)
     if cache_behind:  # the catalog and the cart show the new prices from now on
         get_gateway().invalidate_prices(store=store.slug, customer=company.code)
-    return dataclasses.replace(check, lines=tuple(lines)), moved
+    return dataclasses.replace(check, lines=tuple(lines), prices_now=True), moved
 
 
 def check_at_current_prices(
@@ -468,6 +468,7 @@ def order_lines_place(
                 currency=store.currency,
                 total=check.total,
                 status=OrderStatus.HELD if hold is not None else OrderStatus.RECEIVED,
+                prices_read_at=timezone.now() if check.prices_now else None,
                 # Only when a line is really back-ordered: the ERP never skips a stock check
                 # the buyer did not need to accept.
                 backorder_accepted=backorder

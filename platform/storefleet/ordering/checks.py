@@ -94,6 +94,9 @@ class CartCheck:
     backorder_accepted: bool = False
     # The ERP gave this verdict to this check (not a verdict kept from an earlier page).
     asked_now: bool = False
+    # Its prices are the ERP's of this moment: this request asked the ERP for them (its own
+    # verdict, or the uncached price read of an order's placement: ``_at_current_prices``).
+    prices_now: bool = False
 
     @property
     def ok(self) -> bool:

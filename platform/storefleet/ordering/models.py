@@ -102,6 +102,10 @@ class Order(models.Model):
     # Ship what is in stock now and the rest when it arrives: the ERP's sale is confirmed with
     # the short lines back-ordered (the cart's choice when the order was placed).
     backorder_accepted = models.BooleanField(default=False)
+    # When the ERP gave the prices on its lines, read by its placement (None: the ERP was away,
+    # and the submission reads them). Submitted within seconds of it, the sale is made at them
+    # without reading them again (``submission._submit_sales``).
+    prices_read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)

@@ -79,8 +79,12 @@ def _submit_sales(order: Order, *, first_run: bool = False) -> None:
 
     store = store_record(order.store)
     lines = list(order.lines.select_related("ship_to"))
-    fresh = timezone.now() - order.created_at <= datetime.timedelta(
+    now = timezone.now()
+    fresh = now - order.created_at <= datetime.timedelta(
         seconds=settings.ORDERING_PRECHECK_FRESH_SECONDS
+    )
+    prices_current = order.prices_read_at is not None and now - order.prices_read_at <= (
+        datetime.timedelta(seconds=settings.ORDERING_PRICES_CURRENT_SECONDS)
     )
     for sale in order.sales.select_related("ship_to").filter(submitted_at__isnull=True):
         request = order_request(
@@ -100,11 +104,12 @@ def _submit_sales(order: Order, *, first_run: bool = False) -> None:
             if order.backorder_accepted
             else order.notes,
         )
+        prechecked = fresh and all(line.expected_unit_price is not None for line in request.lines)
         request = dataclasses.replace(
             request,
             accept_backorder=order.backorder_accepted,
-            prechecked=fresh
-            and all(line.expected_unit_price is not None for line in request.lines),
+            prechecked=prechecked,
+            prices_current=prechecked and prices_current,
             first_submission=first_run,
         )
         submitted = get_gateway().submit_order(order=request)

@@ -287,8 +287,9 @@ def submit(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Submi
 
     When the platform checked the order moments ago and this is the key's first submission:
     the ERP's prices of now, asked beside the create, then quote, confirm and read back — raw
-    Tryton takes three requests, this one wait more. The ERP's own checks at quote and
-    confirm still apply: a refusal is mapped to reasons."""
+    Tryton takes three requests, this one wait more; with prices the platform read from the ERP
+    seconds ago (``prices_current``), none is asked beside the create. The ERP's own checks at
+    quote and confirm still apply: a refusal is mapped to reasons."""
     existing = None if order.first_submission else _find_by_key(client, order.idempotency_key)
     if existing is not None and existing["state"] in ("processing", "confirmed", "done"):
         return _submitted(existing, order.idempotency_key, created=False)
@@ -309,6 +310,11 @@ def submit(client: TrytonClient, lookups: Lookups, order: OrderRequest) -> Submi
             # A draft left by an earlier run (its answer lost, or its price check not back):
             # it is quoted only at prices checked now, as a new sale would be.
             _unit_prices(client, lookups, order)
+    elif _prechecked(order) and order.prices_current:
+        # The platform read these prices from the ERP seconds ago: raw Tryton's three
+        # requests and the read back.
+        sale_id = _create(client, lookups, order, _expected_prices(order), recheck)
+        state = "draft"
     elif _prechecked(order):
         sale_id = _create_checking_prices(client, lookups, order, recheck)
         state = "draft"
@@ -336,6 +342,10 @@ def _prechecked(order: OrderRequest) -> bool:
     return order.prechecked and all(line.expected_unit_price is not None for line in order.lines)
 
 
+def _expected_prices(order: OrderRequest) -> list[Decimal]:
+    return [line.expected_unit_price for line in order.lines]  # type: ignore[misc]
+
+
 def _create_checking_prices(
     client: TrytonClient,
     lookups: Lookups,
@@ -348,11 +358,11 @@ def _create_checking_prices(
     a price that moved deletes the draft and refuses the order as ``_unit_prices`` would; a
     price read that failed deletes it too (and a draft left behind is checked again by the
     next run before it is quoted)."""
-    accepted = [line.expected_unit_price for line in order.lines]
+    accepted = _expected_prices(order)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="erp-prices") as pool:
         asked = pool.submit(_prices_now, client, lookups, order)
         try:
-            sale_id = _create(client, lookups, order, accepted, recheck)  # type: ignore[arg-type]
+            sale_id = _create(client, lookups, order, accepted, recheck)
         except BaseException:
             wait([asked])
             raise
@@ -404,7 +414,7 @@ def _unit_prices(
         and _prechecked(order)
         and _accepted_prices_hold(order, _prices_now(client, lookups, order))
     ):
-        return [line.expected_unit_price for line in order.lines]  # type: ignore[misc]
+        return _expected_prices(order)
     # A price moved: the full validation names it, and whatever else changed since.
     validation = validate(client, lookups, order)
     gone = {ReasonCode.PRICE_CHANGED, ReasonCode.NOT_SALABLE}
