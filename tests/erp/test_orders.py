@@ -156,48 +156,33 @@ def test_near_limit_customer_refused_by_the_erp_itself(gateway, erp):
     assert sales_with_key(erp, "credit-2") == []
 
 
-def test_a_prechecked_first_submission_is_five_requests(gateway, erp):
-    """The ERP's price of now (one read, to compare with the price the buyer accepted), then
-    create, quote, confirm and read back — raw Tryton's three and one — at that price; no
-    validation, no search for an earlier sale."""
+@pytest.mark.parametrize(
+    ("prices_current", "requests"), [(False, 5), (True, 4)], ids=["asked", "read-seconds-ago"]
+)
+def test_a_prechecked_first_submission_is_raw_trytons_three_requests_and_the_read_back(
+    gateway, erp, prices_current, requests
+):
+    """Create, quote, confirm and read back — raw Tryton's three and one — at the price the
+    buyer accepted; no validation, no search for an earlier sale. Beside the create, the ERP's
+    price of now (one read, to compare with the accepted one), unless the platform read it
+    seconds ago (``prices_current``)."""
+    key = f"fast-{requests}"
     request = order(
         erp,
         "C-1004",
         line("FAS-1003", 10, "1.7730"),
-        key="fast-1",
+        key=key,
         prechecked=True,
+        prices_current=prices_current,
         first_submission=True,
     )
-    gateway.submit_order(order=order(erp, "C-1004", line("FAS-1003", 10), key="warm-up"))
+    gateway.submit_order(order=order(erp, "C-1004", line("FAS-1003", 10), key=f"warm-up-{key}"))
     before = gateway.backend.request_count()
     submitted = gateway.submit_order(order=request)
-    assert gateway.backend.request_count() - before == 5
+    assert gateway.backend.request_count() - before == requests
     assert submitted.created and submitted.state is OrderState.PROCESSING
     [sale_line] = erp.search_read(
-        "sale.line", [["sale.description", "=", "storefleet:fast-1"]], ["unit_price"]
-    )
-    assert sale_line["unit_price"] == Decimal("1.7730")
-
-
-def test_prices_read_seconds_ago_make_raw_trytons_three_requests_and_the_read_back(gateway, erp):
-    """The platform read these prices from the ERP seconds ago (``prices_current``): create,
-    quote and confirm at them, and the read back; nothing asked beside the create."""
-    request = order(
-        erp,
-        "C-1004",
-        line("FAS-1003", 10, "1.7730"),
-        key="current-1",
-        prechecked=True,
-        prices_current=True,
-        first_submission=True,
-    )
-    gateway.submit_order(order=order(erp, "C-1004", line("FAS-1003", 10), key="warm-up"))
-    before = gateway.backend.request_count()
-    submitted = gateway.submit_order(order=request)
-    assert gateway.backend.request_count() - before == 4
-    assert submitted.created and submitted.state is OrderState.PROCESSING
-    [sale_line] = erp.search_read(
-        "sale.line", [["sale.description", "=", "storefleet:current-1"]], ["unit_price"]
+        "sale.line", [["sale.description", "=", f"storefleet:{key}"]], ["unit_price"]
     )
     assert sale_line["unit_price"] == Decimal("1.7730")
 
