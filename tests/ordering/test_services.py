@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from storefleet.accounts.principal import Principal
 from storefleet.erp.types import ReasonCode
@@ -301,6 +301,14 @@ def test_a_store_selling_an_assortment_takes_only_those_products(shop):
     assert [row.sku for row in result.added] == ["FAS-1003", "BRG-1002"]
     assert [(row.sku, row.error) for row in result.errors] == [
         ("HYD-1001", "We don't sell the SKU “HYD-1001” in this store.")
+    ]
+    with translation.override("de"):  # a German store's buyer reads it in German
+        result = quick_order_add(
+            principal=Principal.for_member(store=store, membership=membership),
+            rows=parse_lines("HYD-1001 1"),
+        )
+    assert [row.error for row in result.errors] == [
+        "Die Artikelnummer „HYD-1001“ führen wir in diesem Shop nicht."
     ]
     with pytest.raises(ApplicationError, match="in this store"):
         cart_line_add(

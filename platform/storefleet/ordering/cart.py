@@ -252,7 +252,7 @@ def quick_order_add(*, principal: Principal, rows: Sequence[QuickRow]) -> QuickO
                     row.row,
                     row.sku,
                     row.quantity,
-                    f"We don't sell the SKU “{row.sku}” in this store.",
+                    gettext("We don't sell the SKU “%(sku)s” in this store.") % {"sku": row.sku},
                 )
             )
             continue
