@@ -73,6 +73,12 @@ def test_quick_order_keeps_valid_rows_and_reports_each_bad_one(client, shop):
     assert "Add a quantity after the SKU." in body
     assert "We don&#x27;t sell the SKU “XXX-9” in this store." in body
     assert "“two” is not a quantity" in body
+    # What was not added comes back as the buyer wrote it, to fix: their quantities kept.
+    assert response.context["form"].initial["lines"].splitlines() == [
+        "BRG-1002",
+        "XXX-9 1",
+        "BRG-1002 two",
+    ]
     assert sorted(CartLine.objects.values_list("product__sku", "quantity")) == [
         ("FAS-1002", Decimal(100)),
         ("FAS-1003", Decimal(12)),

@@ -12,7 +12,7 @@ import math
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,9 @@ class QuickRow:
     sku: str
     quantity: Decimal | None
     error: str = ""
+    # The quantity as the buyer typed it, when it is not one (shown back for them to fix; not
+    # part of what the row is).
+    typed: str = field(default="", compare=False)
 
     @property
     def ok(self) -> bool:
@@ -126,7 +129,8 @@ def _row(number: int, sku: str, quantity_text: str | None) -> QuickRow:
     if quantity_text is None:
         return QuickRow(number, sku, None, gettext("Add a quantity after the SKU."))
     quantity, error = parse_quantity(quantity_text)
-    return QuickRow(number, sku, quantity, error)
+    typed = "" if quantity is not None else quantity_text.strip()[:_MAX_QUANTITY_TEXT]
+    return QuickRow(number, sku, quantity, error, typed=typed)
 
 
 class QuickOrderRefused(ValueError):

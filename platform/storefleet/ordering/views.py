@@ -321,7 +321,10 @@ def _added_message(count: int) -> str:
 
 
 def _row_text(row) -> str:
-    return f"{row.sku} {row.quantity.normalize():f}" if row.quantity is not None else row.sku
+    """A line not added, as the buyer writes it again: their own quantity kept, valid or not."""
+    if row.quantity is not None:
+        return f"{row.sku} {row.quantity.normalize():f}"
+    return f"{row.sku} {row.typed}" if row.typed else row.sku
 
 
 @buyer_required
