@@ -20,9 +20,9 @@ class SyncState(models.Model):
 
 class CallStat(models.Model):
     """How one backend operation has been doing, across every web and worker process since the
-    platform started counting: one row per operation, each call added with one UPDATE
-    (``erp.stats``). In the database, not the cache: a file cache culls entries at random, which
-    left counts at 0 beside a max of seconds."""
+    platform started counting: one row per operation, a request's calls added to them with one
+    statement (``erp.stats``). In the database, not the cache: a file cache culls entries at
+    random, which left counts at 0 beside a max of seconds."""
 
     operation = models.CharField(max_length=60, unique=True)
     count = models.PositiveBigIntegerField(default=0)

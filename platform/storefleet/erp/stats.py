@@ -2,9 +2,9 @@
 time), kept in the database so that every web and worker process adds to the same figures and
 none is ever culled (a file cache drops entries at random: counts at 0 beside a max of 2 s).
 
-A process adds its calls up in memory and writes them as one UPDATE per operation (F()
-increments, autocommit: a short transaction of its own) when the request or task that made
-them ends (``apps.ErpConfig``), at the first call outside a transaction once
+A process adds its calls up in memory and writes them in one statement (an upsert adding
+to each operation's row, autocommit: a short transaction of its own) when the request or task
+that made them ends (``apps.ErpConfig``), at the first call outside a transaction once
 ``FLUSH_INTERVAL_SECONDS`` have passed since its last write (long-running commands), and at
 exit. So a gateway read costs no query in the request's path, and SQLite's single writer sees
 one short write per request rather than one per call. Never inside a caller's transaction:
@@ -20,10 +20,9 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Greatest
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import CallStat
@@ -72,42 +71,47 @@ def stats_flush(**signal_kwargs: object) -> None:
             return
         pending = dict(_pending)
         _pending.clear()
-    for operation, delta in pending.items():
-        try:
-            if connection.in_atomic_block:
-                with transaction.atomic():  # a savepoint: a refusal leaves the caller's intact
-                    _write(operation, delta)
-            else:
-                _write(operation, delta)
-        except Exception:  # busy, down, or no database in this process: keep them
-            logger.warning(
-                "erp call statistics for %s kept for the next write", operation, exc_info=True
-            )
-            with _lock:
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic():  # a savepoint: a refusal leaves the caller's intact
+                _write(pending)
+        else:
+            _write(pending)
+    except Exception:  # busy, down, or no database in this process: keep them
+        logger.warning(
+            "erp call statistics of %s kept for the next write", ", ".join(pending), exc_info=True
+        )
+        with _lock:
+            for operation, delta in pending.items():
                 _pending.setdefault(operation, _Delta()).add(delta)
 
 
-def _write(operation: str, delta: _Delta) -> None:
-    updated = CallStat.objects.filter(operation=operation).update(
-        count=F("count") + delta.count,
-        errors=F("errors") + delta.errors,
-        total_us=F("total_us") + delta.total_us,
-        max_ms=Greatest(F("max_ms"), Value(delta.max_ms)),
-        updated_at=timezone.now(),
-    )
-    if updated:
-        return
-    try:
-        with transaction.atomic():
-            CallStat.objects.create(
-                operation=operation,
-                count=delta.count,
-                errors=delta.errors,
-                total_us=delta.total_us,
-                max_ms=delta.max_ms,
+def _write(pending: dict[str, _Delta]) -> None:
+    """Add ``pending`` to the operations' rows, creating those not there yet: one statement for
+    them all (an upsert, which PostgreSQL and SQLite both speak), so the first call of an
+    operation costs no more than the next and a request's end is one write whatever it called."""
+    table = connection.ops.quote_name(CallStat._meta.db_table)
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    now = CallStat._meta.get_field("updated_at").get_db_prep_value(timezone.now(), connection)
+    rows = sorted(pending.items())  # one order for every process: no deadlock between two
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+    params: list[Any] = []
+    for operation, delta in rows:
+        params += [operation, delta.count, delta.errors, delta.total_us, delta.max_ms, now]
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({q('operation')}, {q('count')}, {q('errors')}, "  # noqa: S608
+            f"{q('total_us')}, {q('max_ms')}, {q('updated_at')}) VALUES {values} "
+            f"ON CONFLICT ({q('operation')}) DO UPDATE SET "
+            + ", ".join(
+                f"{q(column)} = {table}.{q(column)} + EXCLUDED.{q(column)}"
+                for column in ("count", "errors", "total_us")
             )
-    except IntegrityError:  # another process created the row meanwhile
-        _write(operation, delta)
+            + f", {q('max_ms')} = {greatest}({table}.{q('max_ms')}, EXCLUDED.{q('max_ms')}), "
+            f"{q('updated_at')} = EXCLUDED.{q('updated_at')}",
+            params,
+        )
 
 
 def call_stats() -> list[CallStats]:
