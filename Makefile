@@ -11,6 +11,12 @@ ERP_PORT ?= 8010
 ERP_URL ?= http://127.0.0.1:$(ERP_PORT)/
 MANAGE := cd platform && ../$(PY) manage.py
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+# Python writes the bytecode of what it imports (its default): a shell that says not to
+# (PYTHONDONTWRITEBYTECODE=1, as this project's machines do) would have every process the tests,
+# the demo and the benchmarks start (Celery workers, the reference ERP's server and queue worker,
+# management commands) compile Django, Wagtail and Tryton from source again: about 6 s of a
+# core for each Django process, and the suite starts some 160 ERP servers.
+unexport PYTHONDONTWRITEBYTECODE
 export DJANGO_SETTINGS_MODULE ?= storefleet.settings.local
 
 .PHONY: help install demo test test-infra lint typecheck pytest pytest-embedded migrate messages bench-storefront bench-erp bench-launch bench-ordering bench-portal bench-security bench-api bench-quotes bench-marketing clean

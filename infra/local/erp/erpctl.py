@@ -163,7 +163,11 @@ def ensure() -> None:
         if stamp.exists():
             stamp.unlink()
         if uv:
-            run([uv, "pip", "install", "--quiet", "--python", python, "-r", LOCK_FILE])
+            # Compiled now (pip does it by default): a server and its queue worker start
+            # for every test module that needs an ERP of its own, and a shell that says not to
+            # write bytecode (PYTHONDONTWRITEBYTECODE) would have each compile Tryton again.
+            install = [uv, "pip", "install", "--quiet", "--compile-bytecode"]
+            run([*install, "--python", python, "-r", LOCK_FILE])
         else:
             if not venv_bin("pip").exists():
                 run([python, "-m", "ensurepip", "--upgrade"])
