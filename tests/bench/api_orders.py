@@ -9,7 +9,10 @@ the same line on the same ERP, interleaved; p50 and p95 of both (target: p95 <= 
 Ratios are taken within this run. Last line: one JSON object.
 
 `measure(orders=N)` returns the figures as a dict; `python tests/bench/api_orders.py` prints
-them. Environment: BENCH_API_ORDERS (60: the p95 is the third slowest, not one hiccup).
+them. Environment: BENCH_API_ORDERS (120: the p95 is the sixth slowest. About one Tryton
+confirm in twenty takes half as long again as the others, on the raw side or ours at random, so
+the p95 sits at the edge of that tail: with 60 orders, the third slowest, runs of the same code
+on one machine gave 1.07 to 1.28).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from bench_ordering import (
 from tests.erp_support import ErpServer
 from tests.worker_support import WorkerProcess
 
-ORDERS = int(os.environ.get("BENCH_API_ORDERS", "60"))
+ORDERS = int(os.environ.get("BENCH_API_ORDERS", "120"))
 HOST, SKU, QUANTITY = bench_ordering.HOST, bench_ordering.SKU, bench_ordering.QUANTITY
 TARGET = 1.2
 
