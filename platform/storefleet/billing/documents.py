@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils import translation
 from django.utils.translation import gettext
 from fpdf import FPDF
 from fpdf.fonts import FontFace
@@ -26,12 +27,43 @@ from storefleet.money import format_money as money
 
 logger = logging.getLogger("storefleet.billing")
 
-# A Unicode font where the system has one (€, ß, —); the PDF core font otherwise, with the
-# characters it lacks replaced, so a document is always produced.
+# A Unicode font where the system has one (€, ß, —: Debian's fonts-dejavu-core); the PDF core
+# font otherwise, with the characters it lacks replaced, so a document is always produced.
 UNICODE_FONTS = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
 )
+# A document in Japanese, Chinese or Korean (the request's language) is set in a CJK font, which
+# DejaVu has no glyphs for (Debian's fonts-ipafont-gothic: IPA PGothic, proportional, which has
+# Latin letters and digits too but no bold face); the first of these the system has. Not as a
+# fallback beside DejaVu: fpdf2 2.8's fallback fonts draw the Latin part of a mixed line after a
+# bold one with the bold font's glyphs ("2026年" came out as "INIV年"). Without one, such
+# characters are left out of the document, and a warning is logged once.
+CJK_FONTS = (
+    Path("/usr/share/fonts/opentype/ipafont-gothic/ipagp.ttf"),
+    Path("/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"),
+    Path("/usr/share/fonts/truetype/fonts-japanese-gothic.ttf"),
+)
+CJK_LANGUAGES = ("ja", "zh", "ko")
+_warned: set[str] = set()
+
+
+def _fonts() -> tuple[Path, Path] | None:
+    """The regular and bold face of the document's body font, or None (the PDF core font)."""
+    language = (translation.get_language() or "").split("-")[0]
+    if language in CJK_LANGUAGES:
+        cjk = next((path for path in CJK_FONTS if path.exists()), None)
+        if cjk is not None:
+            return cjk, cjk
+        if "cjk" not in _warned:
+            _warned.add("cjk")
+            logger.warning(
+                "no CJK font found (%s): Japanese, Chinese and Korean characters are left out "
+                "of PDF documents; install Debian's fonts-ipafont-gothic",
+                ", ".join(str(path) for path in CJK_FONTS),
+            )
+    regular, bold = UNICODE_FONTS
+    return (regular, bold) if regular.exists() and bold.exists() else None
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -54,8 +86,9 @@ class _Pdf(FPDF):
     def __init__(self, brand: BrandLook) -> None:
         super().__init__(format="A4")
         self.brand = brand
-        regular, bold = UNICODE_FONTS
-        if regular.exists() and bold.exists():
+        fonts = _fonts()
+        if fonts is not None:
+            regular, bold = fonts
             self.add_font("Body", "", str(regular))
             self.add_font("Body", "B", str(bold))
             self.body_font = "Body"
@@ -216,7 +249,7 @@ def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
             (gettext("Payment terms"), document.payment_term or "—"),
             (gettext("Your reference"), document.reference or "—"),
         ],
-        party_label="Bill to",
+        party_label=gettext("Bill to"),
         party=[
             document.customer_name,
             *document.invoice_address,

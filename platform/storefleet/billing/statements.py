@@ -72,7 +72,9 @@ def statement_pdf(
         (gettext("Customer"), company_code),
         (
             gettext("Credit limit"),
-            amount_text(credit.limit.amount, credit.limit.currency) if credit.limit else "none",
+            amount_text(credit.limit.amount, credit.limit.currency)
+            if credit.limit
+            else gettext("none"),
         ),
         (gettext("Credit used"), amount_text(credit.used.amount, credit.used.currency)),
     ]
@@ -82,9 +84,9 @@ def statement_pdf(
         )
     pdf = document_start(
         brand=brand,
-        title="Statement of account",
+        title=gettext("Statement of account"),
         facts=facts,
-        party_label="Customer",
+        party_label=gettext("Customer"),
         party=[company_name, gettext("Customer %(code)s") % {"code": company_code}],
     )
     pdf.set_font(pdf.body_font, "B", 11)

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from storefleet import dates
 from storefleet.accounts.models import Membership
 from storefleet.billing.documents import (
     amount_text,
@@ -141,30 +143,36 @@ def order_pdf(*, document: OrderDocument, brand: BrandLook) -> bytes:
     """The order confirmation: who ordered what, where it ships, at what prices, and totals
     in the currency's digits."""
     facts = [
-        ("Order date", document.placed_on.strftime("%d %b %Y")),
-        ("Status", document.status),
-        ("Your PO number", document.po_number or "—"),
+        (gettext("Order date"), dates.format_day(document.placed_on)),
+        (gettext("Status"), document.status),
+        (gettext("Your PO number"), document.po_number or "—"),
     ]
     if document.erp_numbers and document.erp_numbers != (document.number,):
-        facts.append(("Our reference", ", ".join(document.erp_numbers)))
+        facts.append((gettext("Our reference"), ", ".join(document.erp_numbers)))
     if document.requested_delivery:
-        facts.append(("Delivery requested", document.requested_delivery.strftime("%d %b %Y")))
+        facts.append((gettext("Delivery requested"), dates.format_day(document.requested_delivery)))
     if document.placed_by:
-        facts.append(("Placed by", document.placed_by))
-    party = [document.customer_name, f"Customer {document.customer}"]
+        facts.append((gettext("Placed by"), document.placed_by))
+    party = [document.customer_name, gettext("Customer %(code)s") % {"code": document.customer}]
     if document.ship_to:
-        party += ["", "Ship to:", *document.ship_to]
+        party += ["", gettext("Ship to:"), *document.ship_to]
     pdf = document_start(
         brand=brand,
-        title=f"Order {document.number}",
+        title=gettext("Order %(number)s") % {"number": document.number},
         facts=facts,
-        party_label="Ordered by",
+        party_label=gettext("Ordered by"),
         party=party,
     )
     currency = document.currency
     lines_table(
         pdf,
-        headings=("SKU", "Description", "Quantity", "Unit price", "Amount"),
+        headings=(
+            gettext("SKU"),
+            gettext("Description"),
+            gettext("Quantity"),
+            gettext("Unit price"),
+            gettext("Amount"),
+        ),
         widths=(26, 76, 26, 28, 30),
         align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
         rows=[
@@ -190,18 +198,22 @@ def order_pdf(*, document: OrderDocument, brand: BrandLook) -> bytes:
     totals: list[tuple[str, Money, bool]] = []
     if document.net_total is not None:
         totals.append(
-            ("Net total", Money(document.net_total, currency), document.erp_total is None)
+            (
+                gettext("Net total"),
+                Money(document.net_total, currency),
+                document.erp_total is None,
+            )
         )
     if document.erp_total is not None:
-        totals.append(("Total incl. tax", Money(document.erp_total, currency), True))
+        totals.append((gettext("Total incl. tax"), Money(document.erp_total, currency), True))
     totals_block(pdf, totals)
     if document.erp_total is None:
         closing_line(
             pdf,
-            "Tax is added on the invoice. Prices not shown yet are confirmed by our ERP.",
+            gettext("Tax is added on the invoice. Prices not shown yet are confirmed by our ERP."),
         )
     else:
-        closing_line(pdf, "Thank you for your order.", good=True)
+        closing_line(pdf, gettext("Thank you for your order."), good=True)
     return bytes(pdf.output())
 
 
