@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +98,27 @@ def test_without_a_grace_period_a_sale_is_processed_at_once(settings, erp_server
     """The tests' default (and an ERP configured so): processed in the same request."""
     gateway = point_gateway_at(settings, erp_server)
     assert gateway.cancel_grace_period() is None
+
+
+def _tryton_processes(server) -> list[str]:
+    """What ``erpctl serve`` runs under ``server``: "server", and "worker" if a queue worker."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            args = (entry / "cmdline").read_bytes().decode().split("\0")
+        except (OSError, ValueError, IndexError):
+            continue  # not a process, or gone meanwhile
+        if parent != server.process.pid:
+            continue
+        found += [args[i + 1] for i, arg in enumerate(args[:-1]) if arg.endswith("tryton_run.py")]
+    return sorted(found)
+
+
+def test_a_queue_worker_runs_beside_a_server_whose_sales_wait_and_no_other(
+    half_hour_erp, erp_server
+):
+    """A queue worker only runs what a grace period scheduled for later: without one nothing
+    is ever scheduled, and none is started (the suite starts ~160 servers without one)."""
+    assert _tryton_processes(half_hour_erp) == ["server", "worker"]
+    assert _tryton_processes(erp_server) == ["server"]

@@ -9,7 +9,7 @@ Stdlib only (it runs before any virtualenv exists). Subcommands:
                             copy the cached database into DIR and run trytond in the
                             foreground on 127.0.0.1:P for the database "storefleet",
                             with its queue worker (processes confirmed sales once the
-                            grace period "Process Sale after" is over)
+                            grace period "Process Sale after" is over; none without one)
   wait --port P             wait until a server on 127.0.0.1:P answers
   path                      print the cached database path (builds nothing)
 
@@ -419,6 +419,17 @@ def _set_process_after(target: Path, seconds: float | None) -> None:
     log(f"sales are processed {seconds:g}s after confirmation")
 
 
+def _sales_wait(target: Path) -> bool:
+    """Whether the database's sale configuration keeps confirmed sales waiting ("Process Sale
+    after" set): then a queue worker must process them when their time comes."""
+    connection = sqlite3.connect(target, timeout=30)
+    try:
+        rows = connection.execute("SELECT sale_process_after FROM sale_configuration").fetchall()
+    finally:
+        connection.close()
+    return any(value for (value,) in rows)
+
+
 def _wal(db: Path) -> None:
     """Put the database in WAL mode before the server and its queue worker open it. Each of
     them asks for WAL on connecting; turning it on takes the file's exclusive lock, so the two
@@ -476,15 +487,22 @@ def serve(
         stdin=subprocess.DEVNULL,
         preexec_fn=_die_with_parent,
     )
-    # The queue worker: runs what Tryton scheduled for later (a confirmed sale's processing
-    # after the grace period). It lives and dies with the server.
-    worker = subprocess.Popen(
-        [python, str(RUN_FILE), "worker", *common],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        preexec_fn=_die_with_parent,
-    )
-    children = (server, worker)
+    # The queue worker: runs what Tryton scheduled for later, which among the modules here is
+    # only a confirmed sale's processing after the grace period ("Process Sale after"). It
+    # lives and dies with the server. With no grace period nothing is ever scheduled for later
+    # (the server runs every queued task itself), so none is started: its start costs a second
+    # of a core, and the test suite starts ~160 servers, most of them without one.
+    worker: subprocess.Popen[bytes] | None = None
+    if _sales_wait(target):
+        worker = subprocess.Popen(
+            [python, str(RUN_FILE), "worker", *common],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
+    else:
+        log("no queue worker: sales are processed at once, nothing waits in the queue")
+    children = (server, worker) if worker is not None else (server,)
 
     def forward(signum, frame):
         for child in children:
@@ -509,7 +527,7 @@ def serve(
             time.sleep(0.2)
         except KeyboardInterrupt:
             continue
-    if worker.poll() is not None and server.poll() is None:
+    if worker is not None and worker.poll() is not None and server.poll() is None:
         log(f"the ERP's queue worker exited with {worker.returncode}: stopping the server")
     for child in children:
         if child.poll() is None:
