@@ -159,3 +159,46 @@ def test_a_german_order_confirmation_has_no_english_left():
         assert german in text, (german, text)
     for english in ("Order ", "Ordered by", "Ship to", "Our reference", "Total incl. tax"):
         assert english not in text, (english, text)
+
+
+def filled_rectangles(data: bytes) -> list[tuple[tuple[float, ...], tuple[float, ...]]]:
+    """(fill colour, rectangle) of every rectangle the document's first page fills."""
+    page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
+    content = pypdf.generic.ContentStream(page.get_contents(), page.pdf)
+    colour: tuple[float, ...] = (0.0,)
+    pending: list[tuple[float, ...]] = []
+    filled = []
+    for operands, operator in content.operations:
+        if operator == b"rg":
+            colour = tuple(round(float(v), 3) for v in operands)
+        elif operator == b"re":
+            pending.append(tuple(float(v) for v in operands))
+        elif operator in (b"f", b"F", b"f*", b"B", b"B*"):
+            filled += [(colour, rectangle) for rectangle in pending]
+            pending = []
+        elif operator in (b"S", b"n"):
+            pending = []
+    return filled
+
+
+def test_the_lines_are_dark_on_light_not_on_the_brands_colour():
+    """The lines table filled its rows with the colour set last, the header band's: dark text
+    on the brand's primary colour. Now only the band is in it; rows are white or light grey."""
+    with translation.override("en"):
+        data = invoice_pdf(document=INVOICE, brand=BRAND)
+    filled = filled_rectangles(data)
+
+    def near(colour: tuple[float, ...], hex_colour: str) -> bool:
+        wanted = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        return len(colour) == 3 and all(
+            abs(a - b) < 0.01 for a, b in zip(colour, wanted, strict=True)
+        )
+
+    in_primary = [rect for colour, rect in filled if near(colour, BRAND.primary_colour)]
+    assert len(in_primary) == 1 and in_primary[0][2] == 595.28, filled  # the band, page-wide
+    rows = [
+        colour
+        for colour, _ in filled
+        if not near(colour, BRAND.primary_colour) and not near(colour, BRAND.dark_colour)
+    ]  # not the band, not the heading row
+    assert rows and all(min(colour) > 0.9 for colour in rows), filled

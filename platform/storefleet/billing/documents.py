@@ -210,6 +210,9 @@ def lines_table(
         emphasis="BOLD", color=(255, 255, 255), fill_color=_rgb(pdf.brand.dark_colour)
     )
     pdf.set_font(pdf.body_font, "", 9)
+    pdf.set_text_color(30, 30, 30)
+    # Rows on white and a light grey by turns. Without a fill of its own the table filled its
+    # rows with the colour last set (the header band's: dark text on the brand's colour).
     with pdf.table(
         col_widths=tuple(widths),
         text_align=tuple(align),
@@ -217,6 +220,8 @@ def lines_table(
         line_height=5.5,
         borders_layout="HORIZONTAL_LINES",
         padding=(1, 1.5),
+        cell_fill_color=(244, 245, 247),
+        cell_fill_mode="ROWS",
     ) as table:
         header = table.row()
         for title in headings:
