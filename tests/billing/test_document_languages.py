@@ -8,6 +8,7 @@ and order pages, tests/billing/test_documents.py and tests/ordering/test_reorder
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 import logging
@@ -136,7 +137,7 @@ def test_a_german_order_confirmation_has_no_english_left():
                 sku="FAS-1003",
                 name="Sechskantmutter DIN 934 M8",
                 quantity=Decimal(10),
-                unit="u",
+                unit="Unit",
                 unit_price=Decimal("0.25"),
                 amount=Decimal("2.50"),
             ),
@@ -155,6 +156,7 @@ def test_a_german_order_confirmation_has_no_english_left():
         "Gewünschte Lieferung 10 Dez 2026",
         "Gesamt inkl. Steuer",
         "Vielen Dank",
+        "10 Stück",  # the ERP's unit "Unit", as the unit price's is
     ):
         assert german in text, (german, text)
     for english in ("Order ", "Ordered by", "Ship to", "Our reference", "Total incl. tax"):
@@ -167,10 +169,17 @@ def filled_rectangles(data: bytes) -> list[tuple[tuple[float, ...], tuple[float,
     content = pypdf.generic.ContentStream(page.get_contents(), page.pdf)
     colour: tuple[float, ...] = (0.0,)
     pending: list[tuple[float, ...]] = []
+    saved: list[tuple[float, ...]] = []  # the graphics state's stack (q ... Q)
     filled = []
     for operands, operator in content.operations:
         if operator == b"rg":
             colour = tuple(round(float(v), 3) for v in operands)
+        elif operator == b"g":  # a grey: white is written so
+            colour = (round(float(operands[0]), 3),) * 3
+        elif operator == b"q":
+            saved.append(colour)
+        elif operator == b"Q":
+            colour = saved.pop()
         elif operator == b"re":
             pending.append(tuple(float(v) for v in operands))
         elif operator in (b"f", b"F", b"f*", b"B", b"B*"):
@@ -184,8 +193,9 @@ def filled_rectangles(data: bytes) -> list[tuple[tuple[float, ...], tuple[float,
 def test_the_lines_are_dark_on_light_not_on_the_brands_colour():
     """The lines table filled its rows with the colour set last, the header band's: dark text
     on the brand's primary colour. Now only the band is in it; rows are white or light grey."""
+    three_lines = dataclasses.replace(INVOICE, lines=INVOICE.lines * 3)  # odd and even rows
     with translation.override("en"):
-        data = invoice_pdf(document=INVOICE, brand=BRAND)
+        data = invoice_pdf(document=three_lines, brand=BRAND)
     filled = filled_rectangles(data)
 
     def near(colour: tuple[float, ...], hex_colour: str) -> bool:
@@ -201,4 +211,4 @@ def test_the_lines_are_dark_on_light_not_on_the_brands_colour():
         for colour, _ in filled
         if not near(colour, BRAND.primary_colour) and not near(colour, BRAND.dark_colour)
     ]  # not the band, not the heading row
-    assert rows and all(min(colour) > 0.9 for colour in rows), filled
+    assert len(rows) >= 3 * 6 and all(min(colour) > 0.9 for colour in rows), filled

@@ -211,8 +211,9 @@ def lines_table(
     )
     pdf.set_font(pdf.body_font, "", 9)
     pdf.set_text_color(30, 30, 30)
-    # Rows on white and a light grey by turns. Without a fill of its own the table filled its
-    # rows with the colour last set (the header band's: dark text on the brand's colour).
+    # Rows on white and a light grey by turns. fpdf2's table takes the colour last set (the
+    # header band's) as every row's fill: dark text on the brand's colour, so white first.
+    pdf.set_fill_color(255, 255, 255)
     with pdf.table(
         col_widths=tuple(widths),
         text_align=tuple(align),

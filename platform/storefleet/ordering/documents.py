@@ -22,7 +22,7 @@ from storefleet.billing.documents import (
     totals_block,
 )
 from storefleet.brand.selectors import BrandLook, brand_look
-from storefleet.money import Money, format_unit_price
+from storefleet.money import Money, format_unit_price, unit_label
 from storefleet.tenants.selectors import StoreRecord
 
 from .checks import line_amount
@@ -179,7 +179,7 @@ def order_pdf(*, document: OrderDocument, brand: BrandLook) -> bytes:
             (
                 line.sku,
                 line.name,
-                f"{_quantity(line.quantity)} {line.unit}".strip(),
+                f"{_quantity(line.quantity)} {unit_label(line.unit)}".strip(),
                 format_unit_price(line.unit_price, currency, line.unit)
                 if line.unit_price is not None
                 else "—",
