@@ -197,6 +197,18 @@ def document_start(
     return pdf
 
 
+def line_headings(*more: str) -> tuple[str, ...]:
+    """The headings of a document's lines (an invoice's, an order's), then ``more``."""
+    return (
+        gettext("SKU"),
+        gettext("Description"),
+        gettext("Quantity"),
+        gettext("Unit price"),
+        gettext("Amount"),
+        *more,
+    )
+
+
 def lines_table(
     pdf: _Pdf,
     *,
@@ -266,14 +278,7 @@ def invoice_pdf(*, document: InvoiceDocument, brand: BrandLook) -> bytes:
     currency = document.total.currency
     lines_table(
         pdf,
-        headings=(
-            gettext("SKU"),
-            gettext("Description"),
-            gettext("Quantity"),
-            gettext("Unit price"),
-            gettext("Amount"),
-            gettext("Tax"),
-        ),
+        headings=line_headings(gettext("Tax")),
         widths=(24, 66, 22, 26, 28, 20),
         align=(
             "LEFT",

@@ -18,6 +18,7 @@ from storefleet.billing.documents import (
     amount_text,
     closing_line,
     document_start,
+    line_headings,
     lines_table,
     totals_block,
 )
@@ -166,13 +167,7 @@ def order_pdf(*, document: OrderDocument, brand: BrandLook) -> bytes:
     currency = document.currency
     lines_table(
         pdf,
-        headings=(
-            gettext("SKU"),
-            gettext("Description"),
-            gettext("Quantity"),
-            gettext("Unit price"),
-            gettext("Amount"),
-        ),
+        headings=line_headings(),
         widths=(26, 76, 26, 28, 30),
         align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT"),
         rows=[
